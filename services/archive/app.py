@@ -1,0 +1,19 @@
+"""Wiring of the archive service."""
+
+from pathlib import Path
+
+import services.archive
+from services.archive import handlers
+from services.archive.db.tables import metadata
+from services.archive.settings import ArchiveSettings
+from shared.service import ServiceDefinition, Subscription
+
+service = ServiceDefinition(
+    name="archive",
+    summary=services.archive.__doc__ or "",
+    settings_class=ArchiveSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "db" / "migrations",
+    router=handlers.router,
+    subscriptions=(Subscription("archive.inbox", handlers.events),),
+)

@@ -1,0 +1,1 @@
+"""Archive's own schema `archive`: documents and their numbering."""

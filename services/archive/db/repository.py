@@ -1,0 +1,84 @@
+"""Archive's reads and writes, in its own schema only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.archive.db.tables import document_sequences, documents
+from services.archive.domain.documents import Category, Draft
+
+LISTED_COLUMNS = [c for c in documents.c if c.name != "content"]
+
+
+async def already_filed(session: AsyncSession, ticket_id: str, source: str) -> bool:
+    found = await session.scalar(
+        select(documents.c.code).where(documents.c.ticket_id == ticket_id, documents.c.source == source)
+    )
+    return found is not None
+
+
+async def next_sequence(session: AsyncSession, site_code: str, year: int, category: Category) -> int:
+    statement = (
+        insert(document_sequences)
+        .values(site_code=site_code, year=year, category=category.value, last_sequence=1)
+        .on_conflict_do_update(
+            index_elements=[document_sequences.c.site_code, document_sequences.c.year, document_sequences.c.category],
+            set_={"last_sequence": document_sequences.c.last_sequence + 1},
+        )
+        .returning(document_sequences.c.last_sequence)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def file(session: AsyncSession, draft: Draft, *, code: str, version: int, at: datetime) -> None:
+    await session.execute(
+        documents.insert().values(
+            code=code,
+            version=version,
+            category=draft.category.value,
+            title=draft.title,
+            site_code=draft.site_code,
+            year=draft.year,
+            ticket_id=draft.ticket_id,
+            source=draft.source,
+            media_type="application/json",
+            content=draft.body.decode(),
+            sha256=draft.sha256,
+            archived_at=at,
+        )
+    )
+
+
+async def find(
+    session: AsyncSession,
+    *,
+    ticket_id: str | None,
+    site_code: str | None,
+    category: Category | None,
+    year: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    query = select(*LISTED_COLUMNS).order_by(documents.c.archived_at.desc(), documents.c.code).limit(limit)
+    if ticket_id is not None:
+        query = query.where(documents.c.ticket_id == ticket_id)
+    if site_code is not None:
+        query = query.where(documents.c.site_code == site_code)
+    if category is not None:
+        query = query.where(documents.c.category == category.value)
+    if year is not None:
+        query = query.where(documents.c.year == year)
+    return [dict(row._mapping) for row in await session.execute(query)]
+
+
+async def latest(session: AsyncSession, code: str) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            select(documents).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
+        )
+    ).first()
+    return dict(row._mapping) if row else None

@@ -1,0 +1,44 @@
+from sqlalchemy import TIMESTAMP, Column, Index, Integer, Table, Text, text
+
+from shared.persistence.database import schema_metadata
+from shared.persistence.kernel_tables import inbox_table, outbox_table
+
+metadata = schema_metadata("archive")
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("category", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("site_code", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("ticket_id", Text),
+    Column("source", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("archived_at", TIMESTAMP(timezone=True), nullable=False),
+    Index("ix_documents_ticket_id", "ticket_id"),
+    Index("ix_documents_site_code_category_year", "site_code", "category", "year"),
+    # One first version per ticket and source event: a repeated event files nothing new.
+    Index(
+        "uq_documents_ticket_id_source",
+        "ticket_id",
+        "source",
+        unique=True,
+        postgresql_where=text("ticket_id IS NOT NULL AND version = 1"),
+    ),
+)
+
+document_sequences = Table(
+    "document_sequences",
+    metadata,
+    Column("site_code", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)

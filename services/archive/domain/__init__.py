@@ -1,0 +1,1 @@
+"""Archive rules: categories, document codes, canonical content and its checksum."""

@@ -1,0 +1,20 @@
+"""Wiring of the dispatch service."""
+
+from pathlib import Path
+
+import services.dispatch
+from services.dispatch import handlers, seed
+from services.dispatch.db.tables import metadata
+from services.dispatch.settings import DispatchSettings
+from shared.service import ServiceDefinition, Subscription
+
+service = ServiceDefinition(
+    name="dispatch",
+    summary=services.dispatch.__doc__ or "",
+    settings_class=DispatchSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "db" / "migrations",
+    router=handlers.router,
+    subscriptions=(Subscription("dispatch.inbox", handlers.events),),
+    seed=seed.load_site,
+)

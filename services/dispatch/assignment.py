@@ -1,0 +1,46 @@
+"""Routing an opened ticket: the use case behind dispatch's `ticket.opened` handler."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.dispatch.db import repository
+from services.dispatch.domain.routing import ToEngineer, ToManagerQueue, ToQualityDesk, route
+from shared.contracts import ComplaintRouted, TicketAssigned, TicketOpened
+from shared.logs import get_logger
+from shared.messaging.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+
+async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetime) -> None:
+    session = uow.session
+    if not await repository.add_ticket(session, opened):
+        log.info("ticket already dispatched", ticket_id=opened.ticket_id)
+        return
+    owner = await repository.owner_of(session, opened.site_code, opened.subsystem)
+    decision = route(opened.kind, opened.subsystem, owner, await repository.roster(session))
+    match decision:
+        case ToEngineer(engineer=engineer, rule=rule):
+            await repository.assign(session, opened.ticket_id, engineer.engineer_id, rule.value, now)
+            uow.publish(
+                TicketAssigned(
+                    ticket_id=opened.ticket_id,
+                    site_code=opened.site_code,
+                    subsystem=opened.subsystem,
+                    engineer_id=engineer.engineer_id,
+                    engineer_name=engineer.name,
+                    rule=rule.value,
+                    assigned_at=now,
+                )
+            )
+        case ToQualityDesk(desk=desk):
+            await repository.set_status(session, opened.ticket_id, status="with_quality_desk", queue=desk)
+            uow.publish(
+                ComplaintRouted(ticket_id=opened.ticket_id, site_code=opened.site_code, desk=desk, routed_at=now)
+            )
+        case ToManagerQueue(why=why):
+            await repository.set_status(
+                session, opened.ticket_id, status="awaiting_assignment", queue="service_manager"
+            )
+            log.warning("ticket waits for the service manager", ticket_id=opened.ticket_id, why=why)

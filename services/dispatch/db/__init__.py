@@ -1,0 +1,1 @@
+"""Dispatch's own schema `dispatch`: engineers, ownership, tickets and assignments."""

@@ -1,0 +1,98 @@
+"""Dispatch's reads and writes, in its own schema only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.db.tables import assignments, engineers, ownerships, tickets
+from services.dispatch.domain.routing import Engineer
+from shared.contracts import TicketOpened
+
+OPEN_STATUSES = ("assigned",)
+
+
+async def add_ticket(session: AsyncSession, opened: TicketOpened) -> bool:
+    """Record a newly opened ticket; False if dispatch already knows it."""
+    result = await session.execute(
+        insert(tickets)
+        .values(
+            ticket_id=opened.ticket_id,
+            site_code=opened.site_code,
+            subsystem=opened.subsystem,
+            kind=opened.kind.value,
+            priority=opened.priority.value,
+            status="new",
+            queue="dispatch",
+            reported_at=opened.reported_at,
+        )
+        .on_conflict_do_nothing()
+        .returning(tickets.c.ticket_id)
+    )
+    return result.first() is not None
+
+
+async def owner_of(session: AsyncSession, site_code: str, subsystem: str) -> str | None:
+    owner: str | None = await session.scalar(
+        select(ownerships.c.engineer_id).where(ownerships.c.site_code == site_code, ownerships.c.subsystem == subsystem)
+    )
+    return owner
+
+
+async def roster(session: AsyncSession) -> list[Engineer]:
+    open_counts = (
+        select(assignments.c.engineer_id, func.count().label("open_tickets"))
+        .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
+        .where(tickets.c.status.in_(OPEN_STATUSES))
+        .group_by(assignments.c.engineer_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(engineers, func.coalesce(open_counts.c.open_tickets, 0).label("open_tickets"))
+        .outerjoin(open_counts, open_counts.c.engineer_id == engineers.c.engineer_id)
+        .order_by(engineers.c.engineer_id)
+    )
+    return [
+        Engineer(
+            engineer_id=row.engineer_id,
+            name=row.name,
+            skills=frozenset(row.skills),
+            on_duty=row.on_duty,
+            max_open_tickets=row.max_open_tickets,
+            open_tickets=row.open_tickets,
+        )
+        for row in rows
+    ]
+
+
+async def assign(session: AsyncSession, ticket_id: str, engineer_id: str, rule: str, at: datetime) -> None:
+    await session.execute(
+        assignments.insert().values(ticket_id=ticket_id, engineer_id=engineer_id, rule=rule, assigned_at=at)
+    )
+    await set_status(session, ticket_id, status="assigned", queue="engineer")
+
+
+async def set_status(session: AsyncSession, ticket_id: str, *, status: str, queue: str) -> None:
+    await session.execute(update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, queue=queue))
+
+
+async def ticket_with_assignment(session: AsyncSession, ticket_id: str) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            select(
+                tickets,
+                assignments.c.engineer_id,
+                engineers.c.name.label("engineer_name"),
+                assignments.c.rule,
+                assignments.c.assigned_at,
+            )
+            .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
+            .outerjoin(engineers, engineers.c.engineer_id == assignments.c.engineer_id)
+            .where(tickets.c.ticket_id == ticket_id)
+        )
+    ).first()
+    return dict(row._mapping) if row else None

@@ -1,0 +1,67 @@
+from sqlalchemy import (
+    TIMESTAMP,
+    Boolean,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from shared.persistence.database import schema_metadata
+from shared.persistence.kernel_tables import inbox_table, outbox_table
+
+metadata = schema_metadata("dispatch")
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+engineers = Table(
+    "engineers",
+    metadata,
+    Column("engineer_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("phone", Text),
+    Column("skills", ARRAY(Text), nullable=False),
+    Column("on_duty", Boolean, nullable=False),
+    Column("max_open_tickets", Integer, nullable=False),
+)
+
+ownerships = Table(
+    "ownerships",
+    metadata,
+    Column("site_code", Text, primary_key=True),
+    Column("subsystem", Text, primary_key=True),
+    Column("engineer_id", Text, nullable=False),
+    ForeignKeyConstraint(["engineer_id"], ["dispatch.engineers.engineer_id"]),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("subsystem", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("priority", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("queue", Text, nullable=False),
+    Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_tickets_status", "status"),
+)
+
+# One row per ticket at most: the primary key is what makes double assignment impossible.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("engineer_id", Text, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("assigned_at", TIMESTAMP(timezone=True), nullable=False),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    ForeignKeyConstraint(["engineer_id"], ["dispatch.engineers.engineer_id"]),
+    Index("ix_assignments_engineer_id", "engineer_id"),
+)

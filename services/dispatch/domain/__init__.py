@@ -1,0 +1,1 @@
+"""Dispatch's rules: who handles a ticket."""

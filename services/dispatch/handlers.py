@@ -1,0 +1,50 @@
+"""Dispatch's entry points: the events it consumes and its HTTP API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.dispatch.assignment import dispatch_ticket
+from services.dispatch.db import repository
+from shared.contracts import Envelope, TicketOpened
+from shared.http import Database, Problem
+from shared.messaging.consumer import MessageHandlers
+from shared.messaging.unit_of_work import UnitOfWork
+
+events = MessageHandlers()
+router = APIRouter(tags=["dispatch"])
+
+
+@events.on(TicketOpened)
+async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> None:
+    await dispatch_ticket(uow, message.payload, now=datetime.now(UTC))
+
+
+@router.get("/tickets/{ticket_id}")
+async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
+    """Where the ticket is in its lifecycle and who holds it."""
+    async with database.sessions() as session:
+        found = await repository.ticket_with_assignment(session, ticket_id)
+    if found is None:
+        raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
+    return found
+
+
+@router.get("/engineers")
+async def list_engineers(database: Database) -> list[dict[str, Any]]:
+    """The roster with each engineer's open tickets."""
+    async with database.sessions() as session:
+        return [
+            {
+                "engineer_id": e.engineer_id,
+                "name": e.name,
+                "skills": sorted(e.skills),
+                "on_duty": e.on_duty,
+                "open_tickets": e.open_tickets,
+                "max_open_tickets": e.max_open_tickets,
+            }
+            for e in await repository.roster(session)
+        ]

@@ -1,0 +1,37 @@
+"""Loads a site description into dispatch: the engineers and who owns which subsystem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.dialects.postgresql import insert
+
+from services.dispatch.db.tables import engineers, ownerships
+from shared.messaging.unit_of_work import ServiceDatabase
+from shared.site_file import load_site_file
+
+
+async def load_site(database: ServiceDatabase, path: Path) -> str:
+    described = load_site_file(path)
+    async with database.sessions() as session, session.begin():
+        for engineer in described.engineers:
+            row = {
+                "engineer_id": engineer.id,
+                "name": engineer.name,
+                "phone": engineer.phone,
+                "skills": engineer.skills,
+                "on_duty": engineer.on_duty,
+                "max_open_tickets": engineer.max_open_tickets,
+            }
+            await session.execute(
+                insert(engineers).values(row).on_conflict_do_update(index_elements=[engineers.c.engineer_id], set_=row)
+            )
+        owned = [s for s in described.subsystems if s.owner is not None]
+        for subsystem in owned:
+            row = {"site_code": described.site.code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
+            await session.execute(
+                insert(ownerships)
+                .values(row)
+                .on_conflict_do_update(index_elements=[ownerships.c.site_code, ownerships.c.subsystem], set_=row)
+            )
+    return f"{len(described.engineers)} engineers, {len(owned)} subsystem owners at {described.site.code}"

@@ -1,0 +1,19 @@
+"""Wiring of the intake service."""
+
+from pathlib import Path
+
+import services.intake
+from services.intake import handlers, seed
+from services.intake.db.tables import metadata
+from services.intake.settings import IntakeSettings
+from shared.service import ServiceDefinition
+
+service = ServiceDefinition(
+    name="intake",
+    summary=services.intake.__doc__ or "",
+    settings_class=IntakeSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "db" / "migrations",
+    router=handlers.router,
+    seed=seed.load_site,
+)

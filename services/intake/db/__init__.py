@@ -1,0 +1,1 @@
+"""Intake's own schema `intake`: sites, subsystems, equipment register, requests, counters."""

@@ -1,0 +1,106 @@
+"""Intake's reads and writes, in its own schema only."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.db.tables import equipment, service_requests, sites, subsystems, ticket_counters
+from services.intake.domain.requests import SiteScope
+
+
+async def site_scope(session: AsyncSession, site_code: str) -> SiteScope | None:
+    site = (await session.execute(select(sites).where(sites.c.code == site_code))).first()
+    if site is None:
+        return None
+    subsystem_codes = await session.scalars(select(subsystems.c.code).where(subsystems.c.site_code == site_code))
+    devices = await session.execute(
+        select(equipment.c.asset_tag, equipment.c.subsystem).where(equipment.c.site_code == site_code)
+    )
+    return SiteScope(
+        code=site.code,
+        name=site.name,
+        timezone=site.timezone,
+        subsystems=frozenset(subsystem_codes),
+        devices={row.asset_tag: row.subsystem for row in devices},
+    )
+
+
+async def site_codes(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(sites.c.code).order_by(sites.c.code)))
+
+
+async def device(session: AsyncSession, site_code: str, asset_tag: str) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            select(equipment).where(equipment.c.site_code == site_code, equipment.c.asset_tag == asset_tag)
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+async def serialise_on(session: AsyncSession, key: str) -> None:
+    """Hold a transaction lock on `key`, so two submissions of the same request or problem cannot
+    both open a ticket."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+async def by_request_id(session: AsyncSession, request_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(service_requests).where(service_requests.c.request_id == request_id))).first()
+    return dict(row._mapping) if row else None
+
+
+async def recent_repeat(session: AsyncSession, fingerprint: str, since: datetime) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            select(service_requests)
+            .where(service_requests.c.fingerprint == fingerprint, service_requests.c.received_at >= since)
+            .order_by(service_requests.c.received_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+async def count_repeat(session: AsyncSession, ticket_id: str, at: datetime) -> None:
+    await session.execute(
+        update(service_requests)
+        .where(service_requests.c.ticket_id == ticket_id)
+        .values(repeat_count=service_requests.c.repeat_count + 1, last_repeated_at=at)
+    )
+
+
+async def next_sequence(session: AsyncSession, site_code: str, day: date) -> int:
+    statement = (
+        insert(ticket_counters)
+        .values(site_code=site_code, day=day, last_sequence=1)
+        .on_conflict_do_update(
+            index_elements=[ticket_counters.c.site_code, ticket_counters.c.day],
+            set_={"last_sequence": ticket_counters.c.last_sequence + 1},
+        )
+        .returning(ticket_counters.c.last_sequence)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def add_request(session: AsyncSession, **values: Any) -> None:
+    await session.execute(service_requests.insert().values(**values))
+
+
+async def request(session: AsyncSession, ticket_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(service_requests).where(service_requests.c.ticket_id == ticket_id))).first()
+    return dict(row._mapping) if row else None
+
+
+async def sites_with_subsystems(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(sites, func.array_agg(subsystems.c.code).label("subsystems"))
+        .join(subsystems, subsystems.c.site_code == sites.c.code)
+        .group_by(sites.c.code)
+        .order_by(sites.c.code)
+    )
+    return [dict(row._mapping) for row in rows]

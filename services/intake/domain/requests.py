@@ -1,0 +1,75 @@
+"""A service request as intake accepts it, and the rules that turn it into a ticket."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.intake.domain.classification import normalise
+from shared.contracts import Reporter
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class RequestRefused(Exception):
+    """The request cannot become a ticket; `reason` is machine-readable, the message is for people."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SiteScope:
+    """What the site's contract covers: its subsystems and its equipment register."""
+
+    code: str
+    name: str
+    timezone: str
+    subsystems: frozenset[str]
+    devices: dict[str, str]  # asset tag -> subsystem
+
+
+def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> None:
+    if subsystem not in scope.subsystems:
+        known = ", ".join(sorted(scope.subsystems))
+        raise RequestRefused("unknown_subsystem", f"site {scope.code} has no subsystem {subsystem!r}; it has: {known}")
+    if asset_tag is None:
+        return
+    registered = scope.devices.get(asset_tag)
+    if registered is None:
+        raise RequestRefused(
+            "unknown_device",
+            f"device {asset_tag!r} is not in the equipment register of site {scope.code}; "
+            "leave the device out if it is not known",
+        )
+    if registered != subsystem:
+        raise RequestRefused(
+            "device_subsystem_mismatch", f"device {asset_tag!r} belongs to subsystem {registered!r}, not {subsystem!r}"
+        )
+
+
+def check_reported_at(reported_at: datetime, now: datetime) -> None:
+    if reported_at > now + CLOCK_SKEW:
+        raise RequestRefused(
+            "reported_in_future", f"reported_at {reported_at.isoformat()} is in the future (now {now.isoformat()})"
+        )
+
+
+def fingerprint(site: str, subsystem: str, asset_tag: str | None, reporter: Reporter, description: str) -> str:
+    """Identical for the same problem reported again by the same person."""
+    who = (reporter.phone or reporter.email or reporter.name).casefold().replace(" ", "")
+    parts = (site, subsystem, asset_tag or "", who, normalise(description))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def ticket_id(site: str, day: date, sequence: int) -> str:
+    """Readable on the phone: site, the site's local date, sequence of that day. E.g. HH138-20261125-0007."""
+    return f"{site}-{day:%Y%m%d}-{sequence:04d}"

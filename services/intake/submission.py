@@ -1,0 +1,122 @@
+"""Turning a submitted request into a ticket: the use case behind both the HTTP API and the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.intake.db import repository
+from services.intake.domain.classification import classify
+from services.intake.domain.requests import (
+    RequestRefused,
+    check_reported_at,
+    check_scope,
+    fingerprint,
+    local_day,
+    ticket_id,
+)
+from shared.contracts import (
+    DeviceRef,
+    Priority,
+    ServiceKind,
+    SubmitServiceRequest,
+    TicketOpened,
+)
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Submitted:
+    ticket_id: str
+    kind: ServiceKind
+    priority: Priority
+    created: bool
+    joined_because: str | None = None  # "request_id" or "repeat" when no new ticket was opened
+
+
+async def submit(
+    uow: UnitOfWork, request: SubmitServiceRequest, *, now: datetime, duplicate_window: timedelta
+) -> Submitted:
+    session = uow.session
+    if request.request_id is not None:
+        await repository.serialise_on(session, f"request:{request.request_id}")
+        earlier = await repository.by_request_id(session, request.request_id)
+        if earlier is not None:
+            return _joined(earlier, "request_id")
+
+    scope = await repository.site_scope(session, request.site_code)
+    if scope is None:
+        known = ", ".join(await repository.site_codes(session)) or "none loaded"
+        raise RequestRefused(
+            "unknown_site", f"site {request.site_code!r} is not under a maintenance contract; known sites: {known}"
+        )
+    check_scope(scope, request.subsystem, request.asset_tag)
+    reported_at = request.reported_at or now
+    check_reported_at(reported_at, now)
+
+    key = fingerprint(scope.code, request.subsystem, request.asset_tag, request.reporter, request.description)
+    await repository.serialise_on(session, f"problem:{key}")
+    if duplicate_window > timedelta(0):
+        repeat = await repository.recent_repeat(session, key, since=now - duplicate_window)
+        if repeat is not None:
+            await repository.count_repeat(session, repeat["ticket_id"], now)
+            return _joined(repeat, "repeat")
+
+    kind = classify(request.description, request.kind)
+    day = local_day(now, scope.timezone)
+    ticket = ticket_id(scope.code, day, await repository.next_sequence(session, scope.code, day))
+    await repository.add_request(
+        session,
+        ticket_id=ticket,
+        request_id=request.request_id,
+        fingerprint=key,
+        site_code=scope.code,
+        subsystem=request.subsystem,
+        asset_tag=request.asset_tag,
+        kind=kind.value,
+        priority=request.priority.value,
+        channel=request.channel.value,
+        description=request.description,
+        reporter=request.reporter.model_dump(mode="json"),
+        reported_at=reported_at,
+        received_at=now,
+    )
+    device = None
+    if request.asset_tag is not None:
+        registered = await repository.device(session, scope.code, request.asset_tag)
+        device = DeviceRef(
+            asset_tag=request.asset_tag, model=registered["model"], manufacturer=registered["manufacturer"]
+        )
+    uow.publish(
+        TicketOpened(
+            ticket_id=ticket,
+            site_code=scope.code,
+            site_name=scope.name,
+            site_timezone=scope.timezone,
+            subsystem=request.subsystem,
+            device=device,
+            kind=kind,
+            priority=request.priority,
+            channel=request.channel,
+            description=request.description,
+            reporter=request.reporter,
+            reported_at=reported_at,
+            received_at=now,
+        ),
+        correlation_id=ticket,
+    )
+    return Submitted(ticket, kind, request.priority, created=True)
+
+
+def _joined(existing: dict[str, Any], because: str) -> Submitted:
+    return Submitted(
+        ticket_id=str(existing["ticket_id"]),
+        kind=ServiceKind(existing["kind"]),
+        priority=Priority(existing["priority"]),
+        created=False,
+        joined_because=because,
+    )
+
+
+__all__ = ["RequestRefused", "Submitted", "submit"]

@@ -1,0 +1,19 @@
+"""Wiring of the SLA service."""
+
+from pathlib import Path
+
+import services.sla
+from services.sla import handlers
+from services.sla.db.tables import metadata
+from services.sla.settings import SlaSettings
+from shared.service import ServiceDefinition, Subscription
+
+service = ServiceDefinition(
+    name="sla",
+    summary=services.sla.__doc__ or "",
+    settings_class=SlaSettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "db" / "migrations",
+    router=handlers.router,
+    subscriptions=(Subscription("sla.inbox", handlers.events),),
+)

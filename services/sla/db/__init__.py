@@ -1,0 +1,1 @@
+"""SLA's own schema `sla`: clocks."""

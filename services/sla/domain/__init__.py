@@ -1,0 +1,1 @@
+"""SLA rules: calendars and targets, pure functions of time."""

@@ -1,0 +1,34 @@
+"""The contract's on-site promise: 4 hours from notification on a working day, 8 on a holiday.
+
+Which applies depends on the day the notification falls on, in the site's own time zone; the
+deadline itself counts wall-clock hours, since the hotline and the engineers work 7x24.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.sla.domain.calendar import BusinessCalendar, DayType
+
+ON_SITE_TARGETS = {DayType.WORKING_DAY: timedelta(hours=4), DayType.HOLIDAY: timedelta(hours=8)}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    started_at: datetime
+    due_at: datetime
+    target: timedelta
+    day_type: DayType
+
+    @property
+    def target_minutes(self) -> int:
+        return int(self.target.total_seconds() // 60)
+
+
+def on_site_deadline(notified_at: datetime, timezone: str, calendar: BusinessCalendar) -> Deadline:
+    local_day = notified_at.astimezone(ZoneInfo(timezone)).date()
+    day_type = calendar.day_type(local_day)
+    target = ON_SITE_TARGETS[day_type]
+    return Deadline(started_at=notified_at, due_at=notified_at + target, target=target, day_type=day_type)

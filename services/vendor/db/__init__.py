@@ -1,0 +1,1 @@
+"""Vendor's own schema `vendor`: escalations."""

@@ -1,0 +1,75 @@
+"""Every contract Aftercare publishes, and the committed JSON Schema snapshots that guard them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from shared.contracts.compatibility import breaking_changes
+from shared.contracts.documents import DocumentArchived
+from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope
+from shared.contracts.intake import SubmitServiceRequest
+from shared.contracts.sla import SlaClockStarted
+from shared.contracts.tickets import (
+    ComplaintRouted,
+    TicketAssigned,
+    TicketEscalationNeeded,
+    TicketOpened,
+    TicketRejected,
+)
+
+CONTRACTS: tuple[type[Contract], ...] = (
+    SubmitServiceRequest,
+    TicketOpened,
+    TicketRejected,
+    TicketAssigned,
+    ComplaintRouted,
+    TicketEscalationNeeded,
+    SlaClockStarted,
+    DocumentArchived,
+)
+
+SNAPSHOT_DIR = Path(__file__).parent / "schemas"
+
+
+def current_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema of every contract as the code defines it now."""
+    schemas: dict[str, dict[str, Any]] = {
+        f"envelope.v{ENVELOPE_SCHEMA_VERSION}.json": Envelope[dict[str, Any]].model_json_schema()
+    }
+    for contract in CONTRACTS:
+        schemas[f"{contract.message_type}.v{contract.schema_version}.json"] = contract.model_json_schema()
+    return schemas
+
+
+def snapshot_problems(directory: Path = SNAPSHOT_DIR) -> list[str]:
+    """Why the committed snapshots and the code disagree; empty when they match."""
+    problems: list[str] = []
+    for name, schema in current_schemas().items():
+        path = directory / name
+        if not path.exists():
+            problems.append(f"{name}: no committed snapshot; run `aftercare contracts snapshot`")
+            continue
+        committed = json.loads(path.read_text())
+        breaks = breaking_changes(committed, schema)
+        if breaks:
+            problems += [f"{name}: breaking change within a schema version: {b}" for b in breaks]
+        elif committed != schema:
+            problems.append(f"{name}: compatible change not yet snapshotted; run `aftercare contracts snapshot`")
+    return problems
+
+
+def write_snapshots(directory: Path = SNAPSHOT_DIR) -> list[str]:
+    """Write snapshots of compatible or new contracts; refuse breaking ones (bump schema_version)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    refused: list[str] = []
+    for name, schema in current_schemas().items():
+        path = directory / name
+        if path.exists():
+            breaks = breaking_changes(json.loads(path.read_text()), schema)
+            if breaks:
+                refused += [f"{name}: {b}" for b in breaks]
+                continue
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    return refused

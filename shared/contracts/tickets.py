@@ -1,0 +1,85 @@
+"""Events of a ticket's life: opened or rejected by intake, assigned and escalated by dispatch."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.envelope import Event
+from shared.contracts.vocabulary import (
+    DeviceRef,
+    Priority,
+    Reporter,
+    RequestChannel,
+    ServiceKind,
+)
+
+
+class TicketOpened(Event):
+    """A service request was accepted, classified and given a ticket id."""
+
+    message_type: ClassVar[str] = "ticket.opened"
+
+    ticket_id: str = Field(description="Readable ticket id, e.g. HH138-20261125-0001.")
+    site_code: str
+    site_name: str
+    site_timezone: str = Field(description="IANA time zone of the site, e.g. Asia/Shanghai.")
+    subsystem: str = Field(description="Subsystem code at the site, e.g. bgm.")
+    device: DeviceRef | None = None
+    kind: ServiceKind
+    priority: Priority
+    channel: RequestChannel
+    description: str
+    reporter: Reporter
+    reported_at: AwareDatetime = Field(description="When the customer notified us; SLA clocks start here.")
+    received_at: AwareDatetime = Field(description="When intake recorded it.")
+
+
+class TicketRejected(Event):
+    """A submitted request could not become a ticket; the reason says what to fix."""
+
+    message_type: ClassVar[str] = "ticket.rejected"
+
+    request_id: str | None = Field(description="The submitter's own reference, if it gave one.")
+    reason: str = Field(description="Machine-readable cause, e.g. unknown_site.")
+    detail: str = Field(description="What a person should change before submitting again.")
+
+
+class TicketAssigned(Event):
+    """An engineer now owns the ticket."""
+
+    message_type: ClassVar[str] = "ticket.assigned"
+
+    ticket_id: str
+    site_code: str
+    subsystem: str
+    engineer_id: str
+    engineer_name: str
+    rule: str = Field(description="Why this engineer: subsystem_owner, least_loaded, ...")
+    assigned_at: AwareDatetime
+
+
+class ComplaintRouted(Event):
+    """A complaint went to the quality desk, never to the engineer it may be about."""
+
+    message_type: ClassVar[str] = "complaint.routed"
+
+    ticket_id: str
+    site_code: str
+    desk: str = Field(description="Who handles it: quality.")
+    routed_at: AwareDatetime
+
+
+class TicketEscalationNeeded(Event):
+    """Engineers cannot fix it, or a device is broken: the manufacturer must act."""
+
+    message_type: ClassVar[str] = "ticket.escalation_needed"
+
+    ticket_id: str
+    site_code: str
+    subsystem: str
+    device: DeviceRef | None = None
+    vendor_code: str = Field(description="The vendor partner to escalate to.")
+    reason: str
+    requested_at: AwareDatetime

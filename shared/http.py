@@ -1,0 +1,98 @@
+"""The HTTP face of every service: its API routes plus health, readiness and metrics.
+
+Errors are answered in one shape a caller can act on:
+`{"error": "<code>", "message": "<what to change>", "detail": [...]}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+
+from shared.messaging.unit_of_work import ServiceDatabase
+from shared.runtime import ServiceRuntime
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class Problem(Exception):
+    """A request the service understood but will not carry out."""
+
+    def __init__(self, status: int, error: str, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.detail = detail
+
+
+def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> FastAPI:
+    definition = runtime.definition
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if manage_lifecycle:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if manage_lifecycle:
+                await runtime.stop()
+
+    app = FastAPI(title=f"Aftercare {definition.name}", description=definition.summary, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(definition.router)
+    app.mount("/metrics", make_asgi_app(registry=runtime.registry))
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": definition.name}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "service": definition.name, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return _problem(413, "body_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        detail = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]} for e in error.errors()
+        ]
+        message = "; ".join(f"{d['field'] or 'body'}: {d['problem']}" for d in detail)
+        return _problem(422, "invalid_request", message, detail=detail)
+
+    @app.exception_handler(Problem)
+    async def refused(_: Request, problem: Problem) -> JSONResponse:
+        return _problem(problem.status, problem.error, problem.message, **problem.detail)
+
+    return app
+
+
+def _problem(status: int, error: str, message: str, **detail: Any) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message, **detail}, status_code=status)
+
+
+def _database(request: Request) -> ServiceDatabase:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime.database
+
+
+Database = Annotated[ServiceDatabase, Depends(_database)]
+"""Route parameter type: the service's own database (sessions and units of work)."""

@@ -1,0 +1,1 @@
+"""Messaging kernel: topology, transactional outbox, idempotent inbox consumer, dead letters."""

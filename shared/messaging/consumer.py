@@ -1,0 +1,241 @@
+"""Consumes one service queue: validate, deduplicate, apply, commit, then acknowledge.
+
+A service declares what it does with each contract on a `MessageHandlers` registry; the kernel's
+`QueueConsumer` is the only FastStream subscriber of the queue and routes each message by its type.
+Every delivery ends in exactly one of these outcomes, and is acknowledged only after it:
+
+- processed: the handler's state change, the inbox row and its outgoing events committed together;
+- duplicate: the inbox already holds the message id, nothing happens again;
+- retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
+- dead-lettered: the message is malformed, of an unknown type or version, refused by the handler
+  (`PermanentFailure`), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
+
+If even the retry or dead-letter publish fails, the delivery is returned to the queue (nack) and the
+broker's delivery limit remains as the last backstop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Generic, cast
+
+import structlog
+from faststream import AckPolicy
+from faststream.rabbit import QueueType, RabbitBroker, RabbitMessage, RabbitQueue
+from faststream.rabbit.schemas.queue import QuorumQueueArgs
+from pydantic import ValidationError
+
+from shared.contracts.envelope import ContractT, Envelope, RawEnvelope
+from shared.logs import get_logger
+from shared.messaging.metrics import KernelMetrics
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
+from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+
+log = get_logger(__name__)
+
+ATTEMPT_HEADER = "x-aftercare-attempt"
+LAST_ERROR_HEADER = "x-aftercare-last-error"
+DEAD_REASON_HEADER = "x-aftercare-dead-reason"
+DEAD_DETAIL_HEADER = "x-aftercare-dead-detail"
+DEAD_QUEUE_HEADER = "x-aftercare-source-queue"
+DEAD_AT_HEADER = "x-aftercare-dead-at"
+MAX_DETAIL = 2000
+
+Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler for a message that can never succeed; it is dead-lettered at once."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    DUPLICATE = "duplicate"
+    RETRIED = "retried"
+    DEAD_LETTERED = "dead_lettered"
+    REQUEUED = "requeued"
+
+
+@dataclass(frozen=True)
+class Route(Generic[ContractT]):
+    contract: type[ContractT]
+    handler: Handler[ContractT]
+
+
+class MessageHandlers:
+    """What a service does with each (message type, schema version) arriving on one queue."""
+
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, int], Route[Any]] = {}
+
+    def on(self, contract: type[ContractT]) -> Callable[[Handler[ContractT]], Handler[ContractT]]:
+        def register(handler: Handler[ContractT]) -> Handler[ContractT]:
+            key = (contract.message_type, contract.schema_version)
+            if key in self._routes:
+                raise ValueError(f"{key} already has a handler")
+            self._routes[key] = Route(contract, handler)
+            return handler
+
+        return register
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return tuple(sorted({message_type for message_type, _ in self._routes}))
+
+    def route(self, message_type: str, schema_version: int) -> Route[Any] | None:
+        return self._routes.get((message_type, schema_version))
+
+    def knows(self, message_type: str) -> bool:
+        return any(known == message_type for known, _ in self._routes)
+
+
+class _DeadLetter(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        *,
+        queue: ConsumerQueue,
+        handlers: MessageHandlers,
+        database: ServiceDatabase,
+        broker: RabbitBroker,
+        metrics: KernelMetrics,
+        max_attempts: int = 5,
+    ) -> None:
+        self.queue = queue
+        self._handlers = handlers
+        self._database = database
+        self._broker = broker
+        self._metrics = metrics
+        self._max_attempts = max_attempts
+        self.subscriber = broker.subscriber(
+            RabbitQueue(
+                queue.name,
+                queue_type=QueueType.QUORUM,
+                arguments=cast(QuorumQueueArgs, queue.arguments()),
+            ),
+            ack_policy=AckPolicy.MANUAL,
+            title=queue.name,
+            description=f"Events {', '.join(handlers.routing_keys)} for {database.producer}.",
+        )
+        self.subscriber(self.consume)
+
+    async def consume(self, message: RabbitMessage) -> None:
+        raw = message.raw_message
+        with structlog.contextvars.bound_contextvars(
+            message_id=raw.message_id, correlation_id=raw.correlation_id, message_type=raw.type
+        ):
+            outcome = await self.handle(message)
+            self._metrics.consumed.labels(self.queue.name, raw.type or "", outcome.value).inc()
+
+    async def handle(self, message: RabbitMessage) -> Outcome:
+        attempt = int(message.headers.get(ATTEMPT_HEADER, 1) or 1)
+        try:
+            outcome = await self._apply(message.body)
+        except _DeadLetter as dead:
+            return await self._dead_letter(message, dead.reason, dead.detail, attempt)
+        except PermanentFailure as refused:
+            return await self._dead_letter(message, refused.reason, refused.detail, attempt)
+        except Exception as error:
+            if attempt >= self._max_attempts:
+                return await self._dead_letter(message, "retries_exhausted", _describe(error), attempt)
+            return await self._retry(message, error, attempt)
+        await message.ack()
+        return outcome
+
+    async def _apply(self, body: bytes) -> Outcome:
+        try:
+            envelope = RawEnvelope.model_validate_json(body)
+        except ValidationError as error:
+            raise _DeadLetter("invalid_envelope", _describe(error)) from error
+        route = self._handlers.route(envelope.type, envelope.schema_version)
+        if route is None:
+            if self._handlers.knows(envelope.type):
+                raise _DeadLetter(
+                    "unsupported_schema_version",
+                    f"{envelope.type} v{envelope.schema_version} has no handler in this release",
+                )
+            raise _DeadLetter("unknown_type", f"no handler for {envelope.type!r} on {self.queue.name}")
+        try:
+            payload = route.contract.model_validate(envelope.payload)
+        except ValidationError as error:
+            raise _DeadLetter("invalid_payload", _describe(error)) from error
+        typed = cast(Envelope[Any], envelope.model_copy(update={"payload": payload}))
+
+        with self._metrics.handler_seconds.labels(self.queue.name, envelope.type).time():
+            async with self._database.unit_of_work(cause=typed) as uow:
+                first_time = await self._database.inbox.record(
+                    uow.session,
+                    consumer=self.queue.name,
+                    message_id=envelope.message_id,
+                    message_type=envelope.type,
+                )
+                if not first_time:
+                    log.debug("duplicate message ignored")
+                    return Outcome.DUPLICATE
+                await route.handler(typed, uow)
+        return Outcome.PROCESSED
+
+    async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
+        log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
+        headers = {**message.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: _describe(error)}
+        return await self._forward(message, "", self.queue.retry_queue, headers, Outcome.RETRIED)
+
+    async def _dead_letter(self, message: RabbitMessage, reason: str, detail: str, attempt: int) -> Outcome:
+        log.error("message dead-lettered", reason=reason, detail=detail, attempt=attempt)
+        headers = {
+            **message.headers,
+            DEAD_REASON_HEADER: reason,
+            DEAD_DETAIL_HEADER: detail[:MAX_DETAIL],
+            DEAD_QUEUE_HEADER: self.queue.name,
+            DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
+            ATTEMPT_HEADER: attempt,
+        }
+        return await self._forward(message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, Outcome.DEAD_LETTERED)
+
+    async def _forward(
+        self, message: RabbitMessage, exchange: str, routing_key: str, headers: dict[str, Any], outcome: Outcome
+    ) -> Outcome:
+        raw = message.raw_message
+        try:
+            await self._broker.publish(
+                message.body,
+                exchange=exchange,
+                routing_key=routing_key,
+                persist=True,
+                mandatory=True,
+                headers=headers,
+                message_id=raw.message_id,
+                correlation_id=raw.correlation_id,
+                message_type=raw.type,
+                content_type=raw.content_type,
+                timestamp=raw.timestamp,
+            )
+        except Exception:
+            log.exception("could not forward message; returning it to the queue", to=routing_key)
+            await message.nack(requeue=True)
+            return Outcome.REQUEUED
+        await message.ack()
+        return outcome
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors(include_url=False)
+        ]
+        return "; ".join(parts)[:MAX_DETAIL]
+    return f"{type(error).__name__}: {error}"[:MAX_DETAIL]

@@ -1,0 +1,116 @@
+"""Operator tools for `<queue>.dead`: see what is there and why, send it back when fixed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
+
+from shared.messaging.consumer import (
+    ATTEMPT_HEADER,
+    DEAD_AT_HEADER,
+    DEAD_DETAIL_HEADER,
+    DEAD_QUEUE_HEADER,
+    DEAD_REASON_HEADER,
+    LAST_ERROR_HEADER,
+)
+
+_KERNEL_HEADERS = {
+    ATTEMPT_HEADER,
+    LAST_ERROR_HEADER,
+    DEAD_REASON_HEADER,
+    DEAD_DETAIL_HEADER,
+    DEAD_QUEUE_HEADER,
+    DEAD_AT_HEADER,
+    "x-death",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+    "x-last-death-exchange",
+    "x-last-death-queue",
+    "x-last-death-reason",
+    "x-delivery-count",
+}
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    message_id: str | None
+    message_type: str | None
+    correlation_id: str | None
+    reason: str
+    detail: str
+    dead_at: str | None
+    body: bytes
+
+
+def describe(message: AbstractIncomingMessage) -> DeadLetter:
+    headers: dict[str, Any] = dict(message.headers or {})
+    reason = headers.get(DEAD_REASON_HEADER)
+    if reason is None:  # dead-lettered by the broker itself, e.g. delivery_limit
+        deaths = headers.get("x-death") or [{}]
+        reason = f"broker:{deaths[0].get('reason', 'unknown')}"
+    return DeadLetter(
+        message_id=message.message_id,
+        message_type=message.type,
+        correlation_id=message.correlation_id,
+        reason=str(reason),
+        detail=str(headers.get(DEAD_DETAIL_HEADER, "")),
+        dead_at=str(headers[DEAD_AT_HEADER]) if DEAD_AT_HEADER in headers else None,
+        body=message.body,
+    )
+
+
+async def list_dead_letters(amqp_url: str, queue: str, *, limit: int = 100) -> list[DeadLetter]:
+    """Read up to `limit` dead letters of `queue` without removing them."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        dead = await channel.declare_queue(f"{queue}.dead", passive=True)
+        found: list[DeadLetter] = []
+        held: list[AbstractIncomingMessage] = []
+        while len(found) < limit and (message := await dead.get(no_ack=False, fail=False)) is not None:
+            held.append(message)
+            found.append(describe(message))
+        for message in held:
+            await message.nack(requeue=True)
+        return found
+
+
+async def replay_dead_letters(amqp_url: str, queue: str, *, limit: int = 100, message_id: str | None = None) -> int:
+    """Send dead letters back to the queue they died on (only that queue), with a fresh attempt count.
+
+    With `message_id`, only that message is replayed; the others stay where they are.
+    """
+    connection = await aio_pika.connect(amqp_url)
+    replayed = 0
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        dead = await channel.declare_queue(f"{queue}.dead", passive=True)
+        await channel.declare_queue(queue, passive=True)
+        skipped: list[AbstractIncomingMessage] = []
+        while replayed < limit and (message := await dead.get(no_ack=False, fail=False)) is not None:
+            if message_id is not None and message.message_id != message_id:
+                skipped.append(message)
+                continue
+            headers = {k: v for k, v in (message.headers or {}).items() if k not in _KERNEL_HEADERS}
+            await channel.default_exchange.publish(
+                aio_pika.Message(
+                    body=message.body,
+                    headers=headers,
+                    content_type=message.content_type,
+                    message_id=message.message_id,
+                    correlation_id=message.correlation_id,
+                    type=message.type,
+                    timestamp=message.timestamp,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=queue,
+            )
+            await message.ack()
+            replayed += 1
+        for message in skipped:
+            await message.nack(requeue=True)
+    return replayed

@@ -1,0 +1,111 @@
+"""The RabbitMQ topology every service declares, idempotently, when it starts.
+
+- `aftercare.events`: durable topic exchange; the routing key is the event type. Messages no queue is
+  bound for go to its alternate exchange and wait in `aftercare.unrouted` instead of vanishing.
+- `<service>.inbox`: the service's durable quorum queue, bound to the event types it consumes, shared
+  by its replicas (competing consumers), with a delivery limit as a backstop against crash loops.
+- `<queue>.retry`: failed messages wait here for the retry delay, then return to their queue.
+- `<queue>.dead`: messages that cannot be handled, with the reason in their headers, via the
+  `aftercare.dead-letters` exchange (routing key: the source queue's name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, ExchangeType
+
+EVENTS_EXCHANGE = "aftercare.events"
+DEAD_LETTER_EXCHANGE = "aftercare.dead-letters"
+UNROUTED_EXCHANGE = "aftercare.unrouted"
+UNROUTED_QUEUE = "aftercare.unrouted"
+UNROUTED_MAX_LENGTH = 100_000
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    """One queue a service consumes, and what it is bound to."""
+
+    name: str
+    routing_keys: tuple[str, ...] = ()
+    exchange: str = EVENTS_EXCHANGE
+    delivery_limit: int = 20
+    retry_delay_ms: int = 2000
+    extra_arguments: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def retry_queue(self) -> str:
+        return f"{self.name}.retry"
+
+    @property
+    def dead_queue(self) -> str:
+        return f"{self.name}.dead"
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": self.delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": self.name,
+            # Dead-letter with publisher confirms inside the broker: never lose a dead letter.
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+            **self.extra_arguments,
+        }
+
+
+async def declare_exchanges(channel: AbstractChannel) -> None:
+    unrouted = await channel.declare_exchange(UNROUTED_EXCHANGE, ExchangeType.FANOUT, durable=True)
+    queue = await channel.declare_queue(
+        UNROUTED_QUEUE,
+        durable=True,
+        arguments={"x-queue-type": "quorum", "x-max-length": UNROUTED_MAX_LENGTH},
+    )
+    await queue.bind(unrouted)
+    await channel.declare_exchange(
+        EVENTS_EXCHANGE,
+        ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": UNROUTED_EXCHANGE},
+    )
+    await channel.declare_exchange(DEAD_LETTER_EXCHANGE, ExchangeType.DIRECT, durable=True)
+
+
+async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) -> None:
+    """Declare a service queue with its retry and dead-letter queues and bind its routing keys.
+
+    The exchanges must exist already (`declare_exchanges`).
+    """
+    dead_letters = await channel.get_exchange(DEAD_LETTER_EXCHANGE)
+    dead = await channel.declare_queue(spec.dead_queue, durable=True, arguments={"x-queue-type": "quorum"})
+    await dead.bind(dead_letters, routing_key=spec.name)
+    await channel.declare_queue(
+        spec.retry_queue,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-message-ttl": spec.retry_delay_ms,
+            # Back through the default exchange to this queue only, not to every subscriber.
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": spec.name,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        },
+    )
+    queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments())
+    if spec.routing_keys:
+        source = await channel.get_exchange(spec.exchange)
+        for key in spec.routing_keys:
+            await queue.bind(source, routing_key=key)
+
+
+async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:
+    """Declare the exchanges and the given queues over a short-lived connection."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await declare_exchanges(channel)
+        for spec in specs:
+            await declare_consumer_queue(channel, spec)

@@ -1,0 +1,1 @@
+"""Persistence kernel: one schema per service, its engine, and the outbox and inbox tables."""

@@ -1,0 +1,156 @@
+"""Runs one service: its database, broker connection, consumers, outbox relay and HTTP API.
+
+Start-up declares the topology before consuming, so no message is consumed from a queue whose
+bindings or dead-letter route do not exist yet. Shutdown runs in the order that loses nothing:
+consumers stop taking messages and finish the ones in hand (their events land in the outbox), the
+relay publishes what is left, and only then does the broker connection close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
+
+from shared.logs import get_logger
+from shared.messaging import topology
+from shared.messaging.consumer import QueueConsumer
+from shared.messaging.metrics import KernelMetrics
+from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
+from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.database import asyncpg_dsn, create_engine
+from shared.service import ServiceDefinition
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+HOUSEKEEPING_INTERVAL_SECONDS = 300.0
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.registry = CollectorRegistry()
+        self.metrics = KernelMetrics(self.registry)
+        self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        self.database = ServiceDatabase(self.engine, definition.metadata, producer=definition.name)
+        self.broker = RabbitBroker(
+            settings.amqp_url,
+            default_channel=Channel(prefetch_count=settings.prefetch, on_return_raises=True),
+            graceful_timeout=settings.graceful_timeout_seconds,
+            logger=logging.getLogger("faststream"),
+            log_level=logging.DEBUG,
+            middlewares=[RabbitPrometheusMiddleware(registry=self.registry, app_name=definition.name)],
+            app_id=definition.name,
+        )
+        self.queues = [
+            topology.ConsumerQueue(
+                name=subscription.queue,
+                routing_keys=subscription.handlers.routing_keys if subscription.bind_events else (),
+                delivery_limit=settings.delivery_limit,
+                retry_delay_ms=settings.retry_delay_ms,
+            )
+            for subscription in definition.subscriptions
+        ]
+        self.consumers = [
+            QueueConsumer(
+                queue=queue,
+                handlers=subscription.handlers,
+                database=self.database,
+                broker=self.broker,
+                metrics=self.metrics,
+                max_attempts=settings.max_attempts,
+            )
+            for queue, subscription in zip(self.queues, definition.subscriptions, strict=True)
+        ]
+        self.relay = OutboxRelay(
+            self.engine,
+            self.database.outbox,
+            self.publish,
+            listen_dsn=asyncpg_dsn(settings.database_url),
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            on_published=self._observe_published,
+        )
+        self._housekeeping: asyncio.Task[None] | None = None
+        self.started = False
+
+    async def start(self) -> None:
+        await topology.declare(self.settings.amqp_url, *self.queues)
+        await self.broker.start()
+        self.relay.start()
+        self._housekeeping = asyncio.create_task(self._keep_house(), name=f"housekeeping:{self.definition.name}")
+        self.started = True
+        log.info("service started", queues=[q.name for q in self.queues])
+
+    async def stop(self) -> None:
+        if not self.started:
+            await self.engine.dispose()
+            return
+        self.started = False
+        await asyncio.gather(*(consumer.subscriber.stop() for consumer in self.consumers))
+        await self.relay.stop()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        await self.broker.stop()
+        await self.engine.dispose()
+        log.info("service stopped")
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        """Send one message persistent and wait for the broker's confirm (raises otherwise)."""
+        await self.broker.publish(
+            message.body.encode(),
+            exchange=message.exchange,
+            routing_key=message.routing_key,
+            persist=True,
+            mandatory=True,
+            message_id=str(message.message_id),
+            correlation_id=message.correlation_id,
+            message_type=message.message_type,
+            content_type="application/json",
+            headers=message.headers,
+            timeout=10,
+        )
+
+    async def readiness(self) -> dict[str, bool]:
+        """What must hold for this process to be given work."""
+        checks = {"database": False, "broker": False, "consumers": False, "outbox_relay": False}
+        with contextlib.suppress(Exception):
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = True
+        with contextlib.suppress(Exception):
+            checks["broker"] = await self.broker.ping(timeout=2)
+        checks["consumers"] = self.started and all(c.subscriber.running for c in self.consumers)
+        checks["outbox_relay"] = self.started and self.relay.running
+        return checks
+
+    def _observe_published(self, published: Sequence[PendingMessage]) -> None:
+        self.metrics.outbox_published.inc(len(published))
+        now = datetime.now(UTC)
+        for pending in published:
+            self.metrics.outbox_lag_seconds.observe(max(0.0, (now - pending.created_at).total_seconds()))
+
+    async def _keep_house(self) -> None:
+        """Forget old inbox ids, drop old published outbox rows, report the outbox backlog."""
+        while True:
+            try:
+                async with self.engine.begin() as connection:
+                    await self.database.inbox.purge(connection, timedelta(hours=self.settings.dedupe_window_hours))
+                    await self.database.outbox.purge_published(
+                        connection, timedelta(hours=self.settings.outbox_retention_hours)
+                    )
+                    self.metrics.outbox_pending.set(await self.database.outbox.count_unpublished(connection))
+            except Exception as error:
+                log.warning("housekeeping failed", error=str(error))
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)

@@ -1,0 +1,40 @@
+"""What a service is made of, as the runtime and the command line see it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData
+
+from shared.messaging.consumer import MessageHandlers
+from shared.messaging.unit_of_work import ServiceDatabase
+from shared.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A queue the service consumes. Event queues are bound to their handlers' event types on
+    `aftercare.events`; command queues are addressed directly by name and bound to nothing."""
+
+    queue: str
+    handlers: MessageHandlers
+    bind_events: bool = True
+
+
+Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]
+"""Loads the service's part of a site description file into its own schema; returns a summary."""
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    summary: str
+    settings_class: type[ServiceSettings]
+    metadata: MetaData
+    migrations_dir: Path
+    router: APIRouter
+    subscriptions: tuple[Subscription, ...] = ()
+    seed: Seeder | None = None

@@ -1,0 +1,80 @@
+"""The site description file (TOML) an operator loads with `aftercare seed`.
+
+One file describes a site under contract: the site, its subsystems and who owns each, its equipment
+register, and the engineers. Every service reads it through this model and stores only its own part.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSection(_Strict):
+    code: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
+    name: str
+    local_name: str | None = None
+    address: str
+    timezone: str = "Asia/Shanghai"
+    customer: str
+    contract_start: date
+    contract_end: date
+
+
+class SubsystemSection(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,30}$")
+    name: str
+    local_name: str | None = None
+    owner: str | None = Field(default=None, description="Engineer id who owns this subsystem here.")
+
+
+class EquipmentSection(_Strict):
+    asset_tag: str
+    subsystem: str
+    model: str
+    manufacturer: str
+    location: str | None = None
+    quantity: int = Field(default=1, ge=1)
+
+
+class EngineerSection(_Strict):
+    id: str
+    name: str
+    phone: str | None = None
+    skills: list[str] = Field(default_factory=list)
+    on_duty: bool = True
+    max_open_tickets: int = Field(default=5, ge=1)
+
+
+class SiteFile(_Strict):
+    site: SiteSection
+    subsystems: list[SubsystemSection]
+    equipment: list[EquipmentSection] = Field(default_factory=list)
+    engineers: list[EngineerSection] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> SiteFile:
+        subsystems = {s.code for s in self.subsystems}
+        engineers = {e.id for e in self.engineers}
+        for item in self.equipment:
+            if item.subsystem not in subsystems:
+                raise ValueError(f"equipment {item.asset_tag}: unknown subsystem {item.subsystem!r}")
+        for subsystem in self.subsystems:
+            if subsystem.owner is not None and subsystem.owner not in engineers:
+                raise ValueError(f"subsystem {subsystem.code}: owner {subsystem.owner!r} is not an engineer")
+        return self
+
+
+def load_site_file(path: Path) -> SiteFile:
+    with path.open("rb") as handle:
+        return SiteFile.model_validate(tomllib.load(handle))
+
+
+DEMO_SITE = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "huaihai-138.toml"
