@@ -19,9 +19,9 @@ import services
 from shared.contracts.catalogue import snapshot_problems, write_snapshots
 from shared.logs import configure_logging
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
-from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence import migrations
-from shared.persistence.database import create_engine, ensure_database
+from shared.persistence.database import ensure_database
+from shared.service import seed_site
 from shared.settings import ServiceSettings
 from shared.site_file import DEMO_SITE
 
@@ -85,20 +85,9 @@ def seed(
     """Load a site description; each service stores its own part (safe to repeat)."""
     for name in _chosen(names):
         definition = services.definition(name)
-        if definition.seed is None:
-            continue
-        summary = asyncio.run(_seed(name, site))
-        typer.echo(f"{name}: {summary}")
-
-
-async def _seed(name: str, site: Path) -> str:
-    definition = services.definition(name)
-    assert definition.seed is not None
-    engine = create_engine(definition.settings_class().database_url, pool_size=1)
-    try:
-        return await definition.seed(ServiceDatabase(engine, definition.metadata, producer=name), site)
-    finally:
-        await engine.dispose()
+        summary = asyncio.run(seed_site(definition, definition.settings_class().database_url, site))
+        if summary is not None:
+            typer.echo(f"{name}: {summary}")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.database import create_engine
 from shared.settings import ServiceSettings
 
 
@@ -30,6 +31,9 @@ Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]
 
 @dataclass(frozen=True)
 class ServiceDefinition:
+    """A service as the runtime and the command line see it: its name, settings, schema, migrations,
+    HTTP routes, the queues it consumes, and how it loads its part of a site description."""
+
     name: str
     summary: str
     settings_class: type[ServiceSettings]
@@ -38,3 +42,14 @@ class ServiceDefinition:
     router: APIRouter
     subscriptions: tuple[Subscription, ...] = ()
     seed: Seeder | None = None
+
+
+async def seed_site(definition: ServiceDefinition, database_url: str, site: Path) -> str | None:
+    """Load the service's part of a site description; None if it keeps no part of it."""
+    if definition.seed is None:
+        return None
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        return await definition.seed(ServiceDatabase(engine, definition.metadata, producer=definition.name), site)
+    finally:
+        await engine.dispose()

@@ -24,6 +24,7 @@ from typing import Any, Generic, cast
 
 import structlog
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import QueueType, RabbitBroker, RabbitMessage, RabbitQueue
 from faststream.rabbit.schemas.queue import QuorumQueueArgs
 from pydantic import ValidationError
@@ -128,6 +129,9 @@ class QueueConsumer:
                 arguments=cast(QuorumQueueArgs, queue.arguments()),
             ),
             ack_policy=AckPolicy.MANUAL,
+            # FastStream would parse JSON before our code runs, and a body that fails to parse would
+            # stay unacknowledged: keep the bytes, validation is ours (and dead-letters with a reason).
+            decoder=_raw_body,
             title=queue.name,
             description=f"Events {', '.join(handlers.routing_keys)} for {database.producer}.",
         )
@@ -230,6 +234,10 @@ class QueueConsumer:
             return Outcome.REQUEUED
         await message.ack()
         return outcome
+
+
+async def _raw_body(message: StreamMessage[Any]) -> bytes:
+    return message.body
 
 
 def _describe(error: BaseException) -> str:

@@ -1,0 +1,35 @@
+"""Fixtures for every test: a throwaway database and RabbitMQ virtual host for the whole run."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+import services
+from shared.service import seed_site
+from shared.site_file import DEMO_SITE
+from shared.testing import EventTap, World, create_world, destroy_world, event_tap
+
+
+@pytest.fixture(scope="session")
+def world() -> Iterator[World]:
+    created = create_world()
+    try:
+        yield created
+    finally:
+        destroy_world(created)
+
+
+@pytest.fixture(scope="session")
+async def seeded(world: World) -> World:
+    """The world with the demo site loaded into every service that keeps part of it."""
+    for name in services.NAMES:
+        await seed_site(services.definition(name), world.database_url, DEMO_SITE)
+    return world
+
+
+@pytest.fixture
+async def tap(world: World) -> AsyncIterator[EventTap]:
+    async with event_tap(world.amqp_url) as collected:
+        yield collected

@@ -1,0 +1,231 @@
+"""Test support over the real broker and database: a throwaway world per test run, a tap on the
+events exchange, in-process services, and waiting for things that happen asynchronously.
+
+Every run gets its own PostgreSQL database and its own RabbitMQ virtual host, and removes both at the
+end; it touches nothing it did not create.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import aio_pika
+import asyncpg
+import httpx
+from aio_pika.abc import AbstractIncomingMessage
+
+import services
+from shared.contracts.envelope import Envelope
+from shared.http import create_app
+from shared.messaging.topology import EVENTS_EXCHANGE, declare_exchanges
+from shared.persistence import migrations
+from shared.persistence.database import asyncpg_dsn, ensure_database
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+T = TypeVar("T")
+
+POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+AMQP_BASE_URL = os.environ.get("AFTERCARE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+RABBITMQCTL = os.environ.get("AFTERCARE_TEST_RABBITMQCTL", "rabbitmqctl")
+
+
+@dataclass(frozen=True)
+class World:
+    """A database and a virtual host of one's own."""
+
+    name: str
+    database_url: str
+    amqp_url: str
+    vhost: str
+
+    def settings(self, service: str, **overrides: Any) -> ServiceSettings:
+        """Settings of a service pointed at this world, quick to retry, quiet to poll."""
+        values: dict[str, Any] = {
+            "database_url": self.database_url,
+            "amqp_url": self.amqp_url,
+            "retry_delay_ms": 200,
+            "max_attempts": 3,
+            "outbox_poll_seconds": 1.0,
+            "graceful_timeout_seconds": 5.0,
+            "db_pool_size": 5,
+        }
+        values.update(overrides)
+        return services.definition(service).settings_class(**values)
+
+    def environment(self) -> dict[str, str]:
+        """Environment variables that point every service process at this world."""
+        return {"AFTERCARE_DATABASE_URL": self.database_url, "AFTERCARE_AMQP_URL": self.amqp_url}
+
+
+def _rabbitmqctl(*args: str) -> None:
+    if shutil.which(RABBITMQCTL) is None:
+        raise RuntimeError(f"{RABBITMQCTL} not found: tests create their own RabbitMQ virtual host with it")
+    subprocess.run([RABBITMQCTL, "-q", *args], check=True, capture_output=True, timeout=60)  # noqa: S603
+
+
+def create_world() -> World:
+    name = f"aftercare_test_{uuid.uuid4().hex[:10]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    world = World(
+        name=name,
+        database_url=f"{base}/{name}",
+        amqp_url=f"{AMQP_BASE_URL.rstrip('/')}/{quote(name, safe='')}",
+        vhost=name,
+    )
+    asyncio.run(ensure_database(world.database_url))
+    for service in services.NAMES:
+        migrations.upgrade(services.definition(service).migrations_dir, world.database_url)
+    return world
+
+
+def destroy_world(world: World) -> None:
+    async def drop() -> None:
+        connection = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL))
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{world.name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
+    _rabbitmqctl("delete_vhost", world.vhost)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05, what: str = ""
+) -> T:
+    """Poll `probe` until it returns something truthy without raising AssertionError."""
+    deadline = time.monotonic() + timeout
+    last_error: AssertionError | None = None
+    while True:
+        try:
+            result = await probe()
+            if result:
+                return result
+        except AssertionError as error:
+            last_error = error
+        if time.monotonic() > deadline:
+            message = f"not true within {timeout}s: {what or probe}"
+            raise AssertionError(message) from last_error
+        await asyncio.sleep(interval)
+
+
+@dataclass
+class EventTap:
+    """Copies of every event published on `aftercare.events`, from a queue of the test's own."""
+
+    messages: list[AbstractIncomingMessage] = field(default_factory=list)
+
+    def of_type(self, message_type: str, correlation_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            json.loads(m.body)
+            for m in self.messages
+            if m.type == message_type and (correlation_id is None or m.correlation_id == correlation_id)
+        ]
+
+    async def wait_for(
+        self, message_type: str, correlation_id: str | None = None, *, count: int = 1, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        async def seen() -> list[dict[str, Any]]:
+            found = self.of_type(message_type, correlation_id)
+            return found if len(found) >= count else []
+
+        return await eventually(seen, timeout=timeout, what=f"{count} x {message_type} for {correlation_id}")
+
+
+@asynccontextmanager
+async def event_tap(amqp_url: str, routing_key: str = "#") -> AsyncIterator[EventTap]:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await declare_exchanges(channel)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=routing_key)
+        tap = EventTap()
+
+        async def keep(message: AbstractIncomingMessage) -> None:
+            tap.messages.append(message)
+            await message.ack()
+
+        await queue.consume(keep)
+        yield tap
+
+
+@dataclass
+class RunningService:
+    runtime: ServiceRuntime
+    http: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def running(world: World, *names: str, **overrides: Any) -> AsyncIterator[dict[str, RunningService]]:
+    """Start services in this process (each with its own broker connection, engine and relay)."""
+    started: dict[str, RunningService] = {}
+    try:
+        for name in names:
+            runtime = ServiceRuntime(services.definition(name), world.settings(name, **overrides))
+            await runtime.start()
+            transport = httpx.ASGITransport(app=create_app(runtime, manage_lifecycle=False))
+            started[name] = RunningService(runtime, httpx.AsyncClient(transport=transport, base_url=f"http://{name}"))
+        yield started
+    finally:
+        for service in started.values():
+            await service.http.aclose()
+            await service.runtime.stop()
+
+
+async def send(
+    amqp_url: str,
+    body: bytes,
+    *,
+    routing_key: str,
+    exchange: str = EVENTS_EXCHANGE,
+    message_id: str | None = None,
+    message_type: str | None = None,
+    copies: int = 1,
+) -> None:
+    """Publish raw bytes, persistent and confirmed, as another service or a misbehaving client would."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange) if exchange else channel.default_exchange
+        message = aio_pika.Message(
+            body,
+            message_id=message_id,
+            type=message_type,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await asyncio.gather(*(target.publish(message, routing_key=routing_key) for _ in range(copies)))
+
+
+async def send_envelope(amqp_url: str, envelope: Envelope[Any], *, copies: int = 1) -> None:
+    await send(
+        amqp_url,
+        envelope.model_dump_json().encode(),
+        routing_key=envelope.type,
+        message_id=str(envelope.message_id),
+        message_type=envelope.type,
+        copies=copies,
+    )
+
+
+async def queue_depth(amqp_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.message_count or 0)

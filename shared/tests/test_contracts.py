@@ -1,0 +1,107 @@
+"""G11: contracts stay compatible within a schema version, and the committed snapshots say so."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from pydantic import Field
+
+from shared.contracts import CONTRACTS, Event
+from shared.contracts.catalogue import SNAPSHOT_DIR, current_schemas, snapshot_problems, write_snapshots
+from shared.contracts.compatibility import breaking_changes
+
+
+class Colour(StrEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Before(Event):
+    message_type: ClassVar[str] = "test.thing"
+
+    ticket_id: str
+    count: int
+    note: str | None = None
+    colour: Colour = Colour.RED
+
+
+def _schema(**fields: object) -> dict:
+    namespace = {"__annotations__": {}, "message_type": "test.thing"}
+    for name, spec in fields.items():
+        annotation, default = spec if isinstance(spec, tuple) else (spec, ...)
+        namespace["__annotations__"][name] = annotation
+        if default is not ...:
+            namespace[name] = default
+    return type("After", (Event,), namespace).model_json_schema()
+
+
+BEFORE = Before.model_json_schema()
+BASE = {"ticket_id": str, "count": int, "note": (str | None, None), "colour": (Colour, Colour.RED)}
+
+
+def test_the_same_contract_is_compatible() -> None:
+    assert breaking_changes(BEFORE, _schema(**BASE)) == []
+
+
+def test_a_new_optional_field_and_new_descriptions_are_compatible() -> None:
+    after = _schema(**{**BASE, "extra": (int | None, None), "count": (int, Field(description="how many"))})
+    assert breaking_changes(BEFORE, after) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"count": None}, "$.count: field removed (or renamed)"),
+        ({"count": None, "amount": int}, "$.count: field removed (or renamed)"),
+        ({"extra": int}, "$.extra: new required field"),
+        ({"note": str}, "$.note: field became required"),
+        ({"ticket_id": (str | None, None)}, "$.ticket_id: field became optional"),
+        ({"count": str}, "$.count: 'type' changed from 'integer' to 'string'"),
+        ({"count": (int, Field(ge=0))}, "$.count: 'minimum' changed from None to 0"),
+        ({"note": (int | None, None)}, "$.note<anyOf0>: 'type' changed from 'string' to 'integer'"),
+    ],
+    ids=["removed", "renamed", "new-required", "became-required", "became-optional", "type", "narrowed", "nullable"],
+)
+def test_changes_a_consumer_could_trip_over_are_breaking(change: dict, expected: str) -> None:
+    fields = {**BASE, **change}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    assert expected in breaking_changes(BEFORE, _schema(**fields))
+
+
+def test_a_changed_enum_is_breaking() -> None:
+    class Wider(StrEnum):
+        RED = "red"
+        BLUE = "blue"
+        GREEN = "green"
+
+    problems = breaking_changes(BEFORE, _schema(**{**BASE, "colour": (Wider, Wider.RED)}))
+    assert any("'enum' changed" in p for p in problems), problems
+
+
+def test_committed_snapshots_match_every_contract() -> None:
+    assert snapshot_problems() == []
+    assert len(list(SNAPSHOT_DIR.glob("*.json"))) == len(CONTRACTS) + 1  # plus the envelope
+
+
+def test_a_breaking_change_is_refused_by_the_snapshot_writer(tmp_path: Path) -> None:
+    assert write_snapshots(tmp_path) == []
+    name = "ticket.opened.v1.json"
+    committed = json.loads((tmp_path / name).read_text())
+    committed["properties"]["legacy_field"] = {"type": "string"}
+    committed["required"].append("legacy_field")
+    (tmp_path / name).write_text(json.dumps(committed))
+
+    problems = snapshot_problems(tmp_path)
+    assert problems == [f"{name}: breaking change within a schema version: $.legacy_field: field removed (or renamed)"]
+    assert write_snapshots(tmp_path) == [f"{name}: $.legacy_field: field removed (or renamed)"]
+    assert json.loads((tmp_path / name).read_text()) == committed  # left as it was
+
+
+def test_every_contract_has_a_distinct_type_and_version() -> None:
+    keys = [(c.message_type, c.schema_version) for c in CONTRACTS]
+    assert len(keys) == len(set(keys))
+    assert set(current_schemas()) == {f"{t}.v{v}.json" for t, v in keys} | {"envelope.v1.json"}

@@ -1,0 +1,108 @@
+"""G7, G8: poison messages end in `<queue>.dead` with their reason; failures are retried later
+without blocking the queue; an operator can list and replay dead letters."""
+
+from __future__ import annotations
+
+import json
+
+from shared.contracts import seal
+from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
+from shared.testing import eventually, queue_depth, send, send_envelope
+from shared.tests.conftest import Probe, ProbeHappened
+
+
+async def _dead(probe: Probe, count: int) -> list:
+    async def arrived() -> list:
+        letters = await list_dead_letters(probe.world.amqp_url, probe.queue)
+        return letters if len(letters) >= count else []
+
+    return await eventually(arrived, what=f"{count} dead letter(s) in {probe.queue}.dead")
+
+
+def _event(n: int, **fields: object):
+    return seal(ProbeHappened(n=n, **fields), producer="test", correlation_id=f"probe-{n}")
+
+
+async def test_malformed_messages_are_dead_lettered_with_their_reason_and_the_queue_moves_on(probe: Probe) -> None:
+    runtime = probe.runtime()
+    await runtime.start()
+    try:
+        url = probe.world.amqp_url
+        await send(url, b"{not json", routing_key="probe.happened", message_id="garbage-1")
+        wrong_payload = json.loads(_event(1).model_dump_json())
+        wrong_payload["payload"] = {"n": "not a number"}
+        await send(url, json.dumps(wrong_payload).encode(), routing_key="probe.happened", message_id="bad-payload")
+        future = json.loads(_event(2).model_dump_json())
+        future["schema_version"] = 2
+        await send(url, json.dumps(future).encode(), routing_key="probe.happened", message_id="future-version")
+        await send_envelope(url, _event(3))
+
+        letters = {letter.message_id: letter for letter in await _dead(probe, 3)}
+        assert letters["garbage-1"].reason == "invalid_envelope"
+        assert letters["garbage-1"].body == b"{not json"  # the original bytes, untouched
+        assert letters["bad-payload"].reason == "invalid_payload"
+        assert "n: Input should be a valid integer" in letters["bad-payload"].detail
+        assert letters["future-version"].reason == "unsupported_schema_version"
+
+        await eventually(lambda: _equals(probe.effect_counts(), {3: 1}), what="the good message applied")
+        assert await queue_depth(url, probe.queue) == 0
+    finally:
+        await runtime.stop()
+
+
+async def test_a_transient_failure_is_retried_later_while_other_messages_flow(probe: Probe) -> None:
+    runtime = probe.runtime(retry_delay_ms=1000)
+    await runtime.start()
+    try:
+        await send_envelope(probe.world.amqp_url, _event(10, fail_times=2))
+        for n in range(11, 16):
+            await send_envelope(probe.world.amqp_url, _event(n))
+        # The five healthy messages are applied while message 10 waits in the retry queue.
+        await eventually(lambda: _equals(probe.effect_counts(), dict.fromkeys(range(11, 16), 1)), timeout=1.5)
+        await eventually(lambda: _equals(probe.effect_counts(), {10: 1, **dict.fromkeys(range(11, 16), 1)}))
+        assert probe.attempts[10] == 3
+        assert await list_dead_letters(probe.world.amqp_url, probe.queue) == []
+    finally:
+        await runtime.stop()
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered_after_max_attempts(probe: Probe) -> None:
+    runtime = probe.runtime(max_attempts=3)
+    await runtime.start()
+    try:
+        await send_envelope(probe.world.amqp_url, _event(20, fail_times=99))
+        await send_envelope(probe.world.amqp_url, _event(21, refuse=True))
+        letters = {json.loads(letter.body)["payload"]["n"]: letter for letter in await _dead(probe, 2)}
+        assert letters[20].reason == "retries_exhausted"
+        assert "RuntimeError: probe 20 failing on attempt 3" in letters[20].detail
+        assert probe.attempts[20] == 3
+        assert letters[21].reason == "probe_refused"
+        assert probe.attempts[21] == 1  # refused at once, never retried
+        assert await probe.effect_counts() == {}  # every failed attempt rolled back
+        assert await queue_depth(probe.world.amqp_url, probe.queue) == 0
+        assert await queue_depth(probe.world.amqp_url, f"{probe.queue}.retry") == 0
+    finally:
+        await runtime.stop()
+
+
+async def test_an_operator_replays_a_dead_letter_once_its_cause_is_fixed(probe: Probe) -> None:
+    runtime = probe.runtime(max_attempts=1)
+    await runtime.start()
+    try:
+        event = _event(30, fail_times=1)  # fails once: with one attempt allowed, it dies
+        await send_envelope(probe.world.amqp_url, event)
+        await send_envelope(probe.world.amqp_url, _event(31, refuse=True))
+        await _dead(probe, 2)
+        replayed = await replay_dead_letters(probe.world.amqp_url, probe.queue, message_id=str(event.message_id))
+        assert replayed == 1
+        await eventually(lambda: _equals(probe.effect_counts(), {30: 1}), what="replayed message applied")
+        remaining = await list_dead_letters(probe.world.amqp_url, probe.queue)
+        assert [json.loads(letter.body)["payload"]["n"] for letter in remaining] == [31]
+    finally:
+        await runtime.stop()
+
+
+async def _equals(value, expected) -> bool:
+    actual = await value
+    assert actual == expected
+    return True

@@ -1,0 +1,154 @@
+"""G1-G3: state and events commit together; every committed event is published, after any outage,
+once per relay claim; a message the broker cannot route is an error, not a silent loss."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import Counter
+
+import pytest
+from aio_pika.exceptions import DeliveryError
+from sqlalchemy import select
+
+from shared.messaging.outbox import OutboxRelay, OutgoingMessage
+from shared.persistence.database import asyncpg_dsn
+from shared.testing import EventTap, eventually
+from shared.tests.conftest import Probe, ProbeEchoed
+
+
+async def _commit_echoes(runtime, numbers) -> None:
+    """Commit, as a handler would, one echo event per number."""
+    for n in numbers:
+        async with runtime.database.unit_of_work() as uow:
+            uow.publish(ProbeEchoed(n=n), correlation_id=f"probe-{n}")
+
+
+def _echoes(tap: EventTap, numbers: set[int]) -> Counter[int]:
+    """How many times each of these echoes reached the tap."""
+    seen = (json.loads(m.body)["payload"]["n"] for m in tap.messages if m.type == "probe.echoed")
+    return Counter(n for n in seen if n in numbers)
+
+
+async def test_state_and_events_roll_back_together(probe: Probe) -> None:
+    runtime = probe.runtime()
+
+    async def write_both_then_fail() -> None:
+        async with runtime.database.unit_of_work() as uow:
+            await uow.session.execute(probe.effects.insert().values(n=1))
+            uow.publish(ProbeEchoed(n=1), correlation_id="probe-1")
+            await uow.session.flush()
+            raise RuntimeError("after both writes")
+
+    with pytest.raises(RuntimeError, match="after both writes"):
+        await write_both_then_fail()
+    async with runtime.engine.connect() as connection:
+        assert (await connection.execute(select(probe.effects))).all() == []
+        assert (await connection.execute(select(runtime.database.outbox.table))).all() == []
+    await runtime.engine.dispose()
+
+
+async def test_events_committed_while_the_relay_is_down_are_published_once_it_is_back(
+    probe: Probe, tap: EventTap
+) -> None:
+    runtime = probe.runtime()
+    await runtime.start()
+    await runtime.relay.stop()  # the process's relay is down; the consumer side keeps running
+    try:
+        await _commit_echoes(runtime, range(100, 110))
+        await asyncio.sleep(0.5)
+        assert _echoes(tap, set(range(100, 110))) == Counter()
+
+        runtime.relay.start()
+        await eventually(lambda: _settled(tap, set(range(100, 110))), what="ten echoes published")
+        await asyncio.sleep(0.5)  # anything sent twice would have arrived by now
+        assert _echoes(tap, set(range(100, 110))) == Counter(dict.fromkeys(range(100, 110), 1))
+    finally:
+        await runtime.stop()
+
+
+async def test_events_wait_in_the_outbox_while_the_broker_is_unreachable(probe: Probe, tap: EventTap) -> None:
+    runtime = probe.runtime()
+    await runtime.start()
+    await runtime.relay.stop()
+    try:
+        await _commit_echoes(runtime, [200, 201])
+
+        async def broker_down(_: OutgoingMessage) -> None:
+            raise ConnectionRefusedError("broker unreachable")
+
+        failing = OutboxRelay(runtime.engine, runtime.database.outbox, broker_down, listen_dsn=None)
+        with pytest.raises(ConnectionRefusedError):
+            await failing.publish_pending()
+        async with runtime.engine.connect() as connection:
+            assert await runtime.database.outbox.count_unpublished(connection) == 2
+
+        runtime.relay.start()
+        await eventually(lambda: _settled(tap, {200, 201}))
+        async with runtime.engine.connect() as connection:
+            assert await runtime.database.outbox.count_unpublished(connection) == 0
+        assert _echoes(tap, {200, 201}) == Counter({200: 1, 201: 1})
+    finally:
+        await runtime.stop()
+
+
+async def test_two_relays_never_send_the_same_row(probe: Probe, tap: EventTap) -> None:
+    runtime = probe.runtime(outbox_batch_size=20)
+    await runtime.start()
+    await runtime.relay.stop()
+    try:
+        numbers = set(range(1000, 1300))
+        await _commit_echoes(runtime, sorted(numbers))
+        relays = [
+            OutboxRelay(
+                runtime.engine,
+                runtime.database.outbox,
+                runtime.publish,
+                listen_dsn=asyncpg_dsn(probe.world.database_url),
+                batch_size=20,
+            )
+            for _ in range(3)
+        ]
+        sent = await asyncio.gather(*(relay.publish_pending() for relay in relays))
+        assert sum(sent) == len(numbers)
+        await eventually(lambda: _settled(tap, numbers), what="300 echoes")
+        await asyncio.sleep(0.5)
+        assert set(_echoes(tap, numbers).values()) == {1}
+    finally:
+        await runtime.stop()
+
+
+async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(probe: Probe, tap: EventTap) -> None:
+    runtime = probe.runtime(outbox_poll_seconds=30)
+    await runtime.start()
+    try:
+        await asyncio.sleep(0.3)  # let the relay reach its idle wait
+        started = asyncio.get_running_loop().time()
+        await _commit_echoes(runtime, [300])
+        await eventually(lambda: _settled(tap, {300}), timeout=5)
+        assert asyncio.get_running_loop().time() - started < 2  # far below the 30 s poll
+    finally:
+        await runtime.stop()
+
+
+async def test_an_unroutable_message_is_an_error_not_a_silent_loss(probe: Probe) -> None:
+    runtime = probe.runtime()
+    await runtime.start()
+    try:
+        nowhere = OutgoingMessage(
+            message_id=uuid.uuid4(),
+            exchange="",  # default exchange, a queue name nobody declared
+            routing_key=f"{probe.name}.no-such-queue",
+            message_type="probe.echoed",
+            correlation_id="x",
+            body="{}",
+        )
+        with pytest.raises(DeliveryError):
+            await runtime.publish(nowhere)
+    finally:
+        await runtime.stop()
+
+
+async def _settled(tap: EventTap, numbers: set[int]) -> bool:
+    return set(_echoes(tap, numbers)) == numbers
