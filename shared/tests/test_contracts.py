@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import Field
@@ -29,14 +29,17 @@ class Before(Event):
     colour: Colour = Colour.RED
 
 
-def _schema(**fields: object) -> dict:
-    namespace = {"__annotations__": {}, "message_type": "test.thing"}
+def _schema(**fields: Any) -> dict[str, Any]:
+    """The JSON Schema of a contract with these fields: name=type or name=(type, default)."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations, "message_type": "test.thing"}
     for name, spec in fields.items():
         annotation, default = spec if isinstance(spec, tuple) else (spec, ...)
-        namespace["__annotations__"][name] = annotation
+        annotations[name] = annotation
         if default is not ...:
             namespace[name] = default
-    return type("After", (Event,), namespace).model_json_schema()
+    after: type[Event] = type("After", (Event,), namespace)
+    return after.model_json_schema()
 
 
 BEFORE = Before.model_json_schema()
