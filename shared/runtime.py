@@ -51,25 +51,26 @@ class ServiceRuntime:
             middlewares=[RabbitPrometheusMiddleware(registry=self.registry, app_name=definition.name)],
             app_id=definition.name,
         )
+        handlers = [subscription.handlers_for(settings) for subscription in definition.subscriptions]
         self.queues = [
             topology.ConsumerQueue(
                 name=subscription.queue,
-                routing_keys=subscription.handlers.routing_keys if subscription.bind_events else (),
+                routing_keys=queue_handlers.routing_keys if subscription.bind_events else (),
                 delivery_limit=settings.delivery_limit,
                 retry_delay_ms=settings.retry_delay_ms,
             )
-            for subscription in definition.subscriptions
+            for subscription, queue_handlers in zip(definition.subscriptions, handlers, strict=True)
         ]
         self.consumers = [
             QueueConsumer(
                 queue=queue,
-                handlers=subscription.handlers,
+                handlers=queue_handlers,
                 database=self.database,
                 broker=self.broker,
                 metrics=self.metrics,
                 max_attempts=settings.max_attempts,
             )
-            for queue, subscription in zip(self.queues, definition.subscriptions, strict=True)
+            for queue, queue_handlers in zip(self.queues, handlers, strict=True)
         ]
         self.relay = OutboxRelay(
             self.engine,

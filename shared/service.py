@@ -18,11 +18,17 @@ from shared.settings import ServiceSettings
 @dataclass(frozen=True)
 class Subscription:
     """A queue the service consumes. Event queues are bound to their handlers' event types on
-    `aftercare.events`; command queues are addressed directly by name and bound to nothing."""
+    `aftercare.events`; command queues are addressed directly by name and bound to nothing.
+
+    Handlers that need the process's settings are given as a function of them.
+    """
 
     queue: str
-    handlers: MessageHandlers
+    handlers: MessageHandlers | Callable[[ServiceSettings], MessageHandlers]
     bind_events: bool = True
+
+    def handlers_for(self, settings: ServiceSettings) -> MessageHandlers:
+        return self.handlers if isinstance(self.handlers, MessageHandlers) else self.handlers(settings)
 
 
 Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]

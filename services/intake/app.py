@@ -6,7 +6,7 @@ import services.intake
 from services.intake import handlers, seed
 from services.intake.db.tables import metadata
 from services.intake.settings import IntakeSettings
-from shared.service import ServiceDefinition
+from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
     name="intake",
@@ -15,5 +15,6 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    subscriptions=(Subscription("intake.requests", handlers.command_handlers, bind_events=False),),
     seed=seed.load_site,
 )

@@ -1,20 +1,38 @@
-"""Intake's entry points: the HTTP API for people and systems that submit requests."""
+"""Intake's entry points: the HTTP API, and the `intake.requests` queue for systems that submit
+requests by message (the mail gateway, the inspection app)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from services.intake.db import repository
 from services.intake.settings import IntakeSettings
-from services.intake.submission import RequestRefused, submit
-from shared.contracts import Priority, ServiceKind, SubmitServiceRequest
+from services.intake.submission import RequestRefused, reject, submit
+from shared.contracts import Envelope, Priority, ServiceKind, SubmitServiceRequest
 from shared.http import Database, Problem
+from shared.messaging.consumer import MessageHandlers
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.settings import ServiceSettings
 
 router = APIRouter(tags=["intake"])
+
+
+def command_handlers(settings: ServiceSettings) -> MessageHandlers:
+    duplicate_window = timedelta(minutes=cast(IntakeSettings, settings).duplicate_window_minutes)
+    commands = MessageHandlers()
+
+    @commands.on(SubmitServiceRequest)
+    async def on_submit_request(message: Envelope[SubmitServiceRequest], uow: UnitOfWork) -> None:
+        try:
+            await submit(uow, message.payload, now=datetime.now(UTC), duplicate_window=duplicate_window)
+        except RequestRefused as refused:
+            await reject(uow, message, refused)
+
+    return commands
 
 
 def _settings(request: Request) -> IntakeSettings:
@@ -79,3 +97,10 @@ async def list_sites(database: Database) -> list[dict[str, Any]]:
     """Sites under contract and their subsystems."""
     async with database.sessions() as session:
         return await repository.sites_with_subsystems(session)
+
+
+@router.get("/rejections")
+async def list_rejections(database: Database, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    """Requests from the queue that could not become tickets, newest first, with the reason."""
+    async with database.sessions() as session:
+        return await repository.rejections(session, limit)

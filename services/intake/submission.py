@@ -18,10 +18,12 @@ from services.intake.domain.requests import (
 )
 from shared.contracts import (
     DeviceRef,
+    Envelope,
     Priority,
     ServiceKind,
     SubmitServiceRequest,
     TicketOpened,
+    TicketRejected,
 )
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -109,6 +111,20 @@ async def submit(
     return Submitted(ticket, kind, request.priority, created=True)
 
 
+async def reject(uow: UnitOfWork, message: Envelope[SubmitServiceRequest], refused: RequestRefused) -> None:
+    """Keep a queued request that cannot become a ticket, and tell the submitter why."""
+    request = message.payload
+    await repository.add_rejection(
+        uow.session,
+        message_id=message.message_id,
+        request_id=request.request_id,
+        reason=refused.reason,
+        detail=refused.message,
+        submission=request.model_dump(mode="json"),
+    )
+    uow.publish(TicketRejected(request_id=request.request_id, reason=refused.reason, detail=refused.message))
+
+
 def _joined(existing: dict[str, Any], because: str) -> Submitted:
     return Submitted(
         ticket_id=str(existing["ticket_id"]),
@@ -119,4 +135,4 @@ def _joined(existing: dict[str, Any], because: str) -> Submitted:
     )
 
 
-__all__ = ["RequestRefused", "Submitted", "submit"]
+__all__ = ["RequestRefused", "Submitted", "reject", "submit"]

@@ -9,7 +9,14 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db.tables import equipment, service_requests, sites, subsystems, ticket_counters
+from services.intake.db.tables import (
+    equipment,
+    rejected_requests,
+    service_requests,
+    sites,
+    subsystems,
+    ticket_counters,
+)
 from services.intake.domain.requests import SiteScope
 
 
@@ -102,5 +109,16 @@ async def sites_with_subsystems(session: AsyncSession) -> list[dict[str, Any]]:
         .join(subsystems, subsystems.c.site_code == sites.c.code)
         .group_by(sites.c.code)
         .order_by(sites.c.code)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def add_rejection(session: AsyncSession, **values: Any) -> None:
+    await session.execute(rejected_requests.insert().values(**values))
+
+
+async def rejections(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(rejected_requests).order_by(rejected_requests.c.received_at.desc()).limit(limit)
     )
     return [dict(row._mapping) for row in rows]

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Integer,
     Table,
     Text,
+    Uuid,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -82,4 +83,17 @@ ticket_counters = Table(
     Column("site_code", Text, primary_key=True),
     Column("day", Date, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
+)
+
+# Requests that came by queue and could not become tickets: kept, with why, for the people who fix them.
+rejected_requests = Table(
+    "rejected_requests",
+    metadata,
+    Column("message_id", Uuid, primary_key=True),
+    Column("request_id", Text),
+    Column("reason", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("submission", JSONB, nullable=False),
+    Column("received_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_rejected_requests_received_at", "received_at"),
 )

@@ -1,4 +1,4 @@
-"""intake schema: sites, equipment register, requests
+"""intake schema: sites, equipment register, requests, rejected requests
 
 Revision ID: 0001
 Revises:
@@ -114,8 +114,25 @@ def upgrade() -> None:
         schema="intake",
     )
 
+    op.create_table(
+        "rejected_requests",
+        sa.Column("message_id", sa.Uuid(), nullable=False),
+        sa.Column("request_id", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("submission", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("received_at", sa.TIMESTAMP(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_rejected_requests")),
+        schema="intake",
+    )
+    op.create_index(
+        "ix_rejected_requests_received_at", "rejected_requests", ["received_at"], unique=False, schema="intake"
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_rejected_requests_received_at", table_name="rejected_requests", schema="intake")
+    op.drop_table("rejected_requests", schema="intake")
     op.drop_index(
         "ix_service_requests_fingerprint_received_at",
         table_name="service_requests",
