@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,11 +22,16 @@ def world() -> Iterator[World]:
         destroy_world(created)
 
 
+LOAD_TEST_SITE = Path(__file__).parent / "tests" / "sites" / "load-test.toml"
+
+
 @pytest.fixture(scope="session")
 async def seeded(world: World) -> World:
-    """The world with the demo site loaded into every service that keeps part of it."""
+    """The world with the demo site (HH138) and the load-test site (LOAD1, for tests that push many
+    tickets) loaded into every service that keeps part of a site."""
     for name in services.NAMES:
-        await seed_site(services.definition(name), world.database_url, DEMO_SITE)
+        for site in (DEMO_SITE, LOAD_TEST_SITE):
+            await seed_site(services.definition(name), world.database_url, site)
     return world
 
 

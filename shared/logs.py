@@ -21,7 +21,10 @@ LogFormat = Literal["auto", "json", "console"]
 def configure_logging(service: str, *, log_format: LogFormat = "auto", level: str = "INFO") -> None:
     def add_service(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
         event_dict.setdefault("service", service)
-        event_dict.pop("color_message", None)  # uvicorn's duplicate of the message with ANSI colours
+        return event_dict
+
+    def drop_colour_copy(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+        event_dict.pop("color_message", None)  # uvicorn's copy of the message with ANSI colours
         return event_dict
 
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
@@ -31,6 +34,7 @@ def configure_logging(service: str, *, log_format: LogFormat = "auto", level: st
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        drop_colour_copy,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: list[Processor] = (

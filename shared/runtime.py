@@ -56,8 +56,6 @@ class ServiceRuntime:
             topology.ConsumerQueue(
                 name=subscription.queue,
                 routing_keys=queue_handlers.routing_keys if subscription.bind_events else (),
-                delivery_limit=settings.delivery_limit,
-                retry_delay_ms=settings.retry_delay_ms,
             )
             for subscription, queue_handlers in zip(definition.subscriptions, handlers, strict=True)
         ]
@@ -69,6 +67,7 @@ class ServiceRuntime:
                 broker=self.broker,
                 metrics=self.metrics,
                 max_attempts=settings.max_attempts,
+                retry_delay=timedelta(milliseconds=settings.retry_delay_ms),
             )
             for queue, queue_handlers in zip(self.queues, handlers, strict=True)
         ]

@@ -42,14 +42,7 @@ class ServiceSettings(BaseSettings):
     prefetch: int = Field(16, ge=1, le=1000, description="Messages a process handles at once (RabbitMQ prefetch).")
     max_attempts: int = Field(5, ge=1, description="Attempts of a failing handler before the message is dead-lettered.")
     retry_delay_ms: int = Field(
-        2000, ge=10, description="Pause before a failed message is tried again (retry queue TTL)."
-    )
-    delivery_limit: int = Field(
-        20,
-        ge=1,
-        description=(
-            "Broker-side backstop: deliveries of one message (crash loops included) before RabbitMQ dead-letters it."
-        ),
+        2000, ge=10, description="Pause before a failed message is tried again (its TTL in the retry queue)."
     )
     outbox_poll_seconds: float = Field(
         5.0,

@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aio_pika
-import asyncpg
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
 
@@ -30,7 +29,7 @@ from shared.contracts.envelope import Envelope
 from shared.http import create_app
 from shared.messaging.topology import EVENTS_EXCHANGE, declare_exchanges
 from shared.persistence import migrations
-from shared.persistence.database import asyncpg_dsn, ensure_database
+from shared.persistence.database import drop_database, ensure_database
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -93,14 +92,7 @@ def create_world() -> World:
 
 
 def destroy_world(world: World) -> None:
-    async def drop() -> None:
-        connection = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL))
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{world.name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+    asyncio.run(drop_database(world.database_url))
     _rabbitmqctl("delete_vhost", world.vhost)
 
 
@@ -213,14 +205,31 @@ async def send(
 
 
 async def send_envelope(amqp_url: str, envelope: Envelope[Any], *, copies: int = 1) -> None:
-    await send(
-        amqp_url,
-        envelope.model_dump_json().encode(),
-        routing_key=envelope.type,
-        message_id=str(envelope.message_id),
-        message_type=envelope.type,
-        copies=copies,
-    )
+    await send_envelopes(amqp_url, [envelope] * copies)
+
+
+async def send_envelopes(amqp_url: str, envelopes: list[Envelope[Any]]) -> None:
+    """Publish envelopes on `aftercare.events` as their producer's relay would, over one connection."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        await asyncio.gather(
+            *(
+                exchange.publish(
+                    aio_pika.Message(
+                        envelope.model_dump_json().encode(),
+                        message_id=str(envelope.message_id),
+                        correlation_id=envelope.correlation_id,
+                        type=envelope.type,
+                        content_type="application/json",
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=envelope.type,
+                )
+                for envelope in envelopes
+            )
+        )
 
 
 async def queue_depth(amqp_url: str, queue: str) -> int:

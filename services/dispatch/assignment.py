@@ -18,8 +18,9 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
     if not await repository.add_ticket(session, opened):
         log.info("ticket already dispatched", ticket_id=opened.ticket_id)
         return
+    await repository.serialise_site(session, opened.site_code)
     owner = await repository.owner_of(session, opened.site_code, opened.subsystem)
-    decision = route(opened.kind, opened.subsystem, owner, await repository.roster(session))
+    decision = route(opened.kind, opened.subsystem, owner, await repository.roster(session, opened.site_code))
     match decision:
         case ToEngineer(engineer=engineer, rule=rule):
             await repository.assign(session, opened.ticket_id, engineer.engineer_id, rule.value, now)

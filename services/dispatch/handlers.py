@@ -33,9 +33,9 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     return found
 
 
-@router.get("/engineers")
-async def list_engineers(database: Database) -> list[dict[str, Any]]:
-    """The roster with each engineer's open tickets."""
+@router.get("/sites/{site_code}/roster")
+async def site_roster(site_code: str, database: Database) -> list[dict[str, Any]]:
+    """The engineers serving a site, with each one's open tickets."""
     async with database.sessions() as session:
         return [
             {
@@ -46,5 +46,5 @@ async def list_engineers(database: Database) -> list[dict[str, Any]]:
                 "open_tickets": e.open_tickets,
                 "max_open_tickets": e.max_open_tickets,
             }
-            for e in await repository.roster(session)
+            for e in await repository.roster(session, site_code)
         ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.dialects.postgresql import insert
 
-from services.dispatch.db.tables import engineers, ownerships
+from services.dispatch.db.tables import engineers, ownerships, site_engineers
 from shared.messaging.unit_of_work import ServiceDatabase
 from shared.site_file import load_site_file
 
@@ -25,6 +25,11 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
             }
             await session.execute(
                 insert(engineers).values(row).on_conflict_do_update(index_elements=[engineers.c.engineer_id], set_=row)
+            )
+            await session.execute(
+                insert(site_engineers)
+                .values(site_code=described.site.code, engineer_id=engineer.id)
+                .on_conflict_do_nothing()
             )
         owned = [s for s in described.subsystems if s.owner is not None]
         for subsystem in owned:

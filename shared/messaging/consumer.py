@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, cast
 
@@ -115,6 +115,7 @@ class QueueConsumer:
         broker: RabbitBroker,
         metrics: KernelMetrics,
         max_attempts: int = 5,
+        retry_delay: timedelta = timedelta(seconds=2),
     ) -> None:
         self.queue = queue
         self._handlers = handlers
@@ -122,6 +123,7 @@ class QueueConsumer:
         self._broker = broker
         self._metrics = metrics
         self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
         self.subscriber = broker.subscriber(
             RabbitQueue(
                 queue.name,
@@ -165,6 +167,10 @@ class QueueConsumer:
             envelope = RawEnvelope.model_validate_json(body)
         except ValidationError as error:
             raise _DeadLetter("invalid_envelope", _describe(error)) from error
+        # The envelope is the authority; the AMQP properties may be missing when another system sent it.
+        structlog.contextvars.bind_contextvars(
+            message_id=str(envelope.message_id), correlation_id=envelope.correlation_id, message_type=envelope.type
+        )
         route = self._handlers.route(envelope.type, envelope.schema_version)
         if route is None:
             if self._handlers.knows(envelope.type):
@@ -196,7 +202,9 @@ class QueueConsumer:
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
         log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
         headers = {**message.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: _describe(error)}
-        return await self._forward(message, "", self.queue.retry_queue, headers, Outcome.RETRIED)
+        return await self._forward(
+            message, "", self.queue.retry_queue, headers, Outcome.RETRIED, expiration=self._retry_delay
+        )
 
     async def _dead_letter(self, message: RabbitMessage, reason: str, detail: str, attempt: int) -> Outcome:
         log.error("message dead-lettered", reason=reason, detail=detail, attempt=attempt)
@@ -211,7 +219,14 @@ class QueueConsumer:
         return await self._forward(message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, Outcome.DEAD_LETTERED)
 
     async def _forward(
-        self, message: RabbitMessage, exchange: str, routing_key: str, headers: dict[str, Any], outcome: Outcome
+        self,
+        message: RabbitMessage,
+        exchange: str,
+        routing_key: str,
+        headers: dict[str, Any],
+        outcome: Outcome,
+        *,
+        expiration: timedelta | None = None,
     ) -> Outcome:
         raw = message.raw_message
         try:
@@ -227,6 +242,7 @@ class QueueConsumer:
                 message_type=raw.type,
                 content_type=raw.content_type,
                 timestamp=raw.timestamp,
+                expiration=expiration,
             )
         except Exception:
             log.exception("could not forward message; returning it to the queue", to=routing_key)

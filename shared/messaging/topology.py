@@ -4,7 +4,11 @@
   bound for go to its alternate exchange and wait in `aftercare.unrouted` instead of vanishing.
 - `<service>.inbox`: the service's durable quorum queue, bound to the event types it consumes, shared
   by its replicas (competing consumers), with a delivery limit as a backstop against crash loops.
-- `<queue>.retry`: failed messages wait here for the retry delay, then return to their queue.
+- `<queue>.retry`: failed messages wait here for their own TTL (the retry delay), then return to
+  their queue.
+
+Queue arguments cannot change once a queue exists (RabbitMQ refuses the declaration), so they hold
+only what is fixed by design; what operators tune, like the retry delay, travels on the message.
 - `<queue>.dead`: messages that cannot be handled, with the reason in their headers, via the
   `aftercare.dead-letters` exchange (routing key: the source queue's name).
 """
@@ -22,6 +26,7 @@ DEAD_LETTER_EXCHANGE = "aftercare.dead-letters"
 UNROUTED_EXCHANGE = "aftercare.unrouted"
 UNROUTED_QUEUE = "aftercare.unrouted"
 UNROUTED_MAX_LENGTH = 100_000
+DELIVERY_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,6 @@ class ConsumerQueue:
     name: str
     routing_keys: tuple[str, ...] = ()
     exchange: str = EVENTS_EXCHANGE
-    delivery_limit: int = 20
-    retry_delay_ms: int = 2000
     extra_arguments: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -46,7 +49,7 @@ class ConsumerQueue:
     def arguments(self) -> dict[str, Any]:
         return {
             "x-queue-type": "quorum",
-            "x-delivery-limit": self.delivery_limit,
+            "x-delivery-limit": DELIVERY_LIMIT,
             "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
             "x-dead-letter-routing-key": self.name,
             # Dead-letter with publisher confirms inside the broker: never lose a dead letter.
@@ -86,7 +89,6 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) 
         durable=True,
         arguments={
             "x-queue-type": "quorum",
-            "x-message-ttl": spec.retry_delay_ms,
             # Back through the default exchange to this queue only, not to every subscriber.
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": spec.name,

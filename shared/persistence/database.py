@@ -51,3 +51,13 @@ async def ensure_database(database_url: str) -> bool:
         return True
     finally:
         await connection.close()
+
+
+async def drop_database(database_url: str) -> None:
+    """Drop the database named in the URL, disconnecting its sessions (tests and benchmarks only)."""
+    url = make_url(database_url)
+    connection = await asyncpg.connect(asyncpg_dsn(url.set(database="postgres").render_as_string(hide_password=False)))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    finally:
+        await connection.close()

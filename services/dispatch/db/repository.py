@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.dispatch.db.tables import assignments, engineers, ownerships, tickets
+from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, tickets
 from services.dispatch.domain.routing import Engineer
 from shared.contracts import TicketOpened
 
@@ -43,7 +43,14 @@ async def owner_of(session: AsyncSession, site_code: str, subsystem: str) -> str
     return owner
 
 
-async def roster(session: AsyncSession) -> list[Engineer]:
+async def serialise_site(session: AsyncSession, site_code: str) -> None:
+    """Take the site's dispatch lock for this transaction, so replicas deciding on the same site's
+    tickets see each other's assignments and respect every engineer's limit."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"dispatch:{site_code}"})
+
+
+async def roster(session: AsyncSession, site_code: str) -> list[Engineer]:
+    """The engineers who serve the site, with the number of open tickets each carries (all sites)."""
     open_counts = (
         select(assignments.c.engineer_id, func.count().label("open_tickets"))
         .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
@@ -53,7 +60,9 @@ async def roster(session: AsyncSession) -> list[Engineer]:
     )
     rows = await session.execute(
         select(engineers, func.coalesce(open_counts.c.open_tickets, 0).label("open_tickets"))
+        .join(site_engineers, site_engineers.c.engineer_id == engineers.c.engineer_id)
         .outerjoin(open_counts, open_counts.c.engineer_id == engineers.c.engineer_id)
+        .where(site_engineers.c.site_code == site_code)
         .order_by(engineers.c.engineer_id)
     )
     return [

@@ -29,6 +29,15 @@ engineers = Table(
     Column("max_open_tickets", Integer, nullable=False),
 )
 
+# Which engineers serve which site: only they are candidates for that site's tickets.
+site_engineers = Table(
+    "site_engineers",
+    metadata,
+    Column("site_code", Text, primary_key=True),
+    Column("engineer_id", Text, primary_key=True),
+    ForeignKeyConstraint(["engineer_id"], ["dispatch.engineers.engineer_id"]),
+)
+
 ownerships = Table(
     "ownerships",
     metadata,

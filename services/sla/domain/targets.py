@@ -7,7 +7,7 @@ deadline itself counts wall-clock hours, since the hotline and the engineers wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.sla.domain.calendar import BusinessCalendar, DayType
@@ -31,4 +31,6 @@ def on_site_deadline(notified_at: datetime, timezone: str, calendar: BusinessCal
     local_day = notified_at.astimezone(ZoneInfo(timezone)).date()
     day_type = calendar.day_type(local_day)
     target = ON_SITE_TARGETS[day_type]
-    return Deadline(started_at=notified_at, due_at=notified_at + target, target=target, day_type=day_type)
+    # Added in UTC: adding to a zone-aware time counts wall-clock hours, which a DST change stretches.
+    due_at = notified_at.astimezone(UTC) + target
+    return Deadline(started_at=notified_at, due_at=due_at, target=target, day_type=day_type)

@@ -81,6 +81,18 @@ def upgrade() -> None:
         schema="dispatch",
     )
     op.create_table(
+        "site_engineers",
+        sa.Column("site_code", sa.Text(), nullable=False),
+        sa.Column("engineer_id", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["engineer_id"],
+            ["dispatch.engineers.engineer_id"],
+            name=op.f("fk_site_engineers_engineer_id_engineers"),
+        ),
+        sa.PrimaryKeyConstraint("site_code", "engineer_id", name=op.f("pk_site_engineers")),
+        schema="dispatch",
+    )
+    op.create_table(
         "ownerships",
         sa.Column("site_code", sa.Text(), nullable=False),
         sa.Column("subsystem", sa.Text(), nullable=False),
@@ -97,6 +109,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("ownerships", schema="dispatch")
+    op.drop_table("site_engineers", schema="dispatch")
     op.drop_index("ix_assignments_engineer_id", table_name="assignments", schema="dispatch")
     op.drop_table("assignments", schema="dispatch")
     op.drop_index("ix_tickets_status", table_name="tickets", schema="dispatch")

@@ -1,0 +1,102 @@
+"""The vendor service's `ticket.escalation_needed` handler over FastStream's in-memory broker and the
+real database: each escalation dispatch asks for is recorded once, however often it arrives."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream.rabbit import TestRabbitBroker
+from sqlalchemy import Select, select
+
+import services
+from services.vendor.db.tables import escalations, inbox, outbox
+from shared.contracts import DeviceRef, Envelope, TicketEscalationNeeded, seal
+from shared.persistence.database import create_engine
+from shared.runtime import ServiceRuntime
+from shared.testing import World
+
+QUEUE = "vendor.inbox"
+REQUESTED_AT = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+def _escalation(ticket_id: str | None = None, vendor_code: str = "bosch") -> Envelope[TicketEscalationNeeded]:
+    """A `ticket.escalation_needed` from dispatch; a fresh ticket unless one is given."""
+    ticket_id = ticket_id or f"HH138-20261125-{uuid.uuid4().hex[:6]}"
+    needed = TicketEscalationNeeded(
+        ticket_id=ticket_id,
+        site_code="HH138",
+        subsystem="bgm",
+        device=DeviceRef(asset_tag="HH138-BGM-AMP-01", model="Bosch PLENA PLE-2MA240", manufacturer="bosch"),
+        vendor_code=vendor_code,
+        reason="Amplifier output stage failed; under manufacturer warranty",
+        requested_at=REQUESTED_AT,
+    )
+    return seal(needed, producer="dispatch", correlation_id=ticket_id)
+
+
+async def _deliver(world: World, *envelopes: Envelope[Any]) -> None:
+    """Hand each envelope, in turn, to the vendor service's consumer of `vendor.inbox`."""
+    runtime = ServiceRuntime(services.definition("vendor"), world.settings("vendor"))
+    try:
+        async with TestRabbitBroker(runtime.broker) as broker:
+            for envelope in envelopes:
+                await broker.publish(envelope.model_dump_json().encode(), queue=QUEUE)
+    finally:
+        await runtime.engine.dispose()
+
+
+async def _rows(world: World, statement: Select[Any]) -> list[Any]:
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(statement)).all())
+    finally:
+        await engine.dispose()
+
+
+async def _escalations(world: World, ticket_id: str) -> list[Any]:
+    return await _rows(
+        world, select(escalations).where(escalations.c.ticket_id == ticket_id).order_by(escalations.c.vendor_code)
+    )
+
+
+async def test_an_escalation_request_is_recorded(seeded: World) -> None:
+    envelope = _escalation()
+    ticket_id = envelope.payload.ticket_id
+
+    await _deliver(seeded, envelope)
+
+    [recorded] = await _escalations(seeded, ticket_id)
+    assert (recorded.vendor_code, recorded.site_code, recorded.subsystem) == ("bosch", "HH138", "bgm")
+    assert (recorded.asset_tag, recorded.status) == ("HH138-BGM-AMP-01", "requested")
+    assert recorded.reason == envelope.payload.reason
+    assert recorded.requested_at == REQUESTED_AT
+    # Recording is all the vendor service does so far: it announces nothing.
+    assert await _rows(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id)) == []
+
+
+async def test_a_duplicate_escalation_request_records_nothing_more(seeded: World) -> None:
+    """Neither a redelivery (same message id) nor a re-sent request (new message id) adds a row."""
+    first = _escalation()
+    ticket_id = first.payload.ticket_id
+    resent = _escalation(ticket_id)
+
+    await _deliver(seeded, first, first, resent)
+
+    consumed = await _rows(
+        seeded, select(inbox.c.message_id).where(inbox.c.message_id.in_([first.message_id, resent.message_id]))
+    )
+    assert len(consumed) == 2, "the re-sent request must have reached the handler for this test to mean anything"
+    assert len(await _escalations(seeded, ticket_id)) == 1
+
+
+async def test_one_ticket_can_be_escalated_to_two_vendors(seeded: World) -> None:
+    """Duplicates are recognised per ticket and vendor, not per ticket alone."""
+    to_bosch = _escalation()
+    ticket_id = to_bosch.payload.ticket_id
+
+    await _deliver(seeded, to_bosch, _escalation(ticket_id, vendor_code="harman"))
+
+    assert [e.vendor_code for e in await _escalations(seeded, ticket_id)] == ["bosch", "harman"]
