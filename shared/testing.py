@@ -1,5 +1,6 @@
 """Test support over the real broker and database: a throwaway world per test run, a tap on the
-events exchange, in-process services, and waiting for things that happen asynchronously.
+events exchange, in-process services, waiting for things that happen asynchronously, one handler's
+contract over FastStream's in-memory broker, and ready-made events to feed them.
 
 Every run gets its own PostgreSQL database and its own RabbitMQ virtual host, and removes both at the
 end; it touches nothing it did not create.
@@ -17,19 +18,23 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aio_pika
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit import TestRabbitBroker
+from sqlalchemy import Row, Select, select
 
 import services
-from shared.contracts.envelope import Envelope
+from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
+from shared.contracts.envelope import Envelope, RawEnvelope, seal
 from shared.http import create_app
 from shared.messaging.topology import EVENTS_EXCHANGE, declare_exchanges
 from shared.persistence import migrations
-from shared.persistence.database import drop_database, ensure_database
+from shared.persistence.database import create_engine, drop_database, ensure_database
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -238,3 +243,73 @@ async def queue_depth(amqp_url: str, queue: str) -> int:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
         return int(declared.declaration_result.message_count or 0)
+
+
+async def deliver_in_memory(world: World, service: str, queue: str, *envelopes: Envelope[Any]) -> None:
+    """Hand each envelope, in turn, to the service's consumer of `queue`: FastStream's in-memory broker,
+    real database. For one handler's contract tests only; everything else goes through RabbitMQ."""
+    runtime = ServiceRuntime(services.definition(service), world.settings(service))
+    try:
+        async with TestRabbitBroker(runtime.broker) as broker:
+            for envelope in envelopes:
+                await broker.publish(envelope.model_dump_json().encode(), queue=queue)
+    finally:
+        await runtime.engine.dispose()
+
+
+async def fetch_all(world: World, statement: Select[Any]) -> list[Row[Any]]:
+    """Every row a select returns from this world's database, over an engine of its own."""
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(statement)).all())
+    finally:
+        await engine.dispose()
+
+
+async def produced(
+    world: World,
+    service: str,
+    message_type: str,
+    *,
+    correlation_id: str | None = None,
+    causation_id: uuid.UUID | None = None,
+) -> list[RawEnvelope]:
+    """The events of one type a service has left in its outbox, oldest first; only those of one
+    conversation and/or caused by one message, when asked."""
+    metadata = services.definition(service).metadata
+    outbox = metadata.tables[f"{metadata.schema}.outbox"]
+    statement = select(outbox.c.body).where(outbox.c.message_type == message_type).order_by(outbox.c.id)
+    if correlation_id is not None:
+        statement = statement.where(outbox.c.correlation_id == correlation_id)
+    envelopes = [RawEnvelope.model_validate_json(body) for (body,) in await fetch_all(world, statement)]
+    return [e for e in envelopes if causation_id is None or e.causation_id == causation_id]
+
+
+def ticket_opened(ticket_id: str | None = None, **changes: Any) -> TicketOpened:
+    """A complete `ticket.opened` payload: a bgm fault at HH138 reported by hotline just now, under a
+    ticket id no other test uses unless one is given. `changes` override any field; `received_at`
+    follows `reported_at` unless given too."""
+    reported_at = changes.pop("reported_at", None) or datetime.now(UTC)
+    values: dict[str, Any] = {
+        "ticket_id": ticket_id or f"HH138-20261125-{uuid.uuid4().hex[:6]}",
+        "site_code": "HH138",
+        "site_name": "Infinity Mall, 138 Huaihai Middle Road",
+        "site_timezone": "Asia/Shanghai",
+        "subsystem": "bgm",
+        "kind": ServiceKind.FAULT,
+        "priority": Priority.NORMAL,
+        "channel": RequestChannel.HOTLINE,
+        "description": "No background music in the L1 atrium",
+        "reporter": Reporter(name="Ms. Xu", phone="+86 21 5555 0101"),
+        "reported_at": reported_at,
+        "received_at": reported_at,
+    }
+    values.update(changes)
+    return TicketOpened(**values)
+
+
+def opened_envelope(ticket_id: str | None = None, **changes: Any) -> Envelope[TicketOpened]:
+    """`ticket_opened(...)` as intake publishes it: a fresh message id, correlated by the ticket id."""
+    opened = ticket_opened(ticket_id, **changes)
+    return seal(opened, producer="intake", correlation_id=opened.ticket_id)

@@ -4,35 +4,16 @@ next good message is still processed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened, seal
+from shared.contracts import ServiceKind
 from shared.messaging.dead_letters import list_dead_letters
-from shared.testing import EventTap, World, eventually, running, send, send_envelope
+from shared.testing import EventTap, World, eventually, opened_envelope, running, send, send_envelope
 
 
 async def test_poison_goes_to_the_dead_letter_queue_and_the_queue_keeps_flowing(seeded: World, tap: EventTap) -> None:
     poison_id = f"poison-{uuid.uuid4()}"
     ticket = f"HH138-20261125-P{uuid.uuid4().hex[:4]}"
-    now = datetime.now(UTC)
-    good = seal(
-        TicketOpened(
-            ticket_id=ticket,
-            site_code="HH138",
-            site_name="Infinity Mall",
-            site_timezone="Asia/Shanghai",
-            subsystem="av",
-            kind=ServiceKind.TECHNICAL_SUPPORT,
-            priority=Priority.HIGH,
-            channel=RequestChannel.ON_SITE,
-            description="Re-balance the event hall mix before Saturday's show",
-            reporter=Reporter(name="Events team"),
-            reported_at=now,
-            received_at=now,
-        ),
-        producer="intake",
-        correlation_id=ticket,
-    )
+    good = opened_envelope(ticket, site_code="HH138", subsystem="av", kind=ServiceKind.TECHNICAL_SUPPORT)
     async with running(seeded, "dispatch"):
         await send(
             seeded.amqp_url,

@@ -14,15 +14,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import httpx
 
 import services
-from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened, seal
-from shared.testing import EventTap, World, eventually, send_envelopes
+from shared.contracts import Envelope, ServiceKind, TicketOpened
+from shared.testing import EventTap, World, eventually, opened_envelope, send_envelopes
 
 
 def _free_port() -> int:
@@ -121,21 +120,10 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
             assert not await _ready(url)
 
 
-def _opened(ticket: str) -> TicketOpened:
-    now = datetime.now(UTC)
-    return TicketOpened(
-        ticket_id=ticket,
-        site_code="LOAD1",
-        site_name="Load test plaza",
-        site_timezone="Asia/Shanghai",
-        subsystem="bgm",
-        kind=ServiceKind.FAULT,
-        priority=Priority.LOW,
-        channel=RequestChannel.EMAIL,
-        description="How do we schedule the evening playlist?",
-        reporter=Reporter(name="Marketing"),
-        reported_at=now,
-        received_at=now,
+def _opened(ticket: str) -> Envelope[TicketOpened]:
+    """A bgm fault at the load-test site, whose engineers can take many tickets."""
+    return opened_envelope(
+        ticket, site_code="LOAD1", site_name="Load test plaza", subsystem="bgm", kind=ServiceKind.FAULT
     )
 
 
@@ -146,9 +134,7 @@ async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, t
     tickets = [f"LOAD1-20261125-S{n:03d}{uuid.uuid4().hex[:3]}" for n in range(300)]
     with _process("run", "dispatch", env=env, tmp_path=tmp_path) as dispatch:
         await eventually(lambda: _ready(url), timeout=60, what="dispatch ready")
-        await send_envelopes(
-            seeded.amqp_url, [seal(_opened(ticket), producer="intake", correlation_id=ticket) for ticket in tickets]
-        )
+        await send_envelopes(seeded.amqp_url, [_opened(ticket) for ticket in tickets])
         await eventually(lambda: _count_assigned(tap, tickets, at_least=20), timeout=20)
         returncode, output = dispatch.stop(signal.SIGTERM)
         # uvicorn re-raises the signal once shut down, as a process manager expects: -15 is a clean stop

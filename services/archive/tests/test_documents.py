@@ -10,15 +10,13 @@ import pytest
 from services.archive.domain.documents import Category, Draft, canonical_json, document_code
 from services.archive.domain.records import service_request_record
 from shared.contracts import DeviceRef, Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
+from shared.testing import ticket_opened
 
 
 def _opened(reported_at: datetime, *, site_timezone: str = "Asia/Shanghai") -> TicketOpened:
-    return TicketOpened(
-        ticket_id="HH138-20270101-0001",
+    return ticket_opened(
         site_code="HH138",
-        site_name="Infinity Mall, 138 Huaihai Middle Road",
         site_timezone=site_timezone,
-        subsystem="bgm",
         device=DeviceRef(asset_tag="HH138-BGM-AMP-01", model="Bosch PLENA PLE-2MA240", manufacturer="bosch"),
         kind=ServiceKind.FAULT,
         priority=Priority.HIGH,
@@ -26,7 +24,6 @@ def _opened(reported_at: datetime, *, site_timezone: str = "Asia/Shanghai") -> T
         description="背景音乐没有声音",
         reporter=Reporter(name="Ms. Xu", phone="+86 21 5555 0101"),
         reported_at=reported_at,
-        received_at=reported_at,
     )
 
 

@@ -7,55 +7,26 @@ these tests assign few tickets, to different owners, and never assert load figur
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from faststream.rabbit import TestRabbitBroker
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 import services
 from services.dispatch.db import repository
 from services.dispatch.db.tables import assignments, inbox, outbox
 from services.dispatch.domain.routing import Engineer, Rule
-from shared.contracts import (
-    ComplaintRouted,
-    Envelope,
-    Priority,
-    RawEnvelope,
-    Reporter,
-    RequestChannel,
-    ServiceKind,
-    TicketAssigned,
-    TicketOpened,
-    seal,
-)
+from shared.contracts import ComplaintRouted, Envelope, ServiceKind, TicketAssigned, TicketOpened, seal
 from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence.database import create_engine
-from shared.runtime import ServiceRuntime
-from shared.testing import World
+from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
 
 QUEUE = "dispatch.inbox"
 
 
 def _opened(subsystem: str, kind: ServiceKind = ServiceKind.FAULT) -> Envelope[TicketOpened]:
-    """A `ticket.opened` from intake for a ticket no other test uses."""
-    ticket_id = f"HH138-20261125-{uuid.uuid4().hex[:6]}"
-    opened = TicketOpened(
-        ticket_id=ticket_id,
-        site_code="HH138",
-        site_name="Infinity Mall, 138 Huaihai Middle Road",
-        site_timezone="Asia/Shanghai",
-        subsystem=subsystem,
-        kind=kind,
-        priority=Priority.NORMAL,
-        channel=RequestChannel.HOTLINE,
-        description=f"Test request for {subsystem} ({kind.value})",
-        reporter=Reporter(name="Ms. Xu", phone="+86 21 5555 0101"),
-        reported_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
-        received_at=datetime(2026, 11, 25, 2, 1, tzinfo=UTC),
-    )
-    return seal(opened, producer="intake", correlation_id=ticket_id)
+    """A `ticket.opened` from intake at HH138, whose roster these tests rely on, for a ticket no other
+    test uses."""
+    return opened_envelope(site_code="HH138", subsystem=subsystem, kind=kind)
 
 
 def _again(envelope: Envelope[TicketOpened]) -> Envelope[TicketOpened]:
@@ -63,37 +34,8 @@ def _again(envelope: Envelope[TicketOpened]) -> Envelope[TicketOpened]:
     return seal(envelope.payload, producer="intake", correlation_id=envelope.correlation_id)
 
 
-async def _deliver(world: World, *envelopes: Envelope[Any]) -> None:
-    """Hand each envelope, in turn, to dispatch's consumer of `dispatch.inbox`."""
-    runtime = ServiceRuntime(services.definition("dispatch"), world.settings("dispatch"))
-    try:
-        async with TestRabbitBroker(runtime.broker) as broker:
-            for envelope in envelopes:
-                await broker.publish(envelope.model_dump_json().encode(), queue=QUEUE)
-    finally:
-        await runtime.engine.dispose()
-
-
-async def _rows(world: World, statement: Select[Any]) -> list[Any]:
-    engine = create_engine(world.database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            return list((await connection.execute(statement)).all())
-    finally:
-        await engine.dispose()
-
-
-async def _produced(world: World, ticket_id: str, message_type: str) -> list[RawEnvelope]:
-    """Events of one type dispatch left in its outbox for one ticket."""
-    rows = await _rows(
-        world,
-        select(outbox.c.body).where(outbox.c.correlation_id == ticket_id, outbox.c.message_type == message_type),
-    )
-    return [RawEnvelope.model_validate_json(body) for (body,) in rows]
-
-
 async def _assignments(world: World, ticket_id: str) -> list[Any]:
-    return await _rows(world, select(assignments).where(assignments.c.ticket_id == ticket_id))
+    return await fetch_all(world, select(assignments).where(assignments.c.ticket_id == ticket_id))
 
 
 async def _ticket(world: World, ticket_id: str) -> dict[str, Any] | None:
@@ -127,11 +69,11 @@ async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(se
     envelope = _opened("bgm")
     ticket_id = envelope.payload.ticket_id
 
-    await _deliver(seeded, envelope)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
 
-    produced = await _produced(seeded, ticket_id, "ticket.assigned")
-    assert len(produced) == 1
-    event = produced[0]
+    events = await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id)
+    assert len(events) == 1
+    event = events[0]
     assigned = TicketAssigned.model_validate(event.payload)
     assert (assigned.engineer_id, assigned.rule) == expected
     assert assigned.engineer_name == roster[assigned.engineer_id].name
@@ -151,12 +93,12 @@ async def test_the_same_envelope_delivered_twice_is_applied_once(seeded: World) 
     envelope = _opened("av")
     ticket_id = envelope.payload.ticket_id
 
-    await _deliver(seeded, envelope)
-    await _deliver(seeded, envelope)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
 
-    assert len(await _produced(seeded, ticket_id, "ticket.assigned")) == 1
+    assert len(await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id)) == 1
     assert len(await _assignments(seeded, ticket_id)) == 1
-    seen = await _rows(seeded, select(inbox.c.message_id).where(inbox.c.message_id == envelope.message_id))
+    seen = await fetch_all(seeded, select(inbox.c.message_id).where(inbox.c.message_id == envelope.message_id))
     assert len(seen) == 1
 
 
@@ -167,14 +109,14 @@ async def test_a_second_opened_event_for_the_same_ticket_assigns_nobody_else(see
     second = _again(first)
     ticket_id = first.payload.ticket_id
 
-    await _deliver(seeded, first, second)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, first, second)
 
-    consumed = await _rows(
+    consumed = await fetch_all(
         seeded, select(inbox.c.message_id).where(inbox.c.message_id.in_([first.message_id, second.message_id]))
     )
     assert len(consumed) == 2, "both messages must have reached the handler for this test to mean anything"
-    produced = await _produced(seeded, ticket_id, "ticket.assigned")
-    assert [e.causation_id for e in produced] == [first.message_id]
+    events = await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id)
+    assert [e.causation_id for e in events] == [first.message_id]
     assert len(await _assignments(seeded, ticket_id)) == 1
 
 
@@ -183,14 +125,14 @@ async def test_a_complaint_is_routed_to_the_quality_desk_and_assigned_to_nobody(
     envelope = _opened("bgm", ServiceKind.COMPLAINT)
     ticket_id = envelope.payload.ticket_id
 
-    await _deliver(seeded, envelope)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
 
-    routed = await _produced(seeded, ticket_id, "complaint.routed")
+    routed = await produced(seeded, "dispatch", "complaint.routed", correlation_id=ticket_id)
     assert len(routed) == 1
     complaint = ComplaintRouted.model_validate(routed[0].payload)
     assert (complaint.ticket_id, complaint.site_code, complaint.desk) == (ticket_id, "HH138", "quality")
     assert routed[0].causation_id == envelope.message_id
-    assert await _produced(seeded, ticket_id, "ticket.assigned") == []
+    assert await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id) == []
     assert await _assignments(seeded, ticket_id) == []
     ticket = await _ticket(seeded, ticket_id)
     assert ticket is not None
@@ -202,7 +144,7 @@ async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(s
     envelope = _opened("lighting")
     ticket_id = envelope.payload.ticket_id
 
-    await _deliver(seeded, envelope)
+    await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
 
     ticket = await _ticket(seeded, ticket_id)
     assert ticket is not None
@@ -211,5 +153,5 @@ async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(s
         "service_manager",
         None,
     )
-    produced = await _rows(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id))
-    assert produced == []
+    announced = await fetch_all(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id))
+    assert announced == []

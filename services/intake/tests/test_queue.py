@@ -6,15 +6,9 @@ from __future__ import annotations
 import json
 import uuid
 
-from faststream.rabbit import TestRabbitBroker
-from sqlalchemy import select
-
-import services
-from services.intake.db.tables import outbox
-from shared.contracts import Envelope, RawEnvelope, SubmitServiceRequest, TicketOpened, TicketRejected, seal
+from shared.contracts import Envelope, SubmitServiceRequest, TicketOpened, TicketRejected, seal
 from shared.messaging.dead_letters import list_dead_letters
-from shared.runtime import ServiceRuntime
-from shared.testing import EventTap, World, eventually, running, send
+from shared.testing import EventTap, World, deliver_in_memory, eventually, produced, running, send
 
 SUBMISSION = SubmitServiceRequest.model_validate(
     {
@@ -96,15 +90,9 @@ async def test_a_malformed_queued_request_is_dead_lettered(seeded: World) -> Non
 
 async def test_handler_contract_in_memory(seeded: World) -> None:
     """The handler turns one `intake.submit_request` into one valid `ticket.opened` in the outbox."""
-    runtime = ServiceRuntime(services.definition("intake"), seeded.settings("intake"))
     envelope = _envelope(_fresh())
-    async with TestRabbitBroker(runtime.broker) as broker:
-        await broker.publish(envelope.model_dump_json().encode(), queue="intake.requests")
-    async with runtime.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox.c.body).where(outbox.c.message_type == "ticket.opened"))).all()
-    await runtime.engine.dispose()
-    produced = [RawEnvelope.model_validate_json(body) for (body,) in rows]
-    mine = [e for e in produced if e.causation_id == envelope.message_id]
+    await deliver_in_memory(seeded, "intake", "intake.requests", envelope)
+    mine = await produced(seeded, "intake", "ticket.opened", causation_id=envelope.message_id)
     assert len(mine) == 1
     opened = TicketOpened.model_validate(mine[0].payload)
     assert (opened.site_code, opened.subsystem, opened.channel.value) == ("HH138", "signage", "inspection")
@@ -112,14 +100,8 @@ async def test_handler_contract_in_memory(seeded: World) -> None:
 
 
 async def test_rejection_contract_in_memory(seeded: World) -> None:
-    runtime = ServiceRuntime(services.definition("intake"), seeded.settings("intake"))
     envelope = _envelope(_fresh(subsystem="lighting"))
-    async with TestRabbitBroker(runtime.broker) as broker:
-        await broker.publish(envelope.model_dump_json().encode(), queue="intake.requests")
-    async with runtime.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox.c.body).where(outbox.c.message_type == "ticket.rejected"))).all()
-    await runtime.engine.dispose()
-    mine = [RawEnvelope.model_validate_json(body) for (body,) in rows]
-    mine = [e for e in mine if e.causation_id == envelope.message_id]
+    await deliver_in_memory(seeded, "intake", "intake.requests", envelope)
+    mine = await produced(seeded, "intake", "ticket.rejected", causation_id=envelope.message_id)
     assert len(mine) == 1
     assert TicketRejected.model_validate(mine[0].payload).reason == "unknown_subsystem"

@@ -7,15 +7,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream.rabbit import TestRabbitBroker
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
-import services
 from services.vendor.db.tables import escalations, inbox, outbox
 from shared.contracts import DeviceRef, Envelope, TicketEscalationNeeded, seal
-from shared.persistence.database import create_engine
-from shared.runtime import ServiceRuntime
-from shared.testing import World
+from shared.testing import World, deliver_in_memory, fetch_all
 
 QUEUE = "vendor.inbox"
 REQUESTED_AT = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -36,28 +32,8 @@ def _escalation(ticket_id: str | None = None, vendor_code: str = "bosch") -> Env
     return seal(needed, producer="dispatch", correlation_id=ticket_id)
 
 
-async def _deliver(world: World, *envelopes: Envelope[Any]) -> None:
-    """Hand each envelope, in turn, to the vendor service's consumer of `vendor.inbox`."""
-    runtime = ServiceRuntime(services.definition("vendor"), world.settings("vendor"))
-    try:
-        async with TestRabbitBroker(runtime.broker) as broker:
-            for envelope in envelopes:
-                await broker.publish(envelope.model_dump_json().encode(), queue=QUEUE)
-    finally:
-        await runtime.engine.dispose()
-
-
-async def _rows(world: World, statement: Select[Any]) -> list[Any]:
-    engine = create_engine(world.database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            return list((await connection.execute(statement)).all())
-    finally:
-        await engine.dispose()
-
-
 async def _escalations(world: World, ticket_id: str) -> list[Any]:
-    return await _rows(
+    return await fetch_all(
         world, select(escalations).where(escalations.c.ticket_id == ticket_id).order_by(escalations.c.vendor_code)
     )
 
@@ -66,7 +42,7 @@ async def test_an_escalation_request_is_recorded(seeded: World) -> None:
     envelope = _escalation()
     ticket_id = envelope.payload.ticket_id
 
-    await _deliver(seeded, envelope)
+    await deliver_in_memory(seeded, "vendor", QUEUE, envelope)
 
     [recorded] = await _escalations(seeded, ticket_id)
     assert (recorded.vendor_code, recorded.site_code, recorded.subsystem) == ("bosch", "HH138", "bgm")
@@ -74,7 +50,7 @@ async def test_an_escalation_request_is_recorded(seeded: World) -> None:
     assert recorded.reason == envelope.payload.reason
     assert recorded.requested_at == REQUESTED_AT
     # Recording is all the vendor service does so far: it announces nothing.
-    assert await _rows(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id)) == []
+    assert await fetch_all(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id)) == []
 
 
 async def test_a_duplicate_escalation_request_records_nothing_more(seeded: World) -> None:
@@ -83,9 +59,9 @@ async def test_a_duplicate_escalation_request_records_nothing_more(seeded: World
     ticket_id = first.payload.ticket_id
     resent = _escalation(ticket_id)
 
-    await _deliver(seeded, first, first, resent)
+    await deliver_in_memory(seeded, "vendor", QUEUE, first, first, resent)
 
-    consumed = await _rows(
+    consumed = await fetch_all(
         seeded, select(inbox.c.message_id).where(inbox.c.message_id.in_([first.message_id, resent.message_id]))
     )
     assert len(consumed) == 2, "the re-sent request must have reached the handler for this test to mean anything"
@@ -97,6 +73,6 @@ async def test_one_ticket_can_be_escalated_to_two_vendors(seeded: World) -> None
     to_bosch = _escalation()
     ticket_id = to_bosch.payload.ticket_id
 
-    await _deliver(seeded, to_bosch, _escalation(ticket_id, vendor_code="harman"))
+    await deliver_in_memory(seeded, "vendor", QUEUE, to_bosch, _escalation(ticket_id, vendor_code="harman"))
 
     assert [e.vendor_code for e in await _escalations(seeded, ticket_id)] == ["bosch", "harman"]
