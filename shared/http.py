@@ -95,4 +95,4 @@ def _database(request: Request) -> ServiceDatabase:
 
 
 Database = Annotated[ServiceDatabase, Depends(_database)]
-"""Route parameter type: the service's own database (sessions and units of work)."""
+"""Route parameter type: the service's own database (connections and units of work)."""

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from faststream.rabbit import Channel, RabbitBroker
-from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
@@ -24,8 +23,9 @@ from shared.messaging import topology
 from shared.messaging.consumer import QueueConsumer
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
+from shared.messaging.publisher import Publisher
 from shared.messaging.unit_of_work import ServiceDatabase
-from shared.persistence.database import asyncpg_dsn, create_engine
+from shared.persistence.database import create_engine
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
 
@@ -48,9 +48,10 @@ class ServiceRuntime:
             graceful_timeout=settings.graceful_timeout_seconds,
             logger=logging.getLogger("faststream"),
             log_level=logging.DEBUG,
-            middlewares=[RabbitPrometheusMiddleware(registry=self.registry, app_name=definition.name)],
+            apply_types=False,  # the kernel's consumer takes the message itself; see QueueConsumer
             app_id=definition.name,
         )
+        self.publisher = Publisher(settings.amqp_url, name=definition.name)
         handlers = [subscription.handlers_for(settings) for subscription in definition.subscriptions]
         self.queues = [
             topology.ConsumerQueue(
@@ -65,6 +66,7 @@ class ServiceRuntime:
                 handlers=queue_handlers,
                 database=self.database,
                 broker=self.broker,
+                publisher=self.publisher,
                 metrics=self.metrics,
                 max_attempts=settings.max_attempts,
                 retry_delay=timedelta(milliseconds=settings.retry_delay_ms),
@@ -75,16 +77,17 @@ class ServiceRuntime:
             self.engine,
             self.database.outbox,
             self.publish,
-            listen_dsn=asyncpg_dsn(settings.database_url),
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             on_published=self._observe_published,
         )
+        self.database.on_events_committed(self.relay.wake)
         self._housekeeping: asyncio.Task[None] | None = None
         self.started = False
 
     async def start(self) -> None:
         await topology.declare(self.settings.amqp_url, *self.queues)
+        await self.publisher.start()
         await self.broker.start()
         self.relay.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name=f"housekeeping:{self.definition.name}")
@@ -103,23 +106,20 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._housekeeping
         await self.broker.stop()
+        await self.publisher.stop()
         await self.engine.dispose()
         log.info("service stopped")
 
     async def publish(self, message: OutgoingMessage) -> None:
         """Send one message persistent and wait for the broker's confirm (raises otherwise)."""
-        await self.broker.publish(
+        await self.publisher.publish(
             message.body.encode(),
             exchange=message.exchange,
             routing_key=message.routing_key,
-            persist=True,
-            mandatory=True,
             message_id=str(message.message_id),
             correlation_id=message.correlation_id,
             message_type=message.message_type,
-            content_type="application/json",
             headers=message.headers,
-            timeout=10,
         )
 
     async def readiness(self) -> dict[str, bool]:
@@ -130,7 +130,7 @@ class ServiceRuntime:
                 await connection.execute(text("SELECT 1"))
             checks["database"] = True
         with contextlib.suppress(Exception):
-            checks["broker"] = await self.broker.ping(timeout=2)
+            checks["broker"] = await self.broker.ping(timeout=2) and self.publisher.connected
         checks["consumers"] = self.started and all(c.subscriber.running for c in self.consumers)
         checks["outbox_relay"] = self.started and self.relay.running
         return checks

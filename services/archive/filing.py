@@ -12,12 +12,12 @@ from shared.messaging.unit_of_work import UnitOfWork
 
 async def file_document(uow: UnitOfWork, draft: Draft, *, now: datetime) -> str | None:
     """File the first version of a document; None if this ticket's document from that source exists."""
-    session = uow.session
-    if draft.ticket_id is not None and await repository.already_filed(session, draft.ticket_id, draft.source):
+    connection = uow.connection
+    if draft.ticket_id is not None and await repository.already_filed(connection, draft.ticket_id, draft.source):
         return None
-    sequence = await repository.next_sequence(session, draft.site_code, draft.year, draft.category)
+    sequence = await repository.next_sequence(connection, draft.site_code, draft.year, draft.category)
     code = document_code(draft.site_code, draft.year, draft.category, sequence)
-    await repository.file(session, draft, code=code, version=1, at=now)
+    await repository.file(connection, draft, code=code, version=1, at=now)
     uow.publish(
         DocumentArchived(
             document_code=code,

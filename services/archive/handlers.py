@@ -36,17 +36,17 @@ async def find_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Documents by ticket, site, category (PLN, RPT, CFM, REC, FUP, REG) and year, newest first."""
-    async with database.sessions() as session:
+    async with database.connect() as connection:
         return await repository.find(
-            session, ticket_id=ticket_id, site_code=site_code, category=category, year=year, limit=limit
+            connection, ticket_id=ticket_id, site_code=site_code, category=category, year=year, limit=limit
         )
 
 
 @router.get("/documents/{code}")
 async def get_document(code: str, database: Database) -> dict[str, Any]:
     """The latest version of a document, content included."""
-    async with database.sessions() as session:
-        found = await repository.latest(session, code)
+    async with database.connect() as connection:
+        found = await repository.latest(connection, code)
     if found is None:
         raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
     return found
@@ -55,8 +55,8 @@ async def get_document(code: str, database: Database) -> dict[str, Any]:
 @router.get("/documents/{code}/content")
 async def get_document_content(code: str, database: Database) -> Response:
     """The exact bytes that were filed; their SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
-    async with database.sessions() as session:
-        found = await repository.latest(session, code)
+    async with database.connect() as connection:
+        found = await repository.latest(connection, code)
     if found is None:
         raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
     digest = base64.b64encode(bytes.fromhex(found["sha256"])).decode()

@@ -14,16 +14,16 @@ log = get_logger(__name__)
 
 
 async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetime) -> None:
-    session = uow.session
-    if not await repository.add_ticket(session, opened):
+    connection = uow.connection
+    if not await repository.add_ticket(connection, opened):
         log.info("ticket already dispatched", ticket_id=opened.ticket_id)
         return
-    await repository.serialise_site(session, opened.site_code)
-    owner = await repository.owner_of(session, opened.site_code, opened.subsystem)
-    decision = route(opened.kind, opened.subsystem, owner, await repository.roster(session, opened.site_code))
+    await repository.serialise_site(connection, opened.site_code)
+    owner = await repository.owner_of(connection, opened.site_code, opened.subsystem)
+    decision = route(opened.kind, opened.subsystem, owner, await repository.roster(connection, opened.site_code))
     match decision:
         case ToEngineer(engineer=engineer, rule=rule):
-            await repository.assign(session, opened.ticket_id, engineer.engineer_id, rule.value, now)
+            await repository.assign(connection, opened.ticket_id, engineer.engineer_id, rule.value, now)
             uow.publish(
                 TicketAssigned(
                     ticket_id=opened.ticket_id,
@@ -36,12 +36,12 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
                 )
             )
         case ToQualityDesk(desk=desk):
-            await repository.set_status(session, opened.ticket_id, status="with_quality_desk", queue=desk)
+            await repository.set_status(connection, opened.ticket_id, status="with_quality_desk", queue=desk)
             uow.publish(
                 ComplaintRouted(ticket_id=opened.ticket_id, site_code=opened.site_code, desk=desk, routed_at=now)
             )
         case ToManagerQueue(why=why):
             await repository.set_status(
-                session, opened.ticket_id, status="awaiting_assignment", queue="service_manager"
+                connection, opened.ticket_id, status="awaiting_assignment", queue="service_manager"
             )
             log.warning("ticket waits for the service manager", ticket_id=opened.ticket_id, why=why)

@@ -26,8 +26,8 @@ async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> 
 @router.get("/tickets/{ticket_id}")
 async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     """Where the ticket is in its lifecycle and who holds it."""
-    async with database.sessions() as session:
-        found = await repository.ticket_with_assignment(session, ticket_id)
+    async with database.connect() as connection:
+        found = await repository.ticket_with_assignment(connection, ticket_id)
     if found is None:
         raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
     return found
@@ -36,7 +36,7 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
 @router.get("/sites/{site_code}/roster")
 async def site_roster(site_code: str, database: Database) -> list[dict[str, Any]]:
     """The engineers serving a site, with each one's open tickets."""
-    async with database.sessions() as session:
+    async with database.connect() as connection:
         return [
             {
                 "engineer_id": e.engineer_id,
@@ -46,5 +46,5 @@ async def site_roster(site_code: str, database: Database) -> list[dict[str, Any]
                 "open_tickets": e.open_tickets,
                 "max_open_tickets": e.max_open_tickets,
             }
-            for e in await repository.roster(session, site_code)
+            for e in await repository.roster(connection, site_code)
         ]

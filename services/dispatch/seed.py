@@ -13,7 +13,7 @@ from shared.site_file import load_site_file
 
 async def load_site(database: ServiceDatabase, path: Path) -> str:
     described = load_site_file(path)
-    async with database.sessions() as session, session.begin():
+    async with database.engine.begin() as connection:
         for engineer in described.engineers:
             row = {
                 "engineer_id": engineer.id,
@@ -23,10 +23,10 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
                 "on_duty": engineer.on_duty,
                 "max_open_tickets": engineer.max_open_tickets,
             }
-            await session.execute(
+            await connection.execute(
                 insert(engineers).values(row).on_conflict_do_update(index_elements=[engineers.c.engineer_id], set_=row)
             )
-            await session.execute(
+            await connection.execute(
                 insert(site_engineers)
                 .values(site_code=described.site.code, engineer_id=engineer.id)
                 .on_conflict_do_nothing()
@@ -34,7 +34,7 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
         owned = [s for s in described.subsystems if s.owner is not None]
         for subsystem in owned:
             row = {"site_code": described.site.code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
-            await session.execute(
+            await connection.execute(
                 insert(ownerships)
                 .values(row)
                 .on_conflict_do_update(index_elements=[ownerships.c.site_code, ownerships.c.subsystem], set_=row)

@@ -84,8 +84,8 @@ async def submit_request(
 @router.get("/tickets/{ticket_id}")
 async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     """The request as intake recorded it."""
-    async with database.sessions() as session:
-        found = await repository.request(session, ticket_id)
+    async with database.connect() as connection:
+        found = await repository.request(connection, ticket_id)
     if found is None:
         raise Problem(404, "unknown_ticket", f"intake has no ticket {ticket_id!r}")
     found.pop("fingerprint", None)
@@ -95,12 +95,12 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
 @router.get("/sites")
 async def list_sites(database: Database) -> list[dict[str, Any]]:
     """Sites under contract and their subsystems."""
-    async with database.sessions() as session:
-        return await repository.sites_with_subsystems(session)
+    async with database.connect() as connection:
+        return await repository.sites_with_subsystems(connection)
 
 
 @router.get("/rejections")
 async def list_rejections(database: Database, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
     """Requests from the queue that could not become tickets, newest first, with the reason."""
-    async with database.sessions() as session:
-        return await repository.rejections(session, limit)
+    async with database.connect() as connection:
+        return await repository.rejections(connection, limit)

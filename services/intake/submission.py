@@ -40,16 +40,16 @@ class Submitted:
 async def submit(
     uow: UnitOfWork, request: SubmitServiceRequest, *, now: datetime, duplicate_window: timedelta
 ) -> Submitted:
-    session = uow.session
+    connection = uow.connection
     if request.request_id is not None:
-        await repository.serialise_on(session, f"request:{request.request_id}")
-        earlier = await repository.by_request_id(session, request.request_id)
+        await repository.serialise_on(connection, f"request:{request.request_id}")
+        earlier = await repository.by_request_id(connection, request.request_id)
         if earlier is not None:
             return _joined(earlier, "request_id")
 
-    scope = await repository.site_scope(session, request.site_code)
+    scope = await repository.site_scope(connection, request.site_code)
     if scope is None:
-        known = ", ".join(await repository.site_codes(session)) or "none loaded"
+        known = ", ".join(await repository.site_codes(connection)) or "none loaded"
         raise RequestRefused(
             "unknown_site", f"site {request.site_code!r} is not under a maintenance contract; known sites: {known}"
         )
@@ -58,18 +58,18 @@ async def submit(
     check_reported_at(reported_at, now)
 
     key = fingerprint(scope.code, request.subsystem, request.asset_tag, request.reporter, request.description)
-    await repository.serialise_on(session, f"problem:{key}")
+    await repository.serialise_on(connection, f"problem:{key}")
     if duplicate_window > timedelta(0):
-        repeat = await repository.recent_repeat(session, key, since=now - duplicate_window)
+        repeat = await repository.recent_repeat(connection, key, since=now - duplicate_window)
         if repeat is not None:
-            await repository.count_repeat(session, repeat["ticket_id"], now)
+            await repository.count_repeat(connection, repeat["ticket_id"], now)
             return _joined(repeat, "repeat")
 
     kind = classify(request.description, request.kind)
     day = local_day(now, scope.timezone)
-    ticket = ticket_id(scope.code, day, await repository.next_sequence(session, scope.code, day))
+    ticket = ticket_id(scope.code, day, await repository.next_sequence(connection, scope.code, day))
     await repository.add_request(
-        session,
+        connection,
         ticket_id=ticket,
         request_id=request.request_id,
         fingerprint=key,
@@ -86,7 +86,7 @@ async def submit(
     )
     device = None
     if request.asset_tag is not None:
-        registered = await repository.device(session, scope.code, request.asset_tag)
+        registered = await repository.device(connection, scope.code, request.asset_tag)
         device = DeviceRef(
             asset_tag=request.asset_tag, model=registered["model"], manufacturer=registered["manufacturer"]
         )
@@ -115,7 +115,7 @@ async def reject(uow: UnitOfWork, message: Envelope[SubmitServiceRequest], refus
     """Keep a queued request that cannot become a ticket, and tell the submitter why."""
     request = message.payload
     await repository.add_rejection(
-        uow.session,
+        uow.connection,
         message_id=message.message_id,
         request_id=request.request_id,
         reason=refused.reason,

@@ -17,7 +17,7 @@ async def start_on_site_clock(
 ) -> None:
     deadline = on_site_deadline(opened.reported_at, opened.site_timezone, calendar)
     started = await repository.start_clock(
-        uow.session,
+        uow.connection,
         ticket_id=opened.ticket_id,
         kind=ClockKind.ON_SITE.value,
         site_code=opened.site_code,

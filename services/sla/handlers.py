@@ -25,8 +25,8 @@ async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> 
 @router.get("/tickets/{ticket_id}/clocks")
 async def get_clocks(ticket_id: str, database: Database) -> list[dict[str, Any]]:
     """The ticket's service-level clocks and when each is due."""
-    async with database.sessions() as session:
-        found = await repository.clocks_of(session, ticket_id)
+    async with database.connect() as connection:
+        found = await repository.clocks_of(connection, ticket_id)
     if not found:
         raise Problem(404, "unknown_ticket", f"sla has no clock for ticket {ticket_id!r} (yet)")
     return found

@@ -20,12 +20,12 @@ router = APIRouter(tags=["vendor"])
 
 @events.on(TicketEscalationNeeded)
 async def on_escalation_needed(message: Envelope[TicketEscalationNeeded], uow: UnitOfWork) -> None:
-    if await repository.record_request(uow.session, message.payload):
+    if await repository.record_request(uow.connection, message.payload):
         log.info("escalation requested", vendor=message.payload.vendor_code)
 
 
 @router.get("/tickets/{ticket_id}/escalations")
 async def get_escalations(ticket_id: str, database: Database) -> list[dict[str, Any]]:
     """The ticket's escalations to manufacturers (empty when there are none)."""
-    async with database.sessions() as session:
-        return await repository.escalations_of(session, ticket_id)
+    async with database.connect() as connection:
+        return await repository.escalations_of(connection, ticket_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -62,6 +63,12 @@ ContractT = TypeVar("ContractT", bound=Contract)
 EventT = TypeVar("EventT", bound=Event)
 
 
+@cache
+def envelope_of(contract: type[ContractT]) -> type[Envelope[ContractT]]:
+    """`Envelope[contract]`, built once: pydantic builds a new class on each subscript otherwise."""
+    return cast("type[Envelope[ContractT]]", Envelope[contract])  # type: ignore[valid-type]
+
+
 def seal(
     payload: ContractT,
     *,
@@ -71,8 +78,7 @@ def seal(
     occurred_at: datetime | None = None,
 ) -> Envelope[ContractT]:
     """Wrap a payload in a fresh envelope, ready for the outbox."""
-    envelope_type = cast(type[Envelope[ContractT]], Envelope[type(payload)])  # type: ignore[misc]
-    return envelope_type(
+    return envelope_of(type(payload))(
         message_id=uuid.uuid4(),
         type=payload.message_type,
         schema_version=payload.schema_version,

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from shared.contracts.envelope import ContractT, Envelope, RawEnvelope
 from shared.logs import get_logger
 from shared.messaging.metrics import KernelMetrics
+from shared.messaging.publisher import Publisher
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
 from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
 
@@ -113,6 +114,7 @@ class QueueConsumer:
         handlers: MessageHandlers,
         database: ServiceDatabase,
         broker: RabbitBroker,
+        publisher: Publisher,
         metrics: KernelMetrics,
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=2),
@@ -120,7 +122,7 @@ class QueueConsumer:
         self.queue = queue
         self._handlers = handlers
         self._database = database
-        self._broker = broker
+        self._publisher = publisher
         self._metrics = metrics
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
@@ -132,8 +134,10 @@ class QueueConsumer:
             ),
             ack_policy=AckPolicy.MANUAL,
             # FastStream would parse JSON before our code runs, and a body that fails to parse would
-            # stay unacknowledged: keep the bytes, validation is ours (and dead-letters with a reason).
-            decoder=_raw_body,
+            # stay unacknowledged. The handler gets the message itself; validation is ours (and
+            # dead-letters with a reason). The broker runs without dependency injection
+            # (apply_types=False), which would otherwise resolve the message in a thread per delivery.
+            decoder=_the_message,
             title=queue.name,
             description=f"Events {', '.join(handlers.routing_keys)} for {database.producer}.",
         )
@@ -183,12 +187,12 @@ class QueueConsumer:
             payload = route.contract.model_validate(envelope.payload)
         except ValidationError as error:
             raise _DeadLetter("invalid_payload", _describe(error)) from error
-        typed = cast(Envelope[Any], envelope.model_copy(update={"payload": payload}))
+        typed = cast("Envelope[Any]", envelope.model_copy(update={"payload": payload}))
 
         with self._metrics.handler_seconds.labels(self.queue.name, envelope.type).time():
             async with self._database.unit_of_work(cause=typed) as uow:
                 first_time = await self._database.inbox.record(
-                    uow.session,
+                    uow.connection,
                     consumer=self.queue.name,
                     message_id=envelope.message_id,
                     message_type=envelope.type,
@@ -230,12 +234,10 @@ class QueueConsumer:
     ) -> Outcome:
         raw = message.raw_message
         try:
-            await self._broker.publish(
+            await self._publisher.publish(
                 message.body,
                 exchange=exchange,
                 routing_key=routing_key,
-                persist=True,
-                mandatory=True,
                 headers=headers,
                 message_id=raw.message_id,
                 correlation_id=raw.correlation_id,
@@ -252,8 +254,8 @@ class QueueConsumer:
         return outcome
 
 
-async def _raw_body(message: StreamMessage[Any]) -> bytes:
-    return message.body
+async def _the_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
+    return message
 
 
 def _describe(error: BaseException) -> str:

@@ -11,22 +11,29 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, func
+from sqlalchemy import Table, bindparam, delete, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.persistence.database import PrecompiledStatement
 
 
 class Inbox:
     def __init__(self, table: Table) -> None:
         self.table = table
-
-    async def record(self, session: AsyncSession, *, consumer: str, message_id: uuid.UUID, message_type: str) -> bool:
-        """Claim a message for this consumer; False if it was already applied."""
-        result = await session.execute(
-            insert(self.table)
-            .values(consumer=consumer, message_id=message_id, message_type=message_type)
+        self._claim = PrecompiledStatement(
+            insert(table)
+            .values({name: bindparam(name) for name in ("consumer", "message_id", "message_type")})
             .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
+            .returning(table.c.message_id)
+        )
+
+    async def record(
+        self, connection: AsyncConnection, *, consumer: str, message_id: uuid.UUID, message_type: str
+    ) -> bool:
+        """Claim a message for this consumer; False if it was already applied."""
+        result = await self._claim.execute(
+            connection, {"consumer": consumer, "message_id": message_id, "message_type": message_type}
         )
         return result.first() is not None
 

@@ -1,31 +1,36 @@
 """Transactional outbox: events are rows first, messages second.
 
-A handler's events are inserted in the transaction that changes its state (`Outbox.add`), with a
-NOTIFY that PostgreSQL delivers only if that transaction commits. The `OutboxRelay` wakes on the
-notification (or a slow poll, should it be missed), claims unpublished rows with
-`FOR UPDATE SKIP LOCKED` so replicas never send the same row at the same time, publishes the batch
-persistent with publisher confirms awaited together, and stamps only the confirmed rows as published.
-A crash before the stamp means the row is sent again: delivery is at-least-once and consumers
-deduplicate on `message_id`.
+A handler's events are inserted in the transaction that changes its state (`Outbox.add`). The
+process that committed them wakes its own `OutboxRelay` at once (`ServiceDatabase` calls `wake`
+after the commit); a slow poll picks up rows whose process died before sending them. The relay claims
+unpublished rows with `FOR UPDATE SKIP LOCKED` so replicas never send the same row at the same time,
+publishes the batch persistent with publisher confirms awaited together, and stamps only the
+confirmed rows as published. A crash before the stamp means the row is sent again: delivery is
+at-least-once and consumers deduplicate on `message_id`.
+
+Why not LISTEN/NOTIFY: a transaction that notifies takes a database-wide lock at commit, which
+serialises the commits of every replica of every service; the writer is always in the same process
+as a relay, so a local signal wakes it without that cost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
-from sqlalchemy import Table, delete, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.logs import get_logger
 from shared.messaging.topology import EVENTS_EXCHANGE
+from shared.persistence.database import PrecompiledStatement
 
 log = get_logger(__name__)
 
@@ -62,6 +67,8 @@ class PendingMessage:
     created_at: datetime
 
 
+_WRITTEN_COLUMNS = ("message_id", "exchange", "routing_key", "message_type", "correlation_id", "headers", "body")
+
 Publish = Callable[[OutgoingMessage], Awaitable[object]]
 """Sends one message and returns once the broker confirmed it; raises if it did not."""
 
@@ -71,13 +78,14 @@ class Outbox:
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.notify_channel = f"{table.schema}_outbox"
+        self._insert = PrecompiledStatement(insert(table).values({c: bindparam(c) for c in _WRITTEN_COLUMNS}).inline())
 
-    async def add(self, session: AsyncSession, messages: Sequence[OutgoingMessage]) -> None:
+    async def add(self, connection: AsyncConnection, messages: Sequence[OutgoingMessage]) -> None:
+        """Write messages in the caller's transaction."""
         if not messages:
             return
-        await session.execute(
-            insert(self.table),
+        await self._insert.execute_many(
+            connection,
             [
                 {
                     "message_id": m.message_id,
@@ -85,13 +93,12 @@ class Outbox:
                     "routing_key": m.routing_key,
                     "message_type": m.message_type,
                     "correlation_id": m.correlation_id,
-                    "headers": m.headers,
+                    "headers": json.dumps(m.headers),  # driver SQL: JSONB travels as text
                     "body": m.body,
                 }
                 for m in messages
             ],
         )
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.notify_channel})
 
     async def claim(self, connection: AsyncConnection, limit: int) -> list[PendingMessage]:
         """Lock up to `limit` unpublished rows, oldest first, skipping rows another relay holds."""
@@ -145,7 +152,6 @@ class OutboxRelay:
         outbox: Outbox,
         publish: Publish,
         *,
-        listen_dsn: str | None,
         batch_size: int = 200,
         poll_seconds: float = 5.0,
         on_published: Callable[[Sequence[PendingMessage]], None] | None = None,
@@ -153,14 +159,12 @@ class OutboxRelay:
         self._engine = engine
         self._outbox = outbox
         self._publish = publish
-        self._listen_dsn = listen_dsn
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._on_published = on_published
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
 
     async def publish_pending(self) -> int:
         """Publish every committed unpublished row; returns how many were confirmed.
@@ -199,7 +203,6 @@ class OutboxRelay:
         if self._task is not None:
             await self._task
             self._task = None
-        await self._close_listener()
         with contextlib.suppress(Exception):
             await self.publish_pending()
 
@@ -208,12 +211,12 @@ class OutboxRelay:
         return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
+        """Publish now: events were just committed."""
         self._wake.set()
 
     async def _run(self) -> None:
         backoff = 0.1
         while not self._stopping:
-            await self._ensure_listener()
             self._wake.clear()
             try:
                 await self.publish_pending()
@@ -228,22 +231,3 @@ class OutboxRelay:
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-
-    async def _ensure_listener(self) -> None:
-        if self._listen_dsn is None or (self._listener is not None and not self._listener.is_closed()):
-            return
-        try:
-            self._listener = await asyncpg.connect(self._listen_dsn)
-            await self._listener.add_listener(self._outbox.notify_channel, self._on_notify)
-        except (OSError, asyncpg.PostgresError) as error:
-            self._listener = None
-            log.warning("outbox LISTEN unavailable; polling", error=str(error))
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _close_listener(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-            self._listener = None

@@ -1,22 +1,25 @@
 """One transaction of a service: the state it changes and the events that change causes.
 
     async with database.unit_of_work() as uow:
-        uow.session.add(...)
+        await uow.connection.execute(...)
         uow.publish(TicketOpened(...), correlation_id=ticket_id)
 
 On leaving the block the events are written to the outbox and everything commits together, or
 nothing does. Inside a message handler the unit of work knows the incoming message, so what it
 publishes carries the same correlation id and names that message as its cause.
+
+Units of work run on SQLAlchemy Core connections, not ORM sessions: the services write with plain
+statements, and a session's bookkeeping would cost more than the work on the hot path.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope, EventT, seal
 from shared.messaging.inbox import Inbox
@@ -24,8 +27,8 @@ from shared.messaging.outbox import Outbox, OutgoingMessage
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, *, producer: str, cause: Envelope[Any] | None) -> None:
-        self.session = session
+    def __init__(self, connection: AsyncConnection, *, producer: str, cause: Envelope[Any] | None) -> None:
+        self.connection = connection
         self.cause = cause
         self._producer = producer
         self._outgoing: list[OutgoingMessage] = []
@@ -51,7 +54,7 @@ class UnitOfWork:
 
 
 class ServiceDatabase:
-    """A service's own schema: sessions, its outbox and its inbox."""
+    """A service's own schema: connections, units of work, its outbox and its inbox."""
 
     def __init__(self, engine: AsyncEngine, metadata: MetaData, *, producer: str) -> None:
         if metadata.schema is None:
@@ -59,13 +62,25 @@ class ServiceDatabase:
         self.engine = engine
         self.schema = metadata.schema
         self.producer = producer
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
         self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
+        self._on_events_committed: list[Callable[[], None]] = []
+
+    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reading (no transaction is committed)."""
+        return self.engine.connect()
+
+    def on_events_committed(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit that wrote events (the process's outbox relay)."""
+        self._on_events_committed.append(callback)
 
     @asynccontextmanager
     async def unit_of_work(self, cause: Envelope[Any] | None = None) -> AsyncIterator[UnitOfWork]:
-        async with self.sessions() as session, session.begin():
-            uow = UnitOfWork(session, producer=self.producer, cause=cause)
+        async with self.engine.begin() as connection:
+            uow = UnitOfWork(connection, producer=self.producer, cause=cause)
             yield uow
-            await self.outbox.add(session, uow.outgoing)
+            outgoing = uow.outgoing
+            await self.outbox.add(connection, outgoing)
+        if outgoing:
+            for callback in self._on_events_committed:
+                callback()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import asyncpg
-from sqlalchemy import MetaData
+from sqlalchemy import ClauseElement, CursorResult, MetaData
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -26,7 +30,9 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         database_url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per transaction. A connection broken by a database restart
+        # fails its statement; the message is retried and the pool replaces the connection.
+        pool_recycle=1800,
     )
 
 
@@ -61,3 +67,29 @@ async def drop_database(database_url: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+class PrecompiledStatement:
+    """A Core statement compiled once for asyncpg and executed as driver SQL.
+
+    For the kernel's per-message statements (inbox claim, outbox insert): SQLAlchemy still writes the
+    SQL and runs it in the caller's transaction, but skips compiling and caching it on every message,
+    which costs more than the database round trip.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_ASYNCPG_DIALECT)
+        self.sql = str(compiled)
+        self._names: list[str] = list(getattr(compiled, "positiontup", None) or ())
+
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(values[name] for name in self._names)
+
+    async def execute(self, connection: AsyncConnection, values: Mapping[str, Any]) -> CursorResult[Any]:
+        return await connection.exec_driver_sql(self.sql, self.parameters(values))
+
+    async def execute_many(self, connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
+        await connection.exec_driver_sql(self.sql, [self.parameters(row) for row in rows])
+
+
+_ASYNCPG_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]

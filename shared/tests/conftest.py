@@ -105,7 +105,7 @@ async def probe(world: World) -> AsyncIterator[Probe]:
     async def apply(message: Envelope[ProbeHappened], uow: UnitOfWork) -> None:
         event = message.payload
         probe.attempts[event.n] = probe.attempts.get(event.n, 0) + 1
-        await uow.session.execute(effects.insert().values(n=event.n))
+        await uow.connection.execute(effects.insert().values(n=event.n))
         if event.refuse:
             raise PermanentFailure("probe_refused", f"probe {event.n} can never be applied")
         if probe.attempts[event.n] <= event.fail_times:

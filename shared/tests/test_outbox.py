@@ -13,7 +13,6 @@ from aio_pika.exceptions import DeliveryError
 from sqlalchemy import select
 
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage
-from shared.persistence.database import asyncpg_dsn
 from shared.testing import EventTap, eventually
 from shared.tests.conftest import Probe, ProbeEchoed
 
@@ -36,9 +35,8 @@ async def test_state_and_events_roll_back_together(probe: Probe) -> None:
 
     async def write_both_then_fail() -> None:
         async with runtime.database.unit_of_work() as uow:
-            await uow.session.execute(probe.effects.insert().values(n=1))
+            await uow.connection.execute(probe.effects.insert().values(n=1))
             uow.publish(ProbeEchoed(n=1), correlation_id="probe-1")
-            await uow.session.flush()
             raise RuntimeError("after both writes")
 
     with pytest.raises(RuntimeError, match="after both writes"):
@@ -78,7 +76,7 @@ async def test_events_wait_in_the_outbox_while_the_broker_is_unreachable(probe: 
         async def broker_down(_: OutgoingMessage) -> None:
             raise ConnectionRefusedError("broker unreachable")
 
-        failing = OutboxRelay(runtime.engine, runtime.database.outbox, broker_down, listen_dsn=None)
+        failing = OutboxRelay(runtime.engine, runtime.database.outbox, broker_down)
         with pytest.raises(ConnectionRefusedError):
             await failing.publish_pending()
         async with runtime.engine.connect() as connection:
@@ -101,14 +99,7 @@ async def test_two_relays_never_send_the_same_row(probe: Probe, tap: EventTap) -
         numbers = set(range(1000, 1300))
         await _commit_echoes(runtime, sorted(numbers))
         relays = [
-            OutboxRelay(
-                runtime.engine,
-                runtime.database.outbox,
-                runtime.publish,
-                listen_dsn=asyncpg_dsn(probe.world.database_url),
-                batch_size=20,
-            )
-            for _ in range(3)
+            OutboxRelay(runtime.engine, runtime.database.outbox, runtime.publish, batch_size=20) for _ in range(3)
         ]
         sent = await asyncio.gather(*(relay.publish_pending() for relay in relays))
         assert sum(sent) == len(numbers)

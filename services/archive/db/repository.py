@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import document_sequences, documents
 from services.archive.domain.documents import Category, Draft
@@ -15,14 +15,14 @@ from services.archive.domain.documents import Category, Draft
 LISTED_COLUMNS = [c for c in documents.c if c.name != "content"]
 
 
-async def already_filed(session: AsyncSession, ticket_id: str, source: str) -> bool:
-    found = await session.scalar(
+async def already_filed(connection: AsyncConnection, ticket_id: str, source: str) -> bool:
+    found = await connection.scalar(
         select(documents.c.code).where(documents.c.ticket_id == ticket_id, documents.c.source == source)
     )
     return found is not None
 
 
-async def next_sequence(session: AsyncSession, site_code: str, year: int, category: Category) -> int:
+async def next_sequence(connection: AsyncConnection, site_code: str, year: int, category: Category) -> int:
     statement = (
         insert(document_sequences)
         .values(site_code=site_code, year=year, category=category.value, last_sequence=1)
@@ -32,11 +32,11 @@ async def next_sequence(session: AsyncSession, site_code: str, year: int, catego
         )
         .returning(document_sequences.c.last_sequence)
     )
-    return int((await session.execute(statement)).scalar_one())
+    return int((await connection.execute(statement)).scalar_one())
 
 
-async def file(session: AsyncSession, draft: Draft, *, code: str, version: int, at: datetime) -> None:
-    await session.execute(
+async def file(connection: AsyncConnection, draft: Draft, *, code: str, version: int, at: datetime) -> None:
+    await connection.execute(
         documents.insert().values(
             code=code,
             version=version,
@@ -55,7 +55,7 @@ async def file(session: AsyncSession, draft: Draft, *, code: str, version: int, 
 
 
 async def find(
-    session: AsyncSession,
+    connection: AsyncConnection,
     *,
     ticket_id: str | None,
     site_code: str | None,
@@ -72,12 +72,12 @@ async def find(
         query = query.where(documents.c.category == category.value)
     if year is not None:
         query = query.where(documents.c.year == year)
-    return [dict(row._mapping) for row in await session.execute(query)]
+    return [dict(row._mapping) for row in await connection.execute(query)]
 
 
-async def latest(session: AsyncSession, code: str) -> dict[str, Any] | None:
+async def latest(connection: AsyncConnection, code: str) -> dict[str, Any] | None:
     row = (
-        await session.execute(
+        await connection.execute(
             select(documents).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
         )
     ).first()

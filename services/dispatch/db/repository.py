@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, tickets
 from services.dispatch.domain.routing import Engineer
@@ -16,9 +16,9 @@ from shared.contracts import TicketOpened
 OPEN_STATUSES = ("assigned",)
 
 
-async def add_ticket(session: AsyncSession, opened: TicketOpened) -> bool:
+async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
     """Record a newly opened ticket; False if dispatch already knows it."""
-    result = await session.execute(
+    result = await connection.execute(
         insert(tickets)
         .values(
             ticket_id=opened.ticket_id,
@@ -36,20 +36,20 @@ async def add_ticket(session: AsyncSession, opened: TicketOpened) -> bool:
     return result.first() is not None
 
 
-async def owner_of(session: AsyncSession, site_code: str, subsystem: str) -> str | None:
-    owner: str | None = await session.scalar(
+async def owner_of(connection: AsyncConnection, site_code: str, subsystem: str) -> str | None:
+    owner: str | None = await connection.scalar(
         select(ownerships.c.engineer_id).where(ownerships.c.site_code == site_code, ownerships.c.subsystem == subsystem)
     )
     return owner
 
 
-async def serialise_site(session: AsyncSession, site_code: str) -> None:
+async def serialise_site(connection: AsyncConnection, site_code: str) -> None:
     """Take the site's dispatch lock for this transaction, so replicas deciding on the same site's
     tickets see each other's assignments and respect every engineer's limit."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"dispatch:{site_code}"})
+    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"dispatch:{site_code}"})
 
 
-async def roster(session: AsyncSession, site_code: str) -> list[Engineer]:
+async def roster(connection: AsyncConnection, site_code: str) -> list[Engineer]:
     """The engineers who serve the site, with the number of open tickets each carries (all sites)."""
     open_counts = (
         select(assignments.c.engineer_id, func.count().label("open_tickets"))
@@ -58,7 +58,7 @@ async def roster(session: AsyncSession, site_code: str) -> list[Engineer]:
         .group_by(assignments.c.engineer_id)
         .subquery()
     )
-    rows = await session.execute(
+    rows = await connection.execute(
         select(engineers, func.coalesce(open_counts.c.open_tickets, 0).label("open_tickets"))
         .join(site_engineers, site_engineers.c.engineer_id == engineers.c.engineer_id)
         .outerjoin(open_counts, open_counts.c.engineer_id == engineers.c.engineer_id)
@@ -78,20 +78,20 @@ async def roster(session: AsyncSession, site_code: str) -> list[Engineer]:
     ]
 
 
-async def assign(session: AsyncSession, ticket_id: str, engineer_id: str, rule: str, at: datetime) -> None:
-    await session.execute(
+async def assign(connection: AsyncConnection, ticket_id: str, engineer_id: str, rule: str, at: datetime) -> None:
+    await connection.execute(
         assignments.insert().values(ticket_id=ticket_id, engineer_id=engineer_id, rule=rule, assigned_at=at)
     )
-    await set_status(session, ticket_id, status="assigned", queue="engineer")
+    await set_status(connection, ticket_id, status="assigned", queue="engineer")
 
 
-async def set_status(session: AsyncSession, ticket_id: str, *, status: str, queue: str) -> None:
-    await session.execute(update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, queue=queue))
+async def set_status(connection: AsyncConnection, ticket_id: str, *, status: str, queue: str) -> None:
+    await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, queue=queue))
 
 
-async def ticket_with_assignment(session: AsyncSession, ticket_id: str) -> dict[str, Any] | None:
+async def ticket_with_assignment(connection: AsyncConnection, ticket_id: str) -> dict[str, Any] | None:
     row = (
-        await session.execute(
+        await connection.execute(
             select(
                 tickets,
                 assignments.c.engineer_id,

@@ -1,7 +1,7 @@
 """Dispatch's `ticket.opened` handler over FastStream's in-memory broker and the real database: what it
 writes to its own tables and which valid events it leaves in its outbox.
 
-The session's database is shared by every test and dispatch counts each engineer's open tickets, so
+The connection's database is shared by every test and dispatch counts each engineer's open tickets, so
 these tests assign few tickets, to different owners, and never assert load figures.
 """
 
@@ -41,7 +41,7 @@ async def _assignments(world: World, ticket_id: str) -> list[Any]:
 async def _ticket(world: World, ticket_id: str) -> dict[str, Any] | None:
     engine = create_engine(world.database_url, pool_size=1)
     try:
-        async with ServiceDatabase(engine, services.definition("dispatch").metadata, producer="test").sessions() as s:
+        async with ServiceDatabase(engine, services.definition("dispatch").metadata, producer="test").connect() as s:
             return await repository.ticket_with_assignment(s, ticket_id)
     finally:
         await engine.dispose()
@@ -50,7 +50,7 @@ async def _ticket(world: World, ticket_id: str) -> dict[str, Any] | None:
 async def _roster(world: World) -> dict[str, Engineer]:
     engine = create_engine(world.database_url, pool_size=1)
     try:
-        async with ServiceDatabase(engine, services.definition("dispatch").metadata, producer="test").sessions() as s:
+        async with ServiceDatabase(engine, services.definition("dispatch").metadata, producer="test").connect() as s:
             return {e.engineer_id: e for e in await repository.roster(s, "HH138")}
     finally:
         await engine.dispose()
@@ -58,7 +58,7 @@ async def _roster(world: World) -> dict[str, Engineer]:
 
 async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(seeded: World) -> None:
     """A bgm fault at HH138 goes to E01, who owns bgm there (deploy/demo/huaihai-138.toml), unless
-    earlier tests of this session filled E01 up: then the least loaded bgm engineer on duty gets it."""
+    earlier tests of this connection filled E01 up: then the least loaded bgm engineer on duty gets it."""
     roster = await _roster(seeded)
     if roster["E01"].available:
         expected = ("E01", Rule.SUBSYSTEM_OWNER.value)

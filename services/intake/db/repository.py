@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.db.tables import (
     equipment,
@@ -20,12 +20,12 @@ from services.intake.db.tables import (
 from services.intake.domain.requests import SiteScope
 
 
-async def site_scope(session: AsyncSession, site_code: str) -> SiteScope | None:
-    site = (await session.execute(select(sites).where(sites.c.code == site_code))).first()
+async def site_scope(connection: AsyncConnection, site_code: str) -> SiteScope | None:
+    site = (await connection.execute(select(sites).where(sites.c.code == site_code))).first()
     if site is None:
         return None
-    subsystem_codes = await session.scalars(select(subsystems.c.code).where(subsystems.c.site_code == site_code))
-    devices = await session.execute(
+    subsystem_codes = await connection.scalars(select(subsystems.c.code).where(subsystems.c.site_code == site_code))
+    devices = await connection.execute(
         select(equipment.c.asset_tag, equipment.c.subsystem).where(equipment.c.site_code == site_code)
     )
     return SiteScope(
@@ -37,33 +37,35 @@ async def site_scope(session: AsyncSession, site_code: str) -> SiteScope | None:
     )
 
 
-async def site_codes(session: AsyncSession) -> list[str]:
-    return list(await session.scalars(select(sites.c.code).order_by(sites.c.code)))
+async def site_codes(connection: AsyncConnection) -> list[str]:
+    return list(await connection.scalars(select(sites.c.code).order_by(sites.c.code)))
 
 
-async def device(session: AsyncSession, site_code: str, asset_tag: str) -> dict[str, Any]:
+async def device(connection: AsyncConnection, site_code: str, asset_tag: str) -> dict[str, Any]:
     row = (
-        await session.execute(
+        await connection.execute(
             select(equipment).where(equipment.c.site_code == site_code, equipment.c.asset_tag == asset_tag)
         )
     ).one()
     return dict(row._mapping)
 
 
-async def serialise_on(session: AsyncSession, key: str) -> None:
+async def serialise_on(connection: AsyncConnection, key: str) -> None:
     """Hold a transaction lock on `key`, so two submissions of the same request or problem cannot
     both open a ticket."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-async def by_request_id(session: AsyncSession, request_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(service_requests).where(service_requests.c.request_id == request_id))).first()
+async def by_request_id(connection: AsyncConnection, request_id: str) -> dict[str, Any] | None:
+    row = (
+        await connection.execute(select(service_requests).where(service_requests.c.request_id == request_id))
+    ).first()
     return dict(row._mapping) if row else None
 
 
-async def recent_repeat(session: AsyncSession, fingerprint: str, since: datetime) -> dict[str, Any] | None:
+async def recent_repeat(connection: AsyncConnection, fingerprint: str, since: datetime) -> dict[str, Any] | None:
     row = (
-        await session.execute(
+        await connection.execute(
             select(service_requests)
             .where(service_requests.c.fingerprint == fingerprint, service_requests.c.received_at >= since)
             .order_by(service_requests.c.received_at.desc())
@@ -73,15 +75,15 @@ async def recent_repeat(session: AsyncSession, fingerprint: str, since: datetime
     return dict(row._mapping) if row else None
 
 
-async def count_repeat(session: AsyncSession, ticket_id: str, at: datetime) -> None:
-    await session.execute(
+async def count_repeat(connection: AsyncConnection, ticket_id: str, at: datetime) -> None:
+    await connection.execute(
         update(service_requests)
         .where(service_requests.c.ticket_id == ticket_id)
         .values(repeat_count=service_requests.c.repeat_count + 1, last_repeated_at=at)
     )
 
 
-async def next_sequence(session: AsyncSession, site_code: str, day: date) -> int:
+async def next_sequence(connection: AsyncConnection, site_code: str, day: date) -> int:
     statement = (
         insert(ticket_counters)
         .values(site_code=site_code, day=day, last_sequence=1)
@@ -91,20 +93,20 @@ async def next_sequence(session: AsyncSession, site_code: str, day: date) -> int
         )
         .returning(ticket_counters.c.last_sequence)
     )
-    return int((await session.execute(statement)).scalar_one())
+    return int((await connection.execute(statement)).scalar_one())
 
 
-async def add_request(session: AsyncSession, **values: Any) -> None:
-    await session.execute(service_requests.insert().values(**values))
+async def add_request(connection: AsyncConnection, **values: Any) -> None:
+    await connection.execute(service_requests.insert().values(**values))
 
 
-async def request(session: AsyncSession, ticket_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(service_requests).where(service_requests.c.ticket_id == ticket_id))).first()
+async def request(connection: AsyncConnection, ticket_id: str) -> dict[str, Any] | None:
+    row = (await connection.execute(select(service_requests).where(service_requests.c.ticket_id == ticket_id))).first()
     return dict(row._mapping) if row else None
 
 
-async def sites_with_subsystems(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = await session.execute(
+async def sites_with_subsystems(connection: AsyncConnection) -> list[dict[str, Any]]:
+    rows = await connection.execute(
         select(sites, func.array_agg(subsystems.c.code).label("subsystems"))
         .join(subsystems, subsystems.c.site_code == sites.c.code)
         .group_by(sites.c.code)
@@ -113,12 +115,12 @@ async def sites_with_subsystems(session: AsyncSession) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
-async def add_rejection(session: AsyncSession, **values: Any) -> None:
-    await session.execute(rejected_requests.insert().values(**values))
+async def add_rejection(connection: AsyncConnection, **values: Any) -> None:
+    await connection.execute(rejected_requests.insert().values(**values))
 
 
-async def rejections(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
-    rows = await session.execute(
+async def rejections(connection: AsyncConnection, limit: int) -> list[dict[str, Any]]:
+    rows = await connection.execute(
         select(rejected_requests).order_by(rejected_requests.c.received_at.desc()).limit(limit)
     )
     return [dict(row._mapping) for row in rows]

@@ -6,17 +6,17 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.sla.db.tables import clocks
 from services.sla.domain.targets import Deadline
 
 
 async def start_clock(
-    session: AsyncSession, *, ticket_id: str, kind: str, site_code: str, deadline: Deadline, calendar: str
+    connection: AsyncConnection, *, ticket_id: str, kind: str, site_code: str, deadline: Deadline, calendar: str
 ) -> bool:
     """Start a clock; False if this ticket's clock of that kind already runs."""
-    result = await session.execute(
+    result = await connection.execute(
         insert(clocks)
         .values(
             ticket_id=ticket_id,
@@ -35,6 +35,6 @@ async def start_clock(
     return result.first() is not None
 
 
-async def clocks_of(session: AsyncSession, ticket_id: str) -> list[dict[str, Any]]:
-    rows = await session.execute(select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind))
+async def clocks_of(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
+    rows = await connection.execute(select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind))
     return [dict(row._mapping) for row in rows]

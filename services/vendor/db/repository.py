@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.vendor.db.tables import escalations
 from shared.contracts import TicketEscalationNeeded
 
 
-async def record_request(session: AsyncSession, needed: TicketEscalationNeeded) -> bool:
-    result = await session.execute(
+async def record_request(connection: AsyncConnection, needed: TicketEscalationNeeded) -> bool:
+    result = await connection.execute(
         insert(escalations)
         .values(
             ticket_id=needed.ticket_id,
@@ -31,8 +31,8 @@ async def record_request(session: AsyncSession, needed: TicketEscalationNeeded) 
     return result.first() is not None
 
 
-async def escalations_of(session: AsyncSession, ticket_id: str) -> list[dict[str, Any]]:
-    rows = await session.execute(
+async def escalations_of(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
+    rows = await connection.execute(
         select(escalations).where(escalations.c.ticket_id == ticket_id).order_by(escalations.c.vendor_code)
     )
     return [dict(row._mapping) for row in rows]
