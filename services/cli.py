@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ import services
 from shared.contracts.catalogue import snapshot_problems, write_snapshots
 from shared.logs import configure_logging
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
+from shared.messaging.topology import watch_events
 from shared.persistence import migrations
 from shared.persistence.database import ensure_database
 from shared.service import seed_site
@@ -162,6 +164,35 @@ def _terminate(children: dict[str, subprocess.Popen[bytes]]) -> None:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
+
+
+@app.command()
+def watch(
+    pattern: Annotated[str, typer.Argument(help="Routing-key pattern, e.g. 'ticket.*' or '#' for all.")] = "#",
+) -> None:
+    """Print every event on `aftercare.events` as it passes, one line each (Ctrl-C to stop).
+
+    Reads copies from a queue of its own that disappears when it stops; services are not affected.
+    """
+
+    def show(envelope: dict[str, object]) -> None:
+        payload = envelope.get("payload")
+        highlights = (
+            {k: v for k, v in payload.items() if k in _WATCHED_FIELDS and v is not None}
+            if isinstance(payload, dict)
+            else {}
+        )
+        typer.echo(
+            f"{envelope.get('occurred_at', '')!s:<33} {envelope.get('type', '?')!s:<22} "
+            f"{envelope.get('correlation_id', '')!s:<22} {envelope.get('producer', '')!s:<9} "
+            + " ".join(f"{k}={v}" for k, v in highlights.items())
+        )
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(watch_events(_amqp_url(), pattern, show))
+
+
+_WATCHED_FIELDS = ("kind", "engineer_name", "rule", "desk", "due_at", "target_minutes", "document_code", "reason")
 
 
 @contracts.command("check")

@@ -47,7 +47,7 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(
         5.0,
         gt=0,
-        description="Fallback poll of the outbox; the relay is normally woken at once by NOTIFY.",
+        description="Fallback poll of the outbox; the relay is normally woken at once by the commit that wrote events.",
     )
     outbox_batch_size: int = Field(200, ge=1, description="Outbox rows published per relay round trip.")
     outbox_retention_hours: float = Field(

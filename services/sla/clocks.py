@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.sla.db import repository
 from services.sla.domain.calendar import BusinessCalendar
-from services.sla.domain.targets import on_site_deadline
+from services.sla.domain.targets import ON_SITE_KINDS, on_site_deadline
 from shared.contracts import ClockKind, SlaClockStarted, TicketOpened
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -15,6 +15,8 @@ DEFAULT_CALENDAR = BusinessCalendar("CN")
 async def start_on_site_clock(
     uow: UnitOfWork, opened: TicketOpened, calendar: BusinessCalendar = DEFAULT_CALENDAR
 ) -> None:
+    if opened.kind not in ON_SITE_KINDS:
+        return
     deadline = on_site_deadline(opened.reported_at, opened.site_timezone, calendar)
     started = await repository.start_clock(
         uow.connection,

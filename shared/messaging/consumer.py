@@ -148,11 +148,20 @@ class QueueConsumer:
         with structlog.contextvars.bound_contextvars(
             message_id=raw.message_id, correlation_id=raw.correlation_id, message_type=raw.type
         ):
-            outcome = await self.handle(message)
-            self._metrics.consumed.labels(self.queue.name, raw.type or "", outcome.value).inc()
+            try:
+                outcome = await self.handle(message)
+            except Exception:
+                # A fault in the kernel itself: never leave the delivery unacknowledged. Returned to the
+                # queue, it comes back until the broker's delivery limit dead-letters it.
+                log.exception("message could not be handled; returning it to the queue")
+                await message.nack(requeue=True)
+                outcome = Outcome.REQUEUED
+            # Label by known types only, so that junk cannot grow the metric's label set without bound.
+            label = raw.type if raw.type and self._handlers.knows(raw.type) else "other"
+            self._metrics.consumed.labels(self.queue.name, label, outcome.value).inc()
 
     async def handle(self, message: RabbitMessage) -> Outcome:
-        attempt = int(message.headers.get(ATTEMPT_HEADER, 1) or 1)
+        attempt = _attempt(message.headers.get(ATTEMPT_HEADER))
         try:
             outcome = await self._apply(message.body)
         except _DeadLetter as dead:
@@ -256,6 +265,14 @@ class QueueConsumer:
 
 async def _the_message(message: StreamMessage[Any]) -> StreamMessage[Any]:
     return message
+
+
+def _attempt(header: object) -> int:
+    """Which attempt this delivery is: 1 unless our retry header says otherwise."""
+    try:
+        return max(1, int(str(header))) if header is not None else 1
+    except ValueError:
+        return 1
 
 
 def _describe(error: BaseException) -> str:

@@ -15,6 +15,8 @@ only what is fixed by design; what operators tune, like the retry delay, travels
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,3 +113,24 @@ async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:
         await declare_exchanges(channel)
         for spec in specs:
             await declare_consumer_queue(channel, spec)
+
+
+async def watch_events(amqp_url: str, pattern: str, show: Callable[[dict[str, Any]], None]) -> None:
+    """Hand a copy of every event matching `pattern` to `show`, until cancelled.
+
+    The copies come through an exclusive, auto-deleted queue: watching takes nothing from the services.
+    """
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await declare_exchanges(channel)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=pattern)
+        async with queue.iterator() as messages:
+            async for message in messages:
+                async with message.process():
+                    try:
+                        event = json.loads(message.body)
+                    except ValueError:
+                        event = {"type": message.type, "payload": {"unreadable": message.body[:200].decode("latin-1")}}
+                    show(event)

@@ -11,8 +11,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.sla.domain.calendar import BusinessCalendar, DayType
+from shared.contracts import ServiceKind
 
 ON_SITE_TARGETS = {DayType.WORKING_DAY: timedelta(hours=4), DayType.HOLIDAY: timedelta(hours=8)}
+
+# The promise is made for failures ("保养期内发生故障时"): a fault or a broken device. A complaint, a
+# question or scheduled technical support sends nobody on site against the clock.
+ON_SITE_KINDS = frozenset({ServiceKind.FAULT, ServiceKind.WARRANTY_REPAIR})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from services.sla.db.tables import clocks, inbox
-from shared.contracts import ClockKind, Envelope, SlaClockStarted, TicketOpened, seal
+from shared.contracts import ClockKind, Envelope, ServiceKind, SlaClockStarted, TicketOpened, seal
 from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
 
 QUEUE = "sla.inbox"
@@ -77,3 +77,17 @@ async def test_the_same_ticket_opened_again_under_a_new_message_id_keeps_one_clo
     assert len(await _clocks(seeded, ticket_id)) == 1
     events = await produced(seeded, "sla", "sla.clock_started", correlation_id=ticket_id)
     assert [e.causation_id for e in events] == [first.message_id]
+
+
+async def test_only_faults_and_broken_devices_start_the_on_site_clock(seeded: World) -> None:
+    """The contract promises an engineer on site for failures; a complaint or a question has no such clock."""
+    complaint = opened_envelope(kind=ServiceKind.COMPLAINT, reported_at=WEDNESDAY_MORNING)
+    question = opened_envelope(kind=ServiceKind.CONSULTATION, reported_at=WEDNESDAY_MORNING)
+    repair = opened_envelope(kind=ServiceKind.WARRANTY_REPAIR, reported_at=WEDNESDAY_MORNING)
+
+    await deliver_in_memory(seeded, "sla", QUEUE, complaint, question, repair)
+
+    assert await _clocks(seeded, complaint.payload.ticket_id) == []
+    assert await _clocks(seeded, question.payload.ticket_id) == []
+    assert [c.kind for c in await _clocks(seeded, repair.payload.ticket_id)] == ["on_site"]
+    assert await produced(seeded, "sla", "sla.clock_started", correlation_id=complaint.payload.ticket_id) == []
