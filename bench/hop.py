@@ -27,7 +27,13 @@ from sqlalchemy import Column, Integer, Table, text
 
 from shared.contracts import Envelope, Event, seal
 from shared.messaging.consumer import MessageHandlers
-from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare_consumer_queue, declare_exchanges
+from shared.messaging.topology import (
+    EVENTS_EXCHANGE,
+    ConsumerQueue,
+    declare_consumer_queue,
+    declare_exchanges,
+    declare_tap,
+)
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.database import asyncpg_dsn, create_engine, schema_metadata
 from shared.persistence.kernel_tables import inbox_table, outbox_table
@@ -45,12 +51,6 @@ class HopIn(Event):
 class HopOut(Event):
     message_type: ClassVar[str] = "bench.hop_out"
     n: int
-
-
-async def _sink(channel: aio_pika.abc.AbstractChannel, routing_key: str) -> aio_pika.abc.AbstractQueue:
-    queue = await channel.declare_queue(f"bench.sink.{uuid.uuid4().hex[:6]}", exclusive=True)
-    await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=routing_key)
-    return queue
 
 
 async def _rate_at_sink(queue: aio_pika.abc.AbstractQueue, expected: int) -> float:
@@ -97,7 +97,7 @@ async def raw_hop(world: World, messages: int, prefetch: int) -> float:
         await declare_exchanges(channel)
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
         source = await channel.declare_queue(f"{schema}.in", durable=True, arguments={"x-queue-type": "quorum"})
-        sink = await _sink(channel, "raw.hop_out")
+        sink = await declare_tap(channel, "raw.hop_out")
         await _backlog(channel, source.name, [json.dumps({"n": n}).encode() for n in range(messages)], "raw.hop_in")
 
         async def handle(message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -158,7 +158,7 @@ async def kernel_hop(world: World, messages: int, prefetch: int) -> float:
     async with amqp:
         channel = await amqp.channel(publisher_confirms=True)
         await declare_exchanges(channel)
-        sink = await _sink(channel, "bench.hop_out")
+        sink = await declare_tap(channel, "bench.hop_out")
         await declare_consumer_queue(channel, ConsumerQueue(f"{name}.inbox"))
         bodies = [
             seal(HopIn(n=n), producer="bench", correlation_id=f"hop-{n}").model_dump_json().encode()

@@ -32,7 +32,7 @@ import services
 from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
 from shared.contracts.envelope import Envelope, RawEnvelope, seal
 from shared.http import create_app
-from shared.messaging.topology import EVENTS_EXCHANGE, declare_exchanges
+from shared.messaging.topology import EVENTS_EXCHANGE, declare_tap
 from shared.persistence import migrations
 from shared.persistence.database import create_engine, drop_database, ensure_database
 from shared.runtime import ServiceRuntime
@@ -147,10 +147,7 @@ class EventTap:
 async def event_tap(amqp_url: str, routing_key: str = "#") -> AsyncIterator[EventTap]:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        channel = await connection.channel()
-        await declare_exchanges(channel)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=routing_key)
+        queue = await declare_tap(await connection.channel(), routing_key)
         tap = EventTap()
 
         async def keep(message: AbstractIncomingMessage) -> None:

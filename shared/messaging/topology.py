@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, ExchangeType
+from aio_pika.abc import AbstractChannel, AbstractQueue, ExchangeType
 
 EVENTS_EXCHANGE = "aftercare.events"
 DEAD_LETTER_EXCHANGE = "aftercare.dead-letters"
@@ -115,17 +115,20 @@ async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:
             await declare_consumer_queue(channel, spec)
 
 
-async def watch_events(amqp_url: str, pattern: str, show: Callable[[dict[str, Any]], None]) -> None:
-    """Hand a copy of every event matching `pattern` to `show`, until cancelled.
+async def declare_tap(channel: AbstractChannel, pattern: str = "#") -> AbstractQueue:
+    """A private queue receiving a copy of every event matching `pattern`; it takes nothing from the
+    services' queues and disappears with its connection."""
+    await declare_exchanges(channel)
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=pattern)
+    return queue
 
-    The copies come through an exclusive, auto-deleted queue: watching takes nothing from the services.
-    """
+
+async def watch_events(amqp_url: str, pattern: str, show: Callable[[dict[str, Any]], None]) -> None:
+    """Hand a copy of every event matching `pattern` to `show`, until cancelled."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        channel = await connection.channel()
-        await declare_exchanges(channel)
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=pattern)
+        queue = await declare_tap(await connection.channel(), pattern)
         async with queue.iterator() as messages:
             async for message in messages:
                 async with message.process():
