@@ -82,6 +82,7 @@ class ServiceRuntime:
             on_published=self._observe_published,
         )
         self.database.on_events_committed(self.relay.wake)
+        self.workers = [make(self.database, settings) for make in definition.workers]
         self._housekeeping: asyncio.Task[None] | None = None
         self.started = False
 
@@ -90,6 +91,8 @@ class ServiceRuntime:
         await self.publisher.start()
         await self.broker.start()
         self.relay.start()
+        for worker in self.workers:
+            worker.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name=f"housekeeping:{self.definition.name}")
         self.started = True
         log.info("service started", queues=[q.name for q in self.queues])
@@ -100,6 +103,8 @@ class ServiceRuntime:
             return
         self.started = False
         await asyncio.gather(*(consumer.subscriber.stop() for consumer in self.consumers))
+        for worker in self.workers:
+            await worker.stop()
         await self.relay.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
@@ -124,7 +129,7 @@ class ServiceRuntime:
 
     async def readiness(self) -> dict[str, bool]:
         """What must hold for this process to be given work."""
-        checks = {"database": False, "broker": False, "consumers": False, "outbox_relay": False}
+        checks = {"database": False, "broker": False, "consumers": False, "outbox_relay": False, "workers": False}
         with contextlib.suppress(Exception):
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
@@ -133,6 +138,7 @@ class ServiceRuntime:
             checks["broker"] = await self.broker.ping(timeout=2) and self.publisher.connected
         checks["consumers"] = self.started and all(c.subscriber.running for c in self.consumers)
         checks["outbox_relay"] = self.started and self.relay.running
+        checks["workers"] = self.started and all(worker.running for worker in self.workers)
         return checks
 
     def _observe_published(self, published: Sequence[PendingMessage]) -> None:

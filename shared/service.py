@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -35,6 +36,20 @@ Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]
 """Loads the service's part of a site description file into its own schema; returns a summary."""
 
 
+class Worker(Protocol):
+    """A background loop of a service besides its consumers (the SLA service's timer scheduler)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    @property
+    def running(self) -> bool: ...
+
+
+WorkerFactory = Callable[[ServiceDatabase, ServiceSettings], Worker]
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """A service as the runtime and the command line see it: its name, settings, schema, migrations,
@@ -48,6 +63,7 @@ class ServiceDefinition:
     router: APIRouter
     subscriptions: tuple[Subscription, ...] = ()
     seed: Seeder | None = None
+    workers: tuple[WorkerFactory, ...] = ()
 
 
 async def seed_site(definition: ServiceDefinition, database_url: str, site: Path) -> str | None:

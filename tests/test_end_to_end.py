@@ -46,9 +46,15 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
         assert dispatch["rule"] == "subsystem_owner"
         assert assigned["payload"]["engineer_id"] == "E01"
 
-        clocks = (await suite["sla"].http.get(f"/tickets/{ticket}/clocks")).json()
-        assert [(c["kind"], c["target_minutes"], c["day_type"]) for c in clocks] == [("on_site", 240, "working_day")]
-        assert datetime.fromisoformat(clocks[0]["due_at"]) == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+        clocks = {c["clock"]: c for c in (await suite["sla"].http.get(f"/tickets/{ticket}/clocks")).json()}
+        assert set(clocks) == {"response", "on_site", "resolution"}
+        on_site = clocks["on_site"]
+        assert (on_site["target_minutes"], on_site["day_type"], on_site["policy"]) == (
+            240,
+            "working_day",
+            "standard v1",
+        )
+        assert datetime.fromisoformat(on_site["due_at"]) == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
         documents = (await suite["archive"].http.get("/documents", params={"ticket_id": ticket})).json()
         assert len(documents) == 1
@@ -73,7 +79,8 @@ async def test_a_holiday_request_gets_eight_hours(seeded: World, tap: EventTap) 
         holiday.pop("asset_tag")
         holiday["reported_at"] = "2026-10-02T23:30:00+08:00"
         ticket = (await suite["intake"].http.post("/requests", json=holiday)).json()["ticket_id"]
-        clocked = (await tap.wait_for("sla.clock_started", ticket))[0]["payload"]
+        started = await tap.wait_for("sla.clock_started", ticket, count=3)
+        clocked = next(e["payload"] for e in started if e["payload"]["clock"] == "on_site")
         assert (clocked["target_minutes"], clocked["day_type"]) == (480, "holiday")
         assert datetime.fromisoformat(clocked["due_at"]) == datetime(2026, 10, 2, 23, 30, tzinfo=UTC)
 

@@ -16,4 +16,5 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     subscriptions=(Subscription("sla.inbox", handlers.events),),
+    workers=(handlers.timer_scheduler,),
 )

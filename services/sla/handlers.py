@@ -1,32 +1,130 @@
-"""The SLA service's entry points: the events it consumes and its HTTP API."""
+"""The SLA service's entry points: the ticket events it keeps clocks for, and its HTTP API."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
-from services.sla.clocks import start_on_site_clock
+from services.sla import tracking
 from services.sla.db import repository
-from shared.contracts import Envelope, TicketOpened
+from services.sla.domain.policy import Policy
+from services.sla.domain.reports import ClockRecord, monthly_report
+from services.sla.scheduler import TimerScheduler
+from services.sla.settings import SlaSettings
+from shared.contracts import Envelope
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
-from shared.messaging.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+from shared.settings import ServiceSettings
 
 events = MessageHandlers()
 router = APIRouter(tags=["sla"])
 
 
-@events.on(TicketOpened)
-async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> None:
-    await start_on_site_clock(uow, message.payload)
+async def on_ticket_event(message: Envelope[Any], uow: UnitOfWork) -> None:
+    await tracking.take_in(uow, message)
+
+
+for contract in tracking.TICKET_EVENTS:
+    events.on(contract)(on_ticket_event)
+
+
+def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> TimerScheduler:
+    sla = cast(SlaSettings, settings)
+    return TimerScheduler(database, tick=timedelta(milliseconds=sla.timer_tick_ms), batch_size=sla.timer_batch_size)
 
 
 @router.get("/tickets/{ticket_id}/clocks")
 async def get_clocks(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """The ticket's service-level clocks and when each is due."""
+    """The ticket's clocks: target, deadline, where each stands now, and how it ended."""
     async with database.connect() as connection:
-        found = await repository.clocks_of(connection, ticket_id)
+        found = await tracking.clock_views(connection, ticket_id, datetime.now(UTC))
     if not found:
         raise Problem(404, "unknown_ticket", f"sla has no clock for ticket {ticket_id!r} (yet)")
     return found
+
+
+@router.get("/policies")
+async def list_policies(database: Database) -> list[dict[str, Any]]:
+    """Every SLA policy and its latest version."""
+    async with database.connect() as connection:
+        return await repository.policy_codes(connection)
+
+
+@router.get("/policies/{code}")
+async def get_policy(code: str, database: Database) -> dict[str, Any]:
+    """The latest version of a policy."""
+    async with database.connect() as connection:
+        latest = await repository.latest_policy(connection, code)
+    if latest is None:
+        raise Problem(404, "unknown_policy", f"no SLA policy {code!r}")
+    version, policy = latest
+    return {"code": code, "version": version, "policy": policy.model_dump(mode="json")}
+
+
+@router.put("/policies/{code}")
+async def put_policy(code: str, policy: Policy, database: Database) -> dict[str, Any]:
+    """Save a policy as its next version. Clocks already running keep the version they started under."""
+    async with database.unit_of_work() as uow:
+        version = await repository.save_policy(uow.connection, code, policy)
+    return {"code": code, "version": version}
+
+
+@router.get("/policies/{code}/calendar")
+async def policy_calendar(
+    code: str, database: Database, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
+) -> dict[str, Any]:
+    """Working days and days off of a month on the policy's calendar, its exceptions included."""
+    async with database.connect() as connection:
+        latest = await repository.latest_policy(connection, code)
+    if latest is None:
+        raise Problem(404, "unknown_policy", f"no SLA policy {code!r}")
+    calendar = latest[1].business_calendar()
+    first = date.fromisoformat(f"{month}-01")
+    days = [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == first.month]
+    return {
+        "policy": code,
+        "month": month,
+        "days_off": [d for d in days if not calendar.is_working_day(d)],
+        "weekend_working_days": [d for d in days if calendar.is_working_day(d) and d.weekday() >= 5],
+    }
+
+
+class SitePolicy(BaseModel):
+    policy: str = Field(min_length=1, description="Code of an existing SLA policy.")
+
+
+@router.get("/sites/{site_code}/policy")
+async def get_site_policy(site_code: str, database: Database) -> dict[str, str]:
+    async with database.connect() as connection:
+        return {"site_code": site_code, "policy": await repository.policy_code_for_site(connection, site_code)}
+
+
+@router.put("/sites/{site_code}/policy")
+async def put_site_policy(site_code: str, body: SitePolicy, database: Database) -> dict[str, str]:
+    """Put a site under a policy; tickets opened from now on follow it."""
+    async with database.unit_of_work() as uow:
+        if await repository.latest_policy(uow.connection, body.policy) is None:
+            raise Problem(
+                422, "unknown_policy", f"no SLA policy {body.policy!r}; create it with PUT /policies/{{code}}"
+            )
+        await repository.assign_policy(uow.connection, site_code, body.policy)
+    return {"site_code": site_code, "policy": body.policy}
+
+
+@router.get("/reports/monthly")
+async def get_monthly_report(
+    database: Database,
+    site_code: str,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in the site's time zone.")],
+) -> dict[str, Any]:
+    """Per site and month: tickets, clocks met and breached per kind, compliance, the worst breaches."""
+    first = date.fromisoformat(f"{month}-01")
+    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    async with database.connect() as connection:
+        rows = await repository.clocks_started_in(connection, site_code, first, after)
+    records = [ClockRecord(r.ticket_id, r.kind, r.cycle, r.started_at, r.due_at, r.stopped_at, r.outcome) for r in rows]
+    return monthly_report(site_code, month, records, datetime.now(UTC))

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,3 +11,11 @@ class SlaSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "sla"
     default_http_port: ClassVar[int] = 8003
+
+    timer_tick_ms: int = Field(
+        500,
+        ge=10,
+        le=5000,
+        description="Longest the scheduler sleeps between looks for due timers; a timer fires at most this late.",
+    )
+    timer_batch_size: int = Field(500, ge=1, description="Timers fired per transaction.")

@@ -4,7 +4,16 @@ from shared.contracts.catalogue import CONTRACTS
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import Command, Contract, Envelope, Event, RawEnvelope, seal
 from shared.contracts.intake import SubmitServiceRequest
-from shared.contracts.sla import ClockKind, SlaClockStarted
+from shared.contracts.lifecycle import (
+    TicketAccepted,
+    TicketClosed,
+    TicketOnSite,
+    TicketPaused,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
+)
+from shared.contracts.sla import ClockKind, SlaBreached, SlaClockStarted, SlaMet, SlaWarning
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
@@ -35,11 +44,21 @@ __all__ = [
     "Reporter",
     "RequestChannel",
     "ServiceKind",
+    "SlaBreached",
     "SlaClockStarted",
+    "SlaMet",
+    "SlaWarning",
     "SubmitServiceRequest",
+    "TicketAccepted",
     "TicketAssigned",
+    "TicketClosed",
     "TicketEscalationNeeded",
+    "TicketOnSite",
     "TicketOpened",
+    "TicketPaused",
     "TicketRejected",
+    "TicketReopened",
+    "TicketResolved",
+    "TicketResumed",
     "seal",
 ]

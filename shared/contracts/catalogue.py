@@ -10,7 +10,16 @@ from shared.contracts.compatibility import breaking_changes
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope
 from shared.contracts.intake import SubmitServiceRequest
-from shared.contracts.sla import SlaClockStarted
+from shared.contracts.lifecycle import (
+    TicketAccepted,
+    TicketClosed,
+    TicketOnSite,
+    TicketPaused,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
+)
+from shared.contracts.sla import SlaBreached, SlaClockStarted, SlaMet, SlaWarning
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
@@ -26,7 +35,17 @@ CONTRACTS: tuple[type[Contract], ...] = (
     TicketAssigned,
     ComplaintRouted,
     TicketEscalationNeeded,
+    TicketAccepted,
+    TicketOnSite,
+    TicketPaused,
+    TicketResumed,
+    TicketResolved,
+    TicketReopened,
+    TicketClosed,
     SlaClockStarted,
+    SlaWarning,
+    SlaBreached,
+    SlaMet,
     DocumentArchived,
 )
 

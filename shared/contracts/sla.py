@@ -28,3 +28,53 @@ class SlaClockStarted(Event):
     target_minutes: int = Field(gt=0)
     day_type: str = Field(description="working_day or holiday, on the contract's calendar, at started_at.")
     calendar: str = Field(description="Calendar the target was computed on, e.g. CN.")
+    cycle: int = Field(default=1, ge=1, description="Counts up when a reopened ticket restarts the clock.")
+    counting: str = Field(default="wall_clock", description="wall_clock or business_hours.")
+    policy: str | None = Field(default=None, description="The contract's SLA policy the target comes from.")
+
+
+class SlaWarning(Event):
+    """A clock has used up a warning share of its target (75% by default) and is still running."""
+
+    message_type: ClassVar[str] = "sla.warning"
+
+    ticket_id: str
+    clock: ClockKind
+    cycle: int = Field(ge=1)
+    fraction: float = Field(gt=0, lt=1, description="Share of the target used up, e.g. 0.75.")
+    due_at: AwareDatetime
+    remaining_minutes: float = Field(description="Counted minutes left at the warning.")
+    warned_at: AwareDatetime
+
+
+class SlaBreached(Event):
+    """A clock passed its deadline without being stopped: the promise is broken."""
+
+    message_type: ClassVar[str] = "sla.breached"
+
+    ticket_id: str
+    clock: ClockKind
+    cycle: int = Field(ge=1)
+    due_at: AwareDatetime
+    target_minutes: int = Field(gt=0)
+    breached_at: AwareDatetime
+
+
+class SlaMet(Event):
+    """A clock was stopped in time."""
+
+    message_type: ClassVar[str] = "sla.met"
+
+    ticket_id: str
+    clock: ClockKind
+    cycle: int = Field(ge=1)
+    started_at: AwareDatetime
+    stopped_at: AwareDatetime
+    due_at: AwareDatetime
+    target_minutes: int = Field(gt=0)
+    elapsed_minutes: float = Field(description="Counted minutes used, pauses and off-hours excluded.")
+    remaining_minutes: float = Field(description="Counted minutes that were left.")
+    corrects_breach: bool = Field(
+        default=False,
+        description="True when a stop reported late shows that a clock announced as breached was in fact met.",
+    )

@@ -1,40 +1,227 @@
-"""SLA's reads and writes, in its own schema only."""
+"""The SLA service's reads and writes, in its own schema only."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, and_, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.sla.db.tables import clocks
-from services.sla.domain.targets import Deadline
+from services.sla.db.tables import clocks, policies, site_policies, ticket_facts, timers
+from services.sla.domain.policy import DEFAULT_POLICY, Policy
 
 
-async def start_clock(
-    connection: AsyncConnection, *, ticket_id: str, kind: str, site_code: str, deadline: Deadline, calendar: str
+@dataclass(frozen=True)
+class ClockKey:
+    ticket_id: str
+    kind: str
+    cycle: int
+
+    def where(self) -> Any:
+        return and_(clocks.c.ticket_id == self.ticket_id, clocks.c.kind == self.kind, clocks.c.cycle == self.cycle)
+
+
+# --- ticket facts ---------------------------------------------------------------------------------
+
+
+async def serialise_ticket(connection: AsyncConnection, ticket_id: str) -> None:
+    """Take the ticket's lock for this transaction: replicas reconcile one ticket one at a time."""
+    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sla:{ticket_id}"})
+
+
+async def record_fact(
+    connection: AsyncConnection, *, message_id: uuid.UUID, ticket_id: str, type_: str, payload: Mapping[str, Any]
 ) -> bool:
-    """Start a clock; False if this ticket's clock of that kind already runs."""
     result = await connection.execute(
-        insert(clocks)
-        .values(
-            ticket_id=ticket_id,
-            kind=kind,
-            site_code=site_code,
-            started_at=deadline.started_at,
-            due_at=deadline.due_at,
-            target_minutes=deadline.target_minutes,
-            day_type=deadline.day_type.value,
-            calendar=calendar,
-            status="running",
-        )
+        insert(ticket_facts)
+        .values(message_id=message_id, ticket_id=ticket_id, type=type_, payload=dict(payload))
         .on_conflict_do_nothing()
-        .returning(clocks.c.ticket_id)
+        .returning(ticket_facts.c.message_id)
     )
     return result.first() is not None
 
 
-async def clocks_of(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
-    rows = await connection.execute(select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind))
+async def facts_of(connection: AsyncConnection, ticket_id: str) -> list[tuple[str, dict[str, Any]]]:
+    rows = await connection.execute(
+        select(ticket_facts.c.type, ticket_facts.c.payload)
+        .where(ticket_facts.c.ticket_id == ticket_id)
+        .order_by(ticket_facts.c.received_at)
+    )
+    return [(row.type, row.payload) for row in rows]
+
+
+# --- policies -------------------------------------------------------------------------------------
+
+
+async def policy_code_for_site(connection: AsyncConnection, site_code: str) -> str:
+    code: str | None = await connection.scalar(
+        select(site_policies.c.policy_code).where(site_policies.c.site_code == site_code)
+    )
+    return code or DEFAULT_POLICY
+
+
+async def latest_policy(connection: AsyncConnection, code: str) -> tuple[int, Policy] | None:
+    row = (
+        await connection.execute(
+            select(policies.c.version, policies.c.document)
+            .where(policies.c.code == code)
+            .order_by(policies.c.version.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row.version, Policy.model_validate(row.document)) if row else None
+
+
+async def policy_version(connection: AsyncConnection, code: str, version: int) -> Policy:
+    document = await connection.scalar(
+        select(policies.c.document).where(policies.c.code == code, policies.c.version == version)
+    )
+    return Policy.model_validate(document)
+
+
+async def save_policy(connection: AsyncConnection, code: str, policy: Policy) -> int:
+    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sla-policy:{code}"})
+    latest = await connection.scalar(select(func.max(policies.c.version)).where(policies.c.code == code))
+    version = (latest or 0) + 1
+    await connection.execute(
+        policies.insert().values(code=code, version=version, document=policy.model_dump(mode="json"))
+    )
+    return version
+
+
+async def policy_codes(connection: AsyncConnection) -> list[dict[str, Any]]:
+    rows = await connection.execute(
+        select(policies.c.code, func.max(policies.c.version).label("version"))
+        .group_by(policies.c.code)
+        .order_by(policies.c.code)
+    )
     return [dict(row._mapping) for row in rows]
+
+
+async def assign_policy(connection: AsyncConnection, site_code: str, policy_code: str) -> None:
+    await connection.execute(
+        insert(site_policies)
+        .values(site_code=site_code, policy_code=policy_code)
+        .on_conflict_do_update(index_elements=[site_policies.c.site_code], set_={"policy_code": policy_code})
+    )
+
+
+# --- clocks and timers ----------------------------------------------------------------------------
+
+
+async def clocks_of(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+    rows = await connection.execute(
+        select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind, clocks.c.cycle)
+    )
+    return list(rows)
+
+
+async def insert_clock(connection: AsyncConnection, **values: Any) -> None:
+    await connection.execute(clocks.insert().values(**values))
+
+
+async def update_clock(connection: AsyncConnection, key: ClockKey, **values: Any) -> None:
+    await connection.execute(update(clocks).where(key.where()).values(updated_at=func.now(), **values))
+
+
+async def arm_timers(connection: AsyncConnection, key: ClockKey, moments: Mapping[float, datetime | None]) -> None:
+    """Create the clock's timers, or move the ones not fired yet; a fired timer stays fired."""
+    for fraction, due_at in moments.items():
+        await connection.execute(
+            insert(timers)
+            .values(ticket_id=key.ticket_id, kind=key.kind, cycle=key.cycle, fraction=fraction, due_at=due_at)
+            .on_conflict_do_update(
+                index_elements=[timers.c.ticket_id, timers.c.kind, timers.c.cycle, timers.c.fraction],
+                set_={"due_at": due_at},
+                where=timers.c.fired_at.is_(None),
+            )
+        )
+
+
+async def disarm_timers(connection: AsyncConnection, key: ClockKey) -> None:
+    await connection.execute(
+        delete(timers).where(
+            timers.c.ticket_id == key.ticket_id,
+            timers.c.kind == key.kind,
+            timers.c.cycle == key.cycle,
+            timers.c.fired_at.is_(None),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    timer_id: int
+    key: ClockKey
+    fraction: float
+    due_at: datetime
+    clock_due_at: datetime | None
+    target_minutes: int
+
+
+async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: int) -> list[DueTimer]:
+    """Lock up to `limit` timers due by `now`, earliest first, with their clocks. Rows another replica
+    holds, or whose clock a handler is changing, are skipped and left for the next tick."""
+    rows = await connection.execute(
+        select(
+            timers.c.id,
+            timers.c.ticket_id,
+            timers.c.kind,
+            timers.c.cycle,
+            timers.c.fraction,
+            timers.c.due_at,
+            clocks.c.due_at.label("clock_due_at"),
+            clocks.c.target_minutes,
+        )
+        .join(
+            clocks,
+            and_(
+                clocks.c.ticket_id == timers.c.ticket_id,
+                clocks.c.kind == timers.c.kind,
+                clocks.c.cycle == timers.c.cycle,
+            ),
+        )
+        .where(timers.c.fired_at.is_(None), timers.c.due_at.is_not(None), timers.c.due_at <= now)
+        .order_by(timers.c.due_at)
+        .limit(limit)
+        .with_for_update(of=[timers, clocks], skip_locked=True)
+    )
+    return [
+        DueTimer(
+            timer_id=row.id,
+            key=ClockKey(row.ticket_id, row.kind, row.cycle),
+            fraction=row.fraction,
+            due_at=row.due_at,
+            clock_due_at=row.clock_due_at,
+            target_minutes=row.target_minutes,
+        )
+        for row in rows
+    ]
+
+
+async def mark_fired(connection: AsyncConnection, timer_ids: Sequence[int], at: datetime) -> None:
+    await connection.execute(update(timers).where(timers.c.id.in_(timer_ids)).values(fired_at=at))
+
+
+async def next_due(connection: AsyncConnection) -> datetime | None:
+    moment: datetime | None = await connection.scalar(
+        select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None), timers.c.due_at.is_not(None))
+    )
+    return moment
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+async def clocks_started_in(connection: AsyncConnection, site_code: str, first: date, after: date) -> list[Row[Any]]:
+    """Clocks of a site whose start falls in [first, after) in the site's own time zone."""
+    local_start = func.timezone(clocks.c.timezone, clocks.c.started_at)
+    rows = await connection.execute(
+        select(clocks).where(clocks.c.site_code == site_code, local_start >= first, local_start < after)
+    )
+    return list(rows)

@@ -1,14 +1,17 @@
-"""Working days on a country's official calendar.
+"""Working days on a country's official calendar, with a contract's own exceptions.
 
 China's calendar is not "weekdays minus holidays": the State Council moves working days onto
 weekends around the Spring Festival and National Day (2026-01-04, a Sunday, is a working day). The
-`holidays` package publishes those make-up days, so no holiday table is typed in here.
+`holidays` package publishes those make-up days, so no holiday table is typed in here. A contract
+can add exceptions: a year the State Council has not announced yet, or the customer's own closures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 import holidays
 
@@ -19,11 +22,15 @@ class DayType(StrEnum):
 
 
 class BusinessCalendar:
-    def __init__(self, country: str = "CN") -> None:
+    def __init__(self, country: str = "CN", overrides: Mapping[date, bool] | None = None) -> None:
+        """`overrides` maps a date to True (a working day after all) or False (a day off after all)."""
         self.country = country
+        self.overrides = MappingProxyType(dict(overrides or {}))
         self._official = holidays.country_holidays(country)
 
     def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
         return bool(self._official.is_working_day(day))
 
     def day_type(self, day: date) -> DayType:

@@ -1,5 +1,5 @@
-"""The SLA service's `ticket.opened` handler over FastStream's in-memory broker and the real database:
-the clock it starts and the valid `sla.clock_started` it leaves in its outbox, once per ticket."""
+"""The SLA service's handlers over FastStream's in-memory broker and the real database: the clocks
+ticket events start and stop, and the events they leave in the outbox, under the standard policy."""
 
 from __future__ import annotations
 
@@ -9,61 +9,92 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from services.sla.db.tables import clocks, inbox
-from shared.contracts import ClockKind, Envelope, ServiceKind, SlaClockStarted, TicketOpened, seal
+from services.sla.db.tables import clocks, inbox, timers
+from shared.contracts import (
+    ClockKind,
+    Envelope,
+    Event,
+    ServiceKind,
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    TicketOnSite,
+    TicketOpened,
+    TicketPaused,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
+    seal,
+)
 from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
 
 QUEUE = "sla.inbox"
-WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 
 
-def _opened(reported_at: datetime = WEDNESDAY_MORNING) -> Envelope[TicketOpened]:
+def _opened(reported_at: datetime = WEDNESDAY_MORNING, **changes: Any) -> Envelope[TicketOpened]:
     """A `ticket.opened` from intake, at HH138 in Shanghai, for a ticket no other test uses."""
-    return opened_envelope(site_code="HH138", site_timezone="Asia/Shanghai", reported_at=reported_at)
+    return opened_envelope(site_code="HH138", site_timezone="Asia/Shanghai", reported_at=reported_at, **changes)
 
 
-async def _clocks(world: World, ticket_id: str) -> list[Any]:
-    return await fetch_all(world, select(clocks).where(clocks.c.ticket_id == ticket_id))
+def _from_dispatch(event: Event) -> Envelope[Event]:
+    return seal(event, producer="dispatch", correlation_id=event.ticket_id)
 
 
-async def test_an_opened_ticket_starts_one_on_site_clock_and_announces_it(seeded: World) -> None:
-    """A Wednesday 10:00 call in Shanghai: a working day, so the engineer is due on site by 14:00."""
+async def _clocks(world: World, ticket_id: str) -> dict[tuple[str, int], Any]:
+    rows = await fetch_all(world, select(clocks).where(clocks.c.ticket_id == ticket_id))
+    return {(row.kind, row.cycle): row for row in rows}
+
+
+async def _timers(world: World, ticket_id: str, kind: str) -> dict[float, Any]:
+    rows = await fetch_all(world, select(timers).where(timers.c.ticket_id == ticket_id, timers.c.kind == kind))
+    return {row.fraction: row.due_at for row in rows}
+
+
+async def _announced(world: World, ticket_id: str, message_type: str) -> list[Any]:
+    return [e.payload for e in await produced(world, "sla", message_type, correlation_id=ticket_id)]
+
+
+async def test_a_fault_starts_response_on_site_and_resolution_clocks(seeded: World) -> None:
+    """A Wednesday 10:00 call in Shanghai: answered by 10:30, engineer on site by 14:00."""
     envelope = _opened()
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "sla", QUEUE, envelope)
 
+    started = {
+        e["clock"]: SlaClockStarted.model_validate(e) for e in await _announced(seeded, ticket_id, "sla.clock_started")
+    }
+    assert set(started) == {"response", "on_site", "resolution"}
+    assert (started["on_site"].target_minutes, started["on_site"].day_type) == (240, "working_day")
+    assert started["on_site"].due_at == datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI)
+    assert started["response"].due_at == datetime(2026, 11, 25, 10, 30, tzinfo=SHANGHAI)
+    assert (started["resolution"].counting, started["resolution"].policy) == ("business_hours", "standard")
     events = await produced(seeded, "sla", "sla.clock_started", correlation_id=ticket_id)
-    assert len(events) == 1
-    event = events[0]
-    started = SlaClockStarted.model_validate(event.payload)
-    assert (started.ticket_id, started.clock, started.calendar) == (ticket_id, ClockKind.ON_SITE, "CN")
-    assert (started.target_minutes, started.day_type) == (240, "working_day")
-    assert started.started_at == WEDNESDAY_MORNING
-    assert started.due_at == datetime(2026, 11, 25, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert event.causation_id == envelope.message_id
-    assert event.correlation_id == ticket_id
-    assert (event.producer, event.type) == ("sla", "sla.clock_started")
+    assert {e.causation_id for e in events} == {envelope.message_id}
 
-    [clock] = await _clocks(seeded, ticket_id)
-    assert (clock.kind, clock.site_code, clock.status) == ("on_site", "HH138", "running")
-    assert (clock.started_at, clock.due_at) == (started.started_at, started.due_at)
+    stored = await _clocks(seeded, ticket_id)
+    assert stored["on_site", 1].due_at == started["on_site"].due_at
+    # A warning at 75 % of the target and the breach are armed as timers.
+    assert await _timers(seeded, ticket_id, "on_site") == {
+        0.75: datetime(2026, 11, 25, 13, 0, tzinfo=SHANGHAI),
+        1.0: datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI),
+    }
 
 
-async def test_a_holiday_call_gets_an_eight_hour_clock(seeded: World) -> None:
-    """The handler passes the site's time zone through: 00:30 on 1 October in Shanghai is National Day."""
-    envelope = _opened(datetime(2026, 10, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+async def test_a_holiday_call_gets_an_eight_hour_on_site_clock(seeded: World) -> None:
+    """The site's time zone decides the day: 00:30 on 1 October in Shanghai is National Day."""
+    envelope = _opened(datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI))
 
     await deliver_in_memory(seeded, "sla", QUEUE, envelope)
 
-    [event] = await produced(seeded, "sla", "sla.clock_started", correlation_id=envelope.payload.ticket_id)
-    started = SlaClockStarted.model_validate(event.payload)
-    assert (started.target_minutes, started.day_type) == (480, "holiday")
-    assert started.due_at - started.started_at == timedelta(hours=8)
+    on_site = await _clocks(seeded, envelope.payload.ticket_id)
+    assert (on_site["on_site", 1].target_minutes, on_site["on_site", 1].day_type) == (480, "holiday")
+    assert on_site["on_site", 1].due_at - on_site["on_site", 1].started_at == timedelta(hours=8)
 
 
-async def test_the_same_ticket_opened_again_under_a_new_message_id_keeps_one_clock(seeded: World) -> None:
-    """The inbox cannot catch a new message id; the clock's own key must, and nothing is announced twice."""
+async def test_the_same_ticket_opened_again_under_a_new_message_id_starts_nothing_new(seeded: World) -> None:
     first = _opened()
     second = seal(first.payload, producer="intake", correlation_id=first.correlation_id)
     ticket_id = first.payload.ticket_id
@@ -74,20 +105,100 @@ async def test_the_same_ticket_opened_again_under_a_new_message_id_keeps_one_clo
         seeded, select(inbox.c.message_id).where(inbox.c.message_id.in_([first.message_id, second.message_id]))
     )
     assert len(consumed) == 2, "both messages must have reached the handler for this test to mean anything"
-    assert len(await _clocks(seeded, ticket_id)) == 1
-    events = await produced(seeded, "sla", "sla.clock_started", correlation_id=ticket_id)
-    assert [e.causation_id for e in events] == [first.message_id]
+    assert len(await _clocks(seeded, ticket_id)) == 3
+    assert len(await _announced(seeded, ticket_id, "sla.clock_started")) == 3
 
 
 async def test_only_faults_and_broken_devices_start_the_on_site_clock(seeded: World) -> None:
-    """The contract promises an engineer on site for failures; a complaint or a question has no such clock."""
-    complaint = opened_envelope(kind=ServiceKind.COMPLAINT, reported_at=WEDNESDAY_MORNING)
-    question = opened_envelope(kind=ServiceKind.CONSULTATION, reported_at=WEDNESDAY_MORNING)
-    repair = opened_envelope(kind=ServiceKind.WARRANTY_REPAIR, reported_at=WEDNESDAY_MORNING)
+    complaint = _opened(kind=ServiceKind.COMPLAINT)
+    question = _opened(kind=ServiceKind.CONSULTATION)
+    repair = _opened(kind=ServiceKind.WARRANTY_REPAIR)
 
     await deliver_in_memory(seeded, "sla", QUEUE, complaint, question, repair)
 
-    assert await _clocks(seeded, complaint.payload.ticket_id) == []
-    assert await _clocks(seeded, question.payload.ticket_id) == []
-    assert [c.kind for c in await _clocks(seeded, repair.payload.ticket_id)] == ["on_site"]
-    assert await produced(seeded, "sla", "sla.clock_started", correlation_id=complaint.payload.ticket_id) == []
+    assert sorted(await _clocks(seeded, complaint.payload.ticket_id)) == [("resolution", 1), ("response", 1)]
+    assert sorted(await _clocks(seeded, question.payload.ticket_id)) == [("resolution", 1), ("response", 1)]
+    assert ("on_site", 1) in await _clocks(seeded, repair.payload.ticket_id)
+
+
+async def test_arriving_in_time_stops_the_clock_announces_it_met_and_disarms_its_timers(seeded: World) -> None:
+    opened = _opened()
+    ticket_id = opened.payload.ticket_id
+    arrival = _from_dispatch(
+        TicketOnSite(ticket_id=ticket_id, engineer_id="E01", arrived_at=WEDNESDAY_MORNING + timedelta(hours=3))
+    )
+
+    await deliver_in_memory(seeded, "sla", QUEUE, opened, arrival)
+
+    on_site = (await _clocks(seeded, ticket_id))["on_site", 1]
+    assert (on_site.stopped_at, on_site.outcome) == (WEDNESDAY_MORNING + timedelta(hours=3), "met")
+    [met] = [
+        SlaMet.model_validate(e) for e in await _announced(seeded, ticket_id, "sla.met") if e["clock"] == "on_site"
+    ]
+    assert (met.elapsed_minutes, met.remaining_minutes, met.corrects_breach) == (180, 60, False)
+    assert await _timers(seeded, ticket_id, "on_site") == {}
+    # Arrival also answers the call: the response clock stopped too, late (30 minutes).
+    assert (await _clocks(seeded, ticket_id))["response", 1].outcome == "breached"
+    [late] = await _announced(seeded, ticket_id, "sla.breached")
+    assert SlaBreached.model_validate(late).clock is ClockKind.RESPONSE
+
+
+async def test_an_arrival_heard_before_the_opening_is_applied_when_the_opening_comes(seeded: World) -> None:
+    opened = _opened()
+    ticket_id = opened.payload.ticket_id
+    arrival = _from_dispatch(
+        TicketOnSite(ticket_id=ticket_id, engineer_id="E01", arrived_at=WEDNESDAY_MORNING + timedelta(hours=1))
+    )
+
+    await deliver_in_memory(seeded, "sla", QUEUE, arrival)
+    assert await _clocks(seeded, ticket_id) == {}
+    await deliver_in_memory(seeded, "sla", QUEUE, opened)
+
+    on_site = (await _clocks(seeded, ticket_id))["on_site", 1]
+    assert (on_site.stopped_at, on_site.outcome) == (WEDNESDAY_MORNING + timedelta(hours=1), "met")
+    assert [e["clock"] for e in await _announced(seeded, ticket_id, "sla.met")].count("on_site") == 1
+
+
+async def test_a_pause_suspends_the_deadline_and_the_resume_moves_it(seeded: World) -> None:
+    opened = _opened()
+    ticket_id = opened.payload.ticket_id
+    pause = _from_dispatch(
+        TicketPaused(
+            ticket_id=ticket_id, reason="waiting_for_customer", paused_at=WEDNESDAY_MORNING + timedelta(hours=1)
+        )
+    )
+    resume = _from_dispatch(TicketResumed(ticket_id=ticket_id, resumed_at=WEDNESDAY_MORNING + timedelta(hours=3)))
+
+    await deliver_in_memory(seeded, "sla", QUEUE, opened, pause)
+    assert (await _clocks(seeded, ticket_id))["on_site", 1].due_at is None
+    assert await _timers(seeded, ticket_id, "on_site") == {0.75: None, 1.0: None}
+
+    await deliver_in_memory(seeded, "sla", QUEUE, resume)
+    assert (await _clocks(seeded, ticket_id))["on_site", 1].due_at == datetime(2026, 11, 25, 16, 0, tzinfo=SHANGHAI)
+    assert (await _timers(seeded, ticket_id, "on_site"))[1.0] == datetime(2026, 11, 25, 16, 0, tzinfo=SHANGHAI)
+
+
+async def test_reopening_restarts_the_resolution_clock(seeded: World) -> None:
+    opened = _opened()
+    ticket_id = opened.payload.ticket_id
+    resolved = _from_dispatch(
+        TicketResolved(
+            ticket_id=ticket_id, summary="Amplifier fuse replaced", resolved_at=WEDNESDAY_MORNING + timedelta(hours=2)
+        )
+    )
+    reopened = _from_dispatch(
+        TicketReopened(ticket_id=ticket_id, reason="No sound again", reopened_at=WEDNESDAY_MORNING + timedelta(days=1))
+    )
+
+    await deliver_in_memory(seeded, "sla", QUEUE, opened, resolved, reopened)
+
+    stored = await _clocks(seeded, ticket_id)
+    assert stored["resolution", 1].outcome == "met"
+    assert (stored["resolution", 2].started_at, stored["resolution", 2].stopped_at) == (
+        reopened.payload.reopened_at,
+        None,
+    )
+    cycles = [
+        e["cycle"] for e in await _announced(seeded, ticket_id, "sla.clock_started") if e["clock"] == "resolution"
+    ]
+    assert sorted(cycles) == [1, 2]

@@ -1,0 +1,81 @@
+"""The monthly service-level report of a site: what was promised, what was kept, the worst misses.
+
+The monthly equipment and operation register cites it, so its figures follow one rule each:
+a clock counts in the month it started (site time); compliance is met / (met + breached), clocks
+still running within their target count in neither; the worst breaches are the latest, by how far
+past their deadline the clock stopped (or stands now, if still running).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.contracts import ClockKind
+
+WORST_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class ClockRecord:
+    ticket_id: str
+    kind: str
+    cycle: int
+    started_at: datetime
+    due_at: datetime | None
+    stopped_at: datetime | None
+    outcome: str | None
+
+
+def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], now: datetime) -> dict[str, Any]:
+    records = list(clocks)
+    per_kind: dict[str, dict[str, Any]] = {}
+    for kind in ClockKind:
+        of_kind = [r for r in records if r.kind == kind.value]
+        met = sum(1 for r in of_kind if _outcome(r, now) == "met")
+        breached = sum(1 for r in of_kind if _outcome(r, now) == "breached")
+        per_kind[kind.value] = {
+            "clocks": len(of_kind),
+            "met": met,
+            "breached": breached,
+            "running": len(of_kind) - met - breached,
+            "compliance_percent": round(100 * met / (met + breached), 1) if met + breached else None,
+        }
+    late = sorted(
+        ((r, _lateness(r, now)) for r in records if _outcome(r, now) == "breached"),
+        key=lambda pair: pair[1],
+        reverse=True,
+    )[:WORST_SHOWN]
+    return {
+        "site_code": site_code,
+        "month": month,
+        "tickets": len({r.ticket_id for r in records}),
+        "clocks": per_kind,
+        "worst_breaches": [
+            {
+                "ticket_id": r.ticket_id,
+                "clock": r.kind,
+                "cycle": r.cycle,
+                "due_at": r.due_at,
+                "stopped_at": r.stopped_at,
+                "late_minutes": round(lateness.total_seconds() / 60, 1),
+            }
+            for r, lateness in late
+        ],
+    }
+
+
+def _outcome(record: ClockRecord, now: datetime) -> str | None:
+    if record.outcome is not None:
+        return record.outcome
+    if record.stopped_at is None and record.due_at is not None and record.due_at < now:
+        return "breached"  # past due, the scheduler's notice on its way
+    return None
+
+
+def _lateness(record: ClockRecord, now: datetime) -> timedelta:
+    if record.due_at is None:
+        return timedelta(0)
+    return (record.stopped_at or now) - record.due_at

@@ -1,0 +1,122 @@
+"""Firing the deadlines: warnings and breaches of clocks still running when their moment comes.
+
+Timers are rows (`sla.timers`), so a restart loses none. Each tick claims the timers due by now,
+earliest first, with `FOR UPDATE SKIP LOCKED`, and in the same transaction publishes their events
+through the outbox and stamps them fired: any number of replicas can tick, and each timer fires
+once. A tick reads only due timers from the front of a partial index, so its cost grows with what is
+due, not with everything pending. Between ticks the scheduler sleeps until the next due moment, but
+never longer than `tick`, since another replica may have armed an earlier one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from services.sla.db import repository
+from services.sla.db.repository import DueTimer
+from services.sla.tracking import BREACH
+from shared.contracts import ClockKind, SlaBreached, SlaWarning
+from shared.logs import get_logger
+from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+
+log = get_logger(__name__)
+
+Now = Callable[[], datetime]
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TimerScheduler:
+    def __init__(
+        self,
+        database: ServiceDatabase,
+        *,
+        now: Now = system_now,
+        tick: timedelta = timedelta(milliseconds=500),
+        batch_size: int = 500,
+    ) -> None:
+        self._database = database
+        self._now = now
+        self._tick = tick
+        self._batch_size = batch_size
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    async def fire_due(self) -> int:
+        """Fire every timer due by now; returns how many fired."""
+        fired = 0
+        while True:
+            async with self._database.unit_of_work() as uow:
+                now = self._now()
+                due = await repository.claim_due_timers(uow.connection, now, self._batch_size)
+                for timer in due:
+                    await _fire(uow, timer, now)
+                await repository.mark_fired(uow.connection, [t.timer_id for t in due], now)
+            fired += len(due)
+            if len(due) < self._batch_size:
+                return fired
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name="sla-timer-scheduler")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.fire_due()
+                async with self._database.connect() as connection:
+                    next_due = await repository.next_due(connection)
+            except Exception as error:  # database unavailable: the timers wait in their table
+                log.warning("timer tick failed; trying again", error=str(error))
+                next_due = None
+            wait = self._tick.total_seconds()
+            if next_due is not None:
+                wait = min(wait, max(0.0, (next_due - self._now()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=wait)
+
+
+async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
+    clock = ClockKind(timer.key.kind)
+    due_at = timer.clock_due_at or timer.due_at
+    if timer.fraction >= BREACH:
+        await repository.update_clock(uow.connection, timer.key, outcome="breached", breached_at=timer.due_at)
+        uow.publish(
+            SlaBreached(
+                ticket_id=timer.key.ticket_id,
+                clock=clock,
+                cycle=timer.key.cycle,
+                due_at=due_at,
+                target_minutes=timer.target_minutes,
+                breached_at=timer.due_at,
+            ),
+            correlation_id=timer.key.ticket_id,
+        )
+        return
+    uow.publish(
+        SlaWarning(
+            ticket_id=timer.key.ticket_id,
+            clock=clock,
+            cycle=timer.key.cycle,
+            fraction=timer.fraction,
+            due_at=due_at,
+            remaining_minutes=round(timer.target_minutes * (1 - timer.fraction), 2),
+            warned_at=now,
+        ),
+        correlation_id=timer.key.ticket_id,
+    )

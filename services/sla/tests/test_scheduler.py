@@ -1,0 +1,136 @@
+"""The timer scheduler with an injected clock: warnings and breaches fire when due, once, whatever the
+number of schedulers or restarts, and never for a clock already stopped.
+
+It runs against a database of its own: a scheduler fires every due timer it finds, and the shared
+test database holds other tests' clocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import services
+from services.sla.scheduler import TimerScheduler
+from shared.contracts import TicketOnSite, seal
+from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.database import create_engine
+from shared.testing import World, create_world, deliver_in_memory, destroy_world, opened_envelope, produced
+
+T0 = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Wednesday morning
+
+
+@pytest.fixture(scope="module")
+def own_world() -> Iterator[World]:
+    world = create_world()
+    try:
+        yield world
+    finally:
+        destroy_world(world)
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def database(own_world: World) -> AsyncIterator[ServiceDatabase]:
+    engine = create_engine(own_world.database_url, pool_size=4)
+    yield ServiceDatabase(engine, services.definition("sla").metadata, producer="sla")
+    await engine.dispose()
+
+
+async def _open(world: World, count: int, reported_at: datetime) -> list[str]:
+    envelopes = [opened_envelope(reported_at=reported_at) for _ in range(count)]
+    await deliver_in_memory(world, "sla", "sla.inbox", *envelopes)
+    return [e.payload.ticket_id for e in envelopes]
+
+
+async def _fired(world: World, tickets: list[str]) -> Counter[tuple[str, str, str]]:
+    """(ticket, clock, warning|breach) -> how many events the outbox holds."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for message_type, label in (("sla.warning", "warning"), ("sla.breached", "breach")):
+        for event in await produced(world, "sla", message_type):
+            if event.correlation_id in tickets:
+                counts[event.correlation_id, event.payload["clock"], label] += 1
+    return counts
+
+
+async def test_warnings_and_breaches_fire_when_due_and_only_once(own_world: World, database: ServiceDatabase) -> None:
+    tickets = await _open(own_world, 3, T0)
+    clock = FakeClock(T0 + timedelta(minutes=22))
+    scheduler = TimerScheduler(database, now=clock)
+
+    assert await scheduler.fire_due() == 0  # 22 of 30 minutes: below the 75 % warning
+
+    clock.now = T0 + timedelta(minutes=23)
+    assert await scheduler.fire_due() == 3
+    assert await _fired(own_world, tickets) == {(t, "response", "warning"): 1 for t in tickets}
+
+    # The engineer of the second ticket is on site at 2 h: that answers the call (late) and stops the
+    # on-site clock in time, before its 3 h warning.
+    arrived = tickets[1]
+    arrival = TicketOnSite(ticket_id=arrived, engineer_id="E01", arrived_at=T0 + timedelta(hours=2))
+    await deliver_in_memory(own_world, "sla", "sla.inbox", seal(arrival, producer="dispatch", correlation_id=arrived))
+
+    clock.now = T0 + timedelta(hours=4)
+    await scheduler.fire_due()
+    assert await scheduler.fire_due() == 0  # nothing fires twice
+    fired = await _fired(own_world, tickets)
+    assert fired[arrived, "response", "breach"] == 1  # announced when the late answer became known
+    assert (fired[arrived, "on_site", "warning"], fired[arrived, "on_site", "breach"]) == (0, 0)
+    for ticket in (tickets[0], tickets[2]):
+        assert fired[ticket, "response", "breach"] == 1
+        assert (fired[ticket, "on_site", "warning"], fired[ticket, "on_site", "breach"]) == (1, 1)
+        assert fired[ticket, "resolution", "breach"] == 0  # 18 business hours: due on Friday
+
+
+async def test_competing_schedulers_and_a_restart_fire_each_timer_once(
+    own_world: World, database: ServiceDatabase
+) -> None:
+    tickets = await _open(own_world, 120, T0 - timedelta(days=1))  # Tuesday: on-site and response long overdue
+    clock = FakeClock(T0)
+    other_engine = create_engine(own_world.database_url, pool_size=4)
+    other = ServiceDatabase(other_engine, services.definition("sla").metadata, producer="sla")
+    try:
+        first, second = (
+            TimerScheduler(database, now=clock, batch_size=7),
+            TimerScheduler(other, now=clock, batch_size=7),
+        )
+        counts = await asyncio.gather(first.fire_due(), second.fire_due())
+        assert all(counts), f"both schedulers should have fired some timers: {counts}"
+        restarted = TimerScheduler(database, now=clock)  # a fresh process: nothing left to fire
+        assert await restarted.fire_due() == 0
+    finally:
+        await other_engine.dispose()
+    fired = await _fired(own_world, tickets)
+    assert set(fired.values()) == {1}
+    assert len(fired) == 120 * 4  # response and on-site: a warning and a breach each
+
+
+async def test_the_running_scheduler_fires_a_timer_that_falls_due(own_world: World, database: ServiceDatabase) -> None:
+    clock = FakeClock(T0)
+    [ticket] = await _open(own_world, 1, T0)
+    scheduler = TimerScheduler(database, now=clock, tick=timedelta(milliseconds=20))
+    scheduler.start()
+    try:
+        await asyncio.sleep(0.1)
+        assert (await _fired(own_world, [ticket]))[ticket, "response", "breach"] == 0
+        clock.now = T0 + timedelta(minutes=30)
+        for _ in range(100):
+            if (await _fired(own_world, [ticket]))[ticket, "response", "breach"]:
+                break
+            await asyncio.sleep(0.02)
+        assert (await _fired(own_world, [ticket]))[ticket, "response", "breach"] == 1
+    finally:
+        await scheduler.stop()
+    assert not scheduler.running
