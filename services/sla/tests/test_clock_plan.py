@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -136,7 +137,7 @@ def _summary(plans: list[ClockPlan]) -> list[tuple[object, ...]]:
 def test_facts_in_any_order_give_the_same_clocks(data: st.DataObject) -> None:
     """Redeliveries and competing consumers reorder events; the plan does not care."""
     fields = ["accepted_at", "on_site_at", "paused", "resumed_at", "resolved_at", "reopened_at"]
-    shuffled = {name: data.draw(st.permutations(getattr(LIFE, name))) for name in fields}
+    shuffled: dict[str, Any] = {name: data.draw(st.permutations(getattr(LIFE, name))) for name in fields}
     assert _summary(plan_clocks(replace(LIFE, **shuffled), PROMISE)) == _summary(plan_clocks(LIFE, PROMISE))
 
 
