@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
+from services.dispatch import lifecycle
 from services.dispatch.assignment import dispatch_ticket
 from services.dispatch.db import repository
+from services.dispatch.domain.lifecycle import Action
 from shared.contracts import Envelope, TicketOpened
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
@@ -31,6 +34,40 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     if found is None:
         raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
     return found
+
+
+class MoveRequest(BaseModel):
+    at: AwareDatetime | None = Field(default=None, description="When it happened in the field; default: now.")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
+        default=None, description="Why (pause: waiting_for_customer, waiting_for_parts, waiting_for_vendor; reopen)."
+    )
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] | None = Field(
+        default=None, description="What was done (resolve)."
+    )
+
+
+@router.post("/tickets/{ticket_id}/{action}")
+async def move_ticket(
+    ticket_id: str, action: Action, database: Database, body: MoveRequest | None = None
+) -> dict[str, Any]:
+    """Move a ticket along: accept, arrive (on site), pause, resume, resolve, reopen, close."""
+    request = body or MoveRequest()
+    now = datetime.now(UTC)
+    try:
+        async with database.unit_of_work() as uow:
+            status = await lifecycle.apply(
+                uow, ticket_id, action, at=request.at or now, now=now, reason=request.reason, summary=request.summary
+            )
+    except lifecycle.Refused as refused:
+        raise Problem(refused.status, refused.error, refused.message) from refused
+    return {"ticket_id": ticket_id, "status": status.value}
+
+
+@router.get("/tickets/{ticket_id}/history")
+async def ticket_history(ticket_id: str, database: Database) -> list[dict[str, Any]]:
+    """Every move of the ticket, in order: the service record."""
+    async with database.connect() as connection:
+        return await repository.history(connection, ticket_id)
 
 
 @router.get("/sites/{site_code}/roster")

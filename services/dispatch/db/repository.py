@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, tickets
+from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, ticket_history, tickets
+from services.dispatch.domain.lifecycle import OPEN
 from services.dispatch.domain.routing import Engineer
 from shared.contracts import TicketOpened
 
-OPEN_STATUSES = ("assigned",)
+OPEN_STATUSES = tuple(sorted(status.value for status in OPEN))
 
 
 async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
@@ -105,3 +106,48 @@ async def ticket_with_assignment(connection: AsyncConnection, ticket_id: str) ->
         )
     ).first()
     return dict(row._mapping) if row else None
+
+
+async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> Row[Any] | None:
+    """The ticket and its engineer, locked until the transaction ends."""
+    return (
+        await connection.execute(
+            select(tickets, assignments.c.engineer_id)
+            .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
+            .where(tickets.c.ticket_id == ticket_id)
+            .with_for_update(of=tickets)
+        )
+    ).first()
+
+
+async def move_ticket(
+    connection: AsyncConnection,
+    ticket_id: str,
+    *,
+    action: str,
+    status: str,
+    paused_from: str | None,
+    at: datetime,
+    note: str | None,
+) -> None:
+    await connection.execute(
+        update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, paused_from=paused_from)
+    )
+    await connection.execute(
+        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=status, at=at, note=note)
+    )
+
+
+async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
+    rows = await connection.execute(
+        select(
+            ticket_history.c.action,
+            ticket_history.c.status,
+            ticket_history.c.at,
+            ticket_history.c.note,
+            ticket_history.c.recorded_at,
+        )
+        .where(ticket_history.c.ticket_id == ticket_id)
+        .order_by(ticket_history.c.id)
+    )
+    return [dict(row._mapping) for row in rows]

@@ -1,8 +1,10 @@
 from sqlalchemy import (
     TIMESTAMP,
+    BigInteger,
     Boolean,
     Column,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     Table,
@@ -56,6 +58,7 @@ tickets = Table(
     Column("kind", Text, nullable=False),
     Column("priority", Text, nullable=False),
     Column("status", Text, nullable=False),
+    Column("paused_from", Text),
     Column("queue", Text, nullable=False),
     Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
     Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
@@ -73,4 +76,19 @@ assignments = Table(
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
     ForeignKeyConstraint(["engineer_id"], ["dispatch.engineers.engineer_id"]),
     Index("ix_assignments_engineer_id", "engineer_id"),
+)
+
+# The ticket's record: every move, when it happened in the field and when it was recorded.
+ticket_history = Table(
+    "ticket_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("at", TIMESTAMP(timezone=True), nullable=False),
+    Column("note", Text),
+    Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    Index("ix_ticket_history_ticket_id", "ticket_id"),
 )

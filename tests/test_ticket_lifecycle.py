@@ -1,0 +1,97 @@
+"""A ticket's whole life through the API: the engineer accepts, arrives, waits for the customer,
+resolves; dispatch records every move and the SLA service stops each clock and says it was met."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from shared.testing import EventTap, World, eventually, running
+
+
+async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: EventTap) -> None:
+    async with running(seeded, "intake", "dispatch", "sla") as suite:
+        dispatch, sla = suite["dispatch"].http, suite["sla"].http
+        reported = datetime.now(UTC) - timedelta(minutes=50)
+        response = await suite["intake"].http.post(
+            "/requests",
+            json={
+                "site_code": "HH138",
+                "subsystem": "control",
+                "description": f"Central control touch panel frozen ({uuid.uuid4().hex[:6]})",
+                "channel": "hotline",
+                "reporter": {"name": "Duty manager"},
+                "reported_at": reported.isoformat(),
+            },
+        )
+        ticket = response.json()["ticket_id"]
+        await tap.wait_for("ticket.assigned", ticket)
+
+        async def moved(action: str, minutes_after_report: int, **body: str) -> dict:
+            at = (reported + timedelta(minutes=minutes_after_report)).isoformat()
+            answer = await dispatch.post(f"/tickets/{ticket}/{action}", json={"at": at, **body})
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        assert (await moved("accept", 10))["status"] == "accepted"
+        assert (await moved("pause", 15, reason="waiting_for_customer"))["status"] == "paused"
+        assert (await moved("resume", 25))["status"] == "accepted"
+        assert (await moved("arrive", 40))["status"] == "on_site"
+        assert (await moved("resolve", 45, summary="Panel rebooted, firmware patched"))["status"] == "resolved"
+        assert (await moved("close", 49))["status"] == "closed"
+
+        met = await tap.wait_for("sla.met", ticket, count=3)
+        by_clock = {e["payload"]["clock"]: e["payload"] for e in met}
+        assert set(by_clock) == {"response", "on_site", "resolution"}
+        assert by_clock["response"]["elapsed_minutes"] == 10
+        assert by_clock["on_site"]["elapsed_minutes"] == 30  # 40 minutes, 10 of them waiting for the customer
+        assert tap.of_type("sla.breached", ticket) == []
+
+        async def all_stopped() -> bool:
+            clocks = (await sla.get(f"/tickets/{ticket}/clocks")).json()
+            assert {(c["clock"], c["status"], c["outcome"]) for c in clocks} == {
+                ("response", "stopped", "met"),
+                ("on_site", "stopped", "met"),
+                ("resolution", "stopped", "met"),
+            }
+            return True
+
+        await eventually(all_stopped)
+        history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
+        assert [h["action"] for h in history] == ["accept", "pause", "resume", "arrive", "resolve", "close"]
+        assert history[1]["note"] == "waiting_for_customer"
+
+
+async def test_moves_that_do_not_apply_are_refused_with_a_reason(seeded: World) -> None:
+    async with running(seeded, "intake", "dispatch") as suite:
+        dispatch = suite["dispatch"].http
+        response = await suite["intake"].http.post(
+            "/requests",
+            json={
+                "site_code": "HH138",
+                "subsystem": "signage",
+                "description": f"Lobby screen shows yesterday's menu ({uuid.uuid4().hex[:6]})",
+                "channel": "email",
+                "reporter": {"name": "Food court"},
+            },
+        )
+        ticket = response.json()["ticket_id"]
+
+        async def assigned() -> bool:
+            return (await dispatch.get(f"/tickets/{ticket}")).json().get("status") == "assigned"
+
+        await eventually(assigned)
+        resume = await dispatch.post(f"/tickets/{ticket}/resume")
+        assert resume.status_code == 409
+        assert resume.json()["message"] == "cannot resume a ticket that is assigned; resume applies to: paused"
+        pause = await dispatch.post(f"/tickets/{ticket}/pause", json={})
+        assert (pause.status_code, pause.json()["error"]) == (422, "reason_required")
+        future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        early = await dispatch.post(f"/tickets/{ticket}/arrive", json={"at": future})
+        assert (early.status_code, early.json()["error"]) == (422, "in_the_future")
+        unknown = await dispatch.post(f"/tickets/{ticket}/teleport")
+        assert unknown.status_code == 422
+        assert "accept" in unknown.json()["message"]
+        missing = await dispatch.post("/tickets/HH138-20000101-0001/accept")
+        assert missing.status_code == 404
+        assert (await dispatch.get(f"/tickets/{ticket}/history")).json() == []
