@@ -2,8 +2,8 @@
 
 The monthly equipment and operation register cites it, so its figures follow one rule each:
 a clock counts in the month it started (site time); compliance is met / (met + breached), clocks
-still running within their target count in neither; the worst breaches are the latest, by how far
-past their deadline the clock stopped (or stands now, if still running).
+still running within their target count in neither; the worst breaches of each kind are the latest,
+by how far past their deadline the clock stopped (or stands now, if still running).
 """
 
 from __future__ import annotations
@@ -36,34 +36,33 @@ def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], no
         of_kind = [r for r in records if r.kind == kind.value]
         met = sum(1 for r in of_kind if _outcome(r, now) == "met")
         breached = sum(1 for r in of_kind if _outcome(r, now) == "breached")
+        late = sorted(
+            ((r, _lateness(r, now)) for r in of_kind if _outcome(r, now) == "breached"),
+            key=lambda pair: pair[1],
+            reverse=True,
+        )[:WORST_SHOWN]
         per_kind[kind.value] = {
             "clocks": len(of_kind),
             "met": met,
             "breached": breached,
             "running": len(of_kind) - met - breached,
             "compliance_percent": round(100 * met / (met + breached), 1) if met + breached else None,
+            "worst_breaches": [
+                {
+                    "ticket_id": r.ticket_id,
+                    "cycle": r.cycle,
+                    "due_at": r.due_at,
+                    "stopped_at": r.stopped_at,
+                    "late_minutes": round(lateness.total_seconds() / 60, 1),
+                }
+                for r, lateness in late
+            ],
         }
-    late = sorted(
-        ((r, _lateness(r, now)) for r in records if _outcome(r, now) == "breached"),
-        key=lambda pair: pair[1],
-        reverse=True,
-    )[:WORST_SHOWN]
     return {
         "site_code": site_code,
         "month": month,
         "tickets": len({r.ticket_id for r in records}),
         "clocks": per_kind,
-        "worst_breaches": [
-            {
-                "ticket_id": r.ticket_id,
-                "clock": r.kind,
-                "cycle": r.cycle,
-                "due_at": r.due_at,
-                "stopped_at": r.stopped_at,
-                "late_minutes": round(lateness.total_seconds() / 60, 1),
-            }
-            for r, lateness in late
-        ],
     }
 
 
