@@ -56,6 +56,25 @@ def test_a_fault_on_a_holiday_gets_eight_hours_to_be_on_site() -> None:
     assert on_site.due_at == sh(10, 3, 7, 30)
 
 
+def test_a_call_at_23_59_before_a_holiday_keeps_the_working_day_promise() -> None:
+    """The day the notification falls on decides, not the day the deadline falls on."""
+    on_site = by_clock(plan_clocks(facts(sh(9, 30, 23, 59)), PROMISE))[ClockKind.ON_SITE, 1]
+    assert (on_site.target_minutes, on_site.day_type.value) == (240, "working_day")
+    assert on_site.due_at == sh(10, 1, 3, 59)
+    after_midnight = by_clock(plan_clocks(facts(sh(10, 1, 0, 1)), PROMISE))[ClockKind.ON_SITE, 1]
+    assert (after_midnight.target_minutes, after_midnight.due_at) == (480, sh(10, 1, 8, 1))
+
+
+def test_the_promise_is_not_monotonic_at_the_midnight_between_a_holiday_and_a_working_day() -> None:
+    """Reported at 23:59 on a Sunday, due 07:59 Monday; reported two minutes later, due 04:01: the
+    contract's own wording makes the later call due earlier. Worth knowing when reading reports."""
+    sunday = by_clock(plan_clocks(facts(sh(11, 29, 23, 59)), PROMISE))[ClockKind.ON_SITE, 1]
+    monday = by_clock(plan_clocks(facts(sh(11, 30, 0, 1)), PROMISE))[ClockKind.ON_SITE, 1]
+    assert sunday.due_at is not None
+    assert monday.due_at is not None
+    assert monday.due_at < sunday.due_at
+
+
 def test_a_critical_fault_gets_the_more_specific_resolution_target() -> None:
     resolution = by_clock(plan_clocks(facts(priority=Priority.CRITICAL), PROMISE))[ClockKind.RESOLUTION, 1]
     assert resolution.target_minutes == 540
