@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 import services
 from shared.service import seed_site
 from shared.site_file import DEMO_SITE
-from shared.testing import EventTap, World, create_world, destroy_world, event_tap
+from shared.testing import LOAD_TEST_SITE, EventTap, World, create_world, destroy_world, event_tap
 
 
 @pytest.fixture(scope="session")
@@ -20,9 +19,6 @@ def world() -> Iterator[World]:
         yield created
     finally:
         destroy_world(created)
-
-
-LOAD_TEST_SITE = Path(__file__).parent / "tests" / "sites" / "load-test.toml"
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""`aftercare`: run, migrate and seed the services, bring the suite up, inspect dead letters."""
+"""`aftercare`: run, provision, migrate and seed the services, bring the suite up, inspect dead letters,
+write the configuration reference."""
 
 from __future__ import annotations
 
@@ -23,8 +24,16 @@ from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.topology import watch_events
 from shared.persistence import migrations
 from shared.persistence.database import ensure_database
+from shared.provisioning import (
+    ProvisioningError,
+    ProvisioningSettings,
+    ServiceAccess,
+    provision_broker,
+    provision_database,
+)
 from shared.service import seed_site
 from shared.settings import ServiceSettings
+from shared.settings_reference import render
 from shared.site_file import DEMO_SITE
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -77,6 +86,51 @@ def migrate(names: ServiceNames = None) -> None:
             typer.echo(f"created database for {name}")
         migrations.upgrade(definition.migrations_dir, url)
         typer.echo(f"{name}: schema {definition.metadata.schema} at head")
+
+
+@app.command()
+def provision(
+    names: ServiceNames = None,
+    database: Annotated[bool, typer.Option(help="Create the PostgreSQL roles, database and schemas.")] = True,
+    broker: Annotated[bool, typer.Option(help="Create the RabbitMQ virtual host, users and permissions.")] = True,
+) -> None:
+    """Create what each service connects as, from its own DATABASE_URL and AMQP_URL: a PostgreSQL role
+    owning only its schema and a RabbitMQ user for only its own queues (safe to repeat; rotates passwords).
+
+    Uses the administrator connections AFTERCARE_PROVISION_DATABASE_URL and AFTERCARE_PROVISION_BROKER_URL.
+    """
+    admin = ProvisioningSettings()
+    accounts = [ServiceAccess.of(services.definition(name), _settings(name)) for name in _chosen(names)]
+    done: list[str] = []
+    try:
+        if database:
+            done += asyncio.run(provision_database(admin.database_url, accounts))
+        if broker:
+            done += provision_broker(admin.broker_url, accounts)
+    except ProvisioningError as refused:
+        typer.echo(f"not provisioned: {refused}", err=True)
+        raise typer.Exit(1) from refused
+    finally:
+        for line in done:
+            typer.echo(line)
+
+
+@app.command("config-reference")
+def config_reference(
+    output: Annotated[Path | None, typer.Option(help="Write it to this file instead of printing it.")] = None,
+) -> None:
+    """Print (or write) the reference of every environment variable, from the settings classes."""
+    reference = render(settings_classes(), [ProvisioningSettings])
+    if output is None:
+        typer.echo(reference, nl=False)
+    else:
+        output.write_text(reference)
+        typer.echo(f"wrote {output}")
+
+
+def settings_classes() -> dict[str, type[ServiceSettings]]:
+    """Each service's settings class, by service name."""
+    return {name: services.definition(name).settings_class for name in services.NAMES}
 
 
 @app.command()

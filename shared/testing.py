@@ -1,9 +1,11 @@
 """Test support over the real broker and database: a throwaway world per test run, a tap on the
-events exchange, in-process services, waiting for things that happen asynchronously, one handler's
-contract over FastStream's in-memory broker, and ready-made events to feed them.
+events exchange, in-process services, services as processes, waiting for things that happen
+asynchronously, one handler's contract over FastStream's in-memory broker, ready-made events to feed
+them, and deployment-style accounts (a role and a broker user per service) with their cleanup.
 
 Every run gets its own PostgreSQL database and its own RabbitMQ virtual host, and removes both at the
-end; it touches nothing it did not create.
+end; it touches nothing it did not create. Roles and users are cluster-wide: every name a test
+creates starts with the run's name, and cleanup refuses any other.
 """
 
 from __future__ import annotations
@@ -11,22 +13,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import aio_pika
+import asyncpg
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import TestRabbitBroker
 from sqlalchemy import Row, Select, select
+from sqlalchemy.engine import make_url
 
 import services
 from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
@@ -34,7 +43,8 @@ from shared.contracts.envelope import Envelope, RawEnvelope, seal
 from shared.http import create_app
 from shared.messaging.topology import EVENTS_EXCHANGE, declare_tap
 from shared.persistence import migrations
-from shared.persistence.database import create_engine, drop_database, ensure_database
+from shared.persistence.database import asyncpg_dsn, create_engine, drop_database, ensure_database
+from shared.provisioning import ServiceAccess
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
@@ -43,6 +53,10 @@ T = TypeVar("T")
 POSTGRES_URL = os.environ.get("AFTERCARE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE_URL = os.environ.get("AFTERCARE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 RABBITMQCTL = os.environ.get("AFTERCARE_TEST_RABBITMQCTL", "rabbitmqctl")
+BROKER_ADMIN_URL = os.environ.get("AFTERCARE_TEST_BROKER_ADMIN_URL", "http://guest:guest@127.0.0.1:15672")
+TEST_NAME_PREFIX = "aftercare_test_"
+REPOSITORY = Path(__file__).resolve().parent.parent
+LOAD_TEST_SITE = REPOSITORY / "tests" / "sites" / "load-test.toml"
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ def _rabbitmqctl(*args: str) -> None:
 
 
 def create_world() -> World:
-    name = f"aftercare_test_{uuid.uuid4().hex[:10]}"
+    name = f"{TEST_NAME_PREFIX}{uuid.uuid4().hex[:10]}"
     _rabbitmqctl("add_vhost", name)
     _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     base = POSTGRES_URL.rsplit("/", 1)[0]
@@ -310,3 +324,114 @@ def opened_envelope(ticket_id: str | None = None, **changes: Any) -> Envelope[Ti
     """`ticket_opened(...)` as intake publishes it: a fresh message id, correlated by the ticket id."""
     opened = ticket_opened(ticket_id, **changes)
     return seal(opened, producer="intake", correlation_id=opened.ticket_id)
+
+
+# Services as processes ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Process:
+    """An `aftercare` command running as its own process, its output kept in a file (a pipe nobody
+    reads would fill up and block the process's logging)."""
+
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, sig: signal.Signals, timeout: float = 60) -> tuple[int, str]:
+        self.popen.send_signal(sig)
+        returncode = self.popen.wait(timeout=timeout)
+        return returncode, self.output()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def aftercare_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[Process]:
+    """`aftercare ARGS...` as a process of its own, killed on the way out if still running."""
+    label = re.sub(r"[^\w.]+", "-", " ".join(args))[:80]  # arguments may be paths
+    log = log_dir / f"{label}-{uuid.uuid4().hex[:6]}.log"
+    with log.open("wb") as output:
+        popen = subprocess.Popen(  # noqa: S603 (our own command line)
+            [sys.executable, "-m", "services", *args], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield Process(popen, log)
+    finally:
+        if popen.poll() is None:
+            popen.kill()
+            popen.wait()
+
+
+async def is_ready(url: str) -> bool:
+    """Whether the service at `url` answers its readiness check."""
+    try:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(f"{url}/readyz", timeout=1)).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+# Deployment-style accounts --------------------------------------------------------------------------
+
+
+def deployment_accounts(world: World, label: str) -> list[ServiceAccess]:
+    """Each service's own PostgreSQL role and RabbitMQ user, as a deployment gives them, in a database
+    and virtual host of their own (`<world>_<label>`), named for this run, with fresh passwords."""
+    place = f"{world.name}_{label}"
+    broker = urlsplit(AMQP_BASE_URL)
+    accounts = []
+    for name in services.NAMES:
+        definition = services.definition(name)
+        account = f"{place}_{name}"
+        password = uuid.uuid4().hex
+        database_url = make_url(POSTGRES_URL).set(username=account, password=password, database=place)
+        settings = definition.settings_class(
+            database_url=database_url.render_as_string(hide_password=False),
+            amqp_url=f"amqp://{account}:{password}@{broker.hostname}:{broker.port or 5672}/{quote(place, safe='')}",
+        )
+        accounts.append(ServiceAccess.of(definition, settings))
+    return accounts
+
+
+@asynccontextmanager
+async def removed_afterwards(accounts: Sequence[ServiceAccess]) -> AsyncIterator[None]:
+    """Drop, on the way out, every database, role, virtual host and user these accounts name.
+
+    They must all be this run's own: a name that does not start with the tests' prefix is refused
+    before anything is created, so a mistake can never drop a role or user somebody else uses.
+    """
+    databases = {str(make_url(a.database_url).database) for a in accounts}
+    roles = {str(make_url(a.database_url).username) for a in accounts}
+    vhosts = {unquote(urlsplit(a.amqp_url).path[1:]) for a in accounts}
+    users = {unquote(urlsplit(a.amqp_url).username or "") for a in accounts}
+    foreign = sorted(n for n in databases | roles | vhosts | users if not n.startswith(TEST_NAME_PREFIX))
+    if foreign:
+        raise ValueError(f"refusing to manage names a test did not make: {', '.join(foreign)}")
+    try:
+        yield
+    finally:
+        base = POSTGRES_URL.rsplit("/", 1)[0]
+        for database in databases:
+            await drop_database(f"{base}/{database}")
+        connection = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL))
+        try:
+            for role in roles:
+                await connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+        finally:
+            await connection.close()
+        for vhost in vhosts:
+            await asyncio.to_thread(_rabbitmqctl_if_present, "delete_vhost", vhost)
+        for user in users:
+            await asyncio.to_thread(_rabbitmqctl_if_present, "delete_user", user)
+
+
+def _rabbitmqctl_if_present(command: str, name: str) -> None:
+    """Delete a virtual host or user that provisioning may or may not have got to create."""
+    subprocess.run([RABBITMQCTL, "-q", command, name], check=False, capture_output=True, timeout=60)  # noqa: S603

@@ -42,21 +42,36 @@ def asyncpg_dsn(database_url: str) -> str:
 
 
 async def ensure_database(database_url: str) -> bool:
-    """Create the database named in the URL if it does not exist; True when it was created."""
+    """Create the database named in the URL if it does not exist; True when it was created.
+
+    It connects to that database first and is done if it answers, so a deployment's service role,
+    which may neither create databases nor connect to the maintenance database, never needs to.
+    Only when the database is missing does it connect to `postgres` and create it.
+    """
     url = make_url(database_url)
     name = url.database
     if not name:
         raise ValueError(f"no database name in {url.render_as_string(hide_password=True)}")
-    maintenance = asyncpg_dsn(url.set(database="postgres").render_as_string(hide_password=False))
-    connection = await asyncpg.connect(maintenance)
     try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if exists:
-            return False
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        return True
-    finally:
-        await connection.close()
+        await (await asyncpg.connect(asyncpg_dsn(database_url))).close()
+        return False
+    except asyncpg.InvalidCatalogNameError:
+        pass  # missing: create it below
+    maintenance = asyncpg_dsn(url.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        connection = await asyncpg.connect(maintenance)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+    except asyncpg.DuplicateDatabaseError:
+        return False  # another migrator created it a moment ago
+    except asyncpg.InsufficientPrivilegeError as refused:
+        raise PermissionError(
+            f"database {name!r} does not exist and role {url.username!r} may not create it; "
+            "create it first (`aftercare provision` creates it with every service's role)"
+        ) from refused
+    return True
 
 
 async def drop_database(database_url: str) -> None:

@@ -43,7 +43,11 @@ def run_migrations_for(metadata: MetaData) -> None:
         return type_ != "schema" or name == schema
 
     def run(connection: Connection) -> None:
-        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # Look before creating: PostgreSQL checks the right to create schemas even for IF NOT EXISTS,
+        # and a deployment's service role owns its schema without holding that right.
+        exists = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema})
+        if exists.scalar() is None:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         context.configure(
             connection=connection,
             target_metadata=metadata,
