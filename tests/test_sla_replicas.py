@@ -1,0 +1,97 @@
+"""Three SLA processes share one queue and one timer table; one is killed mid-way. Every clock that
+runs past its deadline is announced breached exactly once, every warning once, none lost, with
+every ticket opened twice (a duplicate delivery) into the bargain."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from shared.contracts import seal
+from shared.testing import (
+    EventTap,
+    World,
+    aftercare_process,
+    eventually,
+    free_port,
+    is_ready,
+    send_envelopes,
+    ticket_opened,
+)
+
+TICKETS = 60
+ON_SITE_TARGET = timedelta(hours=4)
+
+
+async def test_three_replicas_one_killed_announce_each_breach_once(
+    seeded: World, tap: EventTap, tmp_path: Path
+) -> None:
+    ports = [free_port() for _ in range(3)]
+    environments = [
+        {
+            **os.environ,
+            **seeded.environment(),
+            "SLA_HTTP_PORT": str(port),
+            "SLA_TIMER_TICK_MS": "200",
+            "AFTERCARE_LOG_FORMAT": "json",
+        }
+        for port in ports
+    ]
+    with (
+        aftercare_process("run", "sla", env=environments[0], log_dir=tmp_path) as doomed,
+        aftercare_process("run", "sla", env=environments[1], log_dir=tmp_path) as second,
+        aftercare_process("run", "sla", env=environments[2], log_dir=tmp_path) as third,
+    ):
+        for port in ports:
+            await eventually(partial(is_ready, f"http://127.0.0.1:{port}"), timeout=60, what="sla ready")
+
+        # Reported 4 hours ago, give or take: each on-site clock runs out 3 to 9 seconds from now, the
+        # 30-minute response clocks and both 75 % warnings are overdue from the start.
+        now = datetime.now(UTC)
+        opened = [
+            ticket_opened(reported_at=now - ON_SITE_TARGET + timedelta(seconds=3 + n * 0.1)) for n in range(TICKETS)
+        ]
+        envelopes = [seal(event, producer="intake", correlation_id=event.ticket_id) for event in opened]
+        await send_envelopes(seeded.amqp_url, envelopes + envelopes)
+        tickets = {event.ticket_id for event in opened}
+
+        async def breaches_begun() -> bool:
+            return len(_announced(tap, tickets, "sla.breached", "on_site")) >= 5
+
+        await eventually(breaches_begun, timeout=30, what="the first on-site breaches")
+        doomed.popen.send_signal(signal.SIGKILL)
+        doomed.popen.wait(timeout=10)
+
+        async def all_breached() -> bool:
+            return set(_announced(tap, tickets, "sla.breached", "on_site")) == tickets
+
+        await eventually(all_breached, timeout=60, what="every on-site clock announced breached")
+        await asyncio.sleep(1)  # a second announcement, if any, would have arrived by now
+
+        for message_type, clock in [
+            ("sla.breached", "on_site"),
+            ("sla.breached", "response"),
+            ("sla.warning", "on_site"),
+            ("sla.warning", "response"),
+            ("sla.clock_started", "on_site"),
+        ]:
+            counts = _announced(tap, tickets, message_type, clock)
+            assert counts == Counter(dict.fromkeys(tickets, 1)), f"{message_type} {clock}: {counts.most_common(3)}"
+        assert _announced(tap, tickets, "sla.breached", "resolution") == Counter()
+
+        for survivor in (second, third):
+            returncode, _ = survivor.stop(signal.SIGTERM)
+            assert returncode in (0, -signal.SIGTERM)
+
+
+def _announced(tap: EventTap, tickets: set[str], message_type: str, clock: str) -> Counter[str]:
+    return Counter(
+        event["correlation_id"]
+        for event in tap.of_type(message_type)
+        if event["correlation_id"] in tickets and event["payload"]["clock"] == clock
+    )
