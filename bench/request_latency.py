@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,17 +25,11 @@ import httpx
 
 import services
 from shared.service import seed_site
-from shared.testing import create_world, destroy_world, event_tap
+from shared.testing import create_world, destroy_world, event_tap, free_port
 
 MILESTONES = ("ticket.opened", "ticket.assigned", "sla.clock_started", "document.archived")
 # Its engineers have room for every benchmark ticket; the demo site's five would fill up after 25.
 LOAD_SITE = Path(__file__).resolve().parent.parent / "tests" / "sites" / "load-test.toml"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -50,7 +43,7 @@ async def measure(requests: int) -> dict[str, list[float]]:
     try:
         for name in services.NAMES:
             await seed_site(services.definition(name), world.database_url, LOAD_SITE)
-        ports = {name: _free_port() for name in services.NAMES}
+        ports = {name: free_port() for name in services.NAMES}
         env = {**os.environ, **world.environment(), "AFTERCARE_LOG_LEVEL": "WARNING"}
         env.update({f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()})
         processes = [

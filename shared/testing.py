@@ -329,10 +329,19 @@ def opened_envelope(ticket_id: str | None = None, **changes: Any) -> Envelope[Ti
 # Services as processes ------------------------------------------------------------------------------
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port free now and never handed out before in this run: the OS may offer a port again as soon
+    as the probe closes, and two services told the same port would leave one of them dead."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _PORTS_GIVEN:
+            _PORTS_GIVEN.add(port)
+            return port
 
 
 @dataclass

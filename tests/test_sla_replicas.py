@@ -85,8 +85,8 @@ async def test_three_replicas_one_killed_announce_each_breach_once(
         assert _announced(tap, tickets, "sla.breached", "resolution") == Counter()
 
         for survivor in (second, third):
-            returncode, _ = survivor.stop(signal.SIGTERM)
-            assert returncode in (0, -signal.SIGTERM)
+            returncode, output = survivor.stop(signal.SIGTERM)
+            assert returncode in (0, -signal.SIGTERM), output[-4000:]
 
 
 def _announced(tap: EventTap, tickets: set[str], message_type: str, clock: str) -> Counter[str]:
