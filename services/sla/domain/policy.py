@@ -7,14 +7,21 @@ clock keeps the version it started under, so changing a contract never rewrites 
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from services.sla.domain.calendar import BusinessCalendar
 from services.sla.domain.counting import Counting
 from shared.contracts import ClockKind, Priority, ServiceKind
 
 DEFAULT_POLICY = "standard"
+
+# Sets read back the same every time they are written (stored documents, API answers, tests).
+Kinds = Annotated[frozenset[ServiceKind], PlainSerializer(sorted, return_type=list[ServiceKind])]
+Priorities = Annotated[frozenset[Priority], PlainSerializer(sorted, return_type=list[Priority])]
+Clocks = Annotated[frozenset[ClockKind], PlainSerializer(sorted, return_type=list[ClockKind])]
+Days = Annotated[frozenset[date], PlainSerializer(sorted, return_type=list[date])]
 
 
 class Target(BaseModel):
@@ -30,8 +37,8 @@ class Target(BaseModel):
         description="The target instead when the clock starts on a weekend or holiday (the on-site 8 hours).",
     )
     counting: Counting = Counting.WALL_CLOCK
-    kinds: frozenset[ServiceKind] = frozenset()
-    priorities: frozenset[Priority] = frozenset()
+    kinds: Kinds = frozenset()
+    priorities: Priorities = frozenset()
 
     def applies_to(self, kind: ServiceKind, priority: Priority) -> bool:
         return (not self.kinds or kind in self.kinds) and (not self.priorities or priority in self.priorities)
@@ -53,11 +60,11 @@ class Policy(BaseModel):
     business_start: time = time(9, 0)
     business_end: time = time(18, 0)
     warn_at: tuple[float, ...] = Field(default=(0.75,), description="Shares of a target that raise sla.warning.")
-    pauses: dict[str, frozenset[ClockKind]] = Field(
+    pauses: dict[str, Clocks] = Field(
         default_factory=dict, description="Pause reason -> the clocks it pauses."
     )
-    working_days: frozenset[date] = Field(default=frozenset(), description="Extra working days (make-up days).")
-    days_off: frozenset[date] = Field(default=frozenset(), description="Extra days off (the customer's closures).")
+    working_days: Days = Field(default=frozenset(), description="Extra working days (make-up days).")
+    days_off: Days = Field(default=frozenset(), description="Extra days off (the customer's closures).")
     targets: tuple[Target, ...]
 
     @field_validator("warn_at")
