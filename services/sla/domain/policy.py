@@ -60,9 +60,7 @@ class Policy(BaseModel):
     business_start: time = time(9, 0)
     business_end: time = time(18, 0)
     warn_at: tuple[float, ...] = Field(default=(0.75,), description="Shares of a target that raise sla.warning.")
-    pauses: dict[str, Clocks] = Field(
-        default_factory=dict, description="Pause reason -> the clocks it pauses."
-    )
+    pauses: dict[str, Clocks] = Field(default_factory=dict, description="Pause reason -> the clocks it pauses.")
     working_days: Days = Field(default=frozenset(), description="Extra working days (make-up days).")
     days_off: Days = Field(default=frozenset(), description="Extra days off (the customer's closures).")
     targets: tuple[Target, ...]
