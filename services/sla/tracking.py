@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -210,6 +211,7 @@ async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime
     ticket = await _load(connection, ticket_id)
     if ticket is None:
         return []
+    zone = ZoneInfo(ticket.facts.timezone)
     views = []
     for plan in ticket.plans():
         row = ticket.stored.get(ClockKey(ticket_id, plan.clock.value, plan.cycle))
@@ -228,6 +230,7 @@ async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime
                 "target_minutes": plan.target_minutes,
                 "started_at": plan.started_at,
                 "due_at": plan.due_at,
+                "due_at_local": plan.due_at.astimezone(zone) if plan.due_at else None,
                 "status": "stopped" if plan.stopped_at else ("paused" if paused else "running"),
                 "stopped_at": plan.stopped_at,
                 "outcome": row.outcome or ("breached" if plan.due_at and plan.due_at < at else None),
