@@ -104,47 +104,38 @@ async def reconcile(uow: UnitOfWork, ticket_id: str) -> None:
     ticket = await _load(connection, ticket_id)
     if ticket is None:
         return
-    stored, code, version, policy, facts = (
-        ticket.stored,
-        ticket.policy_code,
-        ticket.policy_version,
-        ticket.policy,
-        ticket.facts,
-    )
     for plan in ticket.plans():
         key = ClockKey(ticket_id, plan.clock.value, plan.cycle)
-        row = stored.get(key)
+        row = ticket.stored.get(key)
         if row is None:
-            await _start(uow, key, plan, facts, code, version, policy)
+            await _start(uow, key, plan, ticket)
         else:
             await repository.update_clock(connection, key, due_at=plan.due_at, stopped_at=plan.stopped_at)
         if plan.stopped_at is None:
-            await repository.arm_timers(connection, key, _moments(plan, policy))
+            await repository.arm_timers(connection, key, _moments(plan, ticket.policy))
         else:
             await repository.disarm_timers(connection, key)
             await _settle(uow, key, plan, outcome=row.outcome if row is not None else None)
 
 
-async def _start(
-    uow: UnitOfWork, key: ClockKey, plan: ClockPlan, facts: TicketFacts, code: str, version: int, policy: Policy
-) -> None:
+async def _start(uow: UnitOfWork, key: ClockKey, plan: ClockPlan, ticket: _Ticket) -> None:
     due_at = plan.due_at
     await repository.insert_clock(
         uow.connection,
         ticket_id=key.ticket_id,
         kind=key.kind,
         cycle=key.cycle,
-        site_code=facts.site_code,
-        timezone=facts.timezone,
-        policy_code=code,
-        policy_version=version,
+        site_code=ticket.facts.site_code,
+        timezone=ticket.facts.timezone,
+        policy_code=ticket.policy_code,
+        policy_version=ticket.policy_version,
         counting=plan.counting.value,
         started_at=plan.started_at,
         due_at=due_at,
         stopped_at=plan.stopped_at,
         target_minutes=plan.target_minutes,
         day_type=plan.day_type.value,
-        calendar=policy.calendar,
+        calendar=ticket.policy.calendar,
     )
     uow.publish(
         SlaClockStarted(
@@ -156,9 +147,9 @@ async def _start(
             due_at=due_at or plan.started_at + plan.target,
             target_minutes=plan.target_minutes,
             day_type=plan.day_type.value,
-            calendar=policy.calendar,
+            calendar=ticket.policy.calendar,
             counting=plan.counting.value,
-            policy=code,
+            policy=ticket.policy_code,
         ),
         correlation_id=key.ticket_id,
     )
