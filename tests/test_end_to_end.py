@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -25,7 +26,7 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
         response = await suite["intake"].http.post("/requests", json={**REQUEST, "request_id": str(uuid.uuid4())})
         assert response.status_code == 201, response.text
         ticket = response.json()["ticket_id"]
-        assert ticket.startswith("HH138-20261125-")
+        assert re.fullmatch(r"HH138-\d{8}-\d{4}", ticket), ticket  # site, day of receipt, sequence
         assert response.json()["kind"] == "fault"
 
         opened = (await tap.wait_for("ticket.opened", ticket))[0]
