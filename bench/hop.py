@@ -17,16 +17,13 @@ import json
 import statistics
 import time
 import uuid
-from pathlib import Path
 from typing import Any, ClassVar
 
 import aio_pika
 import asyncpg
-from fastapi import APIRouter
-from sqlalchemy import Column, Integer, Table, text
+from sqlalchemy import Column, Integer
 
 from shared.contracts import Envelope, Event, seal
-from shared.messaging.consumer import MessageHandlers
 from shared.messaging.topology import (
     EVENTS_EXCHANGE,
     ConsumerQueue,
@@ -35,12 +32,10 @@ from shared.messaging.topology import (
     declare_tap,
 )
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.persistence.database import asyncpg_dsn, create_engine, schema_metadata
-from shared.persistence.kernel_tables import inbox_table, outbox_table
+from shared.persistence.database import asyncpg_dsn
 from shared.runtime import ServiceRuntime
-from shared.service import ServiceDefinition, Subscription
 from shared.settings import ServiceSettings
-from shared.testing import World, create_world, destroy_world
+from shared.testing import World, create_world, destroy_world, scratch_service
 
 
 class HopIn(Event):
@@ -124,54 +119,31 @@ async def raw_hop(world: World, messages: int, prefetch: int) -> float:
 
 async def kernel_hop(world: World, messages: int, prefetch: int) -> float:
     """The same hop as an Aftercare service: QueueConsumer, inbox, unit of work, outbox relay."""
-    name = f"hop_{uuid.uuid4().hex[:6]}"
-    metadata = schema_metadata(name)
-    outbox_table(metadata)
-    inbox_table(metadata)
-    effects = Table("effects", metadata, Column("n", Integer, nullable=False))
-    handlers = MessageHandlers()
+    async with scratch_service(world, "hop", Column("n", Integer, nullable=False)) as scratch:
 
-    @handlers.on(HopIn)
-    async def apply(message: Envelope[HopIn], uow: UnitOfWork) -> None:
-        await uow.connection.execute(effects.insert().values(n=message.payload.n))
-        uow.publish(HopOut(n=message.payload.n))
+        @scratch.handlers.on(HopIn)
+        async def apply(message: Envelope[HopIn], uow: UnitOfWork) -> None:
+            await uow.connection.execute(scratch.effects.insert().values(n=message.payload.n))
+            uow.publish(HopOut(n=message.payload.n))
 
-    engine = create_engine(world.database_url, pool_size=1)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"CREATE SCHEMA {name}"))
-        await connection.run_sync(metadata.create_all)
-    await engine.dispose()
-    definition = ServiceDefinition(
-        name=name,
-        summary="hop benchmark",
-        settings_class=ServiceSettings,
-        metadata=metadata,
-        migrations_dir=Path("unused"),
-        router=APIRouter(),
-        subscriptions=(Subscription(f"{name}.inbox", handlers),),
-    )
-    settings = ServiceSettings(
-        database_url=world.database_url, amqp_url=world.amqp_url, prefetch=prefetch, db_pool_size=prefetch
-    )
-    runtime = ServiceRuntime(definition, settings)
-    amqp = await aio_pika.connect(world.amqp_url)
-    async with amqp:
-        channel = await amqp.channel(publisher_confirms=True)
-        await declare_exchanges(channel)
-        sink = await declare_tap(channel, "bench.hop_out")
-        await declare_consumer_queue(channel, ConsumerQueue(f"{name}.inbox"))
-        bodies = [
-            seal(HopIn(n=n), producer="bench", correlation_id=f"hop-{n}").model_dump_json().encode()
-            for n in range(messages)
-        ]
-        await _backlog(channel, f"{name}.inbox", bodies, "bench.hop_in")
-        await runtime.start()
-        rate = await _rate_at_sink(sink, messages)
-        await runtime.stop()
-    engine = create_engine(world.database_url, pool_size=1)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    await engine.dispose()
+        settings = ServiceSettings(
+            database_url=world.database_url, amqp_url=world.amqp_url, prefetch=prefetch, db_pool_size=prefetch
+        )
+        runtime = ServiceRuntime(scratch.definition, settings)
+        amqp = await aio_pika.connect(world.amqp_url)
+        async with amqp:
+            channel = await amqp.channel(publisher_confirms=True)
+            await declare_exchanges(channel)
+            sink = await declare_tap(channel, "bench.hop_out")
+            await declare_consumer_queue(channel, ConsumerQueue(scratch.queue))
+            bodies = [
+                seal(HopIn(n=n), producer="bench", correlation_id=f"hop-{n}").model_dump_json().encode()
+                for n in range(messages)
+            ]
+            await _backlog(channel, scratch.queue, bodies, "bench.hop_in")
+            await runtime.start()
+            rate = await _rate_at_sink(sink, messages)
+            await runtime.stop()
     return rate
 
 

@@ -33,19 +33,23 @@ import aio_pika
 import asyncpg
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
+from fastapi import APIRouter
 from faststream.rabbit import TestRabbitBroker
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Column, Row, Select, Table, select, text
 from sqlalchemy.engine import make_url
 
 import services
 from shared.contracts import Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
 from shared.contracts.envelope import Envelope, RawEnvelope, seal
 from shared.http import create_app
+from shared.messaging.consumer import MessageHandlers
 from shared.messaging.topology import EVENTS_EXCHANGE, declare_tap
 from shared.persistence import migrations
-from shared.persistence.database import asyncpg_dsn, create_engine, drop_database, ensure_database
+from shared.persistence.database import asyncpg_dsn, create_engine, drop_database, ensure_database, schema_metadata
+from shared.persistence.kernel_tables import inbox_table, outbox_table
 from shared.provisioning import ServiceAccess
 from shared.runtime import ServiceRuntime
+from shared.service import ServiceDefinition, Subscription
 from shared.settings import ServiceSettings
 
 T = TypeVar("T")
@@ -444,3 +448,58 @@ async def removed_afterwards(accounts: Sequence[ServiceAccess]) -> AsyncIterator
 def _rabbitmqctl_if_present(command: str, name: str) -> None:
     """Delete a virtual host or user that provisioning may or may not have got to create."""
     subprocess.run([RABBITMQCTL, "-q", command, name], check=False, capture_output=True, timeout=60)  # noqa: S603
+
+
+# A throwaway service for exercising the kernel alone ------------------------------------------------
+
+
+@dataclass
+class ScratchService:
+    """A service of no business meaning: its own schema with the kernel's tables and one `effects`
+    table, its own queue, and a handler registry the caller fills in."""
+
+    definition: ServiceDefinition
+    handlers: MessageHandlers
+    effects: Table
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def queue(self) -> str:
+        return f"{self.name}.inbox"
+
+
+@asynccontextmanager
+async def scratch_service(world: World, prefix: str, *effect_columns: Column[Any]) -> AsyncIterator[ScratchService]:
+    """Create the schema of a scratch service in `world`, and drop it on the way out."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    metadata = schema_metadata(name)
+    outbox_table(metadata)
+    inbox_table(metadata)
+    effects = Table("effects", metadata, *effect_columns)
+    handlers = MessageHandlers()
+    scratch = ScratchService(
+        definition=ServiceDefinition(
+            name=name,
+            summary=f"scratch service {name}",
+            settings_class=ServiceSettings,
+            metadata=metadata,
+            migrations_dir=Path("unused"),
+            router=APIRouter(),
+            subscriptions=(Subscription(f"{name}.inbox", handlers),),
+        ),
+        handlers=handlers,
+        effects=effects,
+    )
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA "{name}"'))
+            await connection.run_sync(metadata.create_all)
+        yield scratch
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        await engine.dispose()

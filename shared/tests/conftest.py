@@ -3,25 +3,21 @@ whose failures each test can script."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from fastapi import APIRouter
-from sqlalchemy import Column, Integer, Table, Text, func, select, text
+from sqlalchemy import Column, Integer, Table, Text, func, select
 
 from shared.contracts import Envelope, Event
-from shared.messaging.consumer import MessageHandlers, PermanentFailure
+from shared.messaging.consumer import PermanentFailure
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.persistence.database import create_engine, schema_metadata
-from shared.persistence.kernel_tables import inbox_table, outbox_table
+from shared.persistence.database import create_engine
 from shared.runtime import ServiceRuntime
-from shared.service import ServiceDefinition, Subscription
+from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
-from shared.testing import World
+from shared.testing import World, scratch_service
 
 
 class ProbeHappened(Event):
@@ -80,45 +76,18 @@ class Probe:
 
 @pytest.fixture
 async def probe(world: World) -> AsyncIterator[Probe]:
-    name = f"probe_{uuid.uuid4().hex[:8]}"
-    metadata = schema_metadata(name)
-    outbox_table(metadata)
-    inbox_table(metadata)
-    effects = Table("effects", metadata, Column("n", Integer, nullable=False), Column("note", Text))
-    handlers = MessageHandlers()
-    probe = Probe(
-        name=name,
-        world=world,
-        effects=effects,
-        definition=ServiceDefinition(
-            name=name,
-            summary="kernel probe",
-            settings_class=ServiceSettings,
-            metadata=metadata,
-            migrations_dir=Path("unused"),
-            router=APIRouter(),
-            subscriptions=(Subscription(f"{name}.inbox", handlers),),
-        ),
-    )
+    async with scratch_service(world, "probe", Column("n", Integer, nullable=False), Column("note", Text)) as scratch:
+        probe = Probe(name=scratch.name, world=world, definition=scratch.definition, effects=scratch.effects)
 
-    @handlers.on(ProbeHappened)
-    async def apply(message: Envelope[ProbeHappened], uow: UnitOfWork) -> None:
-        event = message.payload
-        probe.attempts[event.n] = probe.attempts.get(event.n, 0) + 1
-        await uow.connection.execute(effects.insert().values(n=event.n))
-        if event.refuse:
-            raise PermanentFailure("probe_refused", f"probe {event.n} can never be applied")
-        if probe.attempts[event.n] <= event.fail_times:
-            raise RuntimeError(f"probe {event.n} failing on attempt {probe.attempts[event.n]}")
-        uow.publish(ProbeEchoed(n=event.n))
+        @scratch.handlers.on(ProbeHappened)
+        async def apply(message: Envelope[ProbeHappened], uow: UnitOfWork) -> None:
+            event = message.payload
+            probe.attempts[event.n] = probe.attempts.get(event.n, 0) + 1
+            await uow.connection.execute(scratch.effects.insert().values(n=event.n))
+            if event.refuse:
+                raise PermanentFailure("probe_refused", f"probe {event.n} can never be applied")
+            if probe.attempts[event.n] <= event.fail_times:
+                raise RuntimeError(f"probe {event.n} failing on attempt {probe.attempts[event.n]}")
+            uow.publish(ProbeEchoed(n=event.n))
 
-    engine = create_engine(world.database_url, pool_size=1)
-    async with engine.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{name}"'))
-        await connection.run_sync(metadata.create_all)
-    try:
         yield probe
-    finally:
-        async with engine.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        await engine.dispose()
