@@ -1,5 +1,6 @@
 # The two commands of the README, on a fresh machine: `make up` and `make test`.
 # uv is installed from PyPI if the machine lacks it; the environment comes from the committed uv.lock.
+# Both start the local PostgreSQL and RabbitMQ if they are installed but stopped (scripts/local-services).
 
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
@@ -10,9 +11,12 @@ env:
 	$(UV) sync --frozen
 
 up: env
+	@scripts/local-services
 	$(UV) run aftercare up
 
+# The tests also provision broker users through RabbitMQ's management API, as a deployment does.
 test: env
+	@scripts/local-services --management
 	$(UV) run pytest
 
 lint: env deploy-check
@@ -25,7 +29,7 @@ lint: env deploy-check
 # validation of the compose file with every password of the example env file filled in.
 deploy-check: env
 	$(UV) run hadolint deploy/Dockerfile
-	@command -v docker-compose >/dev/null 2>&1 || { echo "docker-compose is missing: apt-get install docker-compose (.ci/run does)" >&2; exit 1; }
+	@scripts/debian-packages docker-compose=docker-compose
 	@placeholders=$$(mktemp) && trap 'rm -f "$$placeholders"' EXIT && \
 	  sed -E 's/^([A-Z_]+_PASSWORD)=$$/\1=placeholder/' deploy/.env.example > "$$placeholders" && \
 	  docker-compose --env-file "$$placeholders" -f deploy/compose.yaml config --quiet && \
