@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
-from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.service_database import ServiceDatabase
 from shared.runtime import ServiceRuntime
 
 MAX_BODY_BYTES = 64 * 1024

@@ -24,8 +24,8 @@ from shared.messaging.consumer import QueueConsumer
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
 from shared.messaging.publisher import Publisher
-from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence.database import create_engine
+from shared.persistence.service_database import ServiceDatabase
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from shared.messaging.consumer import MessageHandlers
-from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence.database import create_engine
+from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
 

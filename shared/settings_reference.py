@@ -84,6 +84,16 @@ def known_variables(services: Mapping[str, type[ServiceSettings]], others: Seque
     return names
 
 
+def unread_variables(
+    environ: Mapping[str, str], services: Mapping[str, type[ServiceSettings]], others: Sequence[type[BaseSettings]]
+) -> list[str]:
+    """Variables in `environ` that look like the suite's own (they carry one of its prefixes) but that no
+    setting reads: most likely misspelt, and otherwise silently ignored."""
+    prefixes = (SUITE_ENV_PREFIX, *(env_prefix(c) for c in [*services.values(), *others]))
+    known = {name.upper() for name in known_variables(services, others)}
+    return sorted(name for name in environ if name.upper().startswith(prefixes) and name.upper() not in known)
+
+
 def render(services: Mapping[str, type[ServiceSettings]], others: Sequence[type[BaseSettings]]) -> str:
     """The whole reference as Markdown."""
     prefixes = ", ".join(f"`{env_prefix(c).rstrip('_')}`" for c in services.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.dispatch.db import repository
+from services.dispatch.domain.lifecycle import Status
 from services.dispatch.domain.routing import ToEngineer, ToManagerQueue, ToQualityDesk, route
 from shared.contracts import ComplaintRouted, TicketAssigned, TicketOpened
 from shared.logs import get_logger
@@ -36,12 +37,12 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
                 )
             )
         case ToQualityDesk(desk=desk):
-            await repository.set_status(connection, opened.ticket_id, status="with_quality_desk", queue=desk)
+            await repository.set_status(connection, opened.ticket_id, status=Status.WITH_QUALITY_DESK, queue=desk)
             uow.publish(
                 ComplaintRouted(ticket_id=opened.ticket_id, site_code=opened.site_code, desk=desk, routed_at=now)
             )
         case ToManagerQueue(why=why):
             await repository.set_status(
-                connection, opened.ticket_id, status="awaiting_assignment", queue="service_manager"
+                connection, opened.ticket_id, status=Status.AWAITING_ASSIGNMENT, queue="service_manager"
             )
             log.warning("ticket waits for the service manager", ticket_id=opened.ticket_id, why=why)

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from services.dispatch import lifecycle
 from services.dispatch.assignment import dispatch_ticket
 from services.dispatch.db import repository
-from services.dispatch.domain.lifecycle import Action
+from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
+from services.dispatch.moves import UnknownTicket, move_ticket
 from shared.contracts import Envelope, TicketOpened
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
@@ -46,20 +46,31 @@ class MoveRequest(BaseModel):
     )
 
 
+# A refusal either says the request must change (422) or that the ticket's state does not allow the move (409).
+REFUSAL_STATUS = {
+    Refusal.IN_THE_FUTURE: 422,
+    Refusal.BEFORE_REPORT: 422,
+    Refusal.REASON_REQUIRED: 422,
+    Refusal.SUMMARY_REQUIRED: 422,
+    Refusal.NOT_IN_THIS_STATE: 409,
+    Refusal.NO_ENGINEER: 409,
+}
+
+
 @router.post("/tickets/{ticket_id}/{action}")
-async def move_ticket(
-    ticket_id: str, action: Action, database: Database, body: MoveRequest | None = None
-) -> dict[str, Any]:
+async def move(ticket_id: str, action: Action, database: Database, body: MoveRequest | None = None) -> dict[str, Any]:
     """Move a ticket along: accept, arrive (on site), pause, resume, resolve, reopen, close."""
     request = body or MoveRequest()
     now = datetime.now(UTC)
     try:
         async with database.unit_of_work() as uow:
-            status = await lifecycle.apply(
+            status = await move_ticket(
                 uow, ticket_id, action, at=request.at or now, now=now, reason=request.reason, summary=request.summary
             )
-    except lifecycle.Refused as refused:
-        raise Problem(refused.status, refused.error, refused.message) from refused
+    except UnknownTicket as unknown:
+        raise Problem(404, "unknown_ticket", str(unknown)) from unknown
+    except MoveRefused as refused:
+        raise Problem(REFUSAL_STATUS[refused.refusal], refused.refusal.value, refused.message) from refused
     return {"ticket_id": ticket_id, "status": status.value}
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.dialects.postgresql import insert
-
 from services.dispatch.db.tables import engineers, ownerships, site_engineers
-from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.service_database import ServiceDatabase
+from shared.persistence.upsert import insert_if_absent, upsert
 from shared.site_file import load_site_file
 
 
 async def load_site(database: ServiceDatabase, path: Path) -> str:
     described = load_site_file(path)
+    site_code = described.site.code
     async with database.engine.begin() as connection:
         for engineer in described.engineers:
             row = {
@@ -23,20 +23,10 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
                 "on_duty": engineer.on_duty,
                 "max_open_tickets": engineer.max_open_tickets,
             }
-            await connection.execute(
-                insert(engineers).values(row).on_conflict_do_update(index_elements=[engineers.c.engineer_id], set_=row)
-            )
-            await connection.execute(
-                insert(site_engineers)
-                .values(site_code=described.site.code, engineer_id=engineer.id)
-                .on_conflict_do_nothing()
-            )
+            await upsert(connection, engineers, row, key=["engineer_id"])
+            await insert_if_absent(connection, site_engineers, {"site_code": site_code, "engineer_id": engineer.id})
         owned = [s for s in described.subsystems if s.owner is not None]
         for subsystem in owned:
-            row = {"site_code": described.site.code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
-            await connection.execute(
-                insert(ownerships)
-                .values(row)
-                .on_conflict_do_update(index_elements=[ownerships.c.site_code, ownerships.c.subsystem], set_=row)
-            )
-    return f"{len(described.engineers)} engineers, {len(owned)} subsystem owners at {described.site.code}"
+            row = {"site_code": site_code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
+            await upsert(connection, ownerships, row, key=["site_code", "subsystem"])
+    return f"{len(described.engineers)} engineers, {len(owned)} subsystem owners at {site_code}"

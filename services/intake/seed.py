@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.dialects.postgresql import insert
-
 from services.intake.db.tables import equipment, sites, subsystems
-from shared.messaging.unit_of_work import ServiceDatabase
+from shared.persistence.service_database import ServiceDatabase
+from shared.persistence.upsert import upsert
 from shared.site_file import load_site_file
 
 
@@ -15,22 +14,12 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
     described = load_site_file(path)
     site = described.site
     async with database.engine.begin() as connection:
-        site_row = site.model_dump()
-        await connection.execute(
-            insert(sites).values(site_row).on_conflict_do_update(index_elements=[sites.c.code], set_=site_row)
-        )
+        await upsert(connection, sites, site.model_dump(), key=["code"])
         for subsystem in described.subsystems:
             row = {"site_code": site.code, **subsystem.model_dump(exclude={"owner"})}
-            await connection.execute(
-                insert(subsystems)
-                .values(row)
-                .on_conflict_do_update(index_elements=[subsystems.c.site_code, subsystems.c.code], set_=row)
-            )
+            await upsert(connection, subsystems, row, key=["site_code", "code"])
         for item in described.equipment:
-            row = {"site_code": site.code, **item.model_dump()}
-            await connection.execute(
-                insert(equipment)
-                .values(row)
-                .on_conflict_do_update(index_elements=[equipment.c.site_code, equipment.c.asset_tag], set_=row)
+            await upsert(
+                connection, equipment, {"site_code": site.code, **item.model_dump()}, key=["site_code", "asset_tag"]
             )
     return f"site {site.code}: {len(described.subsystems)} subsystems, {len(described.equipment)} devices"

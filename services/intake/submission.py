@@ -17,7 +17,6 @@ from services.intake.domain.requests import (
     ticket_id,
 )
 from shared.contracts import (
-    DeviceRef,
     Envelope,
     Priority,
     ServiceKind,
@@ -53,7 +52,7 @@ async def submit(
         raise RequestRefused(
             "unknown_site", f"site {request.site_code!r} is not under a maintenance contract; known sites: {known}"
         )
-    check_scope(scope, request.subsystem, request.asset_tag)
+    device = check_scope(scope, request.subsystem, request.asset_tag)
     reported_at = request.reported_at or now
     check_reported_at(reported_at, now)
 
@@ -84,12 +83,6 @@ async def submit(
         reported_at=reported_at,
         received_at=now,
     )
-    device = None
-    if request.asset_tag is not None:
-        registered = await repository.device(connection, scope.code, request.asset_tag)
-        device = DeviceRef(
-            asset_tag=request.asset_tag, model=registered["model"], manufacturer=registered["manufacturer"]
-        )
     uow.publish(
         TicketOpened(
             ticket_id=ticket,
@@ -97,7 +90,7 @@ async def submit(
             site_name=scope.name,
             site_timezone=scope.timezone,
             subsystem=request.subsystem,
-            device=device,
+            device=device.reference() if device else None,
             kind=kind,
             priority=request.priority,
             channel=request.channel,

@@ -8,16 +8,18 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.sla import tracking
+from services.sla import tracking, views
 from services.sla.db import repository
+from services.sla.domain.facts import TICKET_EVENTS
 from services.sla.domain.policy import Policy
-from services.sla.domain.reports import ClockRecord, monthly_report
+from services.sla.domain.reports import monthly_report
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
 from shared.contracts import Envelope
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
-from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
 events = MessageHandlers()
@@ -28,7 +30,7 @@ async def on_ticket_event(message: Envelope[Any], uow: UnitOfWork) -> None:
     await tracking.take_in(uow, message)
 
 
-for contract in tracking.TICKET_EVENTS:
+for contract in TICKET_EVENTS:
     events.on(contract)(on_ticket_event)
 
 
@@ -41,7 +43,7 @@ def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> Tim
 async def get_clocks(ticket_id: str, database: Database) -> list[dict[str, Any]]:
     """The ticket's clocks: target, deadline, where each stands now, and how it ended."""
     async with database.connect() as connection:
-        found = await tracking.clock_views(connection, ticket_id, datetime.now(UTC))
+        found = await views.clock_views(connection, ticket_id, datetime.now(UTC))
     if not found:
         raise Problem(404, "unknown_ticket", f"sla has no clock for ticket {ticket_id!r} (yet)")
     return found
@@ -125,6 +127,5 @@ async def get_monthly_report(
     first = date.fromisoformat(f"{month}-01")
     after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     async with database.connect() as connection:
-        rows = await repository.clocks_started_in(connection, site_code, first, after)
-    records = [ClockRecord(r.ticket_id, r.kind, r.cycle, r.started_at, r.due_at, r.stopped_at, r.outcome) for r in rows]
+        records = await repository.clocks_started_in(connection, site_code, first, after)
     return monthly_report(site_code, month, records, datetime.now(UTC))

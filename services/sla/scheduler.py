@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from services.sla.db import repository
 from services.sla.db.repository import DueTimer
-from services.sla.tracking import BREACH
+from services.sla.domain.outcome import BREACH, Outcome
 from shared.contracts import ClockKind, SlaBreached, SlaWarning
 from shared.logs import get_logger
-from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
 
@@ -95,7 +96,7 @@ async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
     clock = ClockKind(timer.key.kind)
     due_at = timer.clock_due_at or timer.due_at
     if timer.fraction >= BREACH:
-        await repository.update_clock(uow.connection, timer.key, outcome="breached", breached_at=timer.due_at)
+        await repository.update_clock(uow.connection, timer.key, outcome=Outcome.BREACHED, breached_at=timer.due_at)
         uow.publish(
             SlaBreached(
                 ticket_id=timer.key.ticket_id,

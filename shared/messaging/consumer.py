@@ -34,7 +34,8 @@ from shared.logs import get_logger
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
-from shared.messaging.unit_of_work import ServiceDatabase, UnitOfWork
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
 

@@ -164,6 +164,7 @@ class OutboxRelay:
         self._on_published = on_published
         self._wake = asyncio.Event()
         self._stopping = False
+        self._idle = False
         self._task: asyncio.Task[None] | None = None
 
     async def publish_pending(self) -> int:
@@ -210,6 +211,11 @@ class OutboxRelay:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def idle(self) -> bool:
+        """Waiting for a commit to wake it (or for its poll), with nothing in hand."""
+        return self._idle
+
     def wake(self) -> None:
         """Publish now: events were just committed."""
         self._wake.set()
@@ -226,7 +232,9 @@ class OutboxRelay:
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self._poll_seconds)
                 continue
+            self._idle = True
             await self._sleep(self._poll_seconds)
+            self._idle = False
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -1,6 +1,6 @@
 """One transaction of a service: the state it changes and the events that change causes.
 
-    async with database.unit_of_work() as uow:
+    async with database.unit_of_work() as uow:  # a ServiceDatabase (shared/persistence)
         await uow.connection.execute(...)
         uow.publish(TicketOpened(...), correlation_id=ticket_id)
 
@@ -14,16 +14,12 @@ statements, and a session's bookkeeping would cost more than the work on the hot
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import Envelope, EventT, seal
-from shared.messaging.inbox import Inbox
-from shared.messaging.outbox import Outbox, OutgoingMessage
+from shared.messaging.outbox import OutgoingMessage
 
 
 class UnitOfWork:
@@ -51,36 +47,3 @@ class UnitOfWork:
     @property
     def outgoing(self) -> list[OutgoingMessage]:
         return list(self._outgoing)
-
-
-class ServiceDatabase:
-    """A service's own schema: connections, units of work, its outbox and its inbox."""
-
-    def __init__(self, engine: AsyncEngine, metadata: MetaData, *, producer: str) -> None:
-        if metadata.schema is None:
-            raise ValueError("a service's metadata must name its schema")
-        self.engine = engine
-        self.schema = metadata.schema
-        self.producer = producer
-        self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
-        self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
-        self._on_events_committed: list[Callable[[], None]] = []
-
-    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """A connection for reading (no transaction is committed)."""
-        return self.engine.connect()
-
-    def on_events_committed(self, callback: Callable[[], None]) -> None:
-        """Call `callback` after every commit that wrote events (the process's outbox relay)."""
-        self._on_events_committed.append(callback)
-
-    @asynccontextmanager
-    async def unit_of_work(self, cause: Envelope[Any] | None = None) -> AsyncIterator[UnitOfWork]:
-        async with self.engine.begin() as connection:
-            uow = UnitOfWork(connection, producer=self.producer, cause=cause)
-            yield uow
-            outgoing = uow.outgoing
-            await self.outbox.add(connection, outgoing)
-        if outgoing:
-            for callback in self._on_events_committed:
-                callback()

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, ticket_history, tickets
-from services.dispatch.domain.lifecycle import OPEN
+from services.dispatch.domain.lifecycle import OPEN, Action, Move, Status, TicketState
 from services.dispatch.domain.routing import Engineer
 from shared.contracts import TicketOpened
-
-OPEN_STATUSES = tuple(sorted(status.value for status in OPEN))
+from shared.persistence.locks import lock_for_transaction
 
 
 async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
@@ -27,7 +26,7 @@ async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
             subsystem=opened.subsystem,
             kind=opened.kind.value,
             priority=opened.priority.value,
-            status="new",
+            status=Status.NEW,
             queue="dispatch",
             reported_at=opened.reported_at,
         )
@@ -47,7 +46,7 @@ async def owner_of(connection: AsyncConnection, site_code: str, subsystem: str) 
 async def serialise_site(connection: AsyncConnection, site_code: str) -> None:
     """Take the site's dispatch lock for this transaction, so replicas deciding on the same site's
     tickets see each other's assignments and respect every engineer's limit."""
-    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"dispatch:{site_code}"})
+    await lock_for_transaction(connection, f"dispatch:{site_code}")
 
 
 async def roster(connection: AsyncConnection, site_code: str) -> list[Engineer]:
@@ -55,7 +54,7 @@ async def roster(connection: AsyncConnection, site_code: str) -> list[Engineer]:
     open_counts = (
         select(assignments.c.engineer_id, func.count().label("open_tickets"))
         .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
-        .where(tickets.c.status.in_(OPEN_STATUSES))
+        .where(tickets.c.status.in_(sorted(OPEN)))
         .group_by(assignments.c.engineer_id)
         .subquery()
     )
@@ -83,10 +82,10 @@ async def assign(connection: AsyncConnection, ticket_id: str, engineer_id: str, 
     await connection.execute(
         assignments.insert().values(ticket_id=ticket_id, engineer_id=engineer_id, rule=rule, assigned_at=at)
     )
-    await set_status(connection, ticket_id, status="assigned", queue="engineer")
+    await set_status(connection, ticket_id, status=Status.ASSIGNED, queue="engineer")
 
 
-async def set_status(connection: AsyncConnection, ticket_id: str, *, status: str, queue: str) -> None:
+async def set_status(connection: AsyncConnection, ticket_id: str, *, status: Status, queue: str) -> None:
     await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, queue=queue))
 
 
@@ -108,9 +107,9 @@ async def ticket_with_assignment(connection: AsyncConnection, ticket_id: str) ->
     return dict(row._mapping) if row else None
 
 
-async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> Row[Any] | None:
-    """The ticket and its engineer, locked until the transaction ends."""
-    return (
+async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> TicketState | None:
+    """The ticket as its moves see it, locked until the transaction ends."""
+    row = (
         await connection.execute(
             select(tickets, assignments.c.engineer_id)
             .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
@@ -118,23 +117,28 @@ async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> Row[
             .with_for_update(of=tickets)
         )
     ).first()
+    if row is None:
+        return None
+    return TicketState(
+        ticket_id=row.ticket_id,
+        status=Status(row.status),
+        paused_from=Status(row.paused_from) if row.paused_from else None,
+        engineer_id=row.engineer_id,
+        reported_at=row.reported_at,
+    )
 
 
 async def move_ticket(
-    connection: AsyncConnection,
-    ticket_id: str,
-    *,
-    action: str,
-    status: str,
-    paused_from: str | None,
-    at: datetime,
-    note: str | None,
+    connection: AsyncConnection, ticket_id: str, *, action: Action, moved: Move, at: datetime, note: str | None
 ) -> None:
+    """Put the ticket where the move took it and write the move into its history."""
     await connection.execute(
-        update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, paused_from=paused_from)
+        update(tickets)
+        .where(tickets.c.ticket_id == ticket_id)
+        .values(status=moved.status, paused_from=moved.paused_from)
     )
     await connection.execute(
-        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=status, at=at, note=note)
+        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=moved.status, at=at, note=note)
     )
 
 

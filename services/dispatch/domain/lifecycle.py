@@ -5,14 +5,19 @@
     any working status --pause--> paused --resume--> the status it was paused in
     a complaint with the quality desk --resolve--> resolved
 
-Moves that make no sense (arriving at a closed ticket, resuming one that is not paused) are refused
-with the reason, so the person pressing the button learns what the ticket's state is.
+A move is refused, with what the person pressing the button must change, when it makes no sense in
+the ticket's state (arriving at a closed ticket, resuming one that is not paused), when it says it
+happened before the report or in the future, or when it lacks what the record needs (why a pause or
+a reopening; what was done, on resolving).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from shared.moments import in_the_future
 
 
 class Status(StrEnum):
@@ -51,11 +56,38 @@ _MOVES: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
 }
 
+_NEEDS_REASON = frozenset({Action.PAUSE, Action.REOPEN})
+_NEEDS_ENGINEER = frozenset({Action.ACCEPT, Action.ARRIVE})
+
+
+class Refusal(StrEnum):
+    """Why a move was refused. Some say the request was wrong, some that the ticket's state does not
+    allow it; the HTTP edge tells the two apart."""
+
+    IN_THE_FUTURE = "in_the_future"
+    BEFORE_REPORT = "before_report"
+    REASON_REQUIRED = "reason_required"
+    SUMMARY_REQUIRED = "summary_required"
+    NOT_IN_THIS_STATE = "move_refused"
+    NO_ENGINEER = "no_engineer"
+
 
 class MoveRefused(Exception):
-    def __init__(self, action: Action, status: Status) -> None:
-        allowed = ", ".join(sorted(s.value for s in _MOVES[action][0]))
-        super().__init__(f"cannot {action.value} a ticket that is {status.value}; {action.value} applies to: {allowed}")
+    def __init__(self, refusal: Refusal, message: str) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """What a move depends on: where the ticket is, who holds it, when it was reported."""
+
+    ticket_id: str
+    status: Status
+    paused_from: Status | None
+    engineer_id: str | None
+    reported_at: datetime
 
 
 @dataclass(frozen=True)
@@ -64,11 +96,35 @@ class Move:
     paused_from: Status | None
 
 
+def decide_move(
+    ticket: TicketState, action: Action, *, at: datetime, now: datetime, reason: str | None, summary: str | None
+) -> Move:
+    """Where `action`, said to have happened `at`, takes the ticket; raises MoveRefused if it may not."""
+    if in_the_future(at, now):
+        raise MoveRefused(Refusal.IN_THE_FUTURE, f"{action.value} at {at.isoformat()} is in the future")
+    if at < ticket.reported_at:
+        raise MoveRefused(
+            Refusal.BEFORE_REPORT, f"{action.value} at {at.isoformat()} is before the ticket was reported"
+        )
+    if action in _NEEDS_REASON and not reason:
+        raise MoveRefused(Refusal.REASON_REQUIRED, f"say why: {action.value} needs a reason")
+    if action is Action.RESOLVE and not summary:
+        raise MoveRefused(Refusal.SUMMARY_REQUIRED, "say what was done: resolve needs a summary")
+    moved = move(action, ticket.status, ticket.paused_from)
+    if action in _NEEDS_ENGINEER and ticket.engineer_id is None:
+        raise MoveRefused(Refusal.NO_ENGINEER, f"ticket {ticket.ticket_id} has no engineer to {action.value}")
+    return moved
+
+
 def move(action: Action, status: Status, paused_from: Status | None) -> Move:
-    """Where `action` takes a ticket in `status`; raises MoveRefused if it does not apply."""
+    """Where `action` takes a ticket in `status`; raises MoveRefused if it does not apply there."""
     allowed, target = _MOVES[action]
     if status not in allowed:
-        raise MoveRefused(action, status)
+        applies_to = ", ".join(sorted(s.value for s in allowed))
+        raise MoveRefused(
+            Refusal.NOT_IN_THIS_STATE,
+            f"cannot {action.value} a ticket that is {status.value}; {action.value} applies to: {applies_to}",
+        )
     if action is Action.PAUSE:
         return Move(Status.PAUSED, paused_from=status)
     if action is Action.RESUME:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,7 +17,8 @@ from services.intake.db.tables import (
     subsystems,
     ticket_counters,
 )
-from services.intake.domain.requests import SiteScope
+from services.intake.domain.requests import RegisteredDevice, SiteScope
+from shared.persistence.locks import lock_for_transaction
 
 
 async def site_scope(connection: AsyncConnection, site_code: str) -> SiteScope | None:
@@ -26,14 +27,19 @@ async def site_scope(connection: AsyncConnection, site_code: str) -> SiteScope |
         return None
     subsystem_codes = await connection.scalars(select(subsystems.c.code).where(subsystems.c.site_code == site_code))
     devices = await connection.execute(
-        select(equipment.c.asset_tag, equipment.c.subsystem).where(equipment.c.site_code == site_code)
+        select(equipment.c.asset_tag, equipment.c.subsystem, equipment.c.model, equipment.c.manufacturer).where(
+            equipment.c.site_code == site_code
+        )
     )
     return SiteScope(
         code=site.code,
         name=site.name,
         timezone=site.timezone,
         subsystems=frozenset(subsystem_codes),
-        devices={row.asset_tag: row.subsystem for row in devices},
+        devices={
+            row.asset_tag: RegisteredDevice(row.asset_tag, row.subsystem, row.model, row.manufacturer)
+            for row in devices
+        },
     )
 
 
@@ -41,19 +47,10 @@ async def site_codes(connection: AsyncConnection) -> list[str]:
     return list(await connection.scalars(select(sites.c.code).order_by(sites.c.code)))
 
 
-async def device(connection: AsyncConnection, site_code: str, asset_tag: str) -> dict[str, Any]:
-    row = (
-        await connection.execute(
-            select(equipment).where(equipment.c.site_code == site_code, equipment.c.asset_tag == asset_tag)
-        )
-    ).one()
-    return dict(row._mapping)
-
-
 async def serialise_on(connection: AsyncConnection, key: str) -> None:
     """Hold a transaction lock on `key`, so two submissions of the same request or problem cannot
     both open a ticket."""
-    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    await lock_for_transaction(connection, f"intake:{key}")
 
 
 async def by_request_id(connection: AsyncConnection, request_id: str) -> dict[str, Any] | None:

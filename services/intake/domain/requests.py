@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.intake.domain.classification import normalise
-from shared.contracts import Reporter
-
-CLOCK_SKEW = timedelta(minutes=5)
+from shared.contracts import DeviceRef, Reporter
+from shared.moments import in_the_future
 
 
 class RequestRefused(Exception):
@@ -23,6 +22,19 @@ class RequestRefused(Exception):
 
 
 @dataclass(frozen=True)
+class RegisteredDevice:
+    """A device of the site's equipment register, as a ticket names it."""
+
+    asset_tag: str
+    subsystem: str
+    model: str | None
+    manufacturer: str | None
+
+    def reference(self) -> DeviceRef:
+        return DeviceRef(asset_tag=self.asset_tag, model=self.model, manufacturer=self.manufacturer)
+
+
+@dataclass(frozen=True)
 class SiteScope:
     """What the site's contract covers: its subsystems and its equipment register."""
 
@@ -30,15 +42,16 @@ class SiteScope:
     name: str
     timezone: str
     subsystems: frozenset[str]
-    devices: dict[str, str]  # asset tag -> subsystem
+    devices: dict[str, RegisteredDevice]  # by asset tag
 
 
-def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> None:
+def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> RegisteredDevice | None:
+    """The device the request names, if any; refused when the site's contract does not cover it."""
     if subsystem not in scope.subsystems:
         known = ", ".join(sorted(scope.subsystems))
         raise RequestRefused("unknown_subsystem", f"site {scope.code} has no subsystem {subsystem!r}; it has: {known}")
     if asset_tag is None:
-        return
+        return None
     registered = scope.devices.get(asset_tag)
     if registered is None:
         raise RequestRefused(
@@ -46,14 +59,16 @@ def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> None
             f"device {asset_tag!r} is not in the equipment register of site {scope.code}; "
             "leave the device out if it is not known",
         )
-    if registered != subsystem:
+    if registered.subsystem != subsystem:
         raise RequestRefused(
-            "device_subsystem_mismatch", f"device {asset_tag!r} belongs to subsystem {registered!r}, not {subsystem!r}"
+            "device_subsystem_mismatch",
+            f"device {asset_tag!r} belongs to subsystem {registered.subsystem!r}, not {subsystem!r}",
         )
+    return registered
 
 
 def check_reported_at(reported_at: datetime, now: datetime) -> None:
-    if reported_at > now + CLOCK_SKEW:
+    if in_the_future(reported_at, now):
         raise RequestRefused(
             "reported_in_future", f"reported_at {reported_at.isoformat()} is in the future (now {now.isoformat()})"
         )

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, select, text, update
+from sqlalchemy import Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.sla.db.tables import clocks, policies, site_policies, ticket_facts, timers
+from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
+from services.sla.domain.reports import ClockRecord
+from shared.persistence.locks import lock_for_transaction
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class ClockKey:
 
 async def serialise_ticket(connection: AsyncConnection, ticket_id: str) -> None:
     """Take the ticket's lock for this transaction: replicas reconcile one ticket one at a time."""
-    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sla:{ticket_id}"})
+    await lock_for_transaction(connection, f"sla:{ticket_id}")
 
 
 async def record_fact(
@@ -85,7 +88,7 @@ async def policy_version(connection: AsyncConnection, code: str, version: int) -
 
 
 async def save_policy(connection: AsyncConnection, code: str, policy: Policy) -> int:
-    await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sla-policy:{code}"})
+    await lock_for_transaction(connection, f"sla-policy:{code}")
     latest = await connection.scalar(select(func.max(policies.c.version)).where(policies.c.code == code))
     version = (latest or 0) + 1
     await connection.execute(
@@ -218,10 +221,18 @@ async def next_due(connection: AsyncConnection) -> datetime | None:
 # --- reports --------------------------------------------------------------------------------------
 
 
-async def clocks_started_in(connection: AsyncConnection, site_code: str, first: date, after: date) -> list[Row[Any]]:
+async def clocks_started_in(connection: AsyncConnection, site_code: str, first: date, after: date) -> list[ClockRecord]:
     """Clocks of a site whose start falls in [first, after) in the site's own time zone."""
     local_start = func.timezone(clocks.c.timezone, clocks.c.started_at)
     rows = await connection.execute(
         select(clocks).where(clocks.c.site_code == site_code, local_start >= first, local_start < after)
     )
-    return list(rows)
+    return [
+        ClockRecord(r.ticket_id, r.kind, r.cycle, r.started_at, r.due_at, r.stopped_at, recorded_outcome(r))
+        for r in rows
+    ]
+
+
+def recorded_outcome(clock: Row[Any] | None) -> Outcome | None:
+    """How a stored clock was recorded as ending, if it has ended (or was announced breached)."""
+    return Outcome(clock.outcome) if clock is not None and clock.outcome else None

@@ -12,39 +12,17 @@ A closed ticket stops every clock still running.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.sla.domain.calendar import BusinessCalendar, DayType
 from services.sla.domain.counting import Counting, Pause, Timeline
+from services.sla.domain.facts import TicketFacts
+from services.sla.domain.outcome import BREACH
 from services.sla.domain.policy import Policy
-from shared.contracts import ClockKind, Priority, ServiceKind
-
-
-@dataclass(frozen=True)
-class PauseFact:
-    reason: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class TicketFacts:
-    """What the SLA service has heard about one ticket."""
-
-    ticket_id: str
-    site_code: str
-    timezone: str
-    kind: ServiceKind
-    priority: Priority
-    reported_at: datetime
-    accepted_at: list[datetime] = field(default_factory=list)
-    on_site_at: list[datetime] = field(default_factory=list)
-    paused: list[PauseFact] = field(default_factory=list)
-    resumed_at: list[datetime] = field(default_factory=list)
-    resolved_at: list[datetime] = field(default_factory=list)
-    reopened_at: list[datetime] = field(default_factory=list)
-    closed_at: list[datetime] = field(default_factory=list)
+from shared.contracts import ClockKind
 
 
 @dataclass(frozen=True)
@@ -70,6 +48,10 @@ class ClockPlan:
     def moment_of(self, share: float) -> datetime | None:
         """When `share` of the target is used up (for warnings)."""
         return self.timeline.deadline(self.started_at, self.target * share)
+
+    def timer_moments(self, warn_at: Sequence[float]) -> dict[float, datetime | None]:
+        """When each warning share and the breach fall due; None while the clock is paused."""
+        return {**{share: self.moment_of(share) for share in warn_at}, BREACH: self.due_at}
 
     def used(self, at: datetime) -> timedelta:
         return self.timeline.counted(self.started_at, at)

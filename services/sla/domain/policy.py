@@ -92,3 +92,45 @@ class Policy(BaseModel):
     def business_calendar(self) -> BusinessCalendar:
         overrides = dict.fromkeys(self.working_days, True) | dict.fromkeys(self.days_off, False)
         return BusinessCalendar(self.calendar, overrides)
+
+
+def _resolution(minutes: int, *kinds: ServiceKind, priority: Priority | None = None) -> Target:
+    return Target(
+        clock=ClockKind.RESOLUTION,
+        minutes=minutes,
+        counting=Counting.BUSINESS_HOURS,
+        kinds=frozenset(kinds),
+        priorities=frozenset({priority} if priority else ()),
+    )
+
+
+STANDARD_POLICY = Policy(
+    name="Standard maintenance contract",
+    pauses={
+        "waiting_for_customer": frozenset({ClockKind.ON_SITE, ClockKind.RESOLUTION}),
+        "waiting_for_parts": frozenset({ClockKind.RESOLUTION}),
+        "waiting_for_vendor": frozenset({ClockKind.RESOLUTION}),
+    },
+    targets=(
+        # The hotline answers within 30 minutes, 7x24.
+        Target(clock=ClockKind.RESPONSE, minutes=30),
+        # The maintenance plan's promise: on site within 4 hours of a failure reported on a working day,
+        # 8 hours on a weekend or holiday.
+        Target(
+            clock=ClockKind.ON_SITE,
+            minutes=240,
+            non_working_day_minutes=480,
+            kinds=frozenset({ServiceKind.FAULT, ServiceKind.WARRANTY_REPAIR}),
+        ),
+        # Where the plan says "solved promptly", in business hours: two working days for a fault, one when
+        # critical; five for a repair or technical support; one to answer a complaint or a question.
+        _resolution(1080, ServiceKind.FAULT),
+        _resolution(540, ServiceKind.FAULT, priority=Priority.CRITICAL),
+        _resolution(2700, ServiceKind.WARRANTY_REPAIR),
+        _resolution(2700, ServiceKind.TECHNICAL_SUPPORT),
+        _resolution(540, ServiceKind.COMPLAINT),
+        _resolution(540, ServiceKind.CONSULTATION),
+    ),
+)
+"""The contract every site is under until the service manager puts it under another (policy `standard`).
+Migration 0002 stored it as version 1; a test keeps that frozen copy and this one equal."""

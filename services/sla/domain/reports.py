@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.sla.domain.outcome import Outcome, standing
 from shared.contracts import ClockKind
 
 WORST_SHOWN = 5
@@ -26,7 +27,7 @@ class ClockRecord:
     started_at: datetime
     due_at: datetime | None
     stopped_at: datetime | None
-    outcome: str | None
+    outcome: Outcome | None
 
 
 def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], now: datetime) -> dict[str, Any]:
@@ -34,10 +35,10 @@ def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], no
     per_kind: dict[str, dict[str, Any]] = {}
     for kind in ClockKind:
         of_kind = [r for r in records if r.kind == kind.value]
-        met = sum(1 for r in of_kind if _outcome(r, now) == "met")
-        breached = sum(1 for r in of_kind if _outcome(r, now) == "breached")
+        met = sum(1 for r in of_kind if _outcome(r, now) is Outcome.MET)
+        breached = sum(1 for r in of_kind if _outcome(r, now) is Outcome.BREACHED)
         late = sorted(
-            ((r, _lateness(r, now)) for r in of_kind if _outcome(r, now) == "breached"),
+            ((r, _lateness(r, now)) for r in of_kind if _outcome(r, now) is Outcome.BREACHED),
             key=lambda pair: pair[1],
             reverse=True,
         )[:WORST_SHOWN]
@@ -66,12 +67,8 @@ def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], no
     }
 
 
-def _outcome(record: ClockRecord, now: datetime) -> str | None:
-    if record.outcome is not None:
-        return record.outcome
-    if record.stopped_at is None and record.due_at is not None and record.due_at < now:
-        return "breached"  # past due, the scheduler's notice on its way
-    return None
+def _outcome(record: ClockRecord, now: datetime) -> Outcome | None:
+    return standing(record.outcome, record.due_at, record.stopped_at, now)
 
 
 def _lateness(record: ClockRecord, now: datetime) -> timedelta:

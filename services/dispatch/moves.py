@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.dispatch.db import repository
-from services.dispatch.domain.lifecycle import Action, MoveRefused, Status, move
+from services.dispatch.domain.lifecycle import Action, Status, decide_move
 from shared.contracts import (
     Event,
     TicketAccepted,
@@ -19,20 +19,12 @@ from shared.contracts import (
 )
 from shared.messaging.unit_of_work import UnitOfWork
 
-CLOCK_SKEW = timedelta(minutes=5)
+
+class UnknownTicket(LookupError):
+    pass
 
 
-class Refused(Exception):
-    """The move cannot be made; `status` is the HTTP status that says why (404, 409, 422)."""
-
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
-
-
-async def apply(
+async def move_ticket(
     uow: UnitOfWork,
     ticket_id: str,
     action: Action,
@@ -42,33 +34,12 @@ async def apply(
     reason: str | None = None,
     summary: str | None = None,
 ) -> Status:
+    """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
-        raise Refused(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r}")
-    if at > now + CLOCK_SKEW:
-        raise Refused(422, "in_the_future", f"{action.value} at {at.isoformat()} is in the future")
-    if at < ticket.reported_at:
-        raise Refused(422, "before_report", f"{action.value} at {at.isoformat()} is before the ticket was reported")
-    if action in (Action.PAUSE, Action.REOPEN) and not reason:
-        raise Refused(422, "reason_required", f"say why: {action.value} needs a reason")
-    if action is Action.RESOLVE and not summary:
-        raise Refused(422, "summary_required", "say what was done: resolve needs a summary")
-    try:
-        moved = move(action, Status(ticket.status), Status(ticket.paused_from) if ticket.paused_from else None)
-    except MoveRefused as refused:
-        raise Refused(409, "move_refused", str(refused)) from refused
-    if action in (Action.ACCEPT, Action.ARRIVE) and ticket.engineer_id is None:
-        raise Refused(409, "no_engineer", f"ticket {ticket_id} has no engineer to {action.value}")
-
-    await repository.move_ticket(
-        uow.connection,
-        ticket_id,
-        action=action.value,
-        status=moved.status.value,
-        paused_from=moved.paused_from.value if moved.paused_from else None,
-        at=at,
-        note=reason or summary,
-    )
+        raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
+    moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
+    await repository.move_ticket(uow.connection, ticket_id, action=action, moved=moved, at=at, note=reason or summary)
     uow.publish(_event(action, ticket_id, ticket.engineer_id, at, reason, summary), correlation_id=ticket_id)
     return moved.status
 

@@ -1,0 +1,95 @@
+"""What the SLA service has heard about a ticket, as facts its clocks are planned from.
+
+Every ticket event is kept as it came, in whatever order; `ticket_facts` reads them back into one
+value. Until the ticket's opening is known there is nothing to count from, and no facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.contracts import (
+    Event,
+    Priority,
+    ServiceKind,
+    TicketAccepted,
+    TicketClosed,
+    TicketOnSite,
+    TicketOpened,
+    TicketPaused,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
+)
+
+TICKET_EVENTS: tuple[type[Event], ...] = (
+    TicketOpened,
+    TicketAccepted,
+    TicketOnSite,
+    TicketPaused,
+    TicketResumed,
+    TicketResolved,
+    TicketReopened,
+    TicketClosed,
+)
+"""The events the service keeps as facts."""
+
+
+@dataclass(frozen=True)
+class PauseFact:
+    reason: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the SLA service has heard about one ticket."""
+
+    ticket_id: str
+    site_code: str
+    timezone: str
+    kind: ServiceKind
+    priority: Priority
+    reported_at: datetime
+    accepted_at: list[datetime] = field(default_factory=list)
+    on_site_at: list[datetime] = field(default_factory=list)
+    paused: list[PauseFact] = field(default_factory=list)
+    resumed_at: list[datetime] = field(default_factory=list)
+    resolved_at: list[datetime] = field(default_factory=list)
+    reopened_at: list[datetime] = field(default_factory=list)
+    closed_at: list[datetime] = field(default_factory=list)
+
+
+def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]]) -> TicketFacts | None:
+    """The facts of a ticket from its recorded events (type, payload); None before its opening is known."""
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for type_, payload in recorded:
+        by_type.setdefault(type_, []).append(payload)
+    if not by_type.get(TicketOpened.message_type):
+        return None
+    opened = TicketOpened.model_validate(by_type[TicketOpened.message_type][0])
+
+    def moments(contract: type[Event], field: str) -> list[Any]:
+        return [getattr(contract.model_validate(p), field) for p in by_type.get(contract.message_type, [])]
+
+    return TicketFacts(
+        ticket_id=ticket_id,
+        site_code=opened.site_code,
+        timezone=opened.site_timezone,
+        kind=opened.kind,
+        priority=opened.priority,
+        reported_at=opened.reported_at,
+        accepted_at=moments(TicketAccepted, "accepted_at"),
+        on_site_at=moments(TicketOnSite, "arrived_at"),
+        paused=[
+            PauseFact(p.reason, p.paused_at)
+            for p in (TicketPaused.model_validate(raw) for raw in by_type.get(TicketPaused.message_type, []))
+        ],
+        resumed_at=moments(TicketResumed, "resumed_at"),
+        resolved_at=moments(TicketResolved, "resolved_at"),
+        reopened_at=moments(TicketReopened, "reopened_at"),
+        closed_at=moments(TicketClosed, "closed_at"),
+    )

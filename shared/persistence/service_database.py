@@ -1,0 +1,49 @@
+"""A service's own schema as its code uses it: connections for reading, units of work for changing
+state and publishing the events that change causes, and the schema's outbox and inbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.contracts.envelope import Envelope
+from shared.messaging.inbox import Inbox
+from shared.messaging.outbox import Outbox
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+class ServiceDatabase:
+    """A service's own schema: connections, units of work, its outbox and its inbox."""
+
+    def __init__(self, engine: AsyncEngine, metadata: MetaData, *, producer: str) -> None:
+        if metadata.schema is None:
+            raise ValueError("a service's metadata must name its schema")
+        self.engine = engine
+        self.schema = metadata.schema
+        self.producer = producer
+        self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
+        self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
+        self._on_events_committed: list[Callable[[], None]] = []
+
+    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reading (no transaction is committed)."""
+        return self.engine.connect()
+
+    def on_events_committed(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit that wrote events (the process's outbox relay)."""
+        self._on_events_committed.append(callback)
+
+    @asynccontextmanager
+    async def unit_of_work(self, cause: Envelope[Any] | None = None) -> AsyncIterator[UnitOfWork]:
+        async with self.engine.begin() as connection:
+            uow = UnitOfWork(connection, producer=self.producer, cause=cause)
+            yield uow
+            outgoing = uow.outgoing
+            await self.outbox.add(connection, outgoing)
+        if outgoing:
+            for callback in self._on_events_committed:
+                callback()

@@ -1,0 +1,133 @@
+"""RabbitMQ: the virtual host, and each service's user, allowed its own queues and the shared exchanges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+import httpx
+
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, UNROUTED_EXCHANGE, ConsumerQueue
+from shared.provisioning.accounts import ProvisioningError, ServiceAccess
+
+# RabbitMQ's name for the nameless default exchange in permission checks.
+DEFAULT_EXCHANGE_RESOURCE = "amq.default"
+SHARED_EXCHANGES = (EVENTS_EXCHANGE, UNROUTED_EXCHANGE, DEAD_LETTER_EXCHANGE)
+
+
+@dataclass(frozen=True)
+class BrokerPermissions:
+    """RabbitMQ's three permission patterns for one user in one virtual host."""
+
+    configure: str
+    write: str
+    read: str
+
+
+def broker_permissions(queues: Iterable[str]) -> BrokerPermissions:
+    """What a service consuming `queues` needs, and nothing more it could be refused without breaking.
+
+    It declares the shared exchanges and its own queues at start (configure; read and write for the
+    bindings and the dead-letter and alternate exchanges they name), publishes events and dead letters
+    to the shared exchanges and retries through the default exchange (write), and consumes its queues
+    (read). Another service's queue is neither declarable, bindable nor consumable. Publishing through
+    the default exchange reaches any queue by name, which RabbitMQ cannot restrict per routing key.
+    """
+    own = [name for queue in queues for name in _queue_family(queue)]
+    resources = list(dict.fromkeys([*SHARED_EXCHANGES, *own]))
+    return BrokerPermissions(
+        configure=_exactly(resources),
+        write=_exactly([*resources, DEFAULT_EXCHANGE_RESOURCE]),
+        read=_exactly(resources),
+    )
+
+
+def _queue_family(queue: str) -> tuple[str, str, str]:
+    spec = ConsumerQueue(queue)
+    return spec.name, spec.retry_queue, spec.dead_queue
+
+
+def _exactly(names: Iterable[str]) -> str:
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+
+
+@dataclass(frozen=True)
+class _BrokerAccount:
+    user: str
+    password: str | None
+    vhost: str
+
+
+def _broker_account(amqp_url: str) -> _BrokerAccount:
+    parts = urlsplit(amqp_url)
+    if not parts.username:
+        raise ProvisioningError(f"no user in the AMQP URL for {parts.hostname}")
+    return _BrokerAccount(
+        user=unquote(parts.username),
+        password=unquote(parts.password) if parts.password is not None else None,
+        vhost=unquote(parts.path[1:]) or "/",
+    )
+
+
+def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout: float = 10) -> list[str]:
+    """Create the virtual hosts, each service's user and its permissions through the management API.
+
+    The administrator of the API gets full permissions on each virtual host, for the operators'
+    dead-letter tools. Returns what it did, one line each.
+    """
+    api = httpx.URL(api_url)
+    admin = api.username
+    accounts: dict[tuple[str, str], tuple[_BrokerAccount, list[str]]] = {}
+    for service in services:
+        account = _broker_account(service.amqp_url)
+        if account.user == admin:
+            raise ProvisioningError(
+                f"{service.service} connects to RabbitMQ as the administrator {admin!r}; give it a user of "
+                f"its own in {service.service.upper()}_AMQP_URL"
+            )
+        key = (account.user, account.vhost)
+        if key in accounts and accounts[key][0].password != account.password:
+            raise ProvisioningError(f"two services use the RabbitMQ user {account.user!r} with different passwords")
+        accounts.setdefault(key, (account, []))[1].extend(service.queues)
+
+    done: list[str] = []
+    everything = {"configure": ".*", "write": ".*", "read": ".*"}
+    with httpx.Client(
+        base_url=api.copy_with(username=None, password=None),
+        auth=(admin, api.password or ""),
+        timeout=timeout,
+    ) as client:
+        for account, _ in accounts.values():  # refuse before changing anything
+            existing = client.get(f"/api/users/{_segment(account.user)}")
+            if existing.status_code == 200 and "administrator" in str(existing.json().get("tags", "")):
+                raise ProvisioningError(f"the RabbitMQ user {account.user!r} is an administrator; use another")
+        for vhost in sorted({vhost for _, vhost in accounts}):
+            _call(client, "PUT", f"/api/vhosts/{_segment(vhost)}", {})
+            _call(client, "PUT", f"/api/permissions/{_segment(vhost)}/{_segment(admin)}", everything)
+            done.append(f"virtual host {vhost} ready, {admin} may administer it")
+        for account, queues in accounts.values():
+            user: dict[str, str] = {"tags": ""}
+            if account.password is not None:
+                user["password"] = account.password
+            _call(client, "PUT", f"/api/users/{_segment(account.user)}", user)
+            permissions = broker_permissions(queues)
+            _call(
+                client,
+                "PUT",
+                f"/api/permissions/{_segment(account.vhost)}/{_segment(account.user)}",
+                {"configure": permissions.configure, "write": permissions.write, "read": permissions.read},
+            )
+            done.append(f"user {account.user} may use {', '.join(queues) or 'no queue'} in {account.vhost}")
+    return done
+
+
+def _segment(name: str) -> str:
+    return quote(name, safe="")
+
+
+def _call(client: httpx.Client, method: str, path: str, body: dict[str, str]) -> None:
+    response = client.request(method, path, json=body)
+    if response.status_code >= 300:
+        raise ProvisioningError(f"{method} {path}: {response.status_code} {response.text[:300]}")
