@@ -9,7 +9,9 @@ import pytest
 import services
 from shared.service import seed_site
 from shared.site_file import DEMO_SITE
-from shared.testing import LOAD_TEST_SITE, EventTap, World, create_world, destroy_world, event_tap
+from testkit.broker import EventTap, event_tap
+from testkit.machine import LOAD_TEST_SITE
+from testkit.world import World, create_world, destroy_world
 
 
 @pytest.fixture(scope="session")

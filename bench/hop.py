@@ -35,7 +35,8 @@ from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.database import asyncpg_dsn
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing import World, create_world, destroy_world, scratch_service
+from testkit.scratch import scratch_service
+from testkit.world import World, create_world, destroy_world
 
 
 class HopIn(Event):

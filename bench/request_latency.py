@@ -25,7 +25,9 @@ import httpx
 
 import services
 from shared.service import seed_site
-from shared.testing import create_world, destroy_world, event_tap, free_port
+from testkit.broker import event_tap
+from testkit.processes import free_port
+from testkit.world import create_world, destroy_world
 
 MILESTONES = ("ticket.opened", "ticket.assigned", "sla.clock_started", "document.archived")
 # Its engineers have room for every benchmark ticket; the demo site's five would fill up after 25.

@@ -21,9 +21,9 @@ from sqlalchemy import text
 import services
 from services.sla.db import repository
 from services.sla.scheduler import TimerScheduler
-from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence.database import create_engine
-from shared.testing import create_world, destroy_world
+from shared.persistence.service_database import ServiceDatabase
+from testkit.world import create_world, destroy_world
 
 FILL = """
 INSERT INTO sla.clocks (ticket_id, kind, cycle, site_code, timezone, policy_code, policy_version, counting,

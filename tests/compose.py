@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from shared.testing import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, REPOSITORY
+from testkit.machine import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, REPOSITORY
 
 DEPLOY = REPOSITORY / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"

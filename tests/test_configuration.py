@@ -11,7 +11,7 @@ import services
 from services.cli import settings_classes
 from shared.provisioning import ProvisioningSettings
 from shared.settings import ServiceSettings
-from shared.settings_reference import known_variables, render
+from shared.settings_reference import known_variables, render, unread_variables
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
@@ -50,4 +50,17 @@ def test_what_the_reference_names_is_what_the_settings_read(monkeypatch: pytest.
     assert services.definition("intake").settings_class().prefetch == 7
     assert services.definition("dispatch").settings_class().prefetch == 9
     assert ProvisioningSettings().broker_url == "http://admin:secret@broker:15672"
-    assert "DISPATCH_PREFECTH" not in variables  # a misspelt name is not a setting
+
+
+def test_a_misspelt_variable_is_named_not_silently_ignored() -> None:
+    environment = {
+        "DISPATCH_PREFECTH": "9",  # misspelt: pydantic-settings alone would ignore it
+        "dispatch_prefetch": "9",
+        "AFTERCARE_LOG_LEVEL": "DEBUG",
+        "INTAKE_DUPLICATE_WINDOW_MINUTES": "5",
+        "AFTERCARE_PROVISION_BROKER_URL": "http://admin:secret@broker:15672",
+        "ARCHIVE_HTTP_PROT": "9005",
+        "PATH": "/usr/bin",
+    }
+    unread = unread_variables(environment, settings_classes(), [ProvisioningSettings])
+    assert unread == ["ARCHIVE_HTTP_PROT", "DISPATCH_PREFECTH"]

@@ -20,7 +20,8 @@ import services
 from services.cli import settings_classes
 from shared.provisioning import ProvisioningSettings
 from shared.settings_reference import known_variables
-from shared.testing import REPOSITORY, free_port
+from testkit.machine import REPOSITORY
+from testkit.processes import free_port
 from tests.compose import COMPOSE_FILE, DEPLOY, ENV_EXAMPLE, ComposeService, env_with_passwords, load_compose
 
 INFRASTRUCTURE = ("postgres", "rabbitmq")
@@ -167,6 +168,7 @@ def test_the_build_context_holds_what_the_image_needs_and_no_secret_or_local_sta
         "shared/tests/test_outbox.py",
         "tests/test_deploy.py",
         "bench/hop.py",
+        "testkit/world.py",
         "services/intake/app.py",
         "services/intake/db/migrations/script.py.mako",
     ):

@@ -8,7 +8,10 @@ import uuid
 from datetime import UTC, datetime
 
 import services
-from shared.testing import EventTap, World, eventually, running
+from testkit.broker import EventTap
+from testkit.in_process import running
+from testkit.waiting import eventually
+from testkit.world import World
 
 REQUEST = {
     "site_code": "HH138",

@@ -31,13 +31,9 @@ from shared.provisioning import (
     provision_broker,
     provision_database,
 )
-from shared.testing import (
-    BROKER_ADMIN_URL,
-    POSTGRES_URL,
-    World,
-    deployment_accounts,
-    removed_afterwards,
-)
+from testkit.accounts import deployment_accounts, removed_afterwards
+from testkit.machine import BROKER_ADMIN_URL, POSTGRES_URL
+from testkit.world import World
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from sqlalchemy import text
 import services
 from shared.persistence import migrations
 from shared.persistence.database import create_engine, drop_database, ensure_database
-from shared.testing import World
+from testkit.world import World
 
 
 @pytest.mark.parametrize("name", services.NAMES)

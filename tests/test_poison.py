@@ -7,7 +7,11 @@ import uuid
 
 from shared.contracts import ServiceKind
 from shared.messaging.dead_letters import list_dead_letters
-from shared.testing import EventTap, World, eventually, opened_envelope, running, send, send_envelope
+from testkit.broker import EventTap, send, send_envelope
+from testkit.in_process import running
+from testkit.samples import opened_envelope
+from testkit.waiting import eventually
+from testkit.world import World
 
 
 async def test_poison_goes_to_the_dead_letter_queue_and_the_queue_keeps_flowing(seeded: World, tap: EventTap) -> None:

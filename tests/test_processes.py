@@ -4,7 +4,6 @@ nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import uuid
@@ -14,17 +13,11 @@ from pathlib import Path
 import httpx
 
 import services
-from shared.contracts import Envelope, ServiceKind, TicketOpened
-from shared.testing import (
-    EventTap,
-    World,
-    aftercare_process,
-    eventually,
-    free_port,
-    is_ready,
-    opened_envelope,
-    send_envelopes,
-)
+from testkit.broker import EventTap, send_envelopes
+from testkit.processes import aftercare_process, free_port, is_ready
+from testkit.samples import opened_at_load_site
+from testkit.waiting import eventually, stays
+from testkit.world import World
 
 
 def _environment(world: World, ports: dict[str, int]) -> dict[str, str]:
@@ -41,7 +34,8 @@ def _environment(world: World, ports: dict[str, int]) -> dict[str, str]:
 async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, tmp_path: Path) -> None:
     ports = {name: free_port() for name in services.NAMES}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    with aftercare_process("up", env=_environment(seeded, ports), log_dir=tmp_path) as up:
+    misspelt = {"DISPATCH_PREFECTH": "9"}  # pydantic-settings alone would ignore it without a word
+    with aftercare_process("up", env=_environment(seeded, ports) | misspelt, log_dir=tmp_path) as up:
         for name, url in urls.items():
             await eventually(partial(is_ready, url), timeout=60, what=f"{name} ready")
         async with httpx.AsyncClient() as client:
@@ -76,15 +70,9 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
         returncode, output = up.stop(signal.SIGINT)
         assert returncode == 0, output[-3000:]
         assert output.count('"event": "service stopped"') == len(services.NAMES)
+        assert output.count('"variable": "DISPATCH_PREFECTH"') == len(services.NAMES)  # each names it once
         for url in urls.values():
             assert not await is_ready(url)
-
-
-def _opened(ticket: str) -> Envelope[TicketOpened]:
-    """A bgm fault at the load-test site, whose engineers can take many tickets."""
-    return opened_envelope(
-        ticket, site_code="LOAD1", site_name="Load test plaza", subsystem="bgm", kind=ServiceKind.FAULT
-    )
 
 
 async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, tap: EventTap, tmp_path: Path) -> None:
@@ -94,7 +82,7 @@ async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, t
     tickets = [f"LOAD1-20261125-S{n:03d}{uuid.uuid4().hex[:3]}" for n in range(300)]
     with aftercare_process("run", "dispatch", env=env, log_dir=tmp_path) as dispatch:
         await eventually(lambda: is_ready(url), timeout=60, what="dispatch ready")
-        await send_envelopes(seeded.amqp_url, [_opened(ticket) for ticket in tickets])
+        await send_envelopes(seeded.amqp_url, [opened_at_load_site(ticket) for ticket in tickets])
         await eventually(lambda: _count_assigned(tap, tickets, at_least=20), timeout=20)
         returncode, output = dispatch.stop(signal.SIGTERM)
         # uvicorn re-raises the signal once shut down, as a process manager expects: -15 is a clean stop
@@ -106,10 +94,13 @@ async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, t
     with aftercare_process("run", "dispatch", env=env, log_dir=tmp_path) as restarted:
         await eventually(lambda: is_ready(url), timeout=60, what="dispatch ready again")
         await eventually(lambda: _count_assigned(tap, tickets, at_least=len(tickets)), timeout=60)
-        await asyncio.sleep(0.5)
-        assert all(len(tap.of_type("ticket.assigned", t)) == 1 for t in tickets)
+        await stays(lambda: _each_assigned_once(tap, tickets), what="each ticket assigned once")
         returncode, _ = restarted.stop(signal.SIGTERM)
         assert returncode in (0, -signal.SIGTERM)
+
+
+async def _each_assigned_once(tap: EventTap, tickets: list[str]) -> bool:
+    return all(len(tap.of_type("ticket.assigned", t)) == 1 for t in tickets)
 
 
 async def _count_assigned(tap: EventTap, tickets: list[str], *, at_least: int) -> int:

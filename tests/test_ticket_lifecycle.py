@@ -6,7 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.testing import EventTap, World, eventually, running
+from testkit.broker import EventTap
+from testkit.in_process import running
+from testkit.waiting import eventually
+from testkit.world import World
 
 
 async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: EventTap) -> None:

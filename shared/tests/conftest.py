@@ -17,7 +17,8 @@ from shared.persistence.database import create_engine
 from shared.runtime import ServiceRuntime
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
-from shared.testing import World, scratch_service
+from testkit.scratch import scratch_service
+from testkit.world import World
 
 
 class ProbeHappened(Event):

@@ -7,8 +7,9 @@ import json
 
 from shared.contracts import seal
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
-from shared.testing import eventually, queue_depth, send, send_envelope
 from shared.tests.conftest import Probe, ProbeHappened
+from testkit.broker import queue_depth, send, send_envelope
+from testkit.waiting import eventually
 
 
 async def _dead(probe: Probe, count: int) -> list:

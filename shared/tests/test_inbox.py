@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from shared.contracts import seal
-from shared.testing import EventTap, eventually, queue_depth, send_envelope
 from shared.tests.conftest import Probe, ProbeHappened
+from testkit.broker import EventTap, queue_depth, send_envelope
+from testkit.waiting import eventually, stays
 
 
 async def test_copies_of_one_message_racing_on_three_replicas_apply_once(probe: Probe, tap: EventTap) -> None:
@@ -26,15 +27,22 @@ async def test_copies_of_one_message_racing_on_three_replicas_apply_once(probe: 
                 tap.of_type("probe.echoed")
             ) >= len(events)
 
+        def duplicates() -> float:
+            return sum(
+                replica.metrics.consumed.labels(probe.queue, "probe.happened", "duplicate")._value.get()
+                for replica in replicas
+            )
+
+        async def every_copy_seen() -> bool:
+            return duplicates() == 80
+
+        async def applied_once() -> bool:
+            return await _counts_are(probe, dict.fromkeys(range(40), 1))
+
         await eventually(drained, what="every copy consumed")
-        await asyncio.sleep(0.5)
-        assert await probe.effect_counts() == dict.fromkeys(range(40), 1)
+        await eventually(every_copy_seen, what="80 copies recognised as duplicates")
+        await stays(applied_once, what="each message applied once")
         assert sorted(e["payload"]["n"] for e in tap.of_type("probe.echoed")) == list(range(40))
-        duplicates = sum(
-            replica.metrics.consumed.labels(probe.queue, "probe.happened", "duplicate")._value.get()
-            for replica in replicas
-        )
-        assert duplicates == 80
     finally:
         for replica in replicas:
             await replica.stop()
@@ -49,7 +57,8 @@ async def test_a_message_older_than_the_dedupe_window_is_processed_again(probe: 
         await eventually(lambda: _counts_are(probe, {7: 1}))
 
         await send_envelope(probe.world.amqp_url, event)  # within the window: ignored
-        await asyncio.sleep(0.5)
+        duplicate = runtime.metrics.consumed.labels(probe.queue, "probe.happened", "duplicate")
+        await eventually(lambda: _true(duplicate._value.get() == 1), what="the copy recognised as a duplicate")
         assert await probe.effect_counts() == {7: 1}
 
         inbox = runtime.database.inbox
@@ -62,6 +71,10 @@ async def test_a_message_older_than_the_dedupe_window_is_processed_again(probe: 
         await eventually(lambda: _counts_are(probe, {7: 2}))
     finally:
         await runtime.stop()
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def _counts_are(probe: Probe, expected: dict[int, int]) -> bool:

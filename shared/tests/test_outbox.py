@@ -13,8 +13,9 @@ from aio_pika.exceptions import DeliveryError
 from sqlalchemy import select
 
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage
-from shared.testing import EventTap, eventually
 from shared.tests.conftest import Probe, ProbeEchoed
+from testkit.broker import EventTap
+from testkit.waiting import eventually, stays
 
 
 async def _commit_echoes(runtime, numbers) -> None:
@@ -54,14 +55,13 @@ async def test_events_committed_while_the_relay_is_down_are_published_once_it_is
     await runtime.start()
     await runtime.relay.stop()  # the process's relay is down; the consumer side keeps running
     try:
-        await _commit_echoes(runtime, range(100, 110))
-        await asyncio.sleep(0.5)
-        assert _echoes(tap, set(range(100, 110))) == Counter()
+        numbers = set(range(100, 110))
+        await _commit_echoes(runtime, sorted(numbers))
+        await stays(lambda: _published(tap, numbers, Counter()), what="nothing published while the relay is down")
 
         runtime.relay.start()
-        await eventually(lambda: _settled(tap, set(range(100, 110))), what="ten echoes published")
-        await asyncio.sleep(0.5)  # anything sent twice would have arrived by now
-        assert _echoes(tap, set(range(100, 110))) == Counter(dict.fromkeys(range(100, 110), 1))
+        await eventually(lambda: _settled(tap, numbers), what="ten echoes published")
+        await stays(lambda: _published(tap, numbers, Counter(dict.fromkeys(numbers, 1))), what="each echo once")
     finally:
         await runtime.stop()
 
@@ -104,8 +104,7 @@ async def test_two_relays_never_send_the_same_row(probe: Probe, tap: EventTap) -
         sent = await asyncio.gather(*(relay.publish_pending() for relay in relays))
         assert sum(sent) == len(numbers)
         await eventually(lambda: _settled(tap, numbers), what="300 echoes")
-        await asyncio.sleep(0.5)
-        assert set(_echoes(tap, numbers).values()) == {1}
+        await stays(lambda: _published(tap, numbers, Counter(dict.fromkeys(numbers, 1))), what="each echo once")
     finally:
         await runtime.stop()
 
@@ -114,7 +113,7 @@ async def test_the_relay_is_woken_by_the_commit_not_by_its_poll(probe: Probe, ta
     runtime = probe.runtime(outbox_poll_seconds=30)
     await runtime.start()
     try:
-        await asyncio.sleep(0.3)  # let the relay reach its idle wait
+        await eventually(lambda: _idle(runtime), what="the relay waiting for work")
         started = asyncio.get_running_loop().time()
         await _commit_echoes(runtime, [300])
         await eventually(lambda: _settled(tap, {300}), timeout=5)
@@ -141,5 +140,14 @@ async def test_an_unroutable_message_is_an_error_not_a_silent_loss(probe: Probe)
         await runtime.stop()
 
 
+async def _idle(runtime) -> bool:
+    return runtime.relay.idle
+
+
 async def _settled(tap: EventTap, numbers: set[int]) -> bool:
     return set(_echoes(tap, numbers)) == numbers
+
+
+async def _published(tap: EventTap, numbers: set[int], expected: Counter[int]) -> bool:
+    assert _echoes(tap, numbers) == expected
+    return True

@@ -4,27 +4,21 @@ checksum, and the record drawn up from an opened ticket."""
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from services.archive.domain.documents import Category, Draft, canonical_json, document_code
 from services.archive.domain.records import service_request_record
-from shared.contracts import DeviceRef, Priority, Reporter, RequestChannel, ServiceKind, TicketOpened
-from shared.testing import ticket_opened
+from shared.contracts import DeviceRef, Priority
+from testkit.samples import ticket_opened
 
-
-def _opened(reported_at: datetime, *, site_timezone: str = "Asia/Shanghai") -> TicketOpened:
-    return ticket_opened(
-        site_code="HH138",
-        site_timezone=site_timezone,
-        device=DeviceRef(asset_tag="HH138-BGM-AMP-01", model="Bosch PLENA PLE-2MA240", manufacturer="bosch"),
-        kind=ServiceKind.FAULT,
-        priority=Priority.HIGH,
-        channel=RequestChannel.HOTLINE,
-        description="背景音乐没有声音",
-        reporter=Reporter(name="Ms. Xu", phone="+86 21 5555 0101"),
-        reported_at=reported_at,
-    )
+# A high-priority amplifier fault, reported in Chinese.
+AMPLIFIER_FAULT: dict[str, Any] = {
+    "device": DeviceRef(asset_tag="HH138-BGM-AMP-01", model="Bosch PLENA PLE-2MA240", manufacturer="bosch"),
+    "priority": Priority.HIGH,
+    "description": "背景音乐没有声音",
+}
 
 
 def test_a_code_reads_site_year_category_and_a_six_digit_sequence() -> None:
@@ -77,14 +71,14 @@ def test_a_drafts_checksum_is_the_sha256_of_its_exact_bytes() -> None:
 def test_a_request_record_is_filed_under_the_sites_local_year() -> None:
     """17:00 UTC on New Year's Eve is already 01:00 on 1 January 2027 in Shanghai."""
     reported_at = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
-    draft = service_request_record(_opened(reported_at))
+    draft = service_request_record(ticket_opened(reported_at=reported_at, **AMPLIFIER_FAULT))
     assert draft.year == 2027
     assert draft.content["reported_at_local"] == "2027-01-01T01:00:00+08:00"
-    assert service_request_record(_opened(reported_at, site_timezone="UTC")).year == 2026
+    assert service_request_record(ticket_opened(reported_at=reported_at, site_timezone="UTC")).year == 2026
 
 
 def test_a_request_record_says_who_reported_what_when_and_how() -> None:
-    opened = _opened(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    opened = ticket_opened(reported_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC), **AMPLIFIER_FAULT)
     draft = service_request_record(opened)
     assert (draft.category, draft.site_code, draft.ticket_id, draft.source) == (
         Category.RECORD,

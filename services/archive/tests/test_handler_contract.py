@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from services.archive.db.tables import documents, inbox
 from shared.contracts import DocumentArchived, seal
-from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
+from testkit.database import fetch_all, produced
+from testkit.in_process import deliver_in_memory
+from testkit.samples import opened_envelope
+from testkit.world import World
 
 QUEUE = "archive.inbox"
 REPORTED_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: records are filed under 2026

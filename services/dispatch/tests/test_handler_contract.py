@@ -15,23 +15,15 @@ import services
 from services.dispatch.db import repository
 from services.dispatch.db.tables import assignments, inbox, outbox
 from services.dispatch.domain.routing import Engineer, Rule
-from shared.contracts import ComplaintRouted, Envelope, ServiceKind, TicketAssigned, TicketOpened, seal
-from shared.messaging.unit_of_work import ServiceDatabase
+from shared.contracts import ComplaintRouted, ServiceKind, TicketAssigned
 from shared.persistence.database import create_engine
-from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
+from shared.persistence.service_database import ServiceDatabase
+from testkit.database import fetch_all, produced
+from testkit.in_process import deliver_in_memory
+from testkit.samples import again, opened_envelope
+from testkit.world import World
 
 QUEUE = "dispatch.inbox"
-
-
-def _opened(subsystem: str, kind: ServiceKind = ServiceKind.FAULT) -> Envelope[TicketOpened]:
-    """A `ticket.opened` from intake at HH138, whose roster these tests rely on, for a ticket no other
-    test uses."""
-    return opened_envelope(site_code="HH138", subsystem=subsystem, kind=kind)
-
-
-def _again(envelope: Envelope[TicketOpened]) -> Envelope[TicketOpened]:
-    """The same event under a new message id, as a replayed or re-published event would arrive."""
-    return seal(envelope.payload, producer="intake", correlation_id=envelope.correlation_id)
 
 
 async def _assignments(world: World, ticket_id: str) -> list[Any]:
@@ -66,7 +58,7 @@ async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(se
         qualified = [e for e in roster.values() if "bgm" in e.skills and e.available]
         chosen = min(qualified, key=lambda e: (e.open_tickets, e.engineer_id))
         expected = (chosen.engineer_id, Rule.LEAST_LOADED.value)
-    envelope = _opened("bgm")
+    envelope = opened_envelope(subsystem="bgm")
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
@@ -90,7 +82,7 @@ async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(se
 
 async def test_the_same_envelope_delivered_twice_is_applied_once(seeded: World) -> None:
     """A redelivery (same message id) is caught by the inbox: no second assignment, no second event."""
-    envelope = _opened("av")
+    envelope = opened_envelope(subsystem="av")
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
@@ -105,8 +97,8 @@ async def test_the_same_envelope_delivered_twice_is_applied_once(seeded: World) 
 async def test_a_second_opened_event_for_the_same_ticket_assigns_nobody_else(seeded: World) -> None:
     """A new message id passes the inbox, so only dispatch's own record of the ticket stops a second
     engineer (or the same one twice) from getting it."""
-    first = _opened("control")
-    second = _again(first)
+    first = opened_envelope(subsystem="control")
+    second = again(first)
     ticket_id = first.payload.ticket_id
 
     await deliver_in_memory(seeded, "dispatch", QUEUE, first, second)
@@ -122,7 +114,7 @@ async def test_a_second_opened_event_for_the_same_ticket_assigns_nobody_else(see
 
 async def test_a_complaint_is_routed_to_the_quality_desk_and_assigned_to_nobody(seeded: World) -> None:
     """Even about bgm, whose owner E01 is on duty, a complaint reaches only the quality desk."""
-    envelope = _opened("bgm", ServiceKind.COMPLAINT)
+    envelope = opened_envelope(subsystem="bgm", kind=ServiceKind.COMPLAINT)
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)
@@ -141,7 +133,7 @@ async def test_a_complaint_is_routed_to_the_quality_desk_and_assigned_to_nobody(
 
 async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(seeded: World) -> None:
     """No engineer at HH138 has the `lighting` skill: the ticket is parked, and no event claims otherwise."""
-    envelope = _opened("lighting")
+    envelope = opened_envelope(subsystem="lighting")
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "dispatch", QUEUE, envelope)

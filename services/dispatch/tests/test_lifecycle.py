@@ -1,8 +1,20 @@
 """A ticket's moves at dispatch, without broker or database."""
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from services.dispatch.domain.lifecycle import Action, Move, MoveRefused, Status, move
+from services.dispatch.domain.lifecycle import (
+    Action,
+    Move,
+    MoveRefused,
+    Refusal,
+    Status,
+    TicketState,
+    decide_move,
+    move,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +56,42 @@ def test_moves_that_make_no_sense_are_refused_with_what_would(action: Action, st
         MoveRefused, match=f"cannot {action.value} a ticket that is {status.value}; {action.value} applies to:"
     ):
         move(action, status, None)
+
+
+REPORTED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+ASSIGNED = TicketState("HH138-20261125-0001", Status.ASSIGNED, None, "E01", REPORTED)
+
+
+def _decide(ticket: TicketState = ASSIGNED, action: Action = Action.ACCEPT, **given) -> Move:
+    values = {"at": REPORTED + timedelta(minutes=10), "now": REPORTED + timedelta(minutes=20)} | given
+    return decide_move(
+        ticket, action, reason=values.get("reason"), summary=values.get("summary"), at=values["at"], now=values["now"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("ticket", "action", "given", "refusal"),
+    [
+        (ASSIGNED, Action.ACCEPT, {"at": REPORTED + timedelta(minutes=26)}, Refusal.IN_THE_FUTURE),
+        (ASSIGNED, Action.ACCEPT, {"at": REPORTED - timedelta(minutes=1)}, Refusal.BEFORE_REPORT),
+        (ASSIGNED, Action.PAUSE, {}, Refusal.REASON_REQUIRED),
+        (replace(ASSIGNED, status=Status.RESOLVED), Action.REOPEN, {}, Refusal.REASON_REQUIRED),
+        (ASSIGNED, Action.RESOLVE, {}, Refusal.SUMMARY_REQUIRED),
+        (ASSIGNED, Action.RESUME, {}, Refusal.NOT_IN_THIS_STATE),
+        (replace(ASSIGNED, engineer_id=None), Action.ARRIVE, {}, Refusal.NO_ENGINEER),
+    ],
+    ids=["future", "before-report", "pause-why", "reopen-why", "resolve-what", "wrong-state", "no-engineer"],
+)
+def test_a_move_is_refused_with_the_reason_to_act_on(ticket, action, given, refusal) -> None:
+    with pytest.raises(MoveRefused) as refused:
+        _decide(ticket, action, **given)
+    assert refused.value.refusal is refusal
+
+
+def test_a_move_a_few_minutes_ahead_of_our_clock_is_a_fast_phone_not_the_future() -> None:
+    assert _decide(at=REPORTED + timedelta(minutes=24)) == Move(Status.ACCEPTED, paused_from=None)
+
+
+def test_a_complaint_with_the_quality_desk_is_resolved_without_an_engineer() -> None:
+    complaint = replace(ASSIGNED, status=Status.WITH_QUALITY_DESK, engineer_id=None)
+    assert _decide(complaint, Action.RESOLVE, summary="Apologised; visit rescheduled").status is Status.RESOLVED

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.intake.db.tables import outbox, service_requests
-from shared.testing import RunningService, World, running
+from testkit.in_process import RunningService, running
+from testkit.world import World
 
 GOOD = {
     "site_code": "HH138",

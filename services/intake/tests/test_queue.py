@@ -8,7 +8,11 @@ import uuid
 
 from shared.contracts import Envelope, SubmitServiceRequest, TicketOpened, TicketRejected, seal
 from shared.messaging.dead_letters import list_dead_letters
-from shared.testing import EventTap, World, deliver_in_memory, eventually, produced, running, send
+from testkit.broker import EventTap, send
+from testkit.database import produced
+from testkit.in_process import deliver_in_memory, running
+from testkit.waiting import eventually
+from testkit.world import World
 
 SUBMISSION = SubmitServiceRequest.model_validate(
     {

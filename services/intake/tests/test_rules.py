@@ -6,6 +6,7 @@ import pytest
 
 from services.intake.domain.classification import classify
 from services.intake.domain.requests import (
+    RegisteredDevice,
     RequestRefused,
     SiteScope,
     check_reported_at,
@@ -21,7 +22,7 @@ SCOPE = SiteScope(
     name="Infinity Mall",
     timezone="Asia/Shanghai",
     subsystems=frozenset({"bgm", "av"}),
-    devices={"HH138-BGM-AMP-01": "bgm"},
+    devices={"HH138-BGM-AMP-01": RegisteredDevice("HH138-BGM-AMP-01", "bgm", "PLENA PLE-2MA240", "bosch")},
 )
 
 
@@ -54,8 +55,8 @@ def test_scope_refusals_say_what_exists() -> None:
         check_scope(SCOPE, "bgm", "NOPE-1")
     with pytest.raises(RequestRefused, match="belongs to subsystem 'bgm'"):
         check_scope(SCOPE, "av", "HH138-BGM-AMP-01")
-    check_scope(SCOPE, "bgm", "HH138-BGM-AMP-01")
-    check_scope(SCOPE, "av", None)
+    assert check_scope(SCOPE, "bgm", "HH138-BGM-AMP-01") == SCOPE.devices["HH138-BGM-AMP-01"]
+    assert check_scope(SCOPE, "av", None) is None
 
 
 def test_a_report_from_the_future_is_refused_but_clock_skew_is_tolerated() -> None:

@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.contracts import TicketOnSite, seal
-from shared.testing import RunningService, World, eventually, opened_envelope, running, send_envelopes
+from testkit.broker import send_envelopes
+from testkit.in_process import RunningService, running
+from testkit.samples import opened_envelope
+from testkit.waiting import eventually
+from testkit.world import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GOLD = {

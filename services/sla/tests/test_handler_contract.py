@@ -12,35 +12,25 @@ from sqlalchemy import select
 from services.sla.db.tables import clocks, inbox, timers
 from shared.contracts import (
     ClockKind,
-    Envelope,
-    Event,
     ServiceKind,
     SlaBreached,
     SlaClockStarted,
     SlaMet,
     TicketOnSite,
-    TicketOpened,
     TicketPaused,
     TicketReopened,
     TicketResolved,
     TicketResumed,
     seal,
 )
-from shared.testing import World, deliver_in_memory, fetch_all, opened_envelope, produced
+from testkit.database import fetch_all, produced
+from testkit.in_process import deliver_in_memory
+from testkit.samples import from_dispatch, opened_envelope
+from testkit.world import World
 
 QUEUE = "sla.inbox"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
-
-
-def _opened(reported_at: datetime = WEDNESDAY_MORNING, **changes: Any) -> Envelope[TicketOpened]:
-    """A `ticket.opened` from intake, at HH138 in Shanghai, for a ticket no other test uses."""
-    return opened_envelope(site_code="HH138", site_timezone="Asia/Shanghai", reported_at=reported_at, **changes)
-
-
-def _from_dispatch(event: Any) -> Envelope[Event]:
-    """A lifecycle event as dispatch publishes it (every one names its ticket)."""
-    return seal(event, producer="dispatch", correlation_id=event.ticket_id)
 
 
 async def _clocks(world: World, ticket_id: str) -> dict[tuple[str, int], Any]:
@@ -59,7 +49,7 @@ async def _announced(world: World, ticket_id: str, message_type: str) -> list[An
 
 async def test_a_fault_starts_response_on_site_and_resolution_clocks(seeded: World) -> None:
     """A Wednesday 10:00 call in Shanghai: answered by 10:30, engineer on site by 14:00."""
-    envelope = _opened()
+    envelope = opened_envelope(reported_at=WEDNESDAY_MORNING)
     ticket_id = envelope.payload.ticket_id
 
     await deliver_in_memory(seeded, "sla", QUEUE, envelope)
@@ -86,7 +76,7 @@ async def test_a_fault_starts_response_on_site_and_resolution_clocks(seeded: Wor
 
 async def test_a_holiday_call_gets_an_eight_hour_on_site_clock(seeded: World) -> None:
     """The site's time zone decides the day: 00:30 on 1 October in Shanghai is National Day."""
-    envelope = _opened(datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI))
+    envelope = opened_envelope(reported_at=datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI))
 
     await deliver_in_memory(seeded, "sla", QUEUE, envelope)
 
@@ -96,7 +86,7 @@ async def test_a_holiday_call_gets_an_eight_hour_on_site_clock(seeded: World) ->
 
 
 async def test_the_same_ticket_opened_again_under_a_new_message_id_starts_nothing_new(seeded: World) -> None:
-    first = _opened()
+    first = opened_envelope(reported_at=WEDNESDAY_MORNING)
     second = seal(first.payload, producer="intake", correlation_id=first.correlation_id)
     ticket_id = first.payload.ticket_id
 
@@ -111,9 +101,9 @@ async def test_the_same_ticket_opened_again_under_a_new_message_id_starts_nothin
 
 
 async def test_only_faults_and_broken_devices_start_the_on_site_clock(seeded: World) -> None:
-    complaint = _opened(kind=ServiceKind.COMPLAINT)
-    question = _opened(kind=ServiceKind.CONSULTATION)
-    repair = _opened(kind=ServiceKind.WARRANTY_REPAIR)
+    complaint = opened_envelope(reported_at=WEDNESDAY_MORNING, kind=ServiceKind.COMPLAINT)
+    question = opened_envelope(reported_at=WEDNESDAY_MORNING, kind=ServiceKind.CONSULTATION)
+    repair = opened_envelope(reported_at=WEDNESDAY_MORNING, kind=ServiceKind.WARRANTY_REPAIR)
 
     await deliver_in_memory(seeded, "sla", QUEUE, complaint, question, repair)
 
@@ -123,9 +113,9 @@ async def test_only_faults_and_broken_devices_start_the_on_site_clock(seeded: Wo
 
 
 async def test_arriving_in_time_stops_the_clock_announces_it_met_and_disarms_its_timers(seeded: World) -> None:
-    opened = _opened()
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
     ticket_id = opened.payload.ticket_id
-    arrival = _from_dispatch(
+    arrival = from_dispatch(
         TicketOnSite(ticket_id=ticket_id, engineer_id="E01", arrived_at=WEDNESDAY_MORNING + timedelta(hours=3))
     )
 
@@ -145,9 +135,9 @@ async def test_arriving_in_time_stops_the_clock_announces_it_met_and_disarms_its
 
 
 async def test_an_arrival_heard_before_the_opening_is_applied_when_the_opening_comes(seeded: World) -> None:
-    opened = _opened()
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
     ticket_id = opened.payload.ticket_id
-    arrival = _from_dispatch(
+    arrival = from_dispatch(
         TicketOnSite(ticket_id=ticket_id, engineer_id="E01", arrived_at=WEDNESDAY_MORNING + timedelta(hours=1))
     )
 
@@ -161,14 +151,14 @@ async def test_an_arrival_heard_before_the_opening_is_applied_when_the_opening_c
 
 
 async def test_a_pause_suspends_the_deadline_and_the_resume_moves_it(seeded: World) -> None:
-    opened = _opened()
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
     ticket_id = opened.payload.ticket_id
-    pause = _from_dispatch(
+    pause = from_dispatch(
         TicketPaused(
             ticket_id=ticket_id, reason="waiting_for_customer", paused_at=WEDNESDAY_MORNING + timedelta(hours=1)
         )
     )
-    resume = _from_dispatch(TicketResumed(ticket_id=ticket_id, resumed_at=WEDNESDAY_MORNING + timedelta(hours=3)))
+    resume = from_dispatch(TicketResumed(ticket_id=ticket_id, resumed_at=WEDNESDAY_MORNING + timedelta(hours=3)))
 
     await deliver_in_memory(seeded, "sla", QUEUE, opened, pause)
     assert (await _clocks(seeded, ticket_id))["on_site", 1].due_at is None
@@ -180,14 +170,14 @@ async def test_a_pause_suspends_the_deadline_and_the_resume_moves_it(seeded: Wor
 
 
 async def test_reopening_restarts_the_resolution_clock(seeded: World) -> None:
-    opened = _opened()
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
     ticket_id = opened.payload.ticket_id
-    resolved = _from_dispatch(
+    resolved = from_dispatch(
         TicketResolved(
             ticket_id=ticket_id, summary="Amplifier fuse replaced", resolved_at=WEDNESDAY_MORNING + timedelta(hours=2)
         )
     )
-    reopened = _from_dispatch(
+    reopened = from_dispatch(
         TicketReopened(ticket_id=ticket_id, reason="No sound again", reopened_at=WEDNESDAY_MORNING + timedelta(days=1))
     )
 

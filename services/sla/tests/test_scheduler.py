@@ -18,9 +18,13 @@ import pytest
 import services
 from services.sla.scheduler import TimerScheduler
 from shared.contracts import TicketOnSite, seal
-from shared.messaging.unit_of_work import ServiceDatabase
 from shared.persistence.database import create_engine
-from shared.testing import World, create_world, deliver_in_memory, destroy_world, opened_envelope, produced
+from shared.persistence.service_database import ServiceDatabase
+from testkit.database import produced
+from testkit.in_process import deliver_in_memory
+from testkit.samples import opened_envelope
+from testkit.waiting import eventually, stays
+from testkit.world import World, create_world, destroy_world
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Wednesday morning
 
@@ -122,15 +126,22 @@ async def test_the_running_scheduler_fires_a_timer_that_falls_due(own_world: Wor
     [ticket] = await _open(own_world, 1, T0)
     scheduler = TimerScheduler(database, now=clock, tick=timedelta(milliseconds=20))
     scheduler.start()
+
+    async def breaches() -> int:
+        return (await _fired(own_world, [ticket]))[ticket, "response", "breach"]
+
+    async def not_breached() -> bool:
+        return await breaches() == 0
+
     try:
-        await asyncio.sleep(0.1)
-        assert (await _fired(own_world, [ticket]))[ticket, "response", "breach"] == 0
+        await stays(not_breached, what="no breach before the deadline")
         clock.now = T0 + timedelta(minutes=30)
-        for _ in range(100):
-            if (await _fired(own_world, [ticket]))[ticket, "response", "breach"]:
-                break
-            await asyncio.sleep(0.02)
-        assert (await _fired(own_world, [ticket]))[ticket, "response", "breach"] == 1
+        await eventually(breaches, timeout=2, what="the breach fired by the running scheduler")
+        await stays(lambda: _equals(breaches(), 1), what="the breach fired once")
     finally:
         await scheduler.stop()
     assert not scheduler.running
+
+
+async def _equals(value, expected) -> bool:
+    return await value == expected

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from services.vendor.db.tables import escalations, inbox, outbox
 from shared.contracts import DeviceRef, Envelope, TicketEscalationNeeded, seal
-from shared.testing import World, deliver_in_memory, fetch_all
+from testkit.database import fetch_all
+from testkit.in_process import deliver_in_memory
+from testkit.world import World
 
 QUEUE = "vendor.inbox"
 REQUESTED_AT = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)

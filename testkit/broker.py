@@ -1,0 +1,117 @@
+"""The broker as a test sees it: a tap that keeps a copy of every event, publishing as another service
+(or a misbehaving client) would, and how many messages wait in a queue."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
+
+from shared.contracts.envelope import Envelope
+from shared.messaging.topology import EVENTS_EXCHANGE, declare_tap
+from testkit.waiting import eventually
+
+
+@dataclass
+class EventTap:
+    """Copies of every event published on `aftercare.events`, from a queue of the test's own."""
+
+    messages: list[AbstractIncomingMessage] = field(default_factory=list)
+
+    def of_type(self, message_type: str, correlation_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            json.loads(m.body)
+            for m in self.messages
+            if m.type == message_type and (correlation_id is None or m.correlation_id == correlation_id)
+        ]
+
+    async def wait_for(
+        self, message_type: str, correlation_id: str | None = None, *, count: int = 1, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        async def seen() -> list[dict[str, Any]]:
+            found = self.of_type(message_type, correlation_id)
+            return found if len(found) >= count else []
+
+        return await eventually(seen, timeout=timeout, what=f"{count} x {message_type} for {correlation_id}")
+
+
+@asynccontextmanager
+async def event_tap(amqp_url: str, routing_key: str = "#") -> AsyncIterator[EventTap]:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        queue = await declare_tap(await connection.channel(), routing_key)
+        tap = EventTap()
+
+        async def keep(message: AbstractIncomingMessage) -> None:
+            tap.messages.append(message)
+            await message.ack()
+
+        await queue.consume(keep)
+        yield tap
+
+
+async def send(
+    amqp_url: str,
+    body: bytes,
+    *,
+    routing_key: str,
+    exchange: str = EVENTS_EXCHANGE,
+    message_id: str | None = None,
+    message_type: str | None = None,
+    copies: int = 1,
+) -> None:
+    """Publish raw bytes, persistent and confirmed, as another service or a misbehaving client would."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange) if exchange else channel.default_exchange
+        message = aio_pika.Message(
+            body,
+            message_id=message_id,
+            type=message_type,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await asyncio.gather(*(target.publish(message, routing_key=routing_key) for _ in range(copies)))
+
+
+async def send_envelope(amqp_url: str, envelope: Envelope[Any], *, copies: int = 1) -> None:
+    await send_envelopes(amqp_url, [envelope] * copies)
+
+
+async def send_envelopes(amqp_url: str, envelopes: list[Envelope[Any]]) -> None:
+    """Publish envelopes on `aftercare.events` as their producer's relay would, over one connection."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(EVENTS_EXCHANGE)
+        await asyncio.gather(
+            *(
+                exchange.publish(
+                    aio_pika.Message(
+                        envelope.model_dump_json().encode(),
+                        message_id=str(envelope.message_id),
+                        correlation_id=envelope.correlation_id,
+                        type=envelope.type,
+                        content_type="application/json",
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=envelope.type,
+                )
+                for envelope in envelopes
+            )
+        )
+
+
+async def queue_depth(amqp_url: str, queue: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.message_count or 0)

@@ -1,0 +1,66 @@
+"""A world of one's own for a test run: a PostgreSQL database and a RabbitMQ virtual host, every
+service's schema migrated into the database. Created once per run, dropped at its end."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import services
+from shared.persistence import migrations
+from shared.persistence.database import drop_database, ensure_database
+from shared.settings import ServiceSettings
+from testkit.machine import AMQP_BASE_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
+
+
+@dataclass(frozen=True)
+class World:
+    """A database and a virtual host of one's own."""
+
+    name: str
+    database_url: str
+    amqp_url: str
+    vhost: str
+
+    def settings(self, service: str, **overrides: Any) -> ServiceSettings:
+        """Settings of a service pointed at this world, quick to retry, quiet to poll."""
+        values: dict[str, Any] = {
+            "database_url": self.database_url,
+            "amqp_url": self.amqp_url,
+            "retry_delay_ms": 200,
+            "max_attempts": 3,
+            "outbox_poll_seconds": 1.0,
+            "graceful_timeout_seconds": 5.0,
+            "db_pool_size": 5,
+        }
+        values.update(overrides)
+        return services.definition(service).settings_class(**values)
+
+    def environment(self) -> dict[str, str]:
+        """Environment variables that point every service process at this world."""
+        return {"AFTERCARE_DATABASE_URL": self.database_url, "AFTERCARE_AMQP_URL": self.amqp_url}
+
+
+def create_world() -> World:
+    name = f"{TEST_NAME_PREFIX}{uuid.uuid4().hex[:10]}"
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    world = World(
+        name=name,
+        database_url=f"{base}/{name}",
+        amqp_url=f"{AMQP_BASE_URL.rstrip('/')}/{quote(name, safe='')}",
+        vhost=name,
+    )
+    asyncio.run(ensure_database(world.database_url))
+    for service in services.NAMES:
+        migrations.upgrade(services.definition(service).migrations_dir, world.database_url)
+    return world
+
+
+def destroy_world(world: World) -> None:
+    asyncio.run(drop_database(world.database_url))
+    rabbitmqctl("delete_vhost", world.vhost)
