@@ -6,7 +6,7 @@ Errors are answered in one shape a caller can act on:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -16,9 +16,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
 from shared.persistence.service_database import ServiceDatabase
+from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
+FILE_MEDIA_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+"""Bodies of these types are files people upload (an equipment register): allowed up to MAX_FILE_BYTES."""
+
+ACTOR_HEADER = "X-Aftercare-Actor"
 
 
 class Problem(Exception):
@@ -30,6 +36,12 @@ class Problem(Exception):
         self.error = error
         self.message = message
         self.detail = detail
+
+    @classmethod
+    def of(cls, refused: Refused, statuses: Mapping[str, int], default: int = 422) -> Problem:
+        """A rule's refusal as an HTTP answer: the status its reason maps to (`default` for the rest:
+        the request must change)."""
+        return cls(statuses.get(refused.reason, default), refused.reason, refused.message, **refused.detail)
 
 
 def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> FastAPI:
@@ -66,8 +78,12 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _problem(413, "body_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+        is_file = request.headers.get("content-type", "").split(";")[0].strip() in FILE_MEDIA_TYPES
+        limit = MAX_FILE_BYTES if is_file else MAX_BODY_BYTES
+        if length is not None and length.isdigit() and int(length) > limit:
+            return _problem(
+                413, "body_too_large", f"{'files' if is_file else 'request bodies'} are limited to {limit} bytes"
+            )
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
@@ -96,3 +112,12 @@ def _database(request: Request) -> ServiceDatabase:
 
 Database = Annotated[ServiceDatabase, Depends(_database)]
 """Route parameter type: the service's own database (connections and units of work)."""
+
+
+def _actor(request: Request) -> str:
+    return request.headers.get(ACTOR_HEADER, "").strip()[:100] or "unidentified"
+
+
+Actor = Annotated[str, Depends(_actor)]
+"""Route parameter type: who is acting, recorded in every history row. Until people sign in it is what
+the caller says in the `X-Aftercare-Actor` header."""

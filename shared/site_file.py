@@ -1,7 +1,10 @@
 """The site description file (TOML) an operator loads with `aftercare seed`.
 
-One file describes a site under contract: the site, its subsystems and who owns each, its equipment
-register, and the engineers. Every service reads it through this model and stores only its own part.
+One file describes a site under contract: the site, its maintenance contracts, its subsystems and who
+owns each, its equipment register, and the engineers. Every service reads it through this model and
+stores only its own part. Parts that one service alone understands (a contract, a device's details) are
+checked in full by that service when it loads them; this model checks the structure and that the parts
+refer to each other correctly.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ class SiteSection(_Strict):
     address: str
     timezone: str = "Asia/Shanghai"
     customer: str
-    contract_start: date
-    contract_end: date
 
 
 class SubsystemSection(_Strict):
@@ -35,13 +36,24 @@ class SubsystemSection(_Strict):
     owner: str | None = Field(default=None, description="Engineer id who owns this subsystem here.")
 
 
-class EquipmentSection(_Strict):
+class EquipmentSection(BaseModel):
+    """A device of the register; intake checks its other columns (model, serial number, warranty, ...)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     asset_tag: str
     subsystem: str
-    model: str
-    manufacturer: str
-    location: str | None = None
-    quantity: int = Field(default=1, ge=1)
+
+
+class ContractSection(BaseModel):
+    """A maintenance contract of the site; intake checks the rest (contacts, SLA policy, ...)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    code: str
+    starts_on: date
+    ends_on: date
+    covered_subsystems: list[str]
 
 
 class EngineerSection(_Strict):
@@ -55,6 +67,7 @@ class EngineerSection(_Strict):
 
 class SiteFile(_Strict):
     site: SiteSection
+    contracts: list[ContractSection] = Field(default_factory=list)
     subsystems: list[SubsystemSection]
     equipment: list[EquipmentSection] = Field(default_factory=list)
     engineers: list[EngineerSection] = Field(default_factory=list)
@@ -66,6 +79,10 @@ class SiteFile(_Strict):
         for item in self.equipment:
             if item.subsystem not in subsystems:
                 raise ValueError(f"equipment {item.asset_tag}: unknown subsystem {item.subsystem!r}")
+        for contract in self.contracts:
+            unknown = sorted(set(contract.covered_subsystems) - subsystems)
+            if unknown:
+                raise ValueError(f"contract {contract.code}: unknown subsystems {unknown}")
         for subsystem in self.subsystems:
             if subsystem.owner is not None and subsystem.owner not in engineers:
                 raise ValueError(f"subsystem {subsystem.code}: owner {subsystem.owner!r} is not an engineer")

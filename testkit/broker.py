@@ -20,7 +20,12 @@ from testkit.waiting import eventually
 
 @dataclass
 class EventTap:
-    """Copies of every event published on `aftercare.events`, from a queue of the test's own."""
+    """Copies of every event published on `aftercare.events`, from a queue of the test's own.
+
+    Delivery is at least once: a relay that dies (or loses a confirm) after the broker took a message
+    sends it again under the same message id, and consumers drop the copy. `of_type` returns every copy
+    the tap received; `events` one per message id, which is what "announced once" counts.
+    """
 
     messages: list[AbstractIncomingMessage] = field(default_factory=list)
 
@@ -30,6 +35,11 @@ class EventTap:
             for m in self.messages
             if m.type == message_type and (correlation_id is None or m.correlation_id == correlation_id)
         ]
+
+    def events(self, message_type: str, correlation_id: str | None = None) -> list[dict[str, Any]]:
+        """One envelope per message id, in the order first received."""
+        unique = {envelope["message_id"]: envelope for envelope in reversed(self.of_type(message_type, correlation_id))}
+        return list(reversed(unique.values()))
 
     async def wait_for(
         self, message_type: str, correlation_id: str | None = None, *, count: int = 1, timeout: float = 10.0

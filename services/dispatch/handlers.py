@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from services.dispatch.assignment import dispatch_ticket
+from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.moves import UnknownTicket, move_ticket
-from shared.contracts import Envelope, TicketOpened
-from shared.http import Database, Problem
+from shared.contracts import Envelope, TicketOpened, TicketReclassified
+from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -24,6 +24,11 @@ router = APIRouter(tags=["dispatch"])
 @events.on(TicketOpened)
 async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> None:
     await dispatch_ticket(uow, message.payload, now=datetime.now(UTC))
+
+
+@events.on(TicketReclassified)
+async def on_ticket_reclassified(message: Envelope[TicketReclassified], uow: UnitOfWork) -> None:
+    await reroute_reclassified(uow, message.payload, now=datetime.now(UTC))
 
 
 @router.get("/tickets/{ticket_id}")
@@ -58,14 +63,23 @@ REFUSAL_STATUS = {
 
 
 @router.post("/tickets/{ticket_id}/{action}")
-async def move(ticket_id: str, action: Action, database: Database, body: MoveRequest | None = None) -> dict[str, Any]:
+async def move(
+    ticket_id: str, action: Action, database: Database, actor: Actor, body: MoveRequest | None = None
+) -> dict[str, Any]:
     """Move a ticket along: accept, arrive (on site), pause, resume, resolve, reopen, close."""
     request = body or MoveRequest()
     now = datetime.now(UTC)
     try:
         async with database.unit_of_work() as uow:
             status = await move_ticket(
-                uow, ticket_id, action, at=request.at or now, now=now, reason=request.reason, summary=request.summary
+                uow,
+                ticket_id,
+                action,
+                at=request.at or now,
+                now=now,
+                actor=actor,
+                reason=request.reason,
+                summary=request.summary,
             )
     except UnknownTicket as unknown:
         raise Problem(404, "unknown_ticket", str(unknown)) from unknown

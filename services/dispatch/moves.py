@@ -31,6 +31,7 @@ async def move_ticket(
     *,
     at: datetime,
     now: datetime,
+    actor: str,
     reason: str | None = None,
     summary: str | None = None,
 ) -> Status:
@@ -39,7 +40,9 @@ async def move_ticket(
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
     moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
-    await repository.move_ticket(uow.connection, ticket_id, action=action, moved=moved, at=at, note=reason or summary)
+    await repository.move_ticket(
+        uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=reason or summary
+    )
     uow.publish(_event(action, ticket_id, ticket.engineer_id, at, reason, summary), correlation_id=ticket_id)
     return moved.status
 

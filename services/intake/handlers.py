@@ -7,18 +7,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
+from services.intake import register_handlers
 from services.intake.db import repository
+from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
-from shared.contracts import Envelope, Priority, ServiceKind, SubmitServiceRequest
-from shared.http import Database, Problem
+from shared.contracts import Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
+from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.refusals import Refused
 from shared.settings import ServiceSettings
 
 router = APIRouter(tags=["intake"])
+router.include_router(register_handlers.router)
 
 
 def command_handlers(settings: ServiceSettings) -> MessageHandlers:
@@ -86,10 +90,38 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     """The request as intake recorded it."""
     async with database.connect() as connection:
         found = await repository.request(connection, ticket_id)
-    if found is None:
-        raise Problem(404, "unknown_ticket", f"intake has no ticket {ticket_id!r}")
+        if found is None:
+            raise Problem(404, "unknown_ticket", f"intake has no ticket {ticket_id!r}")
+        found["reclassifications"] = await repository.changes_of(connection, ticket_id)
     found.pop("fingerprint", None)
     return found
+
+
+class Reclassification(BaseModel):
+    kind: ServiceKind | None = None
+    priority: Priority | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+@router.post("/tickets/{ticket_id}/reclassify")
+async def reclassify_ticket(
+    ticket_id: str, change: Reclassification, database: Database, actor: Actor
+) -> TicketReclassified:
+    """Change the ticket's kind or priority, with the reason. Its clocks are replanned from the original
+    report (time already paused stays paused); a ticket that becomes a complaint goes to the quality desk."""
+    try:
+        async with database.unit_of_work() as uow:
+            return await reclassify(
+                uow,
+                ticket_id,
+                kind=change.kind,
+                priority=change.priority,
+                reason=change.reason,
+                actor=actor,
+                now=datetime.now(UTC),
+            )
+    except Refused as refused:
+        raise Problem.of(refused, {"unknown_ticket": 404}) from refused
 
 
 @router.get("/sites")

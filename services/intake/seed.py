@@ -1,10 +1,14 @@
-"""Loads a site description into intake: the site, its subsystems and its equipment register."""
+"""Loads a site description into intake: the site, its contracts, its subsystems and its equipment
+register (each device change recorded in the register's history, as an import records it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.intake.db.tables import equipment, sites, subsystems
+from services.intake.db import register
+from services.intake.db.tables import sites, subsystems
+from services.intake.domain.contract import MaintenanceContract
+from services.intake.domain.register import Device, RegisterAction, changed_devices
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import upsert
 from shared.site_file import load_site_file
@@ -13,13 +17,26 @@ from shared.site_file import load_site_file
 async def load_site(database: ServiceDatabase, path: Path) -> str:
     described = load_site_file(path)
     site = described.site
+    contracts = [MaintenanceContract.model_validate(c.model_dump()) for c in described.contracts]
+    devices = [Device.model_validate(item.model_dump()) for item in described.equipment]
     async with database.engine.begin() as connection:
         await upsert(connection, sites, site.model_dump(), key=["code"])
         for subsystem in described.subsystems:
             row = {"site_code": site.code, **subsystem.model_dump(exclude={"owner"})}
             await upsert(connection, subsystems, row, key=["site_code", "code"])
-        for item in described.equipment:
-            await upsert(
-                connection, equipment, {"site_code": site.code, **item.model_dump()}, key=["site_code", "asset_tag"]
-            )
-    return f"site {site.code}: {len(described.subsystems)} subsystems, {len(described.equipment)} devices"
+        for contract in contracts:
+            await register.save_contract(connection, site.code, contract)
+        existing = {device.asset_tag: device for device in await register.devices(connection, site.code)}
+        changed = changed_devices(existing, devices)
+        await register.save(
+            connection,
+            site.code,
+            changed,
+            action=RegisterAction.IMPORTED,
+            actor="seed",
+            reason=f"site file {path.name}",
+        )
+    return (
+        f"site {site.code}: {len(contracts)} contracts, {len(described.subsystems)} subsystems, "
+        f"{len(devices)} devices ({len(changed)} new or changed)"
+    )

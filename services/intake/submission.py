@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.intake.db import repository
 from services.intake.domain.classification import classify
+from services.intake.domain.contract import contract_on, decide_coverage
+from services.intake.domain.register import Device
 from services.intake.domain.requests import (
     RequestRefused,
+    SiteScope,
     check_reported_at,
     check_scope,
     fingerprint,
@@ -17,6 +20,7 @@ from services.intake.domain.requests import (
     ticket_id,
 )
 from shared.contracts import (
+    Coverage,
     Envelope,
     Priority,
     ServiceKind,
@@ -46,7 +50,7 @@ async def submit(
         if earlier is not None:
             return _joined(earlier, "request_id")
 
-    scope = await repository.site_scope(connection, request.site_code)
+    scope = await repository.site_scope(connection, request.site_code, request.asset_tag)
     if scope is None:
         known = ", ".join(await repository.site_codes(connection)) or "none loaded"
         raise RequestRefused(
@@ -65,6 +69,7 @@ async def submit(
             return _joined(repeat, "repeat")
 
     kind = classify(request.description, request.kind)
+    coverage = covering(scope, request.subsystem, device, local_day(reported_at, scope.timezone))
     day = local_day(now, scope.timezone)
     ticket = ticket_id(scope.code, day, await repository.next_sequence(connection, scope.code, day))
     await repository.add_request(
@@ -82,6 +87,7 @@ async def submit(
         reporter=request.reporter.model_dump(mode="json"),
         reported_at=reported_at,
         received_at=now,
+        coverage=coverage.model_dump(mode="json"),
     )
     uow.publish(
         TicketOpened(
@@ -98,6 +104,7 @@ async def submit(
             reporter=request.reporter,
             reported_at=reported_at,
             received_at=now,
+            coverage=coverage,
         ),
         correlation_id=ticket,
     )
@@ -116,6 +123,11 @@ async def reject(uow: UnitOfWork, message: Envelope[SubmitServiceRequest], refus
         submission=request.model_dump(mode="json"),
     )
     uow.publish(TicketRejected(request_id=request.request_id, reason=refused.reason, detail=refused.message))
+
+
+def covering(scope: SiteScope, subsystem: str, device: Device | None, day: date) -> Coverage:
+    """What covers a ticket reported on `day` (the site's local date)."""
+    return decide_coverage(scope.code, contract_on(scope.contracts, day), subsystem, device, day)
 
 
 def _joined(existing: dict[str, Any], because: str) -> Submitted:

@@ -83,20 +83,43 @@ async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTic
 
 async def _reconcile(uow: UnitOfWork, ticket: TrackedTicket) -> None:
     connection = uow.connection
-    for plan in ticket.plans():
+    plans = ticket.plans()
+    planned = {ticket.key(plan) for plan in plans}
+    for key, row in ticket.stored.items():
+        if key not in planned and row.stopped_at is None and row.outcome != Outcome.CANCELLED:
+            await _cancel(uow, key)
+    for plan in plans:
         key = ticket.key(plan)
         row = ticket.stored.get(key)
+        recorded = repository.recorded_outcome(row)
         if row is None:
             await _start(uow, key, plan, ticket)
         else:
-            await repository.update_clock(connection, key, due_at=plan.due_at, stopped_at=plan.stopped_at)
+            if recorded is Outcome.CANCELLED:  # reclassified back: the clock applies again
+                recorded = None
+            await repository.update_clock(
+                connection,
+                key,
+                due_at=plan.due_at,
+                stopped_at=plan.stopped_at,
+                target_minutes=plan.target_minutes,
+                counting=plan.counting.value,
+                outcome=recorded,
+            )
         if plan.stopped_at is None:
             await repository.arm_timers(connection, key, plan.timer_moments(ticket.policy.warn_at))
             continue
         await repository.disarm_timers(connection, key)
-        settlement = settle(repository.recorded_outcome(row), stopped_in_time=bool(plan.met))
+        settlement = settle(recorded, stopped_in_time=bool(plan.met))
         if settlement is not None:
             await _announce(uow, key, plan, settlement)
+
+
+async def _cancel(uow: UnitOfWork, key: ClockKey) -> None:
+    """A clock the ticket's new kind or priority does not have: it stops counting and warns no more."""
+    await repository.disarm_timers(uow.connection, key)
+    await repository.update_clock(uow.connection, key, outcome=Outcome.CANCELLED)
+    log.info("clock cancelled by a reclassification", clock=key.kind, cycle=key.cycle)
 
 
 async def _start(uow: UnitOfWork, key: ClockKey, plan: ClockPlan, ticket: TrackedTicket) -> None:

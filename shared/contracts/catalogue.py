@@ -25,12 +25,14 @@ from shared.contracts.tickets import (
     TicketAssigned,
     TicketEscalationNeeded,
     TicketOpened,
+    TicketReclassified,
     TicketRejected,
 )
 
 CONTRACTS: tuple[type[Contract], ...] = (
     SubmitServiceRequest,
     TicketOpened,
+    TicketReclassified,
     TicketRejected,
     TicketAssigned,
     ComplaintRouted,

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import (
+    Coverage,
     DeviceRef,
     Priority,
     Reporter,
@@ -34,6 +35,24 @@ class TicketOpened(Event):
     reporter: Reporter
     reported_at: AwareDatetime = Field(description="When the customer notified us; SLA clocks start here.")
     received_at: AwareDatetime = Field(description="When intake recorded it.")
+    coverage: Coverage | None = Field(default=None, description="Warranty, contract or chargeable, decided at intake.")
+
+
+class TicketReclassified(Event):
+    """The operator or the service manager changed a ticket's kind or priority. The SLA service replans
+    its clocks from the original report; dispatch moves a ticket that became (or stopped being) a
+    complaint between the engineer and the quality desk."""
+
+    message_type: ClassVar[str] = "ticket.reclassified"
+
+    ticket_id: str
+    kind: ServiceKind
+    priority: Priority
+    previous_kind: ServiceKind
+    previous_priority: Priority
+    reason: str
+    actor: str = Field(description="Who changed it.")
+    reclassified_at: AwareDatetime
 
 
 class TicketRejected(Event):

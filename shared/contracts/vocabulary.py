@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,3 +51,29 @@ class DeviceRef(BaseModel):
     asset_tag: str
     model: str | None = None
     manufacturer: str | None = None
+    serial_number: str | None = Field(default=None, description="The manufacturer's serial number.")
+    vendor_code: str | None = Field(default=None, description="The vendor partner who repairs it.")
+    warranty_until: date | None = Field(default=None, description="Last day of the manufacturer's warranty.")
+
+
+class CoverageBasis(StrEnum):
+    """Who pays for the work on a ticket."""
+
+    MANUFACTURER_WARRANTY = "manufacturer_warranty"
+    MAINTENANCE_CONTRACT = "maintenance_contract"
+    CHARGEABLE = "chargeable"
+
+
+class Coverage(BaseModel):
+    """What covers a ticket, decided by intake when it opens: the device's manufacturer warranty (the
+    vendor path is suggested), the site's maintenance contract, or nothing (the customer pays; the
+    service manager quotes)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    basis: CoverageBasis
+    reason: str = Field(description="Why, for people: which contract or warranty, or why none applies.")
+    contract_code: str | None = Field(default=None, description="The maintenance contract in force, if any.")
+    vendor_code: str | None = Field(default=None, description="Under warranty: the vendor partner to involve.")
+    warranty_until: date | None = None
+    sla_policy: str | None = Field(default=None, description="The SLA policy the contract names, if any.")

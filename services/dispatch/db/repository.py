@@ -121,6 +121,8 @@ async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> Tick
         return None
     return TicketState(
         ticket_id=row.ticket_id,
+        site_code=row.site_code,
+        subsystem=row.subsystem,
         status=Status(row.status),
         paused_from=Status(row.paused_from) if row.paused_from else None,
         engineer_id=row.engineer_id,
@@ -129,7 +131,14 @@ async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> Tick
 
 
 async def move_ticket(
-    connection: AsyncConnection, ticket_id: str, *, action: Action, moved: Move, at: datetime, note: str | None
+    connection: AsyncConnection,
+    ticket_id: str,
+    *,
+    action: Action,
+    moved: Move,
+    at: datetime,
+    actor: str,
+    note: str | None,
 ) -> None:
     """Put the ticket where the move took it and write the move into its history."""
     await connection.execute(
@@ -137,9 +146,44 @@ async def move_ticket(
         .where(tickets.c.ticket_id == ticket_id)
         .values(status=moved.status, paused_from=moved.paused_from)
     )
+    await record(connection, ticket_id, action=action, status=moved.status, at=at, actor=actor, note=note)
+
+
+async def record(
+    connection: AsyncConnection,
+    ticket_id: str,
+    *,
+    action: str,
+    status: Status,
+    at: datetime,
+    actor: str,
+    note: str | None,
+) -> None:
+    """Write one row of the ticket's history."""
     await connection.execute(
-        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=moved.status, at=at, note=note)
+        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=status, at=at, actor=actor, note=note)
     )
+
+
+async def reclassify(
+    connection: AsyncConnection,
+    ticket: TicketState,
+    *,
+    kind: str,
+    priority: str,
+    reason: str,
+    actor: str,
+    at: datetime,
+) -> None:
+    await connection.execute(
+        update(tickets).where(tickets.c.ticket_id == ticket.ticket_id).values(kind=kind, priority=priority)
+    )
+    note = f"now a {kind} of {priority} priority: {reason}"
+    await record(connection, ticket.ticket_id, action="reclassify", status=ticket.status, at=at, actor=actor, note=note)
+
+
+async def unassign(connection: AsyncConnection, ticket_id: str) -> None:
+    await connection.execute(assignments.delete().where(assignments.c.ticket_id == ticket_id))
 
 
 async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
@@ -148,6 +192,7 @@ async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
             ticket_history.c.action,
             ticket_history.c.status,
             ticket_history.c.at,
+            ticket_history.c.actor,
             ticket_history.c.note,
             ticket_history.c.recorded_at,
         )

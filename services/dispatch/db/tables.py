@@ -87,6 +87,7 @@ ticket_history = Table(
     Column("action", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("at", TIMESTAMP(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
     Column("note", Text),
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.moments import in_the_future
+from shared.refusals import Refused
 
 
 class Status(StrEnum):
@@ -72,11 +73,10 @@ class Refusal(StrEnum):
     NO_ENGINEER = "no_engineer"
 
 
-class MoveRefused(Exception):
+class MoveRefused(Refused):
     def __init__(self, refusal: Refusal, message: str) -> None:
-        super().__init__(message)
+        super().__init__(refusal.value, message)
         self.refusal = refusal
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class TicketState:
     """What a move depends on: where the ticket is, who holds it, when it was reported."""
 
     ticket_id: str
+    site_code: str
+    subsystem: str
     status: Status
     paused_from: Status | None
     engineer_id: str | None

@@ -13,9 +13,18 @@ from sqlalchemy import select
 
 import services
 from services.dispatch.db import repository
-from services.dispatch.db.tables import assignments, inbox, outbox
+from services.dispatch.db.tables import assignments, inbox, outbox, ticket_history
 from services.dispatch.domain.routing import Engineer, Rule
-from shared.contracts import ComplaintRouted, ServiceKind, TicketAssigned
+from shared.contracts import (
+    ComplaintRouted,
+    Envelope,
+    Priority,
+    ServiceKind,
+    TicketAssigned,
+    TicketOpened,
+    TicketReclassified,
+    seal,
+)
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from testkit.database import fetch_all, produced
@@ -147,3 +156,47 @@ async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(s
     )
     announced = await fetch_all(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id))
     assert announced == []
+
+
+def _reclassified(
+    opened: Envelope[TicketOpened], kind: ServiceKind, previous: ServiceKind
+) -> Envelope[TicketReclassified]:
+    change = TicketReclassified(
+        ticket_id=opened.payload.ticket_id,
+        kind=kind,
+        priority=Priority.HIGH,
+        previous_kind=previous,
+        previous_priority=Priority.NORMAL,
+        reason="the caller is complaining about the last visit",
+        actor="liu.yang",
+        reclassified_at=opened.payload.reported_at,
+    )
+    return seal(change, producer="intake", correlation_id=opened.payload.ticket_id)
+
+
+async def test_a_ticket_that_becomes_a_complaint_leaves_its_engineer_for_the_quality_desk_and_back(
+    seeded: World,
+) -> None:
+    opened = opened_envelope(subsystem="signage")
+    ticket_id = opened.payload.ticket_id
+    await deliver_in_memory(seeded, "dispatch", QUEUE, opened)
+    assert len(await _assignments(seeded, ticket_id)) == 1
+
+    await deliver_in_memory(seeded, "dispatch", QUEUE, _reclassified(opened, ServiceKind.COMPLAINT, ServiceKind.FAULT))
+    ticket = await _ticket(seeded, ticket_id)
+    assert ticket is not None
+    assert (ticket["status"], ticket["queue"], ticket["kind"], ticket["priority"], ticket["engineer_id"]) == (
+        "with_quality_desk",
+        "quality",
+        "complaint",
+        "high",
+        None,
+    )
+    [routed] = await produced(seeded, "dispatch", "complaint.routed", correlation_id=ticket_id)
+    assert routed.payload["desk"] == "quality"
+
+    await deliver_in_memory(seeded, "dispatch", QUEUE, _reclassified(opened, ServiceKind.FAULT, ServiceKind.COMPLAINT))
+    assert (await _ticket(seeded, ticket_id) or {})["status"] == "assigned"
+    assert len(await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id)) == 2
+    history = await fetch_all(seeded, select(ticket_history).where(ticket_history.c.ticket_id == ticket_id))
+    assert [(row.action, row.actor) for row in history] == [("reclassify", "liu.yang"), ("reclassify", "liu.yang")]

@@ -9,37 +9,33 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.intake.db import register
 from services.intake.db.tables import (
-    equipment,
     rejected_requests,
+    request_changes,
     service_requests,
     sites,
     subsystems,
     ticket_counters,
 )
-from services.intake.domain.requests import RegisteredDevice, SiteScope
+from services.intake.domain.requests import SiteScope
 from shared.persistence.locks import lock_for_transaction
 
 
-async def site_scope(connection: AsyncConnection, site_code: str) -> SiteScope | None:
+async def site_scope(connection: AsyncConnection, site_code: str, asset_tag: str | None) -> SiteScope | None:
+    """The site, its subsystems and contracts, and the one device a request names (if registered)."""
     site = (await connection.execute(select(sites).where(sites.c.code == site_code))).first()
     if site is None:
         return None
     subsystem_codes = await connection.scalars(select(subsystems.c.code).where(subsystems.c.site_code == site_code))
-    devices = await connection.execute(
-        select(equipment.c.asset_tag, equipment.c.subsystem, equipment.c.model, equipment.c.manufacturer).where(
-            equipment.c.site_code == site_code
-        )
-    )
+    device = await register.device(connection, site_code, asset_tag) if asset_tag is not None else None
     return SiteScope(
         code=site.code,
         name=site.name,
         timezone=site.timezone,
         subsystems=frozenset(subsystem_codes),
-        devices={
-            row.asset_tag: RegisteredDevice(row.asset_tag, row.subsystem, row.model, row.manufacturer)
-            for row in devices
-        },
+        devices={device.asset_tag: device} if device else {},
+        contracts=tuple(await register.contracts_of(connection, site_code)),
     )
 
 
@@ -119,5 +115,33 @@ async def add_rejection(connection: AsyncConnection, **values: Any) -> None:
 async def rejections(connection: AsyncConnection, limit: int) -> list[dict[str, Any]]:
     rows = await connection.execute(
         select(rejected_requests).order_by(rejected_requests.c.received_at.desc()).limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def request_for_update(connection: AsyncConnection, ticket_id: str) -> dict[str, Any] | None:
+    row = (
+        await connection.execute(
+            select(service_requests).where(service_requests.c.ticket_id == ticket_id).with_for_update()
+        )
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+async def reclassify(connection: AsyncConnection, ticket_id: str, *, kind: str, priority: str) -> None:
+    await connection.execute(
+        update(service_requests).where(service_requests.c.ticket_id == ticket_id).values(kind=kind, priority=priority)
+    )
+
+
+async def add_change(connection: AsyncConnection, **values: Any) -> None:
+    await connection.execute(request_changes.insert().values(**values))
+
+
+async def changes_of(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
+    rows = await connection.execute(
+        select(request_changes.c.at, request_changes.c.actor, request_changes.c.reason, request_changes.c.changes)
+        .where(request_changes.c.ticket_id == ticket_id)
+        .order_by(request_changes.c.id)
     )
     return [dict(row._mapping) for row in rows]

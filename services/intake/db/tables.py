@@ -1,16 +1,22 @@
+"""Intake's own schema `intake`: sites and their contracts, the equipment register with its history,
+service requests and their reclassifications, requests that could not become tickets."""
+
 from sqlalchemy import (
     TIMESTAMP,
+    BigInteger,
     Column,
     Date,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     Table,
     Text,
     Uuid,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.persistence.database import schema_metadata
 from shared.persistence.kernel_tables import inbox_table, outbox_table
@@ -28,8 +34,24 @@ sites = Table(
     Column("address", Text, nullable=False),
     Column("timezone", Text, nullable=False),
     Column("customer", Text, nullable=False),
-    Column("contract_start", Date, nullable=False),
-    Column("contract_end", Date, nullable=False),
+)
+
+# A site's maintenance contracts, one per period (a renewal is a new contract).
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("covered_subsystems", ARRAY(Text), nullable=False),
+    Column("sla_policy", Text),
+    Column("customer_representative", JSONB, nullable=False),
+    Column("quality_desk", JSONB, nullable=False),
+    Column("contacts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["site_code"], ["intake.sites.code"]),
+    Index("ix_contracts_site_code", "site_code"),
 )
 
 subsystems = Table(
@@ -52,7 +74,36 @@ equipment = Table(
     Column("manufacturer", Text, nullable=False),
     Column("location", Text),
     Column("quantity", Integer, nullable=False),
+    Column("serial_number", Text),
+    Column("vendor_code", Text),
+    Column("install_date", Date),
+    Column("warranty_until", Date),
+    Column("status", Text, nullable=False, server_default="in_service"),
+    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["site_code", "subsystem"], ["intake.subsystems.site_code", "intake.subsystems.code"]),
+    # A manufacturer's serial number names one device, across every site.
+    Index(
+        "uq_equipment_manufacturer_serial",
+        func.lower(text("manufacturer")),
+        func.lower(text("serial_number")),
+        unique=True,
+        postgresql_where=text("serial_number IS NOT NULL"),
+    ),
+)
+
+# Every change of a device: who, when, why, and each field's old and new value.
+equipment_history = Table(
+    "equipment_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("asset_tag", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text),
+    Column("changes", JSONB, nullable=False),
+    Column("at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_equipment_history_site_code_asset_tag", "site_code", "asset_tag"),
 )
 
 service_requests = Table(
@@ -71,10 +122,25 @@ service_requests = Table(
     Column("reporter", JSONB, nullable=False),
     Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
     Column("received_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("coverage", JSONB),
     Column("repeat_count", Integer, nullable=False, server_default="0"),
     Column("last_repeated_at", TIMESTAMP(timezone=True)),
     ForeignKeyConstraint(["site_code", "subsystem"], ["intake.subsystems.site_code", "intake.subsystems.code"]),
     Index("ix_service_requests_fingerprint_received_at", "fingerprint", "received_at"),
+)
+
+# Changes of a ticket's kind or priority after it opened, with who made them and why.
+request_changes = Table(
+    "request_changes",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changes", JSONB, nullable=False),
+    Column("at", TIMESTAMP(timezone=True), nullable=False),
+    ForeignKeyConstraint(["ticket_id"], ["intake.service_requests.ticket_id"]),
+    Index("ix_request_changes_ticket_id", "ticket_id"),
 )
 
 ticket_counters = Table(

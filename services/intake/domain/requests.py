@@ -8,30 +8,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from services.intake.domain.classification import normalise
-from shared.contracts import DeviceRef, Reporter
+from services.intake.domain.contract import MaintenanceContract
+from services.intake.domain.register import Device
+from shared.contracts import Reporter
 from shared.moments import in_the_future
+from shared.refusals import Refused
 
 
-class RequestRefused(Exception):
-    """The request cannot become a ticket; `reason` is machine-readable, the message is for people."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
-@dataclass(frozen=True)
-class RegisteredDevice:
-    """A device of the site's equipment register, as a ticket names it."""
-
-    asset_tag: str
-    subsystem: str
-    model: str | None
-    manufacturer: str | None
-
-    def reference(self) -> DeviceRef:
-        return DeviceRef(asset_tag=self.asset_tag, model=self.model, manufacturer=self.manufacturer)
+class RequestRefused(Refused):
+    """The request cannot become a ticket."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +27,11 @@ class SiteScope:
     name: str
     timezone: str
     subsystems: frozenset[str]
-    devices: dict[str, RegisteredDevice]  # by asset tag
+    devices: dict[str, Device]  # the equipment register, by asset tag
+    contracts: tuple[MaintenanceContract, ...] = ()
 
 
-def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> RegisteredDevice | None:
+def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> Device | None:
     """The device the request names, if any; refused when the site's contract does not cover it."""
     if subsystem not in scope.subsystems:
         known = ", ".join(sorted(scope.subsystems))

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.intake.domain.classification import classify
+from services.intake.domain.register import Device
 from services.intake.domain.requests import (
-    RegisteredDevice,
     RequestRefused,
     SiteScope,
     check_reported_at,
@@ -22,7 +22,11 @@ SCOPE = SiteScope(
     name="Infinity Mall",
     timezone="Asia/Shanghai",
     subsystems=frozenset({"bgm", "av"}),
-    devices={"HH138-BGM-AMP-01": RegisteredDevice("HH138-BGM-AMP-01", "bgm", "PLENA PLE-2MA240", "bosch")},
+    devices={
+        "HH138-BGM-AMP-01": Device(
+            asset_tag="HH138-BGM-AMP-01", subsystem="bgm", model="PLENA PLE-2MA240", manufacturer="bosch"
+        )
+    },
 )
 
 

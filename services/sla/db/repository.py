@@ -225,7 +225,12 @@ async def clocks_started_in(connection: AsyncConnection, site_code: str, first: 
     """Clocks of a site whose start falls in [first, after) in the site's own time zone."""
     local_start = func.timezone(clocks.c.timezone, clocks.c.started_at)
     rows = await connection.execute(
-        select(clocks).where(clocks.c.site_code == site_code, local_start >= first, local_start < after)
+        select(clocks).where(
+            clocks.c.site_code == site_code,
+            local_start >= first,
+            local_start < after,
+            clocks.c.outcome.is_distinct_from(Outcome.CANCELLED),
+        )
     )
     return [
         ClockRecord(r.ticket_id, r.kind, r.cycle, r.started_at, r.due_at, r.stopped_at, recorded_outcome(r))

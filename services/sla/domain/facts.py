@@ -1,7 +1,9 @@
 """What the SLA service has heard about a ticket, as facts its clocks are planned from.
 
 Every ticket event is kept as it came, in whatever order; `ticket_facts` reads them back into one
-value. Until the ticket's opening is known there is nothing to count from, and no facts.
+value. Until the ticket's opening is known there is nothing to count from, and no facts. A
+reclassification changes what the clocks are for (the ticket's kind and priority), never when they
+started: they are planned again from the original report, and time already paused stays paused.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from shared.contracts import (
     TicketOnSite,
     TicketOpened,
     TicketPaused,
+    TicketReclassified,
     TicketReopened,
     TicketResolved,
     TicketResumed,
@@ -34,6 +37,7 @@ TICKET_EVENTS: tuple[type[Event], ...] = (
     TicketResolved,
     TicketReopened,
     TicketClosed,
+    TicketReclassified,
 )
 """The events the service keeps as facts."""
 
@@ -71,6 +75,12 @@ def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]])
     if not by_type.get(TicketOpened.message_type):
         return None
     opened = TicketOpened.model_validate(by_type[TicketOpened.message_type][0])
+    # The latest reclassification decides the kind and priority; the clocks still count from the report.
+    changes = sorted(
+        (TicketReclassified.model_validate(raw) for raw in by_type.get(TicketReclassified.message_type, [])),
+        key=lambda change: change.reclassified_at,
+    )
+    kind, priority = (changes[-1].kind, changes[-1].priority) if changes else (opened.kind, opened.priority)
 
     def moments(contract: type[Event], field: str) -> list[Any]:
         return [getattr(contract.model_validate(p), field) for p in by_type.get(contract.message_type, [])]
@@ -79,8 +89,8 @@ def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]])
         ticket_id=ticket_id,
         site_code=opened.site_code,
         timezone=opened.site_timezone,
-        kind=opened.kind,
-        priority=opened.priority,
+        kind=kind,
+        priority=priority,
         reported_at=opened.reported_at,
         accepted_at=moments(TicketAccepted, "accepted_at"),
         on_site_at=moments(TicketOnSite, "arrived_at"),

@@ -19,6 +19,7 @@ BREACH = 1.0
 class Outcome(StrEnum):
     MET = "met"
     BREACHED = "breached"
+    CANCELLED = "cancelled"  # the ticket was reclassified and this clock no longer applies to it
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,16 @@ from sqlalchemy import select
 from services.sla.db.tables import clocks, inbox, timers
 from shared.contracts import (
     ClockKind,
+    Envelope,
+    Event,
+    Priority,
     ServiceKind,
     SlaBreached,
     SlaClockStarted,
     SlaMet,
     TicketOnSite,
     TicketPaused,
+    TicketReclassified,
     TicketReopened,
     TicketResolved,
     TicketResumed,
@@ -193,3 +197,62 @@ async def test_reopening_restarts_the_resolution_clock(seeded: World) -> None:
         e["cycle"] for e in await _announced(seeded, ticket_id, "sla.clock_started") if e["clock"] == "resolution"
     ]
     assert sorted(cycles) == [1, 2]
+
+
+def _reclassified(ticket_id: str, at: datetime, **change: Any) -> Envelope[Event]:
+    values: dict[str, Any] = {
+        "kind": ServiceKind.FAULT,
+        "priority": Priority.NORMAL,
+        "previous_kind": ServiceKind.FAULT,
+    }
+    values |= {"previous_priority": Priority.NORMAL, "reason": "on second look", "actor": "liu.yang"}
+    event = TicketReclassified(ticket_id=ticket_id, reclassified_at=at, **(values | change))
+    return seal(event, producer="intake", correlation_id=ticket_id)
+
+
+async def test_a_reclassified_ticket_is_replanned_from_its_report_keeping_its_paused_time(seeded: World) -> None:
+    """A fault reported Wednesday 10:00, waiting for the customer 11:00-13:00, found critical at 14:00:
+    the resolution target falls from 18 to 9 business hours, still counted from 10:00 and without the
+    two paused hours: Wednesday 10-11 and 13-18 (6 h), Thursday 9-12 (3 h)."""
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
+    ticket_id = opened.payload.ticket_id
+    pause = from_dispatch(
+        TicketPaused(
+            ticket_id=ticket_id, reason="waiting_for_customer", paused_at=WEDNESDAY_MORNING + timedelta(hours=1)
+        )
+    )
+    resume = from_dispatch(TicketResumed(ticket_id=ticket_id, resumed_at=WEDNESDAY_MORNING + timedelta(hours=3)))
+    critical = _reclassified(ticket_id, WEDNESDAY_MORNING + timedelta(hours=4), priority=Priority.CRITICAL)
+
+    await deliver_in_memory(seeded, "sla", QUEUE, opened, pause, resume)
+    assert (await _clocks(seeded, ticket_id))["resolution", 1].due_at == datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
+    await deliver_in_memory(seeded, "sla", QUEUE, critical)
+
+    resolution = (await _clocks(seeded, ticket_id))["resolution", 1]
+    assert (resolution.target_minutes, resolution.started_at) == (540, WEDNESDAY_MORNING)
+    assert resolution.due_at == datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI)
+    assert (await _timers(seeded, ticket_id, "resolution"))[1.0] == resolution.due_at
+
+
+async def test_a_clock_the_new_kind_lacks_is_cancelled_and_comes_back_with_the_kind(seeded: World) -> None:
+    opened = opened_envelope(reported_at=WEDNESDAY_MORNING)
+    ticket_id = opened.payload.ticket_id
+    question = _reclassified(ticket_id, WEDNESDAY_MORNING + timedelta(minutes=10), kind=ServiceKind.CONSULTATION)
+    fault_after_all = _reclassified(
+        ticket_id,
+        WEDNESDAY_MORNING + timedelta(minutes=20),
+        kind=ServiceKind.FAULT,
+        previous_kind=ServiceKind.CONSULTATION,
+    )
+
+    await deliver_in_memory(seeded, "sla", QUEUE, opened, question)
+    stored = await _clocks(seeded, ticket_id)
+    assert (stored["on_site", 1].outcome, stored["resolution", 1].target_minutes) == ("cancelled", 540)
+    assert await _timers(seeded, ticket_id, "on_site") == {}
+
+    await deliver_in_memory(seeded, "sla", QUEUE, fault_after_all)
+    stored = await _clocks(seeded, ticket_id)
+    assert (stored["on_site", 1].outcome, stored["resolution", 1].target_minutes) == (None, 1080)
+    assert (await _timers(seeded, ticket_id, "on_site"))[1.0] == datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI)
+    started = [e["clock"] for e in await _announced(seeded, ticket_id, "sla.clock_started")]
+    assert sorted(started) == ["on_site", "resolution", "response"]  # announced once, not again

@@ -1,0 +1,101 @@
+"""Registers as the files people keep them in: CSV (as Excel writes it, Chinese included) and XLSX.
+
+A sheet is a header and rows of text. Reading turns every cell into text as a person would type it
+(a date cell becomes 2027-03-31); writing produces files Excel opens correctly, Chinese included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import StrEnum
+
+from openpyxl import Workbook, load_workbook
+
+
+class SheetFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self]
+
+
+MEDIA_TYPES = {
+    SheetFormat.CSV: "text/csv",
+    SheetFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class UnreadableSheet(ValueError):
+    """The bytes are not a file of the format they claim."""
+
+
+Sheet = tuple[list[str], list[list[str]]]
+
+
+def read_sheet(content: bytes, sheet_format: SheetFormat) -> Sheet:
+    """The header and rows of a file; raises UnreadableSheet with what is wrong with it."""
+    rows = _read_csv(content) if sheet_format is SheetFormat.CSV else _read_xlsx(content)
+    if not rows:
+        raise UnreadableSheet("the file is empty: it needs a header row and a row per device")
+    return rows[0], rows[1:]
+
+
+def write_sheet(header: Sequence[str], rows: Sequence[Sequence[object]], sheet_format: SheetFormat) -> bytes:
+    if sheet_format is SheetFormat.CSV:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows([[_text(cell) for cell in row] for row in rows])
+        return text.getvalue().encode("utf-8-sig")  # the byte-order mark tells Excel it is UTF-8
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("register")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV in GB18030 unless told otherwise
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableSheet("the CSV file is neither UTF-8 nor GB18030 text")
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise UnreadableSheet(f"the CSV file cannot be read: {error}") from error
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise UnreadableSheet(f"not an XLSX workbook: {error}") from error
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

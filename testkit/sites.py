@@ -1,0 +1,36 @@
+"""Sites of a test's own: a copy of a site description under a new code, loaded into the services
+that keep part of a site, so that a test may change its register, contracts or roster freely."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import services
+from shared.service import seed_site
+from shared.site_file import DEMO_SITE
+from testkit.world import World
+
+
+async def fresh_site(world: World, *, like: Path = DEMO_SITE, names: tuple[str, ...] = services.NAMES) -> str:
+    """Load a copy of `like` (the demo site by default) under a new site code; returns the code. Every
+    code in the file that starts with the old site code (asset tags, contract codes) gets the new one."""
+    new = f"T{uuid.uuid4().hex[:7].upper()}"
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"{new}.toml"
+        _copy(like, path, new)
+        for name in names:
+            await seed_site(services.definition(name), world.database_url, path)
+    return new
+
+
+def _copy(site: Path, to: Path, code: str) -> None:
+    text = site.read_text()
+    old = re.search(r'^code = "([A-Z0-9]+)"', text, re.MULTILINE)
+    assert old is not None, f"{site} names no site code"
+    text = re.sub(rf'"{old[1]}(-[^"]*)?"', lambda m: f'"{code}{m[1] or ""}"', text)
+    # A serial number names one device everywhere: the copy's devices get serials of their own.
+    text = re.sub(r'(serial_number = ")([^"]+)"', lambda m: f'{m[1]}{code}-{m[2]}"', text)
+    to.write_text(text)
