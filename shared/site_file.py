@@ -10,7 +10,7 @@ refer to each other correctly.
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -56,13 +56,23 @@ class ContractSection(BaseModel):
     covered_subsystems: list[str]
 
 
+class DutySection(_Strict):
+    """A shift, an on-call period or leave, in the site's local time; `repeat` is an RFC 5545 RRULE."""
+
+    kind: str
+    starts: datetime
+    ends: datetime
+    repeat: str | None = None
+    note: str | None = None
+
+
 class EngineerSection(_Strict):
     id: str
     name: str
     phone: str | None = None
     skills: list[str] = Field(default_factory=list)
-    on_duty: bool = True
     max_open_tickets: int = Field(default=5, ge=1)
+    duty: list[DutySection] = Field(default_factory=list, description="Shifts, on-call periods and leave.")
 
 
 class SiteFile(_Strict):

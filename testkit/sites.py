@@ -16,7 +16,8 @@ from testkit.world import World
 
 async def fresh_site(world: World, *, like: Path = DEMO_SITE, names: tuple[str, ...] = services.NAMES) -> str:
     """Load a copy of `like` (the demo site by default) under a new site code; returns the code. Every
-    code in the file that starts with the old site code (asset tags, contract codes) gets the new one."""
+    code in the file that starts with the old site code (asset tags, contract codes) gets the new one,
+    and the engineers are the site's own (`<code>-E01`), so their rosters and loads are the test's."""
     new = f"T{uuid.uuid4().hex[:7].upper()}"
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{new}.toml"
@@ -33,4 +34,11 @@ def _copy(site: Path, to: Path, code: str) -> None:
     text = re.sub(rf'"{old[1]}(-[^"]*)?"', lambda m: f'"{code}{m[1] or ""}"', text)
     # A serial number names one device everywhere: the copy's devices get serials of their own.
     text = re.sub(r'(serial_number = ")([^"]+)"', lambda m: f'{m[1]}{code}-{m[2]}"', text)
+    engineers = set(re.findall(r'^id = "([^"]+)"', text, re.MULTILINE))
+    text = re.sub(
+        r'^(id|owner) = "([^"]+)"',
+        lambda m: f'{m[1]} = "{code}-{m[2]}"' if m[2] in engineers else m[0],
+        text,
+        flags=re.MULTILINE,
+    )
     to.write_text(text)

@@ -63,8 +63,12 @@ async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: Eve
 
         await eventually(all_stopped)
         history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
-        assert [h["action"] for h in history] == ["accept", "pause", "resume", "arrive", "resolve", "close"]
-        assert history[1]["note"] == "waiting_for_customer"
+        assert [h["action"] for h in history] == ["assign", "accept", "pause", "resume", "arrive", "resolve", "close"]
+        assert history[2]["note"] == "waiting_for_customer"
+        assert {h["actor"] for h in history} == {
+            "dispatch",
+            "unidentified",
+        }  # routed by rule; moves by an unnamed caller
 
 
 async def test_moves_that_do_not_apply_are_refused_with_a_reason(seeded: World) -> None:
@@ -99,4 +103,5 @@ async def test_moves_that_do_not_apply_are_refused_with_a_reason(seeded: World) 
         assert "accept" in unknown.json()["message"]
         missing = await dispatch.post("/tickets/HH138-20000101-0001/accept")
         assert missing.status_code == 404
-        assert (await dispatch.get(f"/tickets/{ticket}/history")).json() == []
+        history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
+        assert [h["action"] for h in history] == ["assign"]  # no refused move left a trace

@@ -1,14 +1,26 @@
 """Routing a ticket to whoever must act: the use cases behind dispatch's `ticket.opened` and
-`ticket.reclassified` handlers."""
+`ticket.reclassified` handlers, and behind the retries of tickets that wait for an engineer.
+
+A ticket nobody can take is never left silent: it is announced (`ticket.awaiting_assignment`), listed
+in the service manager's queue, and routed again whenever the roster or an engineer's load may allow
+it (`assign_waiting`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from services.dispatch.db import repository
+from services.dispatch.db import repository, roster
 from services.dispatch.domain.lifecycle import OPEN, Status, TicketState
 from services.dispatch.domain.routing import ToEngineer, ToManagerQueue, ToQualityDesk, route
-from shared.contracts import ComplaintRouted, ServiceKind, TicketAssigned, TicketOpened, TicketReclassified
+from shared.contracts import (
+    ComplaintRouted,
+    ServiceKind,
+    TicketAssigned,
+    TicketAwaitingAssignment,
+    TicketOpened,
+    TicketReclassified,
+)
 from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -21,7 +33,10 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
     if not await repository.add_ticket(uow.connection, opened):
         log.info("ticket already dispatched", ticket_id=opened.ticket_id)
         return
-    await _route(uow, opened, opened.kind, now=now)
+    await roster.know_site(uow.connection, opened.site_code, opened.site_timezone)
+    ticket = await repository.ticket_for_update(uow.connection, opened.ticket_id)
+    assert ticket is not None
+    await _route(uow, ticket, opened.kind, now=now)
 
 
 class OpeningNotYetKnown(LookupError):
@@ -47,35 +62,58 @@ async def reroute_reclassified(uow: UnitOfWork, change: TicketReclassified, *, n
         await _route(uow, ticket, change.kind, now=now)
 
 
-async def _route(uow: UnitOfWork, ticket: TicketOpened | TicketState, kind: ServiceKind, *, now: datetime) -> None:
+async def assign_waiting(uow: UnitOfWork, *, now: datetime, limit: int) -> int:
+    """Route again the tickets waiting for an engineer (those no other replica is routing); returns how
+    many found one."""
+    assigned = 0
+    for ticket in await repository.claim_waiting(uow.connection, limit):
+        if await _route(uow, ticket, ticket.kind, now=now):
+            assigned += 1
+    return assigned
+
+
+async def _route(uow: UnitOfWork, ticket: TicketState, kind: ServiceKind, *, now: datetime) -> bool:
+    """Send the ticket where the routing rule says; True if an engineer took it."""
     connection = uow.connection
-    ticket_id, site_code, subsystem = ticket.ticket_id, ticket.site_code, ticket.subsystem
-    await repository.serialise_site(connection, site_code)
-    owner = await repository.owner_of(connection, site_code, subsystem)
-    decision = route(kind, subsystem, owner, await repository.roster(connection, site_code))
+    await repository.serialise_site(connection, ticket.site_code)
+    owner = await roster.owner_of(connection, ticket.site_code, ticket.subsystem)
+    decision = route(kind, ticket.subsystem, owner, await roster.roster(connection, ticket.site_code, now))
     match decision:
         case ToEngineer(engineer=engineer, rule=rule):
-            await repository.assign(connection, ticket_id, engineer.engineer_id, rule.value, now)
+            await repository.assign(
+                connection, ticket, engineer.engineer_id, rule=rule, at=now, actor=SYSTEM, note=None
+            )
             uow.publish(
                 TicketAssigned(
-                    ticket_id=ticket_id,
-                    site_code=site_code,
-                    subsystem=subsystem,
+                    ticket_id=ticket.ticket_id,
+                    site_code=ticket.site_code,
+                    subsystem=ticket.subsystem,
                     engineer_id=engineer.engineer_id,
                     engineer_name=engineer.name,
                     rule=rule.value,
                     assigned_at=now,
+                    actor=SYSTEM,
                 ),
-                correlation_id=ticket_id,
+                correlation_id=ticket.ticket_id,
             )
+            return True
         case ToQualityDesk(desk=desk):
-            await repository.set_status(connection, ticket_id, status=Status.WITH_QUALITY_DESK, queue=desk)
+            await repository.to_quality_desk(connection, ticket, desk, at=now, actor=SYSTEM)
             uow.publish(
-                ComplaintRouted(ticket_id=ticket_id, site_code=site_code, desk=desk, routed_at=now),
-                correlation_id=ticket_id,
+                ComplaintRouted(ticket_id=ticket.ticket_id, site_code=ticket.site_code, desk=desk, routed_at=now),
+                correlation_id=ticket.ticket_id,
             )
         case ToManagerQueue(why=why):
-            await repository.set_status(
-                connection, ticket_id, status=Status.AWAITING_ASSIGNMENT, queue="service_manager"
-            )
-            log.warning("ticket waits for the service manager", ticket_id=ticket_id, why=why)
+            if await repository.to_manager_queue(connection, ticket, why, at=now, actor=SYSTEM):
+                uow.publish(
+                    TicketAwaitingAssignment(
+                        ticket_id=ticket.ticket_id,
+                        site_code=ticket.site_code,
+                        subsystem=ticket.subsystem,
+                        why=why,
+                        since=now,
+                    ),
+                    correlation_id=ticket.ticket_id,
+                )
+                log.warning("ticket waits for the service manager", ticket_id=ticket.ticket_id, why=why)
+    return False

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
+from services.dispatch import steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.moves import UnknownTicket, move_ticket
-from shared.contracts import Envelope, TicketOpened, TicketReclassified
+from services.dispatch.risk import flag_if_unaccepted
+from services.dispatch.settings import DispatchSettings
+from services.dispatch.waiting import WaitingTickets
+from shared.contracts import Envelope, SlaWarning, TicketOpened, TicketReclassified
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.service_database import ServiceDatabase
+from shared.settings import ServiceSettings
 
 events = MessageHandlers()
 router = APIRouter(tags=["dispatch"])
+router.include_router(steering_handlers.router)
 
 
 @events.on(TicketOpened)
@@ -29,6 +36,16 @@ async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> 
 @events.on(TicketReclassified)
 async def on_ticket_reclassified(message: Envelope[TicketReclassified], uow: UnitOfWork) -> None:
     await reroute_reclassified(uow, message.payload, now=datetime.now(UTC))
+
+
+@events.on(SlaWarning)
+async def on_sla_warning(message: Envelope[SlaWarning], uow: UnitOfWork) -> None:
+    await flag_if_unaccepted(uow, message.payload, now=datetime.now(UTC))
+
+
+def waiting_tickets(database: ServiceDatabase, settings: ServiceSettings) -> WaitingTickets:
+    interval = cast(DispatchSettings, settings).waiting_interval_seconds
+    return WaitingTickets(database, interval=timedelta(seconds=interval))
 
 
 @router.get("/tickets/{ticket_id}")
@@ -93,20 +110,3 @@ async def ticket_history(ticket_id: str, database: Database) -> list[dict[str, A
     """Every move of the ticket, in order: the service record."""
     async with database.connect() as connection:
         return await repository.history(connection, ticket_id)
-
-
-@router.get("/sites/{site_code}/roster")
-async def site_roster(site_code: str, database: Database) -> list[dict[str, Any]]:
-    """The engineers serving a site, with each one's open tickets."""
-    async with database.connect() as connection:
-        return [
-            {
-                "engineer_id": e.engineer_id,
-                "name": e.name,
-                "skills": sorted(e.skills),
-                "on_duty": e.on_duty,
-                "open_tickets": e.open_tickets,
-                "max_open_tickets": e.max_open_tickets,
-            }
-            for e in await repository.roster(connection, site_code)
-        ]

@@ -1,32 +1,48 @@
-"""Loads a site description into dispatch: the engineers and who owns which subsystem."""
+"""Loads a site description into dispatch: the site's time zone, the engineers with their duty roster,
+and who owns which subsystem. Loading again replaces the rosters the file gave, and keeps the periods
+people added through the API."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.dispatch.db.tables import engineers, ownerships, site_engineers
+from services.dispatch.db import roster
+from services.dispatch.db.tables import engineers, ownerships, site_engineers, sites
+from services.dispatch.domain.roster import DutyKind, DutyPeriod
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import insert_if_absent, upsert
 from shared.site_file import load_site_file
 
+SEED = "seed"
+
 
 async def load_site(database: ServiceDatabase, path: Path) -> str:
     described = load_site_file(path)
-    site_code = described.site.code
+    site_code, timezone = described.site.code, described.site.timezone
+    periods = {
+        engineer.id: [
+            (DutyPeriod(DutyKind(d.kind), d.starts, d.ends, timezone, d.repeat), d.note) for d in engineer.duty
+        ]
+        for engineer in described.engineers
+    }
     async with database.engine.begin() as connection:
+        await upsert(connection, sites, {"code": site_code, "timezone": timezone}, key=["code"])
         for engineer in described.engineers:
             row = {
                 "engineer_id": engineer.id,
                 "name": engineer.name,
                 "phone": engineer.phone,
                 "skills": engineer.skills,
-                "on_duty": engineer.on_duty,
                 "max_open_tickets": engineer.max_open_tickets,
             }
             await upsert(connection, engineers, row, key=["engineer_id"])
             await insert_if_absent(connection, site_engineers, {"site_code": site_code, "engineer_id": engineer.id})
+            await roster.replace_seeded_periods(connection, engineer.id)
+            for period, note in periods[engineer.id]:
+                await roster.add_period(connection, engineer.id, period, note=note, actor=SEED)
         owned = [s for s in described.subsystems if s.owner is not None]
         for subsystem in owned:
             row = {"site_code": site_code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
             await upsert(connection, ownerships, row, key=["site_code", "subsystem"])
-    return f"{len(described.engineers)} engineers, {len(owned)} subsystem owners at {site_code}"
+    duty = sum(len(p) for p in periods.values())
+    return f"{len(described.engineers)} engineers ({duty} duty periods), {len(owned)} subsystem owners at {site_code}"

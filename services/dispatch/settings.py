@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,3 +11,12 @@ class DispatchSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "dispatch"
     default_http_port: ClassVar[int] = 8002
+
+    waiting_interval_seconds: float = Field(
+        15.0,
+        gt=0,
+        description=(
+            "How often each process looks again at tickets waiting for an engineer (sooner after it commits "
+            "a resolve, close or assignment): the longest a ticket waits once someone's shift has started."
+        ),
+    )

@@ -17,6 +17,8 @@ from shared.contracts.sla import ClockKind, SlaBreached, SlaClockStarted, SlaMet
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
+    TicketAtRisk,
+    TicketAwaitingAssignment,
     TicketEscalationNeeded,
     TicketOpened,
     TicketReclassified,
@@ -56,6 +58,8 @@ __all__ = [
     "SubmitServiceRequest",
     "TicketAccepted",
     "TicketAssigned",
+    "TicketAtRisk",
+    "TicketAwaitingAssignment",
     "TicketClosed",
     "TicketEscalationNeeded",
     "TicketOnSite",

@@ -23,6 +23,8 @@ from shared.contracts.sla import SlaBreached, SlaClockStarted, SlaMet, SlaWarnin
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
+    TicketAtRisk,
+    TicketAwaitingAssignment,
     TicketEscalationNeeded,
     TicketOpened,
     TicketReclassified,
@@ -35,6 +37,8 @@ CONTRACTS: tuple[type[Contract], ...] = (
     TicketReclassified,
     TicketRejected,
     TicketAssigned,
+    TicketAwaitingAssignment,
+    TicketAtRisk,
     ComplaintRouted,
     TicketEscalationNeeded,
     TicketAccepted,

@@ -75,8 +75,36 @@ class TicketAssigned(Event):
     subsystem: str
     engineer_id: str
     engineer_name: str
-    rule: str = Field(description="Why this engineer: subsystem_owner, least_loaded, ...")
+    rule: str = Field(description="Why this engineer: subsystem_owner, least_loaded, manual.")
     assigned_at: AwareDatetime
+    previous_engineer_id: str | None = Field(default=None, description="On a reassignment: who had it.")
+    reason: str | None = Field(default=None, description="Why the service manager chose or changed the engineer.")
+    actor: str | None = Field(default=None, description="Who assigned it; dispatch itself when routed by rule.")
+
+
+class TicketAwaitingAssignment(Event):
+    """Nobody can take the ticket now: it waits in the service manager's queue, and dispatch assigns it
+    as soon as the roster or an engineer's load allows."""
+
+    message_type: ClassVar[str] = "ticket.awaiting_assignment"
+
+    ticket_id: str
+    site_code: str
+    subsystem: str
+    why: str = Field(description="Why nobody could take it, engineer by engineer.")
+    since: AwareDatetime
+
+
+class TicketAtRisk(Event):
+    """The response clock warned and nobody has accepted the ticket yet."""
+
+    message_type: ClassVar[str] = "ticket.at_risk"
+
+    ticket_id: str
+    site_code: str
+    engineer_id: str | None = Field(description="Who holds it, if anyone.")
+    due_at: AwareDatetime = Field(description="When the response clock runs out.")
+    flagged_at: AwareDatetime
 
 
 class ComplaintRouted(Event):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.db.tables import assignments, engineers, ownerships, site_engineers, ticket_history, tickets
-from services.dispatch.domain.lifecycle import OPEN, Action, Move, Status, TicketState
-from services.dispatch.domain.routing import Engineer
-from shared.contracts import TicketOpened
+from services.dispatch.db.tables import assignments, engineers, ticket_history, tickets
+from services.dispatch.domain.lifecycle import Action, Move, Status, TicketState
+from shared.contracts import ServiceKind, TicketOpened
 from shared.persistence.locks import lock_for_transaction
 
 
@@ -36,53 +35,130 @@ async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
     return result.first() is not None
 
 
-async def owner_of(connection: AsyncConnection, site_code: str, subsystem: str) -> str | None:
-    owner: str | None = await connection.scalar(
-        select(ownerships.c.engineer_id).where(ownerships.c.site_code == site_code, ownerships.c.subsystem == subsystem)
-    )
-    return owner
-
-
 async def serialise_site(connection: AsyncConnection, site_code: str) -> None:
     """Take the site's dispatch lock for this transaction, so replicas deciding on the same site's
     tickets see each other's assignments and respect every engineer's limit."""
     await lock_for_transaction(connection, f"dispatch:{site_code}")
 
 
-async def roster(connection: AsyncConnection, site_code: str) -> list[Engineer]:
-    """The engineers who serve the site, with the number of open tickets each carries (all sites)."""
-    open_counts = (
-        select(assignments.c.engineer_id, func.count().label("open_tickets"))
-        .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
-        .where(tickets.c.status.in_(sorted(OPEN)))
-        .group_by(assignments.c.engineer_id)
-        .subquery()
-    )
-    rows = await connection.execute(
-        select(engineers, func.coalesce(open_counts.c.open_tickets, 0).label("open_tickets"))
-        .join(site_engineers, site_engineers.c.engineer_id == engineers.c.engineer_id)
-        .outerjoin(open_counts, open_counts.c.engineer_id == engineers.c.engineer_id)
-        .where(site_engineers.c.site_code == site_code)
-        .order_by(engineers.c.engineer_id)
-    )
-    return [
-        Engineer(
-            engineer_id=row.engineer_id,
-            name=row.name,
-            skills=frozenset(row.skills),
-            on_duty=row.on_duty,
-            max_open_tickets=row.max_open_tickets,
-            open_tickets=row.open_tickets,
-        )
-        for row in rows
-    ]
-
-
-async def assign(connection: AsyncConnection, ticket_id: str, engineer_id: str, rule: str, at: datetime) -> None:
+async def assign(
+    connection: AsyncConnection,
+    ticket: TicketState,
+    engineer_id: str,
+    *,
+    rule: str,
+    at: datetime,
+    actor: str,
+    note: str | None,
+    status: Status = Status.ASSIGNED,
+) -> None:
+    """Give the ticket to an engineer (replacing whoever had it), out of any waiting queue."""
+    row = {"ticket_id": ticket.ticket_id, "engineer_id": engineer_id, "rule": rule, "assigned_at": at}
     await connection.execute(
-        assignments.insert().values(ticket_id=ticket_id, engineer_id=engineer_id, rule=rule, assigned_at=at)
+        insert(assignments).values(row).on_conflict_do_update(index_elements=[assignments.c.ticket_id], set_=row)
     )
-    await set_status(connection, ticket_id, status=Status.ASSIGNED, queue="engineer")
+    await connection.execute(
+        update(tickets)
+        .where(tickets.c.ticket_id == ticket.ticket_id)
+        .values(status=status, queue="engineer", waiting_since=None, waiting_why=None)
+    )
+    await record(
+        connection,
+        ticket.ticket_id,
+        action="assign",
+        status=status,
+        at=at,
+        actor=actor,
+        note=note or f"to {engineer_id} ({rule})",
+    )
+
+
+async def to_quality_desk(
+    connection: AsyncConnection, ticket: TicketState, desk: str, *, at: datetime, actor: str
+) -> None:
+    await set_status(connection, ticket.ticket_id, status=Status.WITH_QUALITY_DESK, queue=desk)
+    await record(
+        connection,
+        ticket.ticket_id,
+        action="route",
+        status=Status.WITH_QUALITY_DESK,
+        at=at,
+        actor=actor,
+        note=f"to the {desk} desk",
+    )
+
+
+async def to_manager_queue(
+    connection: AsyncConnection, ticket: TicketState, why: str, *, at: datetime, actor: str
+) -> bool:
+    """Put the ticket in the service manager's queue; False if it was already waiting there (only the
+    reason is brought up to date)."""
+    if ticket.status is Status.AWAITING_ASSIGNMENT:
+        await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket.ticket_id).values(waiting_why=why))
+        return False
+    await connection.execute(
+        update(tickets)
+        .where(tickets.c.ticket_id == ticket.ticket_id)
+        .values(status=Status.AWAITING_ASSIGNMENT, queue="service_manager", waiting_since=at, waiting_why=why)
+    )
+    await record(
+        connection, ticket.ticket_id, action="await", status=Status.AWAITING_ASSIGNMENT, at=at, actor=actor, note=why
+    )
+    return True
+
+
+async def claim_waiting(connection: AsyncConnection, limit: int) -> list[TicketState]:
+    """Lock up to `limit` tickets waiting for an engineer, longest waiting first; tickets another
+    replica is routing are skipped."""
+    rows = await connection.execute(
+        _ticket_state_query()
+        .where(tickets.c.status == Status.AWAITING_ASSIGNMENT)
+        .order_by(tickets.c.waiting_since)
+        .limit(limit)
+        .with_for_update(of=tickets, skip_locked=True)
+    )
+    return [_ticket_state(row) for row in rows]
+
+
+async def flag_at_risk(connection: AsyncConnection, ticket: TicketState, *, at: datetime) -> bool:
+    """Mark the ticket at risk; False if it already was."""
+    flagged = await connection.execute(
+        update(tickets)
+        .where(tickets.c.ticket_id == ticket.ticket_id, tickets.c.at_risk_since.is_(None))
+        .values(at_risk_since=at)
+    )
+    if not flagged.rowcount:
+        return False
+    note = "the response clock warned and nobody has accepted it"
+    await record(connection, ticket.ticket_id, action="at_risk", status=ticket.status, at=at, actor="sla", note=note)
+    return True
+
+
+async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | None) -> list[dict[str, Any]]:
+    """Tickets waiting for an engineer (`waiting`), or at risk and still not accepted, oldest first."""
+    query = select(
+        tickets.c.ticket_id,
+        tickets.c.site_code,
+        tickets.c.subsystem,
+        tickets.c.kind,
+        tickets.c.priority,
+        tickets.c.status,
+        tickets.c.reported_at,
+        tickets.c.waiting_since,
+        tickets.c.waiting_why,
+        tickets.c.at_risk_since,
+        assignments.c.engineer_id,
+    ).outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
+    if waiting:
+        query = query.where(tickets.c.status == Status.AWAITING_ASSIGNMENT).order_by(tickets.c.waiting_since)
+    else:
+        query = query.where(
+            tickets.c.at_risk_since.is_not(None),
+            tickets.c.status.in_([Status.AWAITING_ASSIGNMENT, Status.ASSIGNED]),
+        ).order_by(tickets.c.at_risk_since)
+    if site_code is not None:
+        query = query.where(tickets.c.site_code == site_code)
+    return [dict(row._mapping) for row in await connection.execute(query)]
 
 
 async def set_status(connection: AsyncConnection, ticket_id: str, *, status: Status, queue: str) -> None:
@@ -107,27 +183,33 @@ async def ticket_with_assignment(connection: AsyncConnection, ticket_id: str) ->
     return dict(row._mapping) if row else None
 
 
-async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> TicketState | None:
-    """The ticket as its moves see it, locked until the transaction ends."""
-    row = (
-        await connection.execute(
-            select(tickets, assignments.c.engineer_id)
-            .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-            .where(tickets.c.ticket_id == ticket_id)
-            .with_for_update(of=tickets)
-        )
-    ).first()
-    if row is None:
-        return None
+def _ticket_state_query() -> Select[Any]:
+    return select(tickets, assignments.c.engineer_id).outerjoin(
+        assignments, assignments.c.ticket_id == tickets.c.ticket_id
+    )
+
+
+def _ticket_state(row: Row[Any]) -> TicketState:
     return TicketState(
         ticket_id=row.ticket_id,
         site_code=row.site_code,
         subsystem=row.subsystem,
+        kind=ServiceKind(row.kind),
         status=Status(row.status),
         paused_from=Status(row.paused_from) if row.paused_from else None,
         engineer_id=row.engineer_id,
         reported_at=row.reported_at,
     )
+
+
+async def ticket_for_update(connection: AsyncConnection, ticket_id: str) -> TicketState | None:
+    """The ticket as its moves see it, locked until the transaction ends."""
+    row = (
+        await connection.execute(
+            _ticket_state_query().where(tickets.c.ticket_id == ticket_id).with_for_update(of=tickets)
+        )
+    ).first()
+    return _ticket_state(row) if row is not None else None
 
 
 async def move_ticket(

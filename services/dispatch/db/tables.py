@@ -1,7 +1,9 @@
+"""Dispatch's own schema `dispatch`: sites, engineers and their duty, who serves and owns what,
+tickets, assignments and each ticket's history."""
+
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
-    Boolean,
     Column,
     ForeignKeyConstraint,
     Identity,
@@ -10,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -27,8 +30,33 @@ engineers = Table(
     Column("name", Text, nullable=False),
     Column("phone", Text),
     Column("skills", ARRAY(Text), nullable=False),
-    Column("on_duty", Boolean, nullable=False),
     Column("max_open_tickets", Integer, nullable=False),
+)
+
+# The sites dispatch serves, for the time zone their rosters are kept in.
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("timezone", Text, nullable=False),
+)
+
+# Shifts, on-call periods and leave: local wall times at a site, once or repeating (an RRULE).
+duty_periods = Table(
+    "duty_periods",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("engineer_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("starts", TIMESTAMP(timezone=False), nullable=False),
+    Column("ends", TIMESTAMP(timezone=False), nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("repeat", Text),
+    Column("note", Text),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["engineer_id"], ["dispatch.engineers.engineer_id"]),
+    Index("ix_duty_periods_engineer_id", "engineer_id"),
 )
 
 # Which engineers serve which site: only they are candidates for that site's tickets.
@@ -60,9 +88,13 @@ tickets = Table(
     Column("status", Text, nullable=False),
     Column("paused_from", Text),
     Column("queue", Text, nullable=False),
+    Column("waiting_since", TIMESTAMP(timezone=True)),  # in the service manager's queue since
+    Column("waiting_why", Text),
+    Column("at_risk_since", TIMESTAMP(timezone=True)),  # the response clock warned before anyone accepted
     Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
     Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_status", "status"),
+    Index("ix_tickets_waiting", "waiting_since", postgresql_where=text("status = 'awaiting_assignment'")),
 )
 
 # One row per ticket at most: the primary key is what makes double assignment impossible.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from shared.contracts import ServiceKind
 from shared.moments import in_the_future
 from shared.refusals import Refused
 
@@ -71,6 +72,8 @@ class Refusal(StrEnum):
     SUMMARY_REQUIRED = "summary_required"
     NOT_IN_THIS_STATE = "move_refused"
     NO_ENGINEER = "no_engineer"
+    NOT_ASSIGNABLE = "not_assignable"
+    ALREADY_ASSIGNED = "already_assigned"
 
 
 class MoveRefused(Refused):
@@ -86,6 +89,7 @@ class TicketState:
     ticket_id: str
     site_code: str
     subsystem: str
+    kind: ServiceKind
     status: Status
     paused_from: Status | None
     engineer_id: str | None
@@ -133,3 +137,18 @@ def move(action: Action, status: Status, paused_from: Status | None) -> Move:
         return Move(paused_from or Status.ASSIGNED, paused_from=None)
     assert target is not None
     return Move(target, paused_from=None)
+
+
+# Whom the service manager may give a ticket to, and where that leaves it: a new engineer starts again
+# from accepting it, except that a paused ticket stays paused (the customer or the parts still hold it).
+ASSIGNABLE = OPEN | {Status.AWAITING_ASSIGNMENT}
+
+
+def decide_assignment(ticket: TicketState, engineer_id: str) -> Status:
+    """The status a ticket takes when given to `engineer_id` by hand; raises MoveRefused if it may not be."""
+    if ticket.status not in ASSIGNABLE:
+        why = "a complaint stays with the quality desk" if ticket.status is Status.WITH_QUALITY_DESK else "it is done"
+        raise MoveRefused(Refusal.NOT_ASSIGNABLE, f"ticket {ticket.ticket_id} is {ticket.status.value}: {why}")
+    if ticket.engineer_id == engineer_id:
+        raise MoveRefused(Refusal.ALREADY_ASSIGNED, f"{engineer_id} already holds ticket {ticket.ticket_id}")
+    return Status.PAUSED if ticket.status is Status.PAUSED else Status.ASSIGNED

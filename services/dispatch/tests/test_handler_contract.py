@@ -7,13 +7,15 @@ these tests assign few tickets, to different owners, and never assert load figur
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 import services
-from services.dispatch.db import repository
+from services.dispatch.db import repository, roster
 from services.dispatch.db.tables import assignments, inbox, outbox, ticket_history
+from services.dispatch.domain.roster import Duty
 from services.dispatch.domain.routing import Engineer, Rule
 from shared.contracts import (
     ComplaintRouted,
@@ -52,20 +54,21 @@ async def _roster(world: World) -> dict[str, Engineer]:
     engine = create_engine(world.database_url, pool_size=1)
     try:
         async with ServiceDatabase(engine, services.definition("dispatch").metadata, producer="test").connect() as s:
-            return {e.engineer_id: e for e in await repository.roster(s, "HH138")}
+            return {e.engineer_id: e for e in await roster.roster(s, "HH138", datetime.now(UTC))}
     finally:
         await engine.dispose()
 
 
 async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(seeded: World) -> None:
-    """A bgm fault at HH138 goes to E01, who owns bgm there (deploy/demo/huaihai-138.toml), unless
-    earlier tests of this connection filled E01 up: then the least loaded bgm engineer on duty gets it."""
-    roster = await _roster(seeded)
-    if roster["E01"].available:
+    """A bgm fault at HH138 goes to E01, who owns bgm there and is on shift or on call at any hour
+    (deploy/demo/huaihai-138.toml), unless earlier tests of this connection filled E01 up: then the
+    least loaded bgm engineer on duty gets it."""
+    engineers = await _roster(seeded)
+    if engineers["E01"].available:
         expected = ("E01", Rule.SUBSYSTEM_OWNER.value)
     else:
-        qualified = [e for e in roster.values() if "bgm" in e.skills and e.available]
-        chosen = min(qualified, key=lambda e: (e.open_tickets, e.engineer_id))
+        qualified = [e for e in engineers.values() if "bgm" in e.skills and e.available]
+        chosen = min(qualified, key=lambda e: (e.duty is not Duty.ON_SHIFT, e.open_tickets, e.engineer_id))
         expected = (chosen.engineer_id, Rule.LEAST_LOADED.value)
     envelope = opened_envelope(subsystem="bgm")
     ticket_id = envelope.payload.ticket_id
@@ -77,7 +80,7 @@ async def test_an_opened_ticket_is_assigned_once_with_a_valid_ticket_assigned(se
     event = events[0]
     assigned = TicketAssigned.model_validate(event.payload)
     assert (assigned.engineer_id, assigned.rule) == expected
-    assert assigned.engineer_name == roster[assigned.engineer_id].name
+    assert assigned.engineer_name == engineers[assigned.engineer_id].name
     assert (assigned.ticket_id, assigned.site_code, assigned.subsystem) == (ticket_id, "HH138", "bgm")
     assert event.causation_id == envelope.message_id
     assert event.correlation_id == ticket_id
@@ -140,8 +143,9 @@ async def test_a_complaint_is_routed_to_the_quality_desk_and_assigned_to_nobody(
     assert (ticket["status"], ticket["queue"], ticket["engineer_id"]) == ("with_quality_desk", "quality", None)
 
 
-async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(seeded: World) -> None:
-    """No engineer at HH138 has the `lighting` skill: the ticket is parked, and no event claims otherwise."""
+async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_and_says_so(seeded: World) -> None:
+    """No engineer at HH138 has the `lighting` skill: the ticket waits, announced once with the reason,
+    and no event claims an engineer has it."""
     envelope = opened_envelope(subsystem="lighting")
     ticket_id = envelope.payload.ticket_id
 
@@ -155,7 +159,9 @@ async def test_a_ticket_nobody_can_take_waits_for_the_service_manager_silently(s
         None,
     )
     announced = await fetch_all(seeded, select(outbox.c.message_type).where(outbox.c.correlation_id == ticket_id))
-    assert announced == []
+    assert announced == [("ticket.awaiting_assignment",)]
+    [waiting] = await produced(seeded, "dispatch", "ticket.awaiting_assignment", correlation_id=ticket_id)
+    assert waiting.payload["why"] == "no engineer of this site has the skill lighting"
 
 
 def _reclassified(
@@ -199,4 +205,10 @@ async def test_a_ticket_that_becomes_a_complaint_leaves_its_engineer_for_the_qua
     assert (await _ticket(seeded, ticket_id) or {})["status"] == "assigned"
     assert len(await produced(seeded, "dispatch", "ticket.assigned", correlation_id=ticket_id)) == 2
     history = await fetch_all(seeded, select(ticket_history).where(ticket_history.c.ticket_id == ticket_id))
-    assert [(row.action, row.actor) for row in history] == [("reclassify", "liu.yang"), ("reclassify", "liu.yang")]
+    assert [(row.action, row.actor) for row in history] == [
+        ("assign", "dispatch"),
+        ("reclassify", "liu.yang"),
+        ("route", "dispatch"),
+        ("reclassify", "liu.yang"),
+        ("assign", "dispatch"),
+    ]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from services.dispatch.domain.roster import Duty
 from services.dispatch.domain.routing import (
     QUALITY_DESK,
     Engineer,
@@ -9,6 +10,7 @@ from services.dispatch.domain.routing import (
     ToEngineer,
     ToManagerQueue,
     ToQualityDesk,
+    candidates,
     route,
 )
 from shared.contracts import ServiceKind
@@ -25,7 +27,7 @@ def _engineer(
     engineer_id: str,
     *,
     skills: tuple[str, ...] = ("bgm", "av"),
-    on_duty: bool = True,
+    duty: Duty = Duty.ON_SHIFT,
     open_tickets: int = 0,
     max_open_tickets: int = 5,
 ) -> Engineer:
@@ -33,7 +35,7 @@ def _engineer(
         engineer_id=engineer_id,
         name=f"Engineer {engineer_id}",
         skills=frozenset(skills),
-        on_duty=on_duty,
+        duty=duty,
         max_open_tickets=max_open_tickets,
         open_tickets=open_tickets,
     )
@@ -65,7 +67,7 @@ def test_the_owner_wins_even_when_others_carry_fewer_tickets() -> None:
 
 def test_an_off_duty_owner_hands_over_to_the_least_loaded_qualified_engineer() -> None:
     roster = [
-        _engineer("E01", on_duty=False),
+        _engineer("E01", duty=Duty.OFF),
         _engineer("E02", open_tickets=3),
         _engineer("E05", open_tickets=1),
     ]
@@ -87,7 +89,7 @@ def test_equal_load_is_decided_by_engineer_id_whatever_the_roster_order() -> Non
     """The choice must be repeatable, so two replicas (or a retry) decide the same way."""
     e02 = _engineer("E02", open_tickets=1)
     e05 = _engineer("E05", open_tickets=1)
-    owner_off = _engineer("E01", on_duty=False)
+    owner_off = _engineer("E01", duty=Duty.OFF)
     for roster in ([owner_off, e02, e05], [e05, e02, owner_off]):
         assert route(ServiceKind.FAULT, "bgm", "E01", roster) == ToEngineer(e02, Rule.LEAST_LOADED)
 
@@ -102,7 +104,7 @@ def test_an_engineer_without_the_skill_is_never_chosen() -> None:
 
 def test_the_fallback_skips_engineers_who_are_off_duty_or_full_whatever_their_load() -> None:
     """Fewest open tickets is not enough: the engineer must be on duty and below their own maximum."""
-    off_duty_idle = _engineer("E02", on_duty=False, open_tickets=0)
+    off_duty_idle = _engineer("E02", duty=Duty.OFF, open_tickets=0)
     full_with_small_maximum = _engineer("E03", open_tickets=2, max_open_tickets=2)
     available = _engineer("E05", open_tickets=3, max_open_tickets=10)
     decision = route(ServiceKind.FAULT, "bgm", None, [off_duty_idle, full_with_small_maximum, available])
@@ -119,7 +121,7 @@ def test_without_a_known_owner_the_least_loaded_qualified_engineer_gets_it(owner
     "roster",
     [
         [],
-        [_engineer("E01", on_duty=False), _engineer("E02", open_tickets=5, max_open_tickets=5)],
+        [_engineer("E01", duty=Duty.OFF), _engineer("E02", open_tickets=5, max_open_tickets=5)],
         [_engineer("E03", skills=("signage",))],
     ],
     ids=["empty roster", "owner off duty and the other full", "only unqualified engineers"],
@@ -128,3 +130,46 @@ def test_with_nobody_available_the_ticket_waits_for_the_service_manager(roster: 
     decision = route(ServiceKind.FAULT, "bgm", "E01", roster)
     assert isinstance(decision, ToManagerQueue)
     assert "bgm" in decision.why
+
+
+def test_an_owner_on_call_still_gets_their_subsystem_and_on_shift_engineers_beat_on_call_ones() -> None:
+    """The plan's dedicated engineer per subsystem: the owner on call at night is still the owner. Without
+    the owner, an engineer on shift is preferred to a less loaded one on call."""
+    owner_on_call = _engineer("E01", duty=Duty.ON_CALL)
+    assert route(ServiceKind.FAULT, "bgm", "E01", [owner_on_call, _engineer("E02")]) == ToEngineer(
+        owner_on_call, Rule.SUBSYSTEM_OWNER
+    )
+    on_leave = _engineer("E01", duty=Duty.ON_LEAVE)
+    busy_on_shift = _engineer("E02", open_tickets=3)
+    idle_on_call = _engineer("E05", duty=Duty.ON_CALL)
+    assert route(ServiceKind.FAULT, "bgm", "E01", [on_leave, idle_on_call, busy_on_shift]) == ToEngineer(
+        busy_on_shift, Rule.LEAST_LOADED
+    )
+
+
+def test_the_managers_queue_says_why_engineer_by_engineer() -> None:
+    roster = [
+        _engineer("E01", duty=Duty.ON_LEAVE),
+        _engineer("E02", open_tickets=5, max_open_tickets=5),
+        _engineer("E03", skills=("signage",)),
+    ]
+    decision = route(ServiceKind.FAULT, "bgm", "E01", roster)
+    assert decision == ToManagerQueue("nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)")
+
+
+def test_candidates_come_best_first_with_their_reasons() -> None:
+    roster = [
+        _engineer("E03", skills=("signage",)),
+        _engineer("E02", open_tickets=2),
+        _engineer("E01", duty=Duty.OFF),
+        _engineer("E05", duty=Duty.ON_CALL),
+    ]
+    ranked = candidates("bgm", "E01", roster)
+    assert [(c.engineer.engineer_id, c.eligible) for c in ranked] == [
+        ("E02", True),
+        ("E05", True),
+        ("E01", False),
+        ("E03", False),
+    ]
+    assert ranked[2].reasons == ["owns this subsystem here", "has the skill", "off", "0 of 5 open tickets"]
+    assert ranked[3].reasons == ["lacks the skill", "on shift", "0 of 5 open tickets"]
