@@ -1,5 +1,6 @@
 """A ticket's whole life through the API: the engineer accepts, arrives, waits for the customer,
-resolves; dispatch records every move and the SLA service stops each clock and says it was met."""
+resolves; the follow-up call finds the customer satisfied and closes it (closing it before the call
+is refused); dispatch records every move and the SLA service stops each clock and says it was met."""
 
 from __future__ import annotations
 
@@ -43,7 +44,16 @@ async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: Eve
         assert (await moved("resume", 7))["status"] == "accepted"
         assert (await moved("arrive", 12))["status"] == "on_site"
         assert (await moved("resolve", 15, summary="Panel rebooted, firmware patched"))["status"] == "resolved"
-        assert (await moved("close", 18))["status"] == "closed"
+        [due] = await tap.wait_for("followup.due", ticket)
+        assert (due["payload"]["desk"], due["payload"]["reporter"]["name"]) == ("service_manager", "Duty manager")
+        early = await dispatch.post(f"/tickets/{ticket}/close")
+        assert (early.status_code, early.json()["error"]) == (409, "follow_up_pending")
+        call = {"reached": True, "satisfaction": 5, "comments": "Fixed before the lunch rush"}
+        answered = await dispatch.post(
+            f"/tickets/{ticket}/follow-up", json=call, headers={"X-Aftercare-Actor": "liu.yang"}
+        )
+        assert answered.json() == {"ticket_id": ticket, "outcome": "satisfied"}
+        assert (await dispatch.get(f"/tickets/{ticket}")).json()["status"] == "closed"
 
         met = await tap.wait_for("sla.met", ticket, count=3)
         by_clock = {e["payload"]["clock"]: e["payload"] for e in met}
@@ -65,10 +75,8 @@ async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: Eve
         history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
         assert [h["action"] for h in history] == ["assign", "accept", "pause", "resume", "arrive", "resolve", "close"]
         assert history[2]["note"] == "waiting_for_customer"
-        assert {h["actor"] for h in history} == {
-            "dispatch",
-            "unidentified",
-        }  # routed by rule; moves by an unnamed caller
+        # routed by rule; moves by an unnamed caller; closed by the follow-up call
+        assert [h["actor"] for h in history] == ["dispatch", *["unidentified"] * 5, "liu.yang"]
 
 
 async def test_moves_that_do_not_apply_are_refused_with_a_reason(seeded: World) -> None:

@@ -17,5 +17,5 @@ service = ServiceDefinition(
     router=handlers.router,
     subscriptions=(Subscription("dispatch.inbox", handlers.events),),
     seed=seed.load_site,
-    workers=(handlers.waiting_tickets,),
+    workers=(handlers.recurring_work,),
 )

@@ -8,11 +8,13 @@ it (`assign_waiting`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from services.dispatch.db import repository, roster
 from services.dispatch.domain.lifecycle import OPEN, Status, TicketState
 from services.dispatch.domain.routing import ToEngineer, ToManagerQueue, ToQualityDesk, route
+from services.dispatch.quality_desk import open_complaint_case
 from shared.contracts import (
     ComplaintRouted,
     ServiceKind,
@@ -36,7 +38,7 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
     await roster.know_site(uow.connection, opened.site_code, opened.site_timezone)
     ticket = await repository.ticket_for_update(uow.connection, opened.ticket_id)
     assert ticket is not None
-    await _route(uow, ticket, opened.kind, now=now)
+    await _route(uow, ticket, opened.kind, now=now, summary=opened.description)
 
 
 class OpeningNotYetKnown(LookupError):
@@ -57,7 +59,7 @@ async def reroute_reclassified(uow: UnitOfWork, change: TicketReclassified, *, n
     no_longer_complaint = change.previous_kind is ServiceKind.COMPLAINT and change.kind is not ServiceKind.COMPLAINT
     if became_complaint and ticket.status in OPEN | {Status.AWAITING_ASSIGNMENT}:
         await repository.unassign(connection, ticket.ticket_id)
-        await _route(uow, ticket, change.kind, now=now)
+        await _route(uow, replace(ticket, priority=change.priority), change.kind, now=now, summary=change.reason)
     elif no_longer_complaint and ticket.status is Status.WITH_QUALITY_DESK:
         await _route(uow, ticket, change.kind, now=now)
 
@@ -72,7 +74,9 @@ async def assign_waiting(uow: UnitOfWork, *, now: datetime, limit: int) -> int:
     return assigned
 
 
-async def _route(uow: UnitOfWork, ticket: TicketState, kind: ServiceKind, *, now: datetime) -> bool:
+async def _route(
+    uow: UnitOfWork, ticket: TicketState, kind: ServiceKind, *, now: datetime, summary: str | None = None
+) -> bool:
     """Send the ticket where the routing rule says; True if an engineer took it."""
     connection = uow.connection
     await repository.serialise_site(connection, ticket.site_code)
@@ -102,6 +106,15 @@ async def _route(uow: UnitOfWork, ticket: TicketState, kind: ServiceKind, *, now
             uow.publish(
                 ComplaintRouted(ticket_id=ticket.ticket_id, site_code=ticket.site_code, desk=desk, routed_at=now),
                 correlation_id=ticket.ticket_id,
+            )
+            await open_complaint_case(
+                uow,
+                site_code=ticket.site_code,
+                ticket_id=ticket.ticket_id,
+                priority=ticket.priority,
+                summary=summary or f"complaint {ticket.ticket_id}",
+                at=now,
+                actor=SYSTEM,
             )
         case ToManagerQueue(why=why):
             if await repository.to_manager_queue(connection, ticket, why, at=now, actor=SYSTEM):

@@ -8,14 +8,14 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from services.dispatch import steering_handlers
+from services.dispatch import followup_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.moves import UnknownTicket, move_ticket
+from services.dispatch.recurring import RecurringWork
 from services.dispatch.risk import flag_if_unaccepted
 from services.dispatch.settings import DispatchSettings
-from services.dispatch.waiting import WaitingTickets
 from shared.contracts import Envelope, SlaWarning, TicketOpened, TicketReclassified
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
@@ -26,6 +26,7 @@ from shared.settings import ServiceSettings
 events = MessageHandlers()
 router = APIRouter(tags=["dispatch"])
 router.include_router(steering_handlers.router)
+router.include_router(followup_handlers.router)
 
 
 @events.on(TicketOpened)
@@ -43,9 +44,9 @@ async def on_sla_warning(message: Envelope[SlaWarning], uow: UnitOfWork) -> None
     await flag_if_unaccepted(uow, message.payload, now=datetime.now(UTC))
 
 
-def waiting_tickets(database: ServiceDatabase, settings: ServiceSettings) -> WaitingTickets:
-    interval = cast(DispatchSettings, settings).waiting_interval_seconds
-    return WaitingTickets(database, interval=timedelta(seconds=interval))
+def recurring_work(database: ServiceDatabase, settings: ServiceSettings) -> RecurringWork:
+    interval = cast(DispatchSettings, settings).recurring_interval_seconds
+    return RecurringWork(database, interval=timedelta(seconds=interval))
 
 
 @router.get("/tickets/{ticket_id}")
@@ -76,6 +77,7 @@ REFUSAL_STATUS = {
     Refusal.SUMMARY_REQUIRED: 422,
     Refusal.NOT_IN_THIS_STATE: 409,
     Refusal.NO_ENGINEER: 409,
+    Refusal.FOLLOW_UP_PENDING: 409,
 }
 
 

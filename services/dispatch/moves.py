@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.dispatch.db import repository
-from services.dispatch.domain.lifecycle import Action, Status, decide_move
+from services.dispatch.db import followups, repository, roster
+from services.dispatch.domain.followup import FollowUpStatus, check_can_close, desk_for, due_at
+from services.dispatch.domain.lifecycle import Action, Status, TicketState, decide_move
+from shared.calendar import calendar_of
 from shared.contracts import (
     Event,
+    FollowUpDue,
     TicketAccepted,
     TicketClosed,
     TicketOnSite,
@@ -18,6 +21,9 @@ from shared.contracts import (
     TicketResumed,
 )
 from shared.messaging.unit_of_work import UnitOfWork
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # for a site dispatch heard of before it kept time zones
+DEFAULT_COUNTRY = "CN"
 
 
 class UnknownTicket(LookupError):
@@ -39,12 +45,42 @@ async def move_ticket(
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
+    if action is Action.CLOSE:
+        follow_up = await followups.latest(uow.connection, ticket_id)
+        check_can_close(
+            ticket_id,
+            FollowUpStatus(follow_up.status) if follow_up else None,
+            follow_up.due_at if follow_up else None,
+        )
     moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
     await repository.move_ticket(
         uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=reason or summary
     )
     uow.publish(_event(action, ticket_id, ticket.engineer_id, at, reason, summary), correlation_id=ticket_id)
+    if action is Action.RESOLVE:
+        await _follow_up_due(uow, ticket, resolved_at=at)
+    elif action is Action.REOPEN:
+        await followups.supersede(uow.connection, ticket_id)
     return moved.status
+
+
+async def _follow_up_due(uow: UnitOfWork, ticket: TicketState, *, resolved_at: datetime) -> None:
+    """Resolved: the customer is to be called back within a working day, by the desk the ticket needs."""
+    timezone = await roster.timezone_of(uow.connection, ticket.site_code) or DEFAULT_TIMEZONE
+    desk = desk_for(ticket.kind)
+    due = due_at(resolved_at, timezone, calendar_of(DEFAULT_COUNTRY))
+    cycle = await followups.open_follow_up(uow.connection, ticket.ticket_id, ticket.site_code, desk=desk, due_at=due)
+    uow.publish(
+        FollowUpDue(
+            ticket_id=ticket.ticket_id,
+            site_code=ticket.site_code,
+            cycle=cycle,
+            desk=desk,
+            due_at=due,
+            reporter=await repository.reporter_of(uow.connection, ticket.ticket_id),
+        ),
+        correlation_id=ticket.ticket_id,
+    )
 
 
 def _event(

@@ -122,7 +122,7 @@ async def engineer_duty(engineer_id: str, database: Database) -> list[dict[str, 
 @router.post("/engineers/{engineer_id}/duty", status_code=201)
 async def add_duty(engineer_id: str, entry: DutyEntry, database: Database, actor: Actor) -> dict[str, Any]:
     """Add a shift, on-call period or leave. Tickets waiting for someone are looked at again within the
-    waiting interval (DISPATCH_WAITING_INTERVAL_SECONDS)."""
+    waiting interval (DISPATCH_RECURRING_INTERVAL_SECONDS)."""
     try:
         async with database.unit_of_work() as uow:
             period_id = await steering.add_duty(

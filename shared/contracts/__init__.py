@@ -3,6 +3,15 @@
 from shared.contracts.catalogue import CONTRACTS
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import Command, Contract, Envelope, Event, RawEnvelope, seal
+from shared.contracts.followups import (
+    FollowUpDue,
+    FollowUpMissed,
+    FollowUpRecorded,
+    QualityCaseAnswered,
+    QualityCaseEscalated,
+    QualityCaseOpened,
+    SiteReviewed,
+)
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
     TicketAccepted,
@@ -46,11 +55,18 @@ __all__ = [
     "DocumentArchived",
     "Envelope",
     "Event",
+    "FollowUpDue",
+    "FollowUpMissed",
+    "FollowUpRecorded",
     "Priority",
+    "QualityCaseAnswered",
+    "QualityCaseEscalated",
+    "QualityCaseOpened",
     "RawEnvelope",
     "Reporter",
     "RequestChannel",
     "ServiceKind",
+    "SiteReviewed",
     "SlaBreached",
     "SlaClockStarted",
     "SlaMet",

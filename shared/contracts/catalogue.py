@@ -9,6 +9,15 @@ from typing import Any
 from shared.contracts.compatibility import breaking_changes
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope
+from shared.contracts.followups import (
+    FollowUpDue,
+    FollowUpMissed,
+    FollowUpRecorded,
+    QualityCaseAnswered,
+    QualityCaseEscalated,
+    QualityCaseOpened,
+    SiteReviewed,
+)
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
     TicketAccepted,
@@ -52,6 +61,13 @@ CONTRACTS: tuple[type[Contract], ...] = (
     SlaWarning,
     SlaBreached,
     SlaMet,
+    FollowUpDue,
+    FollowUpRecorded,
+    FollowUpMissed,
+    SiteReviewed,
+    QualityCaseOpened,
+    QualityCaseEscalated,
+    QualityCaseAnswered,
     DocumentArchived,
 )
 

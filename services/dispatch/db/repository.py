@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.db.tables import assignments, engineers, ticket_history, tickets
 from services.dispatch.domain.lifecycle import Action, Move, Status, TicketState
-from shared.contracts import ServiceKind, TicketOpened
+from shared.contracts import Priority, Reporter, ServiceKind, TicketOpened
 from shared.persistence.locks import lock_for_transaction
 
 
@@ -28,6 +28,7 @@ async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
             status=Status.NEW,
             queue="dispatch",
             reported_at=opened.reported_at,
+            reporter=opened.reporter.model_dump(mode="json"),
         )
         .on_conflict_do_nothing()
         .returning(tickets.c.ticket_id)
@@ -195,6 +196,7 @@ def _ticket_state(row: Row[Any]) -> TicketState:
         site_code=row.site_code,
         subsystem=row.subsystem,
         kind=ServiceKind(row.kind),
+        priority=Priority(row.priority),
         status=Status(row.status),
         paused_from=Status(row.paused_from) if row.paused_from else None,
         engineer_id=row.engineer_id,
@@ -282,3 +284,8 @@ async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
         .order_by(ticket_history.c.id)
     )
     return [dict(row._mapping) for row in rows]
+
+
+async def reporter_of(connection: AsyncConnection, ticket_id: str) -> Reporter | None:
+    raw = await connection.scalar(select(tickets.c.reporter).where(tickets.c.ticket_id == ticket_id))
+    return Reporter.model_validate(raw) if raw else None

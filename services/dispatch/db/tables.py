@@ -4,6 +4,7 @@ tickets, assignments and each ticket's history."""
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
+    Boolean,
     Column,
     ForeignKeyConstraint,
     Identity,
@@ -14,7 +15,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.persistence.database import schema_metadata
 from shared.persistence.kernel_tables import inbox_table, outbox_table
@@ -92,6 +93,7 @@ tickets = Table(
     Column("waiting_why", Text),
     Column("at_risk_since", TIMESTAMP(timezone=True)),  # the response clock warned before anyone accepted
     Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("reporter", JSONB),
     Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_status", "status"),
     Index("ix_tickets_waiting", "waiting_since", postgresql_where=text("status = 'awaiting_assignment'")),
@@ -124,4 +126,89 @@ ticket_history = Table(
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
     Index("ix_ticket_history_ticket_id", "ticket_id"),
+)
+
+# The call after each resolution of a ticket (cycle 2 follows the second resolution, after a reopening).
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("cycle", Integer, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("desk", Text, nullable=False),
+    Column("due_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("outcome", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("completed_at", TIMESTAMP(timezone=True)),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    Index("ix_follow_ups_due", "due_at", postgresql_where=text("status = 'due'")),
+)
+
+follow_up_calls = Table(
+    "follow_up_calls",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("called_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("caller", Text, nullable=False),
+    Column("reached", Boolean, nullable=False),
+    Column("satisfaction", Integer),
+    Column("comments", Text),
+    Column("outcome", Text, nullable=False),
+    ForeignKeyConstraint(["ticket_id", "cycle"], ["dispatch.follow_ups.ticket_id", "dispatch.follow_ups.cycle"]),
+)
+
+# The periodic satisfaction review of each site (quarterly by default).
+site_reviews = Table(
+    "site_reviews",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("reached", Boolean, nullable=False),
+    Column("satisfaction", Integer),
+    Column("comments", Text),
+    Column("reviewer", Text, nullable=False),
+    Column("reviewed_at", TIMESTAMP(timezone=True), nullable=False),
+    Index("ix_site_reviews_site_code_period", "site_code", "period"),
+)
+
+# The quality desk's cases: complaints and low satisfaction scores, and what was done about each.
+quality_cases = Table(
+    "quality_cases",
+    metadata,
+    Column("case_id", BigInteger, Identity(), primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("ticket_id", Text),
+    Column("origin", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("subject_engineer_id", Text),  # the engineer the complaint is about, who never handles it
+    Column("owner", Text),
+    Column("escalated_to", Text),
+    Column("escalated_at", TIMESTAMP(timezone=True)),
+    Column("handling", Text),
+    Column("answer", Text),
+    Column("answered_at", TIMESTAMP(timezone=True)),
+    Column("opened_at", TIMESTAMP(timezone=True), nullable=False),
+    Index("ix_quality_cases_status", "status"),
+    Index("ix_quality_cases_ticket_id", "ticket_id"),
+)
+
+quality_case_history = Table(
+    "quality_case_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("case_id", BigInteger, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("note", Text),
+    Column("at", TIMESTAMP(timezone=True), nullable=False),
+    ForeignKeyConstraint(["case_id"], ["dispatch.quality_cases.case_id"]),
+    Index("ix_quality_case_history_case_id", "case_id"),
 )

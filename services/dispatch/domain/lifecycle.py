@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from shared.contracts import ServiceKind
+from shared.contracts import Priority, ServiceKind
 from shared.moments import in_the_future
 from shared.refusals import Refused
 
@@ -73,6 +73,7 @@ class Refusal(StrEnum):
     NOT_IN_THIS_STATE = "move_refused"
     NO_ENGINEER = "no_engineer"
     NOT_ASSIGNABLE = "not_assignable"
+    FOLLOW_UP_PENDING = "follow_up_pending"
     ALREADY_ASSIGNED = "already_assigned"
 
 
@@ -90,6 +91,7 @@ class TicketState:
     site_code: str
     subsystem: str
     kind: ServiceKind
+    priority: Priority
     status: Status
     paused_from: Status | None
     engineer_id: str | None

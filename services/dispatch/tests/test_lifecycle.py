@@ -15,7 +15,7 @@ from services.dispatch.domain.lifecycle import (
     decide_move,
     move,
 )
-from shared.contracts import ServiceKind
+from shared.contracts import Priority, ServiceKind
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,9 @@ def test_moves_that_make_no_sense_are_refused_with_what_would(action: Action, st
 
 
 REPORTED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-ASSIGNED = TicketState("HH138-20261125-0001", "HH138", "bgm", ServiceKind.FAULT, Status.ASSIGNED, None, "E01", REPORTED)
+ASSIGNED = TicketState(
+    "HH138-20261125-0001", "HH138", "bgm", ServiceKind.FAULT, Priority.NORMAL, Status.ASSIGNED, None, "E01", REPORTED
+)
 
 
 def _decide(ticket: TicketState = ASSIGNED, action: Action = Action.ACCEPT, **given) -> Move:

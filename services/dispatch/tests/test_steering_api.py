@@ -23,7 +23,7 @@ MANAGER = {"X-Aftercare-Actor": "liu.yang"}
 
 @pytest.fixture
 async def dispatch(seeded: World) -> AsyncIterator[RunningService]:
-    async with running(seeded, "dispatch", waiting_interval_seconds=0.5) as suite:
+    async with running(seeded, "dispatch", recurring_interval_seconds=0.5) as suite:
         yield suite["dispatch"]
 
 
@@ -94,8 +94,8 @@ async def test_a_ticket_nobody_can_take_waits_announced_and_is_assigned_once_som
     cancelled, the ticket goes to that engineer within the waiting interval, once, with two replicas
     looking."""
     async with (
-        running(seeded, "dispatch", waiting_interval_seconds=0.5) as first,
-        running(seeded, "dispatch", waiting_interval_seconds=0.5) as second,
+        running(seeded, "dispatch", recurring_interval_seconds=0.5) as first,
+        running(seeded, "dispatch", recurring_interval_seconds=0.5) as second,
     ):
         dispatch = first["dispatch"]
         leaves = await _leave_now(dispatch, site, f"{site}-E01", f"{site}-E02", f"{site}-E05")

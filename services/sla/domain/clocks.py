@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.sla.domain.calendar import BusinessCalendar, DayType
 from services.sla.domain.counting import Counting, Pause, Timeline
 from services.sla.domain.facts import TicketFacts
 from services.sla.domain.outcome import BREACH
 from services.sla.domain.policy import Policy
+from shared.calendar import BusinessCalendar, DayType
 from shared.contracts import ClockKind
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from services.sla.domain.calendar import BusinessCalendar
+from shared.calendar import BusinessCalendar
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
 MAX_DAYS_SEARCHED = 3660  # a calendar with no working day in ten years is a configuration error

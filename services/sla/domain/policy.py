@@ -11,8 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
-from services.sla.domain.calendar import BusinessCalendar
 from services.sla.domain.counting import Counting
+from shared.calendar import BusinessCalendar
 from shared.contracts import ClockKind, Priority, ServiceKind
 
 DEFAULT_POLICY = "standard"

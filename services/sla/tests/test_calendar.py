@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from services.sla.domain.calendar import BusinessCalendar, DayType
+from shared.calendar import BusinessCalendar, DayType
 
 CALENDAR = BusinessCalendar("CN")
 

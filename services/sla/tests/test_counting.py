@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.sla.domain.calendar import BusinessCalendar
 from services.sla.domain.counting import Counting, Pause, Timeline
+from shared.calendar import BusinessCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = BusinessCalendar("CN")

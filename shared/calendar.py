@@ -1,4 +1,5 @@
-"""Working days on a country's official calendar, with a contract's own exceptions.
+"""Working days on a country's official calendar, with a contract's own exceptions: the SLA service
+counts business hours on it, dispatch plans follow-up calls and inspection visits on it.
 
 China's calendar is not "weekdays minus holidays": the State Council moves working days onto
 weekends around the Spring Festival and National Day (2026-01-04, a Sunday, is a working day). The
@@ -9,8 +10,9 @@ can add exceptions: a year the State Council has not announced yet, or the custo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 import holidays
@@ -35,3 +37,20 @@ class BusinessCalendar:
 
     def day_type(self, day: date) -> DayType:
         return DayType.WORKING_DAY if self.is_working_day(day) else DayType.HOLIDAY
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day after `day`."""
+        for _ in range(3660):  # a calendar with no working day in ten years is a configuration error
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise ValueError(f"no working day within ten years of {day}")
+
+    def working_day_on_or_after(self, day: date) -> date:
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+
+@lru_cache(maxsize=16)
+def calendar_of(country: str) -> BusinessCalendar:
+    """A country's official calendar, without a contract's exceptions, made once per process."""
+    return BusinessCalendar(country)

@@ -1,10 +1,12 @@
-"""Assigning the tickets that wait for an engineer, as soon as someone can take them.
+"""What dispatch does again and again, besides handling messages and requests: assigning the tickets
+that wait for an engineer as soon as someone can take them, and marking follow-up calls not made in
+time as missed.
 
-Whether anyone can changes with time (a shift starts at 08:30), with the roster (a leave cancelled)
-and with load (an engineer resolves a ticket). So the worker in every dispatch process looks again at
-every `interval`, and sooner whenever this process commits events (a resolve, a close, an assignment
-by hand). Each look claims the waiting tickets with `FOR UPDATE SKIP LOCKED` and routes them under the
-site's lock, so replicas never route one ticket twice.
+Whether anyone can take a waiting ticket changes with time (a shift starts at 08:30), with the roster
+(a leave cancelled) and with load (an engineer resolves a ticket). So the worker in every dispatch
+process looks again every `interval`, and sooner whenever this process commits events (a resolve, a
+close, an assignment by hand). Each look claims rows with `FOR UPDATE SKIP LOCKED` (and routes tickets
+under their site's lock), so replicas never route one ticket twice or announce one miss twice.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from services.dispatch.assignment import assign_waiting
+from services.dispatch.followups import expire_overdue
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
 
@@ -23,7 +26,7 @@ log = get_logger(__name__)
 QUIET_AFTER_WAKE = timedelta(milliseconds=200)  # a burst of commits wakes it once
 
 
-class WaitingTickets:
+class RecurringWork:
     def __init__(
         self,
         database: ServiceDatabase,
@@ -51,9 +54,19 @@ class WaitingTickets:
             if done < self._batch_size:
                 return assigned
 
+    async def expire_due(self) -> int:
+        """Mark every follow-up past due as missed; returns how many."""
+        expired = 0
+        while True:
+            async with self._database.unit_of_work() as uow:
+                done = await expire_overdue(uow, now=self._now(), limit=self._batch_size)
+            expired += done
+            if done < self._batch_size:
+                return expired
+
     def start(self) -> None:
         self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="dispatch-waiting-tickets")
+        self._task = asyncio.create_task(self._run(), name="dispatch-recurring-work")
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -70,11 +83,11 @@ class WaitingTickets:
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                assigned = await self.assign_due()
-                if assigned:
-                    log.info("waiting tickets assigned", count=assigned)
-            except Exception as error:  # database unavailable: the tickets keep waiting in their table
-                log.warning("assigning waiting tickets failed; trying again", error=str(error))
+                assigned, missed = await self.assign_due(), await self.expire_due()
+                if assigned or missed:
+                    log.info("recurring work done", waiting_tickets_assigned=assigned, follow_ups_missed=missed)
+            except Exception as error:  # database unavailable: the rows wait in their tables
+                log.warning("recurring work failed; trying again", error=str(error))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval.total_seconds())
             await asyncio.sleep(QUIET_AFTER_WAKE.total_seconds())

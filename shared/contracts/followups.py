@@ -1,0 +1,114 @@
+"""Events of what comes after the work: the follow-up call, the periodic review of a site, and the
+quality desk's cases. The archive files the follow-up and complaint handling records from them; the
+monthly register reports satisfaction from them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.envelope import Event
+from shared.contracts.vocabulary import Reporter
+
+
+class FollowUpDue(Event):
+    """A ticket was resolved: the customer is to be called back."""
+
+    message_type: ClassVar[str] = "followup.due"
+
+    ticket_id: str
+    site_code: str
+    cycle: int = Field(description="Which resolution of the ticket it follows (2 after one reopening).")
+    desk: str = Field(description="Who calls: service_manager, or quality for a complaint.")
+    due_at: AwareDatetime
+    reporter: Reporter | None = Field(default=None, description="Who reported the problem.")
+
+
+class FollowUpRecorded(Event):
+    """One follow-up call, reached or not, and what it decided."""
+
+    message_type: ClassVar[str] = "followup.recorded"
+
+    ticket_id: str
+    site_code: str
+    cycle: int
+    attempt: int
+    reached: bool
+    satisfaction: int | None = Field(default=None, description="1 (very dissatisfied) to 5 (very satisfied).")
+    comments: str | None = None
+    caller: str
+    called_at: AwareDatetime
+    outcome: str = Field(description="satisfied (closed), dissatisfied (reopened), unreached (closed), try_again.")
+    late: bool = Field(description="Made after the follow-up was due.")
+
+
+class FollowUpMissed(Event):
+    """A follow-up was not made by the time it was due."""
+
+    message_type: ClassVar[str] = "followup.missed"
+
+    ticket_id: str
+    site_code: str
+    cycle: int
+    due_at: AwareDatetime
+
+
+class SiteReviewed(Event):
+    """The periodic satisfaction review of a site (a visit, a call, an e-mail), recorded."""
+
+    message_type: ClassVar[str] = "site.reviewed"
+
+    site_code: str
+    period: str = Field(description="The review period, e.g. 2026-Q4.")
+    channel: str = Field(description="visit, call or email.")
+    reached: bool
+    satisfaction: int | None = None
+    comments: str | None = None
+    reviewer: str
+    reviewed_at: AwareDatetime
+
+
+class QualityCaseOpened(Event):
+    """The quality desk has a case: a complaint, or a low satisfaction score."""
+
+    message_type: ClassVar[str] = "quality.case_opened"
+
+    case_id: int
+    site_code: str
+    ticket_id: str | None
+    origin: str = Field(description="complaint, low_follow_up_score or low_review_score.")
+    severity: str
+    summary: str
+    opened_at: AwareDatetime
+
+
+class QualityCaseEscalated(Event):
+    """The quality desk reported a case to the general manager or the service manager."""
+
+    message_type: ClassVar[str] = "quality.case_escalated"
+
+    case_id: int
+    site_code: str
+    ticket_id: str | None
+    escalated_to: str
+    reason: str
+    actor: str
+    escalated_at: AwareDatetime
+
+
+class QualityCaseAnswered(Event):
+    """The case was handled and the customer answered."""
+
+    message_type: ClassVar[str] = "quality.case_answered"
+
+    case_id: int
+    site_code: str
+    ticket_id: str | None
+    origin: str
+    severity: str
+    owner: str
+    handling: str
+    answer: str
+    escalated_to: str | None
+    answered_at: AwareDatetime
