@@ -66,6 +66,15 @@ class DutySection(_Strict):
     note: str | None = None
 
 
+class InspectionSection(BaseModel):
+    """A planned inspection of a subsystem; dispatch checks the rest (rule, window, checklist)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    code: str
+    subsystem: str
+
+
 class EngineerSection(_Strict):
     id: str
     name: str
@@ -81,6 +90,7 @@ class SiteFile(_Strict):
     subsystems: list[SubsystemSection]
     equipment: list[EquipmentSection] = Field(default_factory=list)
     engineers: list[EngineerSection] = Field(default_factory=list)
+    inspections: list[InspectionSection] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -89,6 +99,9 @@ class SiteFile(_Strict):
         for item in self.equipment:
             if item.subsystem not in subsystems:
                 raise ValueError(f"equipment {item.asset_tag}: unknown subsystem {item.subsystem!r}")
+        for plan in self.inspections:
+            if plan.subsystem not in subsystems:
+                raise ValueError(f"inspection {plan.code}: unknown subsystem {plan.subsystem!r}")
         for contract in self.contracts:
             unknown = sorted(set(contract.covered_subsystems) - subsystems)
             if unknown:

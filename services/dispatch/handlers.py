@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from services.dispatch import followup_handlers, steering_handlers
+from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
@@ -27,6 +27,7 @@ events = MessageHandlers()
 router = APIRouter(tags=["dispatch"])
 router.include_router(steering_handlers.router)
 router.include_router(followup_handlers.router)
+router.include_router(inspection_handlers.router)
 
 
 @events.on(TicketOpened)

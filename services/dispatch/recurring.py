@@ -1,6 +1,6 @@
 """What dispatch does again and again, besides handling messages and requests: assigning the tickets
-that wait for an engineer as soon as someone can take them, and marking follow-up calls not made in
-time as missed.
+that wait for an engineer as soon as someone can take them, marking follow-up calls not made in time
+as missed, opening the inspection visits that fall due and flagging those overdue.
 
 Whether anyone can take a waiting ticket changes with time (a shift starts at 08:30), with the roster
 (a leave cancelled) and with load (an engineer resolves a ticket). So the worker in every dispatch
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from services.dispatch.assignment import assign_waiting
 from services.dispatch.followups import expire_overdue
+from services.dispatch.inspections import flag_overdue, open_due_visits
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
 
@@ -56,13 +57,23 @@ class RecurringWork:
 
     async def expire_due(self) -> int:
         """Mark every follow-up past due as missed; returns how many."""
-        expired = 0
+        return await self._in_batches(expire_overdue)
+
+    async def open_visits(self) -> int:
+        """Open every inspection visit that has fallen due; returns how many."""
+        return await self._in_batches(open_due_visits)
+
+    async def flag_overdue_visits(self) -> int:
+        return await self._in_batches(flag_overdue)
+
+    async def _in_batches(self, work: Callable[..., Awaitable[int]]) -> int:
+        total = 0
         while True:
             async with self._database.unit_of_work() as uow:
-                done = await expire_overdue(uow, now=self._now(), limit=self._batch_size)
-            expired += done
+                done = await work(uow, now=self._now(), limit=self._batch_size)
+            total += done
             if done < self._batch_size:
-                return expired
+                return total
 
     def start(self) -> None:
         self._stopping.clear()
@@ -83,9 +94,14 @@ class RecurringWork:
         while not self._stopping.is_set():
             self._wake.clear()
             try:
-                assigned, missed = await self.assign_due(), await self.expire_due()
-                if assigned or missed:
-                    log.info("recurring work done", waiting_tickets_assigned=assigned, follow_ups_missed=missed)
+                done = {
+                    "visits_opened": await self.open_visits(),
+                    "visits_overdue": await self.flag_overdue_visits(),
+                    "waiting_tickets_assigned": await self.assign_due(),
+                    "follow_ups_missed": await self.expire_due(),
+                }
+                if any(done.values()):
+                    log.info("recurring work done", **done)
             except Exception as error:  # database unavailable: the rows wait in their tables
                 log.warning("recurring work failed; trying again", error=str(error))
             with contextlib.suppress(TimeoutError):

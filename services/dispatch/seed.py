@@ -4,11 +4,14 @@ people added through the API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.dispatch.db import roster
 from services.dispatch.db.tables import engineers, ownerships, site_engineers, sites
+from services.dispatch.domain.inspection import InspectionPlan
 from services.dispatch.domain.roster import DutyKind, DutyPeriod
+from services.dispatch.inspections import put_plan
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import insert_if_absent, upsert
 from shared.site_file import load_site_file
@@ -25,6 +28,7 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
         ]
         for engineer in described.engineers
     }
+    plans = [InspectionPlan.model_validate(section.model_dump()) for section in described.inspections]
     async with database.engine.begin() as connection:
         await upsert(connection, sites, {"code": site_code, "timezone": timezone}, key=["code"])
         for engineer in described.engineers:
@@ -44,5 +48,10 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
         for subsystem in owned:
             row = {"site_code": site_code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
             await upsert(connection, ownerships, row, key=["site_code", "subsystem"])
+        for plan in plans:
+            await put_plan(connection, site_code, plan, actor=SEED, now=datetime.now(UTC))
     duty = sum(len(p) for p in periods.values())
-    return f"{len(described.engineers)} engineers ({duty} duty periods), {len(owned)} subsystem owners at {site_code}"
+    return (
+        f"{len(described.engineers)} engineers ({duty} duty periods), {len(owned)} subsystem owners, "
+        f"{len(plans)} inspection plans at {site_code}"
+    )

@@ -12,6 +12,13 @@ from shared.contracts.followups import (
     QualityCaseOpened,
     SiteReviewed,
 )
+from shared.contracts.inspections import (
+    InspectionItemResult,
+    InspectionVisitCompleted,
+    InspectionVisitMissed,
+    InspectionVisitOpened,
+    InspectionVisitOverdue,
+)
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
     TicketAccepted,
@@ -58,6 +65,11 @@ __all__ = [
     "FollowUpDue",
     "FollowUpMissed",
     "FollowUpRecorded",
+    "InspectionItemResult",
+    "InspectionVisitCompleted",
+    "InspectionVisitMissed",
+    "InspectionVisitOpened",
+    "InspectionVisitOverdue",
     "Priority",
     "QualityCaseAnswered",
     "QualityCaseEscalated",

@@ -18,6 +18,12 @@ from shared.contracts.followups import (
     QualityCaseOpened,
     SiteReviewed,
 )
+from shared.contracts.inspections import (
+    InspectionVisitCompleted,
+    InspectionVisitMissed,
+    InspectionVisitOpened,
+    InspectionVisitOverdue,
+)
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
     TicketAccepted,
@@ -68,6 +74,10 @@ CONTRACTS: tuple[type[Contract], ...] = (
     QualityCaseOpened,
     QualityCaseEscalated,
     QualityCaseAnswered,
+    InspectionVisitOpened,
+    InspectionVisitCompleted,
+    InspectionVisitOverdue,
+    InspectionVisitMissed,
     DocumentArchived,
 )
 

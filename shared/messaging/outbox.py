@@ -59,6 +59,19 @@ class OutgoingMessage:
             headers={"x-schema-version": envelope.schema_version, "x-producer": envelope.producer},
         )
 
+    @classmethod
+    def command(cls, envelope: Envelope[Any], queue: str) -> OutgoingMessage:
+        """A command for one service's queue, through the default exchange."""
+        return cls(
+            message_id=envelope.message_id,
+            exchange="",
+            routing_key=queue,
+            message_type=envelope.type,
+            correlation_id=envelope.correlation_id,
+            body=envelope.model_dump_json(),
+            headers={"x-schema-version": envelope.schema_version, "x-producer": envelope.producer},
+        )
+
 
 @dataclass(frozen=True)
 class PendingMessage:

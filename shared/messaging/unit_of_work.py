@@ -14,12 +14,14 @@ statements, and a session's bookkeeping would cost more than the work on the hot
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.contracts.envelope import Envelope, EventT, seal
+from shared.contracts.envelope import Command, Envelope, EventT, seal
 from shared.messaging.outbox import OutgoingMessage
+
+CommandT = TypeVar("CommandT", bound=Command)
 
 
 class UnitOfWork:
@@ -42,6 +44,18 @@ class UnitOfWork:
             causation_id=self.cause.message_id if self.cause else None,
         )
         self._outgoing.append(OutgoingMessage.event(envelope))
+        return envelope
+
+    def send(self, command: CommandT, *, to_queue: str, correlation_id: str) -> Envelope[CommandT]:
+        """Queue a command for another service's command queue (`intake.requests`), sent only if this
+        unit of work commits, like an event."""
+        envelope = seal(
+            command,
+            producer=self._producer,
+            correlation_id=correlation_id,
+            causation_id=self.cause.message_id if self.cause else None,
+        )
+        self._outgoing.append(OutgoingMessage.command(envelope, to_queue))
         return envelope
 
     @property
