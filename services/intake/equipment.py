@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,8 @@ from services.intake.domain.register import (
     subsystem_problem,
 )
 from services.intake.domain.register_import import plan_import, settle_import
+from shared.contracts import EquipmentChanged
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 from shared.refusals import Refused
 
@@ -76,27 +79,51 @@ async def list_devices(
     )
 
 
-async def add_device(connection: AsyncConnection, site_code: str, device: Device, *, actor: str) -> Device:
+async def record(
+    uow: UnitOfWork,
+    site_code: str,
+    changed: Sequence[tuple[Device, dict[str, list[Any]]]],
+    *,
+    action: RegisterAction,
+    actor: str,
+    reason: str | None,
+) -> None:
+    """Write the changed devices with their history, and announce each as it now is."""
+    await register.save(uow.connection, site_code, changed, action=action, actor=actor, reason=reason)
+    now = datetime.now(UTC)
+    for device, device_changes in changed:
+        uow.publish(
+            EquipmentChanged(
+                site_code=site_code,
+                device=device.reference(),
+                action=action.value,
+                changes=device_changes,
+                actor=actor,
+                reason=reason,
+                changed_at=now,
+            ),
+            correlation_id=f"{site_code}/{device.asset_tag}",
+        )
+
+
+async def add_device(uow: UnitOfWork, site_code: str, device: Device, *, actor: str) -> Device:
+    connection = uow.connection
     await _locked(connection, site_code)
     if await register.device(connection, site_code, device.asset_tag) is not None:
         raise RegisterRefused(
             "duplicate_asset_tag", f"{device.asset_tag} is already in the register; change it with PATCH"
         )
     await _refuse_conflicts(connection, site_code, device)
-    await register.save(
-        connection,
-        site_code,
-        [(device, changes(None, device))],
-        action=RegisterAction.CREATED,
-        actor=actor,
-        reason=None,
+    await record(
+        uow, site_code, [(device, changes(None, device))], action=RegisterAction.CREATED, actor=actor, reason=None
     )
     return device
 
 
 async def change_device(
-    connection: AsyncConnection, site_code: str, asset_tag: str, fields: dict[str, Any], *, reason: str, actor: str
+    uow: UnitOfWork, site_code: str, asset_tag: str, fields: dict[str, Any], *, reason: str, actor: str
 ) -> Device:
+    connection = uow.connection
     await _locked(connection, site_code)
     before = await _existing(connection, site_code, asset_tag)
     if "asset_tag" in fields and fields["asset_tag"] != asset_tag:
@@ -106,16 +133,16 @@ async def change_device(
     if changed:
         await _refuse_conflicts(connection, site_code, after)
         action = RegisterAction.RETIRED if after.status in OUT_OF_SERVICE else RegisterAction.UPDATED
-        await register.save(connection, site_code, [(after, changed)], action=action, actor=actor, reason=reason)
+        await record(uow, site_code, [(after, changed)], action=action, actor=actor, reason=reason)
     return after
 
 
 async def retire_device(
-    connection: AsyncConnection, site_code: str, asset_tag: str, status: DeviceStatus, *, reason: str, actor: str
+    uow: UnitOfWork, site_code: str, asset_tag: str, status: DeviceStatus, *, reason: str, actor: str
 ) -> Device:
     if status not in OUT_OF_SERVICE:
         raise RegisterRefused("not_a_retirement", f"retire sets the status to {' or '.join(sorted(OUT_OF_SERVICE))}")
-    return await change_device(connection, site_code, asset_tag, {"status": status}, reason=reason, actor=actor)
+    return await change_device(uow, site_code, asset_tag, {"status": status}, reason=reason, actor=actor)
 
 
 async def device_with_history(connection: AsyncConnection, site_code: str, asset_tag: str) -> dict[str, Any]:
@@ -141,7 +168,7 @@ class ImportReport:
 
 
 async def import_devices(
-    connection: AsyncConnection,
+    uow: UnitOfWork,
     site_code: str,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -152,6 +179,7 @@ async def import_devices(
 ) -> ImportReport:
     """Check the whole file, then (unless a dry run) write every new or changed device; raises
     RegisterRefused listing every problem by row and column, having written nothing."""
+    connection = uow.connection
     await _locked(connection, site_code)
     plan = plan_import(header, rows, subsystems=await _subsystems(connection, site_code))
     existing = {device.asset_tag: device for device in await register.devices(connection, site_code)}
@@ -166,7 +194,7 @@ async def import_devices(
         )
     if not dry_run:
         changed = changed_devices(existing, plan.devices)
-        await register.save(connection, site_code, changed, action=RegisterAction.IMPORTED, actor=actor, reason=reason)
+        await record(uow, site_code, changed, action=RegisterAction.IMPORTED, actor=actor, reason=reason)
     return ImportReport(dry_run, plan.created, plan.updated, plan.unchanged)
 
 

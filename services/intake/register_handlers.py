@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.intake import equipment, site_contracts
-from services.intake.domain.contract import Contact, MaintenanceContract
+from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, DeviceStatus
 from services.intake.spreadsheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, read_sheet, write_sheet
-from shared.contracts import Coverage
+from shared.contracts import Contact, Coverage
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -59,7 +59,7 @@ async def add_device(site_code: str, device: Device, database: Database, actor: 
     """Register a new device."""
     try:
         async with database.unit_of_work() as uow:
-            return await equipment.add_device(uow.connection, site_code, device, actor=actor)
+            return await equipment.add_device(uow, site_code, device, actor=actor)
     except Refused as refused:
         raise _problem(refused) from refused
 
@@ -110,7 +110,7 @@ async def import_register(
         header, rows = await asyncio.to_thread(read_sheet, await request.body(), sheet_format)
         async with database.unit_of_work() as uow:
             report = await equipment.import_devices(
-                uow.connection, site_code, header, rows, dry_run=dry_run, actor=actor, reason=reason
+                uow, site_code, header, rows, dry_run=dry_run, actor=actor, reason=reason
             )
     except UnreadableSheet as unreadable:
         raise Problem(422, "unreadable_file", str(unreadable)) from unreadable
@@ -155,9 +155,7 @@ async def change_device(
     fields = change.model_dump(exclude_unset=True, exclude={"reason"})
     try:
         async with database.unit_of_work() as uow:
-            return await equipment.change_device(
-                uow.connection, site_code, asset_tag, fields, reason=change.reason, actor=actor
-            )
+            return await equipment.change_device(uow, site_code, asset_tag, fields, reason=change.reason, actor=actor)
     except ValidationError as invalid:
         raise Problem(422, "invalid_device", _first_error(invalid)) from invalid
     except Refused as refused:
@@ -177,7 +175,7 @@ async def retire_device(
     try:
         async with database.unit_of_work() as uow:
             return await equipment.retire_device(
-                uow.connection, site_code, asset_tag, retirement.status, reason=retirement.reason, actor=actor
+                uow, site_code, asset_tag, retirement.status, reason=retirement.reason, actor=actor
             )
     except Refused as refused:
         raise _problem(refused) from refused
@@ -213,7 +211,7 @@ async def put_contract(site_code: str, code: str, terms: ContractTerms, database
     try:
         contract = MaintenanceContract(code=code, **terms.model_dump())
         async with database.unit_of_work() as uow:
-            await site_contracts.put_contract(uow.connection, site_code, contract)
+            await site_contracts.put_contract(uow, site_code, contract, now=datetime.now(UTC))
     except ValidationError as invalid:
         raise Problem(422, "invalid_contract", _first_error(invalid)) from invalid
     except Refused as refused:

@@ -1,14 +1,18 @@
 """Loads a site description into intake: the site, its contracts, its subsystems and its equipment
-register (each device change recorded in the register's history, as an import records it)."""
+register (each device change recorded in the register's history and announced, as an import does;
+the site announced as it stands)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.intake.db import register
 from services.intake.db.tables import sites, subsystems
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, RegisterAction, changed_devices
+from services.intake.equipment import record
+from services.intake.site_contracts import describe_site
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import upsert
 from shared.site_file import load_site_file
@@ -19,7 +23,8 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
     site = described.site
     contracts = [MaintenanceContract.model_validate(c.model_dump()) for c in described.contracts]
     devices = [Device.model_validate(item.model_dump()) for item in described.equipment]
-    async with database.engine.begin() as connection:
+    async with database.unit_of_work() as uow:
+        connection = uow.connection
         await upsert(connection, sites, site.model_dump(), key=["code"])
         for subsystem in described.subsystems:
             row = {"site_code": site.code, **subsystem.model_dump(exclude={"owner"})}
@@ -28,14 +33,9 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
             await register.save_contract(connection, site.code, contract)
         existing = {device.asset_tag: device for device in await register.devices(connection, site.code)}
         changed = changed_devices(existing, devices)
-        await register.save(
-            connection,
-            site.code,
-            changed,
-            action=RegisterAction.IMPORTED,
-            actor="seed",
-            reason=f"site file {path.name}",
-        )
+        reason = f"site file {path.name}"
+        await record(uow, site.code, changed, action=RegisterAction.IMPORTED, actor="seed", reason=reason)
+        await describe_site(uow, site.code, now=datetime.now(UTC))
     return (
         f"site {site.code}: {len(contracts)} contracts, {len(described.subsystems)} subsystems, "
         f"{len(devices)} devices ({len(changed)} new or changed)"

@@ -7,16 +7,40 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.db import register, repository
-from services.intake.domain.contract import MaintenanceContract
+from services.intake.domain.contract import MaintenanceContract, contract_on
 from services.intake.domain.requests import SiteScope, check_scope, local_day
 from services.intake.equipment import RegisterRefused
 from services.intake.submission import covering
-from shared.contracts import Coverage
+from shared.contracts import Coverage, SiteDescribed
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
 
-async def put_contract(connection: AsyncConnection, site_code: str, contract: MaintenanceContract) -> None:
+async def describe_site(uow: UnitOfWork, site_code: str, *, now: datetime) -> None:
+    """Announce the site as it stands, with the representative of the contract in force today."""
+    row = await repository.site(uow.connection, site_code)
+    if row is None:
+        raise RegisterRefused("unknown_site", f"no site {site_code!r} in the register")
+    contract = contract_on(await register.contracts_of(uow.connection, site_code), local_day(now, row.timezone))
+    in_force = contract if contract is not None and contract.in_force(local_day(now, row.timezone)) else None
+    uow.publish(
+        SiteDescribed(
+            site_code=site_code,
+            name=row.name,
+            local_name=row.local_name,
+            address=row.address,
+            timezone=row.timezone,
+            customer=row.customer,
+            representative=in_force.customer_representative if in_force else None,
+            contract_code=in_force.code if in_force else None,
+        ),
+        correlation_id=site_code,
+    )
+
+
+async def put_contract(uow: UnitOfWork, site_code: str, contract: MaintenanceContract, *, now: datetime) -> None:
     """Add a contract, or replace the one with its code; refused if it overlaps another of the site."""
+    connection = uow.connection
     await lock_for_transaction(connection, f"contracts:{site_code}")
     scope = await _scope(connection, site_code)
     unknown = sorted(contract.covered_subsystems - scope.subsystems)
@@ -36,6 +60,7 @@ async def put_contract(connection: AsyncConnection, site_code: str, contract: Ma
             "end it first or choose a period after it",
         )
     await register.save_contract(connection, site_code, contract)
+    await describe_site(uow, site_code, now=now)
 
 
 async def contracts(connection: AsyncConnection, site_code: str) -> list[MaintenanceContract]:

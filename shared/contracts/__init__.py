@@ -29,6 +29,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import ClockKind, SlaBreached, SlaClockStarted, SlaMet, SlaWarning
 from shared.contracts.tickets import (
     ComplaintRouted,
@@ -41,6 +42,7 @@ from shared.contracts.tickets import (
     TicketRejected,
 )
 from shared.contracts.vocabulary import (
+    Contact,
     Coverage,
     CoverageBasis,
     DeviceRef,
@@ -55,12 +57,14 @@ __all__ = [
     "ClockKind",
     "Command",
     "ComplaintRouted",
+    "Contact",
     "Contract",
     "Coverage",
     "CoverageBasis",
     "DeviceRef",
     "DocumentArchived",
     "Envelope",
+    "EquipmentChanged",
     "Event",
     "FollowUpDue",
     "FollowUpMissed",
@@ -78,6 +82,7 @@ __all__ = [
     "Reporter",
     "RequestChannel",
     "ServiceKind",
+    "SiteDescribed",
     "SiteReviewed",
     "SlaBreached",
     "SlaClockStarted",

@@ -34,6 +34,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import SlaBreached, SlaClockStarted, SlaMet, SlaWarning
 from shared.contracts.tickets import (
     ComplaintRouted,
@@ -48,6 +49,8 @@ from shared.contracts.tickets import (
 
 CONTRACTS: tuple[type[Contract], ...] = (
     SubmitServiceRequest,
+    SiteDescribed,
+    EquipmentChanged,
     TicketOpened,
     TicketReclassified,
     TicketRejected,

@@ -43,6 +43,17 @@ class Reporter(BaseModel):
     organisation: str | None = Field(default=None, max_length=200)
 
 
+class Contact(BaseModel):
+    """Someone either party names: the mall's representative, the quality desk, an on-site contact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+
+
 class DeviceRef(BaseModel):
     """A device from the site's equipment register."""
 
@@ -54,6 +65,10 @@ class DeviceRef(BaseModel):
     serial_number: str | None = Field(default=None, description="The manufacturer's serial number.")
     vendor_code: str | None = Field(default=None, description="The vendor partner who repairs it.")
     warranty_until: date | None = Field(default=None, description="Last day of the manufacturer's warranty.")
+    subsystem: str | None = None
+    install_date: date | None = None
+    location: str | None = None
+    status: str | None = Field(default=None, description="in_service, under_repair, replaced or retired.")
 
 
 class CoverageBasis(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,6 +37,10 @@ async def site_scope(connection: AsyncConnection, site_code: str, asset_tag: str
         devices={device.asset_tag: device} if device else {},
         contracts=tuple(await register.contracts_of(connection, site_code)),
     )
+
+
+async def site(connection: AsyncConnection, site_code: str) -> Row[Any] | None:
+    return (await connection.execute(select(sites).where(sites.c.code == site_code))).first()
 
 
 async def site_codes(connection: AsyncConnection) -> list[str]:

@@ -17,18 +17,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.intake.domain.register import OUT_OF_SERVICE, Device
-from shared.contracts import Coverage, CoverageBasis
+from shared.contracts import Contact, Coverage, CoverageBasis
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class Contact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: Name
-    role: Name | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
 
 
 class MaintenanceContract(BaseModel):

@@ -71,6 +71,10 @@ class Device(BaseModel):
             serial_number=self.serial_number,
             vendor_code=self.vendor_code,
             warranty_until=self.warranty_until,
+            subsystem=self.subsystem,
+            install_date=self.install_date,
+            location=self.location,
+            status=self.status.value,
         )
 
 

@@ -283,3 +283,26 @@ async def test_a_ticket_opens_with_its_coverage_and_can_be_reclassified(
     assert (same.status_code, same.json()["error"]) == (422, "nothing_to_change")
     missing = await intake.http.post("/tickets/NOPE/reclassify", json=change)
     assert missing.status_code == 404
+
+
+async def test_every_register_and_contract_change_is_announced_with_the_whole_device_or_site(
+    seeded: World, intake: RunningService, site: str
+) -> None:
+    """Other services keep what they need of the register from these events, never from intake's tables."""
+    added = await intake.http.post(f"/sites/{site}/equipment", json=NEW_DEVICE | {"serial_number": f"{site}-1"})
+    assert added.status_code == 201, added.text
+    await intake.http.patch(
+        f"/sites/{site}/equipment/NEW-AV-MIX-01", json={"location": "B1", "reason": "moved"}, headers=MANAGER
+    )
+    changed = await produced(seeded, "intake", "equipment.changed", correlation_id=f"{site}/NEW-AV-MIX-01")
+    assert [(e.payload["action"], e.payload["device"]["location"]) for e in changed] == [
+        ("created", "L5 event hall"),
+        ("updated", "B1"),
+    ]
+    assert changed[1].payload["device"]["serial_number"] == f"{site}-1"
+    assert changed[1].payload["changes"] == {"location": ["L5 event hall", "B1"]}
+
+    await intake.http.put(f"/sites/{site}/contracts/{site}-MC-2028", json=TERMS)
+    described = await produced(seeded, "intake", "site.described", correlation_id=site)
+    assert described[-1].payload["address"] == "138 Huaihai Middle Road, Huangpu District, Shanghai"
+    assert described[-1].payload["representative"]["name"] == "Xu Jing"  # of the contract in force today

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from services.intake.domain.contract import Contact, MaintenanceContract, contract_on, decide_coverage
+from services.intake.domain.contract import MaintenanceContract, contract_on, decide_coverage
 from services.intake.domain.register import Device, DeviceStatus, changes
 from services.intake.domain.register_import import plan_import, settle_import
-from shared.contracts import CoverageBasis
+from shared.contracts import Contact, CoverageBasis
 
 SUBSYSTEMS = frozenset({"bgm", "av"})
 HEADER = ["Asset tag", "Subsystem", "Model", "Manufacturer", "Serial", "Warranty until", "Quantity"]

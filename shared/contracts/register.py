@@ -1,0 +1,41 @@
+"""Events of the equipment register and the sites, published by intake: what other services need to
+know about a site or a device (the vendor service's escalations, the archive's registers) travels in
+them, never through intake's tables."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.envelope import Event
+from shared.contracts.vocabulary import Contact, DeviceRef
+
+
+class SiteDescribed(Event):
+    """A site as it stands now: published when it is loaded and whenever its contract changes."""
+
+    message_type: ClassVar[str] = "site.described"
+
+    site_code: str
+    name: str
+    local_name: str | None = None
+    address: str
+    timezone: str
+    customer: str
+    representative: Contact | None = Field(description="The customer's representative of the contract in force.")
+    contract_code: str | None = Field(description="The maintenance contract in force, if any.")
+
+
+class EquipmentChanged(Event):
+    """A device of a site's register was added, changed, retired or replaced: the whole device as it now is."""
+
+    message_type: ClassVar[str] = "equipment.changed"
+
+    site_code: str
+    device: DeviceRef
+    action: str = Field(description="created, updated, retired, imported or swapped.")
+    changes: dict[str, list[object]] = Field(description="Field -> [old, new].")
+    actor: str
+    reason: str | None = None
+    changed_at: AwareDatetime
