@@ -54,10 +54,7 @@ class ServiceRuntime:
         self.publisher = Publisher(settings.amqp_url, name=definition.name)
         handlers = [subscription.handlers_for(settings) for subscription in definition.subscriptions]
         self.queues = [
-            topology.ConsumerQueue(
-                name=subscription.queue,
-                routing_keys=queue_handlers.routing_keys if subscription.bind_events else (),
-            )
+            subscription.consumer_queue(queue_handlers)
             for subscription, queue_handlers in zip(definition.subscriptions, handlers, strict=True)
         ]
         self.consumers = [
@@ -70,8 +67,9 @@ class ServiceRuntime:
                 metrics=self.metrics,
                 max_attempts=settings.max_attempts,
                 retry_delay=timedelta(milliseconds=settings.retry_delay_ms),
+                on_dead_letter=subscription.on_dead_letter,
             )
-            for queue, queue_handlers in zip(self.queues, handlers, strict=True)
+            for queue, queue_handlers, subscription in zip(self.queues, handlers, definition.subscriptions, strict=True)
         ]
         self.relay = OutboxRelay(
             self.engine,

@@ -10,7 +10,8 @@ from typing import Protocol
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.consumer import DeadLetterHook, MessageHandlers
+from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -19,17 +20,26 @@ from shared.settings import ServiceSettings
 @dataclass(frozen=True)
 class Subscription:
     """A queue the service consumes. Event queues are bound to their handlers' event types on
-    `aftercare.events`; command queues are addressed directly by name and bound to nothing.
+    `aftercare.events`; command queues are addressed directly by name and bound to nothing; a queue
+    fed by another exchange (the vendor partners' replies) names it and the keys it is bound with.
 
-    Handlers that need the process's settings are given as a function of them.
+    Handlers that need the process's settings are given as a function of them. `on_dead_letter` is
+    told of every message the queue dead-letters, after it is safely in `<queue>.dead`.
     """
 
     queue: str
     handlers: MessageHandlers | Callable[[ServiceSettings], MessageHandlers]
     bind_events: bool = True
+    exchange: str = EVENTS_EXCHANGE
+    binding_keys: tuple[str, ...] | None = None  # default: the handlers' message types
+    on_dead_letter: DeadLetterHook | None = None
 
     def handlers_for(self, settings: ServiceSettings) -> MessageHandlers:
         return self.handlers if isinstance(self.handlers, MessageHandlers) else self.handlers(settings)
+
+    def consumer_queue(self, handlers: MessageHandlers) -> ConsumerQueue:
+        keys = (self.binding_keys or handlers.routing_keys) if self.bind_events else ()
+        return ConsumerQueue(name=self.queue, routing_keys=keys, exchange=self.exchange)
 
 
 Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]

@@ -57,8 +57,7 @@ def _queue(account: ServiceAccess, name: str) -> topology.ConsumerQueue:
     definition = services.definition(account.service)
     subscription = next(s for s in definition.subscriptions if s.queue == name)
     settings = definition.settings_class(database_url=account.database_url, amqp_url=account.amqp_url)
-    keys = subscription.handlers_for(settings).routing_keys if subscription.bind_events else ()
-    return topology.ConsumerQueue(name, keys)
+    return subscription.consumer_queue(subscription.handlers_for(settings))
 
 
 async def _as_role(account: ServiceAccess) -> asyncpg.Connection:

@@ -163,7 +163,7 @@ async def record_results(
                 reported_at=now,
                 kind=ServiceKind.FAULT,
             ),
-            to_queue=INTAKE_QUEUE,
+            routing_key=INTAKE_QUEUE,
             correlation_id=visit_id,
         )
     uow.publish(

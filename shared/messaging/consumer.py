@@ -34,7 +34,7 @@ from shared.logs import get_logger
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
-from shared.messaging.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import Delivery, UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
@@ -48,6 +48,8 @@ DEAD_AT_HEADER = "x-aftercare-dead-at"
 MAX_DETAIL = 2000
 
 Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
+DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
+"""Told of a message dead-lettered (the publisher, the message, reason, detail): e.g. to tell its sender."""
 
 
 class PermanentFailure(Exception):
@@ -119,8 +121,10 @@ class QueueConsumer:
         metrics: KernelMetrics,
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=2),
+        on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
         self.queue = queue
+        self._on_dead_letter = on_dead_letter
         self._handlers = handlers
         self._database = database
         self._publisher = publisher
@@ -163,8 +167,10 @@ class QueueConsumer:
 
     async def handle(self, message: RabbitMessage) -> Outcome:
         attempt = _attempt(message.headers.get(ATTEMPT_HEADER))
+        raw = message.raw_message
+        delivery = Delivery(sender=raw.user_id, routing_key=raw.routing_key)
         try:
-            outcome = await self._apply(message.body)
+            outcome = await self._apply(message.body, delivery)
         except _DeadLetter as dead:
             return await self._dead_letter(message, dead.reason, dead.detail, attempt)
         except PermanentFailure as refused:
@@ -176,7 +182,7 @@ class QueueConsumer:
         await message.ack()
         return outcome
 
-    async def _apply(self, body: bytes) -> Outcome:
+    async def _apply(self, body: bytes, delivery: Delivery) -> Outcome:
         try:
             envelope = RawEnvelope.model_validate_json(body)
         except ValidationError as error:
@@ -200,7 +206,7 @@ class QueueConsumer:
         typed = cast("Envelope[Any]", envelope.model_copy(update={"payload": payload}))
 
         with self._metrics.handler_seconds.labels(self.queue.name, envelope.type).time():
-            async with self._database.unit_of_work(cause=typed) as uow:
+            async with self._database.unit_of_work(cause=typed, delivery=delivery) as uow:
                 first_time = await self._database.inbox.record(
                     uow.connection,
                     consumer=self.queue.name,
@@ -230,7 +236,13 @@ class QueueConsumer:
             DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
             ATTEMPT_HEADER: attempt,
         }
-        return await self._forward(message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, Outcome.DEAD_LETTERED)
+        outcome = await self._forward(message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, Outcome.DEAD_LETTERED)
+        if outcome is Outcome.DEAD_LETTERED and self._on_dead_letter is not None:
+            try:
+                await self._on_dead_letter(self._publisher, message, reason, detail)
+            except Exception:  # the dead letter is kept; telling its sender is a courtesy
+                log.exception("could not tell the sender of a dead letter")
+        return outcome
 
     async def _forward(
         self,

@@ -60,12 +60,12 @@ class OutgoingMessage:
         )
 
     @classmethod
-    def command(cls, envelope: Envelope[Any], queue: str) -> OutgoingMessage:
-        """A command for one service's queue, through the default exchange."""
+    def addressed(cls, envelope: Envelope[Any], exchange: str, routing_key: str) -> OutgoingMessage:
+        """A message for one addressee: a queue by name on the default exchange, or a key of an exchange."""
         return cls(
             message_id=envelope.message_id,
-            exchange="",
-            routing_key=queue,
+            exchange=exchange,
+            routing_key=routing_key,
             message_type=envelope.type,
             correlation_id=envelope.correlation_id,
             body=envelope.model_dump_json(),

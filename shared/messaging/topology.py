@@ -100,7 +100,11 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) 
     )
     queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments())
     if spec.routing_keys:
-        source = await channel.get_exchange(spec.exchange)
+        source = (
+            await channel.get_exchange(spec.exchange)
+            if spec.exchange == EVENTS_EXCHANGE
+            else await channel.declare_exchange(spec.exchange, ExchangeType.TOPIC, durable=True)
+        )
         for key in spec.routing_keys:
             await queue.bind(source, routing_key=key)
 

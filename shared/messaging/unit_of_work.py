@@ -14,20 +14,36 @@ statements, and a session's bookkeeping would cost more than the work on the hot
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.contracts.envelope import Command, Envelope, EventT, seal
+from shared.contracts.envelope import ContractT, Envelope, EventT, seal
 from shared.messaging.outbox import OutgoingMessage
 
-CommandT = TypeVar("CommandT", bound=Command)
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the incoming message arrived: the broker-validated `user_id` of its publisher (if it set
+    one) and its routing key."""
+
+    sender: str | None = None
+    routing_key: str | None = None
 
 
 class UnitOfWork:
-    def __init__(self, connection: AsyncConnection, *, producer: str, cause: Envelope[Any] | None) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        *,
+        producer: str,
+        cause: Envelope[Any] | None,
+        delivery: Delivery | None = None,
+    ) -> None:
         self.connection = connection
         self.cause = cause
+        self.delivery = delivery or Delivery()
         self._producer = producer
         self._outgoing: list[OutgoingMessage] = []
 
@@ -46,16 +62,19 @@ class UnitOfWork:
         self._outgoing.append(OutgoingMessage.event(envelope))
         return envelope
 
-    def send(self, command: CommandT, *, to_queue: str, correlation_id: str) -> Envelope[CommandT]:
-        """Queue a command for another service's command queue (`intake.requests`), sent only if this
-        unit of work commits, like an event."""
+    def send(
+        self, message: ContractT, *, exchange: str = "", routing_key: str, correlation_id: str
+    ) -> Envelope[ContractT]:
+        """Queue a message for one addressee, sent only if this unit of work commits, like an event: a
+        command to another service's queue (`routing_key="intake.requests"` on the default exchange),
+        or a request to a vendor partner's queue through its exchange."""
         envelope = seal(
-            command,
+            message,
             producer=self._producer,
             correlation_id=correlation_id,
             causation_id=self.cause.message_id if self.cause else None,
         )
-        self._outgoing.append(OutgoingMessage.command(envelope, to_queue))
+        self._outgoing.append(OutgoingMessage.addressed(envelope, exchange, routing_key))
         return envelope
 
     @property

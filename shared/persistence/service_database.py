@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.contracts.envelope import Envelope
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
-from shared.messaging.unit_of_work import UnitOfWork
+from shared.messaging.unit_of_work import Delivery, UnitOfWork
 
 
 class ServiceDatabase:
@@ -38,9 +38,11 @@ class ServiceDatabase:
         self._on_events_committed.append(callback)
 
     @asynccontextmanager
-    async def unit_of_work(self, cause: Envelope[Any] | None = None) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(
+        self, cause: Envelope[Any] | None = None, delivery: Delivery | None = None
+    ) -> AsyncIterator[UnitOfWork]:
         async with self.engine.begin() as connection:
-            uow = UnitOfWork(connection, producer=self.producer, cause=cause)
+            uow = UnitOfWork(connection, producer=self.producer, cause=cause, delivery=delivery)
             yield uow
             outgoing = uow.outgoing
             await self.outbox.add(connection, outgoing)
