@@ -13,6 +13,7 @@ import typer
 import services
 from services import operations
 from services.launcher import run_suite
+from services.vendor import commands as vendor_commands
 from shared.logs import configure_logging, get_logger
 from shared.persistence import migrations
 from shared.persistence.database import ensure_database
@@ -23,7 +24,7 @@ from shared.provisioning import (
     provision_broker,
     provision_database,
 )
-from shared.service import seed_site
+from shared.service import declare_topology, seed_site
 from shared.settings import ServiceSettings
 from shared.settings_reference import render, unread_variables
 from shared.site_file import DEMO_SITE
@@ -99,6 +100,9 @@ def provision(
             done += asyncio.run(provision_database(admin.database_url, accounts))
         if broker:
             done += provision_broker(admin.broker_url, accounts)
+            for name in _chosen(names):  # as each service, so that no event waits for its first start
+                asyncio.run(declare_topology(services.definition(name), _settings(name)))
+                done.append(f"{name}: queues declared")
     except ProvisioningError as refused:
         typer.echo(f"not provisioned: {refused}", err=True)
         raise typer.Exit(1) from refused
@@ -145,6 +149,8 @@ def up(
 ) -> None:
     """Migrate, seed the demo site and run all five services as separate processes until Ctrl-C."""
     migrate(None)
+    for name in services.NAMES:  # before the seed's events are published
+        asyncio.run(declare_topology(services.definition(name), _settings(name)))
     if demo:
         seed(None, DEMO_SITE)
     urls = {name: f"http://{_settings(name).http_host}:{_settings(name).port}" for name in services.NAMES}
@@ -158,3 +164,4 @@ def _settings(name: str) -> ServiceSettings:
 app.command()(operations.watch)
 app.add_typer(operations.contracts, name="contracts")
 app.add_typer(operations.dead_letters, name="dead-letters")
+app.add_typer(vendor_commands.partners, name="partners")

@@ -26,7 +26,7 @@ from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
 from shared.messaging.publisher import Publisher
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
-from shared.service import ServiceDefinition
+from shared.service import ServiceDefinition, consumer_queues
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -53,10 +53,7 @@ class ServiceRuntime:
         )
         self.publisher = Publisher(settings.amqp_url, name=definition.name)
         handlers = [subscription.handlers_for(settings) for subscription in definition.subscriptions]
-        self.queues = [
-            subscription.consumer_queue(queue_handlers)
-            for subscription, queue_handlers in zip(definition.subscriptions, handlers, strict=True)
-        ]
+        self.queues = consumer_queues(definition, settings)
         self.consumers = [
             QueueConsumer(
                 queue=queue,

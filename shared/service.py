@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from shared.messaging.consumer import DeadLetterHook, MessageHandlers
-from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue
+from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -74,6 +74,9 @@ class ServiceDefinition:
     subscriptions: tuple[Subscription, ...] = ()
     seed: Seeder | None = None
     workers: tuple[WorkerFactory, ...] = ()
+    broker_resources: tuple[str, ...] = ()
+    """Patterns (regular expressions) of further exchanges and queues the service declares and uses,
+    beyond its own subscriptions' queues: the vendor service's partner exchanges and queues."""
 
 
 async def seed_site(definition: ServiceDefinition, database_url: str, site: Path) -> str | None:
@@ -85,3 +88,19 @@ async def seed_site(definition: ServiceDefinition, database_url: str, site: Path
         return await definition.seed(ServiceDatabase(engine, definition.metadata, producer=definition.name), site)
     finally:
         await engine.dispose()
+
+
+def consumer_queues(definition: ServiceDefinition, settings: ServiceSettings) -> list[ConsumerQueue]:
+    """The queues the service consumes, each bound to what feeds it."""
+    return [
+        subscription.consumer_queue(subscription.handlers_for(settings)) for subscription in definition.subscriptions
+    ]
+
+
+async def declare_topology(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    """Declare the service's queues and their bindings (idempotent), as the service does when it starts.
+
+    Done ahead of the services (by `aftercare provision`, `aftercare up`, a test world) so that no event
+    published before a service first starts, such as a site loaded by the seed step, misses its queue.
+    """
+    await declare(settings.amqp_url, *consumer_queues(definition, settings))

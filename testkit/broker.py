@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aiormq.exceptions import ChannelAccessRefused, ChannelPreconditionFailed
 
 from shared.contracts.envelope import Envelope
 from shared.messaging.topology import EVENTS_EXCHANGE, declare_tap
@@ -125,3 +126,18 @@ async def queue_depth(amqp_url: str, queue: str) -> int:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
         return int(declared.declaration_result.message_count or 0)
+
+
+async def refused_by_broker(
+    amqp_url: str, operation: Callable[[AbstractChannel], Awaitable[Any]], *, confirm: bool = False
+) -> bool:
+    """Whether the broker itself refuses `operation` to this user: access refused, or (a message whose
+    `user_id` is not the publisher's) a failed precondition. Each attempt runs on a channel of its own,
+    since a refusal closes the channel; `confirm` makes publishes wait for the broker's answer."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        try:
+            await operation(await connection.channel(publisher_confirms=confirm))
+        except (ChannelAccessRefused, ChannelPreconditionFailed):
+            return True
+        return False

@@ -54,3 +54,14 @@ def again(envelope: Envelope[Any]) -> Envelope[Any]:
 def from_dispatch(event: Event) -> Envelope[Event]:
     """A lifecycle event as dispatch publishes it, correlated by the ticket it names."""
     return seal(event, producer="dispatch", correlation_id=event.ticket_id)  # type: ignore[attr-defined]
+
+
+# A maintenance contract's terms as intake's API takes them (its code goes in the path).
+CONTRACT_TERMS = {
+    "starts_on": "2028-01-01",
+    "ends_on": "2028-12-31",
+    "covered_subsystems": ["bgm", "av"],
+    "sla_policy": "standard",
+    "customer_representative": {"name": "Xu Jing", "phone": "+86 21 5555 0101"},
+    "quality_desk": {"name": "Quality desk"},
+}

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import services
 from shared.persistence import migrations
 from shared.persistence.database import drop_database, ensure_database
+from shared.service import declare_topology
 from shared.settings import ServiceSettings
 from testkit.machine import AMQP_BASE_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
 
@@ -58,6 +59,7 @@ def create_world() -> World:
     asyncio.run(ensure_database(world.database_url))
     for service in services.NAMES:
         migrations.upgrade(services.definition(service).migrations_dir, world.database_url)
+        asyncio.run(declare_topology(services.definition(service), world.settings(service)))
     return world
 
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
-import aio_pika
 import asyncpg
 import pytest
 from aio_pika.abc import AbstractChannel
-from aiormq.exceptions import ChannelAccessRefused
 from sqlalchemy.engine import make_url
 
 import services
@@ -32,6 +29,7 @@ from shared.provisioning import (
     provision_database,
 )
 from testkit.accounts import deployment_accounts, removed_afterwards
+from testkit.broker import refused_by_broker
 from testkit.machine import BROKER_ADMIN_URL, POSTGRES_URL
 from testkit.world import World
 
@@ -180,18 +178,6 @@ def _role_of(account: ServiceAccess) -> str:
 # RabbitMQ --------------------------------------------------------------------------------------------
 
 
-async def _refused(amqp_url: str, operation: Callable[[AbstractChannel], Awaitable[Any]]) -> bool:
-    """Whether the broker refuses `operation` to this user (each attempt on a channel of its own: a
-    refusal closes the channel)."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        try:
-            await operation(await connection.channel())
-        except ChannelAccessRefused:
-            return True
-        return False
-
-
 @pytest.mark.parametrize("name", services.NAMES)
 async def test_a_service_user_is_refused_on_every_other_service_queue(
     accounts: dict[str, ServiceAccess], name: str
@@ -213,9 +199,9 @@ async def test_a_service_user_is_refused_on_every_other_service_queue(
                 target = await channel.get_queue(queue, ensure=False)
                 await target.bind(topology.EVENTS_EXCHANGE, routing_key="ticket.opened")
 
-            assert await _refused(url, consume), f"{name} read {queue}"
-            assert await _refused(url, declare), f"{name} declared {queue}"
-            assert await _refused(url, bind), f"{name} bound {queue}"
+            assert await refused_by_broker(url, consume), f"{name} read {queue}"
+            assert await refused_by_broker(url, declare), f"{name} declared {queue}"
+            assert await refused_by_broker(url, bind), f"{name} bound {queue}"
 
 
 async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, ServiceAccess]) -> None:
@@ -245,7 +231,7 @@ async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, S
     async def consume_own(channel: AbstractChannel) -> None:
         await (await channel.get_queue(queue, ensure=False)).get(fail=False)
 
-    assert not await _refused(account.amqp_url, consume_own)
+    assert not await refused_by_broker(account.amqp_url, consume_own)
 
 
 def test_broker_permissions_name_exactly_the_own_queues_and_the_shared_exchanges() -> None:

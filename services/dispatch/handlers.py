@@ -12,11 +12,12 @@ from services.dispatch import followup_handlers, inspection_handlers, steering_h
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
+from services.dispatch.escalations import case_ended
 from services.dispatch.moves import UnknownTicket, move_ticket
 from services.dispatch.recurring import RecurringWork
 from services.dispatch.risk import flag_if_unaccepted
 from services.dispatch.settings import DispatchSettings
-from shared.contracts import Envelope, SlaWarning, TicketOpened, TicketReclassified
+from shared.contracts import Envelope, SlaWarning, TicketOpened, TicketReclassified, VendorEscalationClosed
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -38,6 +39,11 @@ async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> 
 @events.on(TicketReclassified)
 async def on_ticket_reclassified(message: Envelope[TicketReclassified], uow: UnitOfWork) -> None:
     await reroute_reclassified(uow, message.payload, now=datetime.now(UTC))
+
+
+@events.on(VendorEscalationClosed)
+async def on_vendor_case_closed(message: Envelope[VendorEscalationClosed], uow: UnitOfWork) -> None:
+    await case_ended(uow, message.payload, now=datetime.now(UTC))
 
 
 @events.on(SlaWarning)

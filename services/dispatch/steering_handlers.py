@@ -9,16 +9,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.dispatch import steering
+from services.dispatch import escalations, steering
+from services.dispatch.db import escalations as escalation_rows
 from services.dispatch.db import repository, roster
 from services.dispatch.domain.roster import DutyKind
+from shared.contracts.partners import EscalationReason
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
 router = APIRouter(tags=["dispatch: the service manager"])
 
 STATUSES = {"unknown_ticket": 404, "unknown_engineer": 404, "unknown_site": 404, "not_assignable": 409}
-STATUSES |= {"already_assigned": 409}
+STATUSES |= {"already_assigned": 409, "move_refused": 409}
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -146,3 +148,36 @@ async def remove_duty(engineer_id: str, period_id: int, database: Database) -> N
     async with database.unit_of_work() as uow:
         if not await roster.remove_period(uow.connection, engineer_id, period_id):
             raise Problem(404, "unknown_period", f"engineer {engineer_id} has no duty period {period_id}")
+
+
+class Escalation(BaseModel):
+    reason: EscalationReason = Field(description="repair, replacement, vendor_visit or technical_question.")
+    findings: Reason = Field(description="What was found, in the engineer's words; the partner reads it.")
+    asset_tag: str | None = Field(default=None, description="The device; default: the one the ticket names.")
+    vendor_code: str | None = Field(default=None, description="Default: the device's vendor partner.")
+
+
+@router.post("/tickets/{ticket_id}/escalate")
+async def escalate(ticket_id: str, escalation: Escalation, database: Database, actor: Actor) -> dict[str, Any]:
+    """Escalate to the manufacturer: the ticket waits for the vendor (its resolution clock paused)."""
+    try:
+        async with database.unit_of_work() as uow:
+            escalation_id = await escalations.escalate(
+                uow,
+                ticket_id,
+                reason=escalation.reason,
+                findings=escalation.findings,
+                asset_tag=escalation.asset_tag,
+                vendor_code=escalation.vendor_code,
+                actor=actor,
+                now=datetime.now(UTC),
+            )
+    except Refused as refused:
+        raise Problem.of(refused, STATUSES) from refused
+    return {"ticket_id": ticket_id, "escalation_id": escalation_id, "status": "paused"}
+
+
+@router.get("/tickets/{ticket_id}/escalations")
+async def ticket_escalations(ticket_id: str, database: Database) -> list[dict[str, Any]]:
+    async with database.connect() as connection:
+        return await escalation_rows.of_ticket(connection, ticket_id)

@@ -1,3 +1,4 @@
-"""Vendor: escalates to the manufacturer what the engineers cannot fix or what is broken, through one
-durable queue per vendor partner, and tracks the partner's acknowledgement and response deadline.
-So far it records the escalations dispatch asks for; the partner queues come next."""
+"""Vendor: escalates to the manufacturer what the engineers cannot fix or what is broken. Each vendor
+partner has its own durable queue of self-contained escalation requests and its own broker user, and
+replies on an exchange it may only publish its own replies to; every case is followed step by step
+under the partner's agreement, whose clocks the SLA service runs."""

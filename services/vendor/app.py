@@ -1,10 +1,13 @@
 """Wiring of the vendor service."""
 
+import re
 from pathlib import Path
 
 import services.vendor
 from services.vendor import handlers
 from services.vendor.db.tables import metadata
+from services.vendor.partner_topology import REPLIES_EXCHANGE, REPLIES_QUEUE, REQUESTS_EXCHANGE
+from services.vendor.replies import tell_partner
 from services.vendor.settings import VendorSettings
 from shared.service import ServiceDefinition, Subscription
 
@@ -15,5 +18,17 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
-    subscriptions=(Subscription("vendor.inbox", handlers.events),),
+    subscriptions=(
+        Subscription("vendor.inbox", handlers.events),
+        Subscription(
+            REPLIES_QUEUE,
+            handlers.replies,
+            exchange=REPLIES_EXCHANGE,
+            binding_keys=("#",),
+            on_dead_letter=tell_partner,
+        ),
+    ),
+    # The partners' exchanges and every queue named vendor.*: its partners' queues are the vendor
+    # service's to declare and feed (no other service's queue starts with "vendor.").
+    broker_resources=(re.escape(REQUESTS_EXCHANGE), re.escape(REPLIES_EXCHANGE), r"vendor\..+"),
 )

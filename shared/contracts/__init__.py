@@ -30,7 +30,18 @@ from shared.contracts.lifecycle import (
     TicketResumed,
 )
 from shared.contracts.register import EquipmentChanged, SiteDescribed
-from shared.contracts.sla import ClockKind, SlaBreached, SlaClockStarted, SlaMet, SlaWarning
+from shared.contracts.sla import (
+    ClockKind,
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    SlaVendorBreached,
+    SlaVendorClockStarted,
+    SlaVendorMet,
+    SlaVendorWarning,
+    SlaWarning,
+    VendorClock,
+)
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
@@ -40,6 +51,13 @@ from shared.contracts.tickets import (
     TicketOpened,
     TicketReclassified,
     TicketRejected,
+)
+from shared.contracts.vendor import (
+    Agreement,
+    DeviceSwapped,
+    VendorEscalationClosed,
+    VendorEscalationProgressed,
+    VendorEscalationSent,
 )
 from shared.contracts.vocabulary import (
     Contact,
@@ -54,6 +72,7 @@ from shared.contracts.vocabulary import (
 
 __all__ = [
     "CONTRACTS",
+    "Agreement",
     "ClockKind",
     "Command",
     "ComplaintRouted",
@@ -62,6 +81,7 @@ __all__ = [
     "Coverage",
     "CoverageBasis",
     "DeviceRef",
+    "DeviceSwapped",
     "DocumentArchived",
     "Envelope",
     "EquipmentChanged",
@@ -87,6 +107,10 @@ __all__ = [
     "SlaBreached",
     "SlaClockStarted",
     "SlaMet",
+    "SlaVendorBreached",
+    "SlaVendorClockStarted",
+    "SlaVendorMet",
+    "SlaVendorWarning",
     "SlaWarning",
     "SubmitServiceRequest",
     "TicketAccepted",
@@ -103,5 +127,9 @@ __all__ = [
     "TicketReopened",
     "TicketResolved",
     "TicketResumed",
+    "VendorClock",
+    "VendorEscalationClosed",
+    "VendorEscalationProgressed",
+    "VendorEscalationSent",
     "seal",
 ]

@@ -34,8 +34,18 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.partners import REPLIES, TO_PARTNERS
 from shared.contracts.register import EquipmentChanged, SiteDescribed
-from shared.contracts.sla import SlaBreached, SlaClockStarted, SlaMet, SlaWarning
+from shared.contracts.sla import (
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    SlaVendorBreached,
+    SlaVendorClockStarted,
+    SlaVendorMet,
+    SlaVendorWarning,
+    SlaWarning,
+)
 from shared.contracts.tickets import (
     ComplaintRouted,
     TicketAssigned,
@@ -45,6 +55,12 @@ from shared.contracts.tickets import (
     TicketOpened,
     TicketReclassified,
     TicketRejected,
+)
+from shared.contracts.vendor import (
+    DeviceSwapped,
+    VendorEscalationClosed,
+    VendorEscalationProgressed,
+    VendorEscalationSent,
 )
 
 CONTRACTS: tuple[type[Contract], ...] = (
@@ -70,6 +86,16 @@ CONTRACTS: tuple[type[Contract], ...] = (
     SlaWarning,
     SlaBreached,
     SlaMet,
+    SlaVendorClockStarted,
+    SlaVendorWarning,
+    SlaVendorBreached,
+    SlaVendorMet,
+    VendorEscalationSent,
+    VendorEscalationProgressed,
+    VendorEscalationClosed,
+    DeviceSwapped,
+    *TO_PARTNERS,
+    *REPLIES,
     FollowUpDue,
     FollowUpRecorded,
     FollowUpMissed,

@@ -78,3 +78,62 @@ class SlaMet(Event):
         default=False,
         description="True when a stop reported late shows that a clock announced as breached was in fact met.",
     )
+
+
+class VendorClock(StrEnum):
+    """A vendor partner's clocks on a case, from its agreement."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ON_SITE = "on_site"
+    REPAIR = "repair"
+    REPLACEMENT = "replacement"
+
+
+class SlaVendorClockStarted(Event):
+    """A vendor partner's clock runs on a case, nested in the ticket."""
+
+    message_type: ClassVar[str] = "sla.vendor_clock_started"
+
+    ticket_id: str
+    case_number: str
+    partner: str
+    clock: VendorClock
+    started_at: AwareDatetime
+    due_at: AwareDatetime
+    target: str = Field(description="The agreement's promise, e.g. 4 hours or 5 working days.")
+
+
+class SlaVendorWarning(Event):
+    message_type: ClassVar[str] = "sla.vendor_warning"
+
+    ticket_id: str
+    case_number: str
+    partner: str
+    clock: VendorClock
+    fraction: float = Field(gt=0, lt=1)
+    due_at: AwareDatetime
+    warned_at: AwareDatetime
+
+
+class SlaVendorBreached(Event):
+    message_type: ClassVar[str] = "sla.vendor_breached"
+
+    ticket_id: str
+    case_number: str
+    partner: str
+    clock: VendorClock
+    due_at: AwareDatetime
+    breached_at: AwareDatetime
+
+
+class SlaVendorMet(Event):
+    message_type: ClassVar[str] = "sla.vendor_met"
+
+    ticket_id: str
+    case_number: str
+    partner: str
+    clock: VendorClock
+    started_at: AwareDatetime
+    stopped_at: AwareDatetime
+    due_at: AwareDatetime
+    corrects_breach: bool = False

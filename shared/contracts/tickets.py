@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import (
+    Contact,
     Coverage,
     DeviceRef,
     Priority,
@@ -128,5 +129,8 @@ class TicketEscalationNeeded(Event):
     subsystem: str
     device: DeviceRef | None = None
     vendor_code: str = Field(description="The vendor partner to escalate to.")
-    reason: str
+    reason: str = Field(description="repair, replacement, vendor_visit or technical_question.")
     requested_at: AwareDatetime
+    escalation_id: str | None = Field(default=None, description="Unique per escalation of the ticket, e.g. T-V1.")
+    findings: str | None = Field(default=None, description="What the engineer found, in their words.")
+    engineer: Contact | None = Field(default=None, description="The engineer on site, for the partner.")

@@ -46,6 +46,7 @@ class ServiceAccess:
     queues: tuple[str, ...]
     database_url: str
     amqp_url: str
+    broker_resources: tuple[str, ...] = ()  # further exchanges and queues it owns (patterns)
 
     @classmethod
     def of(cls, definition: ServiceDefinition, settings: ServiceSettings) -> ServiceAccess:
@@ -57,4 +58,5 @@ class ServiceAccess:
             queues=tuple(subscription.queue for subscription in definition.subscriptions),
             database_url=settings.database_url,
             amqp_url=settings.amqp_url,
+            broker_resources=definition.broker_resources,
         )

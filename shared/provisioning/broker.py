@@ -26,7 +26,7 @@ class BrokerPermissions:
     read: str
 
 
-def broker_permissions(queues: Iterable[str]) -> BrokerPermissions:
+def broker_permissions(queues: Iterable[str], patterns: Iterable[str] = ()) -> BrokerPermissions:
     """What a service consuming `queues` needs, and nothing more it could be refused without breaking.
 
     It declares the shared exchanges and its own queues at start (configure; read and write for the
@@ -34,13 +34,14 @@ def broker_permissions(queues: Iterable[str]) -> BrokerPermissions:
     to the shared exchanges and retries through the default exchange (write), and consumes its queues
     (read). Another service's queue is neither declarable, bindable nor consumable. Publishing through
     the default exchange reaches any queue by name, which RabbitMQ cannot restrict per routing key.
+    `patterns` are further resources the service owns (regular expressions), given the same rights.
     """
     own = [name for queue in queues for name in _queue_family(queue)]
-    resources = list(dict.fromkeys([*SHARED_EXCHANGES, *own]))
+    names = [re.escape(name) for name in dict.fromkeys([*SHARED_EXCHANGES, *own])]
     return BrokerPermissions(
-        configure=_exactly(resources),
-        write=_exactly([*resources, DEFAULT_EXCHANGE_RESOURCE]),
-        read=_exactly(resources),
+        configure=_any([*names, *patterns]),
+        write=_any([*names, re.escape(DEFAULT_EXCHANGE_RESOURCE), *patterns]),
+        read=_any([*names, *patterns]),
     )
 
 
@@ -49,8 +50,8 @@ def _queue_family(queue: str) -> tuple[str, str, str]:
     return spec.name, spec.retry_queue, spec.dead_queue
 
 
-def _exactly(names: Iterable[str]) -> str:
-    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+def _any(patterns: Iterable[str]) -> str:
+    return "^(" + "|".join(patterns) + ")$"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
     api = httpx.URL(api_url)
     admin = api.username
     accounts: dict[tuple[str, str], tuple[_BrokerAccount, list[str]]] = {}
+    patterns: dict[tuple[str, str], list[str]] = {}
     for service in services:
         account = _broker_account(service.amqp_url)
         if account.user == admin:
@@ -91,6 +93,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
         if key in accounts and accounts[key][0].password != account.password:
             raise ProvisioningError(f"two services use the RabbitMQ user {account.user!r} with different passwords")
         accounts.setdefault(key, (account, []))[1].extend(service.queues)
+        patterns.setdefault(key, []).extend(service.broker_resources)
 
     done: list[str] = []
     everything = {"configure": ".*", "write": ".*", "read": ".*"}
@@ -112,7 +115,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
             if account.password is not None:
                 user["password"] = account.password
             _call(client, "PUT", f"/api/users/{_segment(account.user)}", user)
-            permissions = broker_permissions(queues)
+            permissions = broker_permissions(queues, patterns[account.user, account.vhost])
             _call(
                 client,
                 "PUT",
@@ -131,3 +134,59 @@ def _call(client: httpx.Client, method: str, path: str, body: dict[str, str]) ->
     response = client.request(method, path, json=body)
     if response.status_code >= 300:
         raise ProvisioningError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+
+
+class BrokerAdmin:
+    """A few administrator calls of RabbitMQ's management API, for accounts made one at a time (a vendor
+    partner's user): create or change a user, set what it may do, take it all away."""
+
+    def __init__(self, api_url: str, *, timeout: float = 10) -> None:
+        api = httpx.URL(api_url)
+        self._client = httpx.Client(
+            base_url=api.copy_with(username=None, password=None),
+            auth=(api.username, api.password or ""),
+            timeout=timeout,
+        )
+
+    def __enter__(self) -> BrokerAdmin:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._client.close()
+
+    def put_user(self, user: str, password: str) -> None:
+        existing = self._client.get(f"/api/users/{_segment(user)}")
+        if existing.status_code == 200 and "administrator" in str(existing.json().get("tags", "")):
+            raise ProvisioningError(f"the RabbitMQ user {user!r} is an administrator; use another")
+        _call(self._client, "PUT", f"/api/users/{_segment(user)}", {"password": password, "tags": ""})
+
+    def allow(self, vhost: str, user: str, permissions: BrokerPermissions) -> None:
+        _call(
+            self._client,
+            "PUT",
+            f"/api/permissions/{_segment(vhost)}/{_segment(user)}",
+            {"configure": permissions.configure, "write": permissions.write, "read": permissions.read},
+        )
+
+    def allow_topics(self, vhost: str, user: str, exchange: str, *, write: str, read: str) -> None:
+        """Which routing keys the user may publish (and bind) with on a topic exchange."""
+        _call(
+            self._client,
+            "PUT",
+            f"/api/topic-permissions/{_segment(vhost)}/{_segment(user)}",
+            {"exchange": exchange, "write": write, "read": read},
+        )
+
+    def revoke(self, vhost: str, user: str) -> None:
+        """Take away everything the user may do in the virtual host, and close its open connections."""
+        for path in (
+            f"/api/permissions/{_segment(vhost)}/{_segment(user)}",
+            f"/api/topic-permissions/{_segment(vhost)}/{_segment(user)}",
+        ):
+            response = self._client.delete(path)
+            if response.status_code >= 300 and response.status_code != 404:
+                raise ProvisioningError(f"DELETE {path}: {response.status_code} {response.text[:300]}")
+        connections = self._client.get(f"/api/vhosts/{_segment(vhost)}/connections")
+        for connection in connections.json() if connections.status_code == 200 else []:
+            if connection.get("user") == user:
+                self._client.delete(f"/api/connections/{_segment(connection['name'])}")

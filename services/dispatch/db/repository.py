@@ -29,6 +29,8 @@ async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
             queue="dispatch",
             reported_at=opened.reported_at,
             reporter=opened.reporter.model_dump(mode="json"),
+            device=opened.device.model_dump(mode="json") if opened.device else None,
+            coverage=opened.coverage.model_dump(mode="json") if opened.coverage else None,
         )
         .on_conflict_do_nothing()
         .returning(tickets.c.ticket_id)

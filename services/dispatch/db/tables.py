@@ -101,6 +101,8 @@ tickets = Table(
     Column("appointment_agreed_with", Text),
     Column("reported_at", TIMESTAMP(timezone=True), nullable=False),
     Column("reporter", JSONB),
+    Column("device", JSONB),  # the device the ticket names, as intake's register had it
+    Column("coverage", JSONB),
     Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_status", "status"),
     Index("ix_tickets_waiting", "waiting_since", postgresql_where=text("status = 'awaiting_assignment'")),
@@ -271,4 +273,21 @@ inspection_results = Table(
     Column("note", Text),
     Column("failed", Boolean, nullable=False),
     ForeignKeyConstraint(["visit_id"], ["dispatch.inspection_visits.visit_id"]),
+)
+
+# Escalations of a ticket to a vendor partner, and whether each is still open (the ticket waits for them).
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("escalation_id", Text, primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("vendor_code", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("case_number", Text),
+    Column("outcome", Text),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("closed_at", TIMESTAMP(timezone=True)),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    Index("ix_escalations_ticket_id", "ticket_id"),
 )

@@ -2,37 +2,199 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.vendor.db.tables import escalations
-from shared.contracts import TicketEscalationNeeded
+from services.vendor.db.tables import agreements, case_history, cases, devices, partners, sites
+from services.vendor.domain.cases import WORKING, CaseStatus
+from shared.contracts import Agreement, Contact, DeviceRef
+from shared.persistence.locks import lock_for_transaction
+
+CASE_PREFIX = "VC-"
 
 
-async def record_request(connection: AsyncConnection, needed: TicketEscalationNeeded) -> bool:
-    result = await connection.execute(
-        insert(escalations)
-        .values(
-            ticket_id=needed.ticket_id,
-            vendor_code=needed.vendor_code,
-            site_code=needed.site_code,
-            subsystem=needed.subsystem,
-            asset_tag=needed.device.asset_tag if needed.device else None,
-            reason=needed.reason,
-            status="requested",
-            requested_at=needed.requested_at,
-        )
-        .on_conflict_do_nothing()
-        .returning(escalations.c.ticket_id)
+def case_number(number: int) -> str:
+    return f"{CASE_PREFIX}{number:06d}"
+
+
+def number_of(case: str) -> int | None:
+    digits = case.removeprefix(CASE_PREFIX)
+    return int(digits) if case.startswith(CASE_PREFIX) and digits.isdigit() else None
+
+
+# --- partners ---------------------------------------------------------------------------------------
+
+
+async def add_partner(
+    connection: AsyncConnection, *, code: str, name: str, contacts: list[Contact], broker_user: str
+) -> None:
+    row = {
+        "code": code,
+        "name": name,
+        "contacts": [c.model_dump(mode="json") for c in contacts],
+        "broker_user": broker_user,
+        "active": True,
+    }
+    await connection.execute(
+        insert(partners).values(row).on_conflict_do_update(index_elements=[partners.c.code], set_=row)
     )
-    return result.first() is not None
 
 
-async def escalations_of(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
+async def set_active(connection: AsyncConnection, code: str, active: bool) -> bool:
+    result = await connection.execute(update(partners).where(partners.c.code == code).values(active=active))
+    return bool(result.rowcount)
+
+
+async def partner(connection: AsyncConnection, code: str) -> Row[Any] | None:
+    return (await connection.execute(select(partners).where(partners.c.code == code))).first()
+
+
+async def partners_list(connection: AsyncConnection) -> list[dict[str, Any]]:
+    rows = await connection.execute(select(partners).order_by(partners.c.code))
+    return [dict(row._mapping) for row in rows]
+
+
+async def save_agreement(connection: AsyncConnection, code: str, agreement: Agreement) -> int:
+    await lock_for_transaction(connection, f"vendor-agreement:{code}")
+    latest = await connection.scalar(select(func.max(agreements.c.version)).where(agreements.c.partner == code))
+    version = (latest or 0) + 1
+    await connection.execute(
+        agreements.insert().values(partner=code, version=version, terms=agreement.model_dump(mode="json"))
+    )
+    return version
+
+
+async def latest_agreement(connection: AsyncConnection, code: str) -> tuple[int, Agreement] | None:
+    row = (
+        await connection.execute(
+            select(agreements.c.version, agreements.c.terms)
+            .where(agreements.c.partner == code)
+            .order_by(agreements.c.version.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row.version, Agreement.model_validate(row.terms)) if row else None
+
+
+async def agreement_versions(connection: AsyncConnection, code: str) -> list[dict[str, Any]]:
     rows = await connection.execute(
-        select(escalations).where(escalations.c.ticket_id == ticket_id).order_by(escalations.c.vendor_code)
+        select(agreements.c.version, agreements.c.terms, agreements.c.created_at)
+        .where(agreements.c.partner == code)
+        .order_by(agreements.c.version)
     )
     return [dict(row._mapping) for row in rows]
+
+
+# --- cases -----------------------------------------------------------------------------------------
+
+
+async def open_case(connection: AsyncConnection, **values: Any) -> int | None:
+    """A new case; None if this escalation has one already."""
+    number: int | None = await connection.scalar(
+        insert(cases).values(**values).on_conflict_do_nothing().returning(cases.c.number)
+    )
+    return number
+
+
+async def case_for_update(connection: AsyncConnection, number: int) -> Row[Any] | None:
+    return (await connection.execute(select(cases).where(cases.c.number == number).with_for_update())).first()
+
+
+async def change_case(connection: AsyncConnection, number: int, **values: Any) -> None:
+    await connection.execute(update(cases).where(cases.c.number == number).values(updated_at=func.now(), **values))
+
+
+async def record(
+    connection: AsyncConnection,
+    number: int,
+    *,
+    step: str,
+    status: CaseStatus,
+    actor: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    await connection.execute(
+        case_history.insert().values(case_number=number, step=step, status=status, actor=actor, detail=detail, at=at)
+    )
+
+
+async def cases_of(
+    connection: AsyncConnection, *, ticket_id: str | None = None, partner: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    query = select(cases).order_by(cases.c.number)
+    if ticket_id is not None:
+        query = query.where(cases.c.ticket_id == ticket_id)
+    if partner is not None:
+        query = query.where(cases.c.partner == partner)
+    if status is not None:
+        query = query.where(cases.c.status == status)
+    return [_shown(row) for row in await connection.execute(query)]
+
+
+async def case_with_history(connection: AsyncConnection, number: int) -> dict[str, Any] | None:
+    row = (await connection.execute(select(cases).where(cases.c.number == number))).first()
+    if row is None:
+        return None
+    history = await connection.execute(
+        select(
+            case_history.c.at, case_history.c.step, case_history.c.status, case_history.c.actor, case_history.c.detail
+        )
+        .where(case_history.c.case_number == number)
+        .order_by(case_history.c.id)
+    )
+    return {**_shown(row), "history": [dict(h._mapping) for h in history]}
+
+
+async def open_cases_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+    rows = await connection.execute(
+        select(cases).where(cases.c.ticket_id == ticket_id, cases.c.status.in_(sorted(WORKING)))
+    )
+    return list(rows)
+
+
+def _shown(row: Row[Any]) -> dict[str, Any]:
+    shown = {key: value for key, value in row._mapping.items() if key != "number"}
+    return {"case_number": case_number(row.number), **shown}
+
+
+# --- the directory ----------------------------------------------------------------------------------
+
+
+async def describe_site(connection: AsyncConnection, **values: Any) -> None:
+    await connection.execute(
+        insert(sites).values(**values).on_conflict_do_update(index_elements=[sites.c.code], set_=values)
+    )
+
+
+async def site(connection: AsyncConnection, code: str) -> Row[Any] | None:
+    return (await connection.execute(select(sites).where(sites.c.code == code))).first()
+
+
+async def keep_device(connection: AsyncConnection, site_code: str, device: DeviceRef, at: datetime) -> None:
+    """Keep the latest state of a device; an older event arriving late changes nothing."""
+    values = {
+        "site_code": site_code,
+        "asset_tag": device.asset_tag,
+        "device": device.model_dump(mode="json"),
+        "changed_at": at,
+    }
+    statement = insert(devices).values(values)
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[devices.c.site_code, devices.c.asset_tag],
+            set_={"device": statement.excluded.device, "changed_at": statement.excluded.changed_at},
+            where=devices.c.changed_at <= statement.excluded.changed_at,
+        )
+    )
+
+
+async def device(connection: AsyncConnection, site_code: str, asset_tag: str) -> DeviceRef | None:
+    raw = await connection.scalar(
+        select(devices.c.device).where(devices.c.site_code == site_code, devices.c.asset_tag == asset_tag)
+    )
+    return DeviceRef.model_validate(raw) if raw else None

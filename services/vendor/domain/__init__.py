@@ -1,0 +1,1 @@
+"""Vendor rules: the cases and their steps."""

@@ -1,0 +1,82 @@
+"""Onboarding vendor partners, from the command line: each gets a broker user of its own (a random
+password, shown once), its queues, and exactly the permissions to read them and to publish its own
+replies, plus its partner record and agreement; its password can be rotated, and it can be disabled.
+
+A partner's user may not declare or bind anything (configure: nothing), may publish only to the replies
+exchange and there only with routing keys that start with its code (a topic permission), and may read
+only its own two queues. The broker refuses anything else itself.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import unquote, urlsplit
+
+from services.vendor.db import repository
+from services.vendor.partner_topology import (
+    PARTNER_CODE,
+    REPLIES_EXCHANGE,
+    broker_user,
+    declare_partner,
+    errors_queue,
+    requests_queue,
+)
+from shared.contracts import Agreement, Contact
+from shared.persistence.service_database import ServiceDatabase
+from shared.provisioning.broker import BrokerAdmin, BrokerPermissions
+from shared.refusals import Refused
+
+
+def partner_permissions(code: str) -> BrokerPermissions:
+    own_queues = "|".join(re.escape(q) for q in (requests_queue(code), errors_queue(code)))
+    return BrokerPermissions(configure="^$", write=f"^{re.escape(REPLIES_EXCHANGE)}$", read=f"^({own_queues})$")
+
+
+def _vhost(amqp_url: str) -> str:
+    return unquote(urlsplit(amqp_url).path[1:]) or "/"
+
+
+async def add_partner(
+    database: ServiceDatabase,
+    *,
+    admin_api_url: str,
+    amqp_url: str,
+    code: str,
+    name: str,
+    contacts: list[Contact],
+    agreement: Agreement,
+) -> str:
+    """Onboard a partner (again: its password is renewed); returns its new password."""
+    if not PARTNER_CODE.fullmatch(code):
+        raise Refused("invalid_code", "a partner code is lower-case letters, digits and dashes, e.g. bosch-cn")
+    password = secrets.token_urlsafe(24)
+    user = broker_user(code)
+    await declare_partner(amqp_url, code)
+    with BrokerAdmin(admin_api_url) as admin:
+        admin.put_user(user, password)
+        admin.allow(_vhost(amqp_url), user, partner_permissions(code))
+        admin.allow_topics(_vhost(amqp_url), user, REPLIES_EXCHANGE, write=f"^{re.escape(code)}\\.", read="^$")
+    async with database.unit_of_work() as uow:
+        await repository.add_partner(uow.connection, code=code, name=name, contacts=contacts, broker_user=user)
+        await repository.save_agreement(uow.connection, code, agreement)
+    return password
+
+
+async def rotate_password(database: ServiceDatabase, *, admin_api_url: str, code: str) -> str:
+    async with database.connect() as connection:
+        if await repository.partner(connection, code) is None:
+            raise Refused("unknown_partner", f"no partner {code!r}")
+    password = secrets.token_urlsafe(24)
+    with BrokerAdmin(admin_api_url) as admin:
+        admin.put_user(broker_user(code), password)
+    return password
+
+
+async def disable(database: ServiceDatabase, *, admin_api_url: str, amqp_url: str, code: str) -> None:
+    """The partner can no longer connect to its queues or reply; what waits in its queue stays there."""
+    async with database.unit_of_work() as uow:
+        if not await repository.set_active(uow.connection, code, False):
+            raise Refused("unknown_partner", f"no partner {code!r}")
+    with BrokerAdmin(admin_api_url) as admin:
+        admin.revoke(_vhost(amqp_url), broker_user(code))

@@ -1,0 +1,111 @@
+"""Taking a vendor partner's replies: the use case behind the `vendor.replies` queue.
+
+Each reply is authenticated by what the broker itself checked: the `user_id` property (RabbitMQ
+refuses a message whose user_id is not the publisher's own user) and the routing key's prefix (the
+partner's topic permission allows only its own code). A reply for a case of another partner, a case
+that does not exist, or a step that makes no sense for the case is refused: dead-lettered with the
+reason, and the partner is told on its error queue. Replies are idempotent by message id (the inbox).
+
+Clocks stop when Aftercare receives a step, not at a time the partner writes in it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream.rabbit import RabbitMessage
+
+from services.vendor.db import repository
+from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, after_step
+from services.vendor.escalation import end_case
+from services.vendor.partner_topology import broker_user, errors_queue
+from shared.contracts import Envelope, VendorEscalationProgressed
+from shared.contracts.envelope import seal
+from shared.contracts.partners import Declined, PartnerMessage, ReplacementShipped, ReplyRefused, RmaIssued
+from shared.messaging.consumer import PermanentFailure
+from shared.messaging.publisher import Publisher
+from shared.messaging.unit_of_work import Delivery, UnitOfWork
+
+USER_PREFIX = broker_user("")
+
+
+async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now: datetime) -> None:
+    reply = message.payload
+    code = await _authenticated_partner(uow, uow.delivery)
+    number = repository.number_of(reply.case_number)
+    row = await repository.case_for_update(uow.connection, number) if number is not None else None
+    if number is None or row is None:
+        raise PermanentFailure("unknown_case", f"there is no case {reply.case_number}")
+    if row.partner != code:
+        raise PermanentFailure("not_your_case", f"case {reply.case_number} is not one of {code}'s cases")
+    step = STEP_OF_REPLY[type(reply)]
+    try:
+        status = after_step(CaseStatus(row.status), step)
+    except ImpossibleStep as impossible:
+        raise PermanentFailure("impossible_step", f"{reply.case_number}: {impossible}") from impossible
+    detail = _detail(reply)
+    actor = broker_user(code)
+    if status is CaseStatus.FIXED:
+        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
+        await end_case(uow, number, outcome=CaseStatus.FIXED, reason=detail.get("summary"), actor=actor, at=now)
+        return
+    if status is CaseStatus.DECLINED:
+        assert isinstance(reply, Declined)
+        await end_case(uow, number, outcome=CaseStatus.DECLINED, reason=reply.reason, actor=actor, at=now)
+        return
+    await repository.change_case(uow.connection, number, status=status, **_case_changes(reply))
+    await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
+    uow.publish(
+        VendorEscalationProgressed(
+            case_number=reply.case_number, ticket_id=row.ticket_id, partner=code, step=step.value, at=now, detail=detail
+        ),
+        correlation_id=row.ticket_id,
+    )
+
+
+async def _authenticated_partner(uow: UnitOfWork, delivery: Delivery) -> str:
+    sender = delivery.sender or ""
+    if not sender.startswith(USER_PREFIX):
+        raise PermanentFailure("unauthenticated", "set the user_id property of each reply to your broker user name")
+    code = sender.removeprefix(USER_PREFIX)
+    if not (delivery.routing_key or "").startswith(f"{code}."):
+        raise PermanentFailure("wrong_routing_key", f"publish replies with routing keys that start with {code}.")
+    partner = await repository.partner(uow.connection, code)
+    if partner is None or not partner.active:
+        raise PermanentFailure("partner_disabled", f"partner {code} is not active")
+    return code
+
+
+def _detail(reply: PartnerMessage) -> dict[str, Any]:
+    return {k: str(v) for k, v in reply.model_dump(mode="json", exclude={"case_number"}).items() if v not in (None, [])}
+
+
+def _case_changes(reply: PartnerMessage) -> dict[str, Any]:
+    if isinstance(reply, RmaIssued):
+        return {"rma_number": reply.rma_number}
+    if isinstance(reply, ReplacementShipped):
+        return {"new_serial_number": reply.new_serial_number, "rma_number": reply.rma_number}
+    return {}
+
+
+async def tell_partner(publisher: Publisher, message: RabbitMessage, reason: str, detail: str) -> None:
+    """A refused reply's partner is told on its own error queue what was wrong."""
+    raw = message.raw_message
+    code = (raw.user_id or "").removeprefix(USER_PREFIX) if (raw.user_id or "").startswith(USER_PREFIX) else None
+    code = code or (raw.routing_key or "").split(".", 1)[0]
+    if not code:
+        return
+    notice = seal(
+        ReplyRefused(refused_message_id=raw.message_id, reason=reason, detail=detail, refused_at=datetime.now(UTC)),
+        producer="vendor",
+        correlation_id=raw.correlation_id or raw.message_id or "unknown",
+    )
+    await publisher.publish(
+        notice.model_dump_json().encode(),
+        exchange="",
+        routing_key=errors_queue(code),
+        message_id=str(notice.message_id),
+        correlation_id=notice.correlation_id,
+        message_type=notice.type,
+    )
