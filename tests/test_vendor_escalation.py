@@ -1,8 +1,9 @@
 """Escalation to a vendor partner across the services, over the real broker and database: the engineer
 escalates, the ticket waits for the vendor (its resolution clock paused), the partner gets a
-self-contained request on its own queue and replies; a duplicated reply counts once; a reply that makes
-no sense is dead-lettered and explained on the partner's error queue; when the case ends the ticket
-resumes. Two vendor processes share the work."""
+self-contained request on its own queue and replies; the partner's clocks run nested in the ticket and
+stop at its steps; a duplicated reply counts once; a reply that makes no sense is dead-lettered and
+explained on the partner's error queue; when the case ends the ticket and its resolution clock resume.
+Two vendor processes share the work."""
 
 from __future__ import annotations
 
@@ -79,6 +80,11 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
             return clocks["resolution"]["status"] == "paused"
 
         await eventually(resolution_paused, what="the resolution clock paused while the vendor works")
+        started = await tap.wait_for("sla.vendor_clock_started", ticket, count=2)
+        assert {(e["payload"]["clock"], e["payload"]["partner"]) for e in started} == {
+            ("acknowledge", partner.code),
+            ("repair", partner.code),
+        }
 
         ack = Acknowledged(case_number=case, estimate="engineer tomorrow 10:00", acknowledged_at=datetime.now(UTC))
         await partner.reply(ack, step="acknowledged", copies=2)  # a duplicate delivery
@@ -95,6 +101,16 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
             return (await dispatch.get(f"/tickets/{ticket}")).json()["status"] == "accepted"
 
         await eventually(resumed, what="the ticket back with its engineer")
+        met = await tap.wait_for("sla.vendor_met", ticket, count=2)
+        assert {e["payload"]["clock"] for e in met} == {"acknowledge", "repair"}
+
+        async def nested_clocks_settled() -> bool:
+            clocks = {c["clock"]: c for c in (await sla.get(f"/tickets/{ticket}/clocks")).json()}
+            assert (clocks["vendor_acknowledge"]["outcome"], clocks["vendor_repair"]["outcome"]) == ("met", "met")
+            assert clocks["resolution"]["status"] == "running"  # resumed with the ticket
+            return True
+
+        await eventually(nested_clocks_settled)
         shown = (await vendor.get(f"/cases/{case}")).json()
         assert [h["step"] for h in shown["history"]] == [
             "requested",

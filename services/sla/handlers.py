@@ -12,7 +12,7 @@ from services.sla import tracking, views
 from services.sla.db import repository
 from services.sla.domain.facts import TICKET_EVENTS
 from services.sla.domain.policy import Policy
-from services.sla.domain.reports import monthly_report
+from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
 from shared.contracts import Envelope
@@ -129,3 +129,16 @@ async def get_monthly_report(
     async with database.connect() as connection:
         records = await repository.clocks_started_in(connection, site_code, first, after)
     return monthly_report(site_code, month, records, datetime.now(UTC))
+
+
+@router.get("/reports/vendors")
+async def get_vendor_report(
+    database: Database,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in each site's time zone.")],
+) -> dict[str, Any]:
+    """Per vendor partner and clock: met, breached, compliance, and the cases that broke the agreement."""
+    first = date.fromisoformat(f"{month}-01")
+    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    async with database.connect() as connection:
+        records = await repository.vendor_clocks_started_in(connection, first, after)
+    return vendor_report(month, records, datetime.now(UTC))

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from services.sla.db import repository
 from services.sla.db.repository import DueTimer
 from services.sla.domain.outcome import BREACH, Outcome
-from shared.contracts import ClockKind, SlaBreached, SlaWarning
+from services.sla.domain.vendor_clocks import is_vendor_kind, vendor_clock_of
+from shared.contracts import ClockKind, SlaBreached, SlaVendorBreached, SlaVendorWarning, SlaWarning
 from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -93,6 +94,9 @@ class TimerScheduler:
 
 
 async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
+    if is_vendor_kind(timer.key.kind):
+        await _fire_vendor(uow, timer, now)
+        return
     clock = ClockKind(timer.key.kind)
     due_at = timer.clock_due_at or timer.due_at
     if timer.fraction >= BREACH:
@@ -117,6 +121,39 @@ async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
             fraction=timer.fraction,
             due_at=due_at,
             remaining_minutes=round(timer.target_minutes * (1 - timer.fraction), 2),
+            warned_at=now,
+        ),
+        correlation_id=timer.key.ticket_id,
+    )
+
+
+async def _fire_vendor(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
+    """A vendor partner's clock: its warning or breach, per partner and case."""
+    clock = vendor_clock_of(timer.key.kind)
+    partner, case = timer.partner or "", timer.case_number or ""
+    due_at = timer.clock_due_at or timer.due_at
+    if timer.fraction >= BREACH:
+        await repository.update_clock(uow.connection, timer.key, outcome=Outcome.BREACHED, breached_at=timer.due_at)
+        uow.publish(
+            SlaVendorBreached(
+                ticket_id=timer.key.ticket_id,
+                case_number=case,
+                partner=partner,
+                clock=clock,
+                due_at=due_at,
+                breached_at=timer.due_at,
+            ),
+            correlation_id=timer.key.ticket_id,
+        )
+        return
+    uow.publish(
+        SlaVendorWarning(
+            ticket_id=timer.key.ticket_id,
+            case_number=case,
+            partner=partner,
+            clock=clock,
+            fraction=timer.fraction,
+            due_at=due_at,
             warned_at=now,
         ),
         correlation_id=timer.key.ticket_id,

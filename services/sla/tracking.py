@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.sla import vendor_tracking
 from services.sla.db import repository
 from services.sla.db.repository import ClockKey
 from services.sla.domain.clocks import ClockPlan, plan_clocks
 from services.sla.domain.facts import TicketFacts, ticket_facts
 from services.sla.domain.outcome import Outcome, Settlement, settle
 from services.sla.domain.policy import Policy
+from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind, plan_vendor_clocks
 from shared.contracts import Envelope, SlaBreached, SlaClockStarted, SlaMet
 from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
@@ -61,6 +63,9 @@ class TrackedTicket:
     def key(self, plan: ClockPlan) -> ClockKey:
         return ClockKey(self.facts.ticket_id, plan.clock.value, plan.cycle)
 
+    def vendor_key(self, plan: VendorClockPlan) -> ClockKey:
+        return ClockKey(self.facts.ticket_id, plan.kind, plan.cycle)
+
 
 async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTicket | None:
     """The ticket's facts, clocks and policy; None while its opening is not known (its facts wait)."""
@@ -69,8 +74,9 @@ async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTic
         return None
     rows = await repository.clocks_of(connection, ticket_id)
     stored = {ClockKey(row.ticket_id, row.kind, row.cycle): row for row in rows}
-    if rows:  # a ticket keeps the policy version its first clock started under
-        code, version = rows[0].policy_code, rows[0].policy_version
+    own = [row for row in rows if not is_vendor_kind(row.kind)]
+    if own:  # a ticket keeps the policy version its first clock started under
+        code, version = own[0].policy_code, own[0].policy_version
         policy = await repository.policy_version(connection, code, version)
     else:
         code = await repository.policy_code_for_site(connection, facts.site_code)
@@ -84,7 +90,8 @@ async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTic
 async def _reconcile(uow: UnitOfWork, ticket: TrackedTicket) -> None:
     connection = uow.connection
     plans = ticket.plans()
-    planned = {ticket.key(plan) for plan in plans}
+    vendor_plans = plan_vendor_clocks(ticket.facts.vendor_cases)
+    planned = {ticket.key(plan) for plan in plans} | {ticket.vendor_key(plan) for plan in vendor_plans}
     for key, row in ticket.stored.items():
         if key not in planned and row.stopped_at is None and row.outcome != Outcome.CANCELLED:
             await _cancel(uow, key)
@@ -113,6 +120,8 @@ async def _reconcile(uow: UnitOfWork, ticket: TrackedTicket) -> None:
         settlement = settle(recorded, stopped_in_time=bool(plan.met))
         if settlement is not None:
             await _announce(uow, key, plan, settlement)
+    for vendor_plan in vendor_plans:
+        await vendor_tracking.reconcile_vendor_clock(uow, ticket, vendor_plan)
 
 
 async def _cancel(uow: UnitOfWork, key: ClockKey) -> None:

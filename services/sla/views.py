@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.sla.db import repository
 from services.sla.domain.outcome import standing
+from services.sla.domain.vendor_clocks import plan_vendor_clocks
 from services.sla.tracking import load_ticket
 
 
@@ -43,6 +44,27 @@ async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime
                 "outcome": outcome,
                 "used_minutes": round(used.total_seconds() / 60, 1),
                 "left_minutes": round((plan.target - used).total_seconds() / 60, 1),
+            }
+        )
+    for vendor in plan_vendor_clocks(ticket.facts.vendor_cases):
+        row = ticket.stored.get(ticket.vendor_key(vendor))
+        if row is None:
+            continue
+        outcome = standing(repository.recorded_outcome(row), vendor.due_at, vendor.stopped_at, now)
+        views.append(
+            {
+                "clock": vendor.kind,
+                "cycle": vendor.cycle,
+                "partner": vendor.partner,
+                "case_number": vendor.case_number,
+                "policy": f"{vendor.partner} agreement v{vendor.agreement_version}",
+                "target": vendor.target,
+                "started_at": vendor.started_at,
+                "due_at": vendor.due_at,
+                "due_at_local": vendor.due_at.astimezone(zone),
+                "status": "stopped" if vendor.stopped_at else "running",
+                "stopped_at": vendor.stopped_at,
+                "outcome": outcome,
             }
         )
     return views

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.sla.db.tables import clocks, policies, site_policies, ticket_facts, timers
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
-from services.sla.domain.reports import ClockRecord
+from services.sla.domain.reports import ClockRecord, VendorClockRecord
 from shared.persistence.locks import lock_for_transaction
 
 
@@ -165,6 +165,8 @@ class DueTimer:
     due_at: datetime
     clock_due_at: datetime | None
     target_minutes: int
+    partner: str | None = None
+    case_number: str | None = None
 
 
 async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: int) -> list[DueTimer]:
@@ -180,6 +182,8 @@ async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: in
             timers.c.due_at,
             clocks.c.due_at.label("clock_due_at"),
             clocks.c.target_minutes,
+            clocks.c.partner,
+            clocks.c.case_number,
         )
         .join(
             clocks,
@@ -202,6 +206,8 @@ async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: in
             due_at=row.due_at,
             clock_due_at=row.clock_due_at,
             target_minutes=row.target_minutes,
+            partner=row.partner,
+            case_number=row.case_number,
         )
         for row in rows
     ]
@@ -230,10 +236,25 @@ async def clocks_started_in(connection: AsyncConnection, site_code: str, first: 
             local_start >= first,
             local_start < after,
             clocks.c.outcome.is_distinct_from(Outcome.CANCELLED),
+            clocks.c.partner.is_(None),
         )
     )
     return [
         ClockRecord(r.ticket_id, r.kind, r.cycle, r.started_at, r.due_at, r.stopped_at, recorded_outcome(r))
+        for r in rows
+    ]
+
+
+async def vendor_clocks_started_in(connection: AsyncConnection, first: date, after: date) -> list[VendorClockRecord]:
+    """Vendor partners' clocks whose start falls in [first, after), in their site's time zone."""
+    local_start = func.timezone(clocks.c.timezone, clocks.c.started_at)
+    rows = await connection.execute(
+        select(clocks).where(clocks.c.partner.is_not(None), local_start >= first, local_start < after)
+    )
+    return [
+        VendorClockRecord(
+            r.partner, r.kind.removeprefix("vendor_"), r.case_number or "", r.due_at, r.stopped_at, recorded_outcome(r)
+        )
         for r in rows
     ]
 

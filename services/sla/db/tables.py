@@ -73,6 +73,8 @@ clocks = Table(
     Column("stopped_at", TIMESTAMP(timezone=True)),
     Column("outcome", Text),
     Column("breached_at", TIMESTAMP(timezone=True)),
+    Column("partner", Text),  # a vendor partner's clock: the partner, and the case it runs on
+    Column("case_number", Text),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_clocks_site_code_started_at", "site_code", "started_at"),

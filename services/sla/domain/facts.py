@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.sla.domain.vendor_clocks import VendorCase, vendor_cases
 from shared.contracts import (
     Event,
     Priority,
@@ -26,6 +27,9 @@ from shared.contracts import (
     TicketReopened,
     TicketResolved,
     TicketResumed,
+    VendorEscalationClosed,
+    VendorEscalationProgressed,
+    VendorEscalationSent,
 )
 
 TICKET_EVENTS: tuple[type[Event], ...] = (
@@ -38,8 +42,11 @@ TICKET_EVENTS: tuple[type[Event], ...] = (
     TicketReopened,
     TicketClosed,
     TicketReclassified,
+    VendorEscalationSent,
+    VendorEscalationProgressed,
+    VendorEscalationClosed,
 )
-"""The events the service keeps as facts."""
+"""The events the service keeps as facts (the vendor cases' too: their clocks are nested in the ticket)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class TicketFacts:
     resolved_at: list[datetime] = field(default_factory=list)
     reopened_at: list[datetime] = field(default_factory=list)
     closed_at: list[datetime] = field(default_factory=list)
+    vendor_cases: list[VendorCase] = field(default_factory=list)
 
 
 def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]]) -> TicketFacts | None:
@@ -102,4 +110,15 @@ def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]])
         resolved_at=moments(TicketResolved, "resolved_at"),
         reopened_at=moments(TicketReopened, "reopened_at"),
         closed_at=moments(TicketClosed, "closed_at"),
+        vendor_cases=vendor_cases(
+            (VendorEscalationSent.model_validate(raw) for raw in by_type.get(VendorEscalationSent.message_type, [])),
+            (
+                VendorEscalationProgressed.model_validate(raw)
+                for raw in by_type.get(VendorEscalationProgressed.message_type, [])
+            ),
+            (
+                VendorEscalationClosed.model_validate(raw)
+                for raw in by_type.get(VendorEscalationClosed.message_type, [])
+            ),
+        ),
     )

@@ -75,3 +75,36 @@ def _lateness(record: ClockRecord, now: datetime) -> timedelta:
     if record.due_at is None:
         return timedelta(0)
     return (record.stopped_at or now) - record.due_at
+
+
+@dataclass(frozen=True)
+class VendorClockRecord:
+    partner: str
+    clock: str
+    case_number: str
+    due_at: datetime | None
+    stopped_at: datetime | None
+    outcome: Outcome | None
+
+
+def vendor_report(month: str, clocks: Iterable[VendorClockRecord], now: datetime) -> dict[str, Any]:
+    """Per partner and clock: how many, met, breached, compliance, for clocks started in the month."""
+    by_partner: dict[str, dict[str, dict[str, Any]]] = {}
+    for record in clocks:
+        outcome = standing(record.outcome, record.due_at, record.stopped_at, now)
+        if outcome is Outcome.CANCELLED:
+            continue
+        counts = by_partner.setdefault(record.partner, {}).setdefault(
+            record.clock, {"clocks": 0, "met": 0, "breached": 0, "breached_cases": []}
+        )
+        counts["clocks"] += 1
+        if outcome is Outcome.MET:
+            counts["met"] += 1
+        elif outcome is Outcome.BREACHED:
+            counts["breached"] += 1
+            counts["breached_cases"].append(record.case_number)
+    for kinds in by_partner.values():
+        for counts in kinds.values():
+            judged = counts["met"] + counts["breached"]
+            counts["compliance_percent"] = round(100 * counts["met"] / judged, 1) if judged else None
+    return {"month": month, "partners": by_partner}

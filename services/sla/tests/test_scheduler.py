@@ -17,7 +17,7 @@ import pytest
 
 import services
 from services.sla.scheduler import TimerScheduler
-from shared.contracts import TicketOnSite, seal
+from shared.contracts import Agreement, TicketOnSite, VendorEscalationSent, seal
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from testkit.database import produced
@@ -145,3 +145,33 @@ async def test_the_running_scheduler_fires_a_timer_that_falls_due(own_world: Wor
 
 async def _equals(value, expected) -> bool:
     return await value == expected
+
+
+async def test_a_vendor_partners_clock_warns_and_breaches_once_per_partner_and_case(
+    own_world: World, database: ServiceDatabase
+) -> None:
+    [ticket] = await _open(own_world, 1, T0)
+    sent = VendorEscalationSent(
+        case_number="VC-000042",
+        escalation_id=f"{ticket}-V1",
+        ticket_id=ticket,
+        partner="acme",
+        reason="technical_question",
+        site_code="HH138",
+        timezone="Asia/Shanghai",
+        asset_tag=None,
+        agreement=Agreement(acknowledge_hours=4, on_site_hours=24, repair_working_days=5, replacement_days=5),
+        agreement_version=1,
+        sent_at=T0,
+    )
+    await deliver_in_memory(own_world, "sla", "sla.inbox", seal(sent, producer="vendor", correlation_id=ticket))
+    clock = FakeClock(T0 + timedelta(hours=5))
+    scheduler = TimerScheduler(database, now=clock)
+    await scheduler.fire_due()
+    assert await scheduler.fire_due() == 0
+    warned = [e.payload for e in await produced(own_world, "sla", "sla.vendor_warning", correlation_id=ticket)]
+    breached = [e.payload for e in await produced(own_world, "sla", "sla.vendor_breached", correlation_id=ticket)]
+    assert [(w["clock"], w["partner"], w["case_number"]) for w in warned] == [("acknowledge", "acme", "VC-000042")]
+    assert [(b["clock"], datetime.fromisoformat(b["due_at"])) for b in breached] == [
+        ("acknowledge", T0 + timedelta(hours=4))
+    ]
