@@ -4,7 +4,7 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: env up test lint deploy-check
+.PHONY: env up test lint deploy-check partner-contract-check
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -19,11 +19,16 @@ test: env
 	@scripts/local-services --management
 	$(UV) run pytest
 
-lint: env deploy-check
+lint: env deploy-check partner-contract-check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy .
 	$(UV) run aftercare contracts check
+
+# The vendor partners' AsyncAPI document, validated by the official AsyncAPI parser (Node, from the lock file).
+partner-contract-check:
+	npm ci --prefix tools/asyncapi --silent --no-audit --no-fund
+	node tools/asyncapi/validate.mjs docs/partners/asyncapi.yaml
 
 # The deployment, checked without a Docker engine: hadolint on the Dockerfile, and docker-compose's own
 # validation of the compose file with every password of the example env file filled in.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
 from services.vendor import onboarding
+from services.vendor.partner_contract import render
 from services.vendor.partner_topology import REPLIES_EXCHANGE, broker_user, errors_queue, requests_queue
 from services.vendor.settings import VendorSettings
 from shared.contracts import Agreement, Contact
@@ -96,3 +98,16 @@ def disable(code: Annotated[str, typer.Argument(help="The partner's code.")]) ->
         )
     )
     typer.echo(f"partner {code} disabled")
+
+
+@partners.command("contract")
+def contract(
+    output: Annotated[Path | None, typer.Option(help="Write it to this file instead of printing it.")] = None,
+) -> None:
+    """Print (or write) the partner interface as an AsyncAPI 3.0 document, from the contracts."""
+    document = render()
+    if output is None:
+        typer.echo(document, nl=False)
+    else:
+        output.write_text(document)
+        typer.echo(f"wrote {output}")
