@@ -1,15 +1,17 @@
 """Vendor partners of a test's own: onboarded as `aftercare partners add` does (a broker user, its
-queues, permissions and agreement), and removed afterwards; and what a partner does on the broker:
-take its requests, reply, read its error queue."""
+queues, permissions and agreement), and removed afterwards; what a partner does on the broker: take
+its requests, reply, read its error queue; and the example partner client of examples/ run for one."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -21,9 +23,11 @@ from services.vendor.partner_topology import REPLIES_EXCHANGE, broker_user, erro
 from shared.contracts import Agreement, Contact, Contract, seal
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
-from testkit.machine import BROKER_ADMIN_URL, rabbitmqctl
+from testkit.machine import BROKER_ADMIN_URL, REPOSITORY, rabbitmqctl
+from testkit.processes import Process, python_process
 from testkit.world import World
 
+EXAMPLE_CLIENT = REPOSITORY / "examples" / "vendor-partner" / "partner_client.py"
 AGREEMENT = Agreement(acknowledge_hours=4, on_site_hours=24, repair_working_days=10, replacement_days=5)
 
 
@@ -106,3 +110,19 @@ async def onboarded(world: World, **agreement: Any) -> AsyncIterator[Partner]:
     finally:
         await engine.dispose()
         await asyncio.to_thread(rabbitmqctl, "delete_user", broker_user(code), check=False)
+
+
+@contextmanager
+def example_client(partner: Partner, log_dir: Path, *options: str) -> Iterator[Process]:
+    """The example partner client of examples/ as its own process, working for `partner`; run from
+    outside the repository with isolated imports, as a partner's developer would run their copy."""
+    argv = ("-I", str(EXAMPLE_CLIENT), "--url", partner.amqp_url, "--code", partner.code, *options)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AFTERCARE_")}
+    with python_process(*argv, env=environment, log_dir=log_dir) as process:
+        yield process
+
+
+def said(process: Process, event: str) -> list[dict[str, Any]]:
+    """What the example client has printed so far of one kind (it prints one JSON object per line)."""
+    lines = (json.loads(line) for line in process.output().splitlines() if line.startswith("{"))
+    return [line for line in lines if line.get("event") == event]

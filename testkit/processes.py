@@ -50,11 +50,19 @@ class Process:
 @contextmanager
 def aftercare_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[Process]:
     """`aftercare ARGS...` as a process of its own, killed on the way out if still running."""
-    label = re.sub(r"[^\w.]+", "-", " ".join(args))[:80]  # arguments may be paths
+    with python_process("-m", "services", *args, env=env, log_dir=log_dir) as process:
+        yield process
+
+
+@contextmanager
+def python_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[Process]:
+    """`python ARGS...` (this environment's interpreter) as a process of its own, killed on the way out
+    if still running."""
+    label = re.sub(r"[^\w.]+", "-", " ".join(args)).strip("-")[:80]  # arguments may be paths
     log = log_dir / f"{label}-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as output:
         popen = subprocess.Popen(  # noqa: S603 (our own command line)
-            [sys.executable, "-m", "services", *args], env=env, stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, *args], env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         yield Process(popen, log)
