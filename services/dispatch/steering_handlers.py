@@ -1,15 +1,16 @@
-"""Dispatch's HTTP API for the service manager: the queues to watch, a ticket's candidates, assigning by
-hand, the engineers and their duty roster."""
+"""Dispatch's HTTP API for the service manager and the engineer beyond the ticket's moves: the queues
+to watch, a ticket's candidates, assigning by hand, the engineers and their duty roster, escalating to a
+vendor partner and swapping a device on site."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.dispatch import escalations, steering
+from services.dispatch import escalations, steering, swaps
 from services.dispatch.db import escalations as escalation_rows
 from services.dispatch.db import repository, roster
 from services.dispatch.domain.roster import DutyKind
@@ -23,6 +24,7 @@ STATUSES = {"unknown_ticket": 404, "unknown_engineer": 404, "unknown_site": 404,
 STATUSES |= {"already_assigned": 409, "move_refused": 409}
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Serial = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 @router.get("/queues/awaiting-assignment")
@@ -181,3 +183,27 @@ async def escalate(ticket_id: str, escalation: Escalation, database: Database, a
 async def ticket_escalations(ticket_id: str, database: Database) -> list[dict[str, Any]]:
     async with database.connect() as connection:
         return await escalation_rows.of_ticket(connection, ticket_id)
+
+
+class SwapReport(BaseModel):
+    new_serial_number: Serial = Field(description="The serial of the device now in place, from its label.")
+    loaner: bool = Field(default=False, description="A loaner standing in while the faulty device is away.")
+    asset_tag: str | None = Field(default=None, description="The device's place; default: the one the ticket names.")
+    old_serial_number: Serial | None = Field(default=None, description="Default: the serial the ticket names.")
+    new_model: str | None = Field(default=None, description="When the new device is another model.")
+    new_warranty_until: date | None = None
+    rma_number: str | None = None
+    case_number: str | None = Field(default=None, description="The vendor case it ends; default: found by device.")
+
+
+@router.post("/tickets/{ticket_id}/swaps", status_code=201)
+async def swap_device(ticket_id: str, report: SwapReport, database: Database, actor: Actor) -> dict[str, Any]:
+    """The engineer swapped a device on site: the register follows, and a replacement ends the vendor case."""
+    try:
+        async with database.unit_of_work() as uow:
+            swapped = await swaps.swap_device(
+                uow, ticket_id, swaps.Swap(**report.model_dump()), actor=actor, now=datetime.now(UTC)
+            )
+    except Refused as refused:
+        raise Problem.of(refused, STATUSES) from refused
+    return swapped.model_dump(mode="json")

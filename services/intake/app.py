@@ -15,6 +15,9 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
-    subscriptions=(Subscription("intake.requests", handlers.command_handlers, bind_events=False),),
+    subscriptions=(
+        Subscription("intake.requests", handlers.command_handlers, bind_events=False),
+        Subscription("intake.inbox", handlers.events),
+    ),
     seed=seed.load_site,
 )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.intake.db import register
+from services.intake.db import register, serials
 from services.intake.db.tables import subsystems as subsystems_table
 from services.intake.domain.register import (
     COLUMNS,
@@ -48,7 +48,12 @@ async def _subsystems(connection: AsyncConnection, site_code: str) -> frozenset[
     return codes
 
 
-async def _refuse_conflicts(connection: AsyncConnection, site_code: str, device: Device) -> None:
+async def known_site(connection: AsyncConnection, site_code: str) -> None:
+    """Refuses a site the register does not know."""
+    await _subsystems(connection, site_code)
+
+
+async def refuse_conflicts(connection: AsyncConnection, site_code: str, device: Device) -> None:
     why = subsystem_problem(device, await _subsystems(connection, site_code))
     if why is not None:
         raise RegisterRefused("unknown_subsystem", why)
@@ -59,7 +64,7 @@ async def _refuse_conflicts(connection: AsyncConnection, site_code: str, device:
             raise RegisterRefused("serial_taken", f"serial number {device.serial_number}: {why}")
 
 
-async def _locked(connection: AsyncConnection, site_code: str) -> None:
+async def locked(connection: AsyncConnection, site_code: str) -> None:
     """One change of a site's register at a time: imports and edits never interleave."""
     await lock_for_transaction(connection, f"register:{site_code}")
 
@@ -88,9 +93,25 @@ async def record(
     actor: str,
     reason: str | None,
 ) -> None:
+    """Write the changed devices with their history and the serials' stays, and announce each device
+    as it now is."""
+    now = datetime.now(UTC)
+    await announce(uow, site_code, changed, action=action, actor=actor, reason=reason, at=now)
+    await serials.follow(uow.connection, site_code, changed, actor=actor, at=now)
+
+
+async def announce(
+    uow: UnitOfWork,
+    site_code: str,
+    changed: Sequence[tuple[Device, dict[str, list[Any]]]],
+    *,
+    action: RegisterAction,
+    actor: str,
+    reason: str | None,
+    at: datetime,
+) -> None:
     """Write the changed devices with their history, and announce each as it now is."""
     await register.save(uow.connection, site_code, changed, action=action, actor=actor, reason=reason)
-    now = datetime.now(UTC)
     for device, device_changes in changed:
         uow.publish(
             EquipmentChanged(
@@ -100,7 +121,7 @@ async def record(
                 changes=device_changes,
                 actor=actor,
                 reason=reason,
-                changed_at=now,
+                changed_at=at,
             ),
             correlation_id=f"{site_code}/{device.asset_tag}",
         )
@@ -108,12 +129,12 @@ async def record(
 
 async def add_device(uow: UnitOfWork, site_code: str, device: Device, *, actor: str) -> Device:
     connection = uow.connection
-    await _locked(connection, site_code)
+    await locked(connection, site_code)
     if await register.device(connection, site_code, device.asset_tag) is not None:
         raise RegisterRefused(
             "duplicate_asset_tag", f"{device.asset_tag} is already in the register; change it with PATCH"
         )
-    await _refuse_conflicts(connection, site_code, device)
+    await refuse_conflicts(connection, site_code, device)
     await record(
         uow, site_code, [(device, changes(None, device))], action=RegisterAction.CREATED, actor=actor, reason=None
     )
@@ -124,14 +145,14 @@ async def change_device(
     uow: UnitOfWork, site_code: str, asset_tag: str, fields: dict[str, Any], *, reason: str, actor: str
 ) -> Device:
     connection = uow.connection
-    await _locked(connection, site_code)
-    before = await _existing(connection, site_code, asset_tag)
+    await locked(connection, site_code)
+    before = await existing(connection, site_code, asset_tag)
     if "asset_tag" in fields and fields["asset_tag"] != asset_tag:
         raise RegisterRefused("asset_tag_fixed", "an asset tag does not change; retire the device and add a new one")
     after = Device.model_validate({**before.model_dump(), **fields})
     changed = changes(before, after)
     if changed:
-        await _refuse_conflicts(connection, site_code, after)
+        await refuse_conflicts(connection, site_code, after)
         action = RegisterAction.RETIRED if after.status in OUT_OF_SERVICE else RegisterAction.UPDATED
         await record(uow, site_code, [(after, changed)], action=action, actor=actor, reason=reason)
     return after
@@ -146,8 +167,12 @@ async def retire_device(
 
 
 async def device_with_history(connection: AsyncConnection, site_code: str, asset_tag: str) -> dict[str, Any]:
-    device = await _existing(connection, site_code, asset_tag)
-    return {**device.model_dump(mode="json"), "history": await register.history(connection, site_code, asset_tag)}
+    device = await existing(connection, site_code, asset_tag)
+    return {
+        **device.model_dump(mode="json"),
+        "history": await register.history(connection, site_code, asset_tag),
+        "serials": await serials.of_place(connection, site_code, asset_tag),
+    }
 
 
 @dataclass(frozen=True)
@@ -180,7 +205,7 @@ async def import_devices(
     """Check the whole file, then (unless a dry run) write every new or changed device; raises
     RegisterRefused listing every problem by row and column, having written nothing."""
     connection = uow.connection
-    await _locked(connection, site_code)
+    await locked(connection, site_code)
     plan = plan_import(header, rows, subsystems=await _subsystems(connection, site_code))
     existing = {device.asset_tag: device for device in await register.devices(connection, site_code)}
     if not plan.problems:
@@ -205,7 +230,7 @@ async def export_devices(connection: AsyncConnection, site_code: str) -> tuple[l
     return list(COLUMNS), [[getattr(device, name) for name in COLUMNS] for device in devices]
 
 
-async def _existing(connection: AsyncConnection, site_code: str, asset_tag: str) -> Device:
+async def existing(connection: AsyncConnection, site_code: str, asset_tag: str) -> Device:
     device = await register.device(connection, site_code, asset_tag)
     if device is None:
         await _subsystems(connection, site_code)

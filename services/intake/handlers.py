@@ -1,5 +1,6 @@
-"""Intake's entry points: the HTTP API, and the `intake.requests` queue for systems that submit
-requests by message (the mail gateway, the inspection app)."""
+"""Intake's entry points: the HTTP API, the `intake.requests` queue for systems that submit requests
+by message (the mail gateway, the inspection app), and the events that change the register (a device
+swapped on site)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, StringConstraints
 
-from services.intake import register_handlers
+from services.intake import register_handlers, serial_handlers
 from services.intake.db import repository
 from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
-from shared.contracts import Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
+from services.intake.swaps import swap_device
+from shared.contracts import DeviceSwapped, Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -23,6 +25,7 @@ from shared.settings import ServiceSettings
 
 router = APIRouter(tags=["intake"])
 router.include_router(register_handlers.router)
+router.include_router(serial_handlers.router)
 
 
 def command_handlers(settings: ServiceSettings) -> MessageHandlers:
@@ -37,6 +40,14 @@ def command_handlers(settings: ServiceSettings) -> MessageHandlers:
             await reject(uow, message, refused)
 
     return commands
+
+
+events = MessageHandlers()
+
+
+@events.on(DeviceSwapped)
+async def on_device_swapped(message: Envelope[DeviceSwapped], uow: UnitOfWork) -> None:
+    await swap_device(uow, message.payload)
 
 
 def _settings(request: Request) -> IntakeSettings:

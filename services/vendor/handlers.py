@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, StringConstraints
 
-from services.vendor import escalation
+from services.vendor import escalation, swaps
 from services.vendor.db import repository
 from services.vendor.replies import take_reply
-from shared.contracts import Agreement, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
+from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
 from shared.contracts.partners import REPLIES, PartnerMessage
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
@@ -46,6 +46,11 @@ async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -
 async def on_equipment_changed(message: Envelope[EquipmentChanged], uow: UnitOfWork) -> None:
     change = message.payload
     await repository.keep_device(uow.connection, change.site_code, change.device, change.changed_at)
+
+
+@events.on(DeviceSwapped)
+async def on_device_swapped(message: Envelope[DeviceSwapped], uow: UnitOfWork) -> None:
+    await swaps.device_swapped(uow, message.payload, now=datetime.now(UTC))
 
 
 async def on_reply(message: Envelope[PartnerMessage], uow: UnitOfWork) -> None:

@@ -79,6 +79,7 @@ class DeviceSwapped(Event):
     old_serial_number: str | None
     new_serial_number: str
     new_warranty_until: date | None = None
+    new_model: str | None = Field(default=None, description="When the new device is another model.")
     loaner: bool = Field(default=False, description="The new device is a loaner, to be swapped back.")
     rma_number: str | None = None
     case_number: str | None = None

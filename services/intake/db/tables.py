@@ -1,5 +1,6 @@
-"""Intake's own schema `intake`: sites and their contracts, the equipment register with its history,
-service requests and their reclassifications, requests that could not become tickets."""
+"""Intake's own schema `intake`: sites and their contracts, the equipment register with its history
+and the stays of each serial number in it, service requests and their reclassifications, requests
+that could not become tickets."""
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -104,6 +105,29 @@ equipment_history = Table(
     Column("changes", JSONB, nullable=False),
     Column("at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_equipment_history_site_code_asset_tag", "site_code", "asset_tag"),
+)
+
+# Each stay of a serial number in a place of the register: how it came, when, and why it left.
+serial_stays = Table(
+    "serial_stays",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("asset_tag", Text, nullable=False),
+    Column("manufacturer", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("serial_number", Text, nullable=False),
+    Column("install_date", Date),
+    Column("warranty_until", Date),
+    Column("arrival", Text, nullable=False),
+    Column("arrived_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("arrival_details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("departure", Text),
+    Column("departed_at", TIMESTAMP(timezone=True)),
+    Column("departure_details", JSONB),
+    # One serial in a place at a time.
+    Index("uq_serial_stays_place", "site_code", "asset_tag", unique=True, postgresql_where=text("departed_at IS NULL")),
+    Index("ix_serial_stays_serial", func.lower(text("serial_number"))),
 )
 
 service_requests = Table(

@@ -120,3 +120,4 @@ class RegisterAction(StrEnum):
     UPDATED = "updated"
     RETIRED = "retired"
     IMPORTED = "imported"
+    SWAPPED = "swapped"
