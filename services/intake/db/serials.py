@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, Text, and_, any_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.db.tables import serial_stays
@@ -136,7 +137,8 @@ async def _depart(
         .where(
             and_(
                 serial_stays.c.site_code == site_code,
-                serial_stays.c.asset_tag.in_(asset_tags),
+                # One array parameter, not a placeholder per tag: an import moves thousands at once.
+                serial_stays.c.asset_tag == any_(bindparam("asset_tags", asset_tags, type_=ARRAY(Text))),
                 serial_stays.c.departed_at.is_(None),
             )
         )
