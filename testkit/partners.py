@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -64,9 +65,20 @@ class Partner:
                 await message.ack()
         return taken
 
-    async def reply(self, reply: Contract, *, step: str, message_id: str | None = None, copies: int = 1) -> str:
-        """Publish a reply as the partner's own user (user_id set), on its own routing key prefix."""
-        envelope = seal(reply, producer=self.user, correlation_id=getattr(reply, "case_number", "?"))
+    async def reply(
+        self,
+        reply: Contract,
+        *,
+        step: str,
+        message_id: str | None = None,
+        copies: int = 1,
+        sent_at: datetime | None = None,
+    ) -> str:
+        """Publish a reply as the partner's own user (user_id set), on its own routing key prefix;
+        `sent_at` is the envelope's occurred_at (default: now)."""
+        envelope = seal(
+            reply, producer=self.user, correlation_id=getattr(reply, "case_number", "?"), occurred_at=sent_at
+        )
         if message_id is not None:
             envelope = envelope.model_copy(update={"message_id": uuid.UUID(message_id)})
         connection = await aio_pika.connect(self.amqp_url)

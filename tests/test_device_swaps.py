@@ -15,23 +15,22 @@ import httpx
 from shared.contracts.partners import Acknowledged, Repaired, ReplacementShipped, RmaIssued
 from shared.messaging.dead_letters import list_dead_letters
 from testkit.broker import EventTap
+from testkit.escalations import ENGINEER, accepted_fault, escalate, event_hall_dsp, vendor_knows
 from testkit.in_process import running
 from testkit.partners import Partner, onboarded
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.world import World
 
-ENGINEER = {"X-Aftercare-Actor": "wang.lei"}
-
 
 async def test_a_loaner_a_repair_and_a_replacement_by_serial_number(seeded: World, tap: EventTap) -> None:
     site = await fresh_site(seeded)
-    dsp, faulty = f"{site}-AV-DSP-01", f"{site}-BLU100-22A07716"
+    dsp, faulty = event_hall_dsp(site)
     loaner, replacement = f"{site}-LOAN-01", f"{site}-BLU100-NEW-01"
     async with onboarded(seeded) as partner, running(seeded, "intake", "dispatch", "vendor") as suite:
         intake, dispatch, vendor = (suite[name].http for name in ("intake", "dispatch", "vendor"))
-        await eventually(lambda: _known(vendor, site), what="the vendor service heard of the site")
-        ticket = await _accepted_ticket(intake, dispatch, tap, site, dsp)
+        await vendor_knows(vendor, site)
+        ticket = await accepted_fault(intake, dispatch, tap, site)
 
         # The partner takes the device in for repair under an RMA; a loaner stands in meanwhile.
         case = await _escalated(dispatch, partner, ticket, "repair")
@@ -73,6 +72,10 @@ async def test_a_loaner_a_repair_and_a_replacement_by_serial_number(seeded: Worl
         assert [h["action"] for h in device["history"]][-3:] == ["swapped", "swapped", "swapped"]
         assert "RMA RMA-2" in device["history"][-1]["reason"]
         assert ticket in device["history"][-1]["reason"]
+        # Dispatch followed the ticket's device through the swaps: each started from the serial in place.
+        assert not [h["reason"] for h in device["history"] if "the register had" in (h["reason"] or "")]
+        notes = [h["note"] for h in (await dispatch.get(f"/tickets/{ticket}/history")).json()]
+        assert f"{dsp}: {loaner} out, new device {faulty} in" in notes
         assert [(s["serial_number"], s["arrival"], s["departure"]) for s in device["serials"]] == [
             (faulty, "registered", "sent_for_repair"),
             (loaner, "loaner", "loaner_returned"),
@@ -96,36 +99,8 @@ async def test_a_loaner_a_repair_and_a_replacement_by_serial_number(seeded: Worl
         assert f"{site}-AV-NOPE" in letter.detail
 
 
-async def _known(vendor: httpx.AsyncClient, site: str) -> bool:
-    return (await vendor.get(f"/directory/sites/{site}")).status_code == 200
-
-
-async def _accepted_ticket(
-    intake: httpx.AsyncClient, dispatch: httpx.AsyncClient, tap: EventTap, site: str, asset_tag: str
-) -> str:
-    opened = await intake.post(
-        "/requests",
-        json={
-            "site_code": site,
-            "subsystem": "av",
-            "asset_tag": asset_tag,
-            "description": "DSP in the event hall reboots every few minutes",
-            "channel": "hotline",
-            "reporter": {"name": "Event hall manager"},
-        },
-    )
-    ticket: str = opened.json()["ticket_id"]
-    await tap.wait_for("ticket.assigned", ticket)
-    assert (await dispatch.post(f"/tickets/{ticket}/accept")).status_code == 200
-    return ticket
-
-
 async def _escalated(dispatch: httpx.AsyncClient, partner: Partner, ticket: str, reason: str) -> str:
-    escalated = await dispatch.post(
-        f"/tickets/{ticket}/escalate",
-        json={"reason": reason, "findings": "Reboots under load", "vendor_code": partner.code},
-        headers=ENGINEER,
-    )
+    escalated = await escalate(dispatch, ticket, partner.code, reason=reason, findings="Reboots under load")
     assert escalated.status_code == 200, escalated.text
     [request] = await partner.take_requests(1)
     case: str = request["payload"]["case_number"]

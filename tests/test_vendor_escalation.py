@@ -2,22 +2,21 @@
 escalates, the ticket waits for the vendor (its resolution clock paused), the partner gets a
 self-contained request on its own queue and replies; the partner's clocks run nested in the ticket and
 stop at its steps; a duplicated reply counts once; a reply that makes no sense is dead-lettered and
-explained on the partner's error queue; when the case ends the ticket and its resolution clock resume.
-Two vendor processes share the work."""
+explained on the partner's error queue, one overtaken by a later step is kept as late; when the case
+ends the ticket and its resolution clock resume. Two vendor processes share the work."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from shared.contracts.partners import Acknowledged, Diagnosis, Repaired
+from shared.contracts.partners import Acknowledged, Diagnosis, Repaired, Visited
 from testkit.broker import EventTap, queue_depth
+from testkit.escalations import accepted_fault, escalate, event_hall_dsp, vendor_knows
 from testkit.in_process import running
 from testkit.partners import onboarded
 from testkit.sites import fresh_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
-
-ENGINEER = {"X-Aftercare-Actor": "wang.lei"}
 
 
 async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: World, tap: EventTap) -> None:
@@ -29,32 +28,10 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
     ):
         intake, dispatch, sla, vendor = (suite[name].http for name in ("intake", "dispatch", "sla", "vendor"))
 
-        async def site_known() -> bool:
-            return (await vendor.get(f"/directory/sites/{site}")).status_code == 200
-
-        await eventually(site_known, what="the vendor service heard of the site")
-        opened = await intake.post(
-            "/requests",
-            json={
-                "site_code": site,
-                "subsystem": "av",
-                "asset_tag": f"{site}-AV-DSP-01",
-                "description": "DSP in the event hall reboots every few minutes",
-                "channel": "hotline",
-                "reporter": {"name": "Event hall manager"},
-            },
-        )
-        ticket = opened.json()["ticket_id"]
-        await tap.wait_for("ticket.assigned", ticket)
-        assert (await dispatch.post(f"/tickets/{ticket}/accept")).status_code == 200
-        escalated = await dispatch.post(
-            f"/tickets/{ticket}/escalate",
-            json={
-                "reason": "repair",
-                "findings": "Power supply board hums, reboots under load",
-                "vendor_code": partner.code,
-            },
-            headers=ENGINEER,
+        await vendor_knows(vendor, site)
+        ticket = await accepted_fault(intake, dispatch, tap, site)
+        escalated = await escalate(
+            dispatch, ticket, partner.code, findings="Power supply board hums, reboots under load"
         )
         assert escalated.json() == {"ticket_id": ticket, "escalation_id": f"{ticket}-V1", "status": "paused"}
 
@@ -67,7 +44,7 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
         )
         assert payload["site"]["address"] == "138 Huaihai Middle Road, Huangpu District, Shanghai"
         assert (payload["device"]["serial_number"], payload["device"]["warranty_until"]) == (
-            f"{site}-BLU100-22A07716",
+            event_hall_dsp(site)[1],
             "2026-03-31",
         )
         assert payload["fault"] == "Power supply board hums, reboots under load"
@@ -93,7 +70,9 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
         assert progressed["payload"]["step"] == "acknowledged"
         await stays(lambda: _count(tap, "vendor.escalation.progressed", ticket, 2), what="the duplicate ignored")
 
-        await partner.reply(Repaired(case_number=case, summary="PSU replaced", parts=["PSU-100"]), step="repaired")
+        repaired_at = datetime.now(UTC)
+        repaired = Repaired(case_number=case, summary="PSU replaced", parts=["PSU-100"])
+        await partner.reply(repaired, step="repaired", sent_at=repaired_at)
         [closed] = await tap.wait_for("vendor.escalation.closed", ticket)
         assert (closed["payload"]["outcome"], closed["payload"]["escalation_id"]) == ("fixed", f"{ticket}-V1")
 
@@ -122,13 +101,27 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
         ]
 
         # A reply for a case that ended, and one for a case that does not exist: refused and explained.
-        late = await partner.reply(Diagnosis(case_number=case, diagnosis="also the fan"), step="diagnosis")
+        after_end = await partner.reply(Diagnosis(case_number=case, diagnosis="also the fan"), step="diagnosis")
         await partner.reply(Diagnosis(case_number="VC-999999", diagnosis="?"), step="diagnosis")
         errors = await partner.take_errors(2)
-        assert (errors[0]["payload"]["reason"], errors[0]["payload"]["refused_message_id"]) == ("impossible_step", late)
+        assert (errors[0]["payload"]["reason"], errors[0]["payload"]["refused_message_id"]) == (
+            "impossible_step",
+            after_end,
+        )
         assert errors[1]["payload"]["reason"] == "unknown_case"
         assert await queue_depth(seeded.amqp_url, "vendor.replies.dead") >= 2
         assert second_vendor["vendor"].runtime.started
+
+        # A reply the partner sent before its repair report but that arrives after it: kept, as late.
+        visited = Visited(case_number=case, visited_at=repaired_at - timedelta(minutes=5), findings="PSU hums")
+        await partner.reply(visited, step="visited", sent_at=repaired_at - timedelta(minutes=1))
+
+        async def kept_as_late() -> bool:
+            history = (await vendor.get(f"/cases/{case}")).json()["history"]
+            return bool(history[-1]["step"] == "visited" and history[-1]["detail"]["late"] == "true")
+
+        await eventually(kept_as_late, what="the late visit report recorded")
+        assert (await vendor.get(f"/cases/{case}")).json()["status"] == "fixed"
 
 
 async def _count(tap: EventTap, message_type: str, ticket: str, expected: int) -> bool:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from services.dispatch.db import escalations, repository
-from services.dispatch.domain.lifecycle import Action, Status
+from services.dispatch.domain.lifecycle import Action, Status, TicketState
 from services.dispatch.moves import move_ticket
 from shared.contracts import DeviceRef, TicketEscalationNeeded, VendorEscalationClosed
 from shared.contracts.partners import EscalationReason
@@ -22,7 +24,21 @@ from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 
 WAITING_FOR_VENDOR = "waiting_for_vendor"
-ESCALATABLE = frozenset({Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
+BEING_WORKED = frozenset({Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
+
+
+async def ticket_being_worked(connection: AsyncConnection, ticket_id: str, *, doing: str) -> TicketState:
+    """The ticket, locked, if an engineer is working it (accepted, on site or paused): the field work
+    of escalating and swapping devices happens then."""
+    ticket = await repository.ticket_for_update(connection, ticket_id)
+    if ticket is None:
+        raise Refused("unknown_ticket", f"dispatch has no ticket {ticket_id!r}")
+    if ticket.status not in BEING_WORKED:
+        allowed = ", ".join(sorted(s.value for s in BEING_WORKED))
+        raise Refused(
+            "move_refused", f"cannot {doing} on a ticket that is {ticket.status.value}; it applies to: {allowed}"
+        )
+    return ticket
 
 
 async def escalate(
@@ -38,14 +54,7 @@ async def escalate(
 ) -> str:
     """Escalate the ticket; returns the escalation's id."""
     connection = uow.connection
-    ticket = await repository.ticket_for_update(connection, ticket_id)
-    if ticket is None:
-        raise Refused("unknown_ticket", f"dispatch has no ticket {ticket_id!r}")
-    if ticket.status not in ESCALATABLE:
-        allowed = ", ".join(sorted(s.value for s in ESCALATABLE))
-        raise Refused(
-            "move_refused", f"cannot escalate a ticket that is {ticket.status.value}; escalate applies to: {allowed}"
-        )
+    ticket = await ticket_being_worked(connection, ticket_id, doing="escalate")
     device, coverage = await escalations.ticket_details(connection, ticket_id)
     if asset_tag is not None and (device is None or device.asset_tag != asset_tag):
         device = DeviceRef(asset_tag=asset_tag)  # the vendor service knows the rest from intake's register

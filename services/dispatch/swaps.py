@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services.dispatch.db import escalations, repository
-from services.dispatch.escalations import ESCALATABLE
+from services.dispatch.escalations import ticket_being_worked
 from shared.contracts import DeviceSwapped
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
@@ -33,12 +33,7 @@ class Swap:
 
 async def swap_device(uow: UnitOfWork, ticket_id: str, swap: Swap, *, actor: str, now: datetime) -> DeviceSwapped:
     connection = uow.connection
-    ticket = await repository.ticket_for_update(connection, ticket_id)
-    if ticket is None:
-        raise Refused("unknown_ticket", f"dispatch has no ticket {ticket_id!r}")
-    if ticket.status not in ESCALATABLE:
-        allowed = ", ".join(sorted(s.value for s in ESCALATABLE))
-        raise Refused("move_refused", f"a device is swapped on a ticket being worked ({allowed}), not {ticket.status}")
+    ticket = await ticket_being_worked(connection, ticket_id, doing="swap a device")
     device, _ = await escalations.ticket_details(connection, ticket_id)
     asset_tag = swap.asset_tag or (device.asset_tag if device else None)
     if asset_tag is None:
@@ -61,6 +56,10 @@ async def swap_device(uow: UnitOfWork, ticket_id: str, swap: Swap, *, actor: str
         swapped_at=now,
     )
     uow.publish(swapped, correlation_id=ticket_id)
+    if device is not None and device.asset_tag == asset_tag:
+        # The ticket's device is now the new one: a later swap on the ticket starts from it.
+        changed = {"serial_number": swap.new_serial_number, "warranty_until": swap.new_warranty_until}
+        await escalations.set_device(connection, ticket_id, device.model_copy(update=changed))
     kind = "loaner" if swap.loaner else "new device"
     note = f"{asset_tag}: {old_serial or 'unknown serial'} out, {kind} {swap.new_serial_number} in"
     note += "".join(

@@ -31,7 +31,9 @@ has taken already, so a partner may safely resend), `type`, `schema_version`, `o
 `producer`, `correlation_id` (the case number) and `payload`, whose schema depends on `type`. Every
 reply names its case by `case_number`. Messages wait in a partner's queues for as long as it is
 offline. A refused reply is dead-lettered on Aftercare's side and explained on the partner's error
-queue; fix it and send it again under a new message_id.
+queue; fix it and send it again under a new message_id. A reply's `occurred_at` is when the partner
+sent it: replies are taken concurrently, and one sent before a step Aftercare has already taken is
+kept as late and moves the case only to end it.
 """
 
 

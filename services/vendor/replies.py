@@ -6,7 +6,9 @@ partner's topic permission allows only its own code). A reply for a case of anot
 that does not exist, or a step that makes no sense for the case is refused: dead-lettered with the
 reason, and the partner is told on its error queue. Replies are idempotent by message id (the inbox).
 
-Clocks stop when Aftercare receives a step, not at a time the partner writes in it.
+Clocks stop when Aftercare receives a step, not at a time the partner writes in it. Replies are taken
+concurrently (and by several vendor processes), so a reply the partner sent before a step already
+taken may come after it: it is recorded as late and moves the case only to end it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from faststream.rabbit import RabbitMessage
 
 from services.vendor.db import repository
-from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, after_step
+from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, Step, after_reply, is_late
 from services.vendor.escalation import end_case
 from services.vendor.partner_topology import broker_user, errors_queue
 from shared.contracts import Envelope, VendorEscalationProgressed
@@ -40,27 +42,45 @@ async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now:
     if row.partner != code:
         raise PermanentFailure("not_your_case", f"case {reply.case_number} is not one of {code}'s cases")
     step = STEP_OF_REPLY[type(reply)]
-    try:
-        status = after_step(CaseStatus(row.status), step)
-    except ImpossibleStep as impossible:
-        raise PermanentFailure("impossible_step", f"{reply.case_number}: {impossible}") from impossible
     detail = _detail(reply)
     actor = broker_user(code)
+    current = CaseStatus(row.status)
+    late = is_late(message.occurred_at, row.partner_step_at)
+    try:
+        status = after_reply(current, step, late=late)
+    except ImpossibleStep as impossible:
+        raise PermanentFailure("impossible_step", f"{reply.case_number}: {impossible}") from impossible
+    if late and status is current:
+        detail = {**detail, "late": "true"}
+        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
+        _announce(uow, row, code, step, detail, now)
+        return
+    stamp = {"partner_step_at": max(message.occurred_at, row.partner_step_at or message.occurred_at)}
     if status is CaseStatus.FIXED:
         await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
-        await end_case(uow, number, outcome=CaseStatus.FIXED, reason=detail.get("summary"), actor=actor, at=now)
+        await end_case(uow, number, outcome=status, reason=detail.get("summary"), actor=actor, at=now, **stamp)
         return
     if status is CaseStatus.DECLINED:
         assert isinstance(reply, Declined)
-        await end_case(uow, number, outcome=CaseStatus.DECLINED, reason=reply.reason, actor=actor, at=now)
+        await end_case(uow, number, outcome=status, reason=reply.reason, actor=actor, at=now, **stamp)
         return
-    await repository.change_case(uow.connection, number, status=status, **_case_changes(reply))
+    await repository.change_case(uow.connection, number, status=status, **stamp, **_case_changes(reply))
     await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
+    _announce(uow, row, code, step, detail, now)
+
+
+def _announce(uow: UnitOfWork, case: Any, partner: str, step: Step, detail: dict[str, Any], now: datetime) -> None:
+    """`vendor.escalation.progressed`: the SLA service stops the partner's clock for the step."""
     uow.publish(
         VendorEscalationProgressed(
-            case_number=reply.case_number, ticket_id=row.ticket_id, partner=code, step=step.value, at=now, detail=detail
+            case_number=repository.case_number(case.number),
+            ticket_id=case.ticket_id,
+            partner=partner,
+            step=step.value,
+            at=now,
+            detail=detail,
         ),
-        correlation_id=row.ticket_id,
+        correlation_id=case.ticket_id,
     )
 
 

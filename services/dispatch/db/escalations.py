@@ -27,6 +27,12 @@ async def ticket_details(connection: AsyncConnection, ticket_id: str) -> tuple[D
     )
 
 
+async def set_device(connection: AsyncConnection, ticket_id: str, device: DeviceRef) -> None:
+    await connection.execute(
+        update(tickets).where(tickets.c.ticket_id == ticket_id).values(device=device.model_dump(mode="json"))
+    )
+
+
 async def engineer_contact(connection: AsyncConnection, engineer_id: str | None) -> Contact | None:
     if engineer_id is None:
         return None

@@ -61,6 +61,9 @@ cases = Table(
     Column("agreement_version", Integer),
     Column("rma_number", Text),
     Column("new_serial_number", Text),
+    # When the partner says it sent the latest step taken (its envelope's occurred_at): a reply the
+    # partner sent before that one, processed after it, is late and moves the case nowhere.
+    Column("partner_step_at", TIMESTAMP(timezone=True)),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_cases_ticket_id", "ticket_id"),

@@ -8,11 +8,15 @@
     fixed, declined, cancelled --close--> closed (the service manager's check)
 
 A reply that makes no sense for the case (a repair report for a cancelled case, an acknowledgement
-of a closed one) is refused with the reason, and the partner is told on its error queue.
+of a closed one) is refused with the reason, and the partner is told on its error queue. Replies are
+taken concurrently, so two the partner sent back to back may be taken in the other order: one the
+partner sent before a step already taken (by its own clock) is late, and is recorded without moving
+the case.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from shared.contracts.partners import (
@@ -103,6 +107,24 @@ def after_step(status: CaseStatus, step: Step) -> CaseStatus:
     if step is Step.ACKNOWLEDGED and status is not CaseStatus.SENT:
         raise ImpossibleStep(f"the case is {status.value}: it was acknowledged already")
     return _NEXT[step] or status
+
+
+def is_late(sent_at: datetime, latest_step_sent_at: datetime | None) -> bool:
+    """Whether the partner sent this reply before the latest step already taken for the case."""
+    return latest_step_sent_at is not None and sent_at < latest_step_sent_at
+
+
+def after_reply(status: CaseStatus, step: Step, *, late: bool) -> CaseStatus:
+    """The case's status after a partner's reply. A late reply moves the case only to end it (a repair
+    report overtaken by a diagnosis still fixes it); otherwise, or when it no longer makes sense, it is
+    a note and the case stays where the partner's later step put it."""
+    try:
+        after = after_step(status, step)
+    except ImpossibleStep:
+        if late:
+            return status
+        raise
+    return status if late and after not in ENDED else after
 
 
 def after_cancel(status: CaseStatus) -> CaseStatus:
