@@ -1,4 +1,5 @@
-"""The archive's entry points: the events it files documents for, and its HTTP API."""
+"""The archive's entry points: every event of the suite (kept in its timeline; some file documents),
+and its HTTP API."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from services.archive import timeline
 from services.archive.db import repository
+from services.archive.db import timeline as timeline_rows
 from services.archive.domain.documents import Category
 from services.archive.domain.records import service_request_record
 from services.archive.filing import file_document
-from shared.contracts import Envelope, TicketOpened
+from shared.contracts import Envelope, Event, TicketOpened
+from shared.contracts.catalogue import EVENTS
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -21,9 +25,24 @@ events = MessageHandlers()
 router = APIRouter(tags=["archive"])
 
 
-@events.on(TicketOpened)
-async def on_ticket_opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> None:
-    await file_document(uow, service_request_record(message.payload), now=datetime.now(UTC))
+async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
+    await timeline.keep(uow, message)
+    if isinstance(message.payload, TicketOpened):
+        await file_document(uow, service_request_record(message.payload), now=datetime.now(UTC))
+
+
+for event in EVENTS:
+    events.on(event)(on_event)
+
+
+@router.get("/tickets/{ticket_id}/timeline")
+async def ticket_timeline(ticket_id: str, database: Database) -> list[dict[str, Any]]:
+    """Every event the suite published about the ticket, in the order it happened."""
+    async with database.connect() as connection:
+        found = await timeline_rows.of_ticket(connection, ticket_id)
+    if not found:
+        raise Problem(404, "unknown_ticket", f"the archive has heard nothing of ticket {ticket_id!r}")
+    return found
 
 
 @router.get("/documents")

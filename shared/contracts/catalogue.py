@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.contracts.compatibility import breaking_changes
 from shared.contracts.documents import DocumentArchived
-from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope
+from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope, Event
 from shared.contracts.followups import (
     FollowUpDue,
     FollowUpMissed,
@@ -109,6 +109,9 @@ CONTRACTS: tuple[type[Contract], ...] = (
     InspectionVisitMissed,
     DocumentArchived,
 )
+
+EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))
+"""Every event published on `aftercare.events`: commands and the partners' messages travel elsewhere."""
 
 SNAPSHOT_DIR = Path(__file__).parent / "schemas"
 

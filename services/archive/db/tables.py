@@ -1,4 +1,5 @@
-from sqlalchemy import TIMESTAMP, Column, Index, Integer, Table, Text, text
+from sqlalchemy import TIMESTAMP, Column, Index, Integer, Table, Text, Uuid, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.persistence.database import schema_metadata
 from shared.persistence.kernel_tables import inbox_table, outbox_table
@@ -41,4 +42,24 @@ document_sequences = Table(
     Column("year", Integer, primary_key=True),
     Column("category", Text, primary_key=True),
     Column("last_sequence", Integer, nullable=False),
+)
+
+# Every event of the suite as the archive heard it: the facts each ticket's and each site's documents
+# and registers are drawn up from, without reading another service's tables.
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("message_id", Uuid, primary_key=True),
+    Column("type", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("occurred_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("producer", Text, nullable=False),
+    Column("correlation_id", Text, nullable=False),
+    Column("causation_id", Uuid),
+    Column("ticket_id", Text),
+    Column("site_code", Text),
+    Column("payload", JSONB, nullable=False),
+    Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_timeline_ticket_id_occurred_at", "ticket_id", "occurred_at"),
+    Index("ix_timeline_site_code_occurred_at", "site_code", "occurred_at"),
 )

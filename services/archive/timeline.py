@@ -1,0 +1,26 @@
+"""Keeping the suite's events: the archive hears every event on `aftercare.events` and keeps each in its
+timeline, by ticket and by site, as it was published. Documents and registers are drawn up from it,
+and no event goes unheard into `aftercare.unrouted`."""
+
+from __future__ import annotations
+
+from services.archive.db import timeline
+from shared.contracts import Envelope, Event
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+async def keep(uow: UnitOfWork, message: Envelope[Event]) -> None:
+    payload = message.payload.model_dump(mode="json")
+    await timeline.record(
+        uow.connection,
+        message_id=message.message_id,
+        type=message.type,
+        schema_version=message.schema_version,
+        occurred_at=message.occurred_at,
+        producer=message.producer,
+        correlation_id=message.correlation_id,
+        causation_id=message.causation_id,
+        ticket_id=payload.get("ticket_id"),
+        site_code=payload.get("site_code"),
+        payload=payload,
+    )
