@@ -6,17 +6,26 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 .PHONY: env up test lint deploy-check partner-contract-check
 
+# Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (as on this machine kind) every
+# process would otherwise compile every module from source again, about 4 s per process started.
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	@$(UV) run python -m compileall -q shared services testkit tests >/dev/null
+
+# The archive typesets its PDFs in Noto CJK (Debian's fonts-noto-cjk); the tests read them back with
+# pdftotext (poppler-utils).
+ARCHIVE_FONTS := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk
 
 up: env
 	@scripts/local-services
+	@scripts/debian-packages $(ARCHIVE_FONTS)
 	$(UV) run aftercare up
 
 # The tests also provision broker users through RabbitMQ's management API, as a deployment does.
 test: env
 	@scripts/local-services --management
+	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils
 	$(UV) run pytest
 
 lint: env deploy-check partner-contract-check

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import services
 from testkit.broker import EventTap
+from testkit.documents import pdf_text
 from testkit.in_process import running
 from testkit.waiting import eventually
 from testkit.world import World
@@ -67,6 +68,12 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
         assert archived["payload"]["document_code"] == code
         content = await suite["archive"].http.get(f"/documents/{code}/content")
         assert hashlib.sha256(content.content).hexdigest() == documents[0]["sha256"] == archived["payload"]["sha256"]
+        pdf = await suite["archive"].http.get(f"/documents/{code}/pdf")
+        assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+        assert (
+            pdf.headers["etag"] == f'"{hashlib.sha256(pdf.content).hexdigest()}"' == f'"{documents[0]["pdf_sha256"]}"'
+        )
+        assert ticket in pdf_text(pdf.content)
 
         intake = (await suite["intake"].http.get(f"/tickets/{ticket}")).json()
         assert intake["description"] == REQUEST["description"]

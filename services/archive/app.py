@@ -15,5 +15,5 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
-    subscriptions=(Subscription("archive.inbox", handlers.events),),
+    subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
 )

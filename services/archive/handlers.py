@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
@@ -13,26 +13,33 @@ from services.archive import timeline
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.domain.documents import Category
-from services.archive.domain.records import service_request_record
+from services.archive.domain.records import drafts_of
 from services.archive.filing import file_document
-from shared.contracts import Envelope, Event, TicketOpened
+from services.archive.rendering import Renderer
+from services.archive.settings import ArchiveSettings
+from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
 from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.settings import ServiceSettings
 
-events = MessageHandlers()
 router = APIRouter(tags=["archive"])
 
 
-async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
-    await timeline.keep(uow, message)
-    if isinstance(message.payload, TicketOpened):
-        await file_document(uow, service_request_record(message.payload), now=datetime.now(UTC))
+def event_handlers(settings: ServiceSettings) -> MessageHandlers:
+    """Every event: kept in the timeline, and filed as the documents it makes (with their PDFs)."""
+    renderer = Renderer(cast(ArchiveSettings, settings).font_paths)
+    events = MessageHandlers()
 
+    async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
+        await timeline.keep(uow, message)
+        for draft in drafts_of(message.payload):
+            await file_document(uow, draft, renderer, now=datetime.now(UTC))
 
-for event in EVENTS:
-    events.on(event)(on_event)
+    for event in EVENTS:
+        events.on(event)(on_event)
+    return events
 
 
 @router.get("/tickets/{ticket_id}/timeline")
@@ -78,9 +85,24 @@ async def get_document_content(code: str, database: Database) -> Response:
         found = await repository.latest(connection, code)
     if found is None:
         raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
-    digest = base64.b64encode(bytes.fromhex(found["sha256"])).decode()
-    return Response(
-        content=found["content"].encode(),
-        media_type=found["media_type"],
-        headers={"ETag": f'"{found["sha256"]}"', "Repr-Digest": f"sha-256=:{digest}:"},
-    )
+    return _exact(found["content"].encode(), found["media_type"], found["sha256"])
+
+
+@router.get("/documents/{code}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def get_document_pdf(code: str, database: Database) -> Response:
+    """The document's PDF rendition; its SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
+    async with database.connect() as connection:
+        found = await repository.latest(connection, code, with_pdf=True)
+    if found is None:
+        raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
+    if found["pdf"] is None:
+        raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
+    return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
+
+
+def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = None) -> Response:
+    """Bytes as filed, with their digest: the ETag a cache revalidates with, Repr-Digest for a check."""
+    headers = {"ETag": f'"{sha256}"', "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(sha256)).decode()}:"}
+    if filename is not None:
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(content=body, media_type=media_type, headers=headers)

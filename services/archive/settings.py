@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,3 +11,8 @@ class ArchiveSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "archive"
     default_http_port: ClassVar[int] = 8005
+
+    font_paths: list[str] = Field(
+        default=["/usr/share/fonts/opentype/noto"],
+        description="Folders with the CJK fonts the PDF forms are set in (Debian's fonts-noto-cjk puts them here).",
+    )

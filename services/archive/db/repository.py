@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.archive.db.tables import document_sequences, documents
 from services.archive.domain.documents import Category, Draft
 
-LISTED_COLUMNS = [c for c in documents.c if c.name != "content"]
+LISTED_COLUMNS = [c for c in documents.c if c.name not in ("content", "pdf")]
 
 
 async def already_filed(connection: AsyncConnection, ticket_id: str, source: str) -> bool:
@@ -35,7 +36,7 @@ async def next_sequence(connection: AsyncConnection, site_code: str, year: int, 
     return int((await connection.execute(statement)).scalar_one())
 
 
-async def file(connection: AsyncConnection, draft: Draft, *, code: str, version: int, at: datetime) -> None:
+async def file(connection: AsyncConnection, draft: Draft, *, code: str, version: int, pdf: bytes, at: datetime) -> None:
     await connection.execute(
         documents.insert().values(
             code=code,
@@ -49,6 +50,8 @@ async def file(connection: AsyncConnection, draft: Draft, *, code: str, version:
             media_type="application/json",
             content=draft.body.decode(),
             sha256=draft.sha256,
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             archived_at=at,
         )
     )
@@ -75,10 +78,11 @@ async def find(
     return [dict(row._mapping) for row in await connection.execute(query)]
 
 
-async def latest(connection: AsyncConnection, code: str) -> dict[str, Any] | None:
+async def latest(connection: AsyncConnection, code: str, *, with_pdf: bool = False) -> dict[str, Any] | None:
+    columns = [*LISTED_COLUMNS, documents.c.content, *([documents.c.pdf] if with_pdf else [])]
     row = (
         await connection.execute(
-            select(documents).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
+            select(*columns).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
         )
     ).first()
     return dict(row._mapping) if row else None

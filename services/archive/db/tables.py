@@ -1,4 +1,4 @@
-from sqlalchemy import TIMESTAMP, Column, Index, Integer, Table, Text, Uuid, func, text
+from sqlalchemy import TIMESTAMP, Column, Index, Integer, LargeBinary, Table, Text, Uuid, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.persistence.database import schema_metadata
@@ -22,6 +22,8 @@ documents = Table(
     Column("media_type", Text, nullable=False),
     Column("content", Text, nullable=False),
     Column("sha256", Text, nullable=False),
+    Column("pdf", LargeBinary),  # the rendition people read and sign; none for documents filed before it
+    Column("pdf_sha256", Text),
     Column("archived_at", TIMESTAMP(timezone=True), nullable=False),
     Index("ix_documents_ticket_id", "ticket_id"),
     Index("ix_documents_site_code_category_year", "site_code", "category", "year"),

@@ -32,9 +32,12 @@ class Draft:
     category: Category
     title: str
     site_code: str
+    site_name: str
+    timezone: str
     year: int
     ticket_id: str | None
     source: str
+    form: str  # the template of its PDF rendition, in forms/
     content: dict[str, Any]
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from services.archive.domain.documents import Category, Draft
-from shared.contracts import TicketOpened
+from shared.contracts import Event, TicketOpened
 
 
 def service_request_record(opened: TicketOpened) -> Draft:
@@ -15,9 +15,12 @@ def service_request_record(opened: TicketOpened) -> Draft:
         category=Category.RECORD,
         title=f"Service request record {opened.ticket_id}",
         site_code=opened.site_code,
+        site_name=opened.site_name,
+        timezone=opened.site_timezone,
         year=reported_local.year,
         ticket_id=opened.ticket_id,
         source=opened.message_type,
+        form="service_request_record",
         content={
             "form": "service_request_record",
             "ticket_id": opened.ticket_id,
@@ -34,3 +37,10 @@ def service_request_record(opened: TicketOpened) -> Draft:
             "received_at": opened.received_at.isoformat(),
         },
     )
+
+
+def drafts_of(event: Event) -> list[Draft]:
+    """The documents an event makes."""
+    if isinstance(event, TicketOpened):
+        return [service_request_record(event)]
+    return []

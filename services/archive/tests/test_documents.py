@@ -57,9 +57,12 @@ def test_a_drafts_checksum_is_the_sha256_of_its_exact_bytes() -> None:
         category=Category.RECORD,
         title="A record",
         site_code="HH138",
+        site_name="Huaihai 138",
+        timezone="Asia/Shanghai",
         year=2026,
         ticket_id=None,
         source="test",
+        form="service_request_record",
         content={"z": "last", "a": "背景音乐"},
     )
     assert draft.body == canonical_json(draft.content)

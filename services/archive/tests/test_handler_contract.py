@@ -13,6 +13,7 @@ from sqlalchemy import select
 from services.archive.db.tables import documents, inbox
 from shared.contracts import DocumentArchived, seal
 from testkit.database import fetch_all, produced
+from testkit.documents import pdf_text
 from testkit.in_process import deliver_in_memory
 from testkit.samples import opened_envelope
 from testkit.world import World
@@ -40,6 +41,9 @@ async def test_an_opened_ticket_files_one_record_and_announces_it_with_its_check
     assert (document.version, document.category, document.year, document.source) == (1, "REC", 2026, "ticket.opened")
     assert hashlib.sha256(document.content.encode()).hexdigest() == document.sha256
     assert json.loads(document.content)["ticket_id"] == ticket_id
+    assert hashlib.sha256(document.pdf).hexdigest() == document.pdf_sha256
+    rendition = pdf_text(document.pdf)
+    assert ("服务请求记录单" in rendition, ticket_id in rendition, document.code in rendition) == (True, True, True)
 
     events = await produced(seeded, "archive", "document.archived", correlation_id=ticket_id)
     assert len(events) == 1

@@ -1,0 +1,88 @@
+"""The PDF rendition of a document: its form (a Typst template in `forms/`) filled with the document's
+data and typeset in a CJK font.
+
+Typst (the `typst` package from PyPI) typesets a form in a few milliseconds once its fonts are loaded,
+produces the same bytes for the same data and time, and keeps the forms as plain text files beside the
+code. The compiler and its fonts are loaded once per process and work on a thread of their own, one
+document at a time, so the event loop keeps serving while a document is typeset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typst
+
+FORMS = Path(__file__).parent / "forms"
+CJK_FONT = "Noto Sans CJK SC"
+
+
+class FontsMissing(RuntimeError):
+    """The CJK font the forms are set in is not where the settings say."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What a form is filled with."""
+
+    form: str
+    code: str
+    version: int
+    site_code: str
+    site_name: str
+    timezone: str
+    archived_at: datetime
+    sha256: str
+    content: dict[str, Any]
+
+    def data(self) -> str:
+        local = self.archived_at.astimezone(ZoneInfo(self.timezone))
+        return json.dumps(
+            {
+                "code": self.code,
+                "version": self.version,
+                "site": {"code": self.site_code, "name": self.site_name},
+                "archived_at_local": local.strftime("%Y-%m-%d %H:%M"),
+                "sha256": self.sha256,
+                "content": self.content,
+            },
+            ensure_ascii=False,
+        )
+
+
+class Renderer:
+    def __init__(self, font_paths: list[str]) -> None:
+        found = [path for folder in font_paths for path in Path(folder).glob("*CJK*")]
+        if not found:
+            raise FontsMissing(
+                f"no CJK font in {', '.join(font_paths)}: install Debian's fonts-noto-cjk "
+                "(scripts/debian-packages does) or set ARCHIVE_FONT_PATHS"
+            )
+        self._font_paths = font_paths
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst")
+        self._compiler: typst.Compiler | None = None
+
+    async def pdf(self, sheet: Sheet) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._typeset, sheet)
+
+    def _typeset(self, sheet: Sheet) -> bytes:
+        if self._compiler is None:
+            self._compiler = typst.Compiler(root=str(FORMS), font_paths=self._font_paths, ignore_system_fonts=True)
+        template = FORMS / f"{sheet.form}.typ"
+        if not template.exists():
+            raise ValueError(f"no form {sheet.form!r} in {FORMS}")
+        pdf = self._compiler.compile(
+            input=str(template), sys_inputs={"data": sheet.data()}, timestamp=int(sheet.archived_at.timestamp())
+        )
+        assert isinstance(pdf, bytes)
+        return pdf
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False)
