@@ -12,6 +12,7 @@ import typer
 
 import services
 from services import operations
+from services.archive import commands as archive_commands
 from services.launcher import run_suite
 from services.vendor import commands as vendor_commands
 from shared.logs import configure_logging, get_logger
@@ -165,3 +166,4 @@ app.command()(operations.watch)
 app.add_typer(operations.contracts, name="contracts")
 app.add_typer(operations.dead_letters, name="dead-letters")
 app.add_typer(vendor_commands.partners, name="partners")
+app.add_typer(archive_commands.archive, name="archive")

@@ -108,6 +108,29 @@ async def test_a_service_role_is_refused_on_every_other_service_schema(
         await connection.close()
 
 
+async def test_the_archive_role_itself_cannot_change_or_delete_a_document(
+    accounts: dict[str, ServiceAccess],
+) -> None:
+    connection = await _as_role(accounts["archive"])
+    try:
+        for statement in ("UPDATE archive.documents SET title = 'x'", "DELETE FROM archive.documents"):
+            # The trigger fires per row: a row of its own to refuse, in a transaction rolled back anyway.
+            transaction = connection.transaction()
+            await transaction.start()
+            try:
+                await connection.execute(
+                    "INSERT INTO archive.documents (code, version, category, title, site_code, year, source, "
+                    "media_type, content, sha256, archived_at, chain_position, previous_hash, chain_hash) VALUES "
+                    "('X-1', 1, 'REC', 't', 'X', 2026, 's', 'application/json', '{}', 'h', now(), 1, 'p', 'c')"
+                )
+                with pytest.raises(asyncpg.InsufficientPrivilegeError, match="cannot be changed or deleted"):
+                    await connection.execute(statement)
+            finally:
+                await transaction.rollback()
+    finally:
+        await connection.close()
+
+
 async def test_a_service_role_can_create_nothing_outside_its_own_schema(accounts: dict[str, ServiceAccess]) -> None:
     account = accounts["intake"]
     connection = await _as_role(account)

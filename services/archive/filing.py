@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from services.archive.db import repository
+from services.archive.domain.chain import GENESIS, link_hash
 from services.archive.domain.documents import Draft, document_code
 from services.archive.rendering import Renderer, Sheet
 from shared.contracts import DocumentArchived
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.locks import lock_for_transaction
 
 
 async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, now: datetime) -> str | None:
@@ -32,7 +37,15 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
             content=draft.content,
         )
     )
-    await repository.file(connection, draft, code=code, version=1, pdf=pdf, at=now)
+    await repository.file(
+        connection,
+        draft,
+        code=code,
+        version=1,
+        pdf=pdf,
+        link=await _next_link(connection, draft, code, 1, pdf, now),
+        at=now,
+    )
     uow.publish(
         DocumentArchived(
             document_code=code,
@@ -46,3 +59,18 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
         )
     )
     return code
+
+
+async def _next_link(
+    connection: AsyncConnection, draft: Draft, code: str, version: int, pdf: bytes, now: datetime
+) -> repository.Link:
+    """The document's link at the end of its site's chain. The site's chain lock is held to the commit,
+    so the links of one site are appended one at a time, whatever the number of archive processes."""
+    await lock_for_transaction(connection, f"archive-chain:{draft.site_code}")
+    last = await repository.last_link(connection, draft.site_code)
+    position, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    chain_hash = link_hash(
+        previous, code=code, version=version, sha256=draft.sha256, pdf_sha256=pdf_sha256, archived_at=now
+    )
+    return repository.Link(position=position, previous_hash=previous, chain_hash=chain_hash, pdf_sha256=pdf_sha256)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import document_sequences, documents
+from services.archive.domain.chain import StoredLink
 from services.archive.domain.documents import Category, Draft
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where a new document version goes in its site's chain."""
+
+    position: int
+    previous_hash: str
+    chain_hash: str
+    pdf_sha256: str
+    supersedes: int | None = None
+
 
 LISTED_COLUMNS = [c for c in documents.c if c.name not in ("content", "pdf")]
 
@@ -36,7 +50,29 @@ async def next_sequence(connection: AsyncConnection, site_code: str, year: int, 
     return int((await connection.execute(statement)).scalar_one())
 
 
-async def file(connection: AsyncConnection, draft: Draft, *, code: str, version: int, pdf: bytes, at: datetime) -> None:
+async def last_link(connection: AsyncConnection, site_code: str) -> tuple[int, str] | None:
+    """The position and hash of the site's latest link; call under the site's chain lock."""
+    row = (
+        await connection.execute(
+            select(documents.c.chain_position, documents.c.chain_hash)
+            .where(documents.c.site_code == site_code)
+            .order_by(documents.c.chain_position.desc())
+            .limit(1)
+        )
+    ).first()
+    return (int(row.chain_position), str(row.chain_hash)) if row else None
+
+
+async def file(
+    connection: AsyncConnection,
+    draft: Draft,
+    *,
+    code: str,
+    version: int,
+    pdf: bytes,
+    link: Link,
+    at: datetime,
+) -> None:
     await connection.execute(
         documents.insert().values(
             code=code,
@@ -51,8 +87,12 @@ async def file(connection: AsyncConnection, draft: Draft, *, code: str, version:
             content=draft.body.decode(),
             sha256=draft.sha256,
             pdf=pdf,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            pdf_sha256=link.pdf_sha256,
             archived_at=at,
+            supersedes=link.supersedes,
+            chain_position=link.position,
+            previous_hash=link.previous_hash,
+            chain_hash=link.chain_hash,
         )
     )
 
@@ -86,3 +126,41 @@ async def latest(connection: AsyncConnection, code: str, *, with_pdf: bool = Fal
         )
     ).first()
     return dict(row._mapping) if row else None
+
+
+async def chained_sites(connection: AsyncConnection) -> list[str]:
+    return list(await connection.scalars(select(documents.c.site_code).distinct().order_by(documents.c.site_code)))
+
+
+async def links(connection: AsyncConnection, site_code: str) -> AsyncIterator[StoredLink]:
+    """The site's chain in order, streamed from the server (a site's PDFs do not fit in memory at once)."""
+    query = (
+        select(
+            documents.c.chain_position,
+            documents.c.code,
+            documents.c.version,
+            documents.c.content,
+            documents.c.sha256,
+            documents.c.pdf,
+            documents.c.pdf_sha256,
+            documents.c.archived_at,
+            documents.c.previous_hash,
+            documents.c.chain_hash,
+        )
+        .where(documents.c.site_code == site_code)
+        .order_by(documents.c.chain_position)
+        .execution_options(yield_per=200)
+    )
+    async for row in await connection.stream(query):
+        yield StoredLink(
+            position=row.chain_position,
+            code=row.code,
+            version=row.version,
+            content=row.content.encode(),
+            sha256=row.sha256,
+            pdf=row.pdf,
+            pdf_sha256=row.pdf_sha256,
+            archived_at=row.archived_at,
+            previous_hash=row.previous_hash,
+            chain_hash=row.chain_hash,
+        )

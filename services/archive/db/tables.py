@@ -1,4 +1,17 @@
-from sqlalchemy import TIMESTAMP, Column, Index, Integer, LargeBinary, Table, Text, Uuid, func, text
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.persistence.database import schema_metadata
@@ -25,6 +38,12 @@ documents = Table(
     Column("pdf", LargeBinary),  # the rendition people read and sign; none for documents filed before it
     Column("pdf_sha256", Text),
     Column("archived_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("supersedes", Integer),  # the version a correction replaces
+    # The site's hash chain (domain/chain.py): this version's place in it and its link.
+    Column("chain_position", BigInteger, nullable=False),
+    Column("previous_hash", Text, nullable=False),
+    Column("chain_hash", Text, nullable=False),
+    UniqueConstraint("site_code", "chain_position", name="uq_documents_site_code_chain_position"),
     Index("ix_documents_ticket_id", "ticket_id"),
     Index("ix_documents_site_code_category_year", "site_code", "category", "year"),
     # One first version per ticket and source event: a repeated event files nothing new.

@@ -1,0 +1,41 @@
+"""`aftercare archive`: check the archive's tamper evidence."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from services.archive.domain.chain import Verified
+from services.archive.settings import ArchiveSettings
+from services.archive.verification import verify_chains
+from shared.persistence.database import create_engine
+
+archive = typer.Typer(help="The archive of documents.", no_args_is_help=True)
+
+
+@archive.command("verify")
+def verify(site: Annotated[str | None, typer.Option(help="One site's chain; default: every site's.")] = None) -> None:
+    """Recompute each site's hash chain, and every document's checksums, from what is stored; name the
+    first broken link. Exits 1 if any chain is broken."""
+    results = asyncio.run(_verify(site))
+    if not results:
+        typer.echo(f"no documents for site {site}" if site else "no documents in the archive")
+    for code, verified in results.items():
+        if verified.first_break is None:
+            typer.echo(f"{code}: {verified.links} links, intact")
+        else:
+            typer.echo(f"{code}: BROKEN at {verified.first_break}", err=True)
+    if any(verified.first_break is not None for verified in results.values()):
+        raise typer.Exit(1)
+
+
+async def _verify(site: str | None) -> dict[str, Verified]:
+    engine = create_engine(ArchiveSettings().database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            found = await verify_chains(connection, site)
+    finally:
+        await engine.dispose()
+    return {code: verified for code, verified in found.items() if verified.links or site is None}
