@@ -1,10 +1,12 @@
 """The archive hears every event of the suite: a ticket's whole life, through all five services in a
-world of its own, leaves nothing in `aftercare.unrouted`, and the archive's timeline of the ticket
-holds each event once, in the order it happened."""
+world of its own, leaves nothing in `aftercare.unrouted`; the archive's timeline of the ticket holds
+each event once, in the order it happened; and each step left its document with its PDF (the request
+record, the dispatch order, the service report with the customer's signature, the follow-up record)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,9 +18,12 @@ from shared.messaging.topology import UNROUTED_QUEUE
 from shared.service import seed_site
 from shared.site_file import DEMO_SITE
 from testkit.broker import EventTap, event_tap, queue_depth
+from testkit.documents import pdf_text, signature_png
 from testkit.in_process import running
 from testkit.waiting import eventually
 from testkit.world import World, create_world, destroy_world
+
+SIGNED = {"name": "徐女士", "role": "duty manager", "signature_png": base64.b64encode(signature_png()).decode()}
 
 
 @pytest.fixture
@@ -54,7 +59,7 @@ async def test_a_whole_ticket_life_leaves_nothing_unrouted(alone: World) -> None
         for minutes, action, body in (
             (2, "accept", {}),
             (20, "arrive", {}),
-            (25, "resolve", {"summary": "Amplifier fuse replaced"}),
+            (25, "resolve", {"summary": "Amplifier fuse replaced", "parts": ["Fuse T3.15A"], "confirmation": SIGNED}),
         ):
             at = (reported + timedelta(minutes=minutes)).isoformat()
             moved = await dispatch.post(f"/tickets/{ticket}/{action}", json={"at": at, **body})
@@ -76,6 +81,13 @@ async def test_a_whole_ticket_life_leaves_nothing_unrouted(alone: World) -> None
         assert {"ticket.opened", "ticket.assigned", "sla.clock_started", "ticket.closed", "sla.met"} <= types
         assert {"followup.recorded", "document.archived"} <= types
         assert await queue_depth(alone.amqp_url, UNROUTED_QUEUE) == 0
+
+        filed = {d["category"]: d for d in (await archive.get("/documents", params={"ticket_id": ticket})).json()}
+        assert set(filed) == {"REC", "DSP", "RPT", "FUP"}
+        report = await archive.get(f"/documents/{filed['RPT']['code']}/pdf")
+        assert report.headers["etag"] == f'"{filed["RPT"]["pdf_sha256"]}"'
+        text = pdf_text(report.content)
+        assert ("现场服务报告" in text, "Fuse T3.15A" in text, "徐女士" in text) == (True, True, True)
 
 
 async def _every_event_of(tap: EventTap, ticket: str) -> list[dict]:

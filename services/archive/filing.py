@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db import repository
+from services.archive.db import repository, timeline
 from services.archive.domain.chain import GENESIS, link_hash
 from services.archive.domain.documents import Draft, document_code
+from services.archive.domain.records import drafts_of, needs_the_opening
+from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
-from shared.contracts import DocumentArchived
+from shared.contracts import DocumentArchived, Event, SiteDescribed
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
 
 async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, now: datetime) -> str | None:
-    """File the first version of a document with its PDF rendition; None if this ticket's document from
-    that source exists."""
+    """File the first version of a document with its PDF rendition; None if the fact it records (its
+    source, for its ticket or else its site) has its document already."""
     connection = uow.connection
-    if draft.ticket_id is not None and await repository.already_filed(connection, draft.ticket_id, draft.source):
+    if await repository.already_filed(connection, draft):
         return None
     sequence = await repository.next_sequence(connection, draft.site_code, draft.year, draft.category)
     code = document_code(draft.site_code, draft.year, draft.category, sequence)
@@ -35,6 +37,7 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
             archived_at=now,
             sha256=draft.sha256,
             content=draft.content,
+            images=draft.images,
         )
     )
     await repository.file(
@@ -74,3 +77,27 @@ async def _next_link(
         previous, code=code, version=version, sha256=draft.sha256, pdf_sha256=pdf_sha256, archived_at=now
     )
     return repository.Link(position=position, previous_hash=previous, chain_hash=chain_hash, pdf_sha256=pdf_sha256)
+
+
+class StoryIncomplete(Exception):
+    """A document needs an earlier event of its ticket that the archive has not kept yet (events of one
+    ticket come from several services and may overtake each other): the message is tried again later."""
+
+
+async def file_what_it_records(uow: UnitOfWork, event: Event, renderer: Renderer, *, default_timezone: str) -> None:
+    """File the documents an event makes, drawn from what the archive holds of its ticket and site."""
+    connection = uow.connection
+    ticket_id = getattr(event, "ticket_id", None)
+    rows = await timeline.events_of_ticket(connection, ticket_id) if ticket_id else []
+    story = Story.of(as_event(*row) for row in rows)
+    if story.opened is None and needs_the_opening(event):
+        raise StoryIncomplete(f"{ticket_id}: its ticket.opened is not in the archive's timeline yet")
+    site_code = getattr(event, "site_code", None) or (story.opened.site_code if story.opened else None)
+    if site_code is None:
+        return
+    kept = await timeline.latest_of_site(connection, site_code, SiteDescribed.message_type)
+    described = as_event(*kept) if kept else None
+    site = Site.known(site_code, story, described if isinstance(described, SiteDescribed) else None, default_timezone)
+    now = datetime.now(UTC)
+    for draft in drafts_of(event, story, site):
+        await file_document(uow, draft, renderer, now=now)

@@ -4,7 +4,6 @@ and its HTTP API."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
@@ -13,8 +12,7 @@ from services.archive import timeline
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.domain.documents import Category
-from services.archive.domain.records import drafts_of
-from services.archive.filing import file_document
+from services.archive.filing import file_what_it_records
 from services.archive.rendering import Renderer
 from services.archive.settings import ArchiveSettings
 from shared.contracts import Envelope, Event
@@ -29,13 +27,13 @@ router = APIRouter(tags=["archive"])
 
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:
     """Every event: kept in the timeline, and filed as the documents it makes (with their PDFs)."""
-    renderer = Renderer(cast(ArchiveSettings, settings).font_paths)
+    archive_settings = cast(ArchiveSettings, settings)
+    renderer = Renderer(archive_settings.font_paths)
     events = MessageHandlers()
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
         await timeline.keep(uow, message)
-        for draft in drafts_of(message.payload):
-            await file_document(uow, draft, renderer, now=datetime.now(UTC))
+        await file_what_it_records(uow, message.payload, renderer, default_timezone=archive_settings.default_timezone)
 
     for event in EVENTS:
         events.on(event)(on_event)

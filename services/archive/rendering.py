@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,9 @@ class Sheet:
     archived_at: datetime
     sha256: str
     content: dict[str, Any]
+    images: dict[str, bytes] = field(default_factory=dict)
 
-    def data(self) -> str:
+    def data(self, image_paths: dict[str, str]) -> str:
         local = self.archived_at.astimezone(ZoneInfo(self.timezone))
         return json.dumps(
             {
@@ -52,6 +54,7 @@ class Sheet:
                 "archived_at_local": local.strftime("%Y-%m-%d %H:%M"),
                 "sha256": self.sha256,
                 "content": self.content,
+                "images": image_paths,
             },
             ensure_ascii=False,
         )
@@ -74,13 +77,22 @@ class Renderer:
 
     def _typeset(self, sheet: Sheet) -> bytes:
         if self._compiler is None:
-            self._compiler = typst.Compiler(root=str(FORMS), font_paths=self._font_paths, ignore_system_fonts=True)
+            # Rooted at / so that a form may show a picture from a temporary file (a signature).
+            self._compiler = typst.Compiler(root="/", font_paths=self._font_paths, ignore_system_fonts=True)
         template = FORMS / f"{sheet.form}.typ"
         if not template.exists():
             raise ValueError(f"no form {sheet.form!r} in {FORMS}")
-        pdf = self._compiler.compile(
-            input=str(template), sys_inputs={"data": sheet.data()}, timestamp=int(sheet.archived_at.timestamp())
-        )
+        with tempfile.TemporaryDirectory(prefix="aftercare-form-") as folder:
+            paths = {}
+            for name, image in sheet.images.items():
+                path = Path(folder) / f"{name}.png"
+                path.write_bytes(image)
+                paths[name] = str(path)
+            pdf = self._compiler.compile(
+                input=str(template),
+                sys_inputs={"data": sheet.data(paths)},
+                timestamp=int(sheet.archived_at.timestamp()),
+            )
         assert isinstance(pdf, bytes)
         return pdf
 

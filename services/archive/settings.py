@@ -16,3 +16,7 @@ class ArchiveSettings(ServiceSettings):
         default=["/usr/share/fonts/opentype/noto"],
         description="Folders with the CJK fonts the PDF forms are set in (Debian's fonts-noto-cjk puts them here).",
     )
+    default_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The time zone of a site's documents until intake has described the site to the archive.",
+    )

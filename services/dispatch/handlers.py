@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
@@ -17,7 +18,14 @@ from services.dispatch.moves import UnknownTicket, move_ticket
 from services.dispatch.recurring import RecurringWork
 from services.dispatch.risk import flag_if_unaccepted
 from services.dispatch.settings import DispatchSettings
-from shared.contracts import Envelope, SlaWarning, TicketOpened, TicketReclassified, VendorEscalationClosed
+from shared.contracts import (
+    CustomerConfirmation,
+    Envelope,
+    SlaWarning,
+    TicketOpened,
+    TicketReclassified,
+    VendorEscalationClosed,
+)
 from shared.http import Actor, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -66,6 +74,29 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     return found
 
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 256 * 1024
+
+
+class Confirmation(CustomerConfirmation):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+    @field_validator("signature_png")
+    @classmethod
+    def _a_png(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            image = base64.b64decode(value, validate=True)
+        except ValueError as error:
+            raise ValueError("signature_png must be a PNG image in base64") from error
+        if not image.startswith(PNG_MAGIC):
+            raise ValueError("signature_png must be a PNG image in base64 (it is not a PNG)")
+        if len(image) > MAX_SIGNATURE_BYTES:
+            raise ValueError(f"signature_png is {len(image)} bytes; at most {MAX_SIGNATURE_BYTES}")
+        return value
+
+
 class MoveRequest(BaseModel):
     at: AwareDatetime | None = Field(default=None, description="When it happened in the field; default: now.")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
@@ -74,6 +105,10 @@ class MoveRequest(BaseModel):
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] | None = Field(
         default=None, description="What was done (resolve)."
     )
+    parts: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=50, description="Parts used (resolve)."
+    )
+    confirmation: Confirmation | None = Field(default=None, description="The customer's sign-off on site (resolve).")
 
 
 # A refusal either says the request must change (422) or that the ticket's state does not allow the move (409).
@@ -106,6 +141,8 @@ async def move(
                 actor=actor,
                 reason=request.reason,
                 summary=request.summary,
+                parts=tuple(request.parts),
+                confirmation=request.confirmation,
             )
     except UnknownTicket as unknown:
         raise Problem(404, "unknown_ticket", str(unknown)) from unknown

@@ -10,6 +10,7 @@ from services.dispatch.domain.followup import FollowUpStatus, check_can_close, d
 from services.dispatch.domain.lifecycle import Action, Status, TicketState, decide_move
 from shared.calendar import calendar_of
 from shared.contracts import (
+    CustomerConfirmation,
     Event,
     FollowUpDue,
     TicketAccepted,
@@ -40,6 +41,8 @@ async def move_ticket(
     actor: str,
     reason: str | None = None,
     summary: str | None = None,
+    parts: tuple[str, ...] = (),
+    confirmation: CustomerConfirmation | None = None,
 ) -> Status:
     """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
@@ -56,7 +59,10 @@ async def move_ticket(
     await repository.move_ticket(
         uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=reason or summary
     )
-    uow.publish(_event(action, ticket_id, ticket.engineer_id, at, reason, summary), correlation_id=ticket_id)
+    event = _event(action, ticket_id, ticket.engineer_id, at, reason, summary)
+    if isinstance(event, TicketResolved):
+        event = event.model_copy(update={"parts": list(parts), "confirmation": confirmation})
+    uow.publish(event, correlation_id=ticket_id)
     if action is Action.RESOLVE:
         await _follow_up_due(uow, ticket, resolved_at=at)
     elif action is Action.REOPEN:

@@ -21,6 +21,7 @@ from shared.contracts.inspections import (
 )
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
+    CustomerConfirmation,
     TicketAccepted,
     TicketClosed,
     TicketOnSite,
@@ -80,6 +81,7 @@ __all__ = [
     "Contract",
     "Coverage",
     "CoverageBasis",
+    "CustomerConfirmation",
     "DeviceRef",
     "DeviceSwapped",
     "DocumentArchived",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import Event
 
@@ -52,6 +52,19 @@ class TicketResumed(Event):
     resumed_at: AwareDatetime
 
 
+class CustomerConfirmation(BaseModel):
+    """The customer's confirmation that the work is done, taken on site."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str = Field(description="Who confirmed, as they wrote it.")
+    role: str | None = Field(default=None, description="e.g. duty manager.")
+    signature_png: str | None = Field(
+        default=None, description="The handwritten signature drawn on the engineer's phone: a PNG image, base64."
+    )
+    confirmed_at: AwareDatetime | None = None
+
+
 class TicketResolved(Event):
     """The problem is solved, as the engineer reports it."""
 
@@ -61,6 +74,8 @@ class TicketResolved(Event):
     engineer_id: str | None = None
     summary: str
     resolved_at: AwareDatetime
+    parts: list[str] = Field(default_factory=list, description="Parts used, as the engineer listed them.")
+    confirmation: CustomerConfirmation | None = Field(default=None, description="The customer's sign-off on site.")
 
 
 class TicketReopened(Event):

@@ -30,11 +30,15 @@ class Link:
 LISTED_COLUMNS = [c for c in documents.c if c.name not in ("content", "pdf")]
 
 
-async def already_filed(connection: AsyncConnection, ticket_id: str, source: str) -> bool:
-    found = await connection.scalar(
-        select(documents.c.code).where(documents.c.ticket_id == ticket_id, documents.c.source == source)
-    )
-    return found is not None
+async def already_filed(connection: AsyncConnection, draft: Draft) -> bool:
+    """Whether the fact the draft records has its document: by ticket, or by site for the documents of
+    no ticket (an inspection report)."""
+    query = select(documents.c.code).where(documents.c.source == draft.source)
+    if draft.ticket_id is not None:
+        query = query.where(documents.c.ticket_id == draft.ticket_id)
+    else:
+        query = query.where(documents.c.site_code == draft.site_code, documents.c.ticket_id.is_(None))
+    return await connection.scalar(query.limit(1)) is not None
 
 
 async def next_sequence(connection: AsyncConnection, site_code: str, year: int, category: Category) -> int:

@@ -46,13 +46,21 @@ documents = Table(
     UniqueConstraint("site_code", "chain_position", name="uq_documents_site_code_chain_position"),
     Index("ix_documents_ticket_id", "ticket_id"),
     Index("ix_documents_site_code_category_year", "site_code", "category", "year"),
-    # One first version per ticket and source event: a repeated event files nothing new.
+    # One first version per fact recorded (per ticket, or per site for documents of no ticket): a
+    # repeated event files nothing new.
     Index(
         "uq_documents_ticket_id_source",
         "ticket_id",
         "source",
         unique=True,
         postgresql_where=text("ticket_id IS NOT NULL AND version = 1"),
+    ),
+    Index(
+        "uq_documents_site_code_source",
+        "site_code",
+        "source",
+        unique=True,
+        postgresql_where=text("ticket_id IS NULL AND version = 1"),
     ),
 )
 

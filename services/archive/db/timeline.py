@@ -29,3 +29,28 @@ async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[st
         .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
     )
     return [dict(row._mapping) for row in rows]
+
+
+async def events_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[tuple[str, int, dict[str, Any]]]:
+    """The ticket's events as kept (type, schema version, payload), in the order they happened."""
+    rows = await connection.execute(
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+        .where(timeline.c.ticket_id == ticket_id)
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )
+    return [(row.type, row.schema_version, row.payload) for row in rows]
+
+
+async def latest_of_site(
+    connection: AsyncConnection, site_code: str, message_type: str
+) -> tuple[str, int, dict[str, Any]] | None:
+    """The site's latest event of one type, as kept."""
+    row = (
+        await connection.execute(
+            select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+            .where(timeline.c.site_code == site_code, timeline.c.type == message_type)
+            .order_by(timeline.c.occurred_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row.type, row.schema_version, row.payload) if row else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -18,10 +18,14 @@ class Category(StrEnum):
     """The plan's document kinds, by the code printed in document numbers."""
 
     PLAN = "PLN"
-    REPORT = "RPT"
+    REPORT = "RPT"  # the on-site service report, with the customer's confirmation
     CONFIRMATION = "CFM"
-    RECORD = "REC"
+    RECORD = "REC"  # the service request as received
+    DISPATCH_ORDER = "DSP"
     FOLLOW_UP = "FUP"
+    COMPLAINT = "CMP"  # the complaint handling record
+    VENDOR = "VND"  # escalation letters to vendors and RMA records
+    INSPECTION = "INS"
     REGISTER = "REG"
 
 
@@ -39,6 +43,7 @@ class Draft:
     source: str
     form: str  # the template of its PDF rendition, in forms/
     content: dict[str, Any]
+    images: dict[str, bytes] = field(default_factory=dict)  # pictures its PDF shows (decoded from content)
 
     @property
     def body(self) -> bytes:

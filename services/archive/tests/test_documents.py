@@ -10,7 +10,8 @@ import pytest
 
 from services.archive.domain.documents import Category, Draft, canonical_json, document_code
 from services.archive.domain.records import service_request_record
-from shared.contracts import DeviceRef, Priority
+from services.archive.domain.story import Site
+from shared.contracts import DeviceRef, Priority, TicketOpened
 from testkit.samples import ticket_opened
 
 # A high-priority amplifier fault, reported in Chinese.
@@ -74,15 +75,15 @@ def test_a_drafts_checksum_is_the_sha256_of_its_exact_bytes() -> None:
 def test_a_request_record_is_filed_under_the_sites_local_year() -> None:
     """17:00 UTC on New Year's Eve is already 01:00 on 1 January 2027 in Shanghai."""
     reported_at = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
-    draft = service_request_record(ticket_opened(reported_at=reported_at, **AMPLIFIER_FAULT))
+    draft = _record(ticket_opened(reported_at=reported_at, **AMPLIFIER_FAULT))
     assert draft.year == 2027
     assert draft.content["reported_at_local"] == "2027-01-01T01:00:00+08:00"
-    assert service_request_record(ticket_opened(reported_at=reported_at, site_timezone="UTC")).year == 2026
+    assert _record(ticket_opened(reported_at=reported_at, site_timezone="UTC")).year == 2026
 
 
 def test_a_request_record_says_who_reported_what_when_and_how() -> None:
     opened = ticket_opened(reported_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC), **AMPLIFIER_FAULT)
-    draft = service_request_record(opened)
+    draft = _record(opened)
     assert (draft.category, draft.site_code, draft.ticket_id, draft.source) == (
         Category.RECORD,
         "HH138",
@@ -96,3 +97,7 @@ def test_a_request_record_says_who_reported_what_when_and_how() -> None:
     assert (content["kind"], content["priority"], content["channel"]) == ("fault", "high", "hotline")
     assert content["description"] == "背景音乐没有声音"
     assert content["reported_at_local"] == "2026-11-25T10:00:00+08:00"
+
+
+def _record(opened: TicketOpened) -> Draft:
+    return service_request_record(opened, Site(opened.site_code, opened.site_name, opened.site_timezone))

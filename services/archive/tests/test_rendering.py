@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.archive.domain.documents import Draft
 from services.archive.domain.records import service_request_record
+from services.archive.domain.story import Site
 from services.archive.rendering import FontsMissing, Renderer, Sheet
 from services.archive.settings import ArchiveSettings
+from shared.contracts import TicketOpened
 from testkit.documents import pdf_text
 from testkit.samples import ticket_opened
 
@@ -24,7 +27,7 @@ def _sheet() -> Sheet:
         description="L1 中庭自上午9点起无背景音乐",
         reported_at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC),
     )
-    draft = service_request_record(opened)
+    draft = _record(opened)
     return Sheet(
         form=draft.form,
         code="HH138-2026-REC-000007",
@@ -63,3 +66,7 @@ async def test_the_same_document_typesets_to_the_same_bytes(renderer: Renderer) 
 def test_without_the_cjk_font_the_service_says_what_to_install(tmp_path) -> None:
     with pytest.raises(FontsMissing, match="fonts-noto-cjk"):
         Renderer([str(tmp_path)])
+
+
+def _record(opened: TicketOpened) -> Draft:
+    return service_request_record(opened, Site(opened.site_code, opened.site_name, opened.site_timezone))
