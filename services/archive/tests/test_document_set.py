@@ -26,7 +26,6 @@ from shared.contracts import (
     InspectionVisitCompleted,
     QualityCaseAnswered,
     QualityCaseOpened,
-    SlaClockStarted,
     TicketAccepted,
     TicketAssigned,
     TicketEscalationNeeded,
@@ -168,7 +167,6 @@ STORY = Story(
     (
         OPENED,
         ASSIGNED,
-        SlaClockStarted.model_construct(),  # events without documents are in a story too
         TicketAccepted(ticket_id=TICKET, engineer_id="E02", accepted_at=_at(3)),
         COMPLAINT,
         NEEDED,
