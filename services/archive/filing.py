@@ -22,6 +22,9 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
     """File the first version of a document with its PDF rendition; None if the fact it records (its
     source, for its ticket or else its site) has its document already."""
     connection = uow.connection
+    # Two copies of one fact (a message re-sent under a new id) may be handled at once: the second waits
+    # here for the first to commit, then finds its document filed.
+    await lock_for_transaction(connection, f"archive-fact:{draft.ticket_id or draft.site_code}:{draft.source}")
     if await repository.already_filed(connection, draft):
         return None
     sequence = await repository.next_sequence(connection, draft.site_code, draft.year, draft.category)
@@ -49,6 +52,7 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
         link=await _next_link(connection, draft, code, 1, pdf, now),
         at=now,
     )
+    await repository.index(connection, draft, code=code, version=1, at=now)
     uow.publish(
         DocumentArchived(
             document_code=code,
