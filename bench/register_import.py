@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from services.intake.spreadsheets import SheetFormat, read_sheet, write_sheet
 from shared.http import create_app
 from shared.runtime import ServiceRuntime
+from shared.spreadsheets import SheetFormat, read_sheet, write_sheet
 from testkit.sites import fresh_site
 from testkit.world import World, create_world, destroy_world
 

@@ -77,6 +77,9 @@ class ServiceDefinition:
     broker_resources: tuple[str, ...] = ()
     """Patterns (regular expressions) of further exchanges and queues the service declares and uses,
     beyond its own subscriptions' queues: the vendor service's partner exchanges and queues."""
+    database_extensions: tuple[str, ...] = ()
+    """PostgreSQL extensions its schema needs (the archive's `pg_trgm`): an administrator creates them
+    when provisioning, since a service's role may not; its migrations only check they are there."""
 
 
 async def seed_site(definition: ServiceDefinition, database_url: str, site: Path) -> str | None:

@@ -16,4 +16,5 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
+    database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
 )

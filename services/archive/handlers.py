@@ -4,6 +4,7 @@ and its HTTP API."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from services.archive import timeline
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
+from services.archive.db.repository import Search
 from services.archive.domain.documents import Category
 from services.archive.filing import file_what_it_records
 from services.archive.rendering import Renderer
@@ -21,6 +23,7 @@ from shared.http import Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
+from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
 
 router = APIRouter(tags=["archive"])
 
@@ -57,13 +60,72 @@ async def find_documents(
     site_code: str | None = None,
     category: Category | None = None,
     year: int | None = None,
+    serial_number: Annotated[str | None, Query(description="A device's serial number the document names.")] = None,
+    q: Annotated[
+        str | None, Query(description="Words of the document's text, Chinese included; all must appear.")
+    ] = None,
+    archived_from: Annotated[date | None, Query(description="Filed on or after this day (UTC).")] = None,
+    archived_to: Annotated[date | None, Query(description="Filed on or before this day (UTC).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    """Documents by ticket, site, category (PLN, RPT, CFM, REC, FUP, REG) and year, newest first."""
+    """Documents by ticket, site, category (REC, DSP, RPT, FUP, CMP, VND, INS, REG ...), year, device serial
+    number, words and the days they were filed; newest first."""
+    search = Search(
+        ticket_id=ticket_id,
+        site_code=site_code,
+        category=category,
+        year=year,
+        serial_number=serial_number,
+        words=tuple(q.split()) if q else (),
+        archived_from=_day_start(archived_from),
+        archived_before=_day_start(archived_to + timedelta(days=1)) if archived_to else None,
+    )
     async with database.connect() as connection:
-        return await repository.find(
-            connection, ticket_id=ticket_id, site_code=site_code, category=category, year=year, limit=limit
-        )
+        return await repository.find(connection, search, limit=limit)
+
+
+CATALOGUE_COLUMNS = (
+    ("档号 Code", "code"),
+    ("版本 Version", "version"),
+    ("年度 Year", "year"),
+    ("类别 Category", "category"),
+    ("题名 Title", "title"),
+    ("工单 Ticket", "ticket_id"),
+    ("替代版本 Supersedes", "supersedes"),
+    ("归档时间 Archived (UTC)", "archived_at"),
+    ("内容摘要 SHA-256", "sha256"),
+    ("PDF 摘要 PDF SHA-256", "pdf_sha256"),
+)
+
+
+@router.get(
+    "/sites/{site_code}/catalogue",
+    responses={200: {"content": {media_type: {} for media_type in MEDIA_TYPES.values()}}},
+)
+async def site_catalogue(
+    site_code: str,
+    database: Database,
+    year: int | None = None,
+    category: Category | None = None,
+    format: Annotated[SheetFormat | None, Query(description="csv or xlsx for a file; default: JSON.")] = None,
+) -> Any:
+    """The site's catalogue of documents (档案目录), by year, category and code, every version."""
+    async with database.connect() as connection:
+        rows = await repository.catalogue(connection, site_code, year=year, category=category)
+    if format is None:
+        return rows
+    header = [title for title, _ in CATALOGUE_COLUMNS]
+    cells = [[_cell(row[key]) for _, key in CATALOGUE_COLUMNS] for row in rows]
+    name = f"{site_code}-catalogue{f'-{year}' if year else ''}.{format.value}"
+    return Response(
+        content=write_sheet(header, cells, format, title="catalogue"),
+        media_type=format.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 @router.get("/documents/{code}")
@@ -104,3 +166,7 @@ def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = Non
     if filename is not None:
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(content=body, media_type=media_type, headers=headers)
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), UTC) if day else None

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from services.intake import equipment, site_contracts
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, DeviceStatus
-from services.intake.spreadsheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, read_sheet, write_sheet
 from shared.contracts import Contact, Coverage
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
+from shared.spreadsheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, read_sheet, write_sheet
 
 router = APIRouter(tags=["equipment register and contracts"])
 

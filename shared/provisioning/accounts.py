@@ -47,6 +47,7 @@ class ServiceAccess:
     database_url: str
     amqp_url: str
     broker_resources: tuple[str, ...] = ()  # further exchanges and queues it owns (patterns)
+    extensions: tuple[str, ...] = ()  # PostgreSQL extensions created in its schema
 
     @classmethod
     def of(cls, definition: ServiceDefinition, settings: ServiceSettings) -> ServiceAccess:
@@ -59,4 +60,5 @@ class ServiceAccess:
             database_url=settings.database_url,
             amqp_url=settings.amqp_url,
             broker_resources=definition.broker_resources,
+            extensions=definition.database_extensions,
         )

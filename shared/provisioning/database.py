@@ -104,7 +104,10 @@ async def _ensure_schema(connection: asyncpg.Connection, database: str, service:
         outcome = "kept"
     # Unqualified names resolve in the service's own schema only.
     await _execute(connection, "ALTER ROLE %I IN DATABASE %I SET search_path TO %I", role, database, service.schema)
-    return f"schema {database}.{service.schema} {outcome}, owned by {role}"
+    for extension in service.extensions:
+        await _execute(connection, "CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I", extension, service.schema)
+    extensions = f", with {', '.join(service.extensions)}" if service.extensions else ""
+    return f"schema {database}.{service.schema} {outcome}, owned by {role}{extensions}"
 
 
 async def _execute(connection: asyncpg.Connection, template: str, *values: str) -> None:

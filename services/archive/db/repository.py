@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db.tables import document_sequences, documents
+from services.archive.db.tables import document_index, document_sequences, documents
 from services.archive.domain.chain import StoredLink
 from services.archive.domain.documents import Category, Draft
+from services.archive.domain.search import searchable_text, serial_numbers
 
 
 @dataclass(frozen=True)
@@ -101,25 +102,64 @@ async def file(
     )
 
 
-async def find(
-    connection: AsyncConnection,
-    *,
-    ticket_id: str | None,
-    site_code: str | None,
-    category: Category | None,
-    year: int | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    query = select(*LISTED_COLUMNS).order_by(documents.c.archived_at.desc(), documents.c.code).limit(limit)
-    if ticket_id is not None:
-        query = query.where(documents.c.ticket_id == ticket_id)
-    if site_code is not None:
-        query = query.where(documents.c.site_code == site_code)
-    if category is not None:
-        query = query.where(documents.c.category == category.value)
-    if year is not None:
-        query = query.where(documents.c.year == year)
+async def index(connection: AsyncConnection, draft: Draft, *, code: str, version: int, at: datetime) -> None:
+    await connection.execute(
+        document_index.insert().values(
+            code=code,
+            version=version,
+            site_code=draft.site_code,
+            archived_at=at,
+            text=searchable_text(draft.title, draft.content),
+            serial_numbers=serial_numbers(draft.content),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Search:
+    """What documents are looked for by; every criterion given must hold."""
+
+    ticket_id: str | None = None
+    site_code: str | None = None
+    category: Category | None = None
+    year: int | None = None
+    serial_number: str | None = None
+    words: tuple[str, ...] = ()  # each must appear in the document's text, in any case
+    archived_from: datetime | None = None
+    archived_before: datetime | None = None
+
+
+async def find(connection: AsyncConnection, search: Search, *, limit: int) -> list[dict[str, Any]]:
+    query = (
+        select(*LISTED_COLUMNS)
+        .join(
+            document_index,
+            (document_index.c.code == documents.c.code) & (document_index.c.version == documents.c.version),
+        )
+        .order_by(documents.c.archived_at.desc(), documents.c.code, documents.c.version.desc())
+        .limit(limit)
+    )
+    if search.ticket_id is not None:
+        query = query.where(documents.c.ticket_id == search.ticket_id)
+    if search.site_code is not None:
+        query = query.where(documents.c.site_code == search.site_code)
+    if search.category is not None:
+        query = query.where(documents.c.category == search.category.value)
+    if search.year is not None:
+        query = query.where(documents.c.year == search.year)
+    if search.serial_number is not None:
+        query = query.where(document_index.c.serial_numbers.contains([search.serial_number.casefold()]))
+    for word in search.words:
+        query = query.where(document_index.c.text.ilike(f"%{_escaped(word)}%", escape="\\"))
+    if search.archived_from is not None:
+        query = query.where(documents.c.archived_at >= search.archived_from)
+    if search.archived_before is not None:
+        query = query.where(documents.c.archived_at < search.archived_before)
     return [dict(row._mapping) for row in await connection.execute(query)]
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def latest(connection: AsyncConnection, code: str, *, with_pdf: bool = False) -> dict[str, Any] | None:
@@ -168,3 +208,19 @@ async def links(connection: AsyncConnection, site_code: str) -> AsyncIterator[St
             previous_hash=row.previous_hash,
             chain_hash=row.chain_hash,
         )
+
+
+async def catalogue(
+    connection: AsyncConnection, site_code: str, *, year: int | None, category: Category | None
+) -> list[dict[str, Any]]:
+    """The site's documents in catalogue order: by year, category and code, every version."""
+    query = (
+        select(*LISTED_COLUMNS)
+        .where(documents.c.site_code == site_code)
+        .order_by(documents.c.year, documents.c.category, documents.c.code, documents.c.version)
+    )
+    if year is not None:
+        query = query.where(documents.c.year == year)
+    if category is not None:
+        query = query.where(documents.c.category == category.value)
+    return [dict(row._mapping) for row in await connection.execute(query)]

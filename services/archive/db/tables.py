@@ -12,7 +12,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.persistence.database import schema_metadata
 from shared.persistence.kernel_tables import inbox_table, outbox_table
@@ -62,6 +62,22 @@ documents = Table(
         unique=True,
         postgresql_where=text("ticket_id IS NULL AND version = 1"),
     ),
+)
+
+# What each document version is found by (domain/search.py): derived from the document, so it may be
+# rebuilt at will, unlike the documents themselves.
+document_index = Table(
+    "document_index",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("archived_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("serial_numbers", ARRAY(Text), nullable=False),
+    Index("ix_document_index_text", "text", postgresql_using="gin", postgresql_ops={"text": "archive.gin_trgm_ops"}),
+    Index("ix_document_index_serial_numbers", "serial_numbers", postgresql_using="gin"),
+    Index("ix_document_index_site_code_archived_at", "site_code", "archived_at"),
 )
 
 document_sequences = Table(

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from openpyxl import load_workbook
 
-from services.intake.spreadsheets import MEDIA_TYPES, SheetFormat
+from shared.spreadsheets import MEDIA_TYPES, SheetFormat
 from testkit.database import produced
 from testkit.in_process import RunningService, running
 from testkit.samples import CONTRACT_TERMS

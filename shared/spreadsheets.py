@@ -1,4 +1,5 @@
-"""Registers as the files people keep them in: CSV (as Excel writes it, Chinese included) and XLSX.
+"""Registers and catalogues as the files people keep them in: CSV (as Excel writes it, Chinese
+included) and XLSX.
 
 A sheet is a header and rows of text. Reading turns every cell into text as a person would type it
 (a date cell becomes 2027-03-31); writing produces files Excel opens correctly, Chinese included.
@@ -45,7 +46,9 @@ def read_sheet(content: bytes, sheet_format: SheetFormat) -> Sheet:
     return rows[0], rows[1:]
 
 
-def write_sheet(header: Sequence[str], rows: Sequence[Sequence[object]], sheet_format: SheetFormat) -> bytes:
+def write_sheet(
+    header: Sequence[str], rows: Sequence[Sequence[object]], sheet_format: SheetFormat, *, title: str = "register"
+) -> bytes:
     if sheet_format is SheetFormat.CSV:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
@@ -53,7 +56,7 @@ def write_sheet(header: Sequence[str], rows: Sequence[Sequence[object]], sheet_f
         writer.writerows([[_text(cell) for cell in row] for row in rows])
         return text.getvalue().encode("utf-8-sig")  # the byte-order mark tells Excel it is UTF-8
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("register")
+    sheet = workbook.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))
