@@ -3,6 +3,7 @@ ASGI), or one handler fed over FastStream's in-memory broker for its contract te
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import services
 from shared.contracts.envelope import Envelope
 from shared.http import create_app
 from shared.runtime import ServiceRuntime
+from testkit.broker import queue_depth
+from testkit.waiting import eventually
 from testkit.world import World
 
 
@@ -26,7 +29,10 @@ class RunningService:
 
 @asynccontextmanager
 async def running(world: World, *names: str, **overrides: Any) -> AsyncIterator[dict[str, RunningService]]:
-    """Start services in this process (each with its own broker connection, engine and relay)."""
+    """Start services in this process (each with its own broker connection, engine and relay), and let
+    them first work through what earlier tests of the same world left in their inboxes: events published
+    while a service was not running wait for it (the archive keeps every event), and a test's deadlines
+    are for its own messages."""
     started: dict[str, RunningService] = {}
     try:
         for name in names:
@@ -34,11 +40,23 @@ async def running(world: World, *names: str, **overrides: Any) -> AsyncIterator[
             await runtime.start()
             transport = httpx.ASGITransport(app=create_app(runtime, manage_lifecycle=False))
             started[name] = RunningService(runtime, httpx.AsyncClient(transport=transport, base_url=f"http://{name}"))
+        await _left_over_handled(world, names)
         yield started
     finally:
         for service in started.values():
             await service.http.aclose()
             await service.runtime.stop()
+
+
+async def _left_over_handled(world: World, names: tuple[str, ...]) -> None:
+    """Wait until the services' inboxes are empty, for half a minute at most: a message that keeps
+    failing is the test's own business, and its assertions say so."""
+
+    async def empty() -> bool:
+        return not any([await queue_depth(world.amqp_url, f"{name}.inbox") for name in names])
+
+    with contextlib.suppress(AssertionError):
+        await eventually(empty, timeout=30, interval=0.1)
 
 
 async def deliver_in_memory(world: World, service: str, queue: str, *envelopes: Envelope[Any]) -> None:

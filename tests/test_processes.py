@@ -58,9 +58,10 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
                 documents = (await client.get(f"{urls['archive']}/documents", params={"ticket_id": ticket})).json()
                 assigned = (await client.get(f"{urls['dispatch']}/tickets/{ticket}")).json()
                 clocks = await client.get(f"{urls['sla']}/tickets/{ticket}/clocks")
-                return len(documents) == 1 and assigned.get("status") == "assigned" and clocks.status_code == 200
+                filed = {document["category"] for document in documents}
+                return filed == {"REC", "DSP"} and assigned.get("status") == "assigned" and clocks.status_code == 200
 
-            await eventually(archived, timeout=10)
+            await eventually(archived, timeout=30)  # after what earlier tests left in the inboxes
             metrics = (await client.get(f"{urls['dispatch']}/metrics/")).text
             assert (
                 'aftercare_messages_consumed_total{outcome="processed",queue="dispatch.inbox",type="ticket.opened"}'

@@ -14,6 +14,7 @@ from services.archive.domain.records import drafts_of, needs_the_opening
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
 from shared.contracts import DocumentArchived, Event, SiteDescribed
+from shared.messaging.consumer import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
@@ -83,7 +84,7 @@ async def _next_link(
     return repository.Link(position=position, previous_hash=previous, chain_hash=chain_hash, pdf_sha256=pdf_sha256)
 
 
-class StoryIncomplete(Exception):
+class StoryIncomplete(NotYet):
     """A document needs an earlier event of its ticket that the archive has not kept yet (events of one
     ticket come from several services and may overtake each other): the message is tried again later."""
 

@@ -24,6 +24,7 @@ from shared.contracts import (
     TicketReclassified,
 )
 from shared.logs import get_logger
+from shared.messaging.consumer import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -41,7 +42,7 @@ async def dispatch_ticket(uow: UnitOfWork, opened: TicketOpened, *, now: datetim
     await _route(uow, ticket, opened.kind, now=now, summary=opened.description)
 
 
-class OpeningNotYetKnown(LookupError):
+class OpeningNotYetKnown(NotYet):
     """A reclassification arrived before its ticket's opening: tried again later by the consumer."""
 
 

@@ -20,6 +20,7 @@ from shared.contracts import Contact, TicketEscalationNeeded, VendorEscalationCl
 from shared.contracts.partners import Deadlines, EscalationCancelled, EscalationReason, EscalationRequest, PartnerSite
 from shared.contracts.sla import VendorClock
 from shared.logs import get_logger
+from shared.messaging.consumer import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 from shared.vendor_agreements import vendor_deadlines
@@ -54,7 +55,7 @@ async def open_case(uow: UnitOfWork, needed: TicketEscalationNeeded, *, now: dat
     return number
 
 
-class SiteNotYetKnown(LookupError):
+class SiteNotYetKnown(NotYet):
     """The escalation came before intake's description of its site: tried again later by the consumer."""
 
 

@@ -61,6 +61,12 @@ class PermanentFailure(Exception):
         self.detail = detail
 
 
+class NotYet(Exception):
+    """Raised by a handler whose message needs another that has not arrived yet (the events of one ticket
+    come from several services and may overtake each other). It is tried again later like any failure,
+    but logged without a traceback: nothing is broken, and a backlog of them must not cost one each."""
+
+
 class Outcome(StrEnum):
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
@@ -220,7 +226,10 @@ class QueueConsumer:
         return Outcome.PROCESSED
 
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
-        log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
+        if isinstance(error, NotYet):
+            log.info("message waits for an earlier one; retrying later", attempt=attempt, why=str(error))
+        else:
+            log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
         headers = {**message.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: _describe(error)}
         return await self._forward(
             message, "", self.queue.retry_queue, headers, Outcome.RETRIED, expiration=self._retry_delay
