@@ -160,12 +160,16 @@ async def test_a_role_that_may_not_create_a_missing_database_is_told_to_provisio
 async def test_provisioning_again_keeps_every_schema_and_its_tables(accounts: dict[str, ServiceAccess]) -> None:
     done = await provision_database(POSTGRES_URL, list(accounts.values()))
     assert sorted(line for line in done if line.startswith("schema")) == sorted(
-        f"schema {make_url(a.database_url).database}.{a.schema} kept, owned by {_role_of(a)}" for a in accounts.values()
+        f"schema {make_url(a.database_url).database}.{a.schema} kept, owned by {_role_of(a)}"
+        + (f", with {', '.join(a.extensions)}" if a.extensions else "")
+        for a in accounts.values()
     )
     await asyncio.to_thread(provision_broker, BROKER_ADMIN_URL, list(accounts.values()))
     connection = await _as_role(accounts["archive"])
     try:
         assert await connection.fetchval("SELECT count(*) FROM archive.outbox") == 0
+        # Its search runs on pg_trgm, in its own schema, found by its role's search path.
+        assert await connection.fetchval("SELECT similarity('背景音乐', '背景音乐无声') > 0")
     finally:
         await connection.close()
 

@@ -14,7 +14,7 @@ from services.archive.domain.records import drafts_of, needs_the_opening
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
 from shared.contracts import DocumentArchived, Event, SiteDescribed
-from shared.messaging.consumer import NotYet
+from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 

@@ -24,7 +24,7 @@ from shared.contracts import (
     TicketReclassified,
 )
 from shared.logs import get_logger
-from shared.messaging.consumer import NotYet
+from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)

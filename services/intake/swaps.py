@@ -13,7 +13,7 @@ from services.intake.db import serials
 from services.intake.domain.register import RegisterAction, changes
 from services.intake.domain.serials import already_in_place, plan_swap
 from shared.contracts import DeviceSwapped
-from shared.messaging.consumer import PermanentFailure
+from shared.messaging.failures import PermanentFailure
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 

@@ -20,7 +20,7 @@ from shared.contracts import Contact, TicketEscalationNeeded, VendorEscalationCl
 from shared.contracts.partners import Deadlines, EscalationCancelled, EscalationReason, EscalationRequest, PartnerSite
 from shared.contracts.sla import VendorClock
 from shared.logs import get_logger
-from shared.messaging.consumer import NotYet
+from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 from shared.vendor_agreements import vendor_deadlines

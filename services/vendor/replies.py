@@ -25,7 +25,7 @@ from services.vendor.partner_topology import broker_user, errors_queue
 from shared.contracts import Envelope, VendorEscalationProgressed
 from shared.contracts.envelope import seal
 from shared.contracts.partners import Declined, PartnerMessage, ReplacementShipped, ReplyRefused, RmaIssued
-from shared.messaging.consumer import PermanentFailure
+from shared.messaging.failures import PermanentFailure
 from shared.messaging.publisher import Publisher
 from shared.messaging.unit_of_work import Delivery, UnitOfWork
 

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from shared.contracts.envelope import ContractT, Envelope, RawEnvelope
 from shared.logs import get_logger
+from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
@@ -50,21 +51,6 @@ MAX_DETAIL = 2000
 Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
 DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
 """Told of a message dead-lettered (the publisher, the message, reason, detail): e.g. to tell its sender."""
-
-
-class PermanentFailure(Exception):
-    """Raised by a handler for a message that can never succeed; it is dead-lettered at once."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-class NotYet(Exception):
-    """Raised by a handler whose message needs another that has not arrived yet (the events of one ticket
-    come from several services and may overtake each other). It is tried again later like any failure,
-    but logged without a traceback: nothing is broken, and a backlog of them must not cost one each."""
 
 
 class Outcome(StrEnum):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Column, Integer, Table, Text, func, select
 
 from shared.contracts import Envelope, Event
-from shared.messaging.consumer import PermanentFailure
+from shared.messaging.failures import PermanentFailure
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.database import create_engine
 from shared.runtime import ServiceRuntime
