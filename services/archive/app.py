@@ -5,6 +5,7 @@ from pathlib import Path
 import services.archive
 from services.archive import handlers
 from services.archive.db.tables import metadata
+from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
 from shared.service import ServiceDefinition, Subscription
 
@@ -16,5 +17,6 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
+    workers=(register_calendar,),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
 )

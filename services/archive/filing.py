@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,11 +31,28 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
         return None
     sequence = await repository.next_sequence(connection, draft.site_code, draft.year, draft.category)
     code = document_code(draft.site_code, draft.year, draft.category, sequence)
+    await file_version(uow, draft, renderer, code=code, version=1, now=now)
+    return code
+
+
+async def file_version(
+    uow: UnitOfWork,
+    draft: Draft,
+    renderer: Renderer,
+    *,
+    code: str,
+    version: int,
+    now: datetime,
+    supersedes: int | None = None,
+) -> None:
+    """File one version of a document under its code: typeset, stored, chained, indexed, announced. A
+    later version names the one it supersedes; the earlier stays as it was."""
+    connection = uow.connection
     pdf = await renderer.pdf(
         Sheet(
             form=draft.form,
             code=code,
-            version=1,
+            version=version,
             site_code=draft.site_code,
             site_name=draft.site_name,
             timezone=draft.timezone,
@@ -44,29 +62,25 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
             images=draft.images,
         )
     )
+    link = await _next_link(connection, draft, code, version, pdf, now)
     await repository.file(
-        connection,
-        draft,
-        code=code,
-        version=1,
-        pdf=pdf,
-        link=await _next_link(connection, draft, code, 1, pdf, now),
-        at=now,
+        connection, draft, code=code, version=version, pdf=pdf, link=replace(link, supersedes=supersedes), at=now
     )
-    await repository.index(connection, draft, code=code, version=1, at=now)
+    await repository.index(connection, draft, code=code, version=version, at=now)
     uow.publish(
         DocumentArchived(
             document_code=code,
-            version=1,
+            version=version,
             category=draft.category.value,
             title=draft.title,
             site_code=draft.site_code,
             ticket_id=draft.ticket_id,
             sha256=draft.sha256,
             archived_at=now,
-        )
+        ),
+        # Filed at a person's request (a register drawn up or signed), it starts a story of its own.
+        correlation_id=None if uow.cause else draft.ticket_id or code,
     )
-    return code
 
 
 async def _next_link(

@@ -9,13 +9,13 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
-from services.archive import timeline
+from services.archive import register_handlers, timeline
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
 from services.archive.domain.documents import Category
 from services.archive.filing import file_what_it_records
-from services.archive.rendering import Renderer
+from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
@@ -26,12 +26,13 @@ from shared.settings import ServiceSettings
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
 
 router = APIRouter(tags=["archive"])
+router.include_router(register_handlers.router)
 
 
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:
     """Every event: kept in the timeline, and filed as the documents it makes (with their PDFs)."""
     archive_settings = cast(ArchiveSettings, settings)
-    renderer = Renderer(archive_settings.font_paths)
+    renderer = renderer_for(tuple(archive_settings.font_paths))
     events = MessageHandlers()
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
@@ -128,33 +129,36 @@ def _cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+Version = Annotated[int | None, Query(ge=1, description="A version; default: the latest.")]
+
+
 @router.get("/documents/{code}")
-async def get_document(code: str, database: Database) -> dict[str, Any]:
-    """The latest version of a document, content included."""
+async def get_document(code: str, database: Database, version: Version = None) -> dict[str, Any]:
+    """The latest version of a document (or the one asked for), content included."""
     async with database.connect() as connection:
-        found = await repository.latest(connection, code)
+        found = await repository.latest(connection, code, version=version)
     if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
+        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
     return found
 
 
 @router.get("/documents/{code}/content")
-async def get_document_content(code: str, database: Database) -> Response:
+async def get_document_content(code: str, database: Database, version: Version = None) -> Response:
     """The exact bytes that were filed; their SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
     async with database.connect() as connection:
-        found = await repository.latest(connection, code)
+        found = await repository.latest(connection, code, version=version)
     if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
+        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
     return _exact(found["content"].encode(), found["media_type"], found["sha256"])
 
 
 @router.get("/documents/{code}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-async def get_document_pdf(code: str, database: Database) -> Response:
+async def get_document_pdf(code: str, database: Database, version: Version = None) -> Response:
     """The document's PDF rendition; its SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
     async with database.connect() as connection:
-        found = await repository.latest(connection, code, with_pdf=True)
+        found = await repository.latest(connection, code, version=version, with_pdf=True)
     if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r} in the archive")
+        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
     if found["pdf"] is None:
         raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
     return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
@@ -170,3 +174,7 @@ def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = Non
 
 def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time(), UTC) if day else None
+
+
+def _of(version: int | None) -> str:
+    return f" version {version}" if version is not None else ""

@@ -10,6 +10,7 @@ document at a time, so the event loop keeps serving while a document is typeset.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -96,5 +97,9 @@ class Renderer:
         assert isinstance(pdf, bytes)
         return pdf
 
-    def close(self) -> None:
-        self._thread.shutdown(wait=False)
+
+@functools.cache
+def renderer_for(font_paths: tuple[str, ...]) -> Renderer:
+    """The process's one renderer for these fonts: consumers, workers and requests share its compiler,
+    since each compiler holds the CJK fonts in memory."""
+    return Renderer(list(font_paths))

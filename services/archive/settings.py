@@ -20,3 +20,8 @@ class ArchiveSettings(ServiceSettings):
         default="Asia/Shanghai",
         description="The time zone of a site's documents until intake has described the site to the archive.",
     )
+    register_check_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How often each archive process looks for months and quarters that have closed without a register.",
+    )

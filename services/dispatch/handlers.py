@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
@@ -31,6 +30,7 @@ from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
+from shared.signatures import png_in_base64
 
 events = MessageHandlers()
 router = APIRouter(tags=["dispatch"])
@@ -74,27 +74,13 @@ async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
     return found
 
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_SIGNATURE_BYTES = 256 * 1024
-
-
 class Confirmation(CustomerConfirmation):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
     @field_validator("signature_png")
     @classmethod
     def _a_png(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            image = base64.b64decode(value, validate=True)
-        except ValueError as error:
-            raise ValueError("signature_png must be a PNG image in base64") from error
-        if not image.startswith(PNG_MAGIC):
-            raise ValueError("signature_png must be a PNG image in base64 (it is not a PNG)")
-        if len(image) > MAX_SIGNATURE_BYTES:
-            raise ValueError(f"signature_png is {len(image)} bytes; at most {MAX_SIGNATURE_BYTES}")
-        return value
+        return png_in_base64(value)
 
 
 class MoveRequest(BaseModel):

@@ -33,6 +33,8 @@ async def describe_site(uow: UnitOfWork, site_code: str, *, now: datetime) -> No
             customer=row.customer,
             representative=in_force.customer_representative if in_force else None,
             contract_code=in_force.code if in_force else None,
+            contract_starts_on=in_force.starts_on if in_force else None,
+            contract_ends_on=in_force.ends_on if in_force else None,
         ),
         correlation_id=site_code,
     )

@@ -4,6 +4,7 @@ them, never through intake's tables."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
@@ -25,6 +26,8 @@ class SiteDescribed(Event):
     customer: str
     representative: Contact | None = Field(description="The customer's representative of the contract in force.")
     contract_code: str | None = Field(description="The maintenance contract in force, if any.")
+    contract_starts_on: date | None = Field(default=None, description="First day of the contract in force.")
+    contract_ends_on: date | None = Field(default=None, description="Last day of the contract in force.")
 
 
 class EquipmentChanged(Event):

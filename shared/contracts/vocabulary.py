@@ -69,6 +69,7 @@ class DeviceRef(BaseModel):
     install_date: date | None = None
     location: str | None = None
     status: str | None = Field(default=None, description="in_service, under_repair, replaced or retired.")
+    quantity: int | None = Field(default=None, ge=1, description="Identical units the entry stands for (24 speakers).")
 
 
 class CoverageBasis(StrEnum):

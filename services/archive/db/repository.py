@@ -162,13 +162,15 @@ def _escaped(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def latest(connection: AsyncConnection, code: str, *, with_pdf: bool = False) -> dict[str, Any] | None:
+async def latest(
+    connection: AsyncConnection, code: str, *, version: int | None = None, with_pdf: bool = False
+) -> dict[str, Any] | None:
+    """The document's latest version, or the one asked for."""
     columns = [*LISTED_COLUMNS, documents.c.content, *([documents.c.pdf] if with_pdf else [])]
-    row = (
-        await connection.execute(
-            select(*columns).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
-        )
-    ).first()
+    query = select(*columns).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
+    if version is not None:
+        query = query.where(documents.c.version == version)
+    row = (await connection.execute(query)).first()
     return dict(row._mapping) if row else None
 
 

@@ -2,6 +2,7 @@ from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
     Column,
+    Date,
     Index,
     Integer,
     LargeBinary,
@@ -107,4 +108,34 @@ timeline = Table(
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_timeline_ticket_id_occurred_at", "ticket_id", "occurred_at"),
     Index("ix_timeline_site_code_occurred_at", "site_code", "occurred_at"),
+)
+
+# A site's registers (domain/periods.py, registers.py, signing.py): one per kind and period, its
+# versions filed as documents under one code; where it stands in its signing.
+registers = Table(
+    "registers",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("period", Text, nullable=False),  # 2026-11, 2026-Q4; an acceptance register's contract code
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("latest_version", Integer, nullable=False),
+    Column("locked_version", Integer),  # the sealed version, once both parties signed
+    Column("drawn_up_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("locked_at", TIMESTAMP(timezone=True)),
+    UniqueConstraint("site_code", "kind", "period", name="uq_registers_site_code_kind_period"),
+)
+
+register_signatures = Table(
+    "register_signatures",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("party", Text, primary_key=True),  # integrator or customer
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("signed_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("signature_png", Text),  # base64, as drawn
 )

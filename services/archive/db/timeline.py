@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import timeline
+
+OPENED = "ticket.opened"
 
 
 async def record(connection: AsyncConnection, **fact: Any) -> None:
@@ -54,3 +58,54 @@ async def latest_of_site(
         )
     ).first()
     return (row.type, row.schema_version, row.payload) if row else None
+
+
+async def of_site_type(
+    connection: AsyncConnection, site_code: str, message_type: str, *, before: datetime
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """The site's events of one type that happened before `before`, in order."""
+    rows = await connection.execute(
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+        .where(timeline.c.site_code == site_code, timeline.c.type == message_type, timeline.c.occurred_at < before)
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )
+    return [(row.type, row.schema_version, row.payload) for row in rows]
+
+
+def _tickets_of(site_code: str) -> Select[Any]:
+    return select(timeline.c.ticket_id).where(timeline.c.site_code == site_code, timeline.c.type == OPENED)
+
+
+async def of_site_between(
+    connection: AsyncConnection, site_code: str, start: datetime, end: datetime
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """Every event of the site and of its tickets that happened in [start, end), in order."""
+    rows = await connection.execute(
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+        .where(
+            timeline.c.occurred_at >= start,
+            timeline.c.occurred_at < end,
+            or_(timeline.c.site_code == site_code, timeline.c.ticket_id.in_(_tickets_of(site_code))),
+        )
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )
+    return [(row.type, row.schema_version, row.payload) for row in rows]
+
+
+async def openings(connection: AsyncConnection, ticket_ids: Iterable[str]) -> list[tuple[str, int, dict[str, Any]]]:
+    rows = await connection.execute(
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload).where(
+            timeline.c.type == OPENED, timeline.c.ticket_id.in_(list(ticket_ids))
+        )
+    )
+    return [(row.type, row.schema_version, row.payload) for row in rows]
+
+
+async def sites_first_described(connection: AsyncConnection) -> dict[str, datetime]:
+    """Every site intake has described to the archive, with when it first did."""
+    rows = await connection.execute(
+        select(timeline.c.site_code, func.min(timeline.c.occurred_at))
+        .where(timeline.c.type == "site.described", timeline.c.site_code.is_not(None))
+        .group_by(timeline.c.site_code)
+    )
+    return {str(site): first for site, first in rows}

@@ -75,6 +75,7 @@ class Device(BaseModel):
             install_date=self.install_date,
             location=self.location,
             status=self.status.value,
+            quantity=self.quantity,
         )
 
 
