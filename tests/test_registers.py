@@ -107,6 +107,8 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
         assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_site")
         bad = await archive.post(f"/sites/{site}/registers", json={"kind": "monthly", "period": "2026-13"})
         assert (bad.status_code, bad.json()["error"]) == (422, "bad_period")
+        future = await archive.post(f"/sites/{site}/registers", json={"kind": "quarterly", "period": "2099-Q1"})
+        assert (future.status_code, future.json()["error"]) == (422, "period_not_begun")
 
         async with suite["archive"].runtime.database.connect() as connection:
             verified = await verify_chains(connection, site)

@@ -83,13 +83,15 @@ async def draw_up(
     """Draw up the site's register of a month or a quarter from what the archive has kept: the first
     version, or a new one that supersedes the last (409 once it is signed and locked)."""
     now = datetime.now(UTC)
+    running = now.astimezone(ZoneInfo(settings.default_timezone)).date()
     try:
         if request.kind is RegisterKind.ACCEPTANCE:
             raise BadPeriod("an acceptance register records its handover: POST /sites/{site}/registers/acceptance")
-        running = now.astimezone(ZoneInfo(settings.default_timezone)).date()
         period = parse(request.kind, request.period) if request.period else period_containing(request.kind, running)
     except BadPeriod as bad:
         raise Problem(422, "bad_period", str(bad)) from bad
+    if period.first > running:
+        raise Problem(422, "period_not_begun", f"{period.label} has not begun; a register covers days that have passed")
     return await _drawn_up(database, settings, renderer, site_code, now, period=period)
 
 

@@ -1,0 +1,120 @@
+"""Filing documents: 10,000 requests opened at one site reach the archive over the broker, and each is
+kept in the timeline and filed as its service request record, typeset to PDF, chained and indexed.
+
+Prints documents filed per second (from the first to the last commit), the p50 and p99 of the site's
+catalogue for the year (every document), of a word search and of a serial number search through the
+HTTP API, and the time `aftercare archive verify` takes to walk the site's chain of 10,000 links.
+All documents are at one site, so every filing waits for that site's chain: the slowest case.
+
+    uv run python bench/archive_filing.py [--documents 10000] [--queries 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+
+import services
+from services.archive.verification import verify_chains
+from shared.contracts import DeviceRef
+from shared.http import create_app
+from shared.persistence.database import asyncpg_dsn
+from shared.runtime import ServiceRuntime
+from testkit.broker import send_envelopes
+from testkit.samples import opened_envelope
+from testkit.waiting import eventually
+from testkit.world import World, create_world, destroy_world
+
+SITE = "BENCH1"
+DESCRIPTIONS = ("中庭背景音乐无声", "活动大厅投影机不亮", "电梯厅信息屏黑屏", "中控主机无响应", "外立面LED屏局部花屏")
+
+
+async def main(documents: int, queries: int) -> None:
+    world = await asyncio.to_thread(create_world)
+    try:
+        await run(world, documents, queries)
+    finally:
+        await asyncio.to_thread(destroy_world, world)
+
+
+async def run(world: World, count: int, queries: int) -> None:
+    envelopes = [
+        opened_envelope(
+            f"{SITE}-20261127-{n:05d}",
+            site_code=SITE,
+            site_name="Bench plaza",
+            description=f"{DESCRIPTIONS[n % len(DESCRIPTIONS)]} #{n}",
+            device=DeviceRef(asset_tag=f"{SITE}-DEV-{n % 500:03d}", serial_number=f"SN-{n % 500:05d}"),
+        )
+        for n in range(count)
+    ]
+    runtime = ServiceRuntime(services.definition("archive"), world.settings("archive", db_pool_size=4))
+    await runtime.start()
+    try:
+        for start in range(0, count, 1000):
+            await send_envelopes(world.amqp_url, envelopes[start : start + 1000])
+        filed_per_second, pdf_bytes = await _filed(world, count)
+        print(f"{count} documents with PDFs at one site: {filed_per_second:.1f} documents/s")
+        print(f"average PDF {pdf_bytes / 1024:.1f} KiB")
+        transport = httpx.ASGITransport(app=create_app(runtime, manage_lifecycle=False))
+        async with httpx.AsyncClient(transport=transport, base_url="http://archive", timeout=120) as client:
+            year = datetime.now(UTC).year
+            await _timed(client, "catalogue for the year (JSON)", f"/sites/{SITE}/catalogue", queries, year=str(year))
+            await _timed(client, "words (Chinese)", "/documents", queries, site_code=SITE, q="投影机 不亮")
+            await _timed(client, "serial number", "/documents", queries, serial_number="SN-00042")
+        started = time.perf_counter()
+        async with runtime.database.connect() as connection:
+            verified = await verify_chains(connection, SITE)
+        elapsed = time.perf_counter() - started
+        assert verified[SITE].first_break is None, verified[SITE]
+        print(f"verify the chain of {verified[SITE].links} links: {elapsed:.2f} s")
+    finally:
+        await runtime.stop()
+
+
+async def _filed(world: World, count: int) -> tuple[float, float]:
+    """Wait for every document; documents per second between the first and the last filing."""
+    connection = await asyncpg.connect(asyncpg_dsn(world.database_url))
+    try:
+
+        async def all_filed() -> bool:
+            filed = await connection.fetchval("SELECT count(*) FROM archive.documents WHERE site_code = $1", SITE)
+            return int(filed) >= count
+
+        await eventually(all_filed, timeout=3600, interval=1)
+        first, last, average = await connection.fetchrow(
+            "SELECT min(archived_at), max(archived_at), avg(length(pdf)) FROM archive.documents WHERE site_code = $1",
+            SITE,
+        )
+    finally:
+        await connection.close()
+    return (count - 1) / (last - first).total_seconds(), float(average)
+
+
+async def _timed(client: httpx.AsyncClient, what: str, path: str, times: int, **params: str) -> None:
+    took = []
+    rows = 0
+    for _ in range(times):
+        started = time.perf_counter()
+        response = await client.get(path, params={**params, "_": uuid.uuid4().hex[:4]})
+        took.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        rows = len(response.json())
+    took.sort()
+    p99 = took[min(len(took) - 1, round(0.99 * (len(took) - 1)))]
+    print(f"{what}: {rows} rows, p50 {statistics.median(took):.1f} ms, p99 {p99:.1f} ms")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=10000)
+    parser.add_argument("--queries", type=int, default=50)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.documents, arguments.queries))
