@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
+from pydantic_core import to_json
 
 from shared.persistence.service_database import ServiceDatabase
 from shared.refusals import Refused
@@ -99,6 +100,16 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
         return _problem(problem.status, problem.error, problem.message, **problem.detail)
 
     return app
+
+
+def rows_response(rows: list[dict[str, Any]]) -> Response:
+    """A long list of rows as JSON, serialised in one pass by pydantic-core: FastAPI's own encoder
+    walks every value in Python and took 0.5 s for a site's 3,000-document catalogue. Keys become
+    plain strings first, since SQLAlchemy's column names are a subclass pydantic-core inspects slowly."""
+    return Response(
+        content=to_json([{str(key): value for key, value in row.items()} for row in rows]),
+        media_type="application/json",
+    )
 
 
 def _problem(status: int, error: str, message: str, **detail: Any) -> JSONResponse:

@@ -19,7 +19,7 @@ from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
-from shared.http import Database, Problem
+from shared.http import Database, Problem, rows_response
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
@@ -68,7 +68,7 @@ async def find_documents(
     archived_from: Annotated[date | None, Query(description="Filed on or after this day (UTC).")] = None,
     archived_to: Annotated[date | None, Query(description="Filed on or before this day (UTC).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[dict[str, Any]]:
+) -> Response:
     """Documents by ticket, site, category (REC, DSP, RPT, FUP, CMP, VND, INS, REG ...), year, device serial
     number, words and the days they were filed; newest first."""
     search = Search(
@@ -82,7 +82,7 @@ async def find_documents(
         archived_before=_day_start(archived_to + timedelta(days=1)) if archived_to else None,
     )
     async with database.connect() as connection:
-        return await repository.find(connection, search, limit=limit)
+        return rows_response(await repository.find(connection, search, limit=limit))
 
 
 CATALOGUE_COLUMNS = (
@@ -114,7 +114,7 @@ async def site_catalogue(
     async with database.connect() as connection:
         rows = await repository.catalogue(connection, site_code, year=year, category=category)
     if format is None:
-        return rows
+        return rows_response(rows)
     header = [title for title, _ in CATALOGUE_COLUMNS]
     cells = [[_cell(row[key]) for _, key in CATALOGUE_COLUMNS] for row in rows]
     name = f"{site_code}-catalogue{f'-{year}' if year else ''}.{format.value}"
