@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 import services
-from services import operations
+from services import identity_commands, operations
 from services.archive import commands as archive_commands
 from services.launcher import run_suite
 from services.vendor import commands as vendor_commands
@@ -148,7 +148,15 @@ def up(
     demo: Annotated[bool, typer.Option(help="Load the demo site (138 Huaihai Road).")] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for every service to be ready.")] = 60,
 ) -> None:
-    """Migrate, seed the demo site and run all five services as separate processes until Ctrl-C."""
+    """Migrate, seed the demo site and run all five services as separate processes until Ctrl-C. Unless
+    the environment names a key (AFTERCARE_AUTH_PUBLIC_KEY or AFTERCARE_AUTH_JWKS_URL), the suite trusts
+    the local key pair in .aftercare/keys (made on first use) and a token is printed per demo person."""
+    if not (os.environ.get("AFTERCARE_AUTH_PUBLIC_KEY") or os.environ.get("AFTERCARE_AUTH_JWKS_URL")):
+        os.environ["AFTERCARE_AUTH_PUBLIC_KEY"] = identity_commands.ensure_keys()
+        typer.echo("Bearer tokens of the demo people (valid 12 hours; `aftercare token` makes more):")
+        for person, signed in identity_commands.demo_tokens().items():
+            roles = ",".join(sorted(person.roles))
+            typer.echo(f"  {person.subject:<9} {roles:<9} {signed}")
     migrate(None)
     for name in services.NAMES:  # before the seed's events are published
         asyncio.run(declare_topology(services.definition(name), _settings(name)))
@@ -163,6 +171,8 @@ def _settings(name: str) -> ServiceSettings:
 
 
 app.command()(operations.watch)
+app.command()(identity_commands.keys)
+app.command()(identity_commands.token)
 app.add_typer(operations.contracts, name="contracts")
 app.add_typer(operations.dead_letters, name="dead-letters")
 app.add_typer(vendor_commands.partners, name="partners")

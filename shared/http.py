@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -16,16 +16,17 @@ from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from pydantic_core import to_json
 
+from shared.access import AccessDenied, check
+from shared.identity import Identity, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_FILE_BYTES = 16 * 1024 * 1024
 FILE_MEDIA_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 """Bodies of these types are files people upload (an equipment register): allowed up to MAX_FILE_BYTES."""
-
-ACTOR_HEADER = "X-Aftercare-Actor"
 
 
 class Problem(Exception):
@@ -60,7 +61,9 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
 
     app = FastAPI(title=f"Aftercare {definition.name}", description=definition.summary, lifespan=lifespan)
     app.state.runtime = runtime
-    app.include_router(definition.router)
+    app.state.verifier = verifier_for(runtime.settings)
+    # Every route of the service is behind the guard; health, readiness and metrics stay open.
+    app.include_router(definition.router, dependencies=[Depends(_guard)])
     app.mount("/metrics", make_asgi_app(registry=runtime.registry))
 
     @app.get("/healthz", tags=["operations"])
@@ -125,10 +128,51 @@ Database = Annotated[ServiceDatabase, Depends(_database)]
 """Route parameter type: the service's own database (connections and units of work)."""
 
 
+def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+    return TokenVerifier(
+        public_key=settings.auth_public_key,
+        jwks_url=settings.auth_jwks_url,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        roles_claim=settings.auth_roles_claim,
+    )
+
+
+def _guard(request: Request) -> Identity:
+    """The caller, from its bearer token (401 without a valid one), allowed this route by the
+    service's access table (403 and why not)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(
+            401,
+            "unauthenticated",
+            "this API needs a bearer token (Authorization: Bearer <token>): sign in to the console, "
+            "or make one with `aftercare token`",
+        )
+    try:
+        identity = request.app.state.verifier.verify(token.strip())
+    except TokenRefused as refused:
+        raise Problem(401, "invalid_token", str(refused)) from refused
+    runtime: ServiceRuntime = request.app.state.runtime
+    try:
+        check(runtime.definition.access, request, identity)
+    except AccessDenied as denied:
+        raise Problem(403, denied.reason, denied.message) from denied
+    request.state.identity = identity
+    return cast(Identity, identity)
+
+
+def _caller(request: Request) -> Identity:
+    return cast(Identity, request.state.identity)
+
+
+Caller = Annotated[Identity, Depends(_caller)]
+"""Route parameter type: who is calling, as the guard verified it."""
+
+
 def _actor(request: Request) -> str:
-    return request.headers.get(ACTOR_HEADER, "").strip()[:100] or "unidentified"
+    return _caller(request).actor
 
 
 Actor = Annotated[str, Depends(_actor)]
-"""Route parameter type: who is acting, recorded in every history row. Until people sign in it is what
-the caller says in the `X-Aftercare-Actor` header."""
+"""Route parameter type: who is acting, recorded in every history row: the signed-in person."""

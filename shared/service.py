@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
+from shared.access import AccessTable
 from shared.messaging.consumer import DeadLetterHook, MessageHandlers
 from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare
 from shared.persistence.database import create_engine
@@ -71,6 +72,8 @@ class ServiceDefinition:
     metadata: MetaData
     migrations_dir: Path
     router: APIRouter
+    access: AccessTable = field(default_factory=dict)
+    """Who may call each route (shared/access.py); a route without a rule refuses everyone."""
     subscriptions: tuple[Subscription, ...] = ()
     seed: Seeder | None = None
     workers: tuple[WorkerFactory, ...] = ()

@@ -66,6 +66,17 @@ class ServiceSettings(BaseSettings):
         "auto", description="auto: readable on a terminal, JSON lines otherwise."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Lowest level logged.")
+    auth_public_key: str | None = Field(
+        None,
+        description="Public key the suite's own tokens are verified with (Ed25519; PEM, or base64 DER on one line); "
+        "`aftercare keys` makes a pair.",
+    )
+    auth_jwks_url: str | None = Field(
+        None, description="Instead of the public key: the JWKS of an OpenID Connect issuer whose tokens are accepted."
+    )
+    auth_issuer: str = Field("aftercare", description="The `iss` every token must carry.")
+    auth_audience: str = Field("aftercare", description="The `aud` every token must carry.")
+    auth_roles_claim: str = Field("roles", description="The claim that lists a person's roles (an OIDC issuer's own).")
 
     @property
     def port(self) -> int:

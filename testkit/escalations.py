@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import httpx
 
+from shared.identity import Role
 from testkit.broker import EventTap
+from testkit.identities import bearer
 from testkit.waiting import eventually
 
-ENGINEER = {"X-Aftercare-Actor": "wang.lei"}
+
+def av_engineer(ticket: str) -> dict[str, str]:
+    """The headers of the engineer who owns the av subsystem at the ticket's site (a copy of the demo site,
+    whose engineers are `<site>-E01` ...), to whom a fault on its DSP is assigned."""
+    return bearer("li.na", Role.ENGINEER, engineer_id=f"{ticket.split('-', 1)[0]}-E02")
 
 
 def event_hall_dsp(site: str) -> tuple[str, str]:
@@ -53,5 +59,5 @@ async def escalate(
     return await dispatch.post(
         f"/tickets/{ticket}/escalate",
         json={"reason": reason, "findings": findings, "vendor_code": vendor_code},
-        headers=ENGINEER,
+        headers=av_engineer(ticket),
     )

@@ -17,6 +17,7 @@ from shared.contracts.envelope import Envelope
 from shared.http import create_app
 from shared.runtime import ServiceRuntime
 from testkit.broker import queue_depth
+from testkit.identities import ADMIN
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -39,7 +40,9 @@ async def running(world: World, *names: str, **overrides: Any) -> AsyncIterator[
             runtime = ServiceRuntime(services.definition(name), world.settings(name, **overrides))
             await runtime.start()
             transport = httpx.ASGITransport(app=create_app(runtime, manage_lifecycle=False))
-            started[name] = RunningService(runtime, httpx.AsyncClient(transport=transport, base_url=f"http://{name}"))
+            started[name] = RunningService(
+                runtime, httpx.AsyncClient(transport=transport, base_url=f"http://{name}", headers=ADMIN)
+            )
         await _left_over_handled(world, names)
         yield started
     finally:

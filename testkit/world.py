@@ -14,6 +14,7 @@ from shared.persistence import migrations
 from shared.persistence.database import drop_database, ensure_database
 from shared.service import declare_topology
 from shared.settings import ServiceSettings
+from testkit.identities import PUBLIC_KEY
 from testkit.machine import AMQP_BASE_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
 
 
@@ -36,13 +37,18 @@ class World:
             "outbox_poll_seconds": 1.0,
             "graceful_timeout_seconds": 5.0,
             "db_pool_size": 5,
+            "auth_public_key": PUBLIC_KEY,
         }
         values.update(overrides)
         return services.definition(service).settings_class(**values)
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point every service process at this world."""
-        return {"AFTERCARE_DATABASE_URL": self.database_url, "AFTERCARE_AMQP_URL": self.amqp_url}
+        return {
+            "AFTERCARE_DATABASE_URL": self.database_url,
+            "AFTERCARE_AMQP_URL": self.amqp_url,
+            "AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY,
+        }
 
 
 def create_world() -> World:

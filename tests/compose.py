@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
+from testkit.identities import PUBLIC_KEY
 from testkit.machine import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, REPOSITORY
 
 DEPLOY = REPOSITORY / "deploy"
@@ -48,9 +49,12 @@ def read_env_file(path: Path) -> dict[str, str]:
 def env_with_passwords(path: Path = ENV_EXAMPLE) -> dict[str, str]:
     """The example env file as an operator fills it in: every empty password given a random one."""
     return {
-        key: value or (secrets.token_hex(16) if key.endswith("_PASSWORD") else value)
+        key: value or (secrets.token_hex(16) if key.endswith("_PASSWORD") else FILLED.get(key, value))
         for key, value in read_env_file(path).items()
     }
+
+
+FILLED = {"AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY}  # what `aftercare keys` printed, as the operator pastes it
 
 
 def interpolate(value: str, variables: Mapping[str, str]) -> str:

@@ -35,6 +35,7 @@ from shared.persistence.database import asyncpg_dsn
 from shared.provisioning import ServiceAccess
 from testkit.accounts import removed_afterwards
 from testkit.broker import EventTap, event_tap
+from testkit.identities import ADMIN
 from testkit.machine import AMQP_BASE_URL, LOAD_TEST_SITE, POSTGRES_URL
 from testkit.processes import Process, aftercare_process, free_port
 from testkit.waiting import eventually, stays
@@ -189,7 +190,10 @@ async def test_the_compose_file_as_processes_carries_300_requests_while_a_dispat
 
             broker = f"{AMQP_BASE_URL.rstrip('/')}/{quote(machine.place, safe='')}"
             intake = local.replicas["intake"][0].url
-            async with event_tap(broker) as tap, httpx.AsyncClient(base_url=intake, timeout=30) as client:
+            async with (
+                event_tap(broker) as tap,
+                httpx.AsyncClient(base_url=intake, timeout=30, headers=ADMIN) as client,
+            ):
                 tickets = await _submit(client, range(FIRST_BATCH), run)
                 stopped = local.replicas["dispatch"][1]
 

@@ -130,7 +130,8 @@ def test_each_container_gets_only_the_credentials_it_uses(compose: dict[str, Com
     amqp_urls = {f"{p}AMQP_URL" for p in prefixes.values()}
     administrators = {"AFTERCARE_PROVISION_DATABASE_URL", "AFTERCARE_PROVISION_BROKER_URL"}
     for name, prefix in prefixes.items():
-        credentials = {k for k in compose[name].environment if k.endswith("_URL")}
+        # The OIDC issuer's key set is a public address, not a credential.
+        credentials = {k for k in compose[name].environment if k.endswith("_URL") and k != "AFTERCARE_AUTH_JWKS_URL"}
         assert credentials == {f"{prefix}DATABASE_URL", f"{prefix}AMQP_URL"}, name
     assert set(compose["migrate"].environment) == database_urls
     assert set(compose["seed"].environment) == database_urls

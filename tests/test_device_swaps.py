@@ -15,7 +15,7 @@ import httpx
 from shared.contracts.partners import Acknowledged, Repaired, ReplacementShipped, RmaIssued
 from shared.messaging.dead_letters import list_dead_letters
 from testkit.broker import EventTap
-from testkit.escalations import ENGINEER, accepted_fault, escalate, event_hall_dsp, vendor_knows
+from testkit.escalations import accepted_fault, av_engineer, escalate, event_hall_dsp, vendor_knows
 from testkit.in_process import running
 from testkit.partners import Partner, onboarded
 from testkit.sites import fresh_site
@@ -108,7 +108,7 @@ async def _escalated(dispatch: httpx.AsyncClient, partner: Partner, ticket: str,
 
 
 async def _swap(dispatch: httpx.AsyncClient, ticket: str, **report: Any) -> None:
-    swapped = await dispatch.post(f"/tickets/{ticket}/swaps", json=report, headers=ENGINEER)
+    swapped = await dispatch.post(f"/tickets/{ticket}/swaps", json=report, headers=av_engineer(ticket))
     assert swapped.status_code == 201, swapped.text
 
 

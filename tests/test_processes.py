@@ -14,6 +14,7 @@ import httpx
 
 import services
 from testkit.broker import EventTap, send_envelopes
+from testkit.identities import ADMIN
 from testkit.processes import aftercare_process, free_port, is_ready
 from testkit.samples import opened_at_load_site
 from testkit.waiting import eventually, stays
@@ -38,7 +39,7 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
     with aftercare_process("up", env=_environment(seeded, ports) | misspelt, log_dir=tmp_path) as up:
         for name, url in urls.items():
             await eventually(partial(is_ready, url), timeout=60, what=f"{name} ready")
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=ADMIN) as client:
             assert (await client.get(f"{urls['sla']}/healthz")).json() == {"status": "alive", "service": "sla"}
             response = await client.post(
                 f"{urls['intake']}/requests",

@@ -14,9 +14,11 @@ import asyncpg
 import httpx
 
 from services.archive.verification import verify_chains
+from shared.identity import Role
 from shared.persistence.database import asyncpg_dsn
 from testkit.broker import send_envelopes
 from testkit.documents import pdf_text, signature_png
+from testkit.identities import bearer
 from testkit.in_process import running
 from testkit.months import SHANGHAI, month_at_site, well_inside_a_month
 from testkit.sites import fresh_site
@@ -158,9 +160,15 @@ async def _content(archive: httpx.AsyncClient, code: str) -> dict[str, Any]:
     return dict(json.loads((await archive.get(f"/documents/{code}/content")).content))
 
 
+def _signer(party: str, code: str) -> dict[str, str]:
+    if party == "integrator":
+        return bearer("wang.gang", Role.MANAGER)
+    return bearer("xu.jing", Role.CUSTOMER, site_code=code.split("-", 1)[0])
+
+
 async def _sign(archive: httpx.AsyncClient, code: str, version: int, party: str, name: str) -> dict[str, Any]:
     body = {"version": version, "party": party, "name": name, "role": "负责人", "signature_png": PNG}
-    return await _created(archive.post(f"/registers/{code}/signatures", json=body))
+    return await _created(archive.post(f"/registers/{code}/signatures", json=body, headers=_signer(party, code)))
 
 
 async def _sign_both(archive: httpx.AsyncClient, code: str, version: int) -> None:
@@ -170,6 +178,6 @@ async def _sign_both(archive: httpx.AsyncClient, code: str, version: int) -> Non
 
 async def _refused(archive: httpx.AsyncClient, code: str, version: int, party: str, reason: str, says: str) -> None:
     body = {"version": version, "party": party, "name": "someone", "role": "r"}
-    response = await archive.post(f"/registers/{code}/signatures", json=body)
+    response = await archive.post(f"/registers/{code}/signatures", json=body, headers=_signer(party, code))
     assert (response.status_code, response.json()["error"]) == (409, reason), response.text
     assert says in response.json()["message"]

@@ -7,7 +7,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from shared.identity import Role
 from testkit.broker import EventTap
+from testkit.identities import bearer
 from testkit.in_process import running
 from testkit.waiting import eventually
 from testkit.world import World
@@ -50,7 +52,7 @@ async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: Eve
         assert (early.status_code, early.json()["error"]) == (409, "follow_up_pending")
         call = {"reached": True, "satisfaction": 5, "comments": "Fixed before the lunch rush"}
         answered = await dispatch.post(
-            f"/tickets/{ticket}/follow-up", json=call, headers={"X-Aftercare-Actor": "liu.yang"}
+            f"/tickets/{ticket}/follow-up", json=call, headers=bearer("liu.yang", Role.MANAGER)
         )
         assert answered.json() == {"ticket_id": ticket, "outcome": "satisfied"}
         assert (await dispatch.get(f"/tickets/{ticket}")).json()["status"] == "closed"
@@ -75,8 +77,8 @@ async def test_a_ticket_worked_in_time_meets_every_clock(seeded: World, tap: Eve
         history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
         assert [h["action"] for h in history] == ["assign", "accept", "pause", "resume", "arrive", "resolve", "close"]
         assert history[2]["note"] == "waiting_for_customer"
-        # routed by rule; moves by an unnamed caller; closed by the follow-up call
-        assert [h["actor"] for h in history] == ["dispatch", *["unidentified"] * 5, "liu.yang"]
+        # routed by rule; moved by whoever signed in (the test's admin); closed by the follow-up call
+        assert [h["actor"] for h in history] == ["dispatch", *["admin"] * 5, "liu.yang"]
 
 
 async def test_moves_that_do_not_apply_are_refused_with_a_reason(seeded: World) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import services.archive
 from services.archive import handlers
+from services.archive.access import ACCESS
 from services.archive.db.tables import metadata
 from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
@@ -16,6 +17,7 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    access=ACCESS,
     subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
     workers=(register_calendar,),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included

@@ -17,11 +17,14 @@ from services.archive.domain.periods import BadPeriod, RegisterKind, acceptance,
 from services.archive.domain.signing import CONFLICTS, Party, RegisterRefused, Signature
 from services.archive.rendering import Renderer, renderer_for
 from services.archive.settings import ArchiveSettings
-from shared.http import Database, Problem
+from shared.http import Caller, Database, Problem
+from shared.identity import Role
 from shared.moments import in_the_future
 from shared.signatures import png_in_base64
 
 router = APIRouter(tags=["registers"])
+
+SIGNS_FOR = {Party.INTEGRATOR: Role.MANAGER, Party.CUSTOMER: Role.CUSTOMER}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -138,11 +141,19 @@ async def read_register(code: str, database: Database) -> dict[str, Any]:
 
 @router.post("/registers/{code}/signatures", status_code=201)
 async def sign(
-    code: str, request: SignRequest, database: Database, settings: Settings, renderer: PdfRenderer
+    code: str, request: SignRequest, database: Database, settings: Settings, renderer: PdfRenderer, caller: Caller
 ) -> dict[str, Any]:
-    """One party signs the version it read. The second signature locks the register: a sealed version
-    is filed whose hash covers the signed PDF and both signatures. Signing a superseded version,
-    signing twice or signing a locked register is refused with 409."""
+    """One party signs the version it read: the service manager for the integrator, the customer's
+    representative for the customer. The second signature locks the register: a sealed version is
+    filed whose hash covers the signed PDF and both signatures. Signing a superseded version, signing
+    twice or signing a locked register is refused with 409."""
+    if SIGNS_FOR[request.party] not in caller.roles:
+        raise Problem(
+            403,
+            "not_this_party",
+            f"the {request.party.value} signs as a {SIGNS_FOR[request.party].value}; you are "
+            f"{', '.join(sorted(caller.roles)) or 'no role'}",
+        )
     now = datetime.now(UTC)
     signed_at = request.signed_at or now
     if in_the_future(signed_at, now):

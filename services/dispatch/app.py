@@ -4,6 +4,7 @@ from pathlib import Path
 
 import services.dispatch
 from services.dispatch import handlers, seed
+from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
 from services.dispatch.settings import DispatchSettings
 from shared.service import ServiceDefinition, Subscription
@@ -15,6 +16,7 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    access=ACCESS,
     subscriptions=(Subscription("dispatch.inbox", handlers.events),),
     seed=seed.load_site,
     workers=(handlers.recurring_work,),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
@@ -14,6 +14,7 @@ from services.dispatch.db import repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.escalations import case_ended
 from services.dispatch.moves import UnknownTicket, move_ticket
+from services.dispatch.ownership import engineer_owns_ticket
 from services.dispatch.recurring import RecurringWork
 from services.dispatch.risk import flag_if_unaccepted
 from services.dispatch.settings import DispatchSettings
@@ -109,7 +110,7 @@ REFUSAL_STATUS = {
 }
 
 
-@router.post("/tickets/{ticket_id}/{action}")
+@router.post("/tickets/{ticket_id}/{action}", dependencies=[Depends(engineer_owns_ticket)])
 async def move(
     ticket_id: str, action: Action, database: Database, actor: Actor, body: MoveRequest | None = None
 ) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.dispatch import inspections
 from services.dispatch.db import inspections as inspection_rows
 from services.dispatch.domain.inspection import ChecklistItem, InspectionPlan, ItemResult
+from services.dispatch.ownership import engineer_owns_ticket
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -122,7 +123,7 @@ async def book_visit(visit_id: str, appointment: Appointment, database: Database
     return {"visit_id": visit_id, **appointment.model_dump()}
 
 
-@router.post("/tickets/{ticket_id}/appointment")
+@router.post("/tickets/{ticket_id}/appointment", dependencies=[Depends(engineer_owns_ticket)])
 async def book_ticket(ticket_id: str, appointment: Appointment, database: Database) -> dict[str, Any]:
     """The time window agreed with the customer for a job that is not urgent."""
     try:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.dispatch import escalations, steering, swaps
 from services.dispatch.db import escalations as escalation_rows
 from services.dispatch.db import repository, roster
 from services.dispatch.domain.roster import DutyKind
+from services.dispatch.ownership import engineer_owns_ticket
 from shared.contracts.partners import EscalationReason
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
@@ -159,7 +160,7 @@ class Escalation(BaseModel):
     vendor_code: str | None = Field(default=None, description="Default: the device's vendor partner.")
 
 
-@router.post("/tickets/{ticket_id}/escalate")
+@router.post("/tickets/{ticket_id}/escalate", dependencies=[Depends(engineer_owns_ticket)])
 async def escalate(ticket_id: str, escalation: Escalation, database: Database, actor: Actor) -> dict[str, Any]:
     """Escalate to the manufacturer: the ticket waits for the vendor (its resolution clock paused)."""
     try:
@@ -196,7 +197,7 @@ class SwapReport(BaseModel):
     case_number: str | None = Field(default=None, description="The vendor case it ends; default: found by device.")
 
 
-@router.post("/tickets/{ticket_id}/swaps", status_code=201)
+@router.post("/tickets/{ticket_id}/swaps", status_code=201, dependencies=[Depends(engineer_owns_ticket)])
 async def swap_device(ticket_id: str, report: SwapReport, database: Database, actor: Actor) -> dict[str, Any]:
     """The engineer swapped a device on site: the register follows, and a replacement ends the vendor case."""
     try:

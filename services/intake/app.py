@@ -4,6 +4,7 @@ from pathlib import Path
 
 import services.intake
 from services.intake import handlers, seed
+from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
 from services.intake.settings import IntakeSettings
 from shared.service import ServiceDefinition, Subscription
@@ -15,6 +16,7 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    access=ACCESS,
     subscriptions=(
         Subscription("intake.requests", handlers.command_handlers, bind_events=False),
         Subscription("intake.inbox", handlers.events),

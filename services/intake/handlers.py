@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
 from services.intake.swaps import swap_device
 from shared.contracts import DeviceSwapped, Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Caller, Database, Problem
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
@@ -72,9 +72,12 @@ class TicketReceipt(BaseModel):
     responses={200: {"description": "Joined an open ticket for the same request or problem"}},
 )
 async def submit_request(
-    body: SubmitServiceRequest, database: Database, settings: Settings, response: Response
+    body: SubmitServiceRequest, database: Database, settings: Settings, response: Response, caller: Caller
 ) -> TicketReceipt:
-    """Open a ticket for a service request; answers with its ticket id."""
+    """Open a ticket for a service request; answers with its ticket id. A customer's representative
+    reports for its own site only."""
+    if not caller.sees(body.site_code):
+        raise Problem(403, "other_site", f"you represent site {caller.site_code}, not {body.site_code}")
     try:
         async with database.unit_of_work() as uow:
             result = await submit(

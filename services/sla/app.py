@@ -4,6 +4,7 @@ from pathlib import Path
 
 import services.sla
 from services.sla import handlers
+from services.sla.access import ACCESS
 from services.sla.db.tables import metadata
 from services.sla.settings import SlaSettings
 from shared.service import ServiceDefinition, Subscription
@@ -15,6 +16,7 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    access=ACCESS,
     subscriptions=(Subscription("sla.inbox", handlers.events),),
     workers=(handlers.timer_scheduler,),
 )

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import services.vendor
 from services.vendor import handlers
+from services.vendor.access import ACCESS
 from services.vendor.db.tables import metadata
 from services.vendor.partner_topology import REPLIES_EXCHANGE, REPLIES_QUEUE, REQUESTS_EXCHANGE
 from services.vendor.replies import tell_partner
@@ -18,6 +19,7 @@ service = ServiceDefinition(
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
+    access=ACCESS,
     subscriptions=(
         Subscription("vendor.inbox", handlers.events),
         Subscription(

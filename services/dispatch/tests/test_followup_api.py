@@ -12,16 +12,18 @@ import pytest
 from sqlalchemy import update
 
 from services.dispatch.db.tables import follow_ups
+from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
 from testkit.database import fetch_all
+from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.samples import opened_envelope
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.world import World
 
-CALLER = {"X-Aftercare-Actor": "liu.yang"}
-DESK = {"X-Aftercare-Actor": "quality.zhou"}
+CALLER = bearer("liu.yang", Role.MANAGER)
+DESK = bearer("quality.zhou", Role.QUALITY)
 
 
 @pytest.fixture

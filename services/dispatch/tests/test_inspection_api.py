@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import update
 
 from services.dispatch.db.tables import inspection_plans, inspection_visits
+from shared.identity import Role
 from testkit.broker import EventTap
+from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.sites import fresh_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ENGINEER = {"X-Aftercare-Actor": "wang.lei"}
+ENGINEER = bearer("wang.lei", Role.ENGINEER)
 CHECKLIST: list[dict[str, object]] = [
     {"code": "amp", "text": "Amplifier on, no fault indicator", "asset_tag": "{site}-BGM-AMP-01"},
     {"code": "level", "text": "Atrium level", "kind": "measure", "unit": "dB(A)", "min": 65, "max": 78},

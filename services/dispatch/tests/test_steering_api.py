@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared.contracts import ClockKind, SlaWarning, seal
+from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
+from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.samples import opened_envelope
 from testkit.sites import fresh_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
 
-MANAGER = {"X-Aftercare-Actor": "liu.yang"}
+MANAGER = bearer("liu.yang", Role.MANAGER)
 
 
 @pytest.fixture

@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from shared.contracts import TicketOpened
+from shared.identity import Role
 from testkit.database import produced
+from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.samples import CONTRACT_TERMS as TERMS
 from testkit.sites import fresh_site
 from testkit.world import World
 
-MANAGER = {"X-Aftercare-Actor": "liu.yang"}
+MANAGER = bearer("liu.yang", Role.MANAGER)
 
 
 @pytest.fixture

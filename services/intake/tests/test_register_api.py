@@ -11,15 +11,17 @@ from collections.abc import AsyncIterator
 import pytest
 from openpyxl import load_workbook
 
+from shared.identity import Role
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat
 from testkit.database import produced
+from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.samples import CONTRACT_TERMS
 from testkit.sites import fresh_site
 from testkit.world import World
 
 CSV = {"content-type": "text/csv"}
-MANAGER = {"X-Aftercare-Actor": "liu.yang"}
+MANAGER = bearer("liu.yang", Role.MANAGER)
 NEW_DEVICE = {
     "asset_tag": "NEW-AV-MIX-01",
     "subsystem": "av",
@@ -65,7 +67,7 @@ async def test_a_device_is_added_changed_and_retired_and_its_history_says_who_wh
     assert [(h["action"], h["actor"], h["reason"]) for h in history] == [
         ("created", "liu.yang", None),
         ("updated", "liu.yang", "sent for repair"),
-        ("retired", "unidentified", "beyond repair"),
+        ("retired", "admin", "beyond repair"),  # the default client signs in as the admin
     ]
     assert history[1]["changes"] == {
         "location": ["L5 event hall", "B1 workshop"],

@@ -1,0 +1,19 @@
+"""Who may call the archive's routes (shared/access.py). A register is signed for the integrator by the
+service manager and for the customer by its representative; the signing checks the party."""
+
+from shared.access import EVERYONE, AccessTable, SiteIn, anyone_of, only
+from shared.identity import Role
+
+ACCESS: AccessTable = {
+    ("POST", "/sites/{site_code}/registers"): only(Role.MANAGER),
+    ("GET", "/sites/{site_code}/registers"): anyone_of(EVERYONE, SiteIn.PATH),
+    ("POST", "/sites/{site_code}/registers/acceptance"): only(Role.MANAGER),
+    ("GET", "/registers/{code}"): anyone_of(EVERYONE, SiteIn.CODE),
+    ("POST", "/registers/{code}/signatures"): only(Role.MANAGER, Role.CUSTOMER, site=SiteIn.CODE),
+    ("GET", "/tickets/{ticket_id}/timeline"): anyone_of(EVERYONE, SiteIn.TICKET),
+    ("GET", "/documents"): anyone_of(EVERYONE, SiteIn.QUERY),
+    ("GET", "/sites/{site_code}/catalogue"): anyone_of(EVERYONE, SiteIn.PATH),
+    ("GET", "/documents/{code}"): anyone_of(EVERYONE, SiteIn.CODE),
+    ("GET", "/documents/{code}/content"): anyone_of(EVERYONE, SiteIn.CODE),
+    ("GET", "/documents/{code}/pdf"): anyone_of(EVERYONE, SiteIn.CODE),
+}

@@ -1,0 +1,173 @@
+"""Who is calling: every API request carries a bearer token (a JWT) that names a person and their roles.
+
+The suite's own tokens are signed with an Ed25519 key (EdDSA) by whoever holds the private key (the
+console, `aftercare token`); every service verifies them with the public key alone, so no service can
+mint one. An external OpenID Connect issuer can be configured instead: its tokens are verified against
+the keys it publishes (JWKS), with the roles read from a claim of its choosing.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+ALGORITHM = "EdDSA"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # the hotline: takes calls, opens tickets
+    MANAGER = "manager"  # the service manager: steers dispatch, runs the contract, signs for the integrator
+    ENGINEER = "engineer"  # works tickets assigned to them (bound to an engineer id)
+    QUALITY = "quality"  # the quality desk: complaints, follow-ups
+    CUSTOMER = "customer"  # the customer's representative (bound to a site)
+    ADMIN = "admin"  # users, sites, contracts, policies, partners; may do anything
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject: str
+    name: str
+    roles: frozenset[Role]
+    engineer_id: str | None = None
+    site_code: str | None = None  # a customer's site
+
+    @property
+    def actor(self) -> str:
+        """How history rows name this person."""
+        return self.name if self.name == self.subject else f"{self.name} ({self.subject})"
+
+    @property
+    def customer_only(self) -> bool:
+        """A customer's representative and nothing more: sees only its own site."""
+        return Role.CUSTOMER in self.roles and not self.roles & (set(Role) - {Role.CUSTOMER})
+
+    def may(self, roles: frozenset[Role]) -> bool:
+        return Role.ADMIN in self.roles or bool(self.roles & roles)
+
+    def sees(self, site_code: str) -> bool:
+        return not self.customer_only or site_code == self.site_code
+
+
+class TokenRefused(Exception):
+    """A token that proves nothing: the message says why, without echoing the token."""
+
+
+def claims_of(identity: Identity) -> dict[str, Any]:
+    claims: dict[str, Any] = {"sub": identity.subject, "name": identity.name, "roles": sorted(identity.roles)}
+    if identity.engineer_id is not None:
+        claims["engineer_id"] = identity.engineer_id
+    if identity.site_code is not None:
+        claims["site_code"] = identity.site_code
+    return claims
+
+
+def identity_of(claims: dict[str, Any], roles_claim: str = "roles") -> Identity:
+    raw_roles = claims.get(roles_claim) or []
+    if isinstance(raw_roles, str):
+        raw_roles = raw_roles.split()
+    known = {role.value for role in Role}
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        raise TokenRefused("the token names no subject (sub)")
+    return Identity(
+        subject=subject,
+        name=str(claims.get("name") or claims.get("preferred_username") or subject),
+        roles=frozenset(Role(role) for role in raw_roles if role in known),
+        engineer_id=claims.get("engineer_id"),
+        site_code=claims.get("site_code"),
+    )
+
+
+class TokenIssuer:
+    """Signs the suite's own tokens; only the holder of the private key can."""
+
+    def __init__(self, private_key_pem: str, *, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        self._issuer, self._audience, self._lifetime = issuer, audience, lifetime
+
+    def issue(self, identity: Identity, *, now: datetime | None = None) -> str:
+        issued = now or datetime.now(UTC)
+        claims = {
+            **claims_of(identity),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": issued,
+            "exp": issued + self._lifetime,
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)  # type: ignore[arg-type]
+
+
+class TokenVerifier:
+    """Checks a token's signature, issuer, audience and expiry, and reads who it names."""
+
+    def __init__(
+        self,
+        *,
+        public_key: str | None,
+        jwks_url: str | None,
+        issuer: str,
+        audience: str,
+        roles_claim: str = "roles",
+    ) -> None:
+        if bool(public_key) == bool(jwks_url):
+            raise ValueError(
+                "set exactly one of AFTERCARE_AUTH_PUBLIC_KEY (the suite's own tokens) and "
+                "AFTERCARE_AUTH_JWKS_URL (an OpenID Connect issuer); `aftercare keys` makes a key pair"
+            )
+        self._key = serialization.load_pem_public_key(as_pem(public_key).encode()) if public_key else None
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self._issuer, self._audience, self._roles_claim = issuer, audience, roles_claim
+
+    def verify(self, token: str) -> Identity:
+        try:
+            if self._jwks is not None:
+                signing = self._jwks.get_signing_key_from_jwt(token)
+                key, algorithms = signing.key, [signing.algorithm_name]
+            else:
+                key, algorithms = self._key, [ALGORITHM]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise TokenRefused("the token has expired; sign in again") from error
+        except jwt.InvalidIssuerError as error:
+            raise TokenRefused(f"the token was not issued by {self._issuer}") from error
+        except jwt.InvalidAudienceError as error:
+            raise TokenRefused(f"the token is not meant for {self._audience}") from error
+        except (jwt.PyJWTError, ValueError) as error:
+            raise TokenRefused(f"the token cannot be verified ({type(error).__name__})") from error
+        return identity_of(claims, self._roles_claim)
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A new Ed25519 key pair: the private key as PEM, and the public key on one line (base64 DER),
+    which fits an environment variable."""
+    private = Ed25519PrivateKey.generate()
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_der = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem, base64.b64encode(public_der).decode()
+
+
+def as_pem(public_key: str) -> str:
+    """A public key given as PEM or as one line of base64 DER, as PEM."""
+    if public_key.lstrip().startswith("-----BEGIN"):
+        return public_key
+    return f"-----BEGIN PUBLIC KEY-----\n{public_key.strip()}\n-----END PUBLIC KEY-----\n"
