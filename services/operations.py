@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from shared.progress import progress
 from shared.contracts.catalogue import snapshot_problems, write_snapshots
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.topology import watch_events
@@ -98,5 +99,8 @@ def dead_letters_replay(
     message_id: Annotated[str | None, typer.Option(help="Replay only this message.")] = None,
 ) -> None:
     """Send dead letters back to the queue they died on, once their cause is fixed."""
-    count = asyncio.run(replay_dead_letters(_amqp_url(), queue, limit=limit, message_id=message_id))
+    with progress(f"replaying {queue}.dead", None if message_id else limit) as advance:
+        count = asyncio.run(
+            replay_dead_letters(_amqp_url(), queue, limit=limit, message_id=message_id, on_replayed=advance)
+        )
     typer.echo(f"replayed {count} message(s) to {queue}")

@@ -70,6 +70,9 @@ def check(table: AccessTable, request: Request, identity: Identity) -> None:
     site = _site_of(rule.site, request)
     if rule.site is SiteIn.NOWHERE and Role.CUSTOMER not in rule.roles:
         return
+    if rule.site in (SiteIn.PATH, SiteIn.TICKET, SiteIn.CODE) and site is None:
+        # A rule that names a site the route does not have: closed, not open.
+        raise AccessDenied("no_rule", f"{request.method} {template} names no site where its rule looks for one")
     if rule.site is SiteIn.QUERY and site is None:
         raise AccessDenied("site_required", f"a customer lists its own site only: add site_code={identity.site_code}")
     if site is not None and not identity.sees(site):

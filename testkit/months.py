@@ -1,9 +1,8 @@
-"""A month at a site, told in seconds, for the registers' tests: events that happen now, so that they
-follow intake's description of the site and fall in the site's running month whatever day it is."""
+"""A month at a site, told in seconds, for the registers' tests: the events of a month, all within a
+minute of a given moment."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,13 +28,11 @@ from testkit.samples import ticket_opened
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-async def well_inside_a_month() -> datetime:
-    """Now, or a minute later if now is within a minute of a month's end at the site."""
-    now = datetime.now(UTC)
-    if (now + timedelta(minutes=1)).astimezone(SHANGHAI).month != now.astimezone(SHANGHAI).month:
-        await asyncio.sleep(61)
-        now = datetime.now(UTC)
-    return now
+def last_month(now: datetime) -> datetime:
+    """10:00 on the 3rd of the month before `now`'s, at the site: a closed month, as the registers
+    signed by both parties cover."""
+    first_of_this = now.astimezone(SHANGHAI).replace(day=1, hour=10, minute=0, second=0, microsecond=0)
+    return (first_of_this - timedelta(days=1)).replace(day=3).astimezone(UTC)
 
 
 def month_at_site(site: str, now: datetime) -> list[Envelope[Any]]:

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 
 from services.archive.verification import verify_chains
+from shared.contracts import EquipmentChanged
+from shared.contracts.envelope import seal
 from shared.identity import Role
 from shared.persistence.database import asyncpg_dsn
-from testkit.broker import send_envelopes
+from testkit.broker import EventTap, send_envelopes
 from testkit.documents import pdf_text, signature_png
 from testkit.identities import bearer
 from testkit.in_process import running
-from testkit.months import SHANGHAI, month_at_site, well_inside_a_month
+from testkit.months import SHANGHAI, last_month, month_at_site
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.world import World
@@ -28,7 +31,9 @@ from testkit.world import World
 PNG = base64.b64encode(signature_png()).decode()
 
 
-async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_and_signed(seeded: World) -> None:
+async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_and_signed(
+    seeded: World, tap: EventTap
+) -> None:
     site = await fresh_site(seeded)
     async with running(seeded, "intake", "archive") as suite:
         archive = suite["archive"].http
@@ -47,11 +52,22 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
         assert models["Bosch LBC3090/01 ceiling speaker"] == 48
         assert accepted["results"] == {"passed": 2, "failed": 1, "not_applicable": 0}
 
-        # The month's events happen within seconds, now, so that they follow intake's description of the
-        # site and fall in the site's running month, whatever day the test runs.
-        at = await well_inside_a_month()
+        # Last month at the site, told in seconds: its equipment as intake announced it (re-sent as of
+        # the month's start), then the month's events.
+        at = last_month(datetime.now(UTC))
         label = f"{at.astimezone(SHANGHAI):%Y-%m}"
-        month = month_at_site(site, at)
+        devices = [
+            seal(
+                EquipmentChanged.model_validate(event["payload"]),
+                producer="intake",
+                correlation_id=event["correlation_id"],
+                occurred_at=at - timedelta(hours=1),
+            )
+            for event in tap.events("equipment.changed")
+            if event["payload"]["site_code"] == site
+        ]
+        assert len(devices) == 7
+        month = [*devices, *month_at_site(site, at)]
         await send_envelopes(seeded.amqp_url, month)
         await _kept(
             seeded,
@@ -86,6 +102,11 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
         await _refused(archive, code, 2, "integrator", "already_signed", "王工 Wang Gang")
         locked = await _sign(archive, code, 2, "customer", "徐静 Xu Jing")
         assert (locked["status"], locked["locked_version"]) == ("locked", 3)
+        shown = (await archive.get(f"/registers/{code}")).json()
+        assert [(s["party"], s["signed_by"]) for s in shown["signatures"]] == [
+            ("integrator", "wang.gang"),
+            ("customer", "xu.jing"),
+        ]
         await _refused(archive, code, 3, "customer", "register_locked", "locked as version 3")
         relock = await archive.post(f"/sites/{site}/registers", json={"kind": "monthly", "period": label})
         assert (relock.status_code, relock.json()["error"]) == (409, "register_locked")
@@ -96,6 +117,7 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
         assert sealed["signed"]["version"] == 2
         assert sealed["signed"]["pdf_sha256"] == signed_pdf.headers["etag"].strip('"')
         assert [s["name"] for s in sealed["signed"]["signatures"]] == ["王工 Wang Gang", "徐静 Xu Jing"]
+        assert [s["signed_by"] for s in sealed["signed"]["signatures"]] == ["wang.gang", "xu.jing"]
         listed = (await archive.get("/documents", params={"site_code": site, "category": "REG"})).json()
         versions = {(d["code"], d["version"]): d for d in listed}
         assert (versions[code, 3]["supersedes"], versions[code, 2]["supersedes"]) == (2, 1)
@@ -104,6 +126,10 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
             assert words in text, words
         registers = (await archive.get(f"/sites/{site}/registers")).json()
         assert [(r["kind"], r["status"]) for r in registers] == [("acceptance", "locked"), ("monthly", "locked")]
+
+        open_month = await _created(archive.post(f"/sites/{site}/registers", json={"kind": "monthly"}))
+        assert open_month["status"] == "draft"
+        await _refused(archive, open_month["code"], 1, "integrator", "period_open", "once the period has ended")
 
         unknown = await archive.post("/sites/NOWHERE/registers", json={"kind": "monthly", "period": label})
         assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_site")

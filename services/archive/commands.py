@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ import typer
 from services.archive.domain.chain import Verified
 from services.archive.settings import ArchiveSettings
 from services.archive.verification import verify_chains
+from shared.progress import progress
 from shared.persistence.database import create_engine
 
 archive = typer.Typer(help="The archive of documents.", no_args_is_help=True)
@@ -34,8 +37,13 @@ def verify(site: Annotated[str | None, typer.Option(help="One site's chain; defa
 async def _verify(site: str | None) -> dict[str, Verified]:
     engine = create_engine(ArchiveSettings().database_url, pool_size=1)
     try:
-        async with engine.connect() as connection:
-            found = await verify_chains(connection, site)
+        async with engine.connect() as connection, contextlib.AsyncExitStack() as bars:
+
+            def on_site(code: str, links: int) -> Callable[[], None]:
+                advance = bars.enter_context(progress(f"verifying {code}", links))
+                return lambda: advance(1)
+
+            found = await verify_chains(connection, site, on_site=on_site)
     finally:
         await engine.dispose()
     return {code: verified for code, verified in found.items() if verified.links or site is None}

@@ -129,11 +129,19 @@ async def read_register(code: str, database: Database) -> dict[str, Any]:
         row = await register_rows.by_code(connection, code)
         if row is None:
             raise Problem(404, "unknown_register", f"no register {code!r}")
-        signed = await register_rows.signatures(connection, code, row["latest_version"])
+        # A locked register's signatures are on the version they sealed, the one before the seal.
+        shown = row["locked_version"] - 1 if row["locked_version"] is not None else row["latest_version"]
+        signed = await register_rows.signatures(connection, code, shown)
     return {
         **_public(row),
         "signatures": [
-            {"party": s.party.value, "name": s.name, "role": s.role, "signed_at": s.signed_at.isoformat()}
+            {
+                "party": s.party.value,
+                "name": s.name,
+                "role": s.role,
+                "signed_at": s.signed_at.isoformat(),
+                "signed_by": s.signed_by,
+            }
             for s in signed
         ],
     }
@@ -154,11 +162,15 @@ async def sign(
             f"the {request.party.value} signs as a {SIGNS_FOR[request.party].value}; you are "
             f"{', '.join(sorted(caller.roles)) or 'no role'}",
         )
+    if request.party is Party.CUSTOMER and caller.site_code != code.split("-", 1)[0]:
+        raise Problem(403, "other_site", f"you represent site {caller.site_code}, not the site of register {code}")
     now = datetime.now(UTC)
     signed_at = request.signed_at or now
     if in_the_future(signed_at, now):
         raise Problem(422, "signed_in_the_future", f"signed_at {signed_at.isoformat()} is ahead of the archive's clock")
-    signature = Signature(request.party, request.name, request.role, signed_at, request.signature_png)
+    signature = Signature(
+        request.party, request.name, request.role, signed_at, request.signature_png, signed_by=caller.subject
+    )
     try:
         async with database.unit_of_work() as uow:
             row = await registers.sign(

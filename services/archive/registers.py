@@ -28,13 +28,17 @@ from services.archive.domain.signing import (
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.filing import file_document, file_version
 from services.archive.rendering import Renderer
-from shared.contracts import EquipmentChanged, SiteDescribed, TicketOpened
+from shared.contracts import EquipmentChanged, SiteDescribed, TicketOpened, TicketReclassified
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
 
 class UnknownRegister(LookupError):
     pass
+
+
+HISTORY = (TicketOpened.message_type, TicketReclassified.message_type)
+"""What a register needs of a ticket from before its period: how it opened and what kind it became."""
 
 
 async def draw_up(
@@ -46,10 +50,11 @@ async def draw_up(
     default_timezone: str,
     now: datetime,
     handover: Handover | None = None,
-    only_if_missing: bool = False,
+    at_close: bool = False,
 ) -> dict[str, Any] | None:
     """Draw up the site's register of `period` (an acceptance register needs the `handover`): the
-    first version, or a new one superseding the last; None if `only_if_missing` and it exists."""
+    first version, or a new one superseding the last. `at_close` (the calendar, once the period has
+    ended): None if the register was drawn up after the period ended already, or is locked."""
     connection = uow.connection
     described = await site_described(connection, site_code)
     if described is None:
@@ -57,11 +62,11 @@ async def draw_up(
     key = _key(site_code, period, described)
     await lock_for_transaction(connection, f"archive-register:{site_code}:{period.kind.value}:{key}")
     row = await registers.of_key(connection, site_code, period.kind.value, key)
+    site = Site.known(site_code, Story(()), described, default_timezone)
     if row is not None:
-        if only_if_missing:
+        if at_close and (row["locked_version"] is not None or row["drawn_up_at"] >= period.ends(site.timezone)):
             return None
         refuse_if_locked(await registers.state(connection, row))
-    site = Site.known(site_code, Story(()), described, default_timezone)
     draft = await _draft(connection, site, described, period, handover, now)
     if row is None:
         code = await file_document(uow, draft, renderer, now=now)
@@ -94,12 +99,27 @@ async def sign(
     assert row is not None
     state = await registers.state(connection, row)
     check_signature(state, version, signature.party)
+    described = await site_described(connection, row["site_code"])
+    site = Site.known(row["site_code"], Story(()), described, default_timezone)
+    if row["kind"] != RegisterKind.ACCEPTANCE.value:
+        ends = Period(RegisterKind(row["kind"]), row["first_day"], row["last_day"]).ends(site.timezone)
+        if now < ends:
+            raise RegisterRefused(
+                "period_open",
+                f"register {code} covers {row['period']}, which ends {local(ends, site)[:16]}; it is signed "
+                "once the period has ended and it has been drawn up again",
+            )
+    if signature.signed_at < row["drawn_up_at"]:
+        raise RegisterRefused("signed_before_drawn_up", f"version {version} was drawn up at {row['drawn_up_at']}")
+    same = next((s for s in state.signatures if s.signed_by and s.signed_by == signature.signed_by), None)
+    if same is not None:
+        raise RegisterRefused(
+            "same_signer", f"{signature.signed_by} signed for the {same.party.value} already; the other party signs"
+        )
     await registers.sign(connection, code, version, signature)
     if completes(state, signature.party):
         signed = await repository.latest(connection, code)
         assert signed is not None
-        described = await site_described(connection, row["site_code"])
-        site = Site.known(row["site_code"], Story(()), described, default_timezone)
         both = (*state.signatures, signature)
         content = sealed(
             json.loads(signed["content"]),
@@ -153,12 +173,11 @@ async def _draft(
         tuple(_events(await timeline.of_site_between(connection, site.code, period.starts(site.timezone), end)))
     )
     concerned = {ticket for event in events.events if (ticket := getattr(event, "ticket_id", None))}
-    openings = {
-        opened.ticket_id: opened
-        for opened in _events(await timeline.openings(connection, concerned))
-        if isinstance(opened, TicketOpened)
-    }
-    return operation_register(site, described, period, equipment, events, openings, await _baseline(connection, site))
+    history = _events(await timeline.of_tickets(connection, concerned, HISTORY, before=end))
+    openings = {opened.ticket_id: opened for opened in history if isinstance(opened, TicketOpened)}
+    kinds = [change for change in history if isinstance(change, TicketReclassified)]
+    baseline = await _baseline(connection, site)
+    return operation_register(site, described, period, equipment, events, openings, baseline, reclassified=kinds)
 
 
 async def _baseline(connection: AsyncConnection, site: Site) -> Baseline | None:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from services.dispatch.assignment import assign_waiting
 from services.dispatch.followups import expire_overdue
 from services.dispatch.inspections import flag_overdue, open_due_visits
+from shared.background import BackgroundLoop
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
 
@@ -27,7 +28,9 @@ log = get_logger(__name__)
 QUIET_AFTER_WAKE = timedelta(milliseconds=200)  # a burst of commits wakes it once
 
 
-class RecurringWork:
+class RecurringWork(BackgroundLoop):
+    task_name = "dispatch-recurring-work"
+
     def __init__(
         self,
         database: ServiceDatabase,
@@ -36,13 +39,12 @@ class RecurringWork:
         batch_size: int = 50,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__()
         self._database = database
         self._interval = interval
         self._batch_size = batch_size
         self._now = now
         self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         database.on_events_committed(self._wake.set)
 
     async def assign_due(self) -> int:
@@ -75,23 +77,11 @@ class RecurringWork:
             if done < self._batch_size:
                 return total
 
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="dispatch-recurring-work")
-
-    async def stop(self) -> None:
-        self._stopping.set()
+    def _interrupt(self) -> None:
         self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             self._wake.clear()
             try:
                 done = {

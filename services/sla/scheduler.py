@@ -19,6 +19,7 @@ from services.sla.db import repository
 from services.sla.db.repository import DueTimer
 from services.sla.domain.outcome import BREACH, Outcome
 from services.sla.domain.vendor_clocks import is_vendor_kind, vendor_clock_of
+from shared.background import BackgroundLoop
 from shared.contracts import ClockKind, SlaBreached, SlaVendorBreached, SlaVendorWarning, SlaWarning
 from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
@@ -33,7 +34,9 @@ def system_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TimerScheduler:
+class TimerScheduler(BackgroundLoop):
+    task_name = "sla-timer-scheduler"
+
     def __init__(
         self,
         database: ServiceDatabase,
@@ -42,12 +45,11 @@ class TimerScheduler:
         tick: timedelta = timedelta(milliseconds=500),
         batch_size: int = 500,
     ) -> None:
+        super().__init__()
         self._database = database
         self._now = now
         self._tick = tick
         self._batch_size = batch_size
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
     async def fire_due(self) -> int:
         """Fire every timer due by now; returns how many fired."""
@@ -63,22 +65,8 @@ class TimerScheduler:
             if len(due) < self._batch_size:
                 return fired
 
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="sla-timer-scheduler")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     async def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             try:
                 await self.fire_due()
                 async with self._database.connect() as connection:
@@ -90,7 +78,7 @@ class TimerScheduler:
             if next_due is not None:
                 wait = min(wait, max(0.0, (next_due - self._now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=wait)
+                await asyncio.wait_for(self.stopping.wait(), timeout=wait)
 
 
 async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:

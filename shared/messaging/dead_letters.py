@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,10 +80,18 @@ async def list_dead_letters(amqp_url: str, queue: str, *, limit: int = 100) -> l
         return found
 
 
-async def replay_dead_letters(amqp_url: str, queue: str, *, limit: int = 100, message_id: str | None = None) -> int:
+async def replay_dead_letters(
+    amqp_url: str,
+    queue: str,
+    *,
+    limit: int = 100,
+    message_id: str | None = None,
+    on_replayed: Callable[[], object] | None = None,
+) -> int:
     """Send dead letters back to the queue they died on (only that queue), with a fresh attempt count.
 
-    With `message_id`, only that message is replayed; the others stay where they are.
+    With `message_id`, only that message is replayed; the others stay where they are. `on_replayed` is
+    called after each (a progress bar).
     """
     connection = await aio_pika.connect(amqp_url)
     replayed = 0
@@ -110,6 +119,8 @@ async def replay_dead_letters(amqp_url: str, queue: str, *, limit: int = 100, me
                 routing_key=queue,
             )
             await message.ack()
+            if on_replayed is not None:
+                on_replayed()
             replayed += 1
         for message in skipped:
             await message.nack(requeue=True)

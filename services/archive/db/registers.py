@@ -88,7 +88,9 @@ async def signatures(connection: AsyncConnection, code: str, version: int) -> tu
         .where(register_signatures.c.code == code, register_signatures.c.version == version)
         .order_by(register_signatures.c.signed_at)
     )
-    return tuple(Signature(Party(row.party), row.name, row.role, row.signed_at, row.signature_png) for row in rows)
+    return tuple(
+        Signature(Party(row.party), row.name, row.role, row.signed_at, row.signature_png, row.signed_by) for row in rows
+    )
 
 
 async def state(connection: AsyncConnection, row: dict[str, Any]) -> RegisterState:
@@ -110,5 +112,6 @@ async def sign(connection: AsyncConnection, code: str, version: int, signature: 
             role=signature.role,
             signed_at=signature.signed_at,
             signature_png=signature.signature_png,
+            signed_by=signature.signed_by,
         )
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -172,6 +172,10 @@ async def latest(
         query = query.where(documents.c.version == version)
     row = (await connection.execute(query)).first()
     return dict(row._mapping) if row else None
+
+
+async def link_count(connection: AsyncConnection, site_code: str) -> int:
+    return int(await connection.scalar(select(func.count()).where(documents.c.site_code == site_code)) or 0)
 
 
 async def chained_sites(connection: AsyncConnection) -> list[str]:

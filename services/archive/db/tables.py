@@ -138,4 +138,5 @@ register_signatures = Table(
     Column("role", Text, nullable=False),
     Column("signed_at", TIMESTAMP(timezone=True), nullable=False),
     Column("signature_png", Text),  # base64, as drawn
+    Column("signed_by", Text),  # the signed-in person (none for signatures before sign-in)
 )

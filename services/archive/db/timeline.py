@@ -92,11 +92,18 @@ async def of_site_between(
     return [(row.type, row.schema_version, row.payload) for row in rows]
 
 
-async def openings(connection: AsyncConnection, ticket_ids: Iterable[str]) -> list[tuple[str, int, dict[str, Any]]]:
+async def of_tickets(
+    connection: AsyncConnection, ticket_ids: Iterable[str], types: Iterable[str], *, before: datetime
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """The tickets' events of these types that happened before `before`, in order."""
     rows = await connection.execute(
-        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload).where(
-            timeline.c.type == OPENED, timeline.c.ticket_id.in_(list(ticket_ids))
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+        .where(
+            timeline.c.ticket_id.in_(list(ticket_ids)),
+            timeline.c.type.in_(list(types)),
+            timeline.c.occurred_at < before,
         )
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
     )
     return [(row.type, row.schema_version, row.payload) for row in rows]
 

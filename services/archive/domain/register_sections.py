@@ -4,7 +4,7 @@ inspections, vendor cases and follow-up calls."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.archive.domain.drafting import local
@@ -28,10 +28,12 @@ LOW_SATISFACTION = 3  # a score below this is listed with the customer's words
 TICKET_COUNTS = ("opened", "resolved", "closed")
 
 
-def tickets(events: Story, openings: Mapping[str, TicketOpened]) -> dict[str, Any]:
-    """Tickets opened, resolved and closed in the period, by subsystem and (latest) kind."""
+def tickets(
+    events: Story, openings: Mapping[str, TicketOpened], reclassified: Sequence[TicketReclassified] = ()
+) -> dict[str, Any]:
+    """Tickets opened, resolved and closed in the period, by subsystem and kind as it stood at the end."""
     kinds = {ticket: opened.kind.value for ticket, opened in openings.items()}
-    for change in events.all(TicketReclassified):
+    for change in [*reclassified, *events.all(TicketReclassified)]:
         kinds[change.ticket_id] = change.kind.value
     done = {
         "opened": {opened.ticket_id for opened in events.all(TicketOpened)},
@@ -78,11 +80,12 @@ def sla_results(events: Story) -> list[dict[str, Any]]:
 
 
 def inspections(events: Story) -> dict[str, Any]:
-    completed = events.all(InspectionVisitCompleted)
+    # One fact re-sent under a new message id is kept twice in the timeline: counted once.
+    completed = list({visit.visit_id: visit for visit in events.all(InspectionVisitCompleted)}.values())
     return {
         "completed": len(completed),
         "late": sum(visit.late for visit in completed),
-        "missed": len(events.all(InspectionVisitMissed)),
+        "missed": len({visit.visit_id for visit in events.all(InspectionVisitMissed)}),
         "items_checked": sum(len(visit.results) for visit in completed),
         "failed_items": [
             {
@@ -103,7 +106,7 @@ def inspections(events: Story) -> dict[str, Any]:
 def vendor_cases(events: Story, site: Site) -> dict[str, Any]:
     """Cases sent to vendors in the period, and how the cases closed in it ended."""
     closed = {case.case_number: case for case in events.all(VendorEscalationClosed)}
-    sent = events.all(VendorEscalationSent)
+    sent = list({case.case_number: case for case in events.all(VendorEscalationSent)}.values())
     return {
         "sent": len(sent),
         "closed": dict(sorted(Counter(case.outcome for case in closed.values()).items())),
@@ -123,7 +126,7 @@ def vendor_cases(events: Story, site: Site) -> dict[str, Any]:
 
 
 def follow_ups(events: Story) -> dict[str, Any]:
-    calls = events.all(FollowUpRecorded)
+    calls = list({(c.ticket_id, c.cycle, c.attempt): c for c in events.all(FollowUpRecorded)}.values())
     scores = [call.satisfaction for call in calls if call.reached and call.satisfaction is not None]
     return {
         "calls": len(calls),

@@ -7,7 +7,7 @@ register signed at handover, the baseline of the contract."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ from services.archive.domain.documents import Category, Draft
 from services.archive.domain.drafting import draft, local
 from services.archive.domain.periods import Period
 from services.archive.domain.story import Site, Story
-from shared.contracts import DeviceRef, EquipmentChanged, SiteDescribed, TicketOpened
+from shared.contracts import DeviceRef, EquipmentChanged, SiteDescribed, TicketOpened, TicketReclassified
 
 OUT_OF_SERVICE = frozenset({"retired", "replaced"})
 
@@ -104,10 +104,13 @@ def operation_register(
     events: Story,
     openings: Mapping[str, TicketOpened],
     baseline: Baseline | None,
+    *,
+    reclassified: Sequence[TicketReclassified] = (),
 ) -> Draft:
     """The register of a closed (or, as a draft, a running) month or quarter. `equipment` holds every
     change up to the period's end; `events` the site's and its tickets' events of the period; `openings`
-    the opening of every ticket they concern, in the period or before it."""
+    the opening of every ticket they concern, in the period or before it; `reclassified` the changes
+    of kind of those tickets up to the period's end."""
     start, end = period.starts(site.timezone), period.ends(site.timezone)
     devices = equipment_at_end(equipment)
     content = {
@@ -136,7 +139,7 @@ def operation_register(
                 if start <= change.changed_at < end
             ],
         },
-        "tickets": sections.tickets(events, openings),
+        "tickets": sections.tickets(events, openings, reclassified),
         "sla": sections.sla_results(events),
         "inspections": sections.inspections(events),
         "vendor_cases": sections.vendor_cases(events, site),

@@ -26,6 +26,7 @@ class Signature:
     role: str
     signed_at: datetime
     signature_png: str | None = None  # base64
+    signed_by: str | None = None  # the signed-in person who signed (their user name)
 
     def as_content(self, local_time: str) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class Signature:
             "name": self.name,
             "role": self.role,
             "signed_at": local_time,
+            "signed_by": self.signed_by,
             "signature_png": self.signature_png,
         }
 
@@ -53,7 +55,7 @@ class RegisterRefused(Refused):
     """A register change the signing rules refuse."""
 
 
-CONFLICTS = ("register_locked", "superseded_version", "already_signed")
+CONFLICTS = ("register_locked", "superseded_version", "already_signed", "period_open", "same_signer")
 """Reasons the request was right but comes too late or twice: answered 409."""
 
 

@@ -16,6 +16,7 @@ import services
 from services.archive.db import registers, timeline
 from services.archive.domain.periods import RegisterKind, period_containing
 from services.archive.register_calendar import RegisterCalendar
+from services.archive.registers import draw_up
 from services.archive.rendering import Renderer
 from services.archive.settings import ArchiveSettings
 from shared.contracts import SiteDescribed
@@ -79,6 +80,9 @@ async def test_a_closed_month_gets_one_register_whatever_the_number_of_calendars
                 database, renderer, interval=timedelta(minutes=5), default_timezone=TIMEZONE, now=lambda: at
             )
 
+        # A draft of the running month, drawn up on demand before it ends, is drawn up again, whole, at its close.
+        async with first.unit_of_work() as uow:
+            await draw_up(uow, renderer, site, month, default_timezone=TIMEZONE, now=heard)
         drawn = await asyncio.gather(
             calendar(first, after_it).draw_up_closed(), calendar(second, after_it).draw_up_closed()
         )
@@ -91,8 +95,9 @@ async def test_a_closed_month_gets_one_register_whatever_the_number_of_calendars
             [("monthly", month.label)]
             + ([("quarterly", f"{month.first.year}-Q{(month.first.month - 1) // 3 + 1}")] if quarter_ended else [])
         )
-        assert sorted(drawn[0] + drawn[1]) == sorted(r["code"] for r in kept)
-        assert kept[0]["latest_version"] == 1
+        assert sorted(drawn[0] + drawn[1]) == sorted(r["code"] for r in kept)  # each once, by one calendar
+        monthly = next(r for r in kept if r["kind"] == "monthly")
+        assert (monthly["latest_version"], monthly["drawn_up_at"]) == (2, after_it)
 
         later = await calendar(second, after_it + timedelta(days=1)).draw_up_closed()
         assert later == []

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -66,10 +67,18 @@ async def test_a_sites_documents_chain_up_in_the_order_they_were_filed(seeded: W
     engine = create_engine(seeded.database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            [(checked, verified)] = (await verify_chains(connection, site)).items()
+            told: list[tuple[str, int]] = []
+            steps: list[str] = []
+
+            def on_site(code: str, links: int) -> Callable[[], None]:  # as a progress bar is told
+                told.append((code, links))
+                return lambda: steps.append(code)
+
+            [(checked, verified)] = (await verify_chains(connection, site, on_site=on_site)).items()
     finally:
         await engine.dispose()
     assert (checked, verified.links, verified.first_break) == (site, 3, None)
+    assert (told, steps) == ([(site, 3)], [site] * 3)
     assert len(codes) == 3
 
 
