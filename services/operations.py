@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from shared.progress import progress
 from shared.contracts.catalogue import snapshot_problems, write_snapshots
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.topology import watch_events
+from shared.progress import progress
 from shared.settings import ServiceSettings
 
 contracts = typer.Typer(help="Message contracts and their committed JSON Schemas.", no_args_is_help=True)

@@ -12,8 +12,8 @@ import typer
 from services.archive.domain.chain import Verified
 from services.archive.settings import ArchiveSettings
 from services.archive.verification import verify_chains
-from shared.progress import progress
 from shared.persistence.database import create_engine
+from shared.progress import progress
 
 archive = typer.Typer(help="The archive of documents.", no_args_is_help=True)
 
