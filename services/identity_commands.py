@@ -13,6 +13,7 @@ import typer
 from shared.identity import Identity, Role, TokenIssuer, generate_key_pair
 
 LOCAL_KEYS = Path(".aftercare") / "keys"
+MAX_HOURS = 24 * 31  # a token cannot be taken back before it expires: a month at most
 PRIVATE_KEY_FILE_VARIABLE = "AFTERCARE_AUTH_PRIVATE_KEY_FILE"
 
 # The demo site's people, one per role, as `make up` prints their tokens.
@@ -42,7 +43,7 @@ def token(
     name: Annotated[str | None, typer.Option(help="The name history rows show; default: the subject.")] = None,
     engineer_id: Annotated[str | None, typer.Option(help="The engineer id of an engineer.")] = None,
     site: Annotated[str | None, typer.Option(help="The site a customer's representative belongs to.")] = None,
-    hours: Annotated[float, typer.Option(help="How long the token is valid.")] = 12,
+    hours: Annotated[float, typer.Option(help="How long the token is valid.", min=0.1, max=MAX_HOURS)] = 12,
 ) -> None:
     """Print a bearer token, signed with the private key in $AFTERCARE_AUTH_PRIVATE_KEY_FILE (default:
     .aftercare/keys/private.pem, which `aftercare keys` and `make up` make)."""

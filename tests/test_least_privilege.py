@@ -270,3 +270,17 @@ def test_broker_permissions_name_exactly_the_own_queues_and_the_shared_exchanges
         assert not re.fullmatch(permissions.read, refused)
     assert re.fullmatch(permissions.write, "amq.default")
     assert not re.fullmatch(permissions.read, "amq.default")
+
+
+async def test_an_extension_installed_in_another_schema_is_named_not_moved(world: World) -> None:
+    archive = next(a for a in deployment_accounts(world, "extension") if a.service == "archive")
+    async with removed_afterwards([archive]):
+        database = make_url(POSTGRES_URL).set(database=make_url(archive.database_url).database)
+        await ensure_database(database.render_as_string(hide_password=False))
+        connection = await _as_admin(archive)
+        try:
+            await connection.execute("CREATE EXTENSION pg_trgm WITH SCHEMA public")
+        finally:
+            await connection.close()
+        with pytest.raises(ProvisioningError, match=r"pg_trgm is installed in schema public .* ALTER EXTENSION"):
+            await provision_database(POSTGRES_URL, [archive])

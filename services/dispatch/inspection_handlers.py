@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from services.dispatch import inspections
 from services.dispatch.db import inspections as inspection_rows
 from services.dispatch.domain.inspection import ChecklistItem, InspectionPlan, ItemResult
-from services.dispatch.ownership import engineer_owns_ticket
+from services.dispatch.ownership import engineer_owns_ticket, engineer_owns_visit
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -83,7 +83,7 @@ class Results(BaseModel):
     items: list[ResultEntry]
 
 
-@router.post("/inspections/visits/{visit_id}/results")
+@router.post("/inspections/visits/{visit_id}/results", dependencies=[Depends(engineer_owns_visit)])
 async def record_results(visit_id: str, results: Results, database: Database, actor: Actor) -> dict[str, Any]:
     """Record every checklist item of the visit; each failed item is reported to intake as a fault."""
     try:
@@ -106,7 +106,7 @@ class Appointment(BaseModel):
     agreed_with: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-@router.post("/inspections/visits/{visit_id}/appointment")
+@router.post("/inspections/visits/{visit_id}/appointment", dependencies=[Depends(engineer_owns_visit)])
 async def book_visit(visit_id: str, appointment: Appointment, database: Database) -> dict[str, Any]:
     """The time window agreed with the customer (malls want work outside opening hours)."""
     try:

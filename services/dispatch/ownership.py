@@ -1,22 +1,35 @@
-"""An engineer acts only on the tickets assigned to them; managers, operators and the quality desk act
-on any. A route dependency, beside the access table, since it needs dispatch's own assignments."""
+"""An engineer acts only on the tickets and inspection visits assigned to them; managers, operators and
+the quality desk act on any. Route dependencies, beside the access table, since they need dispatch's
+own assignments."""
 
 from __future__ import annotations
 
-from services.dispatch.db import repository
+from services.dispatch.db import inspections, repository
 from shared.http import Caller, Database, Problem
-from shared.identity import Role
+from shared.identity import Identity, Role
 
 
 async def engineer_owns_ticket(ticket_id: str, caller: Caller, database: Database) -> None:
-    if Role.ENGINEER not in caller.roles or caller.roles - {Role.ENGINEER}:
-        return
-    async with database.connect() as connection:
-        found = await repository.ticket_with_assignment(connection, ticket_id)
-    if found is None:
-        return  # the route answers 404
-    if found["engineer_id"] is None or found["engineer_id"] != caller.engineer_id:
-        holder = f"engineer {found['engineer_id']}" if found["engineer_id"] else "nobody"
-        raise Problem(
-            403, "not_your_ticket", f"{ticket_id} is assigned to {holder}; you are engineer {caller.engineer_id}"
-        )
+    if _only_an_engineer(caller):
+        async with database.connect() as connection:
+            found = await repository.ticket_with_assignment(connection, ticket_id)
+        if found is not None:  # else the route answers 404
+            _refuse_unless_theirs(caller, ticket_id, found["engineer_id"], "not_your_ticket")
+
+
+async def engineer_owns_visit(visit_id: str, caller: Caller, database: Database) -> None:
+    if _only_an_engineer(caller):
+        async with database.connect() as connection:
+            found = await inspections.visit(connection, visit_id)
+        if found is not None:
+            _refuse_unless_theirs(caller, visit_id, found.engineer_id, "not_your_visit")
+
+
+def _only_an_engineer(caller: Identity) -> bool:
+    return Role.ENGINEER in caller.roles and not caller.roles - {Role.ENGINEER}
+
+
+def _refuse_unless_theirs(caller: Identity, what: str, holder: str | None, reason: str) -> None:
+    if holder is None or holder != caller.engineer_id:
+        whom = f"engineer {holder}" if holder else "nobody"
+        raise Problem(403, reason, f"{what} is assigned to {whom}; you are engineer {caller.engineer_id}")

@@ -105,9 +105,25 @@ async def _ensure_schema(connection: asyncpg.Connection, database: str, service:
     # Unqualified names resolve in the service's own schema only.
     await _execute(connection, "ALTER ROLE %I IN DATABASE %I SET search_path TO %I", role, database, service.schema)
     for extension in service.extensions:
-        await _execute(connection, "CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I", extension, service.schema)
+        await _ensure_extension(connection, database, extension, service.schema)
     extensions = f", with {', '.join(service.extensions)}" if service.extensions else ""
     return f"schema {database}.{service.schema} {outcome}, owned by {role}{extensions}"
+
+
+async def _ensure_extension(connection: asyncpg.Connection, database: str, extension: str, schema: str) -> None:
+    """The extension in the service's schema, where its role's search path finds it. One that is already
+    installed elsewhere is not moved: something else may use it there."""
+    installed_in = await connection.fetchval(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1",
+        extension,
+    )
+    if installed_in is None:
+        await _execute(connection, "CREATE EXTENSION %I WITH SCHEMA %I", extension, schema)
+    elif installed_in != schema:
+        raise ProvisioningError(
+            f"{extension} is installed in schema {installed_in} of database {database}, but the {schema} service "
+            f"needs it in its own schema: if nothing else uses it, ALTER EXTENSION {extension} SET SCHEMA {schema}"
+        )
 
 
 async def _execute(connection: asyncpg.Connection, template: str, *values: str) -> None:

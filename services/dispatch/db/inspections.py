@@ -135,6 +135,10 @@ async def flag_overdue(connection: AsyncConnection, visit_ids: list[str], at: da
         )
 
 
+async def visit(connection: AsyncConnection, visit_id: str) -> Row[Any] | None:
+    return (await connection.execute(select(inspection_visits).where(inspection_visits.c.visit_id == visit_id))).first()
+
+
 async def visit_for_update(connection: AsyncConnection, visit_id: str) -> Row[Any] | None:
     query = (
         select(inspection_visits, inspection_plans.c.plan)

@@ -22,7 +22,13 @@ from testkit.waiting import eventually, stays
 from testkit.world import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ENGINEER = bearer("wang.lei", Role.ENGINEER)
+
+
+def engineer(site: str, engineer_id: str = "E01") -> dict[str, str]:
+    """The headers of the site copy's engineer (`<site>-E01` owns bgm and its inspections)."""
+    return bearer("wang.lei", Role.ENGINEER, engineer_id=f"{site}-{engineer_id}")
+
+
 CHECKLIST: list[dict[str, object]] = [
     {"code": "amp", "text": "Amplifier on, no fault indicator", "asset_tag": "{site}-BGM-AMP-01"},
     {"code": "level", "text": "Atrium level", "kind": "measure", "unit": "dB(A)", "min": 65, "max": 78},
@@ -94,8 +100,12 @@ async def test_a_failed_item_becomes_a_fault_ticket_at_intake(seeded: World, sit
         assert "missing: level" in incomplete.json()["message"]
 
         items = [{"code": "amp", "passed": True}, {"code": "level", "value": 58.0, "note": "zone 3 quiet"}]
+        not_theirs = await dispatch.http.post(
+            f"/inspections/visits/{visit}/results", json={"items": items}, headers=engineer(site, "E02")
+        )
+        assert (not_theirs.status_code, not_theirs.json()["error"]) == (403, "not_your_visit")
         answer = await dispatch.http.post(
-            f"/inspections/visits/{visit}/results", json={"items": items}, headers=ENGINEER
+            f"/inspections/visits/{visit}/results", json={"items": items}, headers=engineer(site)
         )
         assert answer.json() == {"visit_id": visit, "failed": ["level"]}
 
