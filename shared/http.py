@@ -13,7 +13,9 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import make_asgi_app
+from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from shared.access import AccessDenied, check
@@ -63,7 +65,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app.state.runtime = runtime
     app.state.verifier = verifier_for(runtime.settings)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
-    app.include_router(definition.router, dependencies=[Depends(_guard)])
+    app.include_router(definition.router, dependencies=[Depends(_guard)], responses=GUARDED_RESPONSES)
     app.mount("/metrics", make_asgi_app(registry=runtime.registry))
 
     @app.get("/healthz", tags=["operations"])
@@ -100,7 +102,10 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
 
     @app.exception_handler(Problem)
     async def refused(_: Request, problem: Problem) -> JSONResponse:
-        return _problem(problem.status, problem.error, problem.message, **problem.detail)
+        response = _problem(problem.status, problem.error, problem.message, **problem.detail)
+        if problem.status == 401:  # RFC 6750: say which scheme and why
+            response.headers["WWW-Authenticate"] = f'Bearer realm="aftercare", error="{problem.error}"'
+        return response
 
     return app
 
@@ -138,11 +143,26 @@ def verifier_for(settings: ServiceSettings) -> TokenVerifier:
     )
 
 
-def _guard(request: Request) -> Identity:
+class ProblemBody(BaseModel):
+    """Every refusal's body: a reason a program can act on and a message a person can."""
+
+    error: str = Field(description="Machine-readable reason, e.g. unauthenticated, forbidden, other_site.")
+    message: str = Field(description="What is missing or wrong, and what to do.")
+
+
+GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ProblemBody, "description": "No bearer token, or one that is forged, expired or not ours."},
+    403: {"model": ProblemBody, "description": "The token's roles or site do not allow this request."},
+}
+
+BEARER = HTTPBearer(auto_error=False, description="A token from the console's sign-in or `aftercare token`.")
+
+
+def _guard(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Identity:
     """The caller, from its bearer token (401 without a valid one), allowed this route by the
     service's access table (403 and why not)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials if credentials is not None else ""
+    if not token.strip():
         raise Problem(
             401,
             "unauthenticated",

@@ -85,6 +85,7 @@ async def test_every_route_refuses_the_wrong_caller(
     anonymous = await client.request(method, _url(path))
     assert (anonymous.status_code, anonymous.json()["error"]) == (401, "unauthenticated")
     assert "bearer token" in anonymous.json()["message"]
+    assert anonymous.headers["www-authenticate"] == 'Bearer realm="aftercare", error="unauthenticated"'
 
     other_key = TokenIssuer(
         generate_key_pair()[0], issuer="aftercare", audience="aftercare", lifetime=timedelta(hours=1)
@@ -185,3 +186,14 @@ async def test_each_party_signs_only_as_itself(clients: dict[str, httpx.AsyncCli
     refused = await clients["archive"].post("/registers/HH138-2026-REG-000001/signatures", json=body, headers=customer)
     assert (refused.status_code, refused.json()["error"]) == (403, "not_this_party")
     assert refused.json()["message"] == "the integrator signs as a manager; you are customer"
+
+
+async def test_the_api_description_names_the_bearer_scheme_and_the_refusals(
+    clients: dict[str, httpx.AsyncClient],
+) -> None:
+    schema = (await clients["intake"].get("/openapi.json")).json()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    submit = schema["paths"]["/requests"]["post"]
+    assert submit["security"] == [{"HTTPBearer": []}]
+    assert {"401", "403"} <= set(submit["responses"])
+    assert "security" not in schema["paths"]["/healthz"]["get"]
