@@ -1,0 +1,59 @@
+"""Who may be kept as a person of the console, and how a password proves it: Argon2id hashes, checked
+in constant time, never the password itself."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+
+from services.console.domain.people import (
+    Person,
+    PersonRefused,
+    checked,
+    needs_new_hash,
+    password_hash,
+    proves,
+)
+from shared.identity import Role
+
+ENGINEER = Person("wang.lei", "王磊 Wang Lei", frozenset({Role.ENGINEER}), engineer_id="E01")
+
+
+@pytest.mark.parametrize(
+    ("person", "reason"),
+    [
+        (Person("Wang Lei", "王磊", frozenset({Role.ENGINEER}), engineer_id="E01"), "bad_username"),
+        (Person("wang.lei", " ", frozenset({Role.ENGINEER}), engineer_id="E01"), "name_missing"),
+        (Person("wang.lei", "王磊", frozenset()), "no_role"),
+        (Person("wang.lei", "王磊", frozenset({Role.ENGINEER})), "engineer_id_missing"),
+        (Person("xu.jing", "徐静", frozenset({Role.CUSTOMER})), "site_missing"),
+        (Person("xu.jing", "徐静", frozenset({Role.CUSTOMER, Role.MANAGER}), site_code="HH138"), "customer_and_staff"),
+    ],
+)
+def test_a_person_is_refused_with_what_to_change(person: Person, reason: str) -> None:
+    with pytest.raises(PersonRefused) as refused:
+        checked(person)
+    assert refused.value.reason == reason
+
+
+def test_a_person_signs_in_as_the_identity_the_services_trust() -> None:
+    identity = checked(ENGINEER).identity()
+    assert (identity.subject, identity.engineer_id, identity.actor) == ("wang.lei", "E01", "王磊 Wang Lei (wang.lei)")
+    customer = checked(Person("xu.jing", "徐静", frozenset({Role.CUSTOMER}), site_code="HH138")).identity()
+    assert customer.customer_only
+    assert not customer.sees("LOAD1")
+
+
+def test_a_password_is_kept_as_an_argon2id_hash_that_proves_it_and_nothing_else() -> None:
+    stored = password_hash("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert "correct horse" not in stored
+    assert proves("correct horse battery", stored)
+    assert not proves("correct horse battery!", stored)
+    assert not proves("correct horse battery", "not a hash")
+    assert not needs_new_hash(stored)
+    weaker = PasswordHasher(time_cost=1, memory_cost=8192).hash("correct horse battery")
+    assert proves("correct horse battery", weaker)
+    assert needs_new_hash(weaker)  # replaced at the next good sign-in
+    with pytest.raises(PersonRefused, match="at least 12 characters"):
+        password_hash("short")
