@@ -86,7 +86,10 @@ async def draw_up(
     """Draw up the site's register of a month or a quarter from what the archive has kept: the first
     version, or a new one that supersedes the last (409 once it is signed and locked)."""
     now = datetime.now(UTC)
-    running = now.astimezone(ZoneInfo(settings.default_timezone)).date()
+    async with database.connect() as connection:
+        described = await registers.site_described(connection, site_code)
+    timezone = described.timezone if described else settings.default_timezone  # unknown: refused below
+    running = now.astimezone(ZoneInfo(timezone)).date()  # the site's today
     try:
         if request.kind is RegisterKind.ACCEPTANCE:
             raise BadPeriod("an acceptance register records its handover: POST /sites/{site}/registers/acceptance")
