@@ -1,4 +1,5 @@
-"""The five Aftercare services, each a package of its own: intake, dispatch, sla, vendor, archive."""
+"""The Aftercare services, each a package of its own: intake, dispatch, sla, vendor, archive and the
+console (the people who sign in; its pages to come)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shared.service import ServiceDefinition
 
-NAMES = ("intake", "dispatch", "sla", "vendor", "archive")
+NAMES = ("intake", "dispatch", "sla", "vendor", "archive", "console")
 
 
 def definition(name: str) -> ServiceDefinition:

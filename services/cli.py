@@ -148,11 +148,12 @@ def up(
     demo: Annotated[bool, typer.Option(help="Load the demo site (138 Huaihai Road).")] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for every service to be ready.")] = 60,
 ) -> None:
-    """Migrate, seed the demo site and run all five services as separate processes until Ctrl-C. Unless
+    """Migrate, seed the demo site and run every service as a separate process until Ctrl-C. Unless
     the environment names a key (AFTERCARE_AUTH_PUBLIC_KEY or AFTERCARE_AUTH_JWKS_URL), the suite trusts
     the local key pair in .aftercare/keys (made on first use) and a token is printed per demo person."""
     if not (os.environ.get("AFTERCARE_AUTH_PUBLIC_KEY") or os.environ.get("AFTERCARE_AUTH_JWKS_URL")):
         os.environ["AFTERCARE_AUTH_PUBLIC_KEY"] = identity_commands.ensure_keys()
+        os.environ["CONSOLE_SIGNING_KEY"] = (identity_commands.LOCAL_KEYS / "private.pem").read_text()
         typer.echo("Bearer tokens of the demo people (valid 12 hours; `aftercare token` makes more):")
         for person, signed in identity_commands.demo_tokens().items():
             roles = ",".join(sorted(person.roles))

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared.identity import Identity, Role, TokenIssuer, generate_key_pair
+from shared.identity import Identity, Role, TokenIssuer, generate_key_pair, one_line
 
 LOCAL_KEYS = Path(".aftercare") / "keys"
 MAX_HOURS = 24 * 31  # a token cannot be taken back before it expires: a month at most
@@ -30,11 +30,13 @@ DEMO_PEOPLE = (
 def keys(
     folder: Annotated[Path, typer.Option(help="Where the private key is written (never commit it).")] = LOCAL_KEYS,
 ) -> None:
-    """Make a new Ed25519 key pair: the private key into FOLDER/private.pem (for whoever issues
-    tokens), the public key printed on one line for every service's AFTERCARE_AUTH_PUBLIC_KEY."""
+    """Make a new Ed25519 key pair: the private key into FOLDER/private.pem and printed on one line for
+    the console's CONSOLE_SIGNING_KEY (a secret), the public key for every service's
+    AFTERCARE_AUTH_PUBLIC_KEY."""
     public = ensure_keys(folder, replace=True)
     typer.echo(f"private key: {folder / 'private.pem'}")
     typer.echo(f"AFTERCARE_AUTH_PUBLIC_KEY={public}")
+    typer.echo(f"CONSOLE_SIGNING_KEY={one_line((folder / 'private.pem').read_text())}")
 
 
 def token(

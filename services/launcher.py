@@ -1,4 +1,4 @@
-"""`aftercare up`: the whole suite as five processes on one machine, until Ctrl-C stops them all."""
+"""`aftercare up`: the whole suite as a process per service on one machine, until Ctrl-C stops them all."""
 
 from __future__ import annotations
 

@@ -33,6 +33,10 @@ class SiteIn(StrEnum):
 class Rule:
     roles: frozenset[Role] = field(default_factory=frozenset)  # besides admin
     site: SiteIn = SiteIn.NOWHERE
+    public: bool = False  # no token needed: signing in
+
+
+PUBLIC = Rule(public=True)
 
 
 def only(*roles: Role, site: SiteIn = SiteIn.NOWHERE) -> Rule:
@@ -54,13 +58,19 @@ class AccessDenied(Exception):
         self.message = message
 
 
-def check(table: AccessTable, request: Request, identity: Identity) -> None:
-    """Raise AccessDenied unless the table lets this person make this request."""
+def rule_for(table: AccessTable, request: Request) -> Rule:
+    """The rule of the route the request matched; AccessDenied if it has none."""
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     rule = table.get((request.method, template))
     if rule is None:
         raise AccessDenied("no_rule", f"{request.method} {template} has no access rule; nobody may call it")
+    return rule
+
+
+def check(rule: Rule, request: Request, identity: Identity) -> None:
+    """Raise AccessDenied unless the rule lets this person make this request."""
+    template = getattr(request.scope.get("route"), "path", request.url.path)
     if not identity.may(rule.roles):
         needed = " or ".join(sorted(role.value for role in rule.roles | {Role.ADMIN}))
         held = ", ".join(sorted(identity.roles)) or "no role"

@@ -18,7 +18,7 @@ from prometheus_client import make_asgi_app
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
-from shared.access import AccessDenied, check
+from shared.access import AccessDenied, check, rule_for
 from shared.identity import Identity, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
 from shared.refusals import Refused
@@ -158,9 +158,19 @@ GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {
 BEARER = HTTPBearer(auto_error=False, description="A token from the console's sign-in or `aftercare token`.")
 
 
-def _guard(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Identity:
+def _guard(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Identity | None:
     """The caller, from its bearer token (401 without a valid one), allowed this route by the
     service's access table (403 and why not)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    try:
+        rule = rule_for(runtime.definition.access, request)
+    except AccessDenied as denied:
+        raise Problem(403, denied.reason, denied.message) from denied
+    if rule.public:
+        request.state.identity = None
+        return None
     token = credentials.credentials if credentials is not None else ""
     if not token.strip():
         raise Problem(
@@ -173,9 +183,8 @@ def _guard(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
         identity = request.app.state.verifier.verify(token.strip())
     except TokenRefused as refused:
         raise Problem(401, "invalid_token", str(refused)) from refused
-    runtime: ServiceRuntime = request.app.state.runtime
     try:
-        check(runtime.definition.access, request, identity)
+        check(rule, request, identity)
     except AccessDenied as denied:
         raise Problem(403, denied.reason, denied.message) from denied
     request.state.identity = identity

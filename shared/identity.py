@@ -89,8 +89,8 @@ def identity_of(claims: dict[str, Any], roles_claim: str = "roles") -> Identity:
 class TokenIssuer:
     """Signs the suite's own tokens; only the holder of the private key can."""
 
-    def __init__(self, private_key_pem: str, *, issuer: str, audience: str, lifetime: timedelta) -> None:
-        self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    def __init__(self, private_key: str, *, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self._key = serialization.load_pem_private_key(as_pem(private_key, "PRIVATE KEY").encode(), password=None)
         self._issuer, self._audience, self._lifetime = issuer, audience, lifetime
 
     def issue(self, identity: Identity, *, now: datetime | None = None) -> str:
@@ -166,8 +166,13 @@ def generate_key_pair() -> tuple[str, str]:
     return private_pem, base64.b64encode(public_der).decode()
 
 
-def as_pem(public_key: str) -> str:
-    """A public key given as PEM or as one line of base64 DER, as PEM."""
-    if public_key.lstrip().startswith("-----BEGIN"):
-        return public_key
-    return f"-----BEGIN PUBLIC KEY-----\n{public_key.strip()}\n-----END PUBLIC KEY-----\n"
+def as_pem(key: str, kind: str = "PUBLIC KEY") -> str:
+    """A key given as PEM or as one line of base64 DER (which fits an environment variable), as PEM."""
+    if key.lstrip().startswith("-----BEGIN"):
+        return key
+    return f"-----BEGIN {kind}-----\n{key.strip()}\n-----END {kind}-----\n"
+
+
+def one_line(pem: str) -> str:
+    """A PEM key as one line of base64 DER, for an environment variable."""
+    return "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))

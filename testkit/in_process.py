@@ -55,8 +55,10 @@ async def _left_over_handled(world: World, names: tuple[str, ...]) -> None:
     """Wait until the services' inboxes are empty, for half a minute at most: a message that keeps
     failing is the test's own business, and its assertions say so."""
 
+    queues = [subscription.queue for name in names for subscription in services.definition(name).subscriptions]
+
     async def empty() -> bool:
-        return not any([await queue_depth(world.amqp_url, f"{name}.inbox") for name in names])
+        return not any([await queue_depth(world.amqp_url, queue) for queue in queues])
 
     with contextlib.suppress(AssertionError):
         await eventually(empty, timeout=30, interval=0.1)

@@ -10,11 +10,12 @@ from typing import Any
 from urllib.parse import quote
 
 import services
+from shared.identity import one_line
 from shared.persistence import migrations
 from shared.persistence.database import drop_database, ensure_database
 from shared.service import declare_topology
 from shared.settings import ServiceSettings
-from testkit.identities import PUBLIC_KEY
+from testkit.identities import PRIVATE_KEY, PUBLIC_KEY
 from testkit.machine import AMQP_BASE_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
 
 
@@ -39,6 +40,8 @@ class World:
             "db_pool_size": 5,
             "auth_public_key": PUBLIC_KEY,
         }
+        if service == "console":
+            values["signing_key"] = PRIVATE_KEY
         values.update(overrides)
         return services.definition(service).settings_class(**values)
 
@@ -48,6 +51,7 @@ class World:
             "AFTERCARE_DATABASE_URL": self.database_url,
             "AFTERCARE_AMQP_URL": self.amqp_url,
             "AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY,
+            "CONSOLE_SIGNING_KEY": one_line(PRIVATE_KEY),
         }
 
 

@@ -18,7 +18,8 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from testkit.identities import PUBLIC_KEY
+from shared.identity import one_line
+from testkit.identities import PRIVATE_KEY, PUBLIC_KEY
 from testkit.machine import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, REPOSITORY
 
 DEPLOY = REPOSITORY / "deploy"
@@ -54,7 +55,8 @@ def env_with_passwords(path: Path = ENV_EXAMPLE) -> dict[str, str]:
     }
 
 
-FILLED = {"AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY}  # what `aftercare keys` printed, as the operator pastes it
+# What `aftercare keys` printed, as the operator pastes it.
+FILLED = {"AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY, "CONSOLE_SIGNING_KEY": one_line(PRIVATE_KEY)}
 
 
 def interpolate(value: str, variables: Mapping[str, str]) -> str:

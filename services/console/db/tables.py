@@ -1,0 +1,25 @@
+"""The console's own schema: the people who sign in. No business data: that is the services'."""
+
+from sqlalchemy import TIMESTAMP, Boolean, Column, Table, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from shared.persistence.database import schema_metadata
+from shared.persistence.kernel_tables import inbox_table, outbox_table
+
+metadata = schema_metadata("console")
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+people = Table(
+    "people",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # Argon2id (domain/people.py); never the password
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("engineer_id", Text),
+    Column("site_code", Text),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+)

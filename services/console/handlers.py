@@ -1,0 +1,108 @@
+"""The console's HTTP API so far: signing in for a token, who the token names, and the people an
+administrator keeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field, StringConstraints
+
+from services.console import people
+from services.console.db import people as people_rows
+from services.console.domain.people import Person, PersonRefused
+from services.console.settings import ConsoleSettings
+from shared.http import Caller, Database, Problem
+from shared.identity import Role, TokenIssuer
+
+router = APIRouter(tags=["console"])
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class SignIn(BaseModel):
+    username: Text
+    password: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class PersonTerms(BaseModel):
+    name: Text
+    roles: list[Role] = Field(min_length=1)
+    engineer_id: Text | None = None
+    site_code: Text | None = None
+    active: bool = True
+    password: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="At least 12 characters; kept only as an Argon2id hash."
+    )
+
+
+def _issuer(request: Request) -> TokenIssuer:
+    settings = cast(ConsoleSettings, request.app.state.runtime.settings)
+    if not settings.signing_key:
+        raise Problem(503, "no_signing_key", "the console has no CONSOLE_SIGNING_KEY; `aftercare keys` makes one")
+    return TokenIssuer(
+        settings.signing_key,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        lifetime=timedelta(hours=settings.token_hours),
+    )
+
+
+@router.post("/token")
+async def sign_in(
+    request: SignIn, database: Database, issuer: Annotated[TokenIssuer, Depends(_issuer)]
+) -> dict[str, Any]:
+    """Sign in with a user name and password: a bearer token every service accepts."""
+    try:
+        async with database.connect() as connection:
+            person = await people.sign_in(connection, request.username, request.password)
+            await connection.commit()
+    except PersonRefused as refused:
+        raise Problem(401, refused.reason, refused.message) from refused
+    token = issuer.issue(person.identity(), now=datetime.now(UTC))
+    return {"access_token": token, "token_type": "bearer", "roles": sorted(person.roles)}
+
+
+@router.get("/me")
+async def who_am_i(caller: Caller) -> dict[str, Any]:
+    """Who the token names."""
+    return {
+        "username": caller.subject,
+        "name": caller.name,
+        "roles": sorted(caller.roles),
+        "engineer_id": caller.engineer_id,
+        "site_code": caller.site_code,
+    }
+
+
+@router.get("/people")
+async def list_people(database: Database) -> list[dict[str, Any]]:
+    """Everyone who may sign in (never their passwords)."""
+    async with database.connect() as connection:
+        return [_public(person) for person in await people_rows.everyone(connection)]
+
+
+@router.put("/people/{username}")
+async def put_person(username: str, terms: PersonTerms, database: Database, response: Response) -> dict[str, Any]:
+    """Add a person, or change one (their password too)."""
+    person = Person(username, terms.name, frozenset(terms.roles), terms.engineer_id, terms.site_code, terms.active)
+    try:
+        async with database.connect() as connection:
+            created = await people.keep(connection, person, terms.password)
+            await connection.commit()
+    except PersonRefused as refused:
+        raise Problem(422, refused.reason, refused.message) from refused
+    response.status_code = 201 if created else 200
+    return _public(person)
+
+
+def _public(person: Person) -> dict[str, Any]:
+    return {
+        "username": person.username,
+        "name": person.name,
+        "roles": sorted(person.roles),
+        "engineer_id": person.engineer_id,
+        "site_code": person.site_code,
+        "active": person.active,
+    }

@@ -1,0 +1,44 @@
+"""People for a site description's demo: the office staff once, then for each site its engineers and
+its customer's representative. Each new person gets a random password, shown once in the summary
+(`make up` prints it); people who exist keep theirs."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from services.console import people
+from services.console.db import people as people_rows
+from services.console.domain.people import Person
+from shared.identity import Role
+from shared.persistence.service_database import ServiceDatabase
+from shared.site_file import load_site_file
+
+OFFICE = (
+    Person("zhao.min", "赵敏 Zhao Min", frozenset({Role.OPERATOR})),
+    Person("liu.yang", "刘洋 Liu Yang", frozenset({Role.MANAGER})),
+    Person("zhou.qing", "周青 Zhou Qing", frozenset({Role.QUALITY})),
+    Person("admin", "Administrator", frozenset({Role.ADMIN})),
+)
+
+
+async def load_people(database: ServiceDatabase, path: Path) -> str:
+    described = load_site_file(path)
+    code = described.site.code
+    wanted = [
+        *OFFICE,
+        *(
+            Person(f"{e.id.lower()}.{code.lower()}", e.name, frozenset({Role.ENGINEER}), engineer_id=e.id)
+            for e in described.engineers
+        ),
+        Person(f"{code.lower()}.customer", described.site.customer, frozenset({Role.CUSTOMER}), site_code=code),
+    ]
+    created = []
+    async with database.connect() as connection:
+        for person in wanted:
+            if await people_rows.find(connection, person.username) is None:
+                password = secrets.token_urlsafe(12)
+                await people.keep(connection, person, password)
+                created.append(f"{person.username} ({', '.join(sorted(person.roles))}) password {password}")
+        await connection.commit()
+    return f"{code}: {len(created)} new people may sign in" + "".join(f"\n  {line}" for line in created)

@@ -1,0 +1,43 @@
+"""Signing in over the real database: an administrator keeps a person, the person signs in with their
+password for a token every service accepts, a wrong password or an unknown name gets the same 401, and
+the token names who signed in."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared.identity import Role
+from testkit.identities import bearer
+from testkit.in_process import running
+from testkit.world import World
+
+
+async def test_a_person_signs_in_and_every_service_knows_them(seeded: World) -> None:
+    username = f"op{uuid.uuid4().hex[:6]}"
+    async with running(seeded, "console", "intake") as suite:
+        console = suite["console"].http
+        terms = {"name": "赵敏 Zhao Min", "roles": ["operator"], "password": "a long enough secret"}
+        created = await console.put(f"/people/{username}", json=terms)
+        assert (created.status_code, created.json()["roles"]) == (201, ["operator"]), created.text
+        assert "password" not in created.text
+        weak = await console.put(f"/people/{username}", json={**terms, "password": "short"})
+        assert (weak.status_code, weak.json()["error"]) == (422, "weak_password")
+        not_admin = await console.get("/people", headers=bearer("zhao.min", Role.OPERATOR))
+        assert not_admin.status_code == 403
+
+        signed_in = await console.post("/token", json={"username": username, "password": "a long enough secret"})
+        assert signed_in.status_code == 200, signed_in.text
+        token = signed_in.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await console.get("/me", headers=headers)).json()["name"] == "赵敏 Zhao Min"
+        assert (await suite["intake"].http.get("/sites", headers=headers)).status_code == 200
+        refused = await suite["intake"].http.get("/rejections", headers=bearer("x", Role.ENGINEER))
+        assert refused.status_code == 403
+
+        for wrong in (
+            {"username": username, "password": "a long enough secreT"},
+            {"username": "nobody", "password": "x"},
+        ):
+            answer = await console.post("/token", json=wrong)
+            assert answer.status_code == 401
+            assert answer.json() == {"error": "wrong_credentials", "message": "the user name or the password is wrong"}
