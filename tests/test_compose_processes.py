@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import asyncpg
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 import services
@@ -176,6 +177,7 @@ def _peak_memory_bytes(pid: int) -> int:
     return int(match[1]) * 1024
 
 
+@pytest.mark.timeout(300)  # ten processes start in waves, then 300 requests: 60 to 100 s on this machine
 async def test_the_compose_file_as_processes_carries_300_requests_while_a_dispatch_replica_stops(
     world: World, tmp_path: Path
 ) -> None:
@@ -186,7 +188,9 @@ async def test_the_compose_file_as_processes_carries_300_requests_while_a_dispat
         with ExitStack() as processes:
             local = LocalCompose(machine, processes, tmp_path)
             await local.up(start_waves(compose, profiles={"demo"}), scale={"dispatch": DISPATCH_REPLICAS})
-            assert [len(local.replicas[name]) for name in services.NAMES] == [1, DISPATCH_REPLICAS, 1, 1, 1]
+            assert {name: len(local.replicas[name]) for name in services.NAMES} == {
+                name: DISPATCH_REPLICAS if name == "dispatch" else 1 for name in services.NAMES
+            }
 
             broker = f"{AMQP_BASE_URL.rstrip('/')}/{quote(machine.place, safe='')}"
             intake = local.replicas["intake"][0].url
