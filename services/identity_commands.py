@@ -10,20 +10,18 @@ from typing import Annotated
 
 import typer
 
+from services.console.seed import OFFICE_IDENTITIES as OFFICE
 from shared.identity import Identity, Role, TokenIssuer, generate_key_pair, one_line
 
 LOCAL_KEYS = Path(".aftercare") / "keys"
 MAX_HOURS = 24 * 31  # a token cannot be taken back before it expires: a month at most
 PRIVATE_KEY_FILE_VARIABLE = "AFTERCARE_AUTH_PRIVATE_KEY_FILE"
 
-# The demo site's people, one per role, as `make up` prints their tokens.
+# The demo site's people, one per role, as the console's seed names them; `make up` prints their tokens.
 DEMO_PEOPLE = (
-    Identity("zhao.min", "赵敏 Zhao Min", frozenset({Role.OPERATOR})),
-    Identity("liu.yang", "刘洋 Liu Yang", frozenset({Role.MANAGER})),
-    Identity("wang.lei", "王磊 Wang Lei", frozenset({Role.ENGINEER}), engineer_id="E01"),
-    Identity("zhou.qing", "周青 Zhou Qing", frozenset({Role.QUALITY})),
-    Identity("xu.jing", "徐静 Xu Jing", frozenset({Role.CUSTOMER}), site_code="HH138"),
-    Identity("admin", "Administrator", frozenset({Role.ADMIN})),
+    *OFFICE,
+    Identity("e01.hh138", "王磊 Wang Lei", frozenset({Role.ENGINEER}), engineer_id="E01"),
+    Identity("hh138.customer", "Infinity Mall Property Management", frozenset({Role.CUSTOMER}), site_code="HH138"),
 )
 
 

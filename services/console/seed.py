@@ -20,6 +20,7 @@ OFFICE = (
     Person("zhou.qing", "周青 Zhou Qing", frozenset({Role.QUALITY})),
     Person("admin", "Administrator", frozenset({Role.ADMIN})),
 )
+OFFICE_IDENTITIES = tuple(person.identity() for person in OFFICE)
 
 
 async def load_people(database: ServiceDatabase, path: Path) -> str:
