@@ -13,6 +13,7 @@ import typer
 import services
 from services import identity_commands, operations
 from services.archive import commands as archive_commands
+from services.console import commands as console_commands
 from services.launcher import run_suite
 from services.vendor import commands as vendor_commands
 from shared.logs import configure_logging, get_logger
@@ -178,3 +179,4 @@ app.add_typer(operations.contracts, name="contracts")
 app.add_typer(operations.dead_letters, name="dead-letters")
 app.add_typer(vendor_commands.partners, name="partners")
 app.add_typer(archive_commands.archive, name="archive")
+app.add_typer(console_commands.users, name="users")

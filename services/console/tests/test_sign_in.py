@@ -4,6 +4,10 @@ the token names who signed in."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 import uuid
 
 from shared.identity import Role
@@ -41,3 +45,28 @@ async def test_a_person_signs_in_and_every_service_knows_them(seeded: World) -> 
             answer = await console.post("/token", json=wrong)
             assert answer.status_code == 401
             assert answer.json() == {"error": "wrong_credentials", "message": "the user name or the password is wrong"}
+
+
+async def test_a_person_added_on_the_command_line_signs_in(seeded: World) -> None:
+    username = f"eng{uuid.uuid4().hex[:6]}"
+    command = [sys.executable, "-m", "services", "users", "add", username, "--name", "李娜 Li Na"]
+    environment = {**os.environ, **seeded.environment()}
+
+    def run(*extra: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *extra, "--password-stdin"], input=password + "\n", env=environment,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    refused = await asyncio.to_thread(run, "--role", "engineer", password="twelve chars!")
+    assert refused.returncode == 2
+    assert "bound to an engineer id" in refused.stderr
+    added = await asyncio.to_thread(run, "--role", "engineer", "--engineer-id", "E02", password="twelve chars!")
+    assert (added.returncode, added.stdout.strip()) == (0, f"added {username} (engineer)"), added.stderr
+    async with running(seeded, "console") as suite:
+        signed_in = await suite["console"].http.post("/token", json={"username": username, "password": "twelve chars!"})
+        assert signed_in.status_code == 200, signed_in.text
+        me = await suite["console"].http.get(
+            "/me", headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        )
+        assert (me.json()["engineer_id"], me.json()["name"]) == ("E02", "李娜 Li Na")
