@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from shared.access import AccessDenied, check, rule_for
-from shared.identity import Identity, TokenRefused, TokenVerifier
+from shared.identity import Identity, IssuerUnreachable, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
@@ -183,6 +183,8 @@ def _guard(
         identity = request.app.state.verifier.verify(token.strip())
     except TokenRefused as refused:
         raise Problem(401, "invalid_token", str(refused)) from refused
+    except IssuerUnreachable as unreachable:
+        raise Problem(503, "identity_provider_unreachable", str(unreachable)) from unreachable
     try:
         check(rule, request, identity)
     except AccessDenied as denied:

@@ -60,6 +60,10 @@ class TokenRefused(Exception):
     """A token that proves nothing: the message says why, without echoing the token."""
 
 
+class IssuerUnreachable(Exception):
+    """The OpenID Connect issuer's keys cannot be fetched: no token can be checked until they can."""
+
+
 def claims_of(identity: Identity) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": identity.subject, "name": identity.name, "roles": sorted(identity.roles)}
     if identity.engineer_id is not None:
@@ -142,6 +146,8 @@ class TokenVerifier:
                 audience=self._audience,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
+        except jwt.PyJWKClientConnectionError as error:
+            raise IssuerUnreachable(f"the identity provider's keys cannot be fetched ({error})") from error
         except jwt.ExpiredSignatureError as error:
             raise TokenRefused("the token has expired; sign in again") from error
         except jwt.InvalidIssuerError as error:

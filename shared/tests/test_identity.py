@@ -1,0 +1,73 @@
+"""Tokens from an OpenID Connect issuer instead of the suite's own: verified against the keys the issuer
+publishes (a JWKS served over HTTP here), roles read from the issuer's own claim, and an issuer that
+cannot be reached named as such, not taken for a bad token."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import cast
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
+
+from shared.identity import IssuerUnreachable, Role, TokenRefused, TokenVerifier, as_pem, generate_key_pair
+from testkit.processes import free_port
+
+ISSUER = "https://sso.integrator.example/realms/aftercare"
+PRIVATE, PUBLIC = generate_key_pair()
+PUBLIC_KEY = cast(Ed25519PublicKey, serialization.load_pem_public_key(as_pem(PUBLIC).encode()))
+JWK = {**json.loads(OKPAlgorithm.to_jwk(PUBLIC_KEY)), "kid": "k1"}
+
+
+@pytest.fixture
+def jwks_url() -> Iterator[str]:
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"keys": [JWK]}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/protocol/openid-connect/certs"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _token(**claims: object) -> str:
+    now = datetime.now(UTC)
+    body = {"iss": ISSUER, "aud": "aftercare", "sub": "liu.yang", "exp": now + timedelta(minutes=5), **claims}
+    key = serialization.load_pem_private_key(PRIVATE.encode(), password=None)
+    return jwt.encode(body, key, algorithm="EdDSA", headers={"kid": "k1"})  # type: ignore[arg-type]
+
+
+def _verifier(url: str) -> TokenVerifier:
+    return TokenVerifier(public_key=None, jwks_url=url, issuer=ISSUER, audience="aftercare", roles_claim="groups")
+
+
+def test_an_issuers_token_is_verified_with_its_published_keys(jwks_url: str) -> None:
+    identity = _verifier(jwks_url).verify(_token(groups=["manager", "not-ours"], preferred_username="Liu Yang"))
+    assert (identity.subject, identity.name, identity.roles) == ("liu.yang", "Liu Yang", frozenset({Role.MANAGER}))
+    with pytest.raises(TokenRefused, match="not issued by"):
+        _verifier(jwks_url).verify(_token(iss="https://elsewhere.example", groups=["admin"]))
+
+
+def test_an_issuer_that_cannot_be_reached_is_named_not_taken_for_a_bad_token() -> None:
+    unreachable = f"http://127.0.0.1:{free_port()}/protocol/openid-connect/certs"  # nobody listens there
+    with pytest.raises(IssuerUnreachable, match="keys cannot be fetched"):
+        _verifier(unreachable).verify(_token(groups=["manager"]))
