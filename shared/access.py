@@ -78,8 +78,6 @@ def check(rule: Rule, request: Request, identity: Identity) -> None:
     if not identity.customer_only:
         return
     site = _site_of(rule.site, request)
-    if rule.site is SiteIn.NOWHERE and Role.CUSTOMER not in rule.roles:
-        return
     if rule.site in (SiteIn.PATH, SiteIn.TICKET, SiteIn.CODE) and site is None:
         # A rule that names a site the route does not have: closed, not open.
         raise AccessDenied("no_rule", f"{request.method} {template} names no site where its rule looks for one")

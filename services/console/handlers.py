@@ -3,6 +3,7 @@ administrator keeps."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
@@ -41,12 +42,13 @@ def _issuer(request: Request) -> TokenIssuer:
     settings = cast(ConsoleSettings, request.app.state.runtime.settings)
     if not settings.signing_key:
         raise Problem(503, "no_signing_key", "the console has no CONSOLE_SIGNING_KEY; `aftercare keys` makes one")
-    return TokenIssuer(
-        settings.signing_key,
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-        lifetime=timedelta(hours=settings.token_hours),
-    )
+    return _signer(settings.signing_key, settings.auth_issuer, settings.auth_audience, settings.token_hours)
+
+
+@functools.cache
+def _signer(key: str, issuer: str, audience: str, hours: float) -> TokenIssuer:
+    """One issuer per key: the key is parsed once, not at every sign-in."""
+    return TokenIssuer(key, issuer=issuer, audience=audience, lifetime=timedelta(hours=hours))
 
 
 @router.post("/token")
