@@ -22,10 +22,11 @@ up: env
 	@scripts/debian-packages $(ARCHIVE_FONTS)
 	$(UV) run aftercare up
 
-# The tests also provision broker users through RabbitMQ's management API, as a deployment does.
+# The tests also provision broker users through RabbitMQ's management API, as a deployment does, and
+# drive the console in Debian's Chromium (Playwright from the lock file, no browser download).
 test: env
 	@scripts/local-services --management
-	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils
+	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils chromium=chromium
 	$(UV) run pytest
 
 lint: env deploy-check partner-contract-check

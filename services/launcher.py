@@ -34,6 +34,9 @@ def run_suite(urls: dict[str, str], ready_timeout: float) -> None:
             typer.echo("\nAftercare is up:")
             for name, url in urls.items():
                 typer.echo(f"  {name:<9} {url}   (docs {url}/docs, ready {url}/readyz)")
+            if "console" in urls:
+                pages = urls["console"].replace("127.0.0.1", "localhost")
+                typer.echo(f"The console's pages: {pages}/ (sign in with a password the seed printed above)")
             typer.echo("Ctrl-C stops every service cleanly.")
         while not stopping and all(child.poll() is None for child in children.values()):
             time.sleep(0.2)

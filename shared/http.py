@@ -10,16 +10,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
-from shared.access import AccessDenied, check, rule_for
-from shared.identity import Identity, IssuerUnreachable, TokenRefused, TokenVerifier
+from shared.access import AccessDenied, AccessTable, check, only, rule_for
+from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
@@ -64,9 +65,15 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app = FastAPI(title=f"Aftercare {definition.name}", description=definition.summary, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.verifier = verifier_for(runtime.settings)
+    app.state.access = access_table(definition.access)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
-    app.include_router(definition.router, dependencies=[Depends(_guard)], responses=GUARDED_RESPONSES)
+    for routes in (definition.router, operations):
+        app.include_router(routes, dependencies=[Depends(_guard)], responses=GUARDED_RESPONSES)
     app.mount("/metrics", make_asgi_app(registry=runtime.registry))
+    if definition.pages is not None:
+        app.include_router(definition.pages, include_in_schema=False)
+    if definition.static_dir is not None:
+        app.mount("/static", StaticFiles(directory=definition.static_dir), name="static")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -108,6 +115,26 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
         return response
 
     return app
+
+
+operations = APIRouter(tags=["operations"])
+OPERATIONS_ACCESS: AccessTable = {("GET", "/dead-letters"): only(Role.MANAGER, Role.OPERATOR)}
+
+
+def access_table(service_access: AccessTable) -> AccessTable:
+    """Who may call each route of a service: its own table, and every service's operations routes."""
+    return {**service_access, **OPERATIONS_ACCESS}
+
+
+@operations.get("/dead-letters")
+async def dead_letters_waiting(request: Request) -> list[dict[str, Any]]:
+    """The service's dead-letter queues and how many messages wait in each (`aftercare dead-letters`
+    shows them and sends them back)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    try:
+        return [{"queue": q.dead_queue, "waiting": await runtime.publisher.depth(q.dead_queue)} for q in runtime.queues]
+    except ConnectionError as down:
+        raise Problem(503, "broker_unreachable", f"the broker does not answer: {down}") from down
 
 
 def rows_response(rows: list[dict[str, Any]]) -> Response:
@@ -163,9 +190,8 @@ def _guard(
 ) -> Identity | None:
     """The caller, from its bearer token (401 without a valid one), allowed this route by the
     service's access table (403 and why not)."""
-    runtime: ServiceRuntime = request.app.state.runtime
     try:
-        rule = rule_for(runtime.definition.access, request)
+        rule = rule_for(request.app.state.access, request)
     except AccessDenied as denied:
         raise Problem(403, denied.reason, denied.message) from denied
     if rule.public:

@@ -110,6 +110,10 @@ class ServiceRuntime:
         await self.engine.dispose()
         log.info("service stopped")
 
+    def worker(self, kind: type) -> object:
+        """The process's worker of this kind (the console's live feed, its connection to the services)."""
+        return next(worker for worker in self.workers if isinstance(worker, kind))
+
     async def publish(self, message: OutgoingMessage) -> None:
         """Send one message persistent and wait for the broker's confirm (raises otherwise)."""
         await self.publisher.publish(

@@ -74,6 +74,11 @@ class ServiceDefinition:
     router: APIRouter
     access: AccessTable = field(default_factory=dict)
     """Who may call each route (shared/access.py); a route without a rule refuses everyone."""
+    pages: APIRouter | None = None
+    """Web pages for people in a browser (the console's): outside the bearer-token guard, since they
+    keep their own sign-in session."""
+    static_dir: Path | None = None
+    """Files the pages load (style sheet, scripts), served under /static."""
     subscriptions: tuple[Subscription, ...] = ()
     seed: Seeder | None = None
     workers: tuple[WorkerFactory, ...] = ()

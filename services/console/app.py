@@ -1,5 +1,6 @@
 """Wiring of the console service."""
 
+import re
 from pathlib import Path
 
 import services.console
@@ -8,6 +9,9 @@ from services.console.access import ACCESS
 from services.console.db.tables import metadata
 from services.console.seed import load_people
 from services.console.settings import ConsoleSettings
+from services.console.web import router as pages
+from services.console.web.live import QUEUE_PREFIX, live_feed
+from services.console.web.upstream import upstream_for
 from shared.service import ServiceDefinition
 
 service = ServiceDefinition(
@@ -19,4 +23,8 @@ service = ServiceDefinition(
     router=handlers.router,
     access=ACCESS,
     seed=load_people,
+    pages=pages,
+    static_dir=Path(__file__).parent / "web" / "static",
+    workers=(upstream_for, live_feed),
+    broker_resources=(re.escape(QUEUE_PREFIX) + r"[0-9a-f-]{36}",),
 )

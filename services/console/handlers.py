@@ -3,8 +3,6 @@ administrator keeps."""
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -14,8 +12,9 @@ from services.console import people
 from services.console.db import people as people_rows
 from services.console.domain.people import Person, PersonRefused
 from services.console.settings import ConsoleSettings
+from services.console.tokens import NoSigningKey, sign_in_token
 from shared.http import Caller, Database, Problem
-from shared.identity import Role, TokenIssuer
+from shared.identity import Role
 
 router = APIRouter(tags=["console"])
 
@@ -38,22 +37,13 @@ class PersonTerms(BaseModel):
     )
 
 
-def _issuer(request: Request) -> TokenIssuer:
-    settings = cast(ConsoleSettings, request.app.state.runtime.settings)
-    if not settings.signing_key:
-        raise Problem(503, "no_signing_key", "the console has no CONSOLE_SIGNING_KEY; `aftercare keys` makes one")
-    return _signer(settings.signing_key, settings.auth_issuer, settings.auth_audience, settings.token_hours)
-
-
-@functools.cache
-def _signer(key: str, issuer: str, audience: str, hours: float) -> TokenIssuer:
-    """One issuer per key: the key is parsed once, not at every sign-in."""
-    return TokenIssuer(key, issuer=issuer, audience=audience, lifetime=timedelta(hours=hours))
+def _settings(request: Request) -> ConsoleSettings:
+    return cast(ConsoleSettings, request.app.state.runtime.settings)
 
 
 @router.post("/token")
 async def sign_in(
-    request: SignIn, database: Database, issuer: Annotated[TokenIssuer, Depends(_issuer)]
+    request: SignIn, database: Database, settings: Annotated[ConsoleSettings, Depends(_settings)]
 ) -> dict[str, Any]:
     """Sign in with a user name and password: a bearer token every service accepts."""
     try:
@@ -62,7 +52,10 @@ async def sign_in(
             await connection.commit()
     except PersonRefused as refused:
         raise Problem(401, refused.reason, refused.message) from refused
-    token = issuer.issue(person.identity(), now=datetime.now(UTC))
+    try:
+        token = sign_in_token(settings, person.identity())
+    except NoSigningKey as missing:
+        raise Problem(503, "no_signing_key", str(missing)) from missing
     return {"access_token": token, "token_type": "bearer", "roles": sorted(person.roles)}
 
 

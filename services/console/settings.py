@@ -18,3 +18,20 @@ class ConsoleSettings(ServiceSettings):
         "line, as `aftercare keys` prints it). Only the console holds it.",
     )
     token_hours: float = Field(12.0, gt=0, le=24 * 31, description="How long a token from sign-in is valid.")
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 31, description="How long a browser stays signed in to the console's pages."
+    )
+    secure_cookies: bool = Field(
+        True,
+        description="Send the session cookie over HTTPS only (browsers also accept it from http://localhost). "
+        "Turn off only behind a proxy that is itself the HTTPS end and forwards plain HTTP from another host.",
+    )
+    intake_url: str = Field("http://127.0.0.1:8001", description="Where the pages reach intake's HTTP API.")
+    dispatch_url: str = Field("http://127.0.0.1:8002", description="Where the pages reach dispatch's HTTP API.")
+    sla_url: str = Field("http://127.0.0.1:8003", description="Where the pages reach the SLA service's HTTP API.")
+    vendor_url: str = Field("http://127.0.0.1:8004", description="Where the pages reach the vendor service's HTTP API.")
+    archive_url: str = Field("http://127.0.0.1:8005", description="Where the pages reach the archive's HTTP API.")
+    timezone: str = Field("Asia/Shanghai", description="The time zone the pages show times in.")
+    upstream_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a page waits for a service's answer before it says so."
+    )

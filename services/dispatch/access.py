@@ -9,6 +9,7 @@ OPERATOR, MANAGER, ENGINEER, QUALITY = Role.OPERATOR, Role.MANAGER, Role.ENGINEE
 ACCESS: AccessTable = {
     ("GET", "/queues/awaiting-assignment"): only(OPERATOR, MANAGER, QUALITY),
     ("GET", "/queues/at-risk"): only(OPERATOR, MANAGER, QUALITY),
+    ("GET", "/reports/tickets"): only(MANAGER, QUALITY),
     ("GET", "/tickets/{ticket_id}/candidates"): only(OPERATOR, MANAGER),
     ("POST", "/tickets/{ticket_id}/assign"): only(MANAGER),
     ("GET", "/engineers"): anyone_of(STAFF),
@@ -37,6 +38,7 @@ ACCESS: AccessTable = {
     ("POST", "/inspections/visits/{visit_id}/appointment"): only(OPERATOR, MANAGER, ENGINEER),
     ("POST", "/tickets/{ticket_id}/appointment"): only(OPERATOR, MANAGER, ENGINEER),
     ("GET", "/engineers/{engineer_id}/day"): anyone_of(STAFF),
+    ("GET", "/tickets"): anyone_of(EVERYONE, SiteIn.QUERY),
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/{action}"): only(ENGINEER, MANAGER, OPERATOR, QUALITY),
     ("GET", "/tickets/{ticket_id}/history"): anyone_of(EVERYONE, SiteIn.TICKET),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
-from services.dispatch.db import repository
+from services.dispatch.db import queues, repository
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.escalations import case_ended
 from services.dispatch.moves import UnknownTicket, move_ticket
@@ -26,7 +26,7 @@ from shared.contracts import (
     TicketReclassified,
     VendorEscalationClosed,
 )
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Database, Problem, rows_response
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -63,6 +63,13 @@ async def on_sla_warning(message: Envelope[SlaWarning], uow: UnitOfWork) -> None
 def recurring_work(database: ServiceDatabase, settings: ServiceSettings) -> RecurringWork:
     interval = cast(DispatchSettings, settings).recurring_interval_seconds
     return RecurringWork(database, interval=timedelta(seconds=interval))
+
+
+@router.get("/tickets")
+async def list_open_tickets(database: Database, site_code: str | None = None) -> Response:
+    """Every ticket not closed yet, oldest first: the service manager's board, a customer's open list."""
+    async with database.connect() as connection:
+        return rows_response(await queues.open_tickets(connection, site_code=site_code))
 
 
 @router.get("/tickets/{ticket_id}")

@@ -4,19 +4,19 @@ vendor partner and swapping a device on site."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.dispatch import escalations, steering, swaps
 from services.dispatch.db import escalations as escalation_rows
-from services.dispatch.db import repository, roster
+from services.dispatch.db import queues, roster
 from services.dispatch.domain.roster import DutyKind
 from services.dispatch.ownership import engineer_owns_ticket
 from shared.contracts.partners import EscalationReason
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Database, Problem, rows_response
 from shared.refusals import Refused
 
 router = APIRouter(tags=["dispatch: the service manager"])
@@ -32,14 +32,28 @@ Serial = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 async def awaiting_assignment(database: Database, site_code: str | None = None) -> list[dict[str, Any]]:
     """Tickets nobody could take, longest waiting first, with why; assigned as soon as someone can."""
     async with database.connect() as connection:
-        return await repository.queue(connection, waiting=True, site_code=site_code)
+        return await queues.queue(connection, waiting=True, site_code=site_code)
 
 
 @router.get("/queues/at-risk")
 async def at_risk(database: Database, site_code: str | None = None) -> list[dict[str, Any]]:
     """Tickets whose response clock has warned while nobody has accepted them."""
     async with database.connect() as connection:
-        return await repository.queue(connection, waiting=False, site_code=site_code)
+        return await queues.queue(connection, waiting=False, site_code=site_code)
+
+
+@router.get("/reports/tickets")
+async def tickets_of_month(
+    database: Database,
+    site_code: str,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in the site's time zone.")],
+) -> Response:
+    """The site's tickets reported in the month: subsystem, kind, where each stands, the engineer who held
+    it and the satisfaction its follow-up call recorded; what the reports chart by subsystem and engineer."""
+    first = date.fromisoformat(f"{month}-01")
+    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    async with database.connect() as connection:
+        return rows_response(await queues.reported_in(connection, site_code, first, after))
 
 
 @router.get("/tickets/{ticket_id}/candidates")

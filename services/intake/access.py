@@ -22,6 +22,7 @@ ACCESS: AccessTable = {
     ("GET", "/serials/{serial_number}"): anyone_of(STAFF),
     ("GET", "/sites/{site_code}/serials"): anyone_of(EVERYONE, SiteIn.PATH),
     # A customer may report a fault of its own site: the handler checks the site in the body.
+    ("GET", "/requests/preview"): only(OPERATOR, MANAGER, ENGINEER, CUSTOMER, site=SiteIn.QUERY),
     ("POST", "/requests"): only(OPERATOR, MANAGER, ENGINEER, CUSTOMER),
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/reclassify"): only(OPERATOR, MANAGER, QUALITY),

@@ -10,7 +10,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, StringConstraints
 
-from services.intake import register_handlers, serial_handlers
+from services.intake import preview, register_handlers, serial_handlers
 from services.intake.db import repository
 from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
@@ -26,6 +26,7 @@ from shared.settings import ServiceSettings
 router = APIRouter(tags=["intake"])
 router.include_router(register_handlers.router)
 router.include_router(serial_handlers.router)
+router.include_router(preview.router)
 
 
 def command_handlers(settings: ServiceSettings) -> MessageHandlers:

@@ -5,6 +5,7 @@ from shared.identity import Role
 
 ACCESS: AccessTable = {
     ("GET", "/tickets/{ticket_id}/clocks"): anyone_of(EVERYONE, SiteIn.TICKET),
+    ("GET", "/clocks"): anyone_of(EVERYONE, SiteIn.QUERY),
     ("GET", "/policies"): anyone_of(STAFF),
     ("GET", "/policies/{code}"): anyone_of(STAFF),
     ("PUT", "/policies/{code}"): only(),  # admin

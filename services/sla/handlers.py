@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from services.sla import tracking, views
@@ -16,7 +16,7 @@ from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
 from shared.contracts import Envelope
-from shared.http import Database, Problem
+from shared.http import Database, Problem, rows_response
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -47,6 +47,13 @@ async def get_clocks(ticket_id: str, database: Database) -> list[dict[str, Any]]
     if not found:
         raise Problem(404, "unknown_ticket", f"sla has no clock for ticket {ticket_id!r} (yet)")
     return found
+
+
+@router.get("/clocks")
+async def running_clocks(database: Database, site_code: str | None = None) -> Response:
+    """Every clock still running, soonest deadline first: the service manager's countdowns."""
+    async with database.connect() as connection:
+        return rows_response(await repository.running_clocks(connection, site_code))
 
 
 @router.get("/policies")

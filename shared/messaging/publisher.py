@@ -39,6 +39,17 @@ class Publisher:
     def connected(self) -> bool:
         return self._connection is not None and not self._connection.is_closed
 
+    async def depth(self, queue: str) -> int:
+        """How many messages wait in one of the process's own queues."""
+        if self._connection is None or self._connection.is_closed:
+            raise ConnectionError("the publisher is not connected")
+        channel = await self._connection.channel()
+        try:
+            declared = await channel.declare_queue(queue, passive=True)
+            return int(declared.declaration_result.message_count or 0)
+        finally:
+            await channel.close()
+
     async def publish(
         self,
         body: bytes,

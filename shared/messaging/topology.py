@@ -119,11 +119,11 @@ async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:
             await declare_consumer_queue(channel, spec)
 
 
-async def declare_tap(channel: AbstractChannel, pattern: str = "#") -> AbstractQueue:
+async def declare_tap(channel: AbstractChannel, pattern: str = "#", name: str = "") -> AbstractQueue:
     """A private queue receiving a copy of every event matching `pattern`; it takes nothing from the
-    services' queues and disappears with its connection."""
+    services' queues and disappears with its connection. Unnamed, the broker names it."""
     await declare_exchanges(channel)
-    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    queue = await channel.declare_queue(name, exclusive=True, auto_delete=True)
     await queue.bind(await channel.get_exchange(EVENTS_EXCHANGE), routing_key=pattern)
     return queue
 

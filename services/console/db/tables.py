@@ -1,6 +1,7 @@
-"""The console's own schema: the people who sign in. No business data: that is the services'."""
+"""The console's own schema: the people who sign in and their browser sessions. No business data:
+that is the services'."""
 
-from sqlalchemy import TIMESTAMP, Boolean, Column, Table, Text, func
+from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.persistence.database import schema_metadata
@@ -22,4 +23,17 @@ people = Table(
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# A browser's sign-in: the cookie holds a random key and the table only its SHA-256, so a copy of the
+# table opens no session. Each session has its own CSRF token, which every form sends back.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("key_hash", Text, primary_key=True),
+    Column("username", Text, ForeignKey("people.username", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", TIMESTAMP(timezone=True), nullable=False),
+    Index("ix_sessions_expires_at", "expires_at"),
 )

@@ -137,33 +137,6 @@ async def flag_at_risk(connection: AsyncConnection, ticket: TicketState, *, at: 
     return True
 
 
-async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | None) -> list[dict[str, Any]]:
-    """Tickets waiting for an engineer (`waiting`), or at risk and still not accepted, oldest first."""
-    query = select(
-        tickets.c.ticket_id,
-        tickets.c.site_code,
-        tickets.c.subsystem,
-        tickets.c.kind,
-        tickets.c.priority,
-        tickets.c.status,
-        tickets.c.reported_at,
-        tickets.c.waiting_since,
-        tickets.c.waiting_why,
-        tickets.c.at_risk_since,
-        assignments.c.engineer_id,
-    ).outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-    if waiting:
-        query = query.where(tickets.c.status == Status.AWAITING_ASSIGNMENT).order_by(tickets.c.waiting_since)
-    else:
-        query = query.where(
-            tickets.c.at_risk_since.is_not(None),
-            tickets.c.status.in_([Status.AWAITING_ASSIGNMENT, Status.ASSIGNED]),
-        ).order_by(tickets.c.at_risk_since)
-    if site_code is not None:
-        query = query.where(tickets.c.site_code == site_code)
-    return [dict(row._mapping) for row in await connection.execute(query)]
-
-
 async def set_status(connection: AsyncConnection, ticket_id: str, *, status: Status, queue: str) -> None:
     await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket_id).values(status=status, queue=queue))
 

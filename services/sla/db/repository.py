@@ -262,3 +262,26 @@ async def vendor_clocks_started_in(connection: AsyncConnection, first: date, aft
 def recorded_outcome(clock: Row[Any] | None) -> Outcome | None:
     """How a stored clock was recorded as ending, if it has ended (or was announced breached)."""
     return Outcome(clock.outcome) if clock is not None and clock.outcome else None
+
+
+async def running_clocks(connection: AsyncConnection, site_code: str | None) -> list[dict[str, Any]]:
+    """Clocks still running with a deadline (paused ones have none), soonest due first."""
+    query = (
+        select(
+            clocks.c.ticket_id,
+            clocks.c.kind.label("clock"),
+            clocks.c.cycle,
+            clocks.c.site_code,
+            clocks.c.started_at,
+            clocks.c.due_at,
+            clocks.c.target_minutes,
+            clocks.c.partner,
+            clocks.c.case_number,
+            clocks.c.breached_at,
+        )
+        .where(clocks.c.stopped_at.is_(None), clocks.c.due_at.is_not(None))
+        .order_by(clocks.c.due_at)
+    )
+    if site_code is not None:
+        query = query.where(clocks.c.site_code == site_code)
+    return [dict(row._mapping) for row in await connection.execute(query)]

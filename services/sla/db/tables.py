@@ -78,6 +78,8 @@ clocks = Table(
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_clocks_site_code_started_at", "site_code", "started_at"),
+    # The service manager's board reads the clocks still running, every time a ticket moves.
+    Index("ix_clocks_running", "due_at", postgresql_where=text("stopped_at IS NULL")),
 )
 
 # Deadlines as rows: one per clock and share of its target (1.0 is the breach). A timer fires once:

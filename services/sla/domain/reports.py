@@ -48,6 +48,7 @@ def monthly_report(site_code: str, month: str, clocks: Iterable[ClockRecord], no
             "breached": breached,
             "running": len(of_kind) - met - breached,
             "compliance_percent": round(100 * met / (met + breached), 1) if met + breached else None,
+            "breached_tickets": sorted({r.ticket_id for r in of_kind if _outcome(r, now) is Outcome.BREACHED}),
             "worst_breaches": [
                 {
                     "ticket_id": r.ticket_id,

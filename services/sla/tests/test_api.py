@@ -131,6 +131,7 @@ async def test_the_monthly_report_counts_what_was_kept_and_shows_the_worst_misse
         report = (await sla.http.get("/reports/monthly", params={"site_code": site, "month": "2026-11"})).json()
         on_site = dict(report["clocks"]["on_site"])
         worst = on_site.pop("worst_breaches")
+        assert on_site.pop("breached_tickets") == sorted([never, late])
         assert on_site == {"clocks": 3, "met": 1, "breached": 2, "running": 0, "compliance_percent": 33.3}
         assert [(b["ticket_id"], b["stopped_at"] is not None) for b in worst] == [(never, False), (late, True)]
         return report

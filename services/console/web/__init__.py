@@ -1,0 +1,10 @@
+"""The console's web pages for the office and the customer, server-rendered (Jinja2, htmx), live by
+server-sent events; they call the five services' APIs as the signed-in person."""
+
+from fastapi import APIRouter
+
+from services.console.web import board, calls, customer, desks, pages, reports
+
+router = APIRouter()
+for part in (pages, calls, board, customer, desks, reports):
+    router.include_router(part.router)

@@ -1,0 +1,62 @@
+// Countdowns tick every second from the deadline the server rendered (data-due, data-started);
+// every change sends the session's CSRF token; the signature pad turns a drawing into a PNG.
+(function () {
+  "use strict";
+  var LEVELS = ["calm", "watch", "at_risk", "breached"];
+
+  function level(started, due, now) {
+    if (now >= due) return "breached";
+    var used = (now - started) / Math.max(due - started, 1);
+    return used >= 0.8 ? "at_risk" : used >= 0.5 ? "watch" : "calm";
+  }
+
+  function format(ms) {
+    var late = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var text = (h > 0 ? h + "h " : "") + String(m).padStart(2, "0") + "m " + String(r).padStart(2, "0") + "s";
+    return late ? "-" + text : text;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.dataset.due), started = Date.parse(el.dataset.started);
+      var risk = level(started, due, now);
+      el.textContent = format(due - now);
+      LEVELS.forEach(function (l) { el.classList.toggle("risk-" + l, l === risk); });
+      var row = el.closest("tr");
+      if (row) LEVELS.forEach(function (l) { row.classList.toggle("risk-row-" + l, l === risk); });
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.querySelector("meta[name=csrf-token]");
+    if (token) event.detail.headers["X-CSRF-Token"] = token.content;
+  });
+
+  function signaturePad(canvas) {
+    var ctx = canvas.getContext("2d"), drawing = false, drawn = false;
+    function fit() {
+      var ratio = window.devicePixelRatio || 1;
+      canvas.width = canvas.clientWidth * ratio; canvas.height = canvas.clientHeight * ratio;
+      ctx.scale(ratio, ratio); ctx.lineWidth = 2.2; ctx.lineCap = "round"; ctx.strokeStyle = "#10204a";
+    }
+    function at(e) { var r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; }
+    canvas.addEventListener("pointerdown", function (e) { drawing = true; var p = at(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
+    canvas.addEventListener("pointermove", function (e) { if (!drawing) return; var p = at(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
+    ["pointerup", "pointerleave"].forEach(function (n) { canvas.addEventListener(n, function () { drawing = false; }); });
+    fit();
+    var form = canvas.closest("form"), field = form.querySelector("input[name=signature_png]");
+    form.querySelector("[data-clear]").addEventListener("click", function () { ctx.clearRect(0, 0, canvas.width, canvas.height); drawn = false; });
+    form.addEventListener("submit", function (e) {
+      if (!drawn) { e.preventDefault(); form.querySelector("[data-need-signature]").hidden = false; return; }
+      field.value = canvas.toDataURL("image/png");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("canvas.signature").forEach(signaturePad);
+  });
+})();
