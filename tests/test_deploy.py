@@ -129,9 +129,10 @@ def test_each_container_gets_only_the_credentials_it_uses(compose: dict[str, Com
     database_urls = {f"{p}DATABASE_URL" for p in prefixes.values()}
     amqp_urls = {f"{p}AMQP_URL" for p in prefixes.values()}
     administrators = {"AFTERCARE_PROVISION_DATABASE_URL", "AFTERCARE_PROVISION_BROKER_URL"}
+    # The OIDC issuer's key set and the services' HTTP addresses the console calls are not credentials.
+    addresses = {"AFTERCARE_AUTH_JWKS_URL"} | {f"CONSOLE_{name.upper()}_URL" for name in services.NAMES}
     for name, prefix in prefixes.items():
-        # The OIDC issuer's key set is a public address, not a credential.
-        credentials = {k for k in compose[name].environment if k.endswith("_URL") and k != "AFTERCARE_AUTH_JWKS_URL"}
+        credentials = {k for k in compose[name].environment if k.endswith("_URL") and k not in addresses}
         assert credentials == {f"{prefix}DATABASE_URL", f"{prefix}AMQP_URL"}, name
     assert set(compose["migrate"].environment) == database_urls
     assert set(compose["seed"].environment) == database_urls
