@@ -6,6 +6,7 @@ and signs the month's register. Screenshots of each step are kept in build/artif
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -190,3 +191,50 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await customer.click("#sign button[type=submit]")
         await expect(customer.locator("#signatures")).to_contain_text("徐静 Xu Jing")
         await expect(customer.locator("#sign")).to_have_count(0)
+
+
+async def test_an_administrator_corrects_a_contract_and_closes_an_account(world: World, browser: Browser) -> None:
+    site = await fresh_site(world)
+    await _people(world, site)
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await people.keep(connection, Person("root.admin", "管理员 Admin", frozenset({Role.ADMIN})), PASSWORD)
+    finally:
+        await engine.dispose()
+    async with serving(world) as urls:
+        admin = await _signed_in(browser, urls["console"], "root.admin", DESK)
+        await expect(admin).to_have_url(re.compile(r"/admin$"))
+        await admin.click("a[href^='/language/en']")
+        contract = admin.locator(f"a[href^='/admin/sites/{site}/contracts/']").first
+        await contract.click()
+        editor = admin.locator("#text")
+        terms = json.loads(await editor.input_value())
+        assert terms["starts_on"] < terms["ends_on"]
+
+        # A broken document is refused with the service's words, and what was typed is kept.
+        backwards = {**terms, "ends_on": "2000-01-01"}
+        await editor.fill(json.dumps(backwards))
+        await admin.click("#editor button[type=submit]")
+        await expect(admin.locator(".problem")).to_be_visible()
+        assert json.loads(await editor.input_value())["ends_on"] == "2000-01-01"
+        await editor.fill("{not json")
+        await admin.click("#editor button[type=submit]")
+        await expect(admin.locator(".problem")).to_contain_text("not_json")
+
+        await editor.fill(json.dumps({**terms, "sla_policy": terms.get("sla_policy") or "standard"}))
+        await admin.click("#editor button[type=submit]")
+        await expect(admin.locator("#saved")).to_be_visible()
+
+        # The operator's account closed from the page: their next page sends them to sign in.
+        operator = await _signed_in(browser, urls["console"], "op.wang", DESK)
+        await admin.goto("/admin")
+        await admin.fill("#username", "op.wang")
+        await admin.fill("#name", "王芳 Wang Fang")
+        await admin.fill("#password", PASSWORD)
+        await admin.check("input[name=role][value=operator]")
+        await admin.uncheck("input[name=active]")
+        await admin.click("form[action='/admin/people'] button[type=submit]")
+        await expect(admin.locator("#people")).to_contain_text("op.wang")
+        await operator.reload()
+        await expect(operator).to_have_url(re.compile(r"/sign-in"))

@@ -63,6 +63,8 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
             ("repair", partner.code),
         }
 
+        still_open = (await vendor.get("/cases", params={"ticket_id": ticket, "open": "true"})).json()
+        assert [c["case_number"] for c in still_open] == [case]  # with the partner: on the manager's board
         ack = Acknowledged(case_number=case, estimate="engineer tomorrow 10:00", acknowledged_at=datetime.now(UTC))
         await partner.reply(ack, step="acknowledged", copies=2)  # a duplicate delivery
         await partner.reply(Diagnosis(case_number=case, diagnosis="PSU capacitor"), step="diagnosis")
@@ -99,6 +101,9 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
             "repaired",
             "fixed",
         ]
+        of_ticket = {"ticket_id": ticket}
+        assert [c["case_number"] for c in (await vendor.get("/cases", params=of_ticket)).json()] == [case]
+        assert (await vendor.get("/cases", params={**of_ticket, "open": "true"})).json() == []  # fixed: not open
 
         # A reply for a case that ended, and one for a case that does not exist: refused and explained.
         after_end = await partner.reply(Diagnosis(case_number=case, diagnosis="also the fan"), step="diagnosis")

@@ -50,7 +50,10 @@ async def tickets_of_month(
 ) -> Response:
     """The site's tickets reported in the month: subsystem, kind, where each stands, the engineer who held
     it and the satisfaction its follow-up call recorded; what the reports chart by subsystem and engineer."""
-    first = date.fromisoformat(f"{month}-01")
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError as bad:
+        raise Problem(422, "bad_month", f"{month!r} is no month: YYYY-MM, 01 to 12") from bad
     after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     async with database.connect() as connection:
         return rows_response(await queues.reported_in(connection, site_code, first, after))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 
 from services.vendor import escalation, swaps
 from services.vendor.db import repository
+from services.vendor.domain.cases import OPEN
 from services.vendor.replies import take_reply
 from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
 from shared.contracts.partners import REPLIES, PartnerMessage
@@ -66,11 +67,16 @@ STATUSES = {"unknown_case": 404, "unknown_partner": 404, "impossible_step": 409,
 
 @router.get("/cases")
 async def list_cases(
-    database: Database, partner: str | None = None, status: str | None = None, ticket_id: str | None = None
+    database: Database,
+    partner: str | None = None,
+    status: str | None = None,
+    ticket_id: str | None = None,
+    open: bool = False,
 ) -> list[dict[str, Any]]:
-    """Vendor cases by partner, status or ticket."""
+    """Vendor cases by partner, status or ticket; `open=true`: those still with the partner or to be sent."""
+    statuses = [status] if status is not None else (sorted(s.value for s in OPEN) if open else None)
     async with database.connect() as connection:
-        return await repository.cases_of(connection, ticket_id=ticket_id, partner=partner, status=status)
+        return await repository.cases_of(connection, ticket_id=ticket_id, partner=partner, statuses=statuses)
 
 
 @router.get("/cases/{case_number}")

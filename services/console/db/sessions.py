@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.console.db.tables import sessions
 
 
-async def add(connection: AsyncConnection, key_hash: str, username: str, csrf_token: str, expires_at: datetime) -> None:
+async def add(
+    connection: AsyncConnection, key_hash: str, username: str, csrf_token: str, expires_at: datetime, now: datetime
+) -> None:
+    """Open a session, and forget every expired one on the way."""
+    await connection.execute(delete(sessions).where(sessions.c.expires_at <= now))
     await connection.execute(
         sessions.insert().values(key_hash=key_hash, username=username, csrf_token=csrf_token, expires_at=expires_at)
     )

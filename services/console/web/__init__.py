@@ -3,8 +3,8 @@ server-sent events; they call the five services' APIs as the signed-in person.""
 
 from fastapi import APIRouter
 
-from services.console.web import board, calls, customer, desks, pages, reports
+from services.console.web import admin, board, calls, customer, desks, pages, reports
 
 router = APIRouter()
-for part in (pages, calls, board, customer, desks, reports):
+for part in (pages, calls, board, customer, desks, reports, admin):
     router.include_router(part.router)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,8 +32,8 @@ async def board_page(request: Request, session: Session, services: Services) -> 
     waiting, at_risk, due, cases, visits, *dead = await asyncio.gather(
         services.get(person, "dispatch", "/queues/awaiting-assignment"),
         services.get(person, "dispatch", "/queues/at-risk"),
-        services.get(person, "dispatch", "/follow-ups", status="due"),
-        optional(services.get(person, "vendor", "/cases", status="open")),
+        _calls_to_make(services, session),
+        optional(services.get(person, "vendor", "/cases", open=True)),
         optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
         *(optional(services.get(person, name, "/dead-letters")) for name in services.urls),
     )
@@ -109,8 +109,16 @@ async def assign(
 @router.get("/follow-ups")
 async def follow_ups(request: Request, session: Session, services: Services) -> HTMLResponse:
     require(session, Role.MANAGER, Role.OPERATOR, Role.QUALITY)
-    due = await services.get(session.person, "dispatch", "/follow-ups", status="due")
-    return page(request, "follow_ups.html", session, due=due)
+    return page(request, "follow_ups.html", session, due=await _calls_to_make(services, session))
+
+
+async def _calls_to_make(services: Upstream, session: WebSession) -> list[dict[str, Any]]:
+    """Follow-up calls due, and those missed that may still be made late, earliest first."""
+    due, missed = await asyncio.gather(
+        services.get(session.person, "dispatch", "/follow-ups", status="due"),
+        services.get(session.person, "dispatch", "/follow-ups", status="missed"),
+    )
+    return sorted([*due, *missed], key=lambda call: str(call["due_at"]))
 
 
 @router.post("/tickets/{ticket_id}/follow-up")

@@ -26,6 +26,7 @@ log = get_logger(__name__)
 
 QUEUE_PREFIX = "console.live."
 PAGE_BACKLOG = 100  # events a slow page may fall behind by before it misses some (it then reloads)
+RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 1.0, 30.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class LiveFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._connection is not None:
-            await self._connection.close()
+            with contextlib.suppress(Exception):  # already gone: nothing to close
+                await self._connection.close()
         self._task = self._connection = None
 
     @property
@@ -82,14 +84,23 @@ class LiveFeed:
                 page.put_nowait(moved)
 
     async def _listen(self) -> None:
-        self._connection = await aio_pika.connect_robust(
-            self._amqp_url, client_properties={"connection_name": "console live feed"}
-        )
+        """Consume until cancelled. Once connected, aio-pika's robust connection reconnects by itself
+        and declares the queue again; until the first connection, keep trying."""
+        delay = RETRY_FIRST_SECONDS
+        while self._connection is None:
+            try:
+                self._connection = await aio_pika.connect_robust(
+                    self._amqp_url, client_properties={"connection_name": "console live feed"}
+                )
+            except (OSError, aio_pika.exceptions.AMQPError) as error:
+                log.warning("live feed cannot reach the broker; trying again", error=str(error), in_seconds=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=200)
         queue = await declare_tap(channel, "#", name=f"{QUEUE_PREFIX}{uuid.uuid4()}")
         await queue.consume(self._on_message, no_ack=True)
-        await asyncio.Future()  # consume until cancelled
+        await asyncio.Future()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

@@ -56,13 +56,10 @@ def _digest(key: str) -> str:
 async def open_session(database: ServiceDatabase, person: Person, hours: float) -> str:
     """A new session for the person; returns the cookie's value."""
     key = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
     async with database.connect() as connection:
         await session_rows.add(
-            connection,
-            _digest(key),
-            person.username,
-            secrets.token_urlsafe(32),
-            datetime.now(UTC) + timedelta(hours=hours),
+            connection, _digest(key), person.username, secrets.token_urlsafe(32), now + timedelta(hours=hours), now
         )
         await connection.commit()
     return key

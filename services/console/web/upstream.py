@@ -12,7 +12,7 @@ from fastapi import Request
 
 from services.console.domain.people import Person
 from services.console.settings import ConsoleSettings
-from services.console.tokens import page_call_token
+from services.console.tokens import NoSigningKey, page_call_token
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
@@ -76,7 +76,10 @@ class Upstream:
     ) -> httpx.Response:
         if self._client is None:
             raise ServiceRefused(503, "console_stopping", "the console is shutting down; try again in a moment")
-        token = page_call_token(self.settings, person.identity())
+        try:
+            token = page_call_token(self.settings, person.identity())
+        except NoSigningKey as missing:
+            raise ServiceRefused(503, "no_signing_key", str(missing)) from missing
         query = {key: value for key, value in (params or {}).items() if value is not None}
         try:
             response = await self._client.request(

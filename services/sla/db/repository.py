@@ -265,7 +265,8 @@ def recorded_outcome(clock: Row[Any] | None) -> Outcome | None:
 
 
 async def running_clocks(connection: AsyncConnection, site_code: str | None) -> list[dict[str, Any]]:
-    """Clocks still running with a deadline (paused ones have none), soonest due first."""
+    """Clocks still running with a deadline (paused ones have none, cancelled ones no longer run),
+    soonest due first."""
     query = (
         select(
             clocks.c.ticket_id,
@@ -279,7 +280,11 @@ async def running_clocks(connection: AsyncConnection, site_code: str | None) -> 
             clocks.c.case_number,
             clocks.c.breached_at,
         )
-        .where(clocks.c.stopped_at.is_(None), clocks.c.due_at.is_not(None))
+        .where(
+            clocks.c.stopped_at.is_(None),
+            clocks.c.due_at.is_not(None),
+            clocks.c.outcome.is_distinct_from(Outcome.CANCELLED),  # replanned by a reclassification
+        )
         .order_by(clocks.c.due_at)
     )
     if site_code is not None:

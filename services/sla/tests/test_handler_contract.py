@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from services.sla.db import repository
 from services.sla.db.tables import clocks, inbox, timers
 from shared.contracts import (
     ClockKind,
@@ -27,6 +28,7 @@ from shared.contracts import (
     TicketResumed,
     seal,
 )
+from shared.persistence.database import create_engine
 from testkit.database import fetch_all, produced
 from testkit.in_process import deliver_in_memory
 from testkit.samples import from_dispatch, opened_envelope
@@ -40,6 +42,17 @@ WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 async def _clocks(world: World, ticket_id: str) -> dict[tuple[str, int], Any]:
     rows = await fetch_all(world, select(clocks).where(clocks.c.ticket_id == ticket_id))
     return {(row.kind, row.cycle): row for row in rows}
+
+
+async def _running(world: World, ticket_id: str) -> list[str]:
+    """The ticket's clocks as the board lists them (GET /clocks), soonest due first."""
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            running = await repository.running_clocks(connection, site_code=None)
+    finally:
+        await engine.dispose()
+    return [clock["clock"] for clock in running if clock["ticket_id"] == ticket_id]
 
 
 async def _timers(world: World, ticket_id: str, kind: str) -> dict[float, Any]:
@@ -249,6 +262,7 @@ async def test_a_clock_the_new_kind_lacks_is_cancelled_and_comes_back_with_the_k
     stored = await _clocks(seeded, ticket_id)
     assert (stored["on_site", 1].outcome, stored["resolution", 1].target_minutes) == ("cancelled", 540)
     assert await _timers(seeded, ticket_id, "on_site") == {}
+    assert await _running(seeded, ticket_id) == ["response", "resolution"]  # the board no longer counts on_site
 
     await deliver_in_memory(seeded, "sla", QUEUE, fault_after_all)
     stored = await _clocks(seeded, ticket_id)

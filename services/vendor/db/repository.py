@@ -124,15 +124,19 @@ async def record(
 
 
 async def cases_of(
-    connection: AsyncConnection, *, ticket_id: str | None = None, partner: str | None = None, status: str | None = None
+    connection: AsyncConnection,
+    *,
+    ticket_id: str | None = None,
+    partner: str | None = None,
+    statuses: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     query = select(cases).order_by(cases.c.number)
     if ticket_id is not None:
         query = query.where(cases.c.ticket_id == ticket_id)
     if partner is not None:
         query = query.where(cases.c.partner == partner)
-    if status is not None:
-        query = query.where(cases.c.status == status)
+    if statuses is not None:
+        query = query.where(cases.c.status.in_(statuses))
     return [_shown(row) for row in await connection.execute(query)]
 
 

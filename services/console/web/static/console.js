@@ -39,10 +39,11 @@
 
   function signaturePad(canvas) {
     var ctx = canvas.getContext("2d"), drawing = false, drawn = false;
+    // One pixel per CSS pixel, whatever the screen's density: the PNG stays a few kilobytes, well
+    // inside what a form may carry.
     function fit() {
-      var ratio = window.devicePixelRatio || 1;
-      canvas.width = canvas.clientWidth * ratio; canvas.height = canvas.clientHeight * ratio;
-      ctx.scale(ratio, ratio); ctx.lineWidth = 2.2; ctx.lineCap = "round"; ctx.strokeStyle = "#10204a";
+      canvas.width = canvas.clientWidth; canvas.height = canvas.clientHeight;
+      ctx.lineWidth = 2.2; ctx.lineCap = "round"; ctx.strokeStyle = "#10204a";
     }
     function at(e) { var r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; }
     canvas.addEventListener("pointerdown", function (e) { drawing = true; var p = at(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
@@ -58,5 +59,16 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("canvas.signature").forEach(signaturePad);
+  });
+
+  // The subsystem picker offers the chosen site's subsystems only.
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "site_code" || !document.getElementById("subsystem")) return;
+    var chosen = event.target.selectedOptions[0], picker = document.getElementById("subsystem");
+    var offered = (chosen && chosen.dataset.subsystems || "").split(",");
+    Array.prototype.forEach.call(picker.options, function (option) {
+      option.hidden = option.value !== "" && offered.indexOf(option.value) < 0;
+    });
+    if (picker.selectedOptions[0] && picker.selectedOptions[0].hidden) picker.value = "";
   });
 })();
