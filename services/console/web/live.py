@@ -50,6 +50,7 @@ class LiveFeed:
         self._pages: set[asyncio.Queue[Moved]] = set()
         self._connection: AbstractRobustConnection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._queue_name: str | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="console live feed")
@@ -62,11 +63,16 @@ class LiveFeed:
         if self._connection is not None:
             with contextlib.suppress(Exception):  # already gone: nothing to close
                 await self._connection.close()
-        self._task = self._connection = None
+        self._task = self._connection = self._queue_name = None
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def queue_name(self) -> str | None:
+        """The process's private queue, once it consumes from it."""
+        return self._queue_name
 
     @contextlib.asynccontextmanager
     async def watch(self) -> AsyncIterator[asyncio.Queue[Moved]]:
@@ -100,6 +106,7 @@ class LiveFeed:
         await channel.set_qos(prefetch_count=200)
         queue = await declare_tap(channel, "#", name=f"{QUEUE_PREFIX}{uuid.uuid4()}")
         await queue.consume(self._on_message, no_ack=True)
+        self._queue_name = queue.name
         await asyncio.Future()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
