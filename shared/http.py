@@ -19,6 +19,7 @@ from prometheus_client import make_asgi_app
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
+from shared import idempotent_requests
 from shared.access import AccessDenied, AccessTable, check, only, rule_for
 from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
@@ -68,7 +69,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app.state.access = access_table(definition.access)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
     for routes in (definition.router, operations):
-        app.include_router(routes, dependencies=[Depends(_guard)], responses=GUARDED_RESPONSES)
+        app.include_router(routes, dependencies=[Depends(_idempotent)], responses=GUARDED_RESPONSES)
     app.mount("/metrics", make_asgi_app(registry=runtime.registry))
     if definition.pages is not None:
         app.include_router(definition.pages, include_in_schema=False)
@@ -98,6 +99,21 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
                 413, "body_too_large", f"{'files' if is_file else 'request bodies'} are limited to {limit} bytes"
             )
         return await call_next(request)
+
+    @app.middleware("http")
+    async def keep_idempotent_answers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        try:
+            response = await call_next(request)
+        except Exception:
+            await idempotent_requests.released(request)
+            raise
+        return await idempotent_requests.kept(request, response)
+
+    @app.exception_handler(idempotent_requests.Replay)
+    async def replay(_: Request, replay: idempotent_requests.Replay) -> Response:
+        return idempotent_requests.replayed(replay.answer)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -217,6 +233,14 @@ def _guard(
         raise Problem(403, denied.reason, denied.message) from denied
     request.state.identity = identity
     return cast(Identity, identity)
+
+
+async def _idempotent(request: Request, identity: Annotated[Identity | None, Depends(_guard)]) -> None:
+    """Once the caller is known: a change with an Idempotency-Key handled before is answered as then."""
+    try:
+        await idempotent_requests.claim(request, identity)
+    except idempotent_requests.KeyRefused as refused:
+        raise Problem(refused.status, refused.error, refused.message) from refused
 
 
 def _caller(request: Request) -> Identity:

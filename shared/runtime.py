@@ -147,7 +147,8 @@ class ServiceRuntime:
             self.metrics.outbox_lag_seconds.observe(max(0.0, (now - pending.created_at).total_seconds()))
 
     async def _keep_house(self) -> None:
-        """Forget old inbox ids, drop old published outbox rows, report the outbox backlog."""
+        """Forget old inbox ids and idempotency keys, drop old published outbox rows, report the outbox
+        backlog."""
         while True:
             try:
                 async with self.engine.begin() as connection:
@@ -156,6 +157,7 @@ class ServiceRuntime:
                         connection, timedelta(hours=self.settings.outbox_retention_hours)
                     )
                     self.metrics.outbox_pending.set(await self.database.outbox.count_unpublished(connection))
+                await self.database.idempotency.purge(timedelta(hours=self.settings.dedupe_window_hours))
             except Exception as error:
                 log.warning("housekeeping failed", error=str(error))
             await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)

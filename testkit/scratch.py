@@ -15,7 +15,7 @@ from sqlalchemy import Column, Table, text
 
 from shared.messaging.consumer import MessageHandlers
 from shared.persistence.database import create_engine, schema_metadata
-from shared.persistence.kernel_tables import inbox_table, outbox_table
+from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
 from shared.service import ServiceDefinition, Subscription
 from shared.settings import ServiceSettings
 from testkit.world import World
@@ -43,6 +43,7 @@ async def scratch_service(world: World, prefix: str, *effect_columns: Column[Any
     metadata = schema_metadata(name)
     outbox_table(metadata)
     inbox_table(metadata)
+    idempotency_table(metadata)
     effects = Table("effects", metadata, *effect_columns)
     handlers = MessageHandlers()
     scratch = ScratchService(

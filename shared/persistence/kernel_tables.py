@@ -1,4 +1,4 @@
-"""The outbox and inbox every service keeps in its own schema.
+"""The outbox, inbox and idempotency keys every service keeps in its own schema.
 
 Outbox: events written in the same transaction as the state change that caused them; the relay
 publishes them and stamps `published_at`. The partial index keeps the relay's query proportional to
@@ -15,6 +15,8 @@ from sqlalchemy import (
     Column,
     Identity,
     Index,
+    Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -63,6 +65,28 @@ def inbox_table(metadata: MetaData) -> Table:
     return Table("inbox", metadata, *_inbox_columns(), Index("ix_inbox_processed_at", "processed_at"))
 
 
+def idempotency_table(metadata: MetaData) -> Table:
+    """The answers given to requests that carried an Idempotency-Key, per caller: the same request sent
+    again (a phone's queued action, a retry after a lost answer) gets the same answer and changes nothing.
+    A row without a status is a request still being handled."""
+    return Table(
+        "idempotency_keys", metadata, *_idempotency_columns(), Index("ix_idempotency_keys_created_at", "created_at")
+    )
+
+
+def _idempotency_columns() -> list[Column[object]]:
+    return [
+        Column("subject", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("method", Text, nullable=False),
+        Column("path", Text, nullable=False),
+        Column("status", Integer),
+        Column("media_type", Text),
+        Column("body", LargeBinary),
+        Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
 def create_kernel_tables(schema: str) -> None:
     """Migration step (kernel v1) each service's first revision runs for its own schema."""
     op.create_table("outbox", *_outbox_columns(), schema=schema)
@@ -83,3 +107,13 @@ def create_kernel_tables(schema: str) -> None:
 def drop_kernel_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)
+
+
+def create_idempotency_table(schema: str) -> None:
+    """Migration step (kernel v2): the idempotency keys, added to every service's schema."""
+    op.create_table("idempotency_keys", *_idempotency_columns(), schema=schema)
+    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"], schema=schema)
+
+
+def drop_idempotency_table(schema: str) -> None:
+    op.drop_table("idempotency_keys", schema=schema)

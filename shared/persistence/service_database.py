@@ -1,5 +1,5 @@
 """A service's own schema as its code uses it: connections for reading, units of work for changing
-state and publishing the events that change causes, and the schema's outbox and inbox."""
+state and publishing the events that change causes, and the schema's outbox, inbox and idempotency keys."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from shared.contracts.envelope import Envelope
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.unit_of_work import Delivery, UnitOfWork
+from shared.persistence.idempotency import IdempotencyKeys
 
 
 class ServiceDatabase:
@@ -27,6 +28,7 @@ class ServiceDatabase:
         self.producer = producer
         self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
         self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
+        self.idempotency = IdempotencyKeys(engine, metadata.tables[f"{self.schema}.idempotency_keys"])
         self._on_events_committed: list[Callable[[], None]] = []
 
     def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:

@@ -5,11 +5,12 @@ from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Table, Tex
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.persistence.database import schema_metadata
-from shared.persistence.kernel_tables import inbox_table, outbox_table
+from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
 
 metadata = schema_metadata("console")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 people = Table(
     "people",

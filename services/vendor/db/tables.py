@@ -17,11 +17,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.persistence.database import schema_metadata
-from shared.persistence.kernel_tables import inbox_table, outbox_table
+from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
 
 metadata = schema_metadata("vendor")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 partners = Table(
     "partners",

@@ -1,0 +1,78 @@
+"""Requests that carry an Idempotency-Key: the first is handled and its answer kept; the same request
+again gets that answer back and changes nothing; a key reused for another request is refused.
+
+The key is claimed before the request is handled, so two copies racing in (a phone that retried while
+the first was still on its way) cannot both run: the second is told the first is still in hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    status: int
+    media_type: str | None
+    body: bytes
+
+
+class KeyInProgress(Exception):
+    """The first request with this key is still being handled."""
+
+
+class KeyReused(Exception):
+    """The key was used before for a different request."""
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(f"this Idempotency-Key was used for {method} {path}; use a new key for a new request")
+
+
+class IdempotencyKeys:
+    def __init__(self, engine: AsyncEngine, table: Table) -> None:
+        self._engine = engine
+        self._table = table
+
+    async def claim(self, subject: str, key: str, method: str, path: str) -> KeptAnswer | None:
+        """None if this request is the first with the key (it is now claimed); else the kept answer."""
+        table = self._table
+        async with self._engine.begin() as connection:
+            claimed = await connection.execute(
+                insert(table)
+                .values(subject=subject, key=key, method=method, path=path)
+                .on_conflict_do_nothing()
+                .returning(table.c.key)
+            )
+            if claimed.first() is not None:
+                return None
+            row = (await connection.execute(select(table).where(table.c.subject == subject, table.c.key == key))).one()
+        if (row.method, row.path) != (method, path):
+            raise KeyReused(row.method, row.path)
+        if row.status is None:
+            raise KeyInProgress
+        return KeptAnswer(row.status, row.media_type, bytes(row.body or b""))
+
+    async def keep(self, subject: str, key: str, answer: KeptAnswer) -> None:
+        table = self._table
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(table)
+                .where(table.c.subject == subject, table.c.key == key)
+                .values(status=answer.status, media_type=answer.media_type, body=answer.body)
+            )
+
+    async def release(self, subject: str, key: str) -> None:
+        """Forget a claim whose request failed on our side (5xx), so that sending it again runs it."""
+        table = self._table
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(table).where(table.c.subject == subject, table.c.key == key))
+
+    async def purge(self, older_than: timedelta) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(self._table).where(self._table.c.created_at < datetime.now(UTC) - older_than)
+            )
