@@ -20,6 +20,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LocationSection(_Strict):
+    """Where the site is (WGS 84, as phones report it) and how far from that point an engineer's
+    check-in still counts as arrived."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    arrival_radius_m: float = Field(default=200, ge=10, le=5_000)
+
+
 class SiteSection(_Strict):
     code: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
     name: str
@@ -27,6 +36,7 @@ class SiteSection(_Strict):
     address: str
     timezone: str = "Asia/Shanghai"
     customer: str
+    location: LocationSection | None = None
 
 
 class SubsystemSection(_Strict):

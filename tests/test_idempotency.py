@@ -11,12 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from shared.identity import Role
-from testkit.broker import send_envelopes
 from testkit.identities import bearer
 from testkit.in_process import RunningService, running
-from testkit.samples import opened_envelope
-from testkit.sites import fresh_site
-from testkit.waiting import eventually
+from testkit.tickets import assigned_ticket
 from testkit.world import World
 
 
@@ -26,22 +23,8 @@ async def dispatch(seeded: World) -> AsyncIterator[RunningService]:
         yield suite["dispatch"]
 
 
-async def _assigned_ticket(world: World, dispatch: RunningService) -> tuple[str, dict[str, str]]:
-    site = await fresh_site(world, names=("dispatch",))
-    opened = opened_envelope(f"{site}-20261127-{uuid.uuid4().hex[:4]}", site_code=site)
-    await send_envelopes(world.amqp_url, [opened])
-    ticket = opened.payload.ticket_id
-
-    async def assigned() -> str | None:
-        answer = await dispatch.http.get(f"/tickets/{ticket}")
-        return answer.json().get("engineer_id") if answer.status_code == 200 else None
-
-    engineer = await eventually(assigned, timeout=20, what="the ticket assigned")
-    return ticket, bearer(f"eng-{engineer}", Role.ENGINEER, engineer_id=engineer)
-
-
 async def test_a_move_sent_twice_with_one_key_is_made_once(seeded: World, dispatch: RunningService) -> None:
-    ticket, engineer = await _assigned_ticket(seeded, dispatch)
+    ticket, engineer = await assigned_ticket(seeded, dispatch)
     key = {"Idempotency-Key": f"phone-{uuid.uuid4()}"}
     first = await dispatch.http.post(f"/tickets/{ticket}/accept", json={}, headers={**engineer, **key})
     again = await dispatch.http.post(f"/tickets/{ticket}/accept", json={}, headers={**engineer, **key})
@@ -78,7 +61,7 @@ async def test_a_move_sent_twice_with_one_key_is_made_once(seeded: World, dispat
 
 
 async def test_a_copy_arriving_while_the_first_is_in_hand_is_told_so(seeded: World, dispatch: RunningService) -> None:
-    ticket, engineer = await _assigned_ticket(seeded, dispatch)
+    ticket, engineer = await assigned_ticket(seeded, dispatch)
     key = f"phone-{uuid.uuid4()}"
     subject = "eng-" + (await dispatch.http.get(f"/tickets/{ticket}")).json()["engineer_id"]
     claimed = await dispatch.runtime.database.idempotency.claim(subject, key, "POST", f"/tickets/{ticket}/accept")

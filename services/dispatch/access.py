@@ -39,6 +39,7 @@ ACCESS: AccessTable = {
     ("POST", "/tickets/{ticket_id}/appointment"): only(OPERATOR, MANAGER, ENGINEER),
     ("GET", "/engineers/{engineer_id}/day"): anyone_of(STAFF),
     ("GET", "/tickets"): anyone_of(EVERYONE, SiteIn.QUERY),
+    ("GET", "/arrivals"): only(OPERATOR, MANAGER, QUALITY),
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/{action}"): only(ENGINEER, MANAGER, OPERATOR, QUALITY),
     ("GET", "/tickets/{ticket_id}/history"): anyone_of(EVERYONE, SiteIn.TICKET),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
-from services.dispatch.db import queues, repository
+from services.dispatch.db import arrivals, queues, repository
+from services.dispatch.domain.arrival import Position
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.escalations import case_ended
 from services.dispatch.moves import UnknownTicket, move_ticket
@@ -91,6 +92,14 @@ class Confirmation(CustomerConfirmation):
         return png_in_base64(value)
 
 
+class PhonePosition(BaseModel):
+    """The browser's geolocation: WGS 84 degrees, and the fix's accuracy in metres."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
 class MoveRequest(BaseModel):
     at: AwareDatetime | None = Field(default=None, description="When it happened in the field; default: now.")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
@@ -103,6 +112,9 @@ class MoveRequest(BaseModel):
         default_factory=list, max_length=50, description="Parts used (resolve)."
     )
     confirmation: Confirmation | None = Field(default=None, description="The customer's sign-off on site (resolve).")
+    position: PhonePosition | None = Field(
+        default=None, description="Where the phone was at check-in (arrive): compared with the site's coordinates."
+    )
 
 
 # A refusal either says the request must change (422) or that the ticket's state does not allow the move (409).
@@ -137,12 +149,34 @@ async def move(
                 summary=request.summary,
                 parts=tuple(request.parts),
                 confirmation=request.confirmation,
+                position=_position(request.position),
             )
     except UnknownTicket as unknown:
         raise Problem(404, "unknown_ticket", str(unknown)) from unknown
     except MoveRefused as refused:
         raise Problem(REFUSAL_STATUS[refused.refusal], refused.refusal.value, refused.message) from refused
     return {"ticket_id": ticket_id, "status": status.value}
+
+
+def _position(given: PhonePosition | None) -> Position | None:
+    return Position(given.latitude, given.longitude, given.accuracy_m) if given else None
+
+
+@router.get("/arrivals")
+async def list_arrivals(
+    database: Database,
+    flagged: bool = False,
+    site_code: str | None = None,
+    ticket_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """Engineers' check-ins on site, newest first, each with the phone's position and its distance from
+    the site; `flagged=true`: those too far, too vague or without a position, for the manager to look at."""
+    async with database.connect() as connection:
+        found = await arrivals.listing(
+            connection, flagged=flagged, site_code=site_code, ticket_id=ticket_id, limit=limit
+        )
+    return rows_response(found)
 
 
 @router.get("/tickets/{ticket_id}/history")

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from services.dispatch.db import followups, repository, roster
+from services.dispatch.db import arrivals, followups, repository, roster
+from services.dispatch.domain.arrival import Position, check_arrival
 from services.dispatch.domain.followup import FollowUpStatus, check_can_close, desk_for, due_at
 from services.dispatch.domain.lifecycle import Action, Status, TicketState, decide_move
 from shared.calendar import calendar_of
 from shared.contracts import (
+    ArrivalProof,
     CustomerConfirmation,
     Event,
     FollowUpDue,
@@ -43,8 +46,10 @@ async def move_ticket(
     summary: str | None = None,
     parts: tuple[str, ...] = (),
     confirmation: CustomerConfirmation | None = None,
+    position: Position | None = None,
 ) -> Status:
-    """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status."""
+    """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status. An
+    arrival is checked against the site's coordinates with the phone's `position` (arrival.py)."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
@@ -56,10 +61,12 @@ async def move_ticket(
             follow_up.due_at if follow_up else None,
         )
     moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
-    await repository.move_ticket(
-        uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=reason or summary
-    )
+    arrival = await _arrival(uow, ticket, at, position) if action is Action.ARRIVE else None
+    note = reason or summary or (arrival.note if arrival else None)
+    await repository.move_ticket(uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=note)
     event = _event(action, ticket_id, ticket.engineer_id, at, reason, summary)
+    if isinstance(event, TicketOnSite) and arrival is not None:
+        event = event.model_copy(update={"arrival": arrival.proof})
     if isinstance(event, TicketResolved):
         event = event.model_copy(update={"parts": list(parts), "confirmation": confirmation})
     uow.publish(event, correlation_id=ticket_id)
@@ -68,6 +75,35 @@ async def move_ticket(
     elif action is Action.REOPEN:
         await followups.supersede(uow.connection, ticket_id)
     return moved.status
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    note: str
+    proof: ArrivalProof
+
+
+async def _arrival(uow: UnitOfWork, ticket: TicketState, at: datetime, position: Position | None) -> _Arrival:
+    """Check the phone's position against the site, keep the check-in, and say how it went."""
+    checked = check_arrival(await arrivals.site_location(uow.connection, ticket.site_code), position)
+    await arrivals.record(
+        uow.connection,
+        ticket_id=ticket.ticket_id,
+        site_code=ticket.site_code,
+        engineer_id=ticket.engineer_id,
+        arrived_at=at,
+        position=position,
+        checked=checked,
+    )
+    proof = ArrivalProof(
+        latitude=position.latitude if position else None,
+        longitude=position.longitude if position else None,
+        accuracy_m=position.accuracy_m if position else None,
+        distance_m=round(checked.distance_m, 1) if checked.distance_m is not None else None,
+        flagged=checked.flagged,
+        doubt=checked.doubt.value if checked.doubt else None,
+    )
+    return _Arrival(checked.note(), proof)
 
 
 async def _follow_up_due(uow: UnitOfWork, ticket: TicketState, *, resolved_at: datetime) -> None:

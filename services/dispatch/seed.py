@@ -30,7 +30,13 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
     }
     plans = [InspectionPlan.model_validate(section.model_dump()) for section in described.inspections]
     async with database.engine.begin() as connection:
-        await upsert(connection, sites, {"code": site_code, "timezone": timezone}, key=["code"])
+        where = described.site.location
+        located = {
+            "latitude": where.latitude if where else None,
+            "longitude": where.longitude if where else None,
+            "arrival_radius_m": where.arrival_radius_m if where else None,
+        }
+        await upsert(connection, sites, {"code": site_code, "timezone": timezone, **located}, key=["code"])
         for engineer in described.engineers:
             row = {
                 "engineer_id": engineer.id,

@@ -25,7 +25,7 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
     devices = [Device.model_validate(item.model_dump()) for item in described.equipment]
     async with database.unit_of_work() as uow:
         connection = uow.connection
-        await upsert(connection, sites, site.model_dump(), key=["code"])
+        await upsert(connection, sites, site.model_dump(exclude={"location"}), key=["code"])  # dispatch keeps it
         for subsystem in described.subsystems:
             row = {"site_code": site.code, **subsystem.model_dump(exclude={"owner"})}
             await upsert(connection, subsystems, row, key=["site_code", "code"])

@@ -21,6 +21,7 @@ from shared.contracts.inspections import (
 )
 from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
+    ArrivalProof,
     CustomerConfirmation,
     TicketAccepted,
     TicketClosed,
@@ -74,6 +75,7 @@ from shared.contracts.vocabulary import (
 __all__ = [
     "CONTRACTS",
     "Agreement",
+    "ArrivalProof",
     "ClockKind",
     "Command",
     "ComplaintRouted",

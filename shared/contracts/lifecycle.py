@@ -23,6 +23,19 @@ class TicketAccepted(Event):
     accepted_at: AwareDatetime
 
 
+class ArrivalProof(BaseModel):
+    """Where the engineer's phone was at check-in, against the site's coordinates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0)
+    distance_m: float | None = Field(default=None, ge=0, description="From the site; None if not comparable.")
+    flagged: bool = Field(description="Too far, too vague or no position: accepted, but for the manager to see.")
+    doubt: str | None = Field(default=None, description="no_position, position_too_vague or too_far.")
+
+
 class TicketOnSite(Event):
     """The engineer arrived at the site."""
 
@@ -31,6 +44,7 @@ class TicketOnSite(Event):
     ticket_id: str
     engineer_id: str
     arrived_at: AwareDatetime
+    arrival: ArrivalProof | None = Field(default=None, description="The phone's position at check-in, checked.")
 
 
 class TicketPaused(Event):

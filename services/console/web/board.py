@@ -29,12 +29,13 @@ VISITS_SHOWN = 10
 async def board_page(request: Request, session: Session, services: Services) -> HTMLResponse:
     require(session, *WATCHES)
     person = session.person
-    waiting, at_risk, due, cases, visits, *dead = await asyncio.gather(
+    waiting, at_risk, due, cases, visits, doubtful, *dead = await asyncio.gather(
         services.get(person, "dispatch", "/queues/awaiting-assignment"),
         services.get(person, "dispatch", "/queues/at-risk"),
         _calls_to_make(services, session),
         optional(services.get(person, "vendor", "/cases", open=True)),
         optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
+        optional(services.get(person, "dispatch", "/arrivals", flagged=True, limit=VISITS_SHOWN)),
         *(optional(services.get(person, name, "/dead-letters")) for name in services.urls),
     )
     return page(
@@ -47,6 +48,7 @@ async def board_page(request: Request, session: Session, services: Services) -> 
         due=due,
         cases=cases,
         visits=visits[:VISITS_SHOWN],
+        doubtful_arrivals=doubtful,
         dead_letters=[queue for queues in dead for queue in queues if queue["waiting"]],
     )
 

@@ -73,6 +73,9 @@ LABELS = {
     "low_review_score": N_("Low review score"),
     "general_manager": N_("General manager"),
     "service_manager": N_("Service manager"),
+    "no_position": N_("no position from the phone"),
+    "position_too_vague": N_("position too vague"),
+    "too_far": N_("far from the site"),
     "monthly": N_("Monthly register"),
     "quarterly": N_("Quarterly register"),
 }

@@ -1,13 +1,13 @@
 """Dispatch's own schema `dispatch`: sites, engineers and their duty, who serves and owns what,
 tickets, assignments and each ticket's history; after the work, follow-up calls, site reviews and the
-quality desk's cases; planned inspections, their visits and results."""
+quality desk's cases; engineers' check-ins on site. The kernel's tables are in schema.py, planned
+inspections in inspection_tables.py; both are named here too, so that this module is the whole schema."""
 
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
     Boolean,
     Column,
-    Date,
     Float,
     ForeignKeyConstraint,
     Identity,
@@ -15,19 +15,18 @@ from sqlalchemy import (
     Integer,
     Table,
     Text,
-    UniqueConstraint,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from shared.persistence.database import schema_metadata
-from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
-
-metadata = schema_metadata("dispatch")
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-idempotency_keys = idempotency_table(metadata)
+from services.dispatch.db.inspection_tables import inspection_plans as inspection_plans
+from services.dispatch.db.inspection_tables import inspection_results as inspection_results
+from services.dispatch.db.inspection_tables import inspection_visits as inspection_visits
+from services.dispatch.db.schema import idempotency_keys as idempotency_keys
+from services.dispatch.db.schema import inbox as inbox
+from services.dispatch.db.schema import metadata as metadata
+from services.dispatch.db.schema import outbox as outbox
 
 engineers = Table(
     "engineers",
@@ -39,12 +38,35 @@ engineers = Table(
     Column("max_open_tickets", Integer, nullable=False),
 )
 
-# The sites dispatch serves, for the time zone their rosters are kept in.
+# The sites dispatch serves, for the time zone their rosters are kept in, and where they are, to check
+# an engineer's arrival against.
 sites = Table(
     "sites",
     metadata,
     Column("code", Text, primary_key=True),
     Column("timezone", Text, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("arrival_radius_m", Float),
+)
+
+# Each check-in on site: where the phone was, and whether that agrees with the site (arrival.py).
+arrivals = Table(
+    "arrivals",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("site_code", Text, nullable=False),
+    Column("engineer_id", Text),
+    Column("arrived_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("accuracy_m", Float),
+    Column("distance_m", Float),
+    Column("doubt", Text),  # None: the position agrees with the site
+    Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_arrivals_flagged", "arrived_at", postgresql_where=text("doubt IS NOT NULL")),
+    Index("ix_arrivals_ticket_id", "ticket_id"),
 )
 
 # Shifts, on-call periods and leave: local wall times at a site, once or repeating (an RRULE).
@@ -221,59 +243,6 @@ quality_case_history = Table(
     Column("at", TIMESTAMP(timezone=True), nullable=False),
     ForeignKeyConstraint(["case_id"], ["dispatch.quality_cases.case_id"]),
     Index("ix_quality_case_history_case_id", "case_id"),
-)
-
-# Planned inspections: each plan's next occurrence is its durable timer, claimed with SKIP LOCKED.
-inspection_plans = Table(
-    "inspection_plans",
-    metadata,
-    Column("code", Text, primary_key=True),
-    Column("site_code", Text, nullable=False),
-    Column("subsystem", Text, nullable=False),
-    Column("plan", JSONB, nullable=False),  # the plan as the domain reads it: rule, window, checklist
-    Column("active", Boolean, nullable=False, server_default=text("true")),
-    Column("next_occurrence_on", Date),
-    Column("updated_by", Text, nullable=False),
-    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_inspection_plans_next", "next_occurrence_on", postgresql_where=text("active")),
-)
-
-inspection_visits = Table(
-    "inspection_visits",
-    metadata,
-    Column("visit_id", Text, primary_key=True),
-    Column("plan_code", Text, nullable=False),
-    Column("site_code", Text, nullable=False),
-    Column("subsystem", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("occurrence_on", Date, nullable=False),
-    Column("scheduled_on", Date, nullable=False),
-    Column("due_by", Date, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("engineer_id", Text),
-    Column("appointment_starts", TIMESTAMP(timezone=True)),
-    Column("appointment_ends", TIMESTAMP(timezone=True)),
-    Column("appointment_agreed_with", Text),
-    Column("overdue_since", TIMESTAMP(timezone=True)),
-    Column("opened_at", TIMESTAMP(timezone=True), nullable=False),
-    Column("completed_at", TIMESTAMP(timezone=True)),
-    Column("completed_by", Text),
-    Column("late", Boolean),
-    ForeignKeyConstraint(["plan_code"], ["dispatch.inspection_plans.code"]),
-    UniqueConstraint("plan_code", "occurrence_on"),
-    Index("ix_inspection_visits_open", "due_by", postgresql_where=text("status = 'open'")),
-)
-
-inspection_results = Table(
-    "inspection_results",
-    metadata,
-    Column("visit_id", Text, primary_key=True),
-    Column("item_code", Text, primary_key=True),
-    Column("passed", Boolean),
-    Column("value", Float),
-    Column("note", Text),
-    Column("failed", Boolean, nullable=False),
-    ForeignKeyConstraint(["visit_id"], ["dispatch.inspection_visits.visit_id"]),
 )
 
 # Escalations of a ticket to a vendor partner, and whether each is still open (the ticket waits for them).
