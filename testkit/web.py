@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 
@@ -20,16 +21,19 @@ BACKENDS = ("intake", "dispatch", "sla", "vendor", "archive")
 
 
 @asynccontextmanager
-async def serving(world: World) -> AsyncIterator[dict[str, str]]:
-    """Every service started and listening; yields each one's base URL (the console's on `localhost`,
-    where browsers accept its secure cookie over plain HTTP)."""
+async def serving(world: World, **overrides: dict[str, Any]) -> AsyncIterator[dict[str, str]]:
+    """Every service started and listening (`overrides`: settings by service, e.g. dispatch={...});
+    yields each one's base URL (the console's on `localhost`, where browsers accept its secure cookie
+    over plain HTTP)."""
     ports = {name: free_port() for name in services.NAMES}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
     try:
         for name in services.NAMES:
-            overrides = {f"{backend}_url": urls[backend] for backend in BACKENDS} if name == "console" else {}
-            runtime = ServiceRuntime(services.definition(name), world.settings(name, **overrides))
+            wired = {f"{backend}_url": urls[backend] for backend in BACKENDS} if name == "console" else {}
+            runtime = ServiceRuntime(
+                services.definition(name), world.settings(name, **wired, **overrides.get(name, {}))
+            )
             config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=ports[name], log_level="warning")
             server = uvicorn.Server(config)
             servers.append((server, asyncio.create_task(server.serve(), name=f"serve {name}")))

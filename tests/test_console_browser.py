@@ -7,76 +7,41 @@ and signs the month's register. Screenshots of each step are kept in build/artif
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from services.console import people
 from services.console.domain.people import Person
 from shared.identity import Role
-from shared.persistence.database import create_engine
+from testkit.browser import DESK, PASSWORD, PHONE, chromium, keep_people, shot, signed_in
 from testkit.identities import bearer
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.web import serving
 from testkit.world import World
 
-CHROMIUM = os.environ.get("AFTERCARE_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("AFTERCARE_ARTIFACTS", "build/artifacts")) / "console"
-PASSWORD = "correct horse battery staple"
-DESK: ViewportSize = {"width": 1280, "height": 860}
-PHONE: ViewportSize = {"width": 360, "height": 740}
-
 pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def _people(world: World, site: str) -> None:
-    engine = create_engine(world.database_url, pool_size=1)
-    try:
-        async with engine.begin() as connection:
-            for person in (
-                Person("op.wang", "王芳 Wang Fang", frozenset({Role.OPERATOR})),
-                Person("mgr.liu", "刘洋 Liu Yang", frozenset({Role.MANAGER})),
-                Person("rep.xu", "徐静 Xu Jing", frozenset({Role.CUSTOMER}), site_code=site),
-            ):
-                await people.keep(connection, person, PASSWORD)
-    finally:
-        await engine.dispose()
-
-
-async def _signed_in(browser: Browser, console: str, username: str, viewport: ViewportSize) -> Page:
-    context: BrowserContext = await browser.new_context(viewport=viewport, base_url=console, locale="zh-CN")
-    page = await context.new_page()
-    await page.goto("/")
-    await expect(page).to_have_url(re.compile(r"/sign-in"))
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await expect(page).not_to_have_url(re.compile(r"/sign-in"))
-    return page
-
-
-async def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    await keep_people(
+        world,
+        Person("op.wang", "王芳 Wang Fang", frozenset({Role.OPERATOR})),
+        Person("mgr.liu", "刘洋 Liu Yang", frozenset({Role.MANAGER})),
+        Person("rep.xu", "徐静 Xu Jing", frozenset({Role.CUSTOMER}), site_code=site),
+    )
 
 
 async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, browser: Browser) -> None:
@@ -84,12 +49,12 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
     await _people(world, site)
     async with serving(world) as urls:
         console = urls["console"]
-        manager = await _signed_in(browser, console, "mgr.liu", DESK)
+        manager = await signed_in(browser, console, "mgr.liu", DESK)
         await expect(manager).to_have_url(re.compile(r"/board$"))
         await expect(manager.locator("#board")).to_be_visible()
 
         # The operator takes the call: the kind is suggested as it is typed, the number read back.
-        operator = await _signed_in(browser, console, "op.wang", DESK)
+        operator = await signed_in(browser, console, "op.wang", DESK)
         await expect(operator).to_have_url(re.compile(r"/calls/new$"))
         await operator.select_option("#site_code", site)
         await operator.select_option("#subsystem", "bgm")
@@ -98,12 +63,12 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await operator.fill("#reporter_phone", "021-5555-0138")
         await operator.fill("#description", f"B1 层背景音乐没有声音，功放指示灯不亮 ({uuid.uuid4().hex[:6]})")
         await expect(operator.locator("#suggested [data-kind]")).to_have_attribute("data-kind", "fault")
-        await _shot(operator, "1-operator-takes-a-call")
+        await shot(operator, "1-operator-takes-a-call")
         await operator.click("#call button[type=submit]")
         number = operator.locator("#ticket-number")
         await expect(number).to_have_text(re.compile(rf"^{site}-\d{{8}}-\d{{4}}$"))
         ticket = (await number.text_content() or "").strip()
-        await _shot(operator, "2-operator-reads-back-the-number")
+        await shot(operator, "2-operator-reads-back-the-number")
 
         # The manager's board shows it without a reload, with a countdown that ticks.
         row = manager.locator(f"#row-{ticket}")
@@ -112,7 +77,7 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await expect(countdown).to_have_text(re.compile(r"\d+m \d\ds"), timeout=20_000)
         first = await countdown.text_content()
         await expect(countdown).not_to_have_text(first or "", timeout=5_000)
-        await _shot(manager, "3-manager-board-live")
+        await shot(manager, "3-manager-board-live")
 
         # Reassigned by hand to another engineer, with the reason.
         await row.locator("a").first.click()
@@ -125,7 +90,7 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await manager.click("#assign button[type=submit]")
         await expect(manager.locator("#holder")).not_to_have_text(holder_before or "")
         await expect(manager.locator("#history")).to_contain_text("原负责工程师在另一现场")
-        await _shot(manager, "4-manager-reassigned")
+        await shot(manager, "4-manager-reassigned")
 
         # The engineer works it (their phone pages are the next issue's): accept, arrive, resolve.
         async with httpx.AsyncClient(
@@ -147,13 +112,13 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await call.locator("textarea[name=comments]").fill("很快修好了 Fixed quickly")
         await call.locator("button[type=submit]").click()
         await expect(call.locator(".outcome")).to_have_attribute("data-outcome", "satisfied")
-        await _shot(manager, "5-manager-follow-up-recorded")
+        await shot(manager, "5-manager-follow-up-recorded")
 
         # The reports chart this month's satisfaction from that call.
         await manager.goto(f"/reports?site_code={site}")
         await expect(manager.locator("#satisfaction .bar").last).to_contain_text("5.0")
         await expect(manager.locator("#compliance-response .bar")).to_have_count(6)
-        await _shot(manager, "6-manager-reports")
+        await shot(manager, "6-manager-reports")
 
         # Last month's register, drawn up for signing (the calendar does this on the 1st).
         last_month = (datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1) - timedelta(days=1)).strftime(
@@ -165,7 +130,7 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
             register = drawn.json()["code"]
 
         # The customer's representative, on a phone: the ticket's documents, then signing the register.
-        customer = await _signed_in(browser, console, "rep.xu", PHONE)
+        customer = await signed_in(browser, console, "rep.xu", PHONE)
         await expect(customer).to_have_url(re.compile(r"/site$"))
 
         async def documents_filed() -> bool:
@@ -175,7 +140,7 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await eventually(documents_filed, timeout=30, interval=1)
         pdf = await customer.request.get(await customer.locator("#documents a").first.get_attribute("href") or "")
         assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
-        await _shot(customer, "7-customer-site-on-a-phone")
+        await shot(customer, "7-customer-site-on-a-phone")
         await customer.click(f"a[href='/registers/{register}']")
         await customer.fill("#role_title", "物业工程部经理 Property engineering manager")
         pad = customer.locator("canvas.signature")
@@ -187,7 +152,7 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         for step in range(1, 12):
             await customer.mouse.move(box["x"] + 20 + step * 22, box["y"] + 110 - (step % 3) * 35)
         await customer.mouse.up()
-        await _shot(customer, "8-customer-signs-the-register")
+        await shot(customer, "8-customer-signs-the-register")
         await customer.click("#sign button[type=submit]")
         await expect(customer.locator("#signatures")).to_contain_text("徐静 Xu Jing")
         await expect(customer.locator("#sign")).to_have_count(0)
@@ -196,14 +161,9 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
 async def test_an_administrator_corrects_a_contract_and_closes_an_account(world: World, browser: Browser) -> None:
     site = await fresh_site(world)
     await _people(world, site)
-    engine = create_engine(world.database_url, pool_size=1)
-    try:
-        async with engine.begin() as connection:
-            await people.keep(connection, Person("root.admin", "管理员 Admin", frozenset({Role.ADMIN})), PASSWORD)
-    finally:
-        await engine.dispose()
+    await keep_people(world, Person("root.admin", "管理员 Admin", frozenset({Role.ADMIN})))
     async with serving(world) as urls:
-        admin = await _signed_in(browser, urls["console"], "root.admin", DESK)
+        admin = await signed_in(browser, urls["console"], "root.admin", DESK)
         await expect(admin).to_have_url(re.compile(r"/admin$"))
         await admin.click("a[href^='/language/en']")
         contract = admin.locator(f"a[href^='/admin/sites/{site}/contracts/']").first
@@ -227,7 +187,7 @@ async def test_an_administrator_corrects_a_contract_and_closes_an_account(world:
         await expect(admin.locator("#saved")).to_be_visible()
 
         # The operator's account closed from the page: their next page sends them to sign in.
-        operator = await _signed_in(browser, urls["console"], "op.wang", DESK)
+        operator = await signed_in(browser, urls["console"], "op.wang", DESK)
         await admin.goto("/admin")
         await admin.fill("#username", "op.wang")
         await admin.fill("#name", "王芳 Wang Fang")

@@ -81,6 +81,9 @@ class ResultEntry(BaseModel):
 
 class Results(BaseModel):
     items: list[ResultEntry]
+    done_at: AwareDatetime | None = Field(
+        default=None, description="When the visit was made (a phone offline at the time sends it later); default: now."
+    )
 
 
 @router.post("/inspections/visits/{visit_id}/results", dependencies=[Depends(engineer_owns_visit)])
@@ -94,6 +97,7 @@ async def record_results(visit_id: str, results: Results, database: Database, ac
                 [ItemResult(r.code, r.passed, r.value, r.note) for r in results.items],
                 engineer=actor,
                 now=datetime.now(UTC),
+                done_at=results.done_at,
             )
     except Refused as refused:
         raise Problem.of(refused, STATUSES) from refused

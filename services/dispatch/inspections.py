@@ -8,7 +8,7 @@ fault ticket with the same clocks and path as a customer's call.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,10 +132,23 @@ async def flag_overdue(uow: UnitOfWork, *, now: datetime, limit: int) -> int:
     return len(rows)
 
 
+CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock may run a little ahead
+
+
 async def record_results(
-    uow: UnitOfWork, visit_id: str, results: list[ItemResult], *, engineer: str, now: datetime
+    uow: UnitOfWork,
+    visit_id: str,
+    results: list[ItemResult],
+    *,
+    engineer: str,
+    now: datetime,
+    done_at: datetime | None = None,
 ) -> list[Finding]:
-    """Record every checklist item of a visit; each failed item is reported to intake as a fault."""
+    """Record every checklist item of a visit, made at `done_at` (a phone that was offline sends it
+    later; default now); each failed item is reported to intake as a fault."""
+    if done_at is not None and done_at > now + CLOCK_SKEW:
+        raise Refused("in_the_future", f"done_at {done_at.isoformat()} is ahead of dispatch's clock")
+    now = done_at or now
     row = await inspections.visit_for_update(uow.connection, visit_id)
     if row is None:
         raise Refused("unknown_visit", f"no inspection visit {visit_id!r}")

@@ -38,3 +38,20 @@ sessions = Table(
     Column("expires_at", TIMESTAMP(timezone=True), nullable=False),
     Index("ix_sessions_expires_at", "expires_at"),
 )
+
+# What an engineer's phone queued while offline and a service then refused (the ticket was reassigned or
+# closed meanwhile): shown to the engineer on the phone and to the manager on the board.
+phone_conflicts = Table(
+    "phone_conflicts",
+    metadata,
+    Column("key", Text, primary_key=True),  # the queued action's own idempotency key
+    Column("username", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("target", Text, nullable=False),  # the ticket or the visit
+    Column("action", Text),
+    Column("happened_at", TIMESTAMP(timezone=True), nullable=False),  # when the engineer did it
+    Column("error", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_phone_conflicts_recorded_at", "recorded_at"),
+)

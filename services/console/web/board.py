@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.console.db import conflicts as phone_conflicts
 from services.console.domain.board import board
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
@@ -38,10 +39,13 @@ async def board_page(request: Request, session: Session, services: Services) -> 
         optional(services.get(person, "dispatch", "/arrivals", flagged=True, limit=VISITS_SHOWN)),
         *(optional(services.get(person, name, "/dead-letters")) for name in services.urls),
     )
+    async with request.app.state.runtime.database.connect() as connection:
+        refused_on_phones = await phone_conflicts.recent(connection, limit=VISITS_SHOWN)
     return page(
         request,
         "board.html",
         session,
+        refused_on_phones=refused_on_phones,
         rows=await _rows(services, session),
         waiting=waiting,
         at_risk=at_risk,

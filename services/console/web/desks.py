@@ -1,5 +1,4 @@
-"""The quality desk's complaints and their handling, and the engineer's open tickets (their phone pages
-come with the field app)."""
+"""The quality desk's complaints and their handling."""
 
 from __future__ import annotations
 
@@ -47,11 +46,3 @@ async def answer_case(
         session.person, "dispatch", f"/quality/cases/{case_id}/answer", {"handling": handling, "answer": answer}
     )
     return RedirectResponse("/quality", status_code=303)
-
-
-@router.get("/engineer")
-async def engineer_day(request: Request, session: Session, services: Services) -> HTMLResponse:
-    require(session, Role.ENGINEER)
-    tickets = await services.get(session.person, "dispatch", "/tickets")
-    mine = [ticket for ticket in tickets if ticket["engineer_id"] == session.person.engineer_id]
-    return page(request, "engineer.html", session, tickets=mine)

@@ -41,7 +41,7 @@ LANDING = (
     (Role.OPERATOR, "/calls/new"),
     (Role.QUALITY, "/quality"),
     (Role.CUSTOMER, "/site"),
-    (Role.ENGINEER, "/engineer"),
+    (Role.ENGINEER, "/field/"),
     (Role.ADMIN, "/admin"),
 )
 

@@ -73,6 +73,7 @@ class Upstream:
         *,
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         if self._client is None:
             raise ServiceRefused(503, "console_stopping", "the console is shutting down; try again in a moment")
@@ -87,7 +88,7 @@ class Upstream:
                 f"{self.urls[service]}{path}",
                 params=query,
                 json=json,
-                headers={"Authorization": f"Bearer {token}"},
+                headers={**(headers or {}), "Authorization": f"Bearer {token}"},
             )
         except httpx.HTTPError as error:
             raise ServiceRefused(503, "service_unreachable", f"{service} is not answering ({error!r})") from error

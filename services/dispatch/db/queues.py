@@ -55,6 +55,9 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
             tickets.c.waiting_why,
             tickets.c.at_risk_since,
             tickets.c.device,
+            tickets.c.reporter,
+            tickets.c.appointment_starts,
+            tickets.c.appointment_ends,
             assignments.c.engineer_id,
             engineers.c.name.label("engineer_name"),
         )

@@ -1,0 +1,132 @@
+"""The engineer's phone: their open tickets and today's inspection visits, nearest deadline first, each
+ticket's moves and report with the customer's signature, and the visit's checklist. It works offline:
+a service worker keeps the pages, and every action is queued on the phone with its own key and the
+moment it was done, then sent here in order once the phone is back online (static/field.js)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+
+from services.console.db import conflicts
+from services.console.domain.board import board
+from services.console.domain.phone import NotAnAction, QueuedAction, call_for
+from services.console.web.pages import PageRoute
+from services.console.web.rendering import page
+from services.console.web.sessions import Session, WebSession, require
+from services.console.web.upstream import ServiceRefused, Upstream, optional, upstream
+from shared.identity import Role
+
+router = APIRouter(route_class=PageRoute)
+Services = Annotated[Upstream, Depends(upstream)]
+SERVICE_WORKER = Path(__file__).parent / "static" / "field-sw.js"
+REFUSALS = frozenset({400, 403, 404, 409, 422})  # the service said no: sending again will not change it
+
+
+@router.get("/field/")
+async def my_work(request: Request, session: Session, services: Services) -> HTMLResponse:
+    require(session, Role.ENGINEER)
+    person, me = session.person, session.person.engineer_id
+    tickets, clocks, visits, sites = await asyncio.gather(
+        services.get(person, "dispatch", "/tickets"),
+        services.get(person, "sla", "/clocks"),
+        optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
+        services.get(person, "intake", "/sites"),
+    )
+    mine = [ticket for ticket in tickets if ticket["engineer_id"] == me]
+    async with request.app.state.runtime.database.connect() as connection:
+        refused = await conflicts.recent(connection, username=person.username, limit=10)
+    return page(
+        request,
+        "field_work.html",
+        session,
+        rows=board(mine, clocks, datetime.now(UTC)),
+        visits=[visit for visit in visits if visit["engineer_id"] == me],
+        sites={site["code"]: site for site in sites},
+        refused=refused,
+    )
+
+
+@router.get("/field/tickets/{ticket_id}")
+async def ticket_in_the_field(request: Request, session: Session, services: Services, ticket_id: str) -> HTMLResponse:
+    require(session, Role.ENGINEER)
+    person = session.person
+    ticket, reported, clocks = await asyncio.gather(
+        services.get(person, "dispatch", f"/tickets/{ticket_id}"),
+        services.get(person, "intake", f"/tickets/{ticket_id}"),
+        optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
+    )
+    return page(request, "field_ticket.html", session, ticket=ticket, reported=reported, clocks=clocks)
+
+
+@router.get("/field/visits/{visit_id}")
+async def visit_in_the_field(request: Request, session: Session, services: Services, visit_id: str) -> HTMLResponse:
+    require(session, Role.ENGINEER)
+    visits = await services.get(session.person, "dispatch", "/inspections/visits", status="open")
+    visit = next((v for v in visits if v["visit_id"] == visit_id), None)
+    if visit is None:
+        raise ServiceRefused(404, "unknown_visit", f"no open inspection visit {visit_id}")
+    plans = await services.get(session.person, "dispatch", f"/sites/{visit['site_code']}/inspection-plans")
+    plan: dict[str, Any] = next((p for p in plans if p["code"] == visit["plan_code"]), {"checklist": []})
+    return page(request, "field_visit.html", session, visit=visit, checklist=plan["checklist"])
+
+
+class PhoneAction(BaseModel):
+    key: str = Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
+    kind: str = Field(max_length=20)
+    target: str = Field(min_length=1, max_length=100)
+    action: str | None = Field(default=None, max_length=20)
+    at: AwareDatetime
+    fields: dict[str, str] = Field(default_factory=dict, max_length=100)
+
+
+@router.post("/field/actions")
+async def carry_out(request: Request, session: Session, services: Services, sent: PhoneAction) -> JSONResponse:
+    """One queued action, carried out once whatever the number of times the phone sends it. A refusal
+    (the ticket was reassigned or closed meanwhile) is answered `ok: false` and kept for the manager;
+    a service out of reach is a 503, and the phone sends the action again later."""
+    require(session, Role.ENGINEER)
+    queued = QueuedAction(sent.key, sent.kind, sent.target, sent.at, sent.action, sent.fields)
+    try:
+        call = call_for(queued)
+        answer = await services.send(
+            session.person, "POST", call.service, call.path, json=call.body, headers={"Idempotency-Key": sent.key}
+        )
+    except NotAnAction as wrong:
+        return await _refused(request, session, queued, ServiceRefused(422, "not_an_action", str(wrong)))
+    except ServiceRefused as refused:
+        if refused.status not in REFUSALS:
+            return JSONResponse({"ok": False, "error": refused.error, "message": refused.message}, status_code=503)
+        return await _refused(request, session, queued, refused)
+    return JSONResponse({"ok": True, "answer": answer.json()})
+
+
+async def _refused(
+    request: Request, session: WebSession, queued: QueuedAction, refused: ServiceRefused
+) -> JSONResponse:
+    async with request.app.state.runtime.database.connect() as connection:
+        await conflicts.keep(
+            connection,
+            key=queued.key,
+            username=session.person.username,
+            kind=queued.kind,
+            target=queued.target,
+            action=queued.action,
+            happened_at=queued.at,
+            error=refused.error,
+            message=refused.message,
+        )
+        await connection.commit()
+    return JSONResponse({"ok": False, "error": refused.error, "message": refused.message})
+
+
+@router.get("/field/sw.js")
+async def service_worker() -> FileResponse:
+    """The phone's service worker, served from the folder it looks after."""
+    return FileResponse(SERVICE_WORKER, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,110 @@
+// The engineer's phone, offline first. Every action is kept on the phone (localStorage) with its own
+// idempotency key and the moment it was done, then sent to the console in order whenever the phone is
+// online: a lost answer is sent again under the same key and done once; a refusal (the ticket was
+// reassigned or closed meanwhile) is shown here and kept for the manager. The service worker
+// (/field/sw.js) keeps the pages for when there is no signal.
+(function () {
+  "use strict";
+  var QUEUE = "aftercare.field.queue", REFUSED = "aftercare.field.refused", RETRY_MS = 10000;
+  var words = (document.getElementById("phone-words") || {dataset: {}}).dataset;
+  var sending = false;
+
+  function load(name) { try { return JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) { return []; } }
+  function save(name, list) { localStorage.setItem(name, JSON.stringify(list)); }
+  function csrf() { var meta = document.querySelector("meta[name=csrf-token]"); return meta ? meta.content : ""; }
+
+  function show() {
+    var waiting = load(QUEUE).length, state = document.getElementById("queue-state");
+    if (state) {
+      state.dataset.waiting = String(waiting);
+      state.textContent = waiting ? waiting + " " + words.waiting : words.nothing;
+    }
+    var online = document.getElementById("online-state");
+    if (online) online.textContent = navigator.onLine ? words.online : words.offline;
+    var list = document.getElementById("local-conflicts"), refused = load(REFUSED);
+    if (list) {
+      list.hidden = refused.length === 0;
+      list.innerHTML = "";
+      refused.forEach(function (r) {
+        var item = document.createElement("li");
+        item.dataset.error = r.error;
+        item.textContent = words.refused + " · " + r.target + " · " + (r.action || r.kind) + ": " + r.message;
+        list.appendChild(item);
+      });
+    }
+  }
+
+  async function send() {
+    if (sending) return;
+    sending = true;
+    try {
+      for (;;) {
+        var queue = load(QUEUE);
+        if (!queue.length) break;
+        var action = queue[0], response;
+        try {
+          response = await fetch("/field/actions", {
+            method: "POST", credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+            body: JSON.stringify(action)
+          });
+        } catch (offline) { break; }
+        if (!response.ok || response.redirected) break;  // not answered: the same key goes again later
+        var answer = await response.json();
+        save(QUEUE, load(QUEUE).filter(function (a) { return a.key !== action.key; }));
+        if (!answer.ok) {
+          var refused = load(REFUSED);
+          refused.push({key: action.key, kind: action.kind, action: action.action, target: action.target,
+                        error: answer.error, message: answer.message});
+          save(REFUSED, refused);
+        }
+        show();
+      }
+    } finally { sending = false; show(); }
+  }
+
+  function keep(form, at, fields) {
+    var queue = load(QUEUE);
+    queue.push({key: "phone-" + crypto.randomUUID(), kind: form.dataset.kind, action: form.dataset.action || null,
+                target: form.dataset.target, at: at, fields: fields});
+    save(QUEUE, queue);
+    form.dataset.state = "queued";
+    var note = form.querySelector(".queued") || form.appendChild(document.createElement("p"));
+    note.className = "queued muted";
+    note.textContent = words.queued;
+    show();
+    send();
+  }
+
+  function where() {
+    return new Promise(function (resolve) {
+      if (!navigator.geolocation) return resolve({});
+      navigator.geolocation.getCurrentPosition(function (found) {
+        resolve({latitude: String(found.coords.latitude), longitude: String(found.coords.longitude),
+                 accuracy_m: String(Math.round(found.coords.accuracy))});
+      }, function () { resolve({}); }, {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-queue]")) return;
+    var blocked = event.defaultPrevented;  // the signature pad wants a signature first
+    event.preventDefault();
+    if (blocked) return;
+    var at = new Date().toISOString(), fields = {};
+    new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
+    if ("geolocate" in form.dataset) {
+      where().then(function (position) { keep(form, at, Object.assign(fields, position)); });
+    } else {
+      keep(form, at, fields);
+    }
+  });
+
+  window.addEventListener("online", function () { show(); send(); });
+  window.addEventListener("offline", show);
+  setInterval(send, RETRY_MS);
+  show();
+  send();
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", {scope: "/field/"});
+})();
