@@ -29,8 +29,13 @@ from shared.settings import ServiceSettings
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_FILE_BYTES = 16 * 1024 * 1024
-FILE_MEDIA_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-"""Bodies of these types are files people upload (an equipment register): allowed up to MAX_FILE_BYTES."""
+FILE_MEDIA_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/jpeg",
+    "image/png",
+)
+"""Bodies of these types are files people upload (an equipment register, a photo): allowed up to MAX_FILE_BYTES."""
 
 
 class Problem(Exception):

@@ -9,6 +9,7 @@ manager's board, and not applied."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import uuid
@@ -18,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from PIL import Image
+from playwright.async_api import Browser, FilePayload, Page, expect
 
 from services.console.domain.people import Person
 from shared.identity import Role
@@ -132,6 +134,13 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
         await phone.click("#checklist button[type=submit]")
         await _waiting(phone, 3)
         await phone.goto(f"/field/tickets/{ticket}")
+        picture = io.BytesIO()
+        Image.new("RGB", (3000, 2000), "steelblue").save(picture, "JPEG")  # as a phone's camera takes it
+        await phone.select_option("#photo select[name=kind]", "before")
+        amp: FilePayload = {"name": "amp.jpg", "mimeType": "image/jpeg", "buffer": picture.getvalue()}
+        await phone.set_input_files("#photo input[type=file]", files=[amp])
+        await phone.click("#photo button[type=submit]")
+        await _waiting(phone, 4)
         await phone.fill("#summary", "更换功放保险丝 Fuse replaced")
         await phone.fill("#parts", "保险丝 5A\n")
         await phone.fill("#customer_name", "徐静 Xu Jing")
@@ -145,16 +154,18 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
             await phone.mouse.move(box["x"] + 20 + step * 25, box["y"] + 100 - (step % 3) * 30)
         await phone.mouse.up()
         await phone.click("#resolve button[type=submit]")
-        await _waiting(phone, 4)
+        await _waiting(phone, 5)
         queued = await _queued(phone)
         assert [(q["kind"], q["action"]) for q in queued] == [
             ("move", "accept"),
             ("move", "arrive"),
             ("results", None),
+            ("photo", None),
             ("move", "resolve"),
         ]
+        assert len(queued[3]["fields"]["photo"]) < 200_000  # resized on the phone
         assert queued[1]["fields"]["latitude"] == "31.2197"
-        await shot(phone, "9-engineer-offline-with-four-actions-kept")
+        await shot(phone, "9-engineer-offline-with-five-actions-kept")
         await asyncio.sleep(3)  # the network comes back well after the work was done
 
         await phone.context.set_offline(False)
@@ -195,6 +206,9 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
                 return dict((await archive.get(f"/documents/{found[0]['code']}/content")).json())
 
             report = await eventually(report_filed, timeout=30, what="the on-site service report filed")
+            [photo] = (await archive.get(f"/tickets/{ticket}/photos")).json()
+            assert (photo["kind"], photo["width"], photo["height"]) == ("before", 1600, 1067)
+            assert [p["sha256"] for p in report["photos"]] == [photo["sha256"]]
             text = json.dumps(report, ensure_ascii=False)
             assert "徐静 Xu Jing" in text
             resolved = done["resolve"].astimezone(ZoneInfo("Asia/Shanghai")).isoformat()

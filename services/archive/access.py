@@ -5,6 +5,8 @@ from shared.access import EVERYONE, AccessTable, SiteIn, anyone_of, only
 from shared.identity import Role
 
 ACCESS: AccessTable = {
+    ("POST", "/tickets/{ticket_id}/photos"): only(Role.ENGINEER, Role.MANAGER),  # the assigned engineer
+    ("GET", "/tickets/{ticket_id}/photos"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/sites/{site_code}/registers"): only(Role.MANAGER),
     ("GET", "/sites/{site_code}/registers"): anyone_of(EVERYONE, SiteIn.PATH),
     ("POST", "/sites/{site_code}/registers/acceptance"): only(Role.MANAGER),

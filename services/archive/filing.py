@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.archive.db import photos as photo_rows
 from services.archive.db import repository, timeline
 from services.archive.domain.chain import GENESIS, link_hash
 from services.archive.domain.documents import Draft, document_code
 from services.archive.domain.records import drafts_of, needs_the_opening
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
-from shared.contracts import DocumentArchived, Event, SiteDescribed
+from shared.contracts import DocumentArchived, Event, SiteDescribed, TicketResolved
 from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
@@ -117,6 +118,7 @@ async def file_what_it_records(uow: UnitOfWork, event: Event, renderer: Renderer
     kept = await timeline.latest_of_site(connection, site_code, SiteDescribed.message_type)
     described = as_event(*kept) if kept else None
     site = Site.known(site_code, story, described if isinstance(described, SiteDescribed) else None, default_timezone)
+    photos = await photo_rows.of_ticket(connection, event.ticket_id) if isinstance(event, TicketResolved) else []
     now = datetime.now(UTC)
-    for draft in drafts_of(event, story, site):
+    for draft in drafts_of(event, story, site, photos):
         await file_document(uow, draft, renderer, now=now)

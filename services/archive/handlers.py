@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
-from services.archive import register_handlers, timeline
+from services.archive import photo_handlers, register_handlers, timeline
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
@@ -27,6 +27,7 @@ from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
 
 router = APIRouter(tags=["archive"])
 router.include_router(register_handlers.router)
+router.include_router(photo_handlers.router)
 
 
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:

@@ -26,6 +26,9 @@ FORMS = Path(__file__).parent / "forms"
 CJK_FONT = "Noto Sans CJK SC"
 
 
+JPEG_START = b"\xff\xd8\xff"  # Typst reads a picture by its file's extension: a photo's, or a signature's PNG
+
+
 class FontsMissing(RuntimeError):
     """The CJK font the forms are set in is not where the settings say."""
 
@@ -86,7 +89,7 @@ class Renderer:
         with tempfile.TemporaryDirectory(prefix="aftercare-form-") as folder:
             paths = {}
             for name, image in sheet.images.items():
-                path = Path(folder) / f"{name}.png"
+                path = Path(folder) / f"{name}.{'jpg' if image.startswith(JPEG_START) else 'png'}"
                 path.write_bytes(image)
                 paths[name] = str(path)
             pdf = self._compiler.compile(

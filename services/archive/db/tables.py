@@ -3,6 +3,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -140,4 +141,24 @@ register_signatures = Table(
     Column("signed_at", TIMESTAMP(timezone=True), nullable=False),
     Column("signature_png", Text),  # base64, as drawn
     Column("signed_by", Text),  # the signed-in person (none for signatures before sign-in)
+)
+
+# Photos an engineer took on site (before, after, a device's label), kept with the ticket and shown in
+# its on-site service report; the report's content names each by its SHA-256.
+photos = Table(
+    "photos",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("site_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("taken_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("uploaded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("ticket_id", "sha256"),
 )

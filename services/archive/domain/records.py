@@ -8,9 +8,12 @@ arrives (a ticket's `ticket.opened`, its n-th resolution, a follow-up call, a ve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.archive.domain.case_records import complaint_record, inspection_report, rma_record, vendor_letter
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.drafting import draft, first_time, local, pauses, signature, ticket_facts
+from services.archive.domain.photos import Photo
 from services.archive.domain.story import Site, Story
 from shared.contracts import (
     DeviceSwapped,
@@ -27,15 +30,16 @@ from shared.contracts import (
 )
 
 
-def drafts_of(event: Event, story: Story, site: Site) -> list[Draft]:
-    """The documents an event makes, given what the archive knows of its ticket (or site)."""
+def drafts_of(event: Event, story: Story, site: Site, photos: Sequence[Photo] = ()) -> list[Draft]:
+    """The documents an event makes, given what the archive knows of its ticket (or site) and the
+    photos taken on site."""
     match event:
         case TicketOpened():
             return [service_request_record(event, site)]
         case TicketAssigned():
             return [dispatch_order(event, story, site)]
         case TicketResolved():
-            return [service_report(event, story, site)]
+            return [service_report(event, story, site, photos)]
         case FollowUpRecorded():
             return [follow_up_record(event, story, site)]
         case QualityCaseAnswered():
@@ -105,7 +109,7 @@ def dispatch_order(assigned: TicketAssigned, story: Story, site: Site) -> Draft:
     )
 
 
-def service_report(resolved: TicketResolved, story: Story, site: Site) -> Draft:
+def service_report(resolved: TicketResolved, story: Story, site: Site, photos: Sequence[Photo] = ()) -> Draft:
     """The on-site service report (现场服务报告): the work, its times, the parts, and the customer's sign-off."""
     cycle = sum(1 for r in story.all(TicketResolved) if r.resolved_at <= resolved.resolved_at) or 1
     assigned = story.last(TicketAssigned)
@@ -139,8 +143,13 @@ def service_report(resolved: TicketResolved, story: Story, site: Site) -> Draft:
                 "confirmed_at": local(confirmation.confirmed_at or resolved.resolved_at, site),
                 "signature_png": confirmation.signature_png,
             },
+            # Named by their hashes, so that the report's own hash covers the pictures it shows.
+            "photos": [{"kind": p.kind.value, "taken_at": local(p.taken_at, site), "sha256": p.sha256} for p in photos],
         },
-        images=signature(confirmation.signature_png if confirmation else None),
+        images={
+            **signature(confirmation.signature_png if confirmation else None),
+            **{f"photo_{number}": p.content for number, p in enumerate(photos, start=1)},
+        },
     )
 
 

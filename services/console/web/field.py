@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -124,6 +124,38 @@ async def _refused(
         )
         await connection.commit()
     return JSONResponse({"ok": False, "error": refused.error, "message": refused.message})
+
+
+@router.post("/field/photos")
+async def add_photo(
+    request: Request,
+    session: Session,
+    services: Services,
+    key: Annotated[str, Query(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")],
+    ticket_id: Annotated[str, Query(min_length=1, max_length=100)],
+    kind: Annotated[str, Query(pattern="^(before|after|label)$")],
+    taken_at: AwareDatetime,
+) -> JSONResponse:
+    """A photo the phone took (resized there), the picture itself as the body; like every queued
+    action, carried out once under its key, its refusal kept for the manager."""
+    require(session, Role.ENGINEER)
+    queued = QueuedAction(key, "photo", ticket_id, taken_at, kind)
+    media_type = request.headers.get("content-type", "image/jpeg")
+    try:
+        answer = await services.send(
+            session.person,
+            "POST",
+            "archive",
+            f"/tickets/{ticket_id}/photos",
+            params={"kind": kind, "taken_at": taken_at.isoformat()},
+            content=await request.body(),
+            headers={"Idempotency-Key": key, "Content-Type": media_type},
+        )
+    except ServiceRefused as refused:
+        if refused.status not in REFUSALS | {413}:
+            return JSONResponse({"ok": False, "error": refused.error, "message": refused.message}, status_code=503)
+        return await _refused(request, session, queued, refused)
+    return JSONResponse({"ok": True, "answer": answer.json()})
 
 
 @router.get("/field/sw.js")

@@ -74,6 +74,7 @@ class Upstream:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         if self._client is None:
             raise ServiceRefused(503, "console_stopping", "the console is shutting down; try again in a moment")
@@ -88,6 +89,7 @@ class Upstream:
                 f"{self.urls[service]}{path}",
                 params=query,
                 json=json,
+                content=content,
                 headers={**(headers or {}), "Authorization": f"Bearer {token}"},
             )
         except httpx.HTTPError as error:

@@ -43,11 +43,11 @@
         if (!queue.length) break;
         var action = queue[0], response;
         try {
-          response = await fetch("/field/actions", {
+          response = await fetch(action.kind === "photo" ? photoRequest(action) : new Request("/field/actions", {
             method: "POST", credentials: "same-origin",
             headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
             body: JSON.stringify(action)
-          });
+          }));
         } catch (offline) { break; }
         if (!response.ok || response.redirected) break;  // not answered: the same key goes again later
         var answer = await response.json();
@@ -63,11 +63,40 @@
     } finally { sending = false; show(); }
   }
 
+  // A photo goes as the picture itself, not inside JSON: the console passes it to the archive.
+  function photoRequest(action) {
+    var query = new URLSearchParams({key: action.key, ticket_id: action.target, kind: action.fields.kind,
+                                     taken_at: action.at});
+    var bytes = atob(action.fields.photo.split(",")[1]), body = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) body[i] = bytes.charCodeAt(i);
+    return new Request("/field/photos?" + query, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "image/jpeg", "X-CSRF-Token": csrf()}, body: body
+    });
+  }
+
+  // Resized on the phone, to 1600 pixels on the long side: a few hundred kilobytes to keep and send.
+  function resized(file) {
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return canvas.toDataURL("image/jpeg", 0.82);
+    });
+  }
+
   function keep(form, at, fields) {
     var queue = load(QUEUE);
     queue.push({key: "phone-" + crypto.randomUUID(), kind: form.dataset.kind, action: form.dataset.action || null,
                 target: form.dataset.target, at: at, fields: fields});
-    save(QUEUE, queue);
+    try {
+      save(QUEUE, queue);
+    } catch (full) {  // the phone's storage for pages is full: say so rather than lose the action
+      var state = document.getElementById("queue-state");
+      if (state) state.textContent = words.full;
+      return;
+    }
     form.dataset.state = "queued";
     var note = form.querySelector(".queued") || form.appendChild(document.createElement("p"));
     note.className = "queued muted";
@@ -92,9 +121,13 @@
     var blocked = event.defaultPrevented;  // the signature pad wants a signature first
     event.preventDefault();
     if (blocked) return;
-    var at = new Date().toISOString(), fields = {};
-    new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
-    if ("geolocate" in form.dataset) {
+    var at = new Date().toISOString(), fields = {}, picture = null;
+    new FormData(form).forEach(function (value, name) {
+      if (value instanceof File) picture = value; else fields[name] = String(value);
+    });
+    if (picture) {
+      resized(picture).then(function (jpeg) { fields.photo = jpeg; keep(form, at, fields); form.reset(); });
+    } else if ("geolocate" in form.dataset) {
       where().then(function (position) { keep(form, at, Object.assign(fields, position)); });
     } else {
       keep(form, at, fields);

@@ -1,0 +1,57 @@
+"""Photos from the engineer's phone: what is taken (a JPEG or PNG of sensible size, which a PDF can
+show), and who may add one to a ticket (the engineer it is assigned to, or a manager)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from PIL import Image, UnidentifiedImageError
+
+from shared.refusals import Refused
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_SIDE = 4096  # the phone resizes to 1600; a camera original is refused, not stored
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+
+
+class PhotoKind(StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+    LABEL = "label"  # the device's nameplate: model and serial number
+
+
+@dataclass(frozen=True)
+class Photo:
+    kind: PhotoKind
+    taken_at: datetime
+    media_type: str
+    width: int
+    height: int
+    sha256: str
+    content: bytes
+
+
+def checked(content: bytes, kind: PhotoKind, taken_at: datetime) -> Photo:
+    """The photo if it is one the report can show; else Refused saying what is wrong with it."""
+    if len(content) > MAX_BYTES:
+        raise Refused("photo_too_large", f"a photo is at most {MAX_BYTES // (1024 * 1024)} MB; resize it first")
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+            found, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as unreadable:
+        raise Refused("not_a_photo", "the body is not a readable JPEG or PNG image") from unreadable
+    if found not in FORMATS:
+        raise Refused("not_a_photo", f"a photo is a JPEG or a PNG, not {found}")
+    if max(width, height) > MAX_SIDE:
+        raise Refused("photo_too_large", f"{width}x{height}: at most {MAX_SIDE} pixels a side; resize it first")
+    return Photo(kind, taken_at, FORMATS[found], width, height, hashlib.sha256(content).hexdigest(), content)
+
+
+def may_add(assigned_engineer: str | None, engineer_id: str | None, *, manager: bool) -> bool:
+    """A manager may add photos to any ticket; an engineer to the tickets assigned to them."""
+    return manager or (engineer_id is not None and engineer_id == assigned_engineer)
