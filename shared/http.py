@@ -6,6 +6,7 @@ Errors are answered in one shape a caller can act on:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
@@ -111,8 +112,8 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     ) -> Response:
         try:
             response = await call_next(request)
-        except Exception:
-            await idempotent_requests.released(request)
+        except BaseException:  # cancelled too: the claim must not outlive its request
+            await asyncio.shield(idempotent_requests.released(request))
             raise
         return await idempotent_requests.kept(request, response)
 

@@ -4,6 +4,7 @@ the same request again gets that answer, marked `Idempotent-Replayed: true`."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -42,8 +43,9 @@ async def claim(request: Request, identity: Identity | None) -> None:
         raise KeyRefused(422, "bad_idempotency_key", f"{HEADER}: 8 to 200 letters, digits, '.', '_', ':' or '-'")
     runtime: ServiceRuntime = request.app.state.runtime
     subject = identity.subject if identity is not None else "anonymous"
+    said = hashlib.sha256(request.url.query.encode() + b"\n" + await request.body()).hexdigest()
     try:
-        kept = await runtime.database.idempotency.claim(subject, key, request.method, request.url.path)
+        kept = await runtime.database.idempotency.claim(subject, key, request.method, request.url.path, said)
     except KeyInProgress as busy:
         raise KeyRefused(409, "request_in_progress", "the first request with this key is still in hand") from busy
     except KeyReused as reused:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+ABANDONED_AFTER = timedelta(minutes=2)  # longer than any request is allowed to take
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,9 @@ class KeyReused(Exception):
     """The key was used before for a different request."""
 
     def __init__(self, method: str, path: str) -> None:
-        super().__init__(f"this Idempotency-Key was used for {method} {path}; use a new key for a new request")
+        super().__init__(
+            f"this Idempotency-Key was used for another request ({method} {path}); use a new key for a new request"
+        )
 
 
 class IdempotencyKeys:
@@ -37,23 +41,28 @@ class IdempotencyKeys:
         self._engine = engine
         self._table = table
 
-    async def claim(self, subject: str, key: str, method: str, path: str) -> KeptAnswer | None:
-        """None if this request is the first with the key (it is now claimed); else the kept answer."""
+    async def claim(self, subject: str, key: str, method: str, path: str, fingerprint: str = "") -> KeptAnswer | None:
+        """None if this request is the first with the key (it is now claimed); else the kept answer.
+        A claim left unanswered for longer than a request can take (its process died) is taken over."""
         table = self._table
+        mine = (table.c.subject == subject) & (table.c.key == key)
         async with self._engine.begin() as connection:
             claimed = await connection.execute(
                 insert(table)
-                .values(subject=subject, key=key, method=method, path=path)
+                .values(subject=subject, key=key, method=method, path=path, fingerprint=fingerprint)
                 .on_conflict_do_nothing()
                 .returning(table.c.key)
             )
             if claimed.first() is not None:
                 return None
-            row = (await connection.execute(select(table).where(table.c.subject == subject, table.c.key == key))).one()
-        if (row.method, row.path) != (method, path):
-            raise KeyReused(row.method, row.path)
-        if row.status is None:
-            raise KeyInProgress
+            row = (await connection.execute(select(table).where(mine).with_for_update())).one()
+            if (row.method, row.path, row.fingerprint or fingerprint) != (method, path, fingerprint):
+                raise KeyReused(row.method, row.path)
+            if row.status is None:
+                if row.created_at > datetime.now(UTC) - ABANDONED_AFTER:
+                    raise KeyInProgress
+                await connection.execute(update(table).where(mine).values(created_at=func.now()))
+                return None
         return KeptAnswer(row.status, row.media_type, bytes(row.body or b""))
 
     async def keep(self, subject: str, key: str, answer: KeptAnswer) -> None:

@@ -80,6 +80,7 @@ def _idempotency_columns() -> list[Column[object]]:
         Column("key", Text, primary_key=True),
         Column("method", Text, nullable=False),
         Column("path", Text, nullable=False),
+        Column("fingerprint", Text),  # SHA-256 of the query and body: the same key for another request is refused
         Column("status", Integer),
         Column("media_type", Text),
         Column("body", LargeBinary),
@@ -110,10 +111,22 @@ def drop_kernel_tables(schema: str) -> None:
 
 
 def create_idempotency_table(schema: str) -> None:
-    """Migration step (kernel v2): the idempotency keys, added to every service's schema."""
-    op.create_table("idempotency_keys", *_idempotency_columns(), schema=schema)
+    """Migration step (kernel v2): the idempotency keys, added to every service's schema (as they were
+    then: the fingerprint came with v3)."""
+    v2 = [column for column in _idempotency_columns() if column.name != "fingerprint"]
+    op.create_table("idempotency_keys", *v2, schema=schema)
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"], schema=schema)
 
 
 def drop_idempotency_table(schema: str) -> None:
     op.drop_table("idempotency_keys", schema=schema)
+
+
+def add_idempotency_fingerprint(schema: str) -> None:
+    """Migration step (kernel v3): what each key's request said, so that a key reused for another
+    request with the same path is refused rather than answered with the first one's answer."""
+    op.add_column("idempotency_keys", Column("fingerprint", Text), schema=schema)
+
+
+def drop_idempotency_fingerprint(schema: str) -> None:
+    op.drop_column("idempotency_keys", "fingerprint", schema=schema)

@@ -43,12 +43,16 @@ def checked(content: bytes, kind: PhotoKind, taken_at: datetime) -> Photo:
         with Image.open(io.BytesIO(content)) as image:
             image.verify()
             found, (width, height) = image.format, image.size
+        if max(width, height) > MAX_SIDE:
+            raise Refused("photo_too_large", f"{width}x{height}: at most {MAX_SIDE} pixels a side; resize it first")
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()  # verify() leaves a JPEG's data unread: a picture cut short shows here
+    except Image.DecompressionBombError as bomb:
+        raise Refused("photo_too_large", "the picture is far too large for a photo; resize it first") from bomb
     except (UnidentifiedImageError, OSError, SyntaxError) as unreadable:
         raise Refused("not_a_photo", "the body is not a readable JPEG or PNG image") from unreadable
     if found not in FORMATS:
         raise Refused("not_a_photo", f"a photo is a JPEG or a PNG, not {found}")
-    if max(width, height) > MAX_SIDE:
-        raise Refused("photo_too_large", f"{width}x{height}: at most {MAX_SIDE} pixels a side; resize it first")
     return Photo(kind, taken_at, FORMATS[found], width, height, hashlib.sha256(content).hexdigest(), content)
 
 

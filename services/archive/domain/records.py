@@ -114,6 +114,7 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
     cycle = sum(1 for r in story.all(TicketResolved) if r.resolved_at <= resolved.resolved_at) or 1
     assigned = story.last(TicketAssigned)
     confirmation = resolved.confirmation
+    photos = of_this_visit(photos, story, resolved)
     return draft(
         Category.REPORT,
         "On-site service report",
@@ -151,6 +152,14 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
             **{f"photo_{number}": p.content for number, p in enumerate(photos, start=1)},
         },
     )
+
+
+def of_this_visit(photos: Sequence[Photo], story: Story, resolved: TicketResolved) -> list[Photo]:
+    """The photos a report shows: taken after the ticket's previous resolution (a reopened ticket's
+    first visit has its own report) and by this one."""
+    earlier = [r.resolved_at for r in story.all(TicketResolved) if r.resolved_at < resolved.resolved_at]
+    since = max(earlier, default=None)
+    return [p for p in photos if (since is None or p.taken_at > since) and p.taken_at <= resolved.resolved_at]
 
 
 def follow_up_record(call: FollowUpRecorded, story: Story, site: Site) -> Draft:

@@ -45,6 +45,7 @@ def test_what_a_photo_may_be() -> None:
         (b"not a picture", "not_a_photo"),
         (_picture(kind="GIF"), "not_a_photo"),
         (_picture(5000, 100), "photo_too_large"),
+        (_picture(640, 480)[:4000], "not_a_photo"),  # a JPEG cut short
     ):
         with pytest.raises(Refused) as refused:
             checked(content, PhotoKind.AFTER, T0)
@@ -60,7 +61,8 @@ def test_the_service_report_names_its_photos_by_hash_and_shows_them() -> None:
         checked(_picture(colour="gray"), PhotoKind.BEFORE, T0 + timedelta(minutes=30)),
         checked(_picture(colour="green"), PhotoKind.AFTER, T0 + timedelta(minutes=55)),
     ]
-    [report] = drafts_of(resolved, Story.of([opened, resolved]), SITE, photos)
+    later = checked(_picture(colour="red"), PhotoKind.BEFORE, T0 + timedelta(hours=5))  # after a reopening
+    [report] = drafts_of(resolved, Story.of([opened, resolved]), SITE, [*photos, later])
     assert report.content["photos"] == [
         {"kind": "before", "taken_at": "2026-11-25T09:30:00+08:00", "sha256": photos[0].sha256},
         {"kind": "after", "taken_at": "2026-11-25T09:55:00+08:00", "sha256": photos[1].sha256},

@@ -26,7 +26,8 @@ from shared.identity import Role
 router = APIRouter(route_class=PageRoute)
 Services = Annotated[Upstream, Depends(upstream)]
 SERVICE_WORKER = Path(__file__).parent / "static" / "field-sw.js"
-REFUSALS = frozenset({400, 403, 404, 409, 422})  # the service said no: sending again will not change it
+REFUSALS = frozenset({400, 403, 404, 409, 413, 422})  # the service said no: sending again will not change it
+NOT_YET = frozenset({"request_in_progress"})  # the same action's first copy is still in hand: send it later
 
 
 @router.get("/field/")
@@ -83,7 +84,7 @@ class PhoneAction(BaseModel):
     target: str = Field(min_length=1, max_length=100)
     action: str | None = Field(default=None, max_length=20)
     at: AwareDatetime
-    fields: dict[str, str] = Field(default_factory=dict, max_length=100)
+    fields: dict[str, str] = Field(default_factory=dict, max_length=1_000)  # a long checklist: 3 per item
 
 
 @router.post("/field/actions")
@@ -101,10 +102,18 @@ async def carry_out(request: Request, session: Session, services: Services, sent
     except NotAnAction as wrong:
         return await _refused(request, session, queued, ServiceRefused(422, "not_an_action", str(wrong)))
     except ServiceRefused as refused:
-        if refused.status not in REFUSALS:
-            return JSONResponse({"ok": False, "error": refused.error, "message": refused.message}, status_code=503)
-        return await _refused(request, session, queued, refused)
+        return await _answer_to_refusal(request, session, queued, refused)
     return JSONResponse({"ok": True, "answer": answer.json()})
+
+
+async def _answer_to_refusal(
+    request: Request, session: WebSession, queued: QueuedAction, refused: ServiceRefused
+) -> JSONResponse:
+    """A refusal is kept and told; a service out of reach, or still handling the first copy, is a 503:
+    the phone keeps the action and sends it again later."""
+    if refused.status not in REFUSALS or refused.error in NOT_YET:
+        return JSONResponse({"ok": False, "error": refused.error, "message": refused.message}, status_code=503)
+    return await _refused(request, session, queued, refused)
 
 
 async def _refused(
@@ -152,9 +161,7 @@ async def add_photo(
             headers={"Idempotency-Key": key, "Content-Type": media_type},
         )
     except ServiceRefused as refused:
-        if refused.status not in REFUSALS | {413}:
-            return JSONResponse({"ok": False, "error": refused.error, "message": refused.message}, status_code=503)
-        return await _refused(request, session, queued, refused)
+        return await _answer_to_refusal(request, session, queued, refused)
     return JSONResponse({"ok": True, "answer": answer.json()})
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
-VAGUEST_FIX_M = 1_000.0  # a fix vaguer than this says nothing about which building the phone is in
 
 
 @dataclass(frozen=True)
@@ -64,15 +63,16 @@ def distance_m(a_latitude: float, a_longitude: float, b_latitude: float, b_longi
 
 
 def check_arrival(site: SiteLocation | None, position: Position | None) -> ArrivalCheck:
-    """Whether the phone was where the site is. The fix's own accuracy counts in the engineer's favour:
-    a phone whose fix says "within 80 m" is taken to be anywhere in that circle."""
+    """Whether the phone was where the site is. The fix's own accuracy counts in the engineer's favour
+    (a phone whose fix says "within 80 m" is taken to be anywhere in that circle) as long as it is no
+    vaguer than the site's radius."""
     if position is None:
         return ArrivalCheck(None, Doubt.NO_POSITION, checked=site is not None)
     if site is None:
         return ArrivalCheck(None, None, checked=False)
     distance = distance_m(site.latitude, site.longitude, position.latitude, position.longitude)
     accuracy = position.accuracy_m or 0.0
-    if accuracy > VAGUEST_FIX_M:
+    if accuracy > site.radius_m:  # a fix vaguer than the site's own circle cannot place the phone in it
         return ArrivalCheck(distance, Doubt.TOO_VAGUE, checked=True)
     if distance > site.radius_m + accuracy:
         return ArrivalCheck(distance, Doubt.TOO_FAR, checked=True)

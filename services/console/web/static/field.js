@@ -5,8 +5,10 @@
 // (/field/sw.js) keeps the pages for when there is no signal.
 (function () {
   "use strict";
-  var QUEUE = "aftercare.field.queue", REFUSED = "aftercare.field.refused", RETRY_MS = 10000;
   var words = (document.getElementById("phone-words") || {dataset: {}}).dataset;
+  // Each person's actions are their own: another engineer signing in on the same phone sends none of them.
+  var QUEUE = "aftercare.field.queue." + words.person, REFUSED = "aftercare.field.refused." + words.person;
+  var RETRY_MS = 10000;
   var sending = false;
 
   function load(name) { try { return JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) { return []; } }
@@ -49,8 +51,10 @@
             body: JSON.stringify(action)
           }));
         } catch (offline) { break; }
-        if (!response.ok || response.redirected) break;  // not answered: the same key goes again later
-        var answer = await response.json();
+        if (response.redirected) break;  // signed out: kept until the engineer signs in again
+        if (response.status === 403) { stuck(words.reload); break; }  // this page's form token is stale
+        if (!response.ok && response.status !== 413 && response.status !== 422) break;  // sent again later
+        var answer = response.ok ? await response.json() : await refusalOf(response);
         save(QUEUE, load(QUEUE).filter(function (a) { return a.key !== action.key; }));
         if (!answer.ok) {
           var refused = load(REFUSED);
@@ -75,15 +79,28 @@
     });
   }
 
-  // Resized on the phone, to 1600 pixels on the long side: a few hundred kilobytes to keep and send.
+  // Resized on the phone, to 1280 pixels on the long side: some 150 kB to keep (the phone keeps about
+  // 5 MB for the pages) and to send.
   function resized(file) {
     return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+      var scale = Math.min(1, 1280 / Math.max(bitmap.width, bitmap.height));
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
       canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return canvas.toDataURL("image/jpeg", 0.82);
+      return canvas.toDataURL("image/jpeg", 0.75);
     });
+  }
+
+  // The console itself refused the action as sent (too large, malformed): it never will take it.
+  async function refusalOf(response) {
+    var body = {};
+    try { body = await response.json(); } catch (notJson) { /* a plain refusal */ }
+    return {ok: false, error: body.error || "http_" + response.status, message: body.message || response.statusText};
+  }
+
+  function stuck(why) {
+    var state = document.getElementById("queue-state");
+    if (state) { state.textContent = why; state.dataset.stuck = "true"; }
   }
 
   function keep(form, at, fields) {
