@@ -186,6 +186,15 @@ async def test_an_administrator_corrects_a_contract_and_closes_an_account(world:
         await admin.click("#editor button[type=submit]")
         await expect(admin.locator("#saved")).to_be_visible()
 
+        # The site's inspection plans, each edited as dispatch takes it (here saved unchanged).
+        await admin.goto(f"/plans?site_code={site}")
+        await admin.locator(f"#plans a[href^='/plans/{site}/']").first.click()
+        plan = json.loads(await admin.locator("#text").input_value())
+        assert plan["checklist"]
+        assert "next_occurrence_on" not in plan
+        await admin.click("#editor button[type=submit]")
+        await expect(admin.locator("#saved")).to_be_visible()
+
         # The operator's account closed from the page: their next page sends them to sign in.
         operator = await signed_in(browser, urls["console"], "op.wang", DESK)
         await admin.goto("/admin")

@@ -47,9 +47,7 @@ async def sign_in(
 ) -> dict[str, Any]:
     """Sign in with a user name and password: a bearer token every service accepts."""
     try:
-        async with database.connect() as connection:
-            person = await people.sign_in(connection, request.username, request.password)
-            await connection.commit()
+        person = await people.signed_in(database, request.username, request.password)
     except PersonRefused as refused:
         raise Problem(401, refused.reason, refused.message) from refused
     try:

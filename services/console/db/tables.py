@@ -1,7 +1,7 @@
 """The console's own schema: the people who sign in and their browser sessions. No business data:
 that is the services'."""
 
-from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Table, Text, func
+from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Integer, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.persistence.database import schema_metadata
@@ -22,6 +22,9 @@ people = Table(
     Column("engineer_id", Text),
     Column("site_code", Text),
     Column("active", Boolean, nullable=False, server_default="true"),
+    # Wrong passwords in a row, and until when the account refuses every password after too many.
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", TIMESTAMP(timezone=True)),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
 )

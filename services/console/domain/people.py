@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +16,8 @@ from shared.refusals import Refused
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
 MIN_PASSWORD = 12
+WRONG_IN_A_ROW = 5  # wrong passwords before the account waits
+LOCKED_FOR = timedelta(minutes=15)
 HASHER = PasswordHasher()
 
 
@@ -72,3 +75,10 @@ def proves(password: str, stored_hash: str) -> bool:
 
 def needs_new_hash(stored_hash: str) -> bool:
     return HASHER.check_needs_rehash(stored_hash)
+
+
+def after_wrong_password(failed_before: int, now: datetime) -> tuple[int, datetime | None]:
+    """The count of wrong passwords in a row after one more, and until when the account then waits:
+    after WRONG_IN_A_ROW, every password is refused for LOCKED_FOR, so that guessing takes years."""
+    failed = failed_before + 1
+    return (0, now + LOCKED_FOR) if failed >= WRONG_IN_A_ROW else (failed, None)

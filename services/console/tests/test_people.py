@@ -3,12 +3,15 @@ in constant time, never the password itself."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from argon2 import PasswordHasher
 
 from services.console.domain.people import (
     Person,
     PersonRefused,
+    after_wrong_password,
     checked,
     needs_new_hash,
     password_hash,
@@ -57,3 +60,10 @@ def test_a_password_is_kept_as_an_argon2id_hash_that_proves_it_and_nothing_else(
     assert needs_new_hash(weaker)  # replaced at the next good sign-in
     with pytest.raises(PersonRefused, match="at least 12 characters"):
         password_hash("short")
+
+
+def test_the_fifth_wrong_password_in_a_row_makes_the_account_wait() -> None:
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    assert after_wrong_password(0, now) == (1, None)
+    assert after_wrong_password(3, now) == (4, None)
+    assert after_wrong_password(4, now) == (0, now + timedelta(minutes=15))

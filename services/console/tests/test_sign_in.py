@@ -10,6 +10,8 @@ import subprocess
 import sys
 import uuid
 
+from sqlalchemy import text
+
 from shared.identity import Role
 from testkit.identities import bearer
 from testkit.in_process import running
@@ -70,3 +72,29 @@ async def test_a_person_added_on_the_command_line_signs_in(seeded: World) -> Non
             "/me", headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"}
         )
         assert (me.json()["engineer_id"], me.json()["name"]) == ("E02", "李娜 Li Na")
+
+
+async def test_five_wrong_passwords_make_the_account_wait(seeded: World) -> None:
+    username = f"q{uuid.uuid4().hex[:6]}"
+    async with running(seeded, "console") as suite:
+        console = suite["console"].http
+        terms = {"name": "周青 Zhou Qing", "roles": ["quality"], "password": "a long enough secret"}
+        assert (await console.put(f"/people/{username}", json=terms)).status_code == 201
+        right = {"username": username, "password": "a long enough secret"}
+        wrong = {"username": username, "password": "a guess"}
+        for _ in range(4):
+            assert (await console.post("/token", json=wrong)).json()["error"] == "wrong_credentials"
+        assert (await console.post("/token", json=right)).status_code == 200  # four, then right: counted afresh
+        for _ in range(5):
+            await console.post("/token", json=wrong)
+        locked = await console.post("/token", json=right)
+        assert (locked.status_code, locked.json()["error"]) == (401, "locked")
+        assert "too many wrong passwords" in locked.json()["message"]
+
+        async with suite["console"].runtime.engine.begin() as connection:  # a quarter of an hour on
+            await connection.execute(
+                text("UPDATE console.people SET locked_until = now() - interval '1 minute' WHERE username = :u"),
+                {"u": username},
+            )
+        assert (await console.post("/token", json=right)).status_code == 200
+        assert (await console.post("/token", json=wrong)).json()["error"] == "wrong_credentials"  # counting anew

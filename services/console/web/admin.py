@@ -90,14 +90,24 @@ class Kept:
     service: str
     path: str
     title: str
+    keeper: Role = Role.ADMIN  # besides administrators, who may edit it
 
     def latest(self, answer: Any, code: str) -> dict[str, Any]:
         if self.service == "sla":  # {"code", "version", "policy"}
             return dict(answer["policy"])
         if self.service == "vendor":  # every version, oldest first
             return dict(answer[-1]["terms"]) if answer else {}
-        found = next((c for c in answer if c["code"] == code), None)  # the site's contracts
-        return {key: value for key, value in (found or {}).items() if key != "code"}
+        found = next((c for c in answer if c["code"] == code), None)  # the site's contracts or plans
+        return {key: value for key, value in (found or {}).items() if key not in SHOWN_NOT_KEPT}
+
+
+SHOWN_NOT_KEPT = frozenset({"code", "active", "next_occurrence_on"})  # what the list adds to the terms
+
+
+def _plan(site_code: str, code: str) -> Kept:
+    return Kept(
+        "dispatch", f"/sites/{site_code}/inspection-plans", f"inspection plan {code} of {site_code}", Role.MANAGER
+    )
 
 
 def _policy(code: str) -> Kept:
@@ -151,8 +161,33 @@ async def save_contract(
     return await _save(request, session, services, _contract(site_code, code), code, text, put=put)
 
 
+@router.get("/plans")
+async def inspection_plans(
+    request: Request, session: Session, services: Services, site_code: str | None = None
+) -> HTMLResponse:
+    """The service manager's inspection plans of a site, each with its next visit."""
+    require(session, Role.MANAGER)
+    sites = await services.get(session.person, "intake", "/sites")
+    site = site_code or (sites[0]["code"] if sites else "")
+    plans = await services.get(session.person, "dispatch", f"/sites/{site}/inspection-plans") if site else []
+    return page(request, "plans.html", session, sites=sites, site_code=site, plans=plans)
+
+
+@router.get("/plans/{site_code}/{code}")
+async def edit_plan(request: Request, session: Session, services: Services, site_code: str, code: str) -> HTMLResponse:
+    return await _editor(request, session, services, _plan(site_code, code), code)
+
+
+@router.post("/plans/{site_code}/{code}")
+async def save_plan(
+    request: Request, session: Session, services: Services, site_code: str, code: str, text: Annotated[str, Form()]
+) -> Response:
+    put = f"/sites/{site_code}/inspection-plans/{code}"
+    return await _save(request, session, services, _plan(site_code, code), code, text, put=put)
+
+
 async def _editor(request: Request, session: WebSession, services: Upstream, kept: Kept, code: str) -> HTMLResponse:
-    require(session)
+    require(session, kept.keeper)
     try:
         terms = kept.latest(await services.get(session.person, kept.service, kept.path), code)
     except ServiceRefused as refused:
@@ -166,7 +201,7 @@ async def _editor(request: Request, session: WebSession, services: Upstream, kep
 async def _save(
     request: Request, session: WebSession, services: Upstream, kept: Kept, code: str, text: str, *, put: str
 ) -> Response:
-    require(session)
+    require(session, kept.keeper)
     try:
         terms = json.loads(text)
         if not isinstance(terms, dict):

@@ -118,9 +118,7 @@ async def sign_in(
     if not expected or not hmac.compare_digest(expected.encode(), guard.encode()):
         return page(request, "refused.html", status_code=403, reason="csrf")
     try:
-        async with _database(request).connect() as connection:
-            person = await people.sign_in(connection, username.strip(), password)
-            await connection.commit()
+        person = await people.signed_in(_database(request), username.strip(), password)
     except PersonRefused as refused:
         fresh = secrets.token_urlsafe(24)
         refusal = page(
