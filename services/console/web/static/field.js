@@ -45,7 +45,7 @@
         if (!queue.length) break;
         var action = queue[0], response;
         try {
-          response = await fetch(action.kind === "photo" ? photoRequest(action) : new Request("/field/actions", {
+          response = await fetch(action.kind === "photo" ? await photoRequest(action) : new Request("/field/actions", {
             method: "POST", credentials: "same-origin",
             headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
             body: JSON.stringify(action)
@@ -56,6 +56,7 @@
         if (!response.ok && response.status !== 413 && response.status !== 422) break;  // sent again later
         var answer = response.ok ? await response.json() : await refusalOf(response);
         save(QUEUE, load(QUEUE).filter(function (a) { return a.key !== action.key; }));
+        if (action.kind === "photo") await pictures("readwrite", function (store) { store.delete(action.key); });
         if (!answer.ok) {
           var refused = load(REFUSED);
           refused.push({key: action.key, kind: action.kind, action: action.action, target: action.target,
@@ -67,27 +68,40 @@
     } finally { sending = false; show(); }
   }
 
-  // A photo goes as the picture itself, not inside JSON: the console passes it to the archive.
-  function photoRequest(action) {
-    var query = new URLSearchParams({key: action.key, ticket_id: action.target, kind: action.fields.kind,
-                                     taken_at: action.at});
-    var bytes = atob(action.fields.photo.split(",")[1]), body = new Uint8Array(bytes.length);
-    for (var i = 0; i < bytes.length; i++) body[i] = bytes.charCodeAt(i);
-    return new Request("/field/photos?" + query, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "image/jpeg", "X-CSRF-Token": csrf()}, body: body
+  // The pictures wait in IndexedDB, which holds far more than localStorage's few megabytes; the
+  // queue names each by its action's key.
+  function pictures(mode, work) {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open("aftercare-field", 1);
+      opening.onupgradeneeded = function () { opening.result.createObjectStore("photos"); };
+      opening.onerror = function () { reject(opening.error); };
+      opening.onsuccess = function () {
+        var done = opening.result.transaction("photos", mode), found = work(done.objectStore("photos"));
+        done.oncomplete = function () { resolve(found && found.result); };
+        done.onerror = function () { reject(done.error); };
+      };
     });
   }
 
-  // Resized on the phone, to 1280 pixels on the long side: some 150 kB to keep (the phone keeps about
-  // 5 MB for the pages) and to send.
+  // A photo goes as the picture itself, not inside JSON: the console passes it to the archive.
+  async function photoRequest(action) {
+    var query = new URLSearchParams({key: action.key, ticket_id: action.target, kind: action.fields.kind,
+                                     taken_at: action.at});
+    var picture = await pictures("readonly", function (store) { return store.get(action.key); });
+    return new Request("/field/photos?" + query, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "image/jpeg", "X-CSRF-Token": csrf()}, body: picture
+    });
+  }
+
+  // Resized on the phone, to 1280 pixels on the long side: some 100 kB to keep and to send.
   function resized(file) {
     return createImageBitmap(file).then(function (bitmap) {
       var scale = Math.min(1, 1280 / Math.max(bitmap.width, bitmap.height));
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
       canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return canvas.toDataURL("image/jpeg", 0.75);
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.75); });
     });
   }
 
@@ -103,10 +117,10 @@
     if (state) { state.textContent = why; state.dataset.stuck = "true"; }
   }
 
-  function keep(form, at, fields) {
+  function keep(form, at, fields, key) {
     var queue = load(QUEUE);
-    queue.push({key: "phone-" + crypto.randomUUID(), kind: form.dataset.kind, action: form.dataset.action || null,
-                target: form.dataset.target, at: at, fields: fields});
+    queue.push({key: key || "phone-" + crypto.randomUUID(), kind: form.dataset.kind,
+                action: form.dataset.action || null, target: form.dataset.target, at: at, fields: fields});
     try {
       save(QUEUE, queue);
     } catch (full) {  // the phone's storage for pages is full: say so rather than lose the action
@@ -143,7 +157,10 @@
       if (value instanceof File) picture = value; else fields[name] = String(value);
     });
     if (picture) {
-      resized(picture).then(function (jpeg) { fields.photo = jpeg; keep(form, at, fields); form.reset(); });
+      var key = "phone-" + crypto.randomUUID();
+      resized(picture).then(function (jpeg) {
+        return pictures("readwrite", function (store) { store.put(jpeg, key); });
+      }).then(function () { keep(form, at, fields, key); form.reset(); }, function () { stuck(words.full); });
     } else if ("geolocate" in form.dataset) {
       where().then(function (position) { keep(form, at, Object.assign(fields, position)); });
     } else {
