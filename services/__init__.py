@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shared.service import ServiceDefinition
 
-NAMES = ("intake", "dispatch", "sla", "vendor", "archive", "console")
+NAMES = ("intake", "dispatch", "sla", "vendor", "archive", "console", "webhooks")
 
 
 def definition(name: str) -> ServiceDefinition:

@@ -32,6 +32,8 @@ SAMPLE = {
     "action": "accept",
     "case_id": "1",
     "period_id": "1",
+    "subscription_id": "00000000-0000-4000-8000-000000000001",
+    "delivery_id": "00000000-0000-4000-8000-000000000002",
 }
 STAFF_ROLES = (Role.OPERATOR, Role.MANAGER, Role.ENGINEER, Role.QUALITY, Role.CUSTOMER)
 

@@ -62,6 +62,7 @@ from shared.contracts.vendor import (
     VendorEscalationProgressed,
     VendorEscalationSent,
 )
+from shared.contracts.webhooks import WebhookPaused
 
 CONTRACTS: tuple[type[Contract], ...] = (
     SubmitServiceRequest,
@@ -108,6 +109,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     InspectionVisitOverdue,
     InspectionVisitMissed,
     DocumentArchived,
+    WebhookPaused,
 )
 
 EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))

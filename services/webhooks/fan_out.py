@@ -1,0 +1,31 @@
+"""Each event on `aftercare.events`, handed to the subscriptions of its site that want its type: one
+delivery each, made once however many times the event arrives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from services.webhooks.db import repository
+from services.webhooks.domain.subscriptions import site_of, wants
+from shared.contracts import Envelope
+from shared.contracts.catalogue import EVENTS
+from shared.messaging.consumer import MessageHandlers
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:
+    payload = message.payload.model_dump(mode="json")
+    site = site_of(payload)
+    if site is None:
+        return  # an event of no site (a partner's reply): no customer's system is told of it
+    now = datetime.now(UTC)
+    body = message.model_dump_json(warnings=False)  # the payload is the event's own model, as sent
+    for subscription in await repository.listening(uow.connection, site):
+        if wants(subscription.event_types, message.type):
+            await repository.add_delivery(uow.connection, subscription.id, message.message_id, message.type, body, now)
+
+
+events = MessageHandlers()
+for contract in EVENTS:
+    events.on(contract)(hand_out)

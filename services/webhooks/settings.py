@@ -1,0 +1,22 @@
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class WebhooksSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="WEBHOOKS_", extra="ignore")
+
+    service_name: ClassVar[str] = "webhooks"
+    default_http_port: ClassVar[int] = 8007
+
+    delivery_timeout_seconds: float = Field(10.0, gt=0, le=60, description="How long a receiver may take to answer.")
+    give_up_after_hours: float = Field(
+        24.0, gt=0, description="How long a failing delivery is tried before it is given up."
+    )
+    delivery_tick_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often the deliverer looks for deliveries due."
+    )
+    deliveries_per_tick: int = Field(50, ge=1, le=1000, description="Deliveries a process takes on at once.")
