@@ -141,17 +141,19 @@ async def test_a_receiver_that_keeps_failing_is_paused_and_announced(
     assert shown["paused_at"] is not None
     assert "secret" not in shown
 
-    # Paused: a new event is not delivered; resumed, the next one is.
+    # Paused: a new event is not delivered, nor is a delivery sent again; resumed, both are.
     tried = len(receiver.received)
     receiver.answer = 200
     await send_envelopes(seeded.amqp_url, [opened_envelope(f"HH138-20261127-{uuid.uuid4().hex[:4]}")])
+    replayed = await webhooks.http.post(f"/deliveries/{given_up['id']}/replay", headers=REPRESENTATIVE)
+    assert replayed.status_code == 200
     await asyncio.sleep(1.5)
     assert len(receiver.received) == tried
     assert (
         await webhooks.http.post(f"/subscriptions/{subscription['id']}/resume", headers=REPRESENTATIVE)
     ).status_code == 200
     await send_envelopes(seeded.amqp_url, [opened_envelope(f"HH138-20261127-{uuid.uuid4().hex[:4]}")])
-    await eventually(lambda: _count(receiver, tried + 1), timeout=10, what="a delivery after the resumption")
+    await eventually(lambda: _count(receiver, tried + 2), timeout=10, what="the replay and a new event delivered")
 
 
 async def _count(receiver: Receiver, at_least: int) -> bool:

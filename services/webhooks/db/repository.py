@@ -69,11 +69,17 @@ async def add_delivery(
 
 
 async def claim_due(connection: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
-    """Deliveries due, each with its subscription, locked (another process skips them)."""
+    """Deliveries due to subscriptions still taking events, each with its subscription's address and
+    secret, locked (another process skips them). A paused subscription's deliveries wait for it."""
     rows = await connection.execute(
-        select(deliveries, subscriptions.c.url, subscriptions.c.secret, subscriptions.c.paused_at)
+        select(deliveries, subscriptions.c.url, subscriptions.c.secret)
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        .where(
+            deliveries.c.status == "pending",
+            deliveries.c.next_attempt_at <= now,
+            subscriptions.c.active.is_(True),
+            subscriptions.c.paused_at.is_(None),
+        )
         .order_by(deliveries.c.next_attempt_at)
         .limit(limit)
         .with_for_update(of=deliveries, skip_locked=True)
