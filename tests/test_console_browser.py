@@ -157,6 +157,16 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await expect(customer.locator("#signatures")).to_contain_text("徐静 Xu Jing")
         await expect(customer.locator("#sign")).to_have_count(0)
 
+        # The mall's own ticketing system subscribed to the site's ticket events; its secret shown once.
+        await customer.goto("/site")
+        await customer.click(f"a[href='/hooks?site_code={site}']")
+        await customer.fill("#url", "https://bms.example.com/aftercare")
+        await customer.fill("#event_types", "ticket.* sla.breached")
+        await customer.click("#subscribe button[type=submit]")
+        await expect(customer.locator("#secret")).to_have_text(re.compile(r"^whsec_"))
+        await customer.goto(f"/hooks?site_code={site}")
+        await expect(customer.locator("section[id^=hook-]")).to_contain_text("ticket.*, sla.breached")
+
 
 async def test_an_administrator_corrects_a_contract_and_closes_an_account(world: World, browser: Browser) -> None:
     site = await fresh_site(world)

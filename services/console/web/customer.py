@@ -22,7 +22,7 @@ Services = Annotated[Upstream, Depends(upstream)]
 SIGNS_AS = {Role.CUSTOMER: "customer", Role.MANAGER: "integrator"}
 
 
-def _site(session: WebSession, asked: str | None) -> str:
+def site_shown(session: WebSession, asked: str | None) -> str:
     """The site the page shows: a representative's own, or the one staff asked for."""
     own = session.person.site_code
     if session.person.roles == {Role.CUSTOMER}:
@@ -41,7 +41,7 @@ async def site_page(
     if session.person.roles != {Role.CUSTOMER} and not site_code:
         sites = await services.get(session.person, "intake", "/sites")
         return page(request, "sites.html", session, sites=sites)
-    site = _site(session, site_code)
+    site = site_shown(session, site_code)
     person = session.person
     tickets, equipment, documents, registers = await asyncio.gather(
         services.get(person, "dispatch", "/tickets", site_code=site),

@@ -39,6 +39,7 @@ class Upstream:
             "sla": settings.sla_url,
             "vendor": settings.vendor_url,
             "archive": settings.archive_url,
+            "webhooks": settings.webhooks_url,
         }
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
