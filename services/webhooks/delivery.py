@@ -20,6 +20,7 @@ from services.webhooks.settings import WebhooksSettings
 from shared.background import BackgroundLoop
 from shared.contracts.webhooks import WebhookPaused
 from shared.logs import get_logger
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
@@ -54,7 +55,9 @@ class Deliverer(BackgroundLoop):
                 await self._record(uow, row, status, error, now)
         return len(due)
 
-    async def _record(self, uow: Any, row: Row[Any], status: int | None, error: str | None, now: datetime) -> None:
+    async def _record(
+        self, uow: UnitOfWork, row: Row[Any], status: int | None, error: str | None, now: datetime
+    ) -> None:
         connection = uow.connection
         attempts = row.attempts + 1
         if status is not None and 200 <= status < 300:
@@ -71,7 +74,7 @@ class Deliverer(BackgroundLoop):
         if again is None:
             await self._pause(uow, row, f"gave up on delivery {row.id} after {attempts} attempts: {error}", now)
 
-    async def _pause(self, uow: Any, row: Row[Any], why: str, now: datetime) -> None:
+    async def _pause(self, uow: UnitOfWork, row: Row[Any], why: str, now: datetime) -> None:
         subscription = await repository.subscription(uow.connection, row.subscription_id)
         if subscription is None or subscription.paused_at is not None:
             return

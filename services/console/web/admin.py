@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console import people
@@ -19,11 +20,10 @@ from services.console.domain.people import Person, PersonRefused
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
-from services.console.web.upstream import ServiceRefused, Upstream, optional, upstream
+from services.console.web.upstream import ServiceRefused, Services, Upstream, optional
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 
 
 @router.get("/admin")
@@ -90,36 +90,41 @@ class Kept:
     service: str
     path: str
     title: str
+    latest: Callable[[Any, str], dict[str, Any]]  # (the service's answer, the code) -> the terms
     keeper: Role = Role.ADMIN  # besides administrators, who may edit it
 
-    def latest(self, answer: Any, code: str) -> dict[str, Any]:
-        if self.service == "sla":  # {"code", "version", "policy"}
-            return dict(answer["policy"])
-        if self.service == "vendor":  # every version, oldest first
-            return dict(answer[-1]["terms"]) if answer else {}
-        found = next((c for c in answer if c["code"] == code), None)  # the site's contracts or plans
-        return {key: value for key, value in (found or {}).items() if key not in SHOWN_NOT_KEPT}
+
+SHOWN_NOT_KEPT = frozenset({"code", "active", "next_occurrence_on"})  # what a list adds to the terms
 
 
-SHOWN_NOT_KEPT = frozenset({"code", "active", "next_occurrence_on"})  # what the list adds to the terms
+def _the_policy(answer: Any, _: str) -> dict[str, Any]:
+    return dict(answer["policy"])  # {"code", "version", "policy"}
+
+
+def _the_latest_version(answer: Any, _: str) -> dict[str, Any]:
+    return dict(answer[-1]["terms"]) if answer else {}  # every version, oldest first
+
+
+def _the_one_listed(answer: Any, code: str) -> dict[str, Any]:
+    found = next((item for item in answer if item["code"] == code), None)  # a site's contracts or plans
+    return {key: value for key, value in (found or {}).items() if key not in SHOWN_NOT_KEPT}
 
 
 def _plan(site_code: str, code: str) -> Kept:
-    return Kept(
-        "dispatch", f"/sites/{site_code}/inspection-plans", f"inspection plan {code} of {site_code}", Role.MANAGER
-    )
+    path, title = f"/sites/{site_code}/inspection-plans", f"inspection plan {code} of {site_code}"
+    return Kept("dispatch", path, title, _the_one_listed, Role.MANAGER)
 
 
 def _policy(code: str) -> Kept:
-    return Kept("sla", f"/policies/{code}", f"SLA policy {code}")
+    return Kept("sla", f"/policies/{code}", f"SLA policy {code}", _the_policy)
 
 
 def _agreement(code: str) -> Kept:
-    return Kept("vendor", f"/partners/{code}/agreement", f"agreement with {code}")
+    return Kept("vendor", f"/partners/{code}/agreement", f"agreement with {code}", _the_latest_version)
 
 
 def _contract(site_code: str, code: str) -> Kept:
-    return Kept("intake", f"/sites/{site_code}/contracts", f"contract {code} of {site_code}")
+    return Kept("intake", f"/sites/{site_code}/contracts", f"contract {code} of {site_code}", _the_one_listed)
 
 
 @router.get("/admin/policies/{code}")

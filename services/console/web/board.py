@@ -9,7 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.db import conflicts as phone_conflicts
@@ -17,11 +17,10 @@ from services.console.domain.board import board
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
-from services.console.web.upstream import Upstream, optional, upstream
+from services.console.web.upstream import Services, Upstream, optional
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 WATCHES = (Role.MANAGER, Role.OPERATOR, Role.QUALITY)
 VISITS_SHOWN = 10
 

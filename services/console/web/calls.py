@@ -7,18 +7,17 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
-from services.console.web.upstream import Upstream, upstream
+from services.console.web.upstream import Services, Upstream
 from shared.contracts import Priority, RequestChannel, ServiceKind
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 TAKES_CALLS = (Role.OPERATOR, Role.MANAGER)
 
 

@@ -8,17 +8,16 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import NotForYou, Session, WebSession, require, settings_of
-from services.console.web.upstream import Upstream, upstream
+from services.console.web.upstream import Services
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 SIGNS_AS = {Role.CUSTOMER: "customer", Role.MANAGER: "integrator"}
 
 

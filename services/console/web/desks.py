@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, require
-from services.console.web.upstream import Upstream, upstream
+from services.console.web.upstream import Services
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 DESK = (Role.QUALITY, Role.MANAGER)
 
 

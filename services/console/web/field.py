@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -20,11 +20,10 @@ from services.console.domain.phone import NotAnAction, QueuedAction, call_for
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
-from services.console.web.upstream import ServiceRefused, Upstream, optional, upstream
+from services.console.web.upstream import ServiceRefused, Services, optional
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 SERVICE_WORKER = Path(__file__).parent / "static" / "field-sw.js"
 REFUSALS = frozenset({400, 403, 404, 409, 413, 422})  # the service said no: sending again will not change it
 NOT_YET = frozenset({"request_in_progress"})  # the same action's first copy is still in hand: send it later

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.console.domain.charts import breaches_by, compliance_by_month, last_months, satisfaction_by_month
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, require
-from services.console.web.upstream import Upstream, upstream
+from services.console.web.upstream import Services
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-Services = Annotated[Upstream, Depends(upstream)]
 MONTHS_SHOWN = 6
 
 

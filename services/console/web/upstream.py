@@ -5,10 +5,10 @@ it, for the page to show."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import httpx
-from fastapi import Request
+from fastapi import Depends, Request
 
 from services.console.domain.people import Person
 from services.console.settings import ConsoleSettings
@@ -128,3 +128,7 @@ def upstream_for(database: ServiceDatabase, settings: ServiceSettings) -> Upstre
 
 def upstream(request: Request) -> Upstream:
     return cast(Upstream, request.app.state.runtime.worker(Upstream))
+
+
+Services = Annotated[Upstream, Depends(upstream)]
+"""Page parameter type: the services, reached as the signed-in person."""
