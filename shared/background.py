@@ -5,6 +5,12 @@ through `stopping`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+from shared.logs import get_logger
+
+log = get_logger(__name__)
 
 
 class BackgroundLoop:
@@ -37,3 +43,29 @@ class BackgroundLoop:
 
     def _interrupt(self) -> None:
         """Wake the loop if it waits on something besides `stopping`."""
+
+
+class PollingLoop(BackgroundLoop):
+    """Looks for work every `interval_seconds` until stopped (the webhooks' deliveries due, dispatch's
+    notifications due). A failed look, the database away for a moment, is logged and tried on the next."""
+
+    def __init__(self, interval_seconds: float) -> None:
+        super().__init__()
+        self.interval_seconds = interval_seconds
+
+    async def _run(self) -> None:
+        async with contextlib.AsyncExitStack() as resources:
+            await self._open(resources)
+            while not self.stopping.is_set():
+                try:
+                    await self.poll(datetime.now(UTC))
+                except Exception as error:
+                    log.warning("looking for work failed", loop=self.task_name, error=str(error))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), timeout=self.interval_seconds)
+
+    async def _open(self, resources: contextlib.AsyncExitStack) -> None:
+        """Open what the loop keeps while it runs (an HTTP client), closed when it stops."""
+
+    async def poll(self, now: datetime) -> None:
+        raise NotImplementedError

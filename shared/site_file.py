@@ -12,6 +12,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -85,13 +86,45 @@ class InspectionSection(BaseModel):
     subsystem: str
 
 
-class EngineerSection(_Strict):
+class RobotSection(_Strict):
+    """A WeCom (企业微信) or DingTalk (钉钉) group robot: its webhook address, and DingTalk's signing
+    secret if the robot was made with one."""
+
+    kind: Literal["wecom", "dingtalk"]
+    url: str = Field(pattern=r"^https?://")
+    secret: str | None = None
+
+
+class ReachableSection(_Strict):
+    """How a person is told of what concerns them (dispatch's notifications): their addresses, and
+    their own choices, which they may change later in the console."""
+
+    phone: str | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    robot: RobotSection | None = None
+    language: Literal["zh", "en"] = "zh"
+    quiet_hours: str | None = Field(default=None, description="Local HH:MM-HH:MM when what can wait waits.")
+    notify: dict[str, list[str]] = Field(
+        default_factory=dict, description="Channels (email, robot, sms) per kind of notice; others by default."
+    )
+
+
+class EngineerSection(ReachableSection):
     id: str
     name: str
-    phone: str | None = None
+    username: str | None = Field(default=None, description="Their sign-in name; by default e01.hh138.")
     skills: list[str] = Field(default_factory=list)
     max_open_tickets: int = Field(default=5, ge=1)
     duty: list[DutySection] = Field(default_factory=list, description="Shifts, on-call periods and leave.")
+
+
+class StaffSection(ReachableSection):
+    """Office people with a part in the site's tickets: its service managers and quality desk, and the
+    customer's representative, who is told when the site's webhook receiver is given up on."""
+
+    username: str
+    name: str
+    roles: list[Literal["manager", "quality", "customer", "operator", "admin"]] = Field(min_length=1)
 
 
 class SiteFile(_Strict):
@@ -101,6 +134,7 @@ class SiteFile(_Strict):
     equipment: list[EquipmentSection] = Field(default_factory=list)
     engineers: list[EngineerSection] = Field(default_factory=list)
     inspections: list[InspectionSection] = Field(default_factory=list)
+    staff: list[StaffSection] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -120,6 +154,11 @@ class SiteFile(_Strict):
             if subsystem.owner is not None and subsystem.owner not in engineers:
                 raise ValueError(f"subsystem {subsystem.code}: owner {subsystem.owner!r} is not an engineer")
         return self
+
+
+def engineer_username(engineer: EngineerSection, site_code: str) -> str:
+    """The name an engineer signs in with: as the file gives it, or their id at the site (e01.hh138)."""
+    return engineer.username or f"{engineer.id.lower()}.{site_code.lower()}"
 
 
 def load_site_file(path: Path) -> SiteFile:

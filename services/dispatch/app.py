@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import services.dispatch
-from services.dispatch import handlers, seed
+from services.dispatch import handlers, notify, seed
 from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
+from services.dispatch.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
 from shared.service import ServiceDefinition, Subscription
 
@@ -17,7 +18,10 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     access=ACCESS,
-    subscriptions=(Subscription("dispatch.inbox", handlers.events),),
+    subscriptions=(
+        Subscription("dispatch.inbox", handlers.events),
+        Subscription("dispatch.notices", notify.notice_handlers),
+    ),
     seed=seed.load_site,
-    workers=(handlers.recurring_work,),
+    workers=(handlers.recurring_work, notification_sender),
 )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
-from services.dispatch import followup_handlers, inspection_handlers, steering_handlers
+from services.dispatch import followup_handlers, inspection_handlers, notice_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import arrivals, queues, repository
 from services.dispatch.domain.arrival import Position
@@ -39,6 +39,7 @@ router = APIRouter(tags=["dispatch"])
 router.include_router(steering_handlers.router)
 router.include_router(followup_handlers.router)
 router.include_router(inspection_handlers.router)
+router.include_router(notice_handlers.router)
 
 
 @events.on(TicketOpened)

@@ -1,20 +1,23 @@
 """Loads a site description into dispatch: the site's time zone, the engineers with their duty roster,
-and who owns which subsystem. Loading again replaces the rosters the file gave, and keeps the periods
-people added through the API."""
+who owns which subsystem, and whom to tell of what (the engineers and the staff the file names, with
+their addresses). Loading again replaces the rosters the file gave, and keeps the periods people added
+through the API and the choices people made about their notifications."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from services.dispatch.db import roster
+from services.dispatch.db import notices, roster
 from services.dispatch.db.tables import engineers, ownerships, site_engineers, sites
 from services.dispatch.domain.inspection import InspectionPlan
+from services.dispatch.domain.notices import parse_quiet_hours, preferences_from
 from services.dispatch.domain.roster import DutyKind, DutyPeriod
 from services.dispatch.inspections import put_plan
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import insert_if_absent, upsert
-from shared.site_file import load_site_file
+from shared.site_file import ReachableSection, SiteFile, engineer_username, load_site_file
 
 SEED = "seed"
 
@@ -29,6 +32,7 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
         for engineer in described.engineers
     }
     plans = [InspectionPlan.model_validate(section.model_dump()) for section in described.inspections]
+    contacts = _contacts(described)
     async with database.engine.begin() as connection:
         where = described.site.location
         located = {
@@ -56,8 +60,35 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
             await upsert(connection, ownerships, row, key=["site_code", "subsystem"])
         for plan in plans:
             await put_plan(connection, site_code, plan, actor=SEED, now=datetime.now(UTC))
+        for contact in contacts:
+            await notices.keep_contact(connection, contact)
     duty = sum(len(p) for p in periods.values())
     return (
         f"{len(described.engineers)} engineers ({duty} duty periods), {len(owned)} subsystem owners, "
-        f"{len(plans)} inspection plans at {site_code}"
+        f"{len(plans)} inspection plans, {len(contacts)} people to notify at {site_code}"
     )
+
+
+def _contacts(described: SiteFile) -> list[dict[str, Any]]:
+    """Whom the file says to tell, as contact rows; a wrong choice in it is refused with its reason."""
+    code, timezone = described.site.code, described.site.timezone
+    people: list[tuple[str, str, list[str], str | None, ReachableSection]] = [
+        (engineer_username(e, code), e.name, ["engineer"], e.id, e) for e in described.engineers
+    ]
+    people += [(s.username, s.name, list(s.roles), None, s) for s in described.staff]
+    rows = []
+    for username, name, roles, engineer_id, reach in people:
+        try:
+            preferences_from(reach.notify)
+            if reach.quiet_hours:
+                parse_quiet_hours(reach.quiet_hours)
+        except ValueError as error:
+            raise ValueError(f"{username}: {error}") from None
+        rows.append({
+            "username": username, "name": name, "roles": roles, "engineer_id": engineer_id, "site_codes": [code],
+            "email": reach.email, "phone": reach.phone, "robot_kind": reach.robot.kind if reach.robot else None,
+            "robot_url": reach.robot.url if reach.robot else None,
+            "robot_secret": reach.robot.secret if reach.robot else None, "language": reach.language,
+            "timezone": timezone, "quiet_hours": reach.quiet_hours, "channels": reach.notify,
+        })  # fmt: skip
+    return rows

@@ -1,5 +1,5 @@
 """The deliverer: every process takes the deliveries due (SKIP LOCKED, so replicas share the work), posts
-each signed to its receiver, and records how it went. A failure is tried again later (retries.py); one
+each signed to its receiver, and records how it went. A failure is tried again later (shared/backoff.py); one
 given up after a day pauses its subscription and says so (`webhook.paused`), for its owner to be told."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import httpx
@@ -15,36 +15,32 @@ from sqlalchemy import Row
 
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
-from services.webhooks.domain.retries import next_attempt
 from services.webhooks.settings import WebhooksSettings
-from shared.background import BackgroundLoop
+from shared.background import PollingLoop
+from shared.backoff import next_attempt
 from shared.contracts.webhooks import WebhookPaused
-from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
-log = get_logger(__name__)
 
-
-class Deliverer(BackgroundLoop):
+class Deliverer(PollingLoop):
     task_name = "webhook deliverer"
 
     def __init__(self, database: ServiceDatabase, settings: WebhooksSettings) -> None:
-        super().__init__()
+        super().__init__(settings.delivery_tick_seconds)
         self.database = database
         self.settings = settings
         self.give_up_after = timedelta(hours=settings.give_up_after_hours)
+        self.client: httpx.AsyncClient | None = None
 
-    async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=self.settings.delivery_timeout_seconds) as client:
-            while not self.stopping.is_set():
-                try:
-                    await self.deliver_due(client, datetime.now(UTC))
-                except Exception as error:  # the database away for a moment: try on the next tick
-                    log.warning("delivering failed", error=str(error))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), timeout=self.settings.delivery_tick_seconds)
+    async def _open(self, resources: contextlib.AsyncExitStack) -> None:
+        timeout = self.settings.delivery_timeout_seconds
+        self.client = await resources.enter_async_context(httpx.AsyncClient(timeout=timeout))
+
+    async def poll(self, now: datetime) -> None:
+        assert self.client is not None
+        await self.deliver_due(self.client, now)
 
     async def deliver_due(self, client: httpx.AsyncClient, now: datetime) -> int:
         """Deliver what is due now; returns how many were tried."""

@@ -1,7 +1,8 @@
 """Dispatch's own schema `dispatch`: sites, engineers and their duty, who serves and owns what,
 tickets, assignments and each ticket's history; after the work, follow-up calls, site reviews and the
 quality desk's cases; engineers' check-ins on site. The kernel's tables are in schema.py, planned
-inspections in inspection_tables.py; both are named here too, so that this module is the whole schema."""
+inspections in inspection_tables.py, notifications to people in notice_tables.py; all are named here
+too, so that this module is the whole schema."""
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -23,6 +24,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from services.dispatch.db.inspection_tables import inspection_plans as inspection_plans
 from services.dispatch.db.inspection_tables import inspection_results as inspection_results
 from services.dispatch.db.inspection_tables import inspection_visits as inspection_visits
+from services.dispatch.db.notice_tables import contacts as contacts
+from services.dispatch.db.notice_tables import notifications as notifications
 from services.dispatch.db.schema import idempotency_keys as idempotency_keys
 from services.dispatch.db.schema import inbox as inbox
 from services.dispatch.db.schema import metadata as metadata

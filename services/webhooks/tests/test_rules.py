@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.webhooks.domain import signing
-from services.webhooks.domain.retries import next_attempt
 from services.webhooks.domain.subscriptions import site_of, wants
+from shared.backoff import next_attempt
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
 
 
 def test_a_signature_checks_out_only_for_its_body_secret_and_time() -> None:
@@ -28,10 +29,10 @@ def test_a_signature_checks_out_only_for_its_body_secret_and_time() -> None:
 
 def test_failed_deliveries_are_tried_less_and_less_often_for_a_day() -> None:
     first = NOW
-    assert next_attempt(1, first, NOW) == NOW + timedelta(seconds=10)
-    assert next_attempt(3, first, NOW) == NOW + timedelta(minutes=2)
-    assert next_attempt(12, first, NOW + timedelta(hours=20)) == NOW + timedelta(hours=22)
-    assert next_attempt(13, first, NOW + timedelta(hours=23)) is None  # the day is over: given up
+    assert next_attempt(1, first, NOW, DAY) == NOW + timedelta(seconds=10)
+    assert next_attempt(3, first, NOW, DAY) == NOW + timedelta(minutes=2)
+    assert next_attempt(12, first, NOW + timedelta(hours=20), DAY) == NOW + timedelta(hours=22)
+    assert next_attempt(13, first, NOW + timedelta(hours=23), DAY) is None  # the day is over: given up
 
 
 @pytest.mark.parametrize(

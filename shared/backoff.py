@@ -1,5 +1,5 @@
-"""When a failed delivery is tried again: soon at first, then less and less often, for a day; then it
-is given up, and its subscriber paused."""
+"""When a failed delivery (a webhook, a notification to a person) is tried again: soon at first, then
+less and less often, until it is given up."""
 
 from __future__ import annotations
 
@@ -14,13 +14,10 @@ BACKOFF = (
     timedelta(hours=1),
     timedelta(hours=2),
 )
-GIVE_UP_AFTER = timedelta(hours=24)
 
 
-def next_attempt(
-    attempts: int, first_tried_at: datetime, now: datetime, give_up_after: timedelta = GIVE_UP_AFTER
-) -> datetime | None:
-    """After `attempts` failed tries, when to try again; None once the day is over."""
+def next_attempt(attempts: int, first_tried_at: datetime, now: datetime, give_up_after: timedelta) -> datetime | None:
+    """After `attempts` failed tries, when to try again; None once `give_up_after` has passed since the first."""
     wait = BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts > 0 else timedelta(0)
     at = now + wait
     return None if at - first_tried_at > give_up_after else at

@@ -1,0 +1,149 @@
+"""The ways a notification reaches a person: e-mail over SMTP, a WeCom or DingTalk group robot (a JSON
+POST that mentions the person by their mobile number), and text messages through a provider.
+
+Each channel sends one notification or raises NotSent with the reason, which is recorded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import importlib
+import re
+import time
+import urllib.parse
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any, Protocol
+
+import aiosmtplib
+import httpx
+
+from services.dispatch.settings import DispatchSettings
+from shared.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class NotSent(Exception):
+    """Why a notification did not go. `final`: trying again will not help (nothing configured)."""
+
+    def __init__(self, reason: str, *, final: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    address: str  # the e-mail address, the robot's webhook, the mobile number
+    subject: str
+    body: str
+    phone: str | None = None  # whom a robot's message mentions
+    robot_kind: str | None = None
+    robot_secret: str | None = None
+
+
+class Sender(Protocol):
+    async def send(self, message: Outgoing) -> None: ...
+
+
+class Email:
+    def __init__(self, settings: DispatchSettings) -> None:
+        self.settings = settings
+
+    async def send(self, message: Outgoing) -> None:
+        settings = self.settings
+        if not settings.smtp_host:
+            raise NotSent("no mail server is configured (DISPATCH_SMTP_HOST)", final=True)
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = settings.mail_from, message.address, message.subject
+        mail["Message-ID"] = make_msgid(domain="aftercare")
+        mail.set_content(message.body)
+        try:
+            await aiosmtplib.send(
+                mail, hostname=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
+                password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+                start_tls=settings.smtp_security == "starttls", use_tls=settings.smtp_security == "tls",
+                timeout=settings.notice_timeout_seconds,
+            )  # fmt: skip
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise NotSent(f"mail server: {type(error).__name__}: {error}") from error
+
+
+def mobile_digits(phone: str) -> str:
+    """A mobile number as the robots match it: digits only, without China's country code."""
+    digits = re.sub(r"\D", "", phone)
+    return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+
+
+def dingtalk_signed(url: str, secret: str, now_ms: int) -> str:
+    """DingTalk's 加签: HMAC-SHA256 of "<timestamp>\\n<secret>" keyed by the secret, in the query."""
+    digest = hmac.new(secret.encode(), f"{now_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
+
+
+class Robot:
+    """A group robot's webhook: WeCom answers {"errcode": 0} and DingTalk the same when it took the message."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send(self, message: Outgoing) -> None:
+        text = f"{message.subject}\n{message.body}"
+        mentioned = [mobile_digits(message.phone)] if message.phone else []
+        url = message.address
+        payload: dict[str, Any]
+        if message.robot_kind == "dingtalk":
+            payload = {"msgtype": "text", "text": {"content": text}, "at": {"atMobiles": mentioned}}
+            if message.robot_secret:
+                url = dingtalk_signed(url, message.robot_secret, int(time.time() * 1000))
+        else:
+            payload = {"msgtype": "text", "text": {"content": text, "mentioned_mobile_list": mentioned}}
+        try:
+            answer = await self.client.post(url, json=payload)
+        except httpx.HTTPError as error:
+            raise NotSent(f"robot: {type(error).__name__}: {error}") from error
+        if not answer.is_success:
+            raise NotSent(f"robot answered {answer.status_code}")
+        try:
+            said = answer.json()
+        except ValueError:
+            raise NotSent("robot answered without JSON") from None
+        if said.get("errcode", 0) != 0:
+            raise NotSent(f"robot refused: {said.get('errcode')} {said.get('errmsg', '')}".strip())
+
+
+class SmsProvider(Protocol):
+    """A text message provider (Aliyun, Tencent Cloud, ...): sends `text` to `phone` or raises."""
+
+    async def send(self, phone: str, text: str) -> None: ...
+
+
+class LoggingSms:
+    """No provider signed up: each text message is written to the log, for someone to see it went."""
+
+    async def send(self, phone: str, text: str) -> None:
+        log.info("text message", phone=phone, text=text)
+
+
+def sms_provider(setting: str) -> SmsProvider:
+    """`log`, or `package.module:Class` made with no arguments (it reads its own configuration)."""
+    if setting == "log":
+        return LoggingSms()
+    module, _, name = setting.partition(":")
+    provider: SmsProvider = getattr(importlib.import_module(module), name)()
+    return provider
+
+
+class Sms:
+    def __init__(self, provider: SmsProvider) -> None:
+        self.provider = provider
+
+    async def send(self, message: Outgoing) -> None:
+        try:
+            await self.provider.send(message.address, f"【Aftercare】{message.subject}：{message.body}")
+        except Exception as error:
+            raise NotSent(f"text message provider: {type(error).__name__}: {error}") from error

@@ -1,0 +1,73 @@
+"""Dispatch's tables of notifications to people: whom it may tell and how (contacts), and every
+notification it decided to send, with how the sending went."""
+
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    Boolean,
+    Column,
+    Identity,
+    Index,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from services.dispatch.db.schema import metadata
+
+# The people dispatch tells, by their sign-in name: from the site descriptions, kept by an
+# administrator, and each person's own choices (channels per kind, quiet hours, language).
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("engineer_id", Text),
+    Column("site_codes", ARRAY(Text), nullable=False, server_default="{}"),  # empty: every site
+    Column("email", Text),
+    Column("phone", Text),
+    Column("robot_kind", Text),  # wecom or dingtalk
+    Column("robot_url", Text),
+    Column("robot_secret", Text),  # DingTalk's signing secret, if the robot has one
+    Column("language", Text, nullable=False, server_default="zh"),
+    Column("timezone", Text, nullable=False, server_default="Asia/Shanghai"),
+    Column("quiet_hours", Text),  # HH:MM-HH:MM, local
+    Column("channels", JSONB, nullable=False, server_default="{}"),  # kind -> [channel]; a kind not named: default
+    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_contacts_engineer_id", "engineer_id"),
+)
+
+# One row per person and channel for each thing told: the text as sent, when it may go (after quiet
+# hours), and how it went. The unique key is what makes a notice told twice reach each person once.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("notice_key", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("ticket_id", Text),
+    Column("site_code", Text),
+    Column("urgent", Boolean, nullable=False),
+    Column("address", Text),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("caused_by", UUID(as_uuid=True)),  # the event's message id
+    Column("status", Text, nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("send_after", TIMESTAMP(timezone=True), nullable=False),
+    Column("first_tried_at", TIMESTAMP(timezone=True)),
+    Column("sent_at", TIMESTAMP(timezone=True)),
+    UniqueConstraint("notice_key", "username", "channel", name="uq_notifications_once"),
+    Index("ix_notifications_due", "send_after", postgresql_where=text("status = 'pending'")),
+    Index("ix_notifications_ticket_id", "ticket_id"),
+    Index("ix_notifications_username", "username", "created_at"),
+)

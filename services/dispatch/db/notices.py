@@ -1,0 +1,145 @@
+"""Dispatch's reads and writes of notifications: the contacts of the people it tells, the notifications
+decided, and the sender's claim on those due."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.dispatch.db.tables import assignments, contacts, notifications, tickets
+from services.dispatch.domain.notice_rules import TicketFacts
+from services.dispatch.domain.notices import Audience
+
+# What a person chooses for themselves: a site file loaded again does not undo it.
+OWN_CHOICES = ("language", "timezone", "quiet_hours", "channels")
+
+
+async def keep_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> None:
+    """Add a person or update their addresses and roles, adding the row's sites to theirs; the choices
+    they made themselves stay as they are."""
+    statement = insert(contacts).values(dict(row))
+    merged_sites = func.array(
+        select(func.unnest(contacts.c.site_codes.concat(statement.excluded.site_codes))).distinct().scalar_subquery()
+    )
+    kept = {k: statement.excluded[k] for k in row if k not in OWN_CHOICES and k not in ("username", "site_codes")}
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[contacts.c.username], set_={**kept, "site_codes": merged_sites, "updated_at": func.now()}
+        )
+    )
+
+
+async def put_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> None:
+    """Add or replace a person's contact whole (an administrator's edit)."""
+    statement = insert(contacts).values(dict(row))
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[contacts.c.username],
+            set_={**{k: statement.excluded[k] for k in row}, "updated_at": func.now()},
+        )
+    )
+
+
+async def contact(connection: AsyncConnection, username: str) -> Row[Any] | None:
+    return (await connection.execute(select(contacts).where(contacts.c.username == username))).first()
+
+
+async def all_contacts(connection: AsyncConnection) -> list[dict[str, Any]]:
+    rows = await connection.execute(select(contacts).order_by(contacts.c.username))
+    return [shown(row) for row in rows]
+
+
+def shown(row: Row[Any] | None) -> dict[str, Any]:
+    """A contact as the API shows it: a robot's signing secret stays in the database."""
+    assert row is not None
+    found = dict(row._mapping)
+    found["robot_secret"] = "set" if found["robot_secret"] else None
+    return found
+
+
+async def set_choices(connection: AsyncConnection, username: str, choices: Mapping[str, Any]) -> bool:
+    result = await connection.execute(
+        update(contacts).where(contacts.c.username == username).values(**choices, updated_at=func.now())
+    )
+    return result.rowcount > 0
+
+
+async def audience(
+    connection: AsyncConnection, who: Audience, site_code: str | None, whom: str | None
+) -> list[Row[Any]]:
+    """The people a notice is for: by engineer, role or name; by role and engineer only those who serve
+    the site (or every site)."""
+    query = select(contacts)
+    if who is Audience.PERSON:
+        return list(await connection.execute(query.where(contacts.c.username == whom)))
+    if who is Audience.ENGINEER:
+        query = query.where(contacts.c.engineer_id == whom)
+    else:
+        role = "manager" if who is Audience.MANAGERS else "quality"
+        query = query.where(contacts.c.roles.any_() == literal(role))
+    if site_code is not None:
+        query = query.where(or_(contacts.c.site_codes == [], contacts.c.site_codes.any_() == literal(site_code)))
+    return list(await connection.execute(query.order_by(contacts.c.username)))
+
+
+async def ticket_facts(connection: AsyncConnection, ticket_id: str) -> TicketFacts | None:
+    row = (
+        await connection.execute(
+            select(tickets.c.ticket_id, tickets.c.site_code, tickets.c.subsystem, tickets.c.priority,
+                   assignments.c.engineer_id)
+            .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
+            .where(tickets.c.ticket_id == ticket_id)
+        )
+    ).first()  # fmt: skip
+    return TicketFacts(**row._mapping) if row else None
+
+
+async def add_notification(connection: AsyncConnection, row: Mapping[str, Any]) -> bool:
+    """Record a notification to send; False if this person was already told this on this channel."""
+    result = await connection.execute(
+        insert(notifications).values(dict(row)).on_conflict_do_nothing(constraint="uq_notifications_once")
+    )
+    return result.rowcount > 0
+
+
+async def claim_due(connection: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
+    """The notifications due, each with the robot secret of its person; locked so that another process
+    sending at the same time skips them."""
+    return list(
+        await connection.execute(
+            select(notifications, contacts.c.robot_kind, contacts.c.robot_secret, contacts.c.phone)
+            .outerjoin(contacts, contacts.c.username == notifications.c.username)
+            .where(notifications.c.status == "pending", notifications.c.send_after <= now)
+            .order_by(notifications.c.send_after)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=notifications)
+        )
+    )
+
+
+async def set_notification(connection: AsyncConnection, notification_id: int, **values: Any) -> None:
+    await connection.execute(update(notifications).where(notifications.c.id == notification_id).values(**values))
+
+
+async def listed(
+    connection: AsyncConnection,
+    *,
+    ticket_id: str | None = None,
+    username: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Notifications newest first, of a ticket, a person or a status."""
+    query = select(notifications).order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit)
+    if ticket_id is not None:
+        query = query.where(notifications.c.ticket_id == ticket_id)
+    if username is not None:
+        query = query.where(notifications.c.username == username)
+    if status is not None:
+        query = query.where(notifications.c.status == status)
+    return [dict(row._mapping) for row in await connection.execute(query)]

@@ -1,0 +1,160 @@
+"""Who is told what, how, and when: the rules of notifications to people, as plain functions.
+
+An event about a ticket becomes notices, each for an audience (the engineer who holds the ticket, the
+site's service managers, its quality desk, one named person). Each person is told on the channels they
+chose for that kind of notice, or by default on every channel they can be reached on, SMS only when it
+cannot wait. A notice that can wait does not wake anyone: it waits out the person's quiet hours in
+their own time zone. Breaches never wait.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from shared.contracts.vocabulary import Priority
+
+
+class NoticeKind(StrEnum):
+    ASSIGNED = "assigned"
+    TAKEN_OFF = "taken_off"  # reassigned to someone else
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    VENDOR_BREACHED = "vendor_breached"
+    AWAITING_ASSIGNMENT = "awaiting_assignment"
+    FOLLOW_UP_DUE = "follow_up_due"
+    FOLLOW_UP_MISSED = "follow_up_missed"
+    LOW_SATISFACTION = "low_satisfaction"
+    WEBHOOK_PAUSED = "webhook_paused"
+
+
+BREACHES = frozenset({NoticeKind.SLA_BREACHED, NoticeKind.VENDOR_BREACHED})
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    ROBOT = "robot"  # a WeCom or DingTalk group robot, mentioning the person by their mobile number
+    SMS = "sms"
+
+
+class Audience(StrEnum):
+    ENGINEER = "engineer"  # the engineer named by the notice
+    MANAGERS = "managers"  # the site's service managers
+    QUALITY = "quality"  # the site's quality desk
+    PERSON = "person"  # one person by their sign-in name
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell an audience. `key` names what it is about, so that the same thing told twice
+    (an event delivered again, or published twice) reaches each person once."""
+
+    kind: NoticeKind
+    audience: Audience
+    key: str
+    facts: Mapping[str, str | int | float | None]
+    ticket_id: str | None = None
+    site_code: str | None = None
+    whom: str | None = None  # the engineer id or the person, for ENGINEER and PERSON
+    urgent: bool = False
+
+
+def urgent(kind: NoticeKind, priority: str | None) -> bool:
+    """Breaches never wait; nor does anything about a critical ticket."""
+    return kind in BREACHES or priority == Priority.CRITICAL
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local wall times between which a person is not disturbed by what can wait, e.g. 22:00-07:30."""
+
+    starts: time
+    ends: time
+
+    def covers(self, moment: time) -> bool:
+        if self.starts <= self.ends:
+            return self.starts <= moment < self.ends
+        return moment >= self.starts or moment < self.ends  # over midnight
+
+
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_quiet_hours(text: str) -> QuietHours:
+    """`22:00-07:30` -> QuietHours; ValueError says what is wrong."""
+    found = QUIET_HOURS.match(text.strip())
+    if found is None:
+        raise ValueError(f"quiet hours {text!r} are not HH:MM-HH:MM, e.g. 22:00-07:30")
+    h1, m1, h2, m2 = (int(part) for part in found.groups())
+    if (h1, m1) == (h2, m2):
+        raise ValueError(f"quiet hours {text!r} start and end at the same time")
+    return QuietHours(time(h1, m1), time(h2, m2))
+
+
+def send_after(now: datetime, quiet: QuietHours | None, timezone: str, *, urgent: bool) -> datetime:
+    """When a notice may be sent: now, or if it can wait and it is the person's quiet time, when that ends."""
+    if quiet is None or urgent:
+        return now
+    local = now.astimezone(ZoneInfo(timezone))
+    if not quiet.covers(local.time()):
+        return now
+    ends_on = local.date() if local.time() < quiet.ends else local.date() + timedelta(days=1)
+    return datetime.combine(ends_on, quiet.ends, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A person's addresses, as far as known."""
+
+    email: str | None = None
+    phone: str | None = None
+    robot_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    channel: Channel
+    address: str | None  # None: the person chose a channel they cannot be reached on
+    why_not: str | None = None
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The channels a person chose for each kind of notice; a kind not named takes the default."""
+
+    channels: Mapping[str, tuple[Channel, ...]] = field(default_factory=dict)
+
+    def channels_for(self, kind: NoticeKind, reach: Reachable, *, urgent: bool) -> list[ChannelChoice]:
+        if kind.value in self.channels:
+            return [_choice(channel, reach) for channel in self.channels[kind.value]]
+        defaults = [c for c in (Channel.ROBOT, Channel.EMAIL) if _address(c, reach)]
+        if urgent or not defaults:
+            defaults += [Channel.SMS] if reach.phone else []
+        return [_choice(channel, reach) for channel in defaults]
+
+
+def preferences_from(raw: Mapping[str, Iterable[str]]) -> Preferences:
+    """Preferences as stored or sent ({kind: [channel, ...]}); ValueError names an unknown kind or channel."""
+    channels: dict[str, tuple[Channel, ...]] = {}
+    for kind, chosen in raw.items():
+        if kind not in NoticeKind.__members__.values():
+            raise ValueError(f"unknown kind of notice {kind!r}; known: {', '.join(NoticeKind)}")
+        try:
+            channels[kind] = tuple(dict.fromkeys(Channel(c) for c in chosen))
+        except ValueError:
+            raise ValueError(f"unknown channel in {list(chosen)!r}; known: {', '.join(Channel)}") from None
+    return Preferences(channels)
+
+
+def _address(channel: Channel, reach: Reachable) -> str | None:
+    return {Channel.EMAIL: reach.email, Channel.SMS: reach.phone, Channel.ROBOT: reach.robot_url}[channel]
+
+
+def _choice(channel: Channel, reach: Reachable) -> ChannelChoice:
+    address = _address(channel, reach)
+    missing = {Channel.EMAIL: "no e-mail address", Channel.SMS: "no mobile number", Channel.ROBOT: "no group robot"}
+    return ChannelChoice(channel, address, None if address else missing[channel])
