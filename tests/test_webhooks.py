@@ -11,21 +11,15 @@ import hmac
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
 from testkit.identities import bearer
 from testkit.in_process import RunningService, running
-from testkit.processes import free_port
+from testkit.receivers import Receiver, http_receiver
 from testkit.samples import opened_envelope
 from testkit.waiting import eventually
 from testkit.world import World
@@ -40,36 +34,10 @@ def genuine(secret: str, header: str, body: bytes) -> bool:
     return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) <= 300
 
 
-@dataclass
-class Receiver:
-    url: str
-    answer: int = 200
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    port = free_port()
-    kept = Receiver(f"http://127.0.0.1:{port}/aftercare")
-
-    async def take(request: Request) -> Response:
-        kept.received.append((dict(request.headers), await request.body()))
-        return Response(status_code=kept.answer)
-
-    server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=[Route("/aftercare", take, methods=["POST"])]), port=port, log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: _started(server), timeout=10)
-    try:
+    async with http_receiver() as kept:
         yield kept
-    finally:
-        server.should_exit = True
-        await serving
-
-
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
 
 
 @pytest.fixture

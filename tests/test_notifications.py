@@ -1,0 +1,262 @@
+"""Notifications to people over the real broker and database, sent to a local mail server (aiosmtpd), a
+local group robot and a recording text message provider: an assignment reaches its engineer, a
+reassignment both engineers; a breach told twice reaches the manager and the quality desk once and
+wakes them, while a warning waits out quiet hours; a robot that refuses is tried again; a low score and
+a paused webhook are told; each person keeps their own choices."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import services
+from shared.contracts import FollowUpRecorded, SlaBreached, SlaWarning
+from shared.contracts.envelope import seal
+from shared.contracts.sla import ClockKind
+from shared.contracts.webhooks import WebhookPaused
+from shared.identity import Role
+from shared.service import seed_site
+from testkit.broker import send_envelopes
+from testkit.identities import bearer
+from testkit.in_process import RunningService, running
+from testkit.receivers import MailServer, Receiver, RecordedSms, http_receiver, mail_server
+from testkit.samples import again, opened_envelope
+from testkit.waiting import eventually
+from testkit.world import World
+
+MANAGER = bearer("ntf.manager", Role.MANAGER)
+SITE = Path(__file__).parent / "sites" / "notification-test.toml"
+
+
+@pytest.fixture
+async def mail() -> AsyncIterator[MailServer]:
+    async with mail_server() as server:
+        yield server
+
+
+@pytest.fixture
+async def robot() -> AsyncIterator[Receiver]:
+    async with http_receiver("/cgi-bin/webhook/send") as receiver:
+        receiver.body = '{"errcode": 0, "errmsg": "ok"}'
+        yield receiver
+
+
+@pytest.fixture
+async def dispatch(seeded: World, mail: MailServer) -> AsyncIterator[RunningService]:
+    await seed_site(services.definition("dispatch"), seeded.database_url, SITE)
+    RecordedSms.sent.clear()
+    settings = {
+        "smtp_host": mail.host, "smtp_port": mail.port, "smtp_security": "none", "notice_tick_seconds": 0.2,
+        "sms_provider": "testkit.receivers:RecordedSms", "console_url": "http://console.test",
+    }  # fmt: skip
+    async with running(seeded, "dispatch", **settings) as suite:
+        yield suite["dispatch"]
+
+
+async def _contact(dispatch: RunningService, username: str, **terms: Any) -> None:
+    answer = await dispatch.http.put(f"/contacts/{username}", json={"site_codes": ["NTF1"], **terms})
+    assert answer.status_code == 200, answer.text
+
+
+async def _open_ticket(world: World, dispatch: RunningService) -> str:
+    ticket_id = f"NTF1-20261127-{uuid.uuid4().hex[:6]}"
+    await send_envelopes(world.amqp_url, [opened_envelope(ticket_id, site_code="NTF1", site_name="Test plaza")])
+
+    async def assigned() -> str:
+        ticket = (await dispatch.http.get(f"/tickets/{ticket_id}")).json()
+        assert ticket.get("engineer_id")
+        return str(ticket["engineer_id"])
+
+    await eventually(assigned, timeout=20, what="the assignment")
+    return ticket_id
+
+
+async def _told(dispatch: RunningService, ticket_id: str, count: int, status: str = "sent") -> list[dict[str, Any]]:
+    async def settled() -> list[dict[str, Any]]:
+        rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+        assert len([r for r in rows if r["status"] == status]) >= count, rows
+        return list(rows)
+
+    return await eventually(settled, timeout=20, what=f"{count} notifications {status}")
+
+
+async def test_an_assignment_reaches_its_engineer_and_a_reassignment_both_engineers(
+    seeded: World, dispatch: RunningService, mail: MailServer, robot: Receiver
+) -> None:
+    for username, engineer, phone in (("n01.ntf1", "N01", "+86 139 0000 0001"), ("n02.ntf1", "N02", None)):
+        await _contact(
+            dispatch, username, name=engineer, roles=["engineer"], engineer_id=engineer, phone=phone,
+            email=f"{engineer.lower()}@ntf.example", robot={"kind": "wecom", "url": robot.url}, language="en",
+        )  # fmt: skip
+    ticket_id = await _open_ticket(seeded, dispatch)
+    await _told(dispatch, ticket_id, 2)
+    [to_owner] = mail.to("n01@ntf.example")
+    assert to_owner["Subject"] == f"Assigned to you: {ticket_id}"
+    assert f"http://console.test/field/tickets/{ticket_id}" in to_owner.get_content()
+    [(_, posted)] = robot.received
+    said = json.loads(posted)
+    assert said["msgtype"] == "text"
+    assert said["text"]["mentioned_mobile_list"] == ["13900000001"]
+    assert ticket_id in said["text"]["content"]
+
+    moved = await dispatch.http.post(
+        f"/tickets/{ticket_id}/assign", json={"engineer_id": "N02", "reason": "N01 is on leave"}
+    )
+    assert moved.status_code == 200, moved.text
+    rows = await _told(dispatch, ticket_id, 6)
+    told = {(r["username"], r["kind"], r["channel"]) for r in rows}
+    assert ("n02.ntf1", "assigned", "email") in told
+    assert ("n01.ntf1", "taken_off", "robot") in told
+    [taken_off] = [m for m in mail.to("n01@ntf.example") if "reassigned" in m["Subject"]]
+    assert "now goes to Second Two" in taken_off.get_content()
+    assert "N01 is on leave" in taken_off.get_content()
+
+
+async def test_a_breach_told_twice_wakes_the_manager_and_quality_desk_once_and_a_warning_waits(
+    seeded: World, dispatch: RunningService, mail: MailServer
+) -> None:
+    local = datetime.now(ZoneInfo("Asia/Shanghai"))
+    quiet = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"  # it is quiet time now
+    await _contact(
+        dispatch, "ntf.manager", name="Manager Ma", roles=["manager"], phone="+86 139 0000 0100",
+        email="manager@ntf.example", quiet_hours=quiet, channels={"sla_breached": ["email", "sms"]},
+    )  # fmt: skip
+    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    ticket_id = await _open_ticket(seeded, dispatch)
+    now = datetime.now(UTC)
+    breach = seal(
+        SlaBreached(ticket_id=ticket_id, clock=ClockKind.ON_SITE, cycle=1, due_at=now, target_minutes=240,
+                    breached_at=now),
+        producer="sla", correlation_id=ticket_id,
+    )  # fmt: skip
+    warning = seal(
+        SlaWarning(ticket_id=ticket_id, clock=ClockKind.RESOLUTION, cycle=1, fraction=0.75, due_at=now,
+                   remaining_minutes=120, warned_at=now),
+        producer="sla", correlation_id=ticket_id,
+    )  # fmt: skip
+    await send_envelopes(seeded.amqp_url, [breach, breach, again(breach), warning])
+
+    await eventually(lambda: _mailed(mail, "quality@ntf.example", 1), timeout=20, what="the quality desk's e-mail")
+    await eventually(lambda: _mailed(mail, "manager@ntf.example", 1), timeout=20, what="the manager's e-mail")
+    await asyncio.sleep(1.5)  # a second copy would have come by now
+    assert [m["Subject"] for m in mail.to("manager@ntf.example")] == [f"时限超时 {ticket_id}"]
+    assert len(mail.to("quality@ntf.example")) == 1
+    [texted] = [text for phone, text in RecordedSms.sent if phone == "+86 139 0000 0100" and ticket_id in text]
+    assert texted.startswith(f"【Aftercare】时限超时 {ticket_id}")
+
+    rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+    [waiting] = [r for r in rows if r["kind"] == "sla_warning" and r["username"] == "ntf.manager"]
+    assert waiting["status"] == "pending"
+    ends = (local + timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert datetime.fromisoformat(waiting["send_after"]) == ends
+    assert not [m for m in mail.to("manager@ntf.example") if "预警" in m["Subject"]]
+
+
+async def _mailed(mail: MailServer, address: str, count: int) -> bool:
+    return len(mail.to(address)) >= count
+
+
+async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
+    seeded: World, dispatch: RunningService, robot: Receiver
+) -> None:
+    robot.body = '{"errcode": 93000, "errmsg": "invalid webhook url"}'
+    await _contact(
+        dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01",
+        robot={"kind": "dingtalk", "url": robot.url + "?access_token=t", "secret": "SECtest"},
+        channels={"assigned": ["robot"]},
+    )  # fmt: skip
+    await _contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    ticket_id = await _open_ticket(seeded, dispatch)
+
+    async def refused_once() -> dict[str, Any]:
+        [row] = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+        assert row["attempts"] == 1
+        return dict(row)
+
+    refused = await eventually(refused_once, timeout=20, what="the first try")
+    assert refused["status"] == "pending"
+    assert refused["last_error"] == "robot refused: 93000 invalid webhook url"
+    _, body = robot.received[0]
+    assert json.loads(body)["at"] == {"atMobiles": []}
+    robot.body = '{"errcode": 0, "errmsg": "ok"}'
+    [sent] = await _told(dispatch, ticket_id, 1)  # the first retry comes 10 s later
+    assert sent["attempts"] == 2
+    assert sent["last_error"] is None
+    contacts = (await dispatch.http.get("/contacts")).json()
+    assert next(c for c in contacts if c["username"] == "n01.ntf1")["robot_secret"] == "set"
+
+
+async def test_a_low_score_reaches_the_quality_desk_and_a_paused_webhook_its_owner(
+    seeded: World, dispatch: RunningService, mail: MailServer
+) -> None:
+    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    await _contact(dispatch, "ntf.customer", name="Customer Cu", roles=["customer"], email="customer@ntf.example")
+    ticket_id = await _open_ticket(seeded, dispatch)
+    now = datetime.now(UTC)
+
+    def call(score: int) -> Any:
+        return seal(
+            FollowUpRecorded(ticket_id=ticket_id, site_code="NTF1", cycle=1, attempt=score, reached=True,
+                             satisfaction=score, comments="Music still cuts out", caller="ntf.manager", called_at=now,
+                             outcome="dissatisfied", late=False),
+            producer="dispatch", correlation_id=ticket_id,
+        )  # fmt: skip
+
+    def paused(owner: str) -> Any:
+        event = WebhookPaused(subscription_id=str(uuid.uuid4()), site_code="NTF1", url="https://bms.example/hook",
+                              owner=owner, why="gave up after 13 attempts", paused_at=now)  # fmt: skip
+        return seal(event, producer="webhooks", correlation_id=event.subscription_id)
+
+    await send_envelopes(seeded.amqp_url, [call(4), call(1), paused("ntf.customer"), paused("someone.unknown")])
+    await eventually(lambda: _mailed(mail, "customer@ntf.example", 1), timeout=20, what="the owner's e-mail")
+    [low] = await eventually(lambda: _mail_to(mail, "quality@ntf.example"), timeout=20, what="the quality desk")
+    assert low["Subject"] == f"满意度低 {ticket_id}"
+    assert "满意度为 1 分" in low.get_content()
+    assert "Music still cuts out" in low.get_content()
+    [hook] = mail.to("customer@ntf.example")
+    assert "https://bms.example/hook" in hook.get_content()
+    assert "http://console.test/hooks" in hook.get_content()
+    nobody = await dispatch.http.get("/notifications", params={"status": "failed", "username": "(someone.unknown)"})
+    [unsent] = nobody.json()
+    assert unsent["last_error"] == "nobody to tell: no contact for someone.unknown at NTF1"
+
+
+async def _mail_to(mail: MailServer, address: str) -> list[Any]:
+    return mail.to(address)
+
+
+async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_contact(
+    dispatch: RunningService,
+) -> None:
+    mine = await dispatch.http.get("/me/notifications", headers=MANAGER)
+    assert mine.status_code == 200, mine.text
+    assert "sla_breached" in mine.json()["kinds"]
+    chosen = {"language": "en", "timezone": "Europe/Berlin", "quiet_hours": "21:00-06:00",
+              "channels": {"follow_up_due": ["email"], "sla_warning": []}}  # fmt: skip
+    answer = await dispatch.http.put("/me/notifications", json=chosen, headers=MANAGER)
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in chosen} == chosen
+    for wrong, says in (
+        ({"channels": {"breach": ["sms"]}}, "unknown kind of notice"),
+        ({"channels": {"assigned": ["fax"]}}, "Input should be 'email', 'robot' or 'sms'"),
+        ({"quiet_hours": "late"}, "HH:MM-HH:MM"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone"),
+    ):
+        refused = await dispatch.http.put("/me/notifications", json=wrong, headers=MANAGER)
+        assert refused.status_code == 422
+        assert says in refused.text
+    stranger = await dispatch.http.get("/me/notifications", headers=bearer("nobody", Role.OPERATOR))
+    assert stranger.status_code == 404
+    assert "ask an administrator" in stranger.json()["message"]
+    not_theirs = await dispatch.http.put(
+        "/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER
+    )
+    assert not_theirs.status_code == 403
