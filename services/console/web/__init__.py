@@ -3,8 +3,8 @@ server-sent events; they call the five services' APIs as the signed-in person.""
 
 from fastapi import APIRouter
 
-from services.console.web import admin, board, calls, customer, desks, field, hooks, pages, reports
+from services.console.web import admin, board, calls, customer, desks, field, hooks, notices, pages, reports
 
 router = APIRouter()
-for part in (pages, calls, board, customer, desks, reports, admin, field, hooks):
+for part in (pages, calls, board, customer, desks, reports, admin, field, hooks, notices):
     router.include_router(part.router)

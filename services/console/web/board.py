@@ -82,6 +82,9 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     )
     steering = session.has(Role.MANAGER)
     candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
+    told = [] if person.roles == {Role.CUSTOMER} else await services.get(
+        person, "dispatch", f"/tickets/{ticket_id}/notifications"
+    )
     return page(
         request,
         "ticket.html",
@@ -92,6 +95,7 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
         history=history,
         candidates=candidates,
         steering=steering,
+        told=told,
     )
 
 

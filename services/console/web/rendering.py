@@ -78,6 +78,19 @@ LABELS = {
     "too_far": N_("far from the site"),
     "monthly": N_("Monthly register"),
     "quarterly": N_("Quarterly register"),
+    "taken_off": N_("Reassigned to someone else"),
+    "sla_warning": N_("Deadline warning"),
+    "sla_breached": N_("Deadline breached"),
+    "vendor_breached": N_("Vendor deadline breached"),
+    "follow_up_due": N_("Follow-up due"),
+    "follow_up_missed": N_("Follow-up missed"),
+    "low_satisfaction": N_("Low satisfaction"),
+    "webhook_paused": N_("Your system paused"),
+    "robot": N_("Group robot"),
+    "sms": N_("Text message"),
+    "pending": N_("Waiting"),
+    "sent": N_("Sent"),
+    "failed": N_("Not sent"),
 }
 """The words for the codes the services answer with (kinds, priorities, statuses, clocks)."""
 
