@@ -63,8 +63,8 @@ class Email:
         mail.set_content(message.body)
         try:
             await aiosmtplib.send(
-                mail, hostname=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
-                password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+                mail, hostname=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username or None,
+                password=settings.smtp_password.get_secret_value() or None if settings.smtp_password else None,
                 start_tls=settings.smtp_security == "starttls", use_tls=settings.smtp_security == "tls",
                 timeout=settings.notice_timeout_seconds,
             )  # fmt: skip

@@ -82,9 +82,9 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     )
     steering = session.has(Role.MANAGER)
     candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
-    told = [] if person.roles == {Role.CUSTOMER} else await services.get(
-        person, "dispatch", f"/tickets/{ticket_id}/notifications"
-    )
+    told: list[object] = []
+    if person.roles != {Role.CUSTOMER}:  # who was told is the office's business
+        told = await services.get(person, "dispatch", f"/tickets/{ticket_id}/notifications")
     return page(
         request,
         "ticket.html",

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, literal, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Row, func, literal, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,7 +23,7 @@ async def keep_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> N
     """Add a person or update their addresses and roles, adding the row's sites to theirs; the choices
     they made themselves stay as they are."""
     statement = insert(contacts).values(dict(row))
-    merged_sites = literal_column(
+    merged_sites: ColumnElement[list[str]] = literal_column(
         "ARRAY(SELECT DISTINCT code FROM unnest(dispatch.contacts.site_codes || excluded.site_codes) AS code"
         " ORDER BY code)"
     )
