@@ -1,0 +1,354 @@
+"""Throughput and latency under open-loop load: requests arrive at a fixed rate whether or not the suite
+keeps up, as callers do, in steps of rising rate.
+
+Starts every service as its own process the way `aftercare up` runs them (against a throwaway database
+and virtual host, with the load-test site loaded), then for each rate runs a load client in a process
+of its own: it POSTs to intake on keep-alive connections at that rate and times, on a queue bound to
+`aftercare.events`, when each ticket is assigned, clocked and archived. Per step it prints accepted/s,
+p50/p90/p99 of the POST and of POST -> ticket.assigned, sla.clock_started and document.archived; the
+CPU seconds per ticket of each process (from /proc, the broker, the database and the client included);
+and whether every ticket got its assignment, its three clocks and its record. The last line names the
+highest rate whose p99 POST -> assigned stayed under 100 ms with nothing left behind.
+
+    uv run python bench/load.py [--rates 20,50,100] [--seconds 15] [--dispatch 1] [--profile sla,intake]
+
+With --profile, py-spy samples the named services during each step and writes a flame graph of each
+(build/flame/<service>-<rate>.svg); py-spy needs ptrace (root, or kernel.yama.ptrace_scope = 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import services
+from shared.identity import Role
+from shared.service import seed_site
+from testkit.identities import bearer
+from testkit.processes import free_port
+from testkit.world import World, create_world, destroy_world
+
+LOAD_SITE = Path(__file__).resolve().parent.parent / "tests" / "sites" / "load-test.toml"
+MILESTONES = ("ticket.assigned", "sla.clock_started", "document.archived")
+CLOCKS_PER_TICKET = 3  # response, on site, resolution
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# --- the load client, run in a process of its own -------------------------------------------------
+
+
+async def run_client(intake: str, amqp_url: str, rate: float, seconds: float, drain: float) -> dict[str, Any]:
+    """POST at `rate` for `seconds`, then wait up to `drain` seconds for every ticket's milestones."""
+    import aio_pika
+
+    from shared.messaging.topology import declare_tap
+
+    seen: dict[str, dict[str, list[float]]] = {}
+    waiting: set[str] | None = None  # once every POST is answered: the tickets still short of a milestone
+    all_seen = asyncio.Event()
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=1000)
+    queue = await declare_tap(channel, "#")
+
+    def complete(ticket: str) -> bool:
+        got = seen.get(ticket, {})
+        clocks = len(got.get("sla.clock_started", []))
+        return bool(got.get("ticket.assigned")) and bool(got.get("document.archived")) and clocks >= CLOCKS_PER_TICKET
+
+    async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        ticket = message.correlation_id
+        if message.type in MILESTONES and ticket:
+            seen.setdefault(ticket, {}).setdefault(message.type, []).append(time.perf_counter())
+            if waiting is not None and ticket in waiting and complete(ticket):
+                waiting.discard(ticket)
+                if not waiting:
+                    all_seen.set()
+        await message.ack()
+
+    await queue.consume(keep)
+    headers = {"Authorization": os.environ["LOAD_AUTHORIZATION"]}  # signed by the suite's key, in the parent
+    posts: list[dict[str, Any]] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(limits=limits, timeout=60, headers=headers) as client:
+
+        async def post(n: int, at: float) -> None:
+            body = {
+                "site_code": "LOAD1", "subsystem": ("bgm", "control")[n % 2], "channel": "hotline",
+                "description": f"Load request {n} ({uuid.uuid4().hex[:8]})", "reporter": {"name": "Load client"},
+            }  # fmt: skip
+            started = time.perf_counter()
+            status: int | str
+            try:
+                answer = await client.post(intake, json=body)
+                ticket = answer.json().get("ticket_id") if answer.status_code < 300 else None
+                status = answer.status_code
+            except httpx.HTTPError as error:
+                ticket, status = None, repr(error)
+            posts.append({"n": n, "sent": started, "scheduled": at, "answered": time.perf_counter(),
+                          "status": status, "ticket": ticket})  # fmt: skip
+
+        begin = time.perf_counter() + 0.2
+        count = int(rate * seconds)
+        tasks = []
+        for n in range(count):
+            at = begin + n / rate
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(post(n, at)))
+        await asyncio.gather(*tasks)
+
+    waiting = {p["ticket"] for p in posts if p["ticket"] and not complete(p["ticket"])}
+    if waiting:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_seen.wait(), timeout=drain)
+    await connection.close()
+    return {"posts": posts, "seen": seen, "cpu": time.process_time()}
+
+
+# --- the suite and its measurement ------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def pids_named(*names: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in names:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@dataclass
+class Suite:
+    world: World
+    processes: dict[str, list[subprocess.Popen[bytes]]]
+    intake: str
+
+    def cpu(self) -> dict[str, dict[int, float]]:
+        sampled = {name: {p.pid: cpu_seconds(p.pid) for p in group} for name, group in self.processes.items()}
+        sampled["rabbitmq"] = {pid: cpu_seconds(pid) for pid in pids_named("beam.smp")}
+        sampled["postgres"] = {pid: cpu_seconds(pid) for pid in pids_named("postgres")}
+        return sampled
+
+
+async def start_suite(dispatch_processes: int) -> Suite:
+    world = await asyncio.to_thread(create_world)
+    for name in services.NAMES:
+        await seed_site(services.definition(name), world.database_url, LOAD_SITE)
+    processes, intake, ports = await asyncio.to_thread(spawn, world, dispatch_processes)
+    async with httpx.AsyncClient() as client:
+        for port in ports:
+            while True:
+                try:
+                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+    return Suite(world, processes, intake)
+
+
+def spawn(world: World, dispatch_processes: int) -> tuple[dict[str, list[subprocess.Popen[bytes]]], str, list[int]]:
+    """Each service a process, as `aftercare up` runs them; returns them, intake's request URL and the ports."""
+    env = {**os.environ, **world.environment(), "AFTERCARE_LOG_LEVEL": "WARNING"}
+    processes: dict[str, list[subprocess.Popen[bytes]]] = {}
+    ports: list[int] = []
+    for name in services.NAMES:
+        for _ in range(dispatch_processes if name == "dispatch" else 1):
+            port = free_port()
+            ports.append(port)
+            command = [sys.executable, "-m", "services", "run", name]
+            spawned = subprocess.Popen(command, env={**env, f"{name.upper()}_HTTP_PORT": str(port)})
+            processes.setdefault(name, []).append(spawned)
+            if name == "intake":
+                intake = f"http://127.0.0.1:{port}/requests"
+    return processes, intake, ports
+
+
+async def stop_suite(suite: Suite) -> None:
+    for group in suite.processes.values():
+        for process in group:
+            process.send_signal(signal.SIGTERM)
+    for group in suite.processes.values():
+        for process in group:
+            await asyncio.to_thread(process.wait, 30)
+    await asyncio.to_thread(destroy_world, suite.world)
+
+
+def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy samples the process for `seconds` (without pausing it) into a flame graph."""
+    command = ["py-spy", "record", "--nonblocking", "--rate", "50", "--duration", str(int(seconds))]
+    command += ["--pid", str(pid), "--output", str(output)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def step(suite: Suite, rate: float, seconds: float, drain: float, profile: list[str], to: Path) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        samplers = [
+            subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--nonblocking",
+                    "--rate",
+                    "50",
+                    "--duration",
+                    str(int(seconds)),
+                    "--pid",
+                    str(suite.processes[name][0].pid),
+                    "--output",
+                    str(to / f"{name}-{rate:.0f}.svg"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            for name in profile
+        ]
+        before = suite.cpu()
+        client = subprocess.Popen(
+            [sys.executable, __file__, "client", suite.intake, suite.world.amqp_url, str(rate), str(seconds),
+             str(drain), out.name],
+            env={**os.environ, "LOAD_AUTHORIZATION": bearer("load.client", Role.OPERATOR)["Authorization"]},
+        )  # fmt: skip
+        client.wait()
+        after = suite.cpu()
+        for sampler in samplers:
+            sampler.wait()
+        result = json.loads(Path(out.name).read_text())
+    cpu = {
+        name: sum(after[name].get(pid, 0.0) - before.get(name, {}).get(pid, 0.0) for pid in after[name])
+        for name in after
+    }
+    cpu["client"] = result["cpu"]
+    return summarise(result, cpu, rate, seconds)
+
+
+def summarise(result: dict[str, Any], cpu: dict[str, float], rate: float, seconds: float) -> dict[str, Any]:
+    posts, seen = result["posts"], result["seen"]
+    accepted = [p for p in posts if p["ticket"]]
+    first, last = min(p["sent"] for p in posts), max(p["answered"] for p in posts)
+    latency: dict[str, list[float]] = {"POST": [(p["answered"] - p["sent"]) * 1000 for p in accepted]}
+    for milestone in MILESTONES:
+        latency[milestone] = [
+            (min(seen[p["ticket"]][milestone]) - p["sent"]) * 1000
+            for p in accepted
+            if milestone in seen.get(p["ticket"], {})
+        ]
+    behind = [
+        p["ticket"]
+        for p in accepted
+        if not (
+            seen.get(p["ticket"], {}).get("ticket.assigned")
+            and seen[p["ticket"]].get("document.archived")
+            and len(seen[p["ticket"]].get("sla.clock_started", [])) >= CLOCKS_PER_TICKET
+        )
+    ]
+    return {
+        "rate": rate, "offered": len(posts), "accepted": len(accepted), "refused": len(posts) - len(accepted),
+        "accepted_per_s": len(accepted) / max(last - first, seconds), "latency": latency, "cpu": cpu,
+        "behind": len(behind), "refusals": sorted({str(p["status"]) for p in posts if not p["ticket"]}),
+    }  # fmt: skip
+
+
+def report(row: dict[str, Any]) -> None:
+    print(
+        f"\n{row['rate']:.0f} requests/s offered: {row['accepted']} of {row['offered']} accepted "
+        f"({row['accepted_per_s']:.1f}/s), {row['behind']} without their assignment, clocks or record"
+        + (f"; refused with {', '.join(row['refusals'])}" if row["refusals"] else "")
+    )
+    print(f"  {'ms':<20}{'p50':>9}{'p90':>9}{'p99':>9}")
+    for name, values in row["latency"].items():
+        label = "POST" if name == "POST" else f"POST -> {name.split('.')[1]}"
+        p50, p90, p99 = (percentile(values, f) for f in (0.5, 0.9, 0.99))
+        print(f"  {label:<20}{p50:>9.1f}{p90:>9.1f}{p99:>9.1f}")
+    tickets = max(row["accepted"], 1)
+    shares = "  ".join(f"{name} {seconds * 1000 / tickets:.1f}" for name, seconds in row["cpu"].items())
+    total = sum(seconds for name, seconds in row["cpu"].items() if name != "client") * 1000 / tickets
+    print(f"  CPU ms per ticket: {shares}; suite, broker and database: {total:.1f}")
+
+
+async def measure(
+    rates: list[float], seconds: float, drain: float, dispatch_processes: int, profile: list[str], to: Path
+) -> list[dict[str, Any]]:
+    suite = await start_suite(dispatch_processes)
+    rows = []
+    try:
+        for rate in rates:
+            row = await asyncio.to_thread(step, suite, rate, seconds, drain, profile, to)
+            report(row)
+            rows.append(row)
+    finally:
+        await stop_suite(suite)
+    return rows
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "client":
+        intake, amqp_url, rate, seconds, drain, out = sys.argv[2:8]
+        result = asyncio.run(run_client(intake, amqp_url, float(rate), float(seconds), float(drain)))
+        Path(out).write_text(json.dumps(result))
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", default="20,50,100", help="requests per second, one step each")
+    parser.add_argument("--seconds", type=float, default=15, help="how long each step offers its rate")
+    parser.add_argument("--drain", type=float, default=120, help="how long to wait for the last tickets")
+    parser.add_argument("--dispatch", type=int, default=1, help="dispatch processes")
+    parser.add_argument(
+        "--profile", default="", help="services to sample with py-spy during each step, e.g. sla,intake"
+    )
+    parser.add_argument("--flame-graphs", type=Path, default=Path("build/flame"), help="where py-spy writes them")
+    args = parser.parse_args()
+    profile = [name for name in args.profile.split(",") if name]
+    if profile:
+        args.flame_graphs.mkdir(parents=True, exist_ok=True)
+    rates = [float(r) for r in args.rates.split(",")]
+    print(
+        f"Open-loop load: {args.seconds:.0f} s per step, {args.dispatch} dispatch process(es), {os.cpu_count()} cores"
+    )
+    rows = asyncio.run(measure(rates, args.seconds, args.drain, args.dispatch, profile, args.flame_graphs))
+    good = [r for r in rows if r["behind"] == 0 and r["refused"] == 0
+            and percentile(r["latency"]["ticket.assigned"], 0.99) < 100]  # fmt: skip
+    best = max(good, key=lambda r: r["rate"], default=None)
+    if best is None:
+        print("\nsustained: none of the steps kept p99 POST->assigned under 100 ms with nothing left behind")
+        return
+    cpu = sum(s for n, s in best["cpu"].items() if n != "client") * 1000 / max(best["accepted"], 1)
+    p99 = percentile(best["latency"]["ticket.assigned"], 0.99)
+    print(f"\nsustained: {best['rate']:.0f} tickets/s at p99 POST->assigned {p99:.0f} ms, CPU per ticket {cpu:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
