@@ -215,28 +215,16 @@ def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy samples the process for `seconds` (without pausing it) into a flame graph."""
+    command = ["py-spy", "record", "--nonblocking", "--rate", "50", "--duration", str(int(seconds))]
+    command += ["--pid", str(pid), "--output", str(output)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def step(suite: Suite, rate: float, seconds: float, drain: float, profile: list[str], to: Path) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        samplers = [
-            subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "--nonblocking",
-                    "--rate",
-                    "50",
-                    "--duration",
-                    str(int(seconds)),
-                    "--pid",
-                    str(suite.processes[name][0].pid),
-                    "--output",
-                    str(to / f"{name}-{rate:.0f}.svg"),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            for name in profile
-        ]
+        samplers = [sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.svg") for name in profile]
         before = suite.cpu()
         client = subprocess.Popen(
             [sys.executable, __file__, "client", suite.intake, suite.world.amqp_url, str(rate), str(seconds),
