@@ -215,13 +215,6 @@ def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
-    """py-spy samples the process for `seconds` (without pausing it) into a flame graph."""
-    command = ["py-spy", "record", "--nonblocking", "--rate", "50", "--duration", str(int(seconds))]
-    command += ["--pid", str(pid), "--output", str(output)]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def step(suite: Suite, rate: float, seconds: float, drain: float, profile: list[str], to: Path) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         samplers = [sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.svg") for name in profile]
