@@ -28,12 +28,12 @@ class BusinessCalendar:
         """`overrides` maps a date to True (a working day after all) or False (a day off after all)."""
         self.country = country
         self.overrides = MappingProxyType(dict(overrides or {}))
-        self._official = holidays.country_holidays(country)
+        _official_holidays(country)  # an unknown country fails here, not at the first question
 
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        return bool(self._official.is_working_day(day))
+        return _officially_working(self.country, day)
 
     def day_type(self, day: date) -> DayType:
         return DayType.WORKING_DAY if self.is_working_day(day) else DayType.HOLIDAY
@@ -48,6 +48,18 @@ class BusinessCalendar:
 
     def working_day_on_or_after(self, day: date) -> date:
         return day if self.is_working_day(day) else self.next_working_day(day)
+
+
+@lru_cache(maxsize=16)
+def _official_holidays(country: str) -> holidays.HolidayBase:
+    """A country's holidays and make-up working days: worked out a year at a time when first asked, so
+    one per process rather than one per calendar (the SLA service makes a calendar per event)."""
+    return holidays.country_holidays(country)
+
+
+@lru_cache(maxsize=65536)
+def _officially_working(country: str, day: date) -> bool:
+    return bool(_official_holidays(country).is_working_day(day))
 
 
 @lru_cache(maxsize=16)

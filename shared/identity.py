@@ -131,6 +131,11 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._issuer, self._audience, self._roles_claim = issuer, audience, roles_claim
 
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch an issuer's key set over the network (and so block)."""
+        return self._jwks is not None
+
     def verify(self, token: str) -> Identity:
         try:
             if self._jwks is not None:

@@ -65,6 +65,7 @@ class ServiceRuntime:
                 max_attempts=settings.max_attempts,
                 retry_delay=timedelta(milliseconds=settings.retry_delay_ms),
                 on_dead_letter=subscription.on_dead_letter,
+                concerns=subscription.concerns,
             )
             for queue, queue_handlers, subscription in zip(self.queues, handlers, definition.subscriptions, strict=True)
         ]

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from shared.access import AccessTable
-from shared.messaging.consumer import DeadLetterHook, MessageHandlers
+from shared.messaging.consumer import Concerns, DeadLetterHook, MessageHandlers
 from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
@@ -25,7 +25,8 @@ class Subscription:
     fed by another exchange (the vendor partners' replies) names it and the keys it is bound with.
 
     Handlers that need the process's settings are given as a function of them. `on_dead_letter` is
-    told of every message the queue dead-letters, after it is safely in `<queue>.dead`.
+    told of every message the queue dead-letters, after it is safely in `<queue>.dead`. `concerns`, if
+    given, is asked of each valid message before any transaction: False acknowledges it unrecorded.
     """
 
     queue: str
@@ -34,6 +35,7 @@ class Subscription:
     exchange: str = EVENTS_EXCHANGE
     binding_keys: tuple[str, ...] | None = None  # default: the handlers' message types
     on_dead_letter: DeadLetterHook | None = None
+    concerns: Concerns | None = None
 
     def handlers_for(self, settings: ServiceSettings) -> MessageHandlers:
         return self.handlers if isinstance(self.handlers, MessageHandlers) else self.handlers(settings)

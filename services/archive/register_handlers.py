@@ -29,7 +29,7 @@ SIGNS_FOR = {Party.INTEGRATOR: Role.MANAGER, Party.CUSTOMER: Role.CUSTOMER}
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-def _settings(request: Request) -> ArchiveSettings:
+async def _settings(request: Request) -> ArchiveSettings:
     return cast(ArchiveSettings, request.app.state.runtime.settings)
 
 

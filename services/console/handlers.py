@@ -37,7 +37,7 @@ class PersonTerms(BaseModel):
     )
 
 
-def _settings(request: Request) -> ConsoleSettings:
+async def _settings(request: Request) -> ConsoleSettings:
     return cast(ConsoleSettings, request.app.state.runtime.settings)
 
 

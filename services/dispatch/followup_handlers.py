@@ -27,7 +27,7 @@ STATUSES |= {"case_refused": 409, "follow_up_pending": 409, "move_refused": 409}
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-def _settings(request: Request) -> DispatchSettings:
+async def _settings(request: Request) -> DispatchSettings:
     return cast(DispatchSettings, request.app.state.runtime.settings)
 
 

@@ -51,7 +51,7 @@ async def on_device_swapped(message: Envelope[DeviceSwapped], uow: UnitOfWork) -
     await swap_device(uow, message.payload)
 
 
-def _settings(request: Request) -> IntakeSettings:
+async def _settings(request: Request) -> IntakeSettings:
     return cast(IntakeSettings, request.app.state.runtime.settings)
 
 

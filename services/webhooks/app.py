@@ -18,6 +18,6 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     access=ACCESS,
-    subscriptions=(Subscription("webhooks.inbox", fan_out.events),),
+    subscriptions=(Subscription("webhooks.inbox", fan_out.events, concerns=fan_out.concerns_a_subscriber),),
     workers=(deliverer,),
 )

@@ -1,5 +1,6 @@
 """Each event on `aftercare.events`, handed to the subscriptions of its site that want its type: one
-delivery each, made once however many times the event arrives."""
+delivery each, made once however many times the event arrives. The events of a site nobody subscribed
+to cost one read (`concerns_a_subscriber`), not a transaction: most sites subscribe nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ from shared.contracts import Envelope
 from shared.contracts.catalogue import EVENTS
 from shared.messaging.consumer import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.persistence.service_database import ServiceDatabase
+
+
+async def concerns_a_subscriber(message: Envelope[Any], database: ServiceDatabase) -> bool:
+    site = site_of(message.payload.model_dump(mode="json"))
+    if site is None:
+        return False  # an event of no site (a partner's reply): no customer's system is told of it
+    async with database.connect() as connection:
+        return any(wants(s.event_types, message.type) for s in await repository.listening(connection, site))
 
 
 async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:

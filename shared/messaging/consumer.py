@@ -6,6 +6,9 @@ Every delivery ends in exactly one of these outcomes, and is acknowledged only a
 
 - processed: the handler's state change, the inbox row and its outgoing events committed together;
 - duplicate: the inbox already holds the message id, nothing happens again;
+- ignored: the service said the message does not concern it (`Subscription.concerns`, asked before
+  any transaction), so it costs a read and no write: the webhooks skip the events of sites that no
+  system subscribed to;
 - retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
 - dead-lettered: the message is malformed, of an unknown type or version, refused by the handler
   (`PermanentFailure`), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
@@ -49,6 +52,8 @@ DEAD_AT_HEADER = "x-aftercare-dead-at"
 MAX_DETAIL = 2000
 
 Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
+Concerns = Callable[[Envelope[Any], ServiceDatabase], Awaitable[bool]]
+"""Whether a valid message concerns the service at all; False acknowledges it with nothing recorded."""
 DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
 """Told of a message dead-lettered (the publisher, the message, reason, detail): e.g. to tell its sender."""
 
@@ -56,6 +61,7 @@ DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
 class Outcome(StrEnum):
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
+    IGNORED = "ignored"
     RETRIED = "retried"
     DEAD_LETTERED = "dead_lettered"
     REQUEUED = "requeued"
@@ -114,9 +120,11 @@ class QueueConsumer:
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=2),
         on_dead_letter: DeadLetterHook | None = None,
+        concerns: Concerns | None = None,
     ) -> None:
         self.queue = queue
         self._on_dead_letter = on_dead_letter
+        self._concerns = concerns
         self._handlers = handlers
         self._database = database
         self._publisher = publisher
@@ -196,6 +204,8 @@ class QueueConsumer:
         except ValidationError as error:
             raise _DeadLetter("invalid_payload", _describe(error)) from error
         typed = cast("Envelope[Any]", envelope.model_copy(update={"payload": payload}))
+        if self._concerns is not None and not await self._concerns(typed, self._database):
+            return Outcome.IGNORED
 
         with self._metrics.handler_seconds.labels(self.queue.name, envelope.type).time():
             async with self._database.unit_of_work(cause=typed, delivery=delivery) as uow:

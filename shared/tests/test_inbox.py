@@ -1,14 +1,19 @@
 """G4-G6: a message's effect is applied once per consumer, however many copies arrive and however
-many replicas race for them; ids are remembered for the dedupe window, and only for it."""
+many replicas race for them; ids are remembered for the dedupe window, and only for it; a message the
+service says does not concern it is acknowledged with nothing recorded."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 
-from shared.contracts import seal
+from shared.contracts import Envelope, seal
+from shared.persistence.service_database import ServiceDatabase
+from shared.runtime import ServiceRuntime
 from shared.tests.conftest import Probe, ProbeHappened
 from testkit.broker import EventTap, queue_depth, send_envelope
 from testkit.waiting import eventually, stays
@@ -80,3 +85,25 @@ async def _true(value: bool) -> bool:
 async def _counts_are(probe: Probe, expected: dict[int, int]) -> bool:
     assert await probe.effect_counts() == expected
     return True
+
+
+async def test_a_message_that_does_not_concern_the_service_is_acknowledged_and_leaves_no_trace(probe: Probe) -> None:
+    async def even_only(message: Envelope[Any], _database: ServiceDatabase) -> bool:
+        return bool(message.payload.n % 2 == 0)
+
+    [subscription] = probe.definition.subscriptions
+    choosy = replace(probe.definition, subscriptions=(replace(subscription, concerns=even_only),))
+    runtime = ServiceRuntime(choosy, probe.settings())
+    await runtime.start()
+    try:
+        for n in range(6):
+            await send_envelope(probe.world.amqp_url, seal(ProbeHappened(n=n), producer="test", correlation_id="p"))
+        ignored = runtime.metrics.consumed.labels(probe.queue, "probe.happened", "ignored")
+        await eventually(lambda: _true(ignored._value.get() == 3), what="the odd ones ignored")
+        await eventually(lambda: _counts_are(probe, {0: 1, 2: 1, 4: 1}), what="the even ones applied")
+        async with runtime.engine.connect() as connection:
+            inbox = runtime.database.inbox.table
+            assert (await connection.execute(select(func.count()).select_from(inbox))).scalar_one() == 3
+        assert await queue_depth(probe.world.amqp_url, probe.queue) == 0
+    finally:
+        await runtime.stop()
