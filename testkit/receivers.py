@@ -32,6 +32,7 @@ class Receiver:
     answer: int = 200
     body: str | None = None
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)  # each request's query string
 
 
 @asynccontextmanager
@@ -41,6 +42,7 @@ async def http_receiver(path: str = "/aftercare") -> AsyncIterator[Receiver]:
 
     async def take(request: Request) -> Response:
         kept.received.append((dict(request.headers), await request.body()))
+        kept.queries.append(request.url.query)
         return Response(kept.body, status_code=kept.answer, media_type="application/json" if kept.body else None)
 
     server = uvicorn.Server(

@@ -7,7 +7,11 @@ a paused webhook are told; each person keeps their own choices."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -185,13 +189,37 @@ async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
     assert refused["status"] == "pending"
     assert refused["last_error"] == "robot refused: 93000 invalid webhook url"
     _, body = robot.received[0]
-    assert json.loads(body)["at"] == {"atMobiles": []}
+    assert json.loads(body)["at"] == {"atMobiles": ["13900000001"]}  # the phone the site file gives
+    query = urllib.parse.parse_qs(robot.queries[0])  # signed as DingTalk's 加签 asks
+    assert query["access_token"] == ["t"]
+    expected = hmac.new(b"SECtest", f"{query['timestamp'][0]}\nSECtest".encode(), hashlib.sha256).digest()
+    assert query["sign"] == [base64.b64encode(expected).decode()]
     robot.body = '{"errcode": 0, "errmsg": "ok"}'
     [sent] = await _told(dispatch, ticket_id, 1)  # the first retry comes 10 s later
     assert sent["attempts"] == 2
     assert sent["last_error"] is None
     contacts = (await dispatch.http.get("/contacts")).json()
-    assert next(c for c in contacts if c["username"] == "n01.ntf1")["robot_secret"] == "set"
+    shown = next(c for c in contacts if c["username"] == "n01.ntf1")
+    assert (shown["robot_secret"], shown["robot_url"]) == ("set", robot.url + "?…")  # the key stays hidden
+    assert sent["address"] is None  # a ticket's list names no addresses
+
+
+async def test_one_notification_that_cannot_go_fails_alone_and_the_others_go_once(
+    seeded: World, dispatch: RunningService
+) -> None:
+    await _contact(
+        dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01", phone="+86 139 0000 0001",
+        robot={"kind": "wecom", "url": "http://[::1"}, channels={"assigned": ["robot", "sms"]},
+    )  # fmt: skip
+    await _contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    ticket_id = await _open_ticket(seeded, dispatch)
+    rows = await _told(dispatch, ticket_id, 1)
+    await asyncio.sleep(1.5)  # the sender ticks every 0.2 s: a batch rolled back would have sent it again
+    assert len([text for _, text in RecordedSms.sent if ticket_id in text]) == 1
+    rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+    [robot_row] = [r for r in rows if r["channel"] == "robot"]
+    assert robot_row["status"] == "pending"
+    assert robot_row["last_error"].startswith("InvalidURL")
 
 
 async def test_a_low_score_reaches_the_quality_desk_and_a_paused_webhook_its_owner(

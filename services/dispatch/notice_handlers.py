@@ -15,7 +15,7 @@ from shared.http import Caller, Database, Problem, rows_response
 
 router = APIRouter(tags=["notifications"])
 
-Status = Literal["pending", "sent", "failed"]
+Status = Literal["pending", "sending", "sent", "failed"]
 
 
 @router.get("/tickets/{ticket_id}/notifications")
@@ -80,7 +80,7 @@ async def my_notifications(database: Database, caller: Caller) -> dict[str, Any]
         found = await notices.contact(connection, caller.subject)
         if found is None:
             raise Problem(404, "no_contact", f"dispatch has no contact for {caller.subject}: ask an administrator")
-        told = await notices.listed(connection, username=caller.subject, limit=50)
+        told = await notices.listed(connection, username=caller.subject, limit=50, with_addresses=True)
     return {
         "contact": notices.shown(found),
         "kinds": [kind.value for kind in NoticeKind],
@@ -91,9 +91,12 @@ async def my_notifications(database: Database, caller: Caller) -> dict[str, Any]
 
 @router.put("/me/notifications")
 async def choose_notifications(choices: Choices, database: Database, caller: Caller) -> dict[str, Any]:
-    """Set the caller's own choices; their addresses are an administrator's to change."""
+    """Set the caller's own choices (those the request names; the others stay); their addresses are an
+    administrator's to change."""
     async with database.connect() as connection:
-        if not await notices.set_choices(connection, caller.subject, choices.model_dump(mode="json")):
+        if not await notices.set_choices(
+            connection, caller.subject, choices.model_dump(mode="json", exclude_unset=True)
+        ):
             raise Problem(404, "no_contact", f"dispatch has no contact for {caller.subject}: ask an administrator")
         await connection.commit()
         return notices.shown(await notices.contact(connection, caller.subject))
@@ -125,13 +128,14 @@ async def list_contacts(database: Database) -> list[dict[str, Any]]:
 
 @router.put("/contacts/{username}")
 async def put_contact(username: str, contact: Contact, database: Database) -> dict[str, Any]:
-    """Add or replace a person dispatch tells (an administrator's)."""
-    row = contact.model_dump(mode="json", exclude={"robot"}) | {
-        "username": username,
-        "robot_kind": contact.robot.kind if contact.robot else None,
-        "robot_url": contact.robot.url if contact.robot else None,
-        "robot_secret": contact.robot.secret if contact.robot else None,
-    }
+    """Add a person dispatch tells, or change what the request names of them (an administrator's): the
+    person's own choices and a robot's secret stay unless given."""
+    row = contact.model_dump(mode="json", exclude={"robot"}, exclude_unset=True) | {"username": username}
+    if "robot" in contact.model_fields_set:
+        robot = contact.robot
+        row |= {"robot_kind": robot.kind if robot else None, "robot_url": robot.url if robot else None}
+        if robot is None or "secret" in robot.model_fields_set:
+            row["robot_secret"] = robot.secret if robot else None
     async with database.connect() as connection:
         await notices.put_contact(connection, row)
         await connection.commit()

@@ -18,6 +18,7 @@ from services.dispatch.domain import notice_rules as rules
 from services.dispatch.domain.notice_texts import render
 from services.dispatch.domain.notices import (
     Audience,
+    Channel,
     Notice,
     Reachable,
     parse_quiet_hours,
@@ -40,6 +41,7 @@ from shared.contracts import (
 from shared.contracts.webhooks import WebhookPaused
 from shared.logs import get_logger
 from shared.messaging.consumer import MessageHandlers
+from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 
@@ -59,22 +61,35 @@ def link(console_url: str, notice: Notice) -> str | None:
 
 
 async def tell(
-    connection: AsyncConnection, notices: list[Notice], *, caused_by: UUID, now: datetime, console_url: str
+    connection: AsyncConnection,
+    notices: list[Notice],
+    *,
+    caused_by: UUID,
+    now: datetime,
+    console_url: str,
+    mail: bool = True,
 ) -> int:
-    """Record a notification for every person and channel the notices reach; returns how many are new."""
+    """Record a notification for every person and channel the notices reach; returns how many are new.
+    Without a mail server (`mail`), e-mail is nobody's default channel, so that people are told otherwise."""
     added = 0
     for notice in notices:
         people = await rows.audience(connection, notice.audience, notice.site_code, notice.whom)
         if not people:
             log.warning("nobody to tell", kind=notice.kind, audience=notice.audience, site=notice.site_code)
-            added += await _record(connection, notice, None, caused_by, now, console_url)
+            added += await _record(connection, notice, None, caused_by, now, console_url, mail)
         for person in people:
-            added += await _record(connection, notice, person, caused_by, now, console_url)
+            added += await _record(connection, notice, person, caused_by, now, console_url, mail)
     return added
 
 
 async def _record(
-    connection: AsyncConnection, notice: Notice, person: Row[Any] | None, caused_by: UUID, now: datetime, console: str
+    connection: AsyncConnection,
+    notice: Notice,
+    person: Row[Any] | None,
+    caused_by: UUID,
+    now: datetime,
+    console: str,
+    mail: bool,
 ) -> int:
     common = {
         "notice_key": notice.key, "kind": notice.kind.value, "ticket_id": notice.ticket_id,
@@ -92,13 +107,16 @@ async def _record(
     )
     quiet = parse_quiet_hours(person.quiet_hours) if person.quiet_hours else None
     due = send_after(now, quiet, person.timezone, urgent=notice.urgent)
-    reach = Reachable(email=person.email, phone=person.phone, robot_url=person.robot_url)
+    reach = Reachable(email=person.email if mail else None, phone=person.phone, robot_url=person.robot_url)
     added = 0
     for choice in preferences_from(person.channels).channels_for(notice.kind, reach, urgent=notice.urgent):
+        why_not = choice.why_not
+        if choice.channel is Channel.EMAIL and person.email and not mail:
+            why_not = "no mail server is configured (DISPATCH_SMTP_HOST)"
         row = {
             **common, "username": person.username, "channel": choice.channel.value, "address": choice.address,
             "subject": text.subject, "body": text.body, "send_after": due,
-            "status": "pending" if choice.address else "failed", "last_error": choice.why_not,
+            "status": "failed" if why_not else "pending", "last_error": why_not,
         }  # fmt: skip
         added += int(await rows.add_notification(connection, row))
     return added
@@ -113,16 +131,18 @@ def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
         async def handle(message: Envelope[E], uow: UnitOfWork) -> None:
             ticket_id = cast(str, getattr(message.payload, "ticket_id"))  # noqa: B009 - every event here has one
             ticket = await rows.ticket_facts(uow.connection, ticket_id)
-            if ticket is None:
-                log.warning("notice about a ticket dispatch does not know", ticket_id=ticket_id, type=message.type)
-                return
+            if ticket is None:  # its ticket.opened waits on dispatch's other queue: tried again later
+                raise NotYet(f"{ticket_id}: dispatch has not taken in this ticket yet")
             await _tell(uow, decide(message.payload, ticket), message)
 
         handlers.on(event_type)(handle)
 
     async def _tell(uow: UnitOfWork, notices: list[Notice], message: Envelope[Any]) -> None:
         now = datetime.now(UTC)
-        await tell(uow.connection, notices, caused_by=message.message_id, now=now, console_url=dispatch.console_url)
+        await tell(
+            uow.connection, notices, caused_by=message.message_id, now=now, console_url=dispatch.console_url,
+            mail=bool(dispatch.smtp_host),
+        )  # fmt: skip
 
     about_ticket(TicketAssigned, rules.on_assigned)
     about_ticket(SlaWarning, rules.on_sla_warning)

@@ -76,7 +76,7 @@ def _contacts(described: SiteFile) -> list[dict[str, Any]]:
         (engineer_username(e, code), e.name, ["engineer"], e.id, e) for e in described.engineers
     ]
     people += [(s.username, s.name, list(s.roles), None, s) for s in described.staff]
-    rows = []
+    rows: dict[str, dict[str, Any]] = {}
     for username, name, roles, engineer_id, reach in people:
         try:
             preferences_from(reach.notify)
@@ -84,11 +84,14 @@ def _contacts(described: SiteFile) -> list[dict[str, Any]]:
                 parse_quiet_hours(reach.quiet_hours)
         except ValueError as error:
             raise ValueError(f"{username}: {error}") from None
-        rows.append({
+        if username in rows:  # an engineer also named among the staff: one person, with both roles
+            rows[username]["roles"] = sorted({*rows[username]["roles"], *roles})
+            continue
+        rows[username] = {
             "username": username, "name": name, "roles": roles, "engineer_id": engineer_id, "site_codes": [code],
             "email": reach.email, "phone": reach.phone, "robot_kind": reach.robot.kind if reach.robot else None,
             "robot_url": reach.robot.url if reach.robot else None,
             "robot_secret": reach.robot.secret if reach.robot else None, "language": reach.language,
             "timezone": timezone, "quiet_hours": reach.quiet_hours, "channels": reach.notify,
-        })  # fmt: skip
-    return rows
+        }  # fmt: skip
+    return list(rows.values())

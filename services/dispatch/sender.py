@@ -1,6 +1,9 @@
-"""The sender: every dispatch process takes the notifications due (SKIP LOCKED, so replicas share the
-work and none is sent twice), sends each on its channel, and records how it went. A failure is tried
-again later (shared/backoff.py) until it is given up; one that can never go (no mail server) fails at once."""
+"""The sender: every dispatch process takes the notifications due for a lease (so that replicas share
+the work and each is sent by one of them), sends them outside any transaction, and records how each
+went. A failure is tried again later (shared/backoff.py), after the person's quiet hours if it can wait,
+until it is given up; one that can never go (no mail server) fails at once. A process that dies between
+sending and recording leaves its lease to run out, and the notification is sent again: at least once,
+rarely twice."""
 
 from __future__ import annotations
 
@@ -15,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.channels import Email, NotSent, Outgoing, Robot, Sender, Sms, sms_provider
 from services.dispatch.db import notices
-from services.dispatch.domain.notices import Channel
+from services.dispatch.domain.notices import Channel, parse_quiet_hours, send_after
 from services.dispatch.settings import DispatchSettings
 from shared.background import PollingLoop
 from shared.backoff import next_attempt
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
+
+Sent = tuple[str | None, NotSent | None]  # the address used, and why it did not go
 
 
 class NotificationSender(PollingLoop):
@@ -31,6 +36,7 @@ class NotificationSender(PollingLoop):
         self.database = database
         self.settings = settings
         self.give_up_after = timedelta(hours=settings.notice_give_up_after_hours)
+        self.lease = timedelta(seconds=4 * settings.notice_timeout_seconds + 30)
         self.channels: dict[str, Sender] = {}
 
     async def _open(self, resources: contextlib.AsyncExitStack) -> None:
@@ -46,36 +52,47 @@ class NotificationSender(PollingLoop):
 
     async def send_due(self, now: datetime) -> int:
         """Send what is due now; returns how many were tried."""
-        async with self.database.unit_of_work() as uow:
-            due = await notices.claim_due(uow.connection, now, self.settings.notices_per_tick)
-            failures = await asyncio.gather(*(self._send(row) for row in due))
-            for row, failure in zip(due, failures, strict=True):
-                await self._record(uow.connection, row, failure, now)
+        async with self.database.engine.begin() as connection:
+            due = await notices.claim_due(connection, now, self.settings.notices_per_tick, self.lease)
+        if not due:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(row) for row in due))
+        async with self.database.engine.begin() as connection:
+            for row, (address, failure) in zip(due, outcomes, strict=True):
+                await self._record(connection, row, address, failure, now)
         return len(due)
 
-    async def _send(self, row: Row[Any]) -> NotSent | None:
+    async def _send(self, row: Row[Any]) -> Sent:
+        """Send to the person's address as it is now (an administrator may have corrected it since)."""
+        address = {Channel.EMAIL: row.email, Channel.SMS: row.phone, Channel.ROBOT: row.robot_url}.get(row.channel)
+        if not address:
+            return None, NotSent(f"{row.username} has no address for {row.channel} any more", final=True)
         message = Outgoing(
-            address=row.address, subject=row.subject, body=row.body, phone=row.phone,
-            robot_kind=row.robot_kind, robot_secret=row.robot_secret,
+            address=address, subject=row.subject, body=row.body, phone=row.phone, robot_kind=row.robot_kind,
+            robot_secret=row.robot_secret,
         )  # fmt: skip
         try:
             await self.channels[row.channel].send(message)
         except NotSent as failure:
-            return failure
-        return None
+            return address, failure
+        except Exception as error:  # a bad address or a strange answer: this one fails, not the batch
+            return address, NotSent(f"{type(error).__name__}: {error}")
+        return address, None
 
-    async def _record(self, connection: AsyncConnection, row: Row[Any], failure: NotSent | None, now: datetime) -> None:
+    async def _record(
+        self, connection: AsyncConnection, row: Row[Any], address: str | None, failure: NotSent | None, now: datetime
+    ) -> None:
         attempts, first_tried_at = row.attempts + 1, row.first_tried_at or now
+        tried = {"attempts": attempts, "first_tried_at": first_tried_at, "address": address or row.address}
         if failure is None:
-            await notices.set_notification(
-                connection, row.id, status="sent", attempts=attempts, first_tried_at=first_tried_at, sent_at=now,
-                last_error=None,
-            )  # fmt: skip
+            await notices.set_notification(connection, row.id, **tried, status="sent", sent_at=now, last_error=None)
             return
         again = None if failure.final else next_attempt(attempts, first_tried_at, now, self.give_up_after)
+        if again is not None and not row.urgent and row.quiet_hours:
+            again = send_after(again, parse_quiet_hours(row.quiet_hours), row.timezone, urgent=False)
         await notices.set_notification(
-            connection, row.id, attempts=attempts, first_tried_at=first_tried_at, last_error=failure.reason,
-            status="pending" if again else "failed", send_after=again or row.send_after,
+            connection, row.id, **tried, last_error=failure.reason, status="pending" if again else "failed",
+            send_after=again or now,
         )  # fmt: skip
 
 

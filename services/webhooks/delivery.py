@@ -94,7 +94,7 @@ async def _post(client: httpx.AsyncClient, row: Row[Any]) -> tuple[int | None, s
     }
     try:
         answer = await client.post(row.url, content=body, headers=headers)
-    except httpx.HTTPError as error:
+    except Exception as error:  # unreachable, or a bad address: this delivery fails, not the batch
         return None, f"{type(error).__name__}: {error}"
     return answer.status_code, None if answer.is_success else f"answered {answer.status_code}"
 

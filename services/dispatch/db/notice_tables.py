@@ -59,7 +59,7 @@ notifications = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("caused_by", UUID(as_uuid=True)),  # the event's message id
-    Column("status", Text, nullable=False),  # pending, sent, failed
+    Column("status", Text, nullable=False),  # pending, sending (leased until send_after), sent, failed
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False),
@@ -67,7 +67,7 @@ notifications = Table(
     Column("first_tried_at", TIMESTAMP(timezone=True)),
     Column("sent_at", TIMESTAMP(timezone=True)),
     UniqueConstraint("notice_key", "username", "channel", name="uq_notifications_once"),
-    Index("ix_notifications_due", "send_after", postgresql_where=text("status = 'pending'")),
+    Index("ix_notifications_due", "send_after", postgresql_where=text("status IN ('pending', 'sending')")),
     Index("ix_notifications_ticket_id", "ticket_id"),
     Index("ix_notifications_username", "username", "created_at"),
 )

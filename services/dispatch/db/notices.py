@@ -4,7 +4,7 @@ decided, and the sender's claim on those due."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, literal, literal_column, or_, select, update
@@ -20,28 +20,38 @@ OWN_CHOICES = ("language", "timezone", "quiet_hours", "channels")
 
 
 async def keep_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> None:
-    """Add a person or update their addresses and roles, adding the row's sites to theirs; the choices
-    they made themselves stay as they are."""
+    """Add a person from a site description, or update their addresses, adding the row's sites and roles
+    to theirs (someone of every site stays so, an engineer id is never cleared); the choices they made
+    themselves stay as they are."""
     statement = insert(contacts).values(dict(row))
-    merged_sites: ColumnElement[list[str]] = literal_column(
-        "ARRAY(SELECT DISTINCT code FROM unnest(dispatch.contacts.site_codes || excluded.site_codes) AS code"
-        " ORDER BY code)"
+    merged_sites: ColumnElement[Any] = literal_column(
+        "CASE WHEN cardinality(dispatch.contacts.site_codes) = 0 THEN dispatch.contacts.site_codes"
+        " ELSE ARRAY(SELECT DISTINCT code FROM unnest(dispatch.contacts.site_codes || excluded.site_codes) AS code"
+        " ORDER BY code) END"
     )
-    kept = {k: statement.excluded[k] for k in row if k not in OWN_CHOICES and k not in ("username", "site_codes")}
+    merged_roles: ColumnElement[Any] = literal_column(
+        "ARRAY(SELECT DISTINCT role FROM unnest(dispatch.contacts.roles || excluded.roles) AS role ORDER BY role)"
+    )
+    addresses: dict[str, ColumnElement[Any]] = {
+        k: statement.excluded[k] for k in row if k not in (*OWN_CHOICES, "username", "site_codes", "roles")
+    }
+    addresses["engineer_id"] = func.coalesce(statement.excluded.engineer_id, contacts.c.engineer_id)
     await connection.execute(
         statement.on_conflict_do_update(
-            index_elements=[contacts.c.username], set_={**kept, "site_codes": merged_sites, "updated_at": func.now()}
+            index_elements=[contacts.c.username],
+            set_={**addresses, "site_codes": merged_sites, "roles": merged_roles, "updated_at": func.now()},
         )
     )
 
 
 async def put_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> None:
-    """Add or replace a person's contact whole (an administrator's edit)."""
+    """Add a person, or change what `row` names of them (an administrator's edit): what it leaves out,
+    such as the person's own choices or a robot's secret, stays."""
     statement = insert(contacts).values(dict(row))
+    changed = {k: statement.excluded[k] for k in row if k != "username"}
     await connection.execute(
         statement.on_conflict_do_update(
-            index_elements=[contacts.c.username],
-            set_={**{k: statement.excluded[k] for k in row}, "updated_at": func.now()},
+            index_elements=[contacts.c.username], set_={**changed, "updated_at": func.now()}
         )
     )
 
@@ -56,11 +66,17 @@ async def all_contacts(connection: AsyncConnection) -> list[dict[str, Any]]:
 
 
 def shown(row: Row[Any] | None) -> dict[str, Any]:
-    """A contact as the API shows it: a robot's signing secret stays in the database."""
+    """A contact as the API shows it: a robot's key (in its address) and signing secret stay in the database."""
     assert row is not None
     found = dict(row._mapping)
+    found["robot_url"] = masked(found["robot_url"])
     found["robot_secret"] = "set" if found["robot_secret"] else None
     return found
+
+
+def masked(url: str | None) -> str | None:
+    """A robot's address without its query, which holds its key (WeCom's key, DingTalk's access_token)."""
+    return url.split("?", 1)[0] + "?…" if url and "?" in url else url
 
 
 async def set_choices(connection: AsyncConnection, username: str, choices: Mapping[str, Any]) -> bool:
@@ -108,17 +124,34 @@ async def add_notification(connection: AsyncConnection, row: Mapping[str, Any]) 
     return result.rowcount > 0
 
 
-async def claim_due(connection: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
-    """The notifications due, each with the robot secret of its person; locked so that another process
-    sending at the same time skips them."""
+async def claim_due(connection: AsyncConnection, now: datetime, limit: int, lease: timedelta) -> list[Row[Any]]:
+    """Take the notifications due for `lease`: marked as being sent and hidden from other processes
+    until then (SKIP LOCKED while marking), so that each is sent by one process, and one whose sender died
+    is taken again once its lease runs out. Each comes with its person's current addresses and choices."""
+    due = (
+        select(notifications.c.id)
+        .where(notifications.c.status.in_(("pending", "sending")), notifications.c.send_after <= now)
+        .order_by(notifications.c.send_after)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = (
+        update(notifications)
+        .where(notifications.c.id.in_(due))
+        .values(status="sending", send_after=now + lease)
+        .returning(notifications.c.id)
+    )
+    ids = list((await connection.execute(claimed)).scalars())
+    if not ids:
+        return []
+    person = (contacts.c.email, contacts.c.phone, contacts.c.robot_url, contacts.c.robot_kind, contacts.c.robot_secret,
+              contacts.c.quiet_hours, contacts.c.timezone)  # fmt: skip
     return list(
         await connection.execute(
-            select(notifications, contacts.c.robot_kind, contacts.c.robot_secret, contacts.c.phone)
+            select(notifications, *person)
             .outerjoin(contacts, contacts.c.username == notifications.c.username)
-            .where(notifications.c.status == "pending", notifications.c.send_after <= now)
-            .order_by(notifications.c.send_after)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=notifications)
+            .where(notifications.c.id.in_(ids))
         )
     )
 
@@ -134,8 +167,10 @@ async def listed(
     username: str | None = None,
     status: str | None = None,
     limit: int = 200,
+    with_addresses: bool = False,
 ) -> list[dict[str, Any]]:
-    """Notifications newest first, of a ticket, a person or a status."""
+    """Notifications newest first, of a ticket, a person or a status; the addresses (phone numbers, a
+    robot's address) only for the person's own list, and a robot's key never."""
     query = select(notifications).order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit)
     if ticket_id is not None:
         query = query.where(notifications.c.ticket_id == ticket_id)
@@ -143,4 +178,11 @@ async def listed(
         query = query.where(notifications.c.username == username)
     if status is not None:
         query = query.where(notifications.c.status == status)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    found = []
+    for row in await connection.execute(query):
+        shown = dict(row._mapping)
+        shown["address"] = (
+            (masked(shown["address"]) if shown["channel"] == "robot" else shown["address"]) if with_addresses else None
+        )
+        found.append(shown)
+    return found

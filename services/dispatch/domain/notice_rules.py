@@ -61,7 +61,7 @@ def on_assigned(event: TicketAssigned, ticket: TicketFacts) -> list[Notice]:
 
 
 def on_sla_warning(event: SlaWarning, ticket: TicketFacts) -> list[Notice]:
-    key = f"sla_warning:{event.ticket_id}:{event.clock}:{event.cycle}"
+    key = f"sla_warning:{event.ticket_id}:{event.clock}:{event.cycle}:{event.fraction}"  # a policy may warn twice
     facts: Facts = {
         "clock": event.clock.value,
         "due": event.due_at.isoformat(),
@@ -83,7 +83,7 @@ def on_sla_breached(event: SlaBreached, ticket: TicketFacts) -> list[Notice]:
 
 
 def on_vendor_breached(event: SlaVendorBreached, ticket: TicketFacts) -> list[Notice]:
-    key = f"vendor_breached:{event.case_number}:{event.clock}"
+    key = f"vendor_breached:{event.ticket_id}:{event.partner}:{event.case_number}:{event.clock}"
     facts: Facts = {
         "clock": event.clock.value, "due": event.due_at.isoformat(), "partner": event.partner, "case": event.case_number
     }  # fmt: skip

@@ -103,7 +103,9 @@ def send_after(now: datetime, quiet: QuietHours | None, timezone: str, *, urgent
     if not quiet.covers(local.time()):
         return now
     ends_on = local.date() if local.time() < quiet.ends else local.date() + timedelta(days=1)
-    return datetime.combine(ends_on, quiet.ends, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+    ends = datetime.combine(ends_on, quiet.ends, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+    # In the hour a clock change repeats, the wall time may name a moment already past: the next day's.
+    return ends if ends > now else ends + timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 import urllib.parse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,6 +45,12 @@ def test_quiet_hours_hold_what_can_wait_until_they_end_in_the_persons_own_time_z
     assert send_after(datetime(2026, 11, 27, 4, 15, tzinfo=UTC), lunch, "Asia/Shanghai", urgent=False) == datetime(
         2026, 11, 27, 5, 30, tzinfo=UTC
     )
+
+
+def test_quiet_hours_end_after_now_even_in_the_hour_a_clock_change_repeats() -> None:
+    repeated = datetime(2026, 11, 1, 6, 10, tzinfo=UTC)  # 01:10 EST, the second time that morning
+    ends = send_after(repeated, parse_quiet_hours("00:30-01:30"), "America/New_York", urgent=False)
+    assert repeated < ends <= repeated + timedelta(days=1)
 
 
 @pytest.mark.parametrize("text", ["22:00", "25:00-07:00", "22:00-22:00", "10pm-7am"])
@@ -106,6 +112,8 @@ def test_a_warning_tells_the_engineer_and_managers_and_a_breach_the_managers_and
     assert {(n.audience, n.whom) for n in rules.on_sla_warning(warning, TICKET)} == {
         (Audience.MANAGERS, None), (Audience.ENGINEER, "E01")
     }  # fmt: skip
+    later = rules.on_sla_warning(warning.model_copy(update={"fraction": 0.9}), TICKET)
+    assert later[0].key != rules.on_sla_warning(warning, TICKET)[0].key  # a policy may warn twice
     breach = SlaBreached(
         ticket_id=TICKET.ticket_id, clock=ClockKind.ON_SITE, cycle=1, due_at=NOW, target_minutes=240, breached_at=NOW
     )

@@ -73,7 +73,7 @@ def upgrade() -> None:
         ["send_after"],
         unique=False,
         schema="dispatch",
-        postgresql_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status IN ('pending', 'sending')"),
     )
     op.create_index("ix_notifications_ticket_id", "notifications", ["ticket_id"], unique=False, schema="dispatch")
     op.create_index(
@@ -88,7 +88,7 @@ def downgrade() -> None:
         "ix_notifications_due",
         table_name="notifications",
         schema="dispatch",
-        postgresql_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status IN ('pending', 'sending')"),
     )
     op.drop_table("notifications", schema="dispatch")
     op.drop_index("ix_contacts_engineer_id", table_name="contacts", schema="dispatch")
