@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from load_client import CLOCKS_PER_TICKET, MILESTONES  # beside this file
 
 import services
 from shared.identity import Role
@@ -43,8 +41,7 @@ from testkit.processes import free_port
 from testkit.world import World, create_world, destroy_world
 
 LOAD_SITE = Path(__file__).resolve().parent.parent / "tests" / "sites" / "load-test.toml"
-MILESTONES = ("ticket.assigned", "sla.clock_started", "document.archived")
-CLOCKS_PER_TICKET = 3  # response, on site, resolution
+CLIENT = Path(__file__).resolve().parent / "load_client.py"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -53,82 +50,6 @@ def percentile(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-# --- the load client, run in a process of its own -------------------------------------------------
-
-
-async def run_client(intake: str, amqp_url: str, rate: float, seconds: float, drain: float) -> dict[str, Any]:
-    """POST at `rate` for `seconds`, then wait up to `drain` seconds for every ticket's milestones."""
-    import aio_pika
-
-    from shared.messaging.topology import declare_tap
-
-    seen: dict[str, dict[str, list[float]]] = {}
-    waiting: set[str] | None = None  # once every POST is answered: the tickets still short of a milestone
-    all_seen = asyncio.Event()
-    connection = await aio_pika.connect(amqp_url)
-    channel = await connection.channel()
-    await channel.set_qos(prefetch_count=1000)
-    queue = await declare_tap(channel, "#")
-
-    def complete(ticket: str) -> bool:
-        got = seen.get(ticket, {})
-        clocks = len(got.get("sla.clock_started", []))
-        return bool(got.get("ticket.assigned")) and bool(got.get("document.archived")) and clocks >= CLOCKS_PER_TICKET
-
-    async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        ticket = message.correlation_id
-        if message.type in MILESTONES and ticket:
-            seen.setdefault(ticket, {}).setdefault(message.type, []).append(time.perf_counter())
-            if waiting is not None and ticket in waiting and complete(ticket):
-                waiting.discard(ticket)
-                if not waiting:
-                    all_seen.set()
-        await message.ack()
-
-    await queue.consume(keep)
-    headers = {"Authorization": os.environ["LOAD_AUTHORIZATION"]}  # signed by the suite's key, in the parent
-    posts: list[dict[str, Any]] = []
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(limits=limits, timeout=60, headers=headers) as client:
-
-        async def post(n: int, at: float) -> None:
-            body = {
-                "site_code": "LOAD1", "subsystem": ("bgm", "control")[n % 2], "channel": "hotline",
-                "description": f"Load request {n} ({uuid.uuid4().hex[:8]})", "reporter": {"name": "Load client"},
-            }  # fmt: skip
-            started = time.perf_counter()
-            status: int | str
-            try:
-                answer = await client.post(intake, json=body)
-                ticket = answer.json().get("ticket_id") if answer.status_code < 300 else None
-                status = answer.status_code
-            except httpx.HTTPError as error:
-                ticket, status = None, repr(error)
-            posts.append({"n": n, "sent": started, "scheduled": at, "answered": time.perf_counter(),
-                          "status": status, "ticket": ticket})  # fmt: skip
-
-        begin = time.perf_counter() + 0.2
-        count = int(rate * seconds)
-        tasks = []
-        for n in range(count):
-            at = begin + n / rate
-            delay = at - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(post(n, at)))
-        await asyncio.gather(*tasks)
-
-    waiting = {p["ticket"] for p in posts if p["ticket"] and not complete(p["ticket"])}
-    if waiting:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(all_seen.wait(), timeout=drain)
-    await connection.close()
-    return {"posts": posts, "seen": seen, "cpu": time.process_time()}
-
-
-# --- the suite and its measurement ------------------------------------------------------------------
 
 
 def cpu_seconds(pid: int) -> float:
@@ -220,7 +141,7 @@ def step(suite: Suite, rate: float, seconds: float, drain: float, profile: list[
         samplers = [sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.svg") for name in profile]
         before = suite.cpu()
         client = subprocess.Popen(
-            [sys.executable, __file__, "client", suite.intake, suite.world.amqp_url, str(rate), str(seconds),
+            [sys.executable, str(CLIENT), suite.intake, suite.world.amqp_url, str(rate), str(seconds),
              str(drain), out.name],
             env={**os.environ, "LOAD_AUTHORIZATION": bearer("load.client", Role.OPERATOR)["Authorization"]},
         )  # fmt: skip
@@ -297,11 +218,6 @@ async def measure(
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "client":
-        intake, amqp_url, rate, seconds, drain, out = sys.argv[2:8]
-        result = asyncio.run(run_client(intake, amqp_url, float(rate), float(seconds), float(drain)))
-        Path(out).write_text(json.dumps(result))
-        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rates", default="20,50,100", help="requests per second, one step each")
     parser.add_argument("--seconds", type=float, default=15, help="how long each step offers its rate")

@@ -7,8 +7,7 @@ Every delivery ends in exactly one of these outcomes, and is acknowledged only a
 - processed: the handler's state change, the inbox row and its outgoing events committed together;
 - duplicate: the inbox already holds the message id, nothing happens again;
 - ignored: the service said the message does not concern it (`Subscription.concerns`, asked before
-  any transaction), so it costs a read and no write: the webhooks skip the events of sites that no
-  system subscribed to;
+  any transaction): the webhooks skip the events of sites that no system subscribed to;
 - retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
 - dead-lettered: the message is malformed, of an unknown type or version, refused by the handler
   (`PermanentFailure`), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
@@ -52,8 +51,7 @@ DEAD_AT_HEADER = "x-aftercare-dead-at"
 MAX_DETAIL = 2000
 
 Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
-Concerns = Callable[[Envelope[Any], ServiceDatabase], Awaitable[bool]]
-"""Whether a valid message concerns the service at all; False acknowledges it with nothing recorded."""
+Concerns = Callable[[Envelope[Any], ServiceDatabase], Awaitable[bool]]  # False: acknowledged, nothing recorded
 DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
 """Told of a message dead-lettered (the publisher, the message, reason, detail): e.g. to tell its sender."""
 
