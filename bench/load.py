@@ -130,15 +130,20 @@ async def stop_suite(suite: Suite) -> None:
 
 
 def sample(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
-    """py-spy samples the process for `seconds` (without pausing it) into a flame graph."""
+    """py-spy samples the process for `seconds` (without pausing it) into a flame graph, or into collapsed
+    stacks (one line per stack and its count) when `output` ends in .txt."""
     command = ["py-spy", "record", "--nonblocking", "--rate", "50", "--duration", str(int(seconds))]
-    command += ["--pid", str(pid), "--output", str(output)]
+    command += ["--pid", str(pid), "--output", str(output)] + (["--format", "raw"] if output.suffix == ".txt" else [])
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def step(suite: Suite, rate: float, seconds: float, drain: float, profile: list[str], to: Path) -> dict[str, Any]:
+def step(
+    suite: Suite, rate: float, seconds: float, drain: float, profile: list[str], to: Path, flame_format: str = "svg"
+) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        samplers = [sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.svg") for name in profile]
+        samplers = [
+            sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.{flame_format}") for name in profile
+        ]
         before = suite.cpu()
         client = subprocess.Popen(
             [sys.executable, str(CLIENT), suite.intake, suite.world.amqp_url, str(rate), str(seconds),
@@ -203,13 +208,19 @@ def report(row: dict[str, Any]) -> None:
 
 
 async def measure(
-    rates: list[float], seconds: float, drain: float, dispatch_processes: int, profile: list[str], to: Path
+    rates: list[float],
+    seconds: float,
+    drain: float,
+    dispatch_processes: int,
+    profile: list[str],
+    to: Path,
+    flame_format: str,
 ) -> list[dict[str, Any]]:
     suite = await start_suite(dispatch_processes)
     rows = []
     try:
         for rate in rates:
-            row = await asyncio.to_thread(step, suite, rate, seconds, drain, profile, to)
+            row = await asyncio.to_thread(step, suite, rate, seconds, drain, profile, to, flame_format)
             report(row)
             rows.append(row)
     finally:
@@ -227,6 +238,7 @@ def main() -> None:
         "--profile", default="", help="services to sample with py-spy during each step, e.g. sla,intake"
     )
     parser.add_argument("--flame-graphs", type=Path, default=Path("build/flame"), help="where py-spy writes them")
+    parser.add_argument("--stacks", action="store_true", help="collapsed stacks (.txt) instead of flame graphs")
     args = parser.parse_args()
     profile = [name for name in args.profile.split(",") if name]
     if profile:
@@ -235,7 +247,10 @@ def main() -> None:
     print(
         f"Open-loop load: {args.seconds:.0f} s per step, {args.dispatch} dispatch process(es), {os.cpu_count()} cores"
     )
-    rows = asyncio.run(measure(rates, args.seconds, args.drain, args.dispatch, profile, args.flame_graphs))
+    flame_format = "txt" if args.stacks else "svg"
+    rows = asyncio.run(
+        measure(rates, args.seconds, args.drain, args.dispatch, profile, args.flame_graphs, flame_format)
+    )
     good = [r for r in rows if r["behind"] == 0 and r["refused"] == 0
             and percentile(r["latency"]["ticket.assigned"], 0.99) < 100]  # fmt: skip
     best = max(good, key=lambda r: r["rate"], default=None)

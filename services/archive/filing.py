@@ -12,7 +12,7 @@ from services.archive.db import photos as photo_rows
 from services.archive.db import repository, timeline
 from services.archive.domain.chain import GENESIS, link_hash
 from services.archive.domain.documents import Draft, document_code
-from services.archive.domain.records import drafts_of, needs_the_opening
+from services.archive.domain.records import drafts_of, makes_documents, needs_the_opening
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
 from shared.contracts import DocumentArchived, Event, SiteDescribed, TicketResolved
@@ -106,6 +106,8 @@ class StoryIncomplete(NotYet):
 
 async def file_what_it_records(uow: UnitOfWork, event: Event, renderer: Renderer, *, default_timezone: str) -> None:
     """File the documents an event makes, drawn from what the archive holds of its ticket and site."""
+    if not makes_documents(event):
+        return
     connection = uow.connection
     ticket_id = getattr(event, "ticket_id", None)
     rows = await timeline.events_of_ticket(connection, ticket_id) if ticket_id else []

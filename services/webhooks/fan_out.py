@@ -20,8 +20,9 @@ async def concerns_a_subscriber(message: Envelope[Any], database: ServiceDatabas
     site = site_of(message.payload.model_dump(mode="json"))
     if site is None:
         return False  # an event of no site (a partner's reply): no customer's system is told of it
-    async with database.connect() as connection:
-        return any(wants(s.event_types, message.type) for s in await repository.listening(connection, site))
+    async with database.glance() as connection:
+        wanted = await repository.LISTENING_TYPES.execute(connection, {"site_code": site})
+        return any(wants(types, message.type) for (types,) in wanted)
 
 
 async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:

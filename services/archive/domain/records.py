@@ -53,6 +53,25 @@ def drafts_of(event: Event, story: Story, site: Site, photos: Sequence[Photo] = 
     return []
 
 
+def makes_documents(event: Event) -> bool:
+    """Whether `drafts_of` can file anything for this event: most events (clocks, moves, the archive's
+    own announcements) make none, and need nothing read to find that out."""
+    match event:
+        case (
+            TicketOpened()
+            | TicketAssigned()
+            | TicketResolved()
+            | FollowUpRecorded()
+            | QualityCaseAnswered()
+            | VendorEscalationSent()
+            | InspectionVisitCompleted()
+        ):
+            return True
+        case DeviceSwapped():
+            return event.rma_number is not None
+    return False
+
+
 def needs_the_opening(event: Event) -> bool:
     """Whether the documents of this event tell their ticket as reported, and so must wait until the
     archive has kept the ticket's opening (events of one ticket may overtake each other)."""

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.webhooks.db.tables import deliveries, subscriptions
+from shared.persistence.database import PrecompiledStatement
 
 SHOWN = [c for c in subscriptions.c if c.name != "secret"]
 
@@ -30,6 +31,16 @@ async def subscriptions_of(connection: AsyncConnection, site_code: str | None) -
     if site_code is not None:
         query = query.where(subscriptions.c.site_code == site_code)
     return [dict(row._mapping) for row in await connection.execute(query)]
+
+
+# Asked of every event on the events exchange, so compiled once (shared/persistence/database.py).
+LISTENING_TYPES = PrecompiledStatement(
+    select(subscriptions.c.event_types).where(
+        subscriptions.c.site_code == bindparam("site_code"),
+        subscriptions.c.active.is_(True),
+        subscriptions.c.paused_at.is_(None),
+    )
+)
 
 
 async def listening(connection: AsyncConnection, site_code: str) -> list[Row[Any]]:
