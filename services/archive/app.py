@@ -8,6 +8,7 @@ from services.archive.access import ACCESS
 from services.archive.db.tables import metadata
 from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
+from services.archive.typesetting import typesetter
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -19,6 +20,6 @@ service = ServiceDefinition(
     router=handlers.router,
     access=ACCESS,
     subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
-    workers=(register_calendar,),
+    workers=(register_calendar, typesetter),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
 )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db import photos as photo_rows
-from services.archive.db import repository, timeline
+from services.archive.db import renditions, repository, timeline
 from services.archive.domain.chain import GENESIS, link_hash
 from services.archive.domain.documents import Draft, document_code
 from services.archive.domain.records import drafts_of, makes_documents, needs_the_opening
@@ -21,9 +21,12 @@ from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
 
-async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, now: datetime) -> str | None:
-    """File the first version of a document with its PDF rendition; None if the fact it records (its
-    source, for its ticket or else its site) has its document already."""
+async def file_document(
+    uow: UnitOfWork, draft: Draft, renderer: Renderer, *, now: datetime, typeset_now: bool = True
+) -> str | None:
+    """File the first version of a document with its PDF rendition (typeset now, or after filing by the
+    typesetter); None if the fact it records (its source, for its ticket or else its site) has its
+    document already."""
     connection = uow.connection
     # Two copies of one fact (a message re-sent under a new id) may be handled at once: the second waits
     # here for the first to commit, then finds its document filed.
@@ -32,7 +35,7 @@ async def file_document(uow: UnitOfWork, draft: Draft, renderer: Renderer, *, no
         return None
     sequence = await repository.next_sequence(connection, draft.site_code, draft.year, draft.category)
     code = document_code(draft.site_code, draft.year, draft.category, sequence)
-    await file_version(uow, draft, renderer, code=code, version=1, now=now)
+    await file_version(uow, draft, renderer, code=code, version=1, now=now, typeset_now=typeset_now)
     return code
 
 
@@ -45,28 +48,31 @@ async def file_version(
     version: int,
     now: datetime,
     supersedes: int | None = None,
+    typeset_now: bool = True,
 ) -> None:
     """File one version of a document under its code: typeset, stored, chained, indexed, announced. A
-    later version names the one it supersedes; the earlier stays as it was."""
+    later version names the one it supersedes; the earlier stays as it was. Typeset now, its PDF is in
+    the chain (a register is signed as a PDF); otherwise it waits for the typesetter (typesetting.py)."""
     connection = uow.connection
-    pdf = await renderer.pdf(
-        Sheet(
-            form=draft.form,
-            code=code,
-            version=version,
-            site_code=draft.site_code,
-            site_name=draft.site_name,
-            timezone=draft.timezone,
-            archived_at=now,
-            sha256=draft.sha256,
-            content=draft.content,
-            images=draft.images,
-        )
+    sheet = Sheet(
+        form=draft.form,
+        code=code,
+        version=version,
+        site_code=draft.site_code,
+        site_name=draft.site_name,
+        timezone=draft.timezone,
+        archived_at=now,
+        sha256=draft.sha256,
+        content=draft.content,
+        images=draft.images,
     )
+    pdf = await renderer.pdf(sheet) if typeset_now else None
     link = await _next_link(connection, draft, code, version, pdf, now)
     await repository.file(
         connection, draft, code=code, version=version, pdf=pdf, link=replace(link, supersedes=supersedes), at=now
     )
+    if pdf is None:
+        await renditions.wait_for_typesetting(connection, draft, code=code, version=version, at=now)
     await repository.index(connection, draft, code=code, version=version, at=now)
     uow.publish(
         DocumentArchived(
@@ -85,14 +91,14 @@ async def file_version(
 
 
 async def _next_link(
-    connection: AsyncConnection, draft: Draft, code: str, version: int, pdf: bytes, now: datetime
+    connection: AsyncConnection, draft: Draft, code: str, version: int, pdf: bytes | None, now: datetime
 ) -> repository.Link:
     """The document's link at the end of its site's chain. The site's chain lock is held to the commit,
     so the links of one site are appended one at a time, whatever the number of archive processes."""
     await lock_for_transaction(connection, f"archive-chain:{draft.site_code}")
     last = await repository.last_link(connection, draft.site_code)
     position, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    pdf_sha256 = hashlib.sha256(pdf).hexdigest() if pdf is not None else None
     chain_hash = link_hash(
         previous, code=code, version=version, sha256=draft.sha256, pdf_sha256=pdf_sha256, archived_at=now
     )
@@ -123,4 +129,4 @@ async def file_what_it_records(uow: UnitOfWork, event: Event, renderer: Renderer
     photos = await photo_rows.of_ticket(connection, event.ticket_id) if isinstance(event, TicketResolved) else []
     now = datetime.now(UTC)
     for draft in drafts_of(event, story, site, photos):
-        await file_document(uow, draft, renderer, now=now)
+        await file_document(uow, draft, renderer, now=now, typeset_now=False)

@@ -9,12 +9,13 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
-from services.archive import photo_handlers, register_handlers, timeline
+from services.archive import photo_handlers, register_handlers, timeline, typesetting
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
 from services.archive.domain.documents import Category
 from services.archive.filing import file_what_it_records
+from services.archive.register_handlers import PdfRenderer
 from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.contracts import Envelope, Event
@@ -154,15 +155,20 @@ async def get_document_content(code: str, database: Database, version: Version =
 
 
 @router.get("/documents/{code}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-async def get_document_pdf(code: str, database: Database, version: Version = None) -> Response:
-    """The document's PDF rendition; its SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
+async def get_document_pdf(code: str, database: Database, renderer: PdfRenderer, version: Version = None) -> Response:
+    """The document's PDF rendition (typeset now if the typesetter has not come to it yet); its SHA-256
+    is in the `ETag` (hex) and `Repr-Digest` headers."""
     async with database.connect() as connection:
         found = await repository.latest(connection, code, version=version, with_pdf=True)
     if found is None:
         raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
-    if found["pdf"] is None:
+    if found["pdf"] is not None:
+        return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
+    made = await typesetting.typeset_now(database, renderer, code, found["version"])
+    if made is None:
         raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
-    return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
+    pdf, sha256 = made
+    return _exact(pdf, "application/pdf", sha256, filename=f"{code}.pdf")
 
 
 def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = None) -> Response:

@@ -36,7 +36,7 @@ async def _settings(request: Request) -> ArchiveSettings:
 Settings = Annotated[ArchiveSettings, Depends(_settings)]
 
 
-def _renderer(settings: Settings) -> Renderer:
+async def _renderer(settings: Settings) -> Renderer:
     return renderer_for(tuple(settings.font_paths))
 
 

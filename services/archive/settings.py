@@ -25,3 +25,10 @@ class ArchiveSettings(ServiceSettings):
         gt=0,
         description="How often each archive process looks for months and quarters that have closed without a register.",
     )
+    typeset_tick_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="How often each archive process looks for documents whose PDF is still to be typeset.",
+    )
+    typeset_batch: int = Field(default=4, ge=1, le=100, description="PDFs a process typesets in one transaction.")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db.tables import document_index, document_sequences, documents
+from services.archive.db.tables import document_index, document_sequences, documents, renditions
 from services.archive.domain.chain import StoredLink
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.search import searchable_text, serial_numbers
@@ -24,11 +24,18 @@ class Link:
     position: int
     previous_hash: str
     chain_hash: str
-    pdf_sha256: str
+    pdf_sha256: str | None  # None: typeset after filing, outside the chain
     supersedes: int | None = None
 
 
-LISTED_COLUMNS = [c for c in documents.c if c.name not in ("content", "pdf")]
+# The PDF's SHA-256 is the document's own (typeset as filed) or its rendition's, once typeset.
+WITH_RENDITION = documents.outerjoin(
+    renditions, (renditions.c.code == documents.c.code) & (renditions.c.version == documents.c.version)
+)
+LISTED_COLUMNS = [
+    *(c for c in documents.c if c.name not in ("content", "pdf", "pdf_sha256")),
+    func.coalesce(documents.c.pdf_sha256, renditions.c.pdf_sha256).label("pdf_sha256"),
+]
 
 
 async def already_filed(connection: AsyncConnection, draft: Draft) -> bool:
@@ -74,7 +81,7 @@ async def file(
     *,
     code: str,
     version: int,
-    pdf: bytes,
+    pdf: bytes | None,
     link: Link,
     at: datetime,
 ) -> None:
@@ -132,6 +139,7 @@ class Search:
 async def find(connection: AsyncConnection, search: Search, *, limit: int) -> list[dict[str, Any]]:
     query = (
         select(*LISTED_COLUMNS)
+        .select_from(WITH_RENDITION)
         .join(
             document_index,
             (document_index.c.code == documents.c.code) & (document_index.c.version == documents.c.version),
@@ -167,7 +175,13 @@ async def latest(
 ) -> dict[str, Any] | None:
     """The document's latest version, or the one asked for."""
     columns = [*LISTED_COLUMNS, documents.c.content, *([documents.c.pdf] if with_pdf else [])]
-    query = select(*columns).where(documents.c.code == code).order_by(documents.c.version.desc()).limit(1)
+    query = (
+        select(*columns)
+        .select_from(WITH_RENDITION)
+        .where(documents.c.code == code)
+        .order_by(documents.c.version.desc())
+        .limit(1)
+    )
     if version is not None:
         query = query.where(documents.c.version == version)
     row = (await connection.execute(query)).first()
@@ -222,6 +236,7 @@ async def catalogue(
     """The site's documents in catalogue order: by year, category and code, every version."""
     query = (
         select(*LISTED_COLUMNS)
+        .select_from(WITH_RENDITION)
         .where(documents.c.site_code == site_code)
         .order_by(documents.c.year, documents.c.category, documents.c.code, documents.c.version)
     )

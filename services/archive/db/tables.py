@@ -67,6 +67,26 @@ documents = Table(
     ),
 )
 
+# The PDFs of documents filed from events, typeset after filing by the typesetter (typesetting.py), off
+# the path of the event: what the sheet is filled with until then (the form, the site's name and time
+# zone, the pictures as base64), then the PDF and its SHA-256. A register, signed as a PDF, is typeset
+# as it is filed and keeps its PDF in `documents`, inside the chain.
+renditions = Table(
+    "renditions",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("form", Text, nullable=False),
+    Column("site_name", Text, nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("images", JSONB),  # name -> base64, until typeset
+    Column("pdf", LargeBinary),
+    Column("pdf_sha256", Text),
+    Column("filed_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("typeset_at", TIMESTAMP(timezone=True)),
+    Index("ix_renditions_waiting", "filed_at", postgresql_where=text("pdf IS NULL")),
+)
+
 # What each document version is found by (domain/search.py): derived from the document, so it may be
 # rebuilt at will, unlike the documents themselves.
 document_index = Table(

@@ -1,5 +1,6 @@
 """The archive's `ticket.opened` handler over FastStream's in-memory broker and the real database: the
-document it files, the valid `document.archived` it leaves in its outbox, and its numbering."""
+document it files (its PDF typeset after filing, once), the valid `document.archived` it leaves in its
+outbox, and its numbering."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.archive.db.tables import documents, inbox
+from services.archive.db.tables import documents, inbox, metadata, renditions
+from services.archive.rendering import renderer_for
+from services.archive.settings import ArchiveSettings
+from services.archive.typesetting import typeset_now, typeset_waiting
 from shared.contracts import DocumentArchived, seal
+from shared.persistence.database import create_engine
+from shared.persistence.service_database import ServiceDatabase
 from testkit.database import fetch_all, produced
 from testkit.documents import pdf_text
 from testkit.in_process import deliver_in_memory
@@ -24,6 +30,17 @@ REPORTED_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: rec
 
 async def _documents(world: World, ticket_id: str) -> list[Any]:
     return await fetch_all(world, select(documents).where(documents.c.ticket_id == ticket_id))
+
+
+async def _typeset(world: World, code: str) -> tuple[bytes, str]:
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        database = ServiceDatabase(engine, metadata, producer="archive")
+        made = await typeset_now(database, renderer_for(tuple(ArchiveSettings().font_paths)), code, 1)
+    finally:
+        await engine.dispose()
+    assert made is not None
+    return made
 
 
 def _sequence(code: str) -> int:
@@ -41,9 +58,14 @@ async def test_an_opened_ticket_files_one_record_and_announces_it_with_its_check
     assert (document.version, document.category, document.year, document.source) == (1, "REC", 2026, "ticket.opened")
     assert hashlib.sha256(document.content.encode()).hexdigest() == document.sha256
     assert json.loads(document.content)["ticket_id"] == ticket_id
-    assert hashlib.sha256(document.pdf).hexdigest() == document.pdf_sha256
-    rendition = pdf_text(document.pdf)
+    assert (document.pdf, document.pdf_sha256) == (None, None)  # typeset after filing, off the event's path
+    pdf, sha256 = await _typeset(seeded, document.code)
+    assert hashlib.sha256(pdf).hexdigest() == sha256
+    rendition = pdf_text(pdf)
     assert ("服务请求记录单" in rendition, ticket_id in rendition, document.code in rendition) == (True, True, True)
+    [kept] = await fetch_all(seeded, select(renditions).where(renditions.c.code == document.code))
+    assert (kept.pdf, kept.pdf_sha256, kept.images) == (pdf, sha256, None)
+    assert await _typeset(seeded, document.code) == (pdf, sha256)  # typeset once, then read back
 
     events = await produced(seeded, "archive", "document.archived", correlation_id=ticket_id)
     assert len(events) == 1
@@ -86,3 +108,22 @@ async def test_two_tickets_get_consecutive_codes(seeded: World) -> None:
     [second] = await _documents(seeded, two.payload.ticket_id)
     assert first.code.rsplit("-", 1)[0] == second.code.rsplit("-", 1)[0] == "HH138-2026-REC"
     assert _sequence(second.code) == _sequence(first.code) + 1
+
+
+async def test_the_typesetter_typesets_what_waits_each_once(seeded: World) -> None:
+    envelope = opened_envelope(site_code="HH138", reported_at=REPORTED_AT)
+    await deliver_in_memory(seeded, "archive", QUEUE, envelope)
+    [document] = await _documents(seeded, envelope.payload.ticket_id)
+    engine = create_engine(seeded.database_url, pool_size=2)
+    try:
+        database = ServiceDatabase(engine, metadata, producer="archive")
+        renderer = renderer_for(tuple(ArchiveSettings().font_paths))
+        while await typeset_waiting(database, renderer, limit=50):
+            pass
+        assert await typeset_waiting(database, renderer, limit=50) == 0  # nothing is typeset twice
+    finally:
+        await engine.dispose()
+    [kept] = await fetch_all(seeded, select(renditions).where(renditions.c.code == document.code))
+    assert kept.pdf is not None
+    assert hashlib.sha256(kept.pdf).hexdigest() == kept.pdf_sha256
+    assert document.code in pdf_text(kept.pdf)
