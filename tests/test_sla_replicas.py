@@ -15,7 +15,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from shared.calendar import calendar_of
 from shared.contracts import seal
 from testkit.broker import EventTap, send_envelopes
 from testkit.processes import aftercare_process, free_port, is_ready
@@ -24,7 +26,18 @@ from testkit.waiting import eventually, stays
 from testkit.world import World
 
 TICKETS = 60
-ON_SITE_TARGET = timedelta(hours=4)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def on_site_target(now: datetime) -> timedelta:
+    """The standard policy's on-site target for a bgm fault reported one target ago at the demo site: 4
+    hours when reported on a working day, 8 on a weekend or holiday (in Shanghai), so that the test
+    holds on any day of the week. In the first 4 hours of a day off after a working day neither fits:
+    the ticket is then reported on the working day, and its clock is overdue from the start."""
+    for target, on_a_working_day in ((timedelta(hours=4), True), (timedelta(hours=8), False)):
+        if calendar_of("CN").is_working_day((now - target).astimezone(SHANGHAI).date()) == on_a_working_day:
+            return target
+    return timedelta(hours=8)
 
 
 async def test_three_replicas_one_killed_announce_each_breach_once(
@@ -49,12 +62,11 @@ async def test_three_replicas_one_killed_announce_each_breach_once(
         for port in ports:
             await eventually(partial(is_ready, f"http://127.0.0.1:{port}"), timeout=60, what="sla ready")
 
-        # Reported 4 hours ago, give or take: each on-site clock runs out 3 to 9 seconds from now, the
-        # 30-minute response clocks and both 75 % warnings are overdue from the start.
+        # Reported one on-site target ago, give or take: each on-site clock runs out 3 to 9 seconds from
+        # now, the 30-minute response clocks and both 75 % warnings are overdue from the start.
         now = datetime.now(UTC)
-        opened = [
-            ticket_opened(reported_at=now - ON_SITE_TARGET + timedelta(seconds=3 + n * 0.1)) for n in range(TICKETS)
-        ]
+        target = on_site_target(now)
+        opened = [ticket_opened(reported_at=now - target + timedelta(seconds=3 + n * 0.1)) for n in range(TICKETS)]
         envelopes = [seal(event, producer="intake", correlation_id=event.ticket_id) for event in opened]
         await send_envelopes(seeded.amqp_url, envelopes + envelopes)
         tickets = {event.ticket_id for event in opened}
