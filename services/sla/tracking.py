@@ -99,22 +99,28 @@ async def _reconcile(uow: UnitOfWork, ticket: TrackedTicket) -> None:
         key = ticket.key(plan)
         row = ticket.stored.get(key)
         recorded = repository.recorded_outcome(row)
+        changed = True
         if row is None:
             await _start(uow, key, plan, ticket)
         else:
+            kept = recorded
             if recorded is Outcome.CANCELLED:  # reclassified back: the clock applies again
                 recorded = None
-            await repository.update_clock(
-                connection,
-                key,
-                due_at=plan.due_at,
-                stopped_at=plan.stopped_at,
-                target_minutes=plan.target_minutes,
-                counting=plan.counting.value,
-                outcome=recorded,
-            )
+            # Most events move no clock (an assignment, a document filed): nothing to write or re-arm.
+            changed = recorded is not kept or not _as_stored(row, plan)
+            if changed:
+                await repository.update_clock(
+                    connection,
+                    key,
+                    due_at=plan.due_at,
+                    stopped_at=plan.stopped_at,
+                    target_minutes=plan.target_minutes,
+                    counting=plan.counting.value,
+                    outcome=recorded,
+                )
         if plan.stopped_at is None:
-            await repository.arm_timers(connection, key, plan.timer_moments(ticket.policy.warn_at))
+            if changed:  # unchanged, its timers were armed when it was last written
+                await repository.arm_timers(connection, key, plan.timer_moments(ticket.policy.warn_at))
             continue
         await repository.disarm_timers(connection, key)
         settlement = settle(recorded, stopped_in_time=bool(plan.met))
@@ -203,4 +209,14 @@ async def _announce(uow: UnitOfWork, key: ClockKey, plan: ClockPlan, settlement:
             breached_at=due_at,
         ),
         correlation_id=key.ticket_id,
+    )
+
+
+def _as_stored(row: Any, plan: ClockPlan) -> bool:
+    """Whether the stored clock already says what the plan says."""
+    return (row.due_at, row.stopped_at, row.target_minutes, row.counting) == (
+        plan.due_at,
+        plan.stopped_at,
+        plan.target_minutes,
+        plan.counting.value,
     )

@@ -35,10 +35,11 @@ async def owner_of(connection: AsyncConnection, site_code: str, subsystem: str) 
 async def roster(connection: AsyncConnection, site_code: str, at: datetime) -> list[Engineer]:
     """The engineers who serve the site, each with where they stand at `at` (on shift, on call, off, on
     leave) and the number of open tickets they carry (all sites)."""
-    open_counts = (
+    serving = select(site_engineers.c.engineer_id).where(site_engineers.c.site_code == site_code)
+    open_counts = (  # counted for this site's engineers only, not for every engineer's every open ticket
         select(assignments.c.engineer_id, func.count().label("open_tickets"))
         .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
-        .where(tickets.c.status.in_(sorted(OPEN)))
+        .where(tickets.c.status.in_(sorted(OPEN)), assignments.c.engineer_id.in_(serving))
         .group_by(assignments.c.engineer_id)
         .subquery()
     )
