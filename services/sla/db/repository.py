@@ -133,17 +133,22 @@ async def update_clock(connection: AsyncConnection, key: ClockKey, **values: Any
 
 
 async def arm_timers(connection: AsyncConnection, key: ClockKey, moments: Mapping[float, datetime | None]) -> None:
-    """Create the clock's timers, or move the ones not fired yet; a fired timer stays fired."""
-    for fraction, due_at in moments.items():
-        await connection.execute(
-            insert(timers)
-            .values(ticket_id=key.ticket_id, kind=key.kind, cycle=key.cycle, fraction=fraction, due_at=due_at)
-            .on_conflict_do_update(
-                index_elements=[timers.c.ticket_id, timers.c.kind, timers.c.cycle, timers.c.fraction],
-                set_={"due_at": due_at},
-                where=timers.c.fired_at.is_(None),
-            )
+    """Create the clock's timers, or move the ones not fired yet; a fired timer stays fired. One
+    statement for all of them: a clock has a timer per warning and one for its deadline."""
+    if not moments:
+        return
+    rows = [
+        {"ticket_id": key.ticket_id, "kind": key.kind, "cycle": key.cycle, "fraction": fraction, "due_at": due_at}
+        for fraction, due_at in moments.items()
+    ]
+    statement = insert(timers).values(rows)
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[timers.c.ticket_id, timers.c.kind, timers.c.cycle, timers.c.fraction],
+            set_={"due_at": statement.excluded.due_at},
+            where=timers.c.fired_at.is_(None),
         )
+    )
 
 
 async def disarm_timers(connection: AsyncConnection, key: ClockKey) -> None:
