@@ -69,22 +69,24 @@ async def policy_code_for_site(connection: AsyncConnection, site_code: str) -> s
 
 
 async def latest_policy(connection: AsyncConnection, code: str) -> tuple[int, Policy] | None:
-    row = (
-        await connection.execute(
-            select(policies.c.version, policies.c.document)
-            .where(policies.c.code == code)
-            .order_by(policies.c.version.desc())
-            .limit(1)
-        )
-    ).first()
-    return (row.version, Policy.model_validate(row.document)) if row else None
+    version: int | None = await connection.scalar(select(func.max(policies.c.version)).where(policies.c.code == code))
+    return (version, await policy_version(connection, code, version)) if version is not None else None
+
+
+# A saved policy version never changes, so each is read and validated once per process (per database),
+# not on every event of every ticket.
+_PARSED_POLICIES: dict[tuple[object, str, int], Policy] = {}
 
 
 async def policy_version(connection: AsyncConnection, code: str, version: int) -> Policy:
-    document = await connection.scalar(
-        select(policies.c.document).where(policies.c.code == code, policies.c.version == version)
-    )
-    return Policy.model_validate(document)
+    key = (connection.engine.url, code, version)
+    parsed = _PARSED_POLICIES.get(key)
+    if parsed is None:
+        document = await connection.scalar(
+            select(policies.c.document).where(policies.c.code == code, policies.c.version == version)
+        )
+        parsed = _PARSED_POLICIES.setdefault(key, Policy.model_validate(document))
+    return parsed
 
 
 async def save_policy(connection: AsyncConnection, code: str, policy: Policy) -> int:
