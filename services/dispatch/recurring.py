@@ -4,8 +4,8 @@ as missed, opening the inspection visits that fall due and flagging those overdu
 
 Whether anyone can take a waiting ticket changes with time (a shift starts at 08:30), with the roster
 (a leave cancelled) and with load (an engineer resolves a ticket). So the worker in every dispatch
-process looks again every `interval`, and sooner whenever this process commits events (a resolve, a
-close, an assignment by hand). Each look claims rows with `FOR UPDATE SKIP LOCKED` (and routes tickets
+process looks again every `interval`, and at waiting tickets sooner whenever this process commits events
+(a resolve, a close, an assignment by hand). Each look claims rows with `FOR UPDATE SKIP LOCKED` (and routes tickets
 under their site's lock), so replicas never route one ticket twice or announce one miss twice.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -81,15 +83,20 @@ class RecurringWork(BackgroundLoop):
         self._wake.set()
 
     async def _run(self) -> None:
+        last_full_look = -math.inf
         while not self.stopping.is_set():
             self._wake.clear()
             try:
-                done = {
-                    "visits_opened": await self.open_visits(),
-                    "visits_overdue": await self.flag_overdue_visits(),
-                    "waiting_tickets_assigned": await self.assign_due(),
-                    "follow_ups_missed": await self.expire_due(),
-                }
+                # A commit may have freed an engineer for a waiting ticket; visits and follow-ups fall
+                # due with time alone, so they are looked at once an interval, not after every commit.
+                done = {"waiting_tickets_assigned": await self.assign_due()}
+                if time.monotonic() - last_full_look >= self._interval.total_seconds():
+                    last_full_look = time.monotonic()
+                    done |= {
+                        "visits_opened": await self.open_visits(),
+                        "visits_overdue": await self.flag_overdue_visits(),
+                        "follow_ups_missed": await self.expire_due(),
+                    }
                 if any(done.values()):
                     log.info("recurring work done", **done)
             except Exception as error:  # database unavailable: the rows wait in their tables
