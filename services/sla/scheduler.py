@@ -34,6 +34,12 @@ def system_now() -> datetime:
     return datetime.now(UTC)
 
 
+# The least the scheduler waits between looks: timers falling due close together (hundreds a second when
+# many tickets were opened at once) then fire together in one transaction, not one transaction each,
+# which could not keep up; none fires more than this much later for it.
+GATHER = timedelta(milliseconds=50)
+
+
 class TimerScheduler(BackgroundLoop):
     task_name = "sla-timer-scheduler"
 
@@ -76,7 +82,7 @@ class TimerScheduler(BackgroundLoop):
                 next_due = None
             wait = self._tick.total_seconds()
             if next_due is not None:
-                wait = min(wait, max(0.0, (next_due - self._now()).total_seconds()))
+                wait = min(wait, max(GATHER.total_seconds(), (next_due - self._now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=wait)
 
