@@ -86,6 +86,9 @@ class InspectionSection(BaseModel):
     subsystem: str
 
 
+EMAIL = r"^[^@\s]+@[^@\s]+$"  # an e-mail address, as far as a form can tell
+
+
 class RobotSection(_Strict):
     """A WeCom (企业微信) or DingTalk (钉钉) group robot: its webhook address, and DingTalk's signing
     secret if the robot was made with one."""
@@ -100,7 +103,7 @@ class ReachableSection(_Strict):
     their own choices, which they may change later in the console."""
 
     phone: str | None = None
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(default=None, pattern=EMAIL)
     robot: RobotSection | None = None
     language: Literal["zh", "en"] = "zh"
     quiet_hours: str | None = Field(default=None, description="Local HH:MM-HH:MM when what can wait waits.")

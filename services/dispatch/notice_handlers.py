@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from services.dispatch.db import notices
 from services.dispatch.domain.notices import Channel, NoticeKind, parse_quiet_hours, preferences_from
 from shared.http import Caller, Database, Problem, rows_response
+from shared.site_file import EMAIL
 
 router = APIRouter(tags=["notifications"])
 
@@ -115,7 +116,7 @@ class Contact(Choices):
     roles: list[Literal["manager", "quality", "engineer", "customer", "operator", "admin"]] = Field(min_length=1)
     engineer_id: str | None = None
     site_codes: list[str] = Field(default_factory=list, description="The sites they serve; none: every site.")
-    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(None, pattern=EMAIL)
     phone: str | None = None
     robot: Robot | None = None
 

@@ -33,21 +33,17 @@ async def subscriptions_of(connection: AsyncConnection, site_code: str | None) -
     return [dict(row._mapping) for row in await connection.execute(query)]
 
 
+TAKING_EVENTS = (subscriptions.c.active.is_(True), subscriptions.c.paused_at.is_(None))  # not removed, not paused
+
 # Asked of every event on the events exchange, so compiled once (shared/persistence/database.py).
 LISTENING_TYPES = PrecompiledStatement(
-    select(subscriptions.c.event_types).where(
-        subscriptions.c.site_code == bindparam("site_code"),
-        subscriptions.c.active.is_(True),
-        subscriptions.c.paused_at.is_(None),
-    )
+    select(subscriptions.c.event_types).where(subscriptions.c.site_code == bindparam("site_code"), *TAKING_EVENTS)
 )
 
 
 async def listening(connection: AsyncConnection, site_code: str) -> list[Row[Any]]:
     """The site's subscriptions that take events now (not paused, not removed)."""
-    query = select(subscriptions).where(
-        subscriptions.c.site_code == site_code, subscriptions.c.active.is_(True), subscriptions.c.paused_at.is_(None)
-    )
+    query = select(subscriptions).where(subscriptions.c.site_code == site_code, *TAKING_EVENTS)
     return list((await connection.execute(query)).all())
 
 
