@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 from load_client import CLOCKS_PER_TICKET, MILESTONES  # beside this file
+from load_figures import cpu_seconds, handled, percentile, pids_named, typesetters
 
 import services
 from shared.identity import Role
@@ -42,46 +43,6 @@ from testkit.world import World, create_world, destroy_world
 
 LOAD_SITE = Path(__file__).resolve().parent.parent / "tests" / "sites" / "load-test.toml"
 CLIENT = Path(__file__).resolve().parent / "load_client.py"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def cpu_seconds(pid: int, thread: int | None = None) -> float:
-    stat = Path(f"/proc/{pid}/stat") if thread is None else Path(f"/proc/{pid}/task/{thread}/stat")
-    try:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
-
-
-def pids_named(*names: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() in names:
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def typesetters(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            if (task / "comm").read_text().strip() == "typesetter":
-                found.append(int(task.name))
-        except OSError:
-            continue
-    return found
 
 
 @dataclass
@@ -160,14 +121,14 @@ def step(
         samplers = [
             sample(suite.processes[name][0].pid, seconds, to / f"{name}-{rate:.0f}.{flame_format}") for name in profile
         ]
-        before = suite.cpu()
+        before, handled_before = suite.cpu(), handled(suite.world.database_url)
         client = subprocess.Popen(
             [sys.executable, str(CLIENT), suite.intake, suite.world.amqp_url, str(rate), str(seconds),
              str(drain), out.name],
             env={**os.environ, "LOAD_AUTHORIZATION": bearer("load.client", Role.OPERATOR)["Authorization"]},
         )  # fmt: skip
         client.wait()
-        after = suite.cpu()
+        after, handled_after = suite.cpu(), handled(suite.world.database_url)
         for sampler in samplers:
             sampler.wait()
         result = json.loads(Path(out.name).read_text())
@@ -177,6 +138,9 @@ def step(
     }
     cpu["archive"] -= cpu["typesetting"]  # counted apart
     cpu["client"] = result["cpu"]
+    result["handled"] = {
+        q: n - handled_before.get(q, 0) for q, n in handled_after.items() if n > handled_before.get(q, 0)
+    }
     return summarise(result, cpu, rate, seconds)
 
 
@@ -203,7 +167,8 @@ def summarise(result: dict[str, Any], cpu: dict[str, float], rate: float, second
     return {
         "rate": rate, "offered": len(posts), "accepted": len(accepted), "refused": len(posts) - len(accepted),
         "accepted_per_s": len(accepted) / max(last - first, seconds), "latency": latency, "cpu": cpu,
-        "behind": len(behind), "refusals": sorted({str(p["status"]) for p in posts if not p["ticket"]}),
+        "behind": len(behind), "published": result["published"], "handled": result["handled"],
+        "refusals": sorted({str(p["status"]) for p in posts if not p["ticket"]}),
     }  # fmt: skip
 
 
@@ -228,6 +193,16 @@ def report(row: dict[str, Any]) -> None:
     shares = "  ".join(f"{name} {seconds * 1000 / tickets:.1f}" for name, seconds in row["cpu"].items())
     total = hot_path_cpu(row) * 1000 / tickets
     print(f"  CPU ms per ticket: {shares}; suite, broker and database without typesetting: {total:.1f}")
+    events = sorted(row["published"].items(), key=lambda item: -item[1])
+    per_ticket = sum(row["published"].values()) / tickets
+    print(f"  events per ticket: {per_ticket:.1f} (" + ", ".join(f"{t} {n / tickets:.1f}" for t, n in events) + ")")
+    queues = sorted(row["handled"].items(), key=lambda item: -item[1])
+    handled_per_ticket = sum(row["handled"].values()) / tickets
+    print(
+        f"  messages handled in a transaction per ticket: {handled_per_ticket:.1f} ("
+        + ", ".join(f"{q} {n / tickets:.1f}" for q, n in queues)
+        + ")"
+    )
 
 
 async def measure(

@@ -31,6 +31,7 @@ CLOCKS_PER_TICKET = 3  # response, on site, resolution
 async def run_client(intake: str, amqp_url: str, rate: float, seconds: float, drain: float) -> dict[str, Any]:
     """POST at `rate` for `seconds`, then wait up to `drain` seconds for every ticket's milestones."""
     seen: dict[str, dict[str, list[float]]] = {}
+    published: dict[str, int] = {}  # events of every type on the exchange while the step ran
     waiting: set[str] | None = None  # once every POST is answered: the tickets still short of a milestone
     all_seen = asyncio.Event()
     connection = await aio_pika.connect(amqp_url)
@@ -45,6 +46,7 @@ async def run_client(intake: str, amqp_url: str, rate: float, seconds: float, dr
 
     async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
         ticket = message.correlation_id
+        published[message.type or "?"] = published.get(message.type or "?", 0) + 1
         if message.type in MILESTONES and ticket:
             seen.setdefault(ticket, {}).setdefault(message.type, []).append(time.perf_counter())
             if waiting is not None and ticket in waiting and complete(ticket):
@@ -91,7 +93,7 @@ async def run_client(intake: str, amqp_url: str, rate: float, seconds: float, dr
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(all_seen.wait(), timeout=drain)
     await connection.close()
-    return {"posts": posts, "seen": seen, "cpu": time.process_time()}
+    return {"posts": posts, "seen": seen, "published": published, "cpu": time.process_time()}
 
 
 def main() -> None:
