@@ -1,7 +1,7 @@
 """The HTTP face of every service: its API routes plus health, readiness and metrics.
 
-Errors are answered in one shape a caller can act on:
-`{"error": "<code>", "message": "<what to change>", "detail": [...]}`.
+Errors are answered as problems (RFC 9457, see shared/problems.py): `{"type", "title", "status",
+"detail", "error": "<code>", "message": "<what to change>", ...}`.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -17,27 +18,19 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, Field
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import idempotent_requests
 from shared.access import AccessDenied, AccessTable, check, only, rule_for
 from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
+from shared.persistence.errors import causes
 from shared.persistence.service_database import ServiceDatabase
+from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-
-MAX_BODY_BYTES = 64 * 1024
-MAX_FILE_BYTES = 16 * 1024 * 1024
-FILE_MEDIA_TYPES = (
-    "text/csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "image/jpeg",
-    "image/png",
-)
-"""Bodies of these types are files people upload (an equipment register, a photo): allowed up to MAX_FILE_BYTES."""
 
 
 class Problem(Exception):
@@ -76,7 +69,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app.state.access = access_table(definition.access)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
     for routes in (definition.router, operations):
-        app.include_router(routes, dependencies=[Depends(_idempotent)], responses=GUARDED_RESPONSES)
+        app.include_router(routes, dependencies=[Depends(_idempotent)], responses=PROBLEM_RESPONSES)
     app.mount("/metrics", make_asgi_app(registry=runtime.registry))
     if definition.pages is not None:
         app.include_router(definition.pages, include_in_schema=False)
@@ -97,17 +90,6 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
         )
 
     @app.middleware("http")
-    async def limit_body_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        is_file = request.headers.get("content-type", "").split(";")[0].strip() in FILE_MEDIA_TYPES
-        limit = MAX_FILE_BYTES if is_file else MAX_BODY_BYTES
-        if length is not None and length.isdigit() and int(length) > limit:
-            return _problem(
-                413, "body_too_large", f"{'files' if is_file else 'request bodies'} are limited to {limit} bytes"
-            )
-        return await call_next(request)
-
-    @app.middleware("http")
     async def keep_idempotent_answers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -124,19 +106,30 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        detail = [
+        errors = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]} for e in error.errors()
         ]
-        message = "; ".join(f"{d['field'] or 'body'}: {d['problem']}" for d in detail)
-        return _problem(422, "invalid_request", message, detail=detail)
+        message = "; ".join(f"{e['field'] or 'body'}: {e['problem']}" for e in errors)
+        return problem_response(422, "invalid_request", message, errors=errors)
 
     @app.exception_handler(Problem)
     async def refused(_: Request, problem: Problem) -> JSONResponse:
-        response = _problem(problem.status, problem.error, problem.message, **problem.detail)
+        response = problem_response(problem.status, problem.error, problem.message, **problem.detail)
         if problem.status == 401:  # RFC 6750: say which scheme and why
             response.headers["WWW-Authenticate"] = f'Bearer realm="aftercare", error="{problem.error}"'
         return response
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        """Starlette's own refusals (no such route, method not allowed, a body too large) as problems."""
+        # FastAPI reports a body it could not read as a 400 whose cause may be the limit's refusal.
+        too_large = next((cause for cause in causes(error) if isinstance(cause, BodyTooLarge)), None)
+        if too_large is not None:
+            return problem_response(413, "body_too_large", str(too_large.detail))
+        reason = HTTPStatus(error.status_code).name.lower()
+        return problem_response(error.status_code, reason, str(error.detail), headers=dict(error.headers or {}))
+
+    app.add_middleware(RequestShield)  # added last: the outermost of the app's own middleware
     return app
 
 
@@ -170,10 +163,6 @@ def rows_response(rows: list[dict[str, Any]]) -> Response:
     )
 
 
-def _problem(status: int, error: str, message: str, **detail: Any) -> JSONResponse:
-    return JSONResponse({"error": error, "message": message, **detail}, status_code=status)
-
-
 async def _database(request: Request) -> ServiceDatabase:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime.database
@@ -192,18 +181,6 @@ def verifier_for(settings: ServiceSettings) -> TokenVerifier:
         roles_claim=settings.auth_roles_claim,
     )
 
-
-class ProblemBody(BaseModel):
-    """Every refusal's body: a reason a program can act on and a message a person can."""
-
-    error: str = Field(description="Machine-readable reason, e.g. unauthenticated, forbidden, other_site.")
-    message: str = Field(description="What is missing or wrong, and what to do.")
-
-
-GUARDED_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ProblemBody, "description": "No bearer token, or one that is forged, expired or not ours."},
-    403: {"model": ProblemBody, "description": "The token's roles or site do not allow this request."},
-}
 
 BEARER = HTTPBearer(auto_error=False, description="A token from the console's sign-in or `aftercare token`.")
 

@@ -11,7 +11,8 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from shared.access import AccessTable
-from shared.messaging.consumer import Concerns, DeadLetterHook, MessageHandlers
+from shared.messaging.consumer import Concerns, DeadLetterHook
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase

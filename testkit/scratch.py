@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import Column, Table, text
 
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.persistence.database import create_engine, schema_metadata
 from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
 from shared.service import ServiceDefinition, Subscription

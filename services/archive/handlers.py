@@ -18,10 +18,11 @@ from services.archive.filing import file_what_it_records
 from services.archive.register_handlers import PdfRenderer
 from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
+from shared.calendar_queries import Year
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
 from shared.http import Database, Problem, rows_response
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
@@ -62,7 +63,7 @@ async def find_documents(
     ticket_id: str | None = None,
     site_code: str | None = None,
     category: Category | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     serial_number: Annotated[str | None, Query(description="A device's serial number the document names.")] = None,
     q: Annotated[
         str | None, Query(description="Words of the document's text, Chinese included; all must appear.")
@@ -108,7 +109,7 @@ CATALOGUE_COLUMNS = (
 async def site_catalogue(
     site_code: str,
     database: Database,
-    year: int | None = None,
+    year: Year | None = None,
     category: Category | None = None,
     format: Annotated[SheetFormat | None, Query(description="csv or xlsx for a file; default: JSON.")] = None,
 ) -> Any:

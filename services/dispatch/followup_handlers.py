@@ -16,6 +16,7 @@ from services.dispatch.domain.followup import Call, FollowUpStatus
 from services.dispatch.domain.quality import CaseStatus, EscalatedTo
 from services.dispatch.domain.review import Channel, Review, period_end, periods_of_year
 from services.dispatch.settings import DispatchSettings
+from shared.calendar_queries import Year
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -114,7 +115,7 @@ async def record_review(
 
 
 @router.get("/sites/{site_code}/reviews")
-async def site_reviews(site_code: str, year: int, database: Database, settings: Settings) -> list[dict[str, Any]]:
+async def site_reviews(site_code: str, year: Year, database: Database, settings: Settings) -> list[dict[str, Any]]:
     """Each review period of the year: due by when, the reviews recorded, and whether one was made."""
     periods = periods_of_year(year, settings.review_months)
     async with database.connect() as connection:

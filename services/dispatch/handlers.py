@@ -28,7 +28,7 @@ from shared.contracts import (
     VendorEscalationClosed,
 )
 from shared.http import Actor, Database, Problem, rows_response
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings

@@ -40,8 +40,8 @@ from shared.contracts import (
 )
 from shared.contracts.webhooks import WebhookPaused
 from shared.logs import get_logger
-from shared.messaging.consumer import MessageHandlers
 from shared.messaging.failures import NotYet
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 

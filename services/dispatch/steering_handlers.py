@@ -4,7 +4,7 @@ vendor partner and swapping a device on site."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -15,6 +15,7 @@ from services.dispatch.db import escalations as escalation_rows
 from services.dispatch.db import queues, roster
 from services.dispatch.domain.roster import DutyKind
 from services.dispatch.ownership import engineer_owns_ticket
+from shared.calendar_queries import Month, month_span
 from shared.contracts.partners import EscalationReason
 from shared.http import Actor, Database, Problem, rows_response
 from shared.refusals import Refused
@@ -46,15 +47,12 @@ async def at_risk(database: Database, site_code: str | None = None) -> list[dict
 async def tickets_of_month(
     database: Database,
     site_code: str,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in the site's time zone.")],
+    month: Month,
 ) -> Response:
-    """The site's tickets reported in the month: subsystem, kind, where each stands, the engineer who held
-    it and the satisfaction its follow-up call recorded; what the reports chart by subsystem and engineer."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError as bad:
-        raise Problem(422, "bad_month", f"{month!r} is no month: YYYY-MM, 01 to 12") from bad
-    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    """The site's tickets reported in the month (in the site's time zone): subsystem, kind, where each
+    stands, the engineer who held it and the satisfaction its follow-up call recorded; what the reports
+    chart by subsystem and engineer."""
+    first, after = month_span(month)
     async with database.connect() as connection:
         return rows_response(await queues.reported_in(connection, site_code, first, after))
 

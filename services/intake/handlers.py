@@ -18,7 +18,7 @@ from services.intake.submission import RequestRefused, reject, submit
 from services.intake.swaps import swap_device
 from shared.contracts import DeviceSwapped, Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
 from shared.http import Actor, Caller, Database, Problem
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 from shared.settings import ServiceSettings

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, cast
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.sla import tracking, views
@@ -15,9 +15,10 @@ from services.sla.domain.policy import Policy
 from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
+from shared.calendar_queries import Month, month_span
 from shared.contracts import Envelope
 from shared.http import Database, Problem, rows_response
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -83,17 +84,15 @@ async def put_policy(code: str, policy: Policy, database: Database) -> dict[str,
 
 
 @router.get("/policies/{code}/calendar")
-async def policy_calendar(
-    code: str, database: Database, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
-) -> dict[str, Any]:
+async def policy_calendar(code: str, database: Database, month: Month) -> dict[str, Any]:
     """Working days and days off of a month on the policy's calendar, its exceptions included."""
     async with database.connect() as connection:
         latest = await repository.latest_policy(connection, code)
     if latest is None:
         raise Problem(404, "unknown_policy", f"no SLA policy {code!r}")
     calendar = latest[1].business_calendar()
-    first = date.fromisoformat(f"{month}-01")
-    days = [first + timedelta(days=n) for n in range(31) if (first + timedelta(days=n)).month == first.month]
+    first, after = month_span(month)
+    days = [first + timedelta(days=n) for n in range((after - first).days)]
     return {
         "policy": code,
         "month": month,
@@ -128,11 +127,11 @@ async def put_site_policy(site_code: str, body: SitePolicy, database: Database) 
 async def get_monthly_report(
     database: Database,
     site_code: str,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in the site's time zone.")],
+    month: Month,
 ) -> dict[str, Any]:
-    """Per site and month: tickets, clocks met and breached per kind, compliance, the worst breaches."""
-    first = date.fromisoformat(f"{month}-01")
-    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    """Per site and month (in the site's time zone): tickets, clocks met and breached per kind,
+    compliance, the worst breaches."""
+    first, after = month_span(month)
     async with database.connect() as connection:
         records = await repository.clocks_started_in(connection, site_code, first, after)
     return monthly_report(site_code, month, records, datetime.now(UTC))
@@ -141,11 +140,11 @@ async def get_monthly_report(
 @router.get("/reports/vendors")
 async def get_vendor_report(
     database: Database,
-    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, in each site's time zone.")],
+    month: Month,
 ) -> dict[str, Any]:
-    """Per vendor partner and clock: met, breached, compliance, and the cases that broke the agreement."""
-    first = date.fromisoformat(f"{month}-01")
-    after = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    """Per vendor partner and clock (the month in each site's time zone): met, breached, compliance, and
+    the cases that broke the agreement."""
+    first, after = month_span(month)
     async with database.connect() as connection:
         records = await repository.vendor_clocks_started_in(connection, first, after)
     return vendor_report(month, records, datetime.now(UTC))

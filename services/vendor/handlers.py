@@ -16,7 +16,7 @@ from services.vendor.replies import take_reply
 from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
 from shared.contracts.partners import REPLIES, PartnerMessage
 from shared.http import Actor, Database, Problem
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 

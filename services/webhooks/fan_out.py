@@ -11,7 +11,7 @@ from services.webhooks.db import repository
 from services.webhooks.domain.subscriptions import site_of, wants
 from shared.contracts import Envelope
 from shared.contracts.catalogue import EVENTS
-from shared.messaging.consumer import MessageHandlers
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 

@@ -10,7 +10,8 @@ Every delivery ends in exactly one of these outcomes, and is acknowledged only a
   any transaction): the webhooks skip the events of sites that no system subscribed to;
 - retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
 - dead-lettered: the message is malformed, of an unknown type or version, refused by the handler
-  (`PermanentFailure`), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
+  (`PermanentFailure`) or by the database (a value it cannot store: `invalid_data`, at once), or
+  failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
 
 If even the retry or dead-letter publish fails, the delivery is returned to the queue (nack) and the
 broker's delivery limit remains as the last backstop.
@@ -19,10 +20,9 @@ broker's delivery limit remains as the last backstop.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Generic, cast
+from typing import Any, cast
 
 import structlog
 from faststream import AckPolicy
@@ -31,13 +31,15 @@ from faststream.rabbit import QueueType, RabbitBroker, RabbitMessage, RabbitQueu
 from faststream.rabbit.schemas.queue import QuorumQueueArgs
 from pydantic import ValidationError
 
-from shared.contracts.envelope import ContractT, Envelope, RawEnvelope
+from shared.contracts.envelope import Envelope, RawEnvelope
 from shared.logs import get_logger
 from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
+from shared.messaging.routes import MessageHandlers
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
-from shared.messaging.unit_of_work import Delivery, UnitOfWork
+from shared.messaging.unit_of_work import Delivery
+from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
@@ -50,7 +52,6 @@ DEAD_QUEUE_HEADER = "x-aftercare-source-queue"
 DEAD_AT_HEADER = "x-aftercare-dead-at"
 MAX_DETAIL = 2000
 
-Handler = Callable[[Envelope[ContractT], UnitOfWork], Awaitable[None]]
 Concerns = Callable[[Envelope[Any], ServiceDatabase], Awaitable[bool]]  # False: acknowledged, nothing recorded
 DeadLetterHook = Callable[[Publisher, RabbitMessage, str, str], Awaitable[None]]
 """Told of a message dead-lettered (the publisher, the message, reason, detail): e.g. to tell its sender."""
@@ -63,39 +64,6 @@ class Outcome(StrEnum):
     RETRIED = "retried"
     DEAD_LETTERED = "dead_lettered"
     REQUEUED = "requeued"
-
-
-@dataclass(frozen=True)
-class Route(Generic[ContractT]):
-    contract: type[ContractT]
-    handler: Handler[ContractT]
-
-
-class MessageHandlers:
-    """What a service does with each (message type, schema version) arriving on one queue."""
-
-    def __init__(self) -> None:
-        self._routes: dict[tuple[str, int], Route[Any]] = {}
-
-    def on(self, contract: type[ContractT]) -> Callable[[Handler[ContractT]], Handler[ContractT]]:
-        def register(handler: Handler[ContractT]) -> Handler[ContractT]:
-            key = (contract.message_type, contract.schema_version)
-            if key in self._routes:
-                raise ValueError(f"{key} already has a handler")
-            self._routes[key] = Route(contract, handler)
-            return handler
-
-        return register
-
-    @property
-    def routing_keys(self) -> tuple[str, ...]:
-        return tuple(sorted({message_type for message_type, _ in self._routes}))
-
-    def route(self, message_type: str, schema_version: int) -> Route[Any] | None:
-        return self._routes.get((message_type, schema_version))
-
-    def knows(self, message_type: str) -> bool:
-        return any(known == message_type for known, _ in self._routes)
 
 
 class _DeadLetter(Exception):
@@ -174,6 +142,8 @@ class QueueConsumer:
         except PermanentFailure as refused:
             return await self._dead_letter(message, refused.reason, refused.detail, attempt)
         except Exception as error:
+            if is_data_error(error):  # the same values fail the same way on every attempt
+                return await self._dead_letter(message, "invalid_data", database_reason(error), attempt)
             if attempt >= self._max_attempts:
                 return await self._dead_letter(message, "retries_exhausted", _describe(error), attempt)
             return await self._retry(message, error, attempt)

@@ -27,6 +27,7 @@ class ProbeHappened(Event):
     n: int
     fail_times: int = 0
     refuse: bool = False
+    note: str | None = None
 
 
 class ProbeEchoed(Event):
@@ -84,7 +85,7 @@ async def probe(world: World) -> AsyncIterator[Probe]:
         async def apply(message: Envelope[ProbeHappened], uow: UnitOfWork) -> None:
             event = message.payload
             probe.attempts[event.n] = probe.attempts.get(event.n, 0) + 1
-            await uow.connection.execute(scratch.effects.insert().values(n=event.n))
+            await uow.connection.execute(scratch.effects.insert().values(n=event.n, note=event.note))
             if event.refuse:
                 raise PermanentFailure("probe_refused", f"probe {event.n} can never be applied")
             if probe.attempts[event.n] <= event.fail_times:

@@ -51,6 +51,23 @@ async def test_malformed_messages_are_dead_lettered_with_their_reason_and_the_qu
         await runtime.stop()
 
 
+async def test_a_value_the_database_refuses_is_dead_lettered_at_once_and_not_retried(probe: Probe) -> None:
+    runtime = probe.runtime(retry_delay_ms=100, max_attempts=5)
+    await runtime.start()
+    try:
+        await send_envelope(probe.world.amqp_url, _event(20, note="a NUL \u0000 byte PostgreSQL cannot store"))
+        await send_envelope(probe.world.amqp_url, _event(21, note="plain text"))
+
+        [letter] = await _dead(probe, 1)
+        assert letter.reason == "invalid_data"
+        assert "0x00" in letter.detail
+        assert "INSERT" not in letter.detail  # the database's reason, not the statement
+        assert probe.attempts[20] == 1  # the same value would fail the same way: no retries
+        await eventually(lambda: _equals(probe.effect_counts(), {21: 1}), what="the good message applied")
+    finally:
+        await runtime.stop()
+
+
 async def test_a_transient_failure_is_retried_later_while_other_messages_flow(probe: Probe) -> None:
     runtime = probe.runtime(retry_delay_ms=1000)
     await runtime.start()

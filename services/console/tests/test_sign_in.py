@@ -46,7 +46,11 @@ async def test_a_person_signs_in_and_every_service_knows_them(seeded: World) -> 
         ):
             answer = await console.post("/token", json=wrong)
             assert answer.status_code == 401
-            assert answer.json() == {"error": "wrong_credentials", "message": "the user name or the password is wrong"}
+            problem = answer.json()
+            assert (problem["error"], problem["detail"]) == (
+                "wrong_credentials",
+                "the user name or the password is wrong",
+            )
 
 
 async def test_a_person_added_on_the_command_line_signs_in(seeded: World) -> None:

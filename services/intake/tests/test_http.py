@@ -149,4 +149,12 @@ async def test_a_body_that_is_not_json_or_too_large_is_refused(intake: RunningSe
 async def test_an_unknown_ticket_is_a_404_that_says_so(intake: RunningService) -> None:
     response = await intake.http.get("/tickets/HH138-20000101-0001")
     assert response.status_code == 404
-    assert response.json() == {"error": "unknown_ticket", "message": "intake has no ticket 'HH138-20000101-0001'"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:aftercare:problem:unknown_ticket",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "intake has no ticket 'HH138-20000101-0001'",
+        "error": "unknown_ticket",
+        "message": "intake has no ticket 'HH138-20000101-0001'",
+    }
