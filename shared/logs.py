@@ -4,18 +4,44 @@ Every line carries `service`; lines written while a message is handled also carr
 and `correlation_id` (bound by the consumer with structlog's contextvars). Output is JSON lines when
 stderr is not a terminal (containers, CI) and readable, coloured lines on a terminal. Standard-library
 loggers (uvicorn, FastStream, Alembic) are routed through the same renderer.
+
+Logs hold no personal data: tracebacks are written without their local variables (which held whole
+requests, reporters and phone numbers, at 150 KB a line), the values of fields whose names say they are
+personal are replaced by `[redacted]`, and the database's errors never carry their statements'
+parameters (`hide_parameters` on every engine).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import structlog
+import structlog.tracebacks
 from structlog.types import EventDict, Processor, WrappedLogger
 
 LogFormat = Literal["auto", "json", "console"]
+PERSONAL = ("phone", "mobile", "email", "mail", "reporter", "contact", "password", "secret", "token", "authorization")
+"""A logged field whose name contains one of these has its value redacted, wherever it is nested."""
+REDACTED = "[redacted]"
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: REDACTED if _is_personal(key) else _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def _is_personal(key: object) -> bool:
+    return isinstance(key, str) and any(word in key.lower() for word in PERSONAL)
+
+
+def redact_personal_data(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    return cast(EventDict, _redacted(event_dict))
 
 
 def configure_logging(service: str, *, log_format: LogFormat = "auto", level: str = "INFO") -> None:
@@ -36,11 +62,13 @@ def configure_logging(service: str, *, log_format: LogFormat = "auto", level: st
         structlog.stdlib.ExtraAdder(),
         drop_colour_copy,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_personal_data,
     ]
+    without_locals = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
     renderer: list[Processor] = (
-        [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        [structlog.processors.ExceptionRenderer(without_locals), structlog.processors.JSONRenderer()]
         if as_json
-        else [structlog.dev.ConsoleRenderer()]
+        else [structlog.dev.ConsoleRenderer(exception_formatter=_readable_traceback())]
     )
 
     structlog.configure(
@@ -68,6 +96,12 @@ def configure_logging(service: str, *, log_format: LogFormat = "auto", level: st
         logging.getLogger(name).propagate = True
     # Per-request access lines and per-message FastStream lines are noise at INFO; keep them for DEBUG.
     logging.getLogger("uvicorn.access").setLevel(max(logging.WARNING, root.level))
+
+
+def _readable_traceback() -> structlog.typing.ExceptionRenderer:
+    if importlib.util.find_spec("rich") is not None:  # installed with typer
+        return structlog.dev.RichTracebackFormatter(show_locals=False)
+    return structlog.dev.plain_traceback
 
 
 def get_logger(name: str | None = None, **initial: Any) -> structlog.stdlib.BoundLogger:

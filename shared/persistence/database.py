@@ -33,6 +33,9 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         # No pre-ping: it costs a round trip per transaction. A connection broken by a database restart
         # fails its statement; the message is retried and the pool replaces the connection.
         pool_recycle=1800,
+        # A statement's parameters are the people's data (names, phone numbers): never in an error's text,
+        # where they would reach the logs and dead letters.
+        hide_parameters=True,
     )
 
 

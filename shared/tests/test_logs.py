@@ -1,0 +1,79 @@
+"""Logs hold no personal data and stay small: no local variables in tracebacks, personal fields redacted,
+no statement parameters in the database's errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from shared.logs import configure_logging, get_logger
+from shared.persistence.database import create_engine
+from testkit.world import World
+
+PHONE = "+86 138 0013 8000"
+
+
+@pytest.fixture
+def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    configure_logging("probe", log_format="json")
+    written = io.StringIO()
+    cast(logging.StreamHandler[io.StringIO], logging.getLogger().handlers[0]).setStream(written)
+    yield lambda: [json.loads(line) for line in written.getvalue().splitlines()]
+    logging.getLogger().handlers[:] = []
+
+
+def _fail_with_a_big_request(request: object) -> None:
+    raise RuntimeError("the handler failed")
+
+
+def test_an_exception_is_logged_without_the_locals_that_held_the_request(
+    json_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    request = {"reporter": {"name": "王小明", "phone": PHONE}, "description": "x" * 100_000}
+    try:
+        _fail_with_a_big_request(request)
+    except RuntimeError:
+        get_logger("probe").exception("request failed", ticket_id="HH138-20261127-0001")
+    [line] = json_lines()
+    assert line["event"] == "request failed"
+    assert line["exception"][0]["exc_value"] == "the handler failed"
+    written = json.dumps(line, ensure_ascii=False)
+    assert PHONE not in written
+    assert "王小明" not in written
+    assert len(written) < 5_000
+
+
+def test_fields_named_as_personal_are_redacted_wherever_they_are_nested(
+    json_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    get_logger("probe").warning(
+        "notification failed",
+        to_email="li@example.com",
+        person={"username": "li", "mobile": PHONE, "reporter": {"name": "Li"}},
+        attempts=[{"phone": PHONE}],
+        channel="sms",
+    )
+    [line] = json_lines()
+    assert line["to_email"] == "[redacted]"
+    assert line["person"] == {"username": "li", "mobile": "[redacted]", "reporter": "[redacted]"}
+    assert line["attempts"] == [{"phone": "[redacted]"}]
+    assert line["channel"] == "sms"
+
+
+async def test_a_database_error_does_not_carry_the_statement_parameters(world: World) -> None:
+    engine = create_engine(world.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(DBAPIError) as raised:
+                await connection.execute(text("SELECT length(CAST(:phone AS text)) / 0"), {"phone": PHONE})
+    finally:
+        await engine.dispose()
+    assert "division by zero" in str(raised.value)
+    assert PHONE not in str(raised.value)
