@@ -31,6 +31,7 @@ from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
+READINESS_TIMEOUT_SECONDS = 0.15
 HOUSEKEEPING_INTERVAL_SECONDS = 300.0
 
 
@@ -128,18 +129,32 @@ class ServiceRuntime:
         )
 
     async def readiness(self) -> dict[str, bool]:
-        """What must hold for this process to be given work."""
-        checks = {"database": False, "broker": False, "consumers": False, "outbox_relay": False, "workers": False}
-        with contextlib.suppress(Exception):
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            checks["database"] = True
-        with contextlib.suppress(Exception):
-            checks["broker"] = await self.broker.ping(timeout=2) and self.publisher.connected
-        checks["consumers"] = self.started and all(c.subscriber.running for c in self.consumers)
-        checks["outbox_relay"] = self.started and self.relay.running
-        checks["workers"] = self.started and all(worker.running for worker in self.workers)
-        return checks
+        """What must hold for this process to be given work, answered within READINESS_TIMEOUT_SECONDS
+        (a probe that times out counts as a failure anyway): consumers count only while the broker's
+        connection is up, since a subscriber stays "running" through an outage."""
+        database, broker = await asyncio.gather(self._database_answers(), self._broker_answers())
+        return {
+            "database": database,
+            "broker": broker,
+            "consumers": broker and self.started and all(c.subscriber.running for c in self.consumers),
+            "outbox_relay": self.started and self.relay.running,
+            "workers": self.started and all(worker.running for worker in self.workers),
+        }
+
+    async def _database_answers(self) -> bool:
+        try:
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def _broker_answers(self) -> bool:
+        try:
+            return await self.broker.ping(timeout=READINESS_TIMEOUT_SECONDS) and self.publisher.connected
+        except Exception:
+            return False
 
     def _observe_published(self, published: Sequence[PendingMessage]) -> None:
         self.metrics.outbox_published.inc(len(published))
