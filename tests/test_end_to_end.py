@@ -23,10 +23,11 @@ REQUEST = {
     "reporter": {"name": "Ms. Xu", "phone": "+86 21 5555 0101"},
     "reported_at": "2026-11-25T10:00:00+08:00",  # a Wednesday: a working day
 }
+BACKLOG = {"max_report_age_days": 3650}  # the dates above are fixed, and intake takes them however old
 
 
 async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, tap: EventTap) -> None:
-    async with running(seeded, *services.NAMES) as suite:
+    async with running(seeded, *services.NAMES, **BACKLOG) as suite:
         response = await suite["intake"].http.post("/requests", json={**REQUEST, "request_id": str(uuid.uuid4())})
         assert response.status_code == 201, response.text
         ticket = response.json()["ticket_id"]
@@ -87,7 +88,7 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
 
 
 async def test_a_holiday_request_gets_eight_hours(seeded: World, tap: EventTap) -> None:
-    async with running(seeded, "intake", "sla") as suite:
+    async with running(seeded, "intake", "sla", **BACKLOG) as suite:
         holiday = {**REQUEST, "description": "Signage dark on National Day", "subsystem": "signage"}
         holiday.pop("asset_tag")
         holiday["reported_at"] = "2026-10-02T23:30:00+08:00"

@@ -4,7 +4,7 @@ swapped on site)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -20,6 +20,7 @@ from shared.contracts import DeviceSwapped, Envelope, Priority, ServiceKind, Sub
 from shared.http import Actor, Caller, Database, Problem
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.problems import documented
 from shared.refusals import Refused
 from shared.settings import ServiceSettings
 
@@ -30,13 +31,19 @@ router.include_router(preview.router)
 
 
 def command_handlers(settings: ServiceSettings) -> MessageHandlers:
-    duplicate_window = timedelta(minutes=cast(IntakeSettings, settings).duplicate_window_minutes)
+    intake = cast(IntakeSettings, settings)
     commands = MessageHandlers()
 
     @commands.on(SubmitServiceRequest)
     async def on_submit_request(message: Envelope[SubmitServiceRequest], uow: UnitOfWork) -> None:
         try:
-            await submit(uow, message.payload, now=datetime.now(UTC), duplicate_window=duplicate_window)
+            await submit(
+                uow,
+                message.payload,
+                now=datetime.now(UTC),
+                duplicate_window=intake.duplicate_window,
+                max_report_age=intake.max_report_age,
+            )
         except RequestRefused as refused:
             await reject(uow, message, refused)
 
@@ -70,7 +77,10 @@ class TicketReceipt(BaseModel):
     "/requests",
     status_code=201,
     response_model=TicketReceipt,
-    responses={200: {"description": "Joined an open ticket for the same request or problem"}},
+    responses={
+        200: {"description": "Joined an open ticket for the same request or problem"},
+        409: documented("The request_id was sent before with other content."),
+    },
 )
 async def submit_request(
     body: SubmitServiceRequest, database: Database, settings: Settings, response: Response, caller: Caller
@@ -85,10 +95,11 @@ async def submit_request(
                 uow,
                 body,
                 now=datetime.now(UTC),
-                duplicate_window=timedelta(minutes=settings.duplicate_window_minutes),
+                duplicate_window=settings.duplicate_window,
+                max_report_age=settings.max_report_age,
             )
     except RequestRefused as refused:
-        raise Problem(422, refused.reason, refused.message) from refused
+        raise Problem.of(refused, {"request_id_reused": 409}) from refused
     if not result.created:
         response.status_code = 200
     return TicketReceipt(

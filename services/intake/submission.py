@@ -14,7 +14,9 @@ from services.intake.domain.requests import (
     RequestRefused,
     SiteScope,
     check_reported_at,
+    check_same_request,
     check_scope,
+    content_digest,
     fingerprint,
     local_day,
     ticket_id,
@@ -41,13 +43,19 @@ class Submitted:
 
 
 async def submit(
-    uow: UnitOfWork, request: SubmitServiceRequest, *, now: datetime, duplicate_window: timedelta
+    uow: UnitOfWork,
+    request: SubmitServiceRequest,
+    *,
+    now: datetime,
+    duplicate_window: timedelta,
+    max_report_age: timedelta,
 ) -> Submitted:
     connection = uow.connection
     if request.request_id is not None:
         await repository.serialise_on(connection, f"request:{request.request_id}")
         earlier = await repository.by_request_id(connection, request.request_id)
         if earlier is not None:
+            check_same_request(request, earlier["content_sha256"])
             return _joined(earlier, "request_id")
 
     scope = await repository.site_scope(connection, request.site_code, request.asset_tag)
@@ -58,7 +66,7 @@ async def submit(
         )
     device = check_scope(scope, request.subsystem, request.asset_tag)
     reported_at = request.reported_at or now
-    check_reported_at(reported_at, now)
+    check_reported_at(reported_at, now, max_report_age)
 
     key = fingerprint(scope.code, request.subsystem, request.asset_tag, request.reporter, request.description)
     await repository.serialise_on(connection, f"problem:{key}")
@@ -76,6 +84,7 @@ async def submit(
         connection,
         ticket_id=ticket,
         request_id=request.request_id,
+        content_sha256=content_digest(request) if request.request_id is not None else None,
         fingerprint=key,
         site_code=scope.code,
         subsystem=request.subsystem,

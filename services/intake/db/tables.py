@@ -136,6 +136,7 @@ service_requests = Table(
     metadata,
     Column("ticket_id", Text, primary_key=True),
     Column("request_id", Text, unique=True),
+    Column("content_sha256", Text),  # of what the request said, for a request id sent again
     Column("fingerprint", Text, nullable=False),
     Column("site_code", Text, nullable=False),
     Column("subsystem", Text, nullable=False),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.intake.domain.classification import normalise
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device
-from shared.contracts import Reporter
+from shared.contracts import Reporter, SubmitServiceRequest
 from shared.moments import in_the_future
 from shared.refusals import Refused
 
@@ -53,10 +53,33 @@ def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> Devi
     return registered
 
 
-def check_reported_at(reported_at: datetime, now: datetime) -> None:
+def check_reported_at(reported_at: datetime, now: datetime, max_age: timedelta) -> None:
+    """Neither ahead of our clock nor further back than `max_age`: the clocks start when it was reported,
+    and a year-one date would breach every clock at once."""
     if in_the_future(reported_at, now):
         raise RequestRefused(
             "reported_in_future", f"reported_at {reported_at.isoformat()} is in the future (now {now.isoformat()})"
+        )
+    if reported_at < now - max_age:
+        raise RequestRefused(
+            "reported_too_long_ago",
+            f"reported_at {reported_at.isoformat()} is more than {max_age.days} days ago; send the time the "
+            "customer called, or leave it out for now (INTAKE_MAX_REPORT_AGE_DAYS sets the limit)",
+        )
+
+
+def content_digest(request: SubmitServiceRequest) -> str:
+    """The same for a request sent again as it was; different if anything it says differs."""
+    return hashlib.sha256(request.model_dump_json(exclude={"request_id"}).encode()).hexdigest()
+
+
+def check_same_request(request: SubmitServiceRequest, earlier_digest: str | None) -> None:
+    """A request id names one request: sent again with other content, it is a mistake to say so."""
+    if earlier_digest is not None and earlier_digest != content_digest(request):
+        raise RequestRefused(
+            "request_id_reused",
+            f"request_id {request.request_id!r} was sent before with other content (site, subsystem, device, "
+            "priority, description or reporter); send the same request again, or a new request_id",
         )
 
 

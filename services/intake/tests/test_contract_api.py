@@ -4,6 +4,7 @@ without overlaps; the coverage the hotline sees and a ticket opens with; reclass
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -83,7 +84,7 @@ async def test_a_ticket_opens_with_its_coverage_and_can_be_reclassified(
             "description": "Projector shows no picture",
             "channel": "hotline",
             "reporter": {"name": "Mr. Zhou"},
-            "reported_at": "2026-11-27T10:00:00+08:00",
+            "reported_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
         },
     )
     ticket = opened.json()["ticket_id"]

@@ -59,10 +59,24 @@ async def test_the_same_request_id_returns_the_same_ticket(intake: RunningServic
     request = _unique(request_id=f"MAIL-{uuid.uuid4()}")
     first = await intake.http.post("/requests", json=request)
     before = await _written(intake)
-    again = await intake.http.post("/requests", json={**request, "description": "resent by the mail gateway"})
+    again = await intake.http.post("/requests", json=request)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["ticket_id"] == first.json()["ticket_id"]
     assert again.json()["joined_because"] == "request_id"
+    assert await _written(intake) == before
+
+
+@pytest.mark.parametrize(
+    "changed", [{"site_code": "HH139"}, {"subsystem": "bgm", "asset_tag": None}, {"priority": "critical"}]
+)
+async def test_a_request_id_sent_again_with_other_content_is_a_409(intake: RunningService, changed: dict) -> None:
+    request = _unique(request_id=f"MAIL-{uuid.uuid4()}")
+    first = await intake.http.post("/requests", json=request)
+    before = await _written(intake)
+    again = await intake.http.post("/requests", json={**request, **changed})
+    assert (first.status_code, again.status_code) == (201, 409), again.text
+    assert again.json()["error"] == "request_id_reused"
+    assert "sent before with other content" in again.json()["detail"]
     assert await _written(intake) == before
 
 
@@ -118,6 +132,7 @@ BAD_REQUESTS = [
     pytest.param(
         _unique(reported_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat()), 422, "is in the future", id="future"
     ),
+    pytest.param(_unique(reported_at="0001-01-01T00:00:00+00:00"), 422, "more than 30 days ago", id="year-one"),
 ]
 
 

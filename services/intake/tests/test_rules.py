@@ -10,12 +10,14 @@ from services.intake.domain.requests import (
     RequestRefused,
     SiteScope,
     check_reported_at,
+    check_same_request,
     check_scope,
+    content_digest,
     fingerprint,
     local_day,
     ticket_id,
 )
-from shared.contracts import Reporter, ServiceKind
+from shared.contracts import Reporter, ServiceKind, SubmitServiceRequest
 
 SCOPE = SiteScope(
     code="HH138",
@@ -63,11 +65,36 @@ def test_scope_refusals_say_what_exists() -> None:
     assert check_scope(SCOPE, "av", None) is None
 
 
+MONTH = timedelta(days=30)
+
+
 def test_a_report_from_the_future_is_refused_but_clock_skew_is_tolerated() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    check_reported_at(now + timedelta(minutes=4), now)
+    check_reported_at(now + timedelta(minutes=4), now, MONTH)
     with pytest.raises(RequestRefused, match="in the future"):
-        check_reported_at(now + timedelta(minutes=6), now)
+        check_reported_at(now + timedelta(minutes=6), now, MONTH)
+
+
+def test_a_report_further_back_than_the_limit_is_refused() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    check_reported_at(now - MONTH + timedelta(seconds=1), now, MONTH)
+    for long_ago in (now - MONTH - timedelta(seconds=1), datetime(1, 1, 1, tzinfo=UTC)):
+        with pytest.raises(RequestRefused, match="more than 30 days ago") as refused:
+            check_reported_at(long_ago, now, MONTH)
+        assert refused.value.reason == "reported_too_long_ago"
+
+
+def test_a_request_id_sent_again_must_say_the_same() -> None:
+    request = SubmitServiceRequest(
+        request_id="MAIL-1", site_code="HH138", subsystem="bgm", description="No sound", channel="email",
+        reporter=Reporter(name="Ms. Xu"),
+    )  # fmt: skip
+    check_same_request(request, content_digest(request))
+    check_same_request(request, None)  # kept before requests remembered their content
+    for changed in ({"site_code": "HH139"}, {"subsystem": "av"}, {"priority": "critical"}, {"description": "x"}):
+        with pytest.raises(RequestRefused, match="sent before with other content") as refused:
+            check_same_request(request.model_copy(update=changed), content_digest(request))
+        assert refused.value.reason == "request_id_reused"
 
 
 def test_the_same_problem_from_the_same_person_has_the_same_fingerprint() -> None:
