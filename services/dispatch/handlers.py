@@ -104,7 +104,8 @@ class PhonePosition(BaseModel):
 class MoveRequest(BaseModel):
     at: AwareDatetime | None = Field(default=None, description="When it happened in the field; default: now.")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
-        default=None, description="Why (pause: waiting_for_customer, waiting_for_parts, waiting_for_vendor; reopen)."
+        default=None,
+        description="Why (pause: waiting_for_customer, waiting_for_parts or waiting_for_vendor; reopen: free text).",
     )
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] | None = Field(
         default=None, description="What was done (resolve)."
@@ -123,6 +124,7 @@ REFUSAL_STATUS = {
     Refusal.IN_THE_FUTURE: 422,
     Refusal.BEFORE_REPORT: 422,
     Refusal.REASON_REQUIRED: 422,
+    Refusal.UNKNOWN_PAUSE_REASON: 422,
     Refusal.SUMMARY_REQUIRED: 422,
     Refusal.NOT_IN_THIS_STATE: 409,
     Refusal.NO_ENGINEER: 409,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import services.sla
-from services.sla import handlers
+from services.sla import handlers, seed
 from services.sla.access import ACCESS
 from services.sla.db.tables import metadata
 from services.sla.settings import SlaSettings
@@ -19,4 +19,5 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(Subscription("sla.inbox", handlers.events),),
     workers=(handlers.timer_scheduler,),
+    seed=seed.load_site,
 )

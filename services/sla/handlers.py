@@ -16,7 +16,7 @@ from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
 from shared.calendar_queries import Month, month_span
-from shared.contracts import Envelope
+from shared.contracts import Envelope, SiteDescribed
 from shared.http import Database, Problem, rows_response
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -33,6 +33,11 @@ async def on_ticket_event(message: Envelope[Any], uow: UnitOfWork) -> None:
 
 for contract in TICKET_EVENTS:
     events.on(contract)(on_ticket_event)
+
+
+@events.on(SiteDescribed)
+async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -> None:
+    await repository.know_site(uow.connection, message.payload.site_code)
 
 
 def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> TimerScheduler:
@@ -115,6 +120,12 @@ async def get_site_policy(site_code: str, database: Database) -> dict[str, str]:
 async def put_site_policy(site_code: str, body: SitePolicy, database: Database) -> dict[str, str]:
     """Put a site under a policy; tickets opened from now on follow it."""
     async with database.unit_of_work() as uow:
+        if not await repository.is_known_site(uow.connection, site_code):
+            raise Problem(
+                404,
+                "unknown_site",
+                f"sla knows no site {site_code!r}: load its site file, or describe it in intake first",
+            )
         if await repository.latest_policy(uow.connection, body.policy) is None:
             raise Problem(
                 422, "unknown_policy", f"no SLA policy {body.policy!r}; create it with PUT /policies/{{code}}"

@@ -23,6 +23,7 @@ from shared.contracts.intake import SubmitServiceRequest
 from shared.contracts.lifecycle import (
     ArrivalProof,
     CustomerConfirmation,
+    PauseReason,
     TicketAccepted,
     TicketClosed,
     TicketOnSite,
@@ -98,6 +99,7 @@ __all__ = [
     "InspectionVisitMissed",
     "InspectionVisitOpened",
     "InspectionVisitOverdue",
+    "PauseReason",
     "Priority",
     "QualityCaseAnswered",
     "QualityCaseEscalated",

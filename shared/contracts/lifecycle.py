@@ -6,6 +6,7 @@ recorded: the SLA service counts with these moments, not with arrival order.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -45,6 +46,14 @@ class TicketOnSite(Event):
     engineer_id: str
     arrived_at: AwareDatetime
     arrival: ArrivalProof | None = Field(default=None, description="The phone's position at check-in, checked.")
+
+
+class PauseReason(StrEnum):
+    """Why work waits: the reasons a contract's policy may pause clocks for."""
+
+    WAITING_FOR_CUSTOMER = "waiting_for_customer"
+    WAITING_FOR_PARTS = "waiting_for_parts"
+    WAITING_FOR_VENDOR = "waiting_for_vendor"
 
 
 class TicketPaused(Event):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from shared.contracts import Priority, ServiceKind
+from shared.contracts import PauseReason, Priority, ServiceKind
 from shared.moments import in_the_future
 from shared.refusals import Refused
 
@@ -69,6 +69,7 @@ class Refusal(StrEnum):
     IN_THE_FUTURE = "in_the_future"
     BEFORE_REPORT = "before_report"
     REASON_REQUIRED = "reason_required"
+    UNKNOWN_PAUSE_REASON = "unknown_pause_reason"
     SUMMARY_REQUIRED = "summary_required"
     NOT_IN_THIS_STATE = "move_refused"
     NO_ENGINEER = "no_engineer"
@@ -116,6 +117,9 @@ def decide_move(
         )
     if action in _NEEDS_REASON and not reason:
         raise MoveRefused(Refusal.REASON_REQUIRED, f"say why: {action.value} needs a reason")
+    if action is Action.PAUSE and reason not in set(PauseReason):
+        known = ", ".join(PauseReason)
+        raise MoveRefused(Refusal.UNKNOWN_PAUSE_REASON, f"no pause reason {reason!r}; pause for one of: {known}")
     if action is Action.RESOLVE and not summary:
         raise MoveRefused(Refusal.SUMMARY_REQUIRED, "say what was done: resolve needs a summary")
     moved = move(action, ticket.status, ticket.paused_from)

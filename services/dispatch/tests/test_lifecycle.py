@@ -78,12 +78,22 @@ def _decide(ticket: TicketState = ASSIGNED, action: Action = Action.ACCEPT, **gi
         (ASSIGNED, Action.ACCEPT, {"at": REPORTED + timedelta(minutes=26)}, Refusal.IN_THE_FUTURE),
         (ASSIGNED, Action.ACCEPT, {"at": REPORTED - timedelta(minutes=1)}, Refusal.BEFORE_REPORT),
         (ASSIGNED, Action.PAUSE, {}, Refusal.REASON_REQUIRED),
+        (ASSIGNED, Action.PAUSE, {"reason": "coffee break"}, Refusal.UNKNOWN_PAUSE_REASON),
         (replace(ASSIGNED, status=Status.RESOLVED), Action.REOPEN, {}, Refusal.REASON_REQUIRED),
         (ASSIGNED, Action.RESOLVE, {}, Refusal.SUMMARY_REQUIRED),
         (ASSIGNED, Action.RESUME, {}, Refusal.NOT_IN_THIS_STATE),
         (replace(ASSIGNED, engineer_id=None), Action.ARRIVE, {}, Refusal.NO_ENGINEER),
     ],
-    ids=["future", "before-report", "pause-why", "reopen-why", "resolve-what", "wrong-state", "no-engineer"],
+    ids=[
+        "future",
+        "before-report",
+        "pause-why",
+        "pause-unknown-why",
+        "reopen-why",
+        "resolve-what",
+        "wrong-state",
+        "no-engineer",
+    ],
 )
 def test_a_move_is_refused_with_the_reason_to_act_on(ticket, action, given, refusal) -> None:
     with pytest.raises(MoveRefused) as refused:

@@ -36,6 +36,14 @@ policies = Table(
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# The sites loaded from a site file or described by intake: the ones a policy may be given to.
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("known_since", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+)
+
 site_policies = Table(
     "site_policies",
     metadata,

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Annotated
 
+import holidays
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from services.sla.domain.counting import Counting
 from shared.calendar import BusinessCalendar
-from shared.contracts import ClockKind, Priority, ServiceKind
+from shared.contracts import ClockKind, PauseReason, Priority, ServiceKind
 
 DEFAULT_POLICY = "standard"
+MAX_TARGET_MINUTES = 366 * 24 * 60
+"""A year: no maintenance contract promises anything later, and a deadline must stay a date."""
 
 # Sets read back the same every time they are written (stored documents, API answers, tests).
 Kinds = Annotated[frozenset[ServiceKind], PlainSerializer(sorted, return_type=list[ServiceKind])]
@@ -30,10 +33,11 @@ class Target(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     clock: ClockKind
-    minutes: int = Field(gt=0, description="The target in counted minutes.")
+    minutes: int = Field(gt=0, le=MAX_TARGET_MINUTES, description="The target in counted minutes (a year at most).")
     non_working_day_minutes: int | None = Field(
         default=None,
         gt=0,
+        le=MAX_TARGET_MINUTES,
         description="The target instead when the clock starts on a weekend or holiday (the on-site 8 hours).",
     )
     counting: Counting = Counting.WALL_CLOCK
@@ -55,15 +59,33 @@ class Target(BaseModel):
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
-    calendar: str = Field(default="CN", description="Country whose official calendar applies.")
+    name: str = Field(min_length=1, max_length=200)
+    calendar: str = Field(
+        default="CN", description="Country whose official calendar applies (ISO 3166 code the holidays package knows)."
+    )
     business_start: time = time(9, 0)
     business_end: time = time(18, 0)
-    warn_at: tuple[float, ...] = Field(default=(0.75,), description="Shares of a target that raise sla.warning.")
-    pauses: dict[str, Clocks] = Field(default_factory=dict, description="Pause reason -> the clocks it pauses.")
+    warn_at: tuple[float, ...] = Field(
+        default=(0.75,), max_length=10, description="Shares of a target that raise sla.warning."
+    )
+    pauses: dict[PauseReason, Clocks] = Field(default_factory=dict, description="Pause reason -> the clocks it pauses.")
     working_days: Days = Field(default=frozenset(), description="Extra working days (make-up days).")
     days_off: Days = Field(default=frozenset(), description="Extra days off (the customer's closures).")
-    targets: tuple[Target, ...]
+    targets: tuple[Target, ...] = Field(min_length=1, max_length=100)
+
+    @field_validator("calendar")
+    @classmethod
+    def _known_calendar(cls, value: str) -> str:
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"no official calendar {value!r}: give a country code such as CN, HK, SG")
+        return value
+
+    @field_validator("working_days", "days_off")
+    @classmethod
+    def _few_exceptions(cls, value: frozenset[date]) -> frozenset[date]:
+        if len(value) > 1000:
+            raise ValueError("at most 1000 exceptional days")
+        return value
 
     @field_validator("warn_at")
     @classmethod
@@ -87,7 +109,7 @@ class Policy(BaseModel):
         return max(matching, key=lambda t: t.specificity, default=None)
 
     def pauses_clock(self, reason: str, clock: ClockKind) -> bool:
-        return clock in self.pauses.get(reason, frozenset())
+        return reason in set(PauseReason) and clock in self.pauses.get(PauseReason(reason), frozenset())
 
     def business_calendar(self) -> BusinessCalendar:
         overrides = dict.fromkeys(self.working_days, True) | dict.fromkeys(self.days_off, False)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.contracts import TicketOnSite, seal
+from shared.contracts import SiteDescribed, TicketOnSite, seal
 from testkit.broker import send_envelopes
 from testkit.in_process import RunningService, running
 from testkit.samples import opened_envelope
@@ -57,7 +57,14 @@ async def test_a_policy_is_saved_as_versions_and_a_site_follows_it(seeded: World
     assert (await sla.http.put(f"/policies/{code}", json=GOLD)).json() == {"code": code, "version": 1}
     assert (await sla.http.put(f"/policies/{code}", json={**GOLD, "warn_at": [0.75]})).json()["version"] == 2
     assert (await sla.http.get(f"/policies/{code}")).json()["policy"]["warn_at"] == [0.75]
-    assert (await sla.http.put(f"/sites/{site}/policy", json={"policy": code})).status_code == 200
+    refused = await sla.http.put(f"/sites/{site}/policy", json={"policy": code})
+    assert (refused.status_code, refused.json()["error"]) == (404, "unknown_site")  # until intake describes it
+    await send_envelopes(seeded.amqp_url, [seal(_described(site), producer="intake", correlation_id=site)])
+
+    async def put_under_gold() -> bool:
+        return (await sla.http.put(f"/sites/{site}/policy", json={"policy": code})).status_code == 200
+
+    await eventually(put_under_gold, what="the site known from site.described")
     assert (await sla.http.get(f"/sites/{site}/policy")).json() == {"site_code": site, "policy": code}
 
     opened = opened_envelope(site_code=site, reported_at=datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
@@ -86,6 +93,16 @@ async def test_a_policy_is_saved_as_versions_and_a_site_follows_it(seeded: World
         ),
         ({"targets": [{"clock": "on_site", "minutes": 0}]}, "targets.0.minutes: Input should be greater than 0"),
         ({"business_start": "18:00", "business_end": "09:00"}, "business hours must end after they start"),
+        (
+            {"targets": [{"clock": "on_site", "minutes": 10**18}]},
+            "targets.0.minutes: Input should be less than or equal to 527040",
+        ),
+        ({"calendar": "XX"}, "no official calendar 'XX'"),
+        (
+            {"pauses": {"coffee_break": ["on_site"]}},
+            "pauses.coffee_break.[key]: Input should be 'waiting_for_customer'",
+        ),
+        ({"targets": []}, "targets: Tuple should have at least 1 item"),
     ],
 )
 async def test_a_policy_that_makes_no_sense_is_refused_and_nothing_saved(
@@ -99,8 +116,21 @@ async def test_a_policy_that_makes_no_sense_is_refused_and_nothing_saved(
 
 
 async def test_a_site_cannot_be_put_under_a_policy_that_does_not_exist(sla: RunningService) -> None:
-    response = await sla.http.put("/sites/HH999/policy", json={"policy": "platinum"})
+    response = await sla.http.put("/sites/HH138/policy", json={"policy": "platinum"})
     assert (response.status_code, response.json()["error"]) == (422, "unknown_policy")
+
+
+async def test_a_site_nobody_loaded_or_described_cannot_be_given_a_policy(sla: RunningService) -> None:
+    response = await sla.http.put("/sites/HH999/policy", json={"policy": "standard"})
+    assert (response.status_code, response.json()["error"]) == (404, "unknown_site")
+    assert (await sla.http.get("/sites/HH999/policy")).json()["policy"] == "standard"  # nothing stored
+
+
+def _described(site: str) -> SiteDescribed:
+    return SiteDescribed(
+        site_code=site, name=f"Site {site}", address="1 Test Road", timezone="Asia/Shanghai", customer="Test Co",
+        representative=None, contract_code=None,
+    )  # fmt: skip
 
 
 async def test_the_calendar_a_policy_counts_on(sla: RunningService) -> None:
