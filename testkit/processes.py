@@ -72,6 +72,22 @@ def python_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[P
             popen.wait()
 
 
+def service_pids(parent: int) -> dict[str, int]:
+    """The `services run NAME` processes `parent` started, by service name."""
+    found: dict[str, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and b"run" in command and command.index(b"run") + 1 < len(command):
+            found[command[command.index(b"run") + 1].decode()] = int(entry.name)
+    return found
+
+
 async def is_ready(url: str) -> bool:
     """Whether the service at `url` answers its readiness check."""
     try:

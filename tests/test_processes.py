@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 
 import services
+from services.launcher import pause_after
 from testkit.broker import EventTap, send_envelopes
 from testkit.identities import ADMIN
-from testkit.processes import aftercare_process, free_port, is_ready
+from testkit.processes import aftercare_process, free_port, is_ready, service_pids
 from testkit.samples import opened_at_load_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
@@ -75,6 +76,49 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
         assert output.count('"variable": "DISPATCH_PREFECTH"') == len(services.NAMES)  # each names it once
         for url in urls.values():
             assert not await is_ready(url)
+
+
+async def test_a_service_that_dies_under_aftercare_up_is_started_again_and_the_others_keep_serving(
+    seeded: World, tmp_path: Path
+) -> None:
+    ports = {name: free_port() for name in services.NAMES}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    with aftercare_process("up", env=_environment(seeded, ports), log_dir=tmp_path) as up:
+        for name, url in urls.items():
+            await eventually(partial(is_ready, url), timeout=60, what=f"{name} ready")
+        killed = service_pids(up.popen.pid)["dispatch"]
+        os.kill(killed, signal.SIGKILL)
+        async with httpx.AsyncClient(headers=ADMIN) as client:
+            request = {
+                "site_code": "HH138", "subsystem": "bgm", "channel": "hotline", "reporter": {"name": "Duty desk"},
+                "description": f"Atrium speakers silent while dispatch is down ({uuid.uuid4().hex[:6]})",
+            }  # fmt: skip
+            accepted = await client.post(f"{urls['intake']}/requests", json=request)
+            assert accepted.status_code == 201, accepted.text  # intake did not go down with dispatch
+            ticket = accepted.json()["ticket_id"]
+            await eventually(partial(is_ready, urls["dispatch"]), timeout=60, what="dispatch started again")
+            assert service_pids(up.popen.pid)["dispatch"] != killed
+
+            async def assigned() -> bool:
+                answer = await client.get(f"{urls['dispatch']}/tickets/{ticket}")
+                return answer.status_code == 200 and answer.json()["status"] == "assigned"
+
+            await eventually(assigned, timeout=30, what="the request made meanwhile assigned")
+        returncode, output = up.stop(signal.SIGINT)
+    assert returncode == 0, output[-3000:]
+    assert "dispatch exited with -9; starting it again in 1s" in output
+    assert "dispatch started again" in output
+
+
+def test_a_service_dying_again_and_again_is_started_after_longer_pauses_then_given_up() -> None:
+    deaths: list[float] = []
+    pauses = []
+    for now in (0.0, 1.0, 3.0, 7.0, 15.0):
+        deaths, pause = pause_after(deaths, now)
+        pauses.append(pause)
+    assert pauses == [1, 2, 4, 8, 16]
+    assert pause_after(deaths, 31.0)[1] is None  # a sixth death within a minute: something is wrong
+    assert pause_after(deaths, 100.0)[1] == 1  # a minute of calm forgives the past
 
 
 async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, tap: EventTap, tmp_path: Path) -> None:
