@@ -9,9 +9,9 @@ Every delivery ends in exactly one of these outcomes, and is acknowledged only a
 - ignored: the service said the message does not concern it (`Subscription.concerns`, asked before
   any transaction): the webhooks skip the events of sites that no system subscribed to;
 - retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
-- dead-lettered: the message is malformed, of an unknown type or version, refused by the handler
-  (`PermanentFailure`) or by the database (a value it cannot store: `invalid_data`, at once), or
-  failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
+- dead-lettered: the message is larger than MAX_MESSAGE_BYTES, malformed, of an unknown type or
+  version, refused by the handler (`PermanentFailure`) or by the database (a value it cannot store:
+  `invalid_data`, at once), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
 
 If even the retry or dead-letter publish fails, the delivery is returned to the queue (nack) and the
 broker's delivery limit remains as the last backstop.
@@ -37,7 +37,7 @@ from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.routes import MessageHandlers
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, ConsumerQueue
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue
 from shared.messaging.unit_of_work import Delivery
 from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
@@ -151,6 +151,8 @@ class QueueConsumer:
         return outcome
 
     async def _apply(self, body: bytes, delivery: Delivery) -> Outcome:
+        if len(body) > MAX_MESSAGE_BYTES:
+            raise _DeadLetter("too_large", f"{len(body)} bytes; messages are limited to {MAX_MESSAGE_BYTES}")
         try:
             envelope = RawEnvelope.model_validate_json(body)
         except ValidationError as error:

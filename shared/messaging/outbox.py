@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.logs import get_logger
-from shared.messaging.topology import EVENTS_EXCHANGE
+from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES
 from shared.persistence.database import PrecompiledStatement
 
 log = get_logger(__name__)
@@ -46,6 +46,12 @@ class OutgoingMessage:
     correlation_id: str
     body: str
     headers: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Refused here, the transaction that made it fails; in the outbox, the broker would refuse it forever.
+        if len(self.body) > MAX_MESSAGE_BYTES // 4 and len(self.body.encode()) > MAX_MESSAGE_BYTES:
+            size = len(self.body.encode())
+            raise ValueError(f"{self.message_type} of {size} bytes: messages are limited to {MAX_MESSAGE_BYTES}")
 
     @classmethod
     def event(cls, envelope: Envelope[Any]) -> OutgoingMessage:

@@ -29,6 +29,10 @@ UNROUTED_EXCHANGE = "aftercare.unrouted"
 UNROUTED_QUEUE = "aftercare.unrouted"
 UNROUTED_MAX_LENGTH = 100_000
 DELIVERY_LIMIT = 20
+MAX_MESSAGE_BYTES = 1024 * 1024
+"""The largest message the suite sends or takes (the largest real one, a resolution with its customer's
+signature, is under 400 KiB): larger ones are refused when published and dead-lettered when received,
+and the deployment's broker refuses them too (`max_message_size` in deploy/rabbitmq/aftercare.conf)."""
 
 
 @dataclass(frozen=True)

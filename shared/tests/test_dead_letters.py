@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from shared.contracts import seal
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
+from shared.messaging.outbox import OutgoingMessage
+from shared.messaging.topology import MAX_MESSAGE_BYTES
 from shared.tests.conftest import Probe, ProbeHappened
 from testkit.broker import queue_depth, send, send_envelope
 from testkit.waiting import eventually
@@ -66,6 +70,23 @@ async def test_a_value_the_database_refuses_is_dead_lettered_at_once_and_not_ret
         await eventually(lambda: _equals(probe.effect_counts(), {21: 1}), what="the good message applied")
     finally:
         await runtime.stop()
+
+
+async def test_a_message_past_the_size_limit_is_dead_lettered_unread_and_none_is_published(probe: Probe) -> None:
+    runtime = probe.runtime()
+    await runtime.start()
+    try:
+        huge = json.loads(_event(30).model_dump_json())
+        huge["payload"]["note"] = "x" * (MAX_MESSAGE_BYTES + 1)
+        await send(probe.world.amqp_url, json.dumps(huge).encode(), routing_key="probe.happened", message_id="huge")
+        [letter] = await _dead(probe, 1)
+        assert letter.reason == "too_large"
+        assert f"limited to {MAX_MESSAGE_BYTES}" in letter.detail
+        assert 30 not in probe.attempts
+    finally:
+        await runtime.stop()
+    with pytest.raises(ValueError, match="messages are limited to"):
+        OutgoingMessage.event(_event(31, note="y" * MAX_MESSAGE_BYTES))
 
 
 async def test_a_transient_failure_is_retried_later_while_other_messages_flow(probe: Probe) -> None:
