@@ -25,8 +25,7 @@ from shared.messaging.metrics import KernelMetrics
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
 from shared.messaging.publisher import Publisher
 from shared.persistence.database import create_engine
-from shared.persistence.service_database import ServiceDatabase
-from shared.service import ServiceDefinition, consumer_queues
+from shared.service import ServiceDefinition, consumer_queues, database_of
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -42,7 +41,7 @@ class ServiceRuntime:
         self.registry = CollectorRegistry()
         self.metrics = KernelMetrics(self.registry)
         self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        self.database = ServiceDatabase(self.engine, definition.metadata, producer=definition.name)
+        self.database = database_of(definition, self.engine)
         self.broker = RabbitBroker(
             settings.amqp_url,
             default_channel=Channel(prefetch_count=settings.prefetch, on_return_raises=True),
@@ -67,6 +66,7 @@ class ServiceRuntime:
                 retry_delay=timedelta(milliseconds=settings.retry_delay_ms),
                 on_dead_letter=subscription.on_dead_letter,
                 concerns=subscription.concerns,
+                checks_producer=subscription.bind_events and subscription.exchange == topology.EVENTS_EXCHANGE,
             )
             for queue, queue_handlers, subscription in zip(self.queues, handlers, definition.subscriptions, strict=True)
         ]

@@ -9,8 +9,10 @@ from typing import Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.access import AccessTable
+from shared.contracts.envelope import Event
 from shared.messaging.consumer import Concerns, DeadLetterHook
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.topology import EVENTS_EXCHANGE, ConsumerQueue, declare
@@ -83,6 +85,9 @@ class ServiceDefinition:
     static_dir: Path | None = None
     """Files the pages load (style sheet, scripts), served under /static."""
     subscriptions: tuple[Subscription, ...] = ()
+    publishes: tuple[type[Event], ...] | None = None
+    """The events it publishes on `aftercare.events`, and the only ones its broker user may publish there
+    (RabbitMQ topic permissions); None leaves it unchecked, for a scratch service in a test."""
     seed: Seeder | None = None
     workers: tuple[WorkerFactory, ...] = ()
     broker_resources: tuple[str, ...] = ()
@@ -99,7 +104,7 @@ async def seed_site(definition: ServiceDefinition, database_url: str, site: Path
         return None
     engine = create_engine(database_url, pool_size=1)
     try:
-        return await definition.seed(ServiceDatabase(engine, definition.metadata, producer=definition.name), site)
+        return await definition.seed(database_of(definition, engine), site)
     finally:
         await engine.dispose()
 
@@ -118,3 +123,9 @@ async def declare_topology(definition: ServiceDefinition, settings: ServiceSetti
     published before a service first starts, such as a site loaded by the seed step, misses its queue.
     """
     await declare(settings.amqp_url, *consumer_queues(definition, settings))
+
+
+def database_of(definition: ServiceDefinition, engine: AsyncEngine) -> ServiceDatabase:
+    """The service's own schema on `engine`, publishing as the service and only what it declares."""
+    publishes = None if definition.publishes is None else frozenset(e.message_type for e in definition.publishes)
+    return ServiceDatabase(engine, definition.metadata, producer=definition.name, publishes=publishes)

@@ -18,8 +18,10 @@ import httpx
 from sqlalchemy.engine import make_url
 
 import services
-from shared.persistence.database import asyncpg_dsn, drop_database
-from shared.provisioning import ServiceAccess
+from shared.messaging import topology
+from shared.persistence import migrations
+from shared.persistence.database import asyncpg_dsn, drop_database, ensure_database
+from shared.provisioning import ServiceAccess, provision_broker, provision_database
 from testkit.machine import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
 from testkit.world import World
 
@@ -87,3 +89,28 @@ async def removed_afterwards(accounts: Sequence[ServiceAccess]) -> AsyncIterator
             await asyncio.to_thread(rabbitmqctl, "delete_vhost", vhost, check=False)
         for user in users:
             await asyncio.to_thread(rabbitmqctl, "delete_user", user, check=False)
+
+
+@asynccontextmanager
+async def provisioned_deployment(world: World, label: str) -> AsyncIterator[dict[str, ServiceAccess]]:
+    """Every service provisioned as a deployment is, its schema migrated and its queues declared by
+    its own role and user, as `aftercare migrate` and a starting service do; removed afterwards."""
+    provisioned = deployment_accounts(world, label)
+    async with removed_afterwards(provisioned):
+        await provision_database(POSTGRES_URL, provisioned)
+        await asyncio.to_thread(provision_broker, BROKER_ADMIN_URL, provisioned)
+        for account in provisioned:
+            if await ensure_database(account.database_url):
+                raise AssertionError(f"{account.service} created its database; provisioning should have")
+            directory = services.definition(account.service).migrations_dir
+            await asyncio.to_thread(migrations.upgrade, directory, account.database_url)
+            await topology.declare(account.amqp_url, *(queue_as_declared(account, q) for q in account.queues))
+        yield {account.service: account for account in provisioned}
+
+
+def queue_as_declared(account: ServiceAccess, name: str) -> topology.ConsumerQueue:
+    """The queue as its service declares it, bound to the events it consumes."""
+    definition = services.definition(account.service)
+    subscription = next(s for s in definition.subscriptions if s.queue == name)
+    settings = definition.settings_class(database_url=account.database_url, amqp_url=account.amqp_url)
+    return subscription.consumer_queue(subscription.handlers_for(settings))

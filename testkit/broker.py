@@ -76,8 +76,10 @@ async def send(
     message_id: str | None = None,
     message_type: str | None = None,
     copies: int = 1,
+    user_id: str | None = None,
 ) -> None:
-    """Publish raw bytes, persistent and confirmed, as another service or a misbehaving client would."""
+    """Publish raw bytes, persistent and confirmed, as another service or a misbehaving client would
+    (`user_id`: the broker user it connects as, which RabbitMQ checks)."""
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -88,6 +90,7 @@ async def send(
             type=message_type,
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            user_id=user_id,
         )
         await asyncio.gather(*(target.publish(message, routing_key=routing_key) for _ in range(copies)))
 

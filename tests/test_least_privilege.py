@@ -1,6 +1,6 @@
-"""Least privilege as deployed: `aftercare provision` gives each service a PostgreSQL role that owns its
-own schema and can reach no other, and a RabbitMQ user that can declare, bind and consume only its own
-queues. Each service migrates its schema as its own role.
+"""Least privilege in the database as deployed: `aftercare provision` gives each service a PostgreSQL
+role that owns its own schema and can reach no other, and each service migrates its schema as its own
+role (the broker's side: tests/test_least_privilege_broker.py). Provisioning itself refuses what is unsafe.
 
 The roles, users, database and virtual host are this run's own and are dropped at the end.
 """
@@ -8,54 +8,29 @@ The roles, users, database and virtual host are this run's own and are dropped a
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from aio_pika.abc import AbstractChannel
 from sqlalchemy.engine import make_url
 
 import services
-from shared.messaging import topology
-from shared.messaging.publisher import Publisher
-from shared.persistence import migrations
 from shared.persistence.database import asyncpg_dsn, ensure_database
 from shared.provisioning import (
     ProvisioningError,
     ServiceAccess,
-    broker_permissions,
     provision_broker,
     provision_database,
 )
-from testkit.accounts import deployment_accounts, removed_afterwards
-from testkit.broker import refused_by_broker
+from testkit.accounts import deployment_accounts, provisioned_deployment, removed_afterwards
 from testkit.machine import BROKER_ADMIN_URL, POSTGRES_URL
 from testkit.world import World
 
 
 @pytest.fixture(scope="module")
 async def accounts(world: World) -> AsyncIterator[dict[str, ServiceAccess]]:
-    """Every service provisioned as a deployment is, its schema migrated and its queues declared by
-    its own role and user, as `aftercare migrate` and a starting service do."""
-    provisioned = deployment_accounts(world, "roles")
-    async with removed_afterwards(provisioned):
-        await provision_database(POSTGRES_URL, provisioned)
-        await asyncio.to_thread(provision_broker, BROKER_ADMIN_URL, provisioned)
-        for account in provisioned:
-            assert await ensure_database(account.database_url) is False
-            directory = services.definition(account.service).migrations_dir
-            await asyncio.to_thread(migrations.upgrade, directory, account.database_url)
-            await topology.declare(account.amqp_url, *(_queue(account, q) for q in account.queues))
-        yield {account.service: account for account in provisioned}
-
-
-def _queue(account: ServiceAccess, name: str) -> topology.ConsumerQueue:
-    """The queue as its service declares it, bound to the events it consumes."""
-    definition = services.definition(account.service)
-    subscription = next(s for s in definition.subscriptions if s.queue == name)
-    settings = definition.settings_class(database_url=account.database_url, amqp_url=account.amqp_url)
-    return subscription.consumer_queue(subscription.handlers_for(settings))
+    async with provisioned_deployment(world, "roles") as provisioned:
+        yield provisioned
 
 
 async def _as_role(account: ServiceAccess) -> asyncpg.Connection:
@@ -200,77 +175,6 @@ async def test_provisioning_never_changes_an_administrator_and_refuses_before_ch
 
 def _role_of(account: ServiceAccess) -> str:
     return str(make_url(account.database_url).username)
-
-
-# RabbitMQ --------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", services.NAMES)
-async def test_a_service_user_is_refused_on_every_other_service_queue(
-    accounts: dict[str, ServiceAccess], name: str
-) -> None:
-    url = accounts[name].amqp_url
-    for other in services.NAMES:
-        if other == name:
-            continue
-        for queue in accounts[other].queues:
-            spec = _queue(accounts[other], queue)
-
-            async def consume(channel: AbstractChannel, queue: str = queue) -> None:
-                await (await channel.get_queue(queue, ensure=False)).get(fail=False)
-
-            async def declare(channel: AbstractChannel, spec: topology.ConsumerQueue = spec) -> None:
-                await topology.declare_consumer_queue(channel, spec)
-
-            async def bind(channel: AbstractChannel, queue: str = queue) -> None:
-                target = await channel.get_queue(queue, ensure=False)
-                await target.bind(topology.EVENTS_EXCHANGE, routing_key="ticket.opened")
-
-            assert await refused_by_broker(url, consume), f"{name} read {queue}"
-            assert await refused_by_broker(url, declare), f"{name} declared {queue}"
-            assert await refused_by_broker(url, bind), f"{name} bound {queue}"
-
-
-async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, ServiceAccess]) -> None:
-    account = accounts["dispatch"]
-    queue = account.queues[0]
-    assert set(account.queues) == {"dispatch.inbox", "dispatch.notices"}
-    spec = topology.ConsumerQueue(queue)
-    publisher = Publisher(account.amqp_url, name="least-privilege")
-    await publisher.start()
-    try:
-        # an event, a retry (through the default exchange to its own retry queue) and a dead letter
-        for exchange, routing_key in (
-            (topology.EVENTS_EXCHANGE, "ticket.assigned"),
-            ("", spec.retry_queue),
-            (topology.DEAD_LETTER_EXCHANGE, queue),
-        ):
-            await publisher.publish(
-                b"{}",
-                exchange=exchange,
-                routing_key=routing_key,
-                message_id=None,
-                correlation_id=None,
-                message_type=None,
-            )
-    finally:
-        await publisher.stop()
-
-    async def consume_own(channel: AbstractChannel) -> None:
-        await (await channel.get_queue(queue, ensure=False)).get(fail=False)
-
-    assert not await refused_by_broker(account.amqp_url, consume_own)
-
-
-def test_broker_permissions_name_exactly_the_own_queues_and_the_shared_exchanges() -> None:
-    permissions = broker_permissions(["dispatch.inbox"])
-    for allowed in ("dispatch.inbox", "dispatch.inbox.retry", "dispatch.inbox.dead", "aftercare.events"):
-        assert re.fullmatch(permissions.read, allowed)
-    for refused in ("intake.requests", "dispatch.inbox2", "xdispatch.inbox", "sla.inbox.dead"):
-        assert not re.fullmatch(permissions.configure, refused)
-        assert not re.fullmatch(permissions.read, refused)
-    assert re.fullmatch(permissions.write, "amq.default")
-    assert not re.fullmatch(permissions.read, "amq.default")
 
 
 async def test_an_extension_installed_in_another_schema_is_named_not_moved(world: World) -> None:

@@ -90,7 +90,7 @@ async def test_a_service_that_dies_under_aftercare_up_is_started_again_and_the_o
         os.kill(killed, signal.SIGKILL)
         async with httpx.AsyncClient(headers=ADMIN) as client:
             request = {
-                "site_code": "HH138", "subsystem": "bgm", "channel": "hotline", "reporter": {"name": "Duty desk"},
+                "site_code": "LOAD1", "subsystem": "bgm", "channel": "hotline", "reporter": {"name": "Duty desk"},
                 "description": f"Atrium speakers silent while dispatch is down ({uuid.uuid4().hex[:6]})",
             }  # fmt: skip
             accepted = await client.post(f"{urls['intake']}/requests", json=request)

@@ -9,6 +9,7 @@ from services.archive.db.tables import metadata
 from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
 from services.archive.typesetting import typesetter
+from shared import contracts
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -22,4 +23,5 @@ service = ServiceDefinition(
     subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
     workers=(register_calendar, typesetter),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
+    publishes=(contracts.DocumentArchived,),
 )

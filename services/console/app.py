@@ -27,4 +27,5 @@ service = ServiceDefinition(
     static_dir=Path(__file__).parent / "web" / "static",
     workers=(upstream_for, live_feed),
     broker_resources=(re.escape(QUEUE_PREFIX) + r"[0-9a-f-]{36}",),
+    publishes=(),
 )

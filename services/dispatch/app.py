@@ -8,6 +8,7 @@ from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
 from services.dispatch.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
+from shared import contracts
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -24,4 +25,30 @@ service = ServiceDefinition(
     ),
     seed=seed.load_site,
     workers=(handlers.recurring_work, notification_sender),
+    publishes=(
+        contracts.TicketAssigned,
+        contracts.TicketAwaitingAssignment,
+        contracts.TicketAtRisk,
+        contracts.ComplaintRouted,
+        contracts.TicketEscalationNeeded,
+        contracts.TicketAccepted,
+        contracts.TicketOnSite,
+        contracts.TicketPaused,
+        contracts.TicketResumed,
+        contracts.TicketResolved,
+        contracts.TicketReopened,
+        contracts.TicketClosed,
+        contracts.DeviceSwapped,
+        contracts.FollowUpDue,
+        contracts.FollowUpMissed,
+        contracts.FollowUpRecorded,
+        contracts.QualityCaseOpened,
+        contracts.QualityCaseEscalated,
+        contracts.QualityCaseAnswered,
+        contracts.SiteReviewed,
+        contracts.InspectionVisitOpened,
+        contracts.InspectionVisitCompleted,
+        contracts.InspectionVisitOverdue,
+        contracts.InspectionVisitMissed,
+    ),
 )

@@ -7,6 +7,7 @@ from services.intake import handlers, seed
 from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
 from services.intake.settings import IntakeSettings
+from shared import contracts
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -22,4 +23,11 @@ service = ServiceDefinition(
         Subscription("intake.inbox", handlers.events),
     ),
     seed=seed.load_site,
+    publishes=(
+        contracts.SiteDescribed,
+        contracts.EquipmentChanged,
+        contracts.TicketOpened,
+        contracts.TicketReclassified,
+        contracts.TicketRejected,
+    ),
 )

@@ -7,6 +7,7 @@ from services.sla import handlers, seed
 from services.sla.access import ACCESS
 from services.sla.db.tables import metadata
 from services.sla.settings import SlaSettings
+from shared import contracts
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -20,4 +21,14 @@ service = ServiceDefinition(
     subscriptions=(Subscription("sla.inbox", handlers.events),),
     workers=(handlers.timer_scheduler,),
     seed=seed.load_site,
+    publishes=(
+        contracts.SlaClockStarted,
+        contracts.SlaWarning,
+        contracts.SlaBreached,
+        contracts.SlaMet,
+        contracts.SlaVendorClockStarted,
+        contracts.SlaVendorWarning,
+        contracts.SlaVendorBreached,
+        contracts.SlaVendorMet,
+    ),
 )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.sla import tracking, views
-from services.sla.db import repository
+from services.sla.db import repository, sites
 from services.sla.domain.facts import TICKET_EVENTS
 from services.sla.domain.policy import Policy
 from services.sla.domain.reports import monthly_report, vendor_report
@@ -37,7 +37,7 @@ for contract in TICKET_EVENTS:
 
 @events.on(SiteDescribed)
 async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -> None:
-    await repository.know_site(uow.connection, message.payload.site_code)
+    await sites.know_site(uow.connection, message.payload.site_code)
 
 
 def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> TimerScheduler:
@@ -120,7 +120,7 @@ async def get_site_policy(site_code: str, database: Database) -> dict[str, str]:
 async def put_site_policy(site_code: str, body: SitePolicy, database: Database) -> dict[str, str]:
     """Put a site under a policy; tickets opened from now on follow it."""
     async with database.unit_of_work() as uow:
-        if not await repository.is_known_site(uow.connection, site_code):
+        if not await sites.is_known_site(uow.connection, site_code):
             raise Problem(
                 404,
                 "unknown_site",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.sla.db import repository
+from services.sla.db import sites
 from shared.persistence.service_database import ServiceDatabase
 from shared.site_file import load_site_file
 
@@ -13,5 +13,5 @@ from shared.site_file import load_site_file
 async def load_site(database: ServiceDatabase, path: Path) -> str:
     site_code = load_site_file(path).site.code
     async with database.engine.begin() as connection:
-        await repository.know_site(connection, site_code)
+        await sites.know_site(connection, site_code)
     return f"site {site_code} known"

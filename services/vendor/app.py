@@ -10,6 +10,7 @@ from services.vendor.db.tables import metadata
 from services.vendor.partner_topology import REPLIES_EXCHANGE, REPLIES_QUEUE, REQUESTS_EXCHANGE
 from services.vendor.replies import tell_partner
 from services.vendor.settings import VendorSettings
+from shared import contracts
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -33,4 +34,9 @@ service = ServiceDefinition(
     # The partners' exchanges and every queue named vendor.*: its partners' queues are the vendor
     # service's to declare and feed (no other service's queue starts with "vendor.").
     broker_resources=(re.escape(REQUESTS_EXCHANGE), re.escape(REPLIES_EXCHANGE), r"vendor\..+"),
+    publishes=(
+        contracts.VendorEscalationSent,
+        contracts.VendorEscalationProgressed,
+        contracts.VendorEscalationClosed,
+    ),
 )

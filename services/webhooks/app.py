@@ -8,6 +8,7 @@ from services.webhooks.access import ACCESS
 from services.webhooks.db.tables import metadata
 from services.webhooks.delivery import deliverer
 from services.webhooks.settings import WebhooksSettings
+from shared.contracts.webhooks import WebhookPaused
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -20,4 +21,5 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(Subscription("webhooks.inbox", fan_out.events, concerns=fan_out.concerns_a_subscriber),),
     workers=(deliverer,),
+    publishes=(WebhookPaused,),
 )

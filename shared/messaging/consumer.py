@@ -9,9 +9,11 @@ Every delivery ends in exactly one of these outcomes, and is acknowledged only a
 - ignored: the service said the message does not concern it (`Subscription.concerns`, asked before
   any transaction): the webhooks skip the events of sites that no system subscribed to;
 - retried: the handler failed; a copy waits in `<queue>.retry` and comes back after the delay;
-- dead-lettered: the message is larger than MAX_MESSAGE_BYTES, malformed, of an unknown type or
-  version, refused by the handler (`PermanentFailure`) or by the database (a value it cannot store:
-  `invalid_data`, at once), or failed `max_attempts` times: it goes to `<queue>.dead` with the reason.
+- dead-lettered: the message is larger than MAX_MESSAGE_BYTES; an event that is not what its routing
+  key says, or sent to the queue directly by another service's broker user (`forged_producer`);
+  malformed, of an unknown type or version; refused by the handler (`PermanentFailure`) or by the
+  database (a value it cannot store: `invalid_data`, at once); or failed `max_attempts` times. It
+  goes to `<queue>.dead` with the reason.
 
 If even the retry or dead-letter publish fails, the delivery is returned to the queue (nack) and the
 broker's delivery limit remains as the last backstop.
@@ -37,7 +39,7 @@ from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.routes import MessageHandlers
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue
 from shared.messaging.unit_of_work import Delivery
 from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
@@ -87,8 +89,10 @@ class QueueConsumer:
         retry_delay: timedelta = timedelta(seconds=2),
         on_dead_letter: DeadLetterHook | None = None,
         concerns: Concerns | None = None,
+        checks_producer: bool = False,
     ) -> None:
         self.queue = queue
+        self._checks_producer = checks_producer
         self._on_dead_letter = on_dead_letter
         self._concerns = concerns
         self._handlers = handlers
@@ -134,7 +138,7 @@ class QueueConsumer:
     async def handle(self, message: RabbitMessage) -> Outcome:
         attempt = _attempt(message.headers.get(ATTEMPT_HEADER))
         raw = message.raw_message
-        delivery = Delivery(sender=raw.user_id, routing_key=raw.routing_key)
+        delivery = Delivery(sender=raw.user_id, routing_key=raw.routing_key, exchange=raw.exchange)
         try:
             outcome = await self._apply(message.body, delivery)
         except _DeadLetter as dead:
@@ -161,6 +165,8 @@ class QueueConsumer:
         structlog.contextvars.bind_contextvars(
             message_id=str(envelope.message_id), correlation_id=envelope.correlation_id, message_type=envelope.type
         )
+        if self._checks_producer:
+            self._check_sender(envelope, delivery)
         route = self._handlers.route(envelope.type, envelope.schema_version)
         if route is None:
             if self._handlers.knows(envelope.type):
@@ -190,6 +196,17 @@ class QueueConsumer:
                     return Outcome.DUPLICATE
                 await route.handler(typed, uow)
         return Outcome.PROCESSED
+
+    def _check_sender(self, envelope: RawEnvelope, delivery: Delivery) -> None:
+        """An event is what its routing key says: on `aftercare.events` only the producer's broker user may
+        publish with that key (topic permissions). Anything else reaching the queue came back from its
+        own retry queue, from an operator's replay, or from someone who should not be writing to it."""
+        if delivery.exchange == EVENTS_EXCHANGE:
+            if delivery.routing_key != envelope.type:
+                detail = f"a {envelope.type} published with the routing key {delivery.routing_key!r}"
+                raise _DeadLetter("forged_producer", detail)
+        elif delivery.sender not in (None, self._publisher.user):
+            raise _DeadLetter("forged_producer", f"{envelope.type} sent straight to the queue by {delivery.sender!r}")
 
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
         if isinstance(error, NotYet):

@@ -3,13 +3,15 @@
 RabbitMQ throttles a connection that publishes faster than the broker can take (flow control); a
 consumer sharing that connection would be throttled with it. So each process publishes (its outbox,
 its retries and dead letters) on one robust connection, with publisher confirms, and consumes on
-FastStream's.
+FastStream's. Every message carries the `user_id` of the broker user it publishes as, which RabbitMQ
+checks: a consumer knows who really sent it (shared/messaging/consumer.py).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection, DateType
@@ -19,6 +21,7 @@ class Publisher:
     def __init__(self, amqp_url: str, *, name: str) -> None:
         self._amqp_url = amqp_url
         self._name = name
+        self.user = broker_user(amqp_url)
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractRobustChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
@@ -82,6 +85,7 @@ class Publisher:
                 timestamp=timestamp,
                 expiration=expiration,
                 app_id=self._name,
+                user_id=self.user,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),
             routing_key=routing_key,
@@ -97,3 +101,8 @@ class Publisher:
         if name not in self._exchanges:
             self._exchanges[name] = await self._channel.get_exchange(name)
         return self._exchanges[name]
+
+
+def broker_user(amqp_url: str) -> str:
+    """The user an AMQP URL connects as (RabbitMQ's `guest` when it names none)."""
+    return unquote(urlsplit(amqp_url).username or "guest")

@@ -26,10 +26,11 @@ from shared.messaging.outbox import OutgoingMessage
 @dataclass(frozen=True)
 class Delivery:
     """How the incoming message arrived: the broker-validated `user_id` of its publisher (if it set
-    one) and its routing key."""
+    one), the exchange it was published to and its routing key."""
 
     sender: str | None = None
     routing_key: str | None = None
+    exchange: str | None = None
 
 
 class UnitOfWork:
@@ -40,15 +41,20 @@ class UnitOfWork:
         producer: str,
         cause: Envelope[Any] | None,
         delivery: Delivery | None = None,
+        publishes: frozenset[str] | None = None,
     ) -> None:
         self.connection = connection
+        self._publishes = publishes
         self.cause = cause
         self.delivery = delivery or Delivery()
         self._producer = producer
         self._outgoing: list[OutgoingMessage] = []
 
     def publish(self, event: EventT, *, correlation_id: str | None = None) -> Envelope[EventT]:
-        """Queue an event for the outbox; it is sent only if this unit of work commits."""
+        """Queue an event for the outbox; it is sent only if this unit of work commits. An event type the
+        service does not declare it publishes is refused here: the broker would refuse it from the outbox."""
+        if self._publishes is not None and event.message_type not in self._publishes:
+            raise ValueError(f"{self._producer} does not publish {event.message_type}: declare it in its `publishes`")
         if correlation_id is None:
             if self.cause is None:
                 raise ValueError("a first-cause event needs a correlation_id")

@@ -20,13 +20,18 @@ from shared.persistence.idempotency import IdempotencyKeys
 class ServiceDatabase:
     """A service's own schema: connections, units of work, its outbox and its inbox."""
 
-    def __init__(self, engine: AsyncEngine, metadata: MetaData, *, producer: str) -> None:
+    def __init__(
+        self, engine: AsyncEngine, metadata: MetaData, *, producer: str, publishes: frozenset[str] | None = None
+    ) -> None:
+        """`publishes`: the event types the service may publish (what the broker lets its user publish);
+        None when unchecked (a scratch service in a test)."""
         if metadata.schema is None:
             raise ValueError("a service's metadata must name its schema")
         self.engine = engine
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.schema = metadata.schema
         self.producer = producer
+        self.publishes = publishes
         self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
         self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
         self.idempotency = IdempotencyKeys(engine, metadata.tables[f"{self.schema}.idempotency_keys"])
@@ -50,7 +55,9 @@ class ServiceDatabase:
         self, cause: Envelope[Any] | None = None, delivery: Delivery | None = None
     ) -> AsyncIterator[UnitOfWork]:
         async with self.engine.begin() as connection:
-            uow = UnitOfWork(connection, producer=self.producer, cause=cause, delivery=delivery)
+            uow = UnitOfWork(
+                connection, producer=self.producer, cause=cause, delivery=delivery, publishes=self.publishes
+            )
             yield uow
             outgoing = uow.outgoing
             await self.outbox.add(connection, outgoing)

@@ -47,6 +47,7 @@ class ServiceAccess:
     database_url: str
     amqp_url: str
     broker_resources: tuple[str, ...] = ()  # further exchanges and queues it owns (patterns)
+    publishes: tuple[str, ...] = ()  # the event types it may publish on aftercare.events
     extensions: tuple[str, ...] = ()  # PostgreSQL extensions created in its schema
 
     @classmethod
@@ -60,5 +61,6 @@ class ServiceAccess:
             database_url=settings.database_url,
             amqp_url=settings.amqp_url,
             broker_resources=definition.broker_resources,
+            publishes=tuple(event.message_type for event in definition.publishes or ()),
             extensions=definition.database_extensions,
         )

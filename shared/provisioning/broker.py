@@ -45,6 +45,12 @@ def broker_permissions(queues: Iterable[str], patterns: Iterable[str] = ()) -> B
     )
 
 
+def events_pattern(event_types: Iterable[str]) -> str:
+    """The routing keys a user may publish with on `aftercare.events`: exactly its service's event types."""
+    escaped = sorted({re.escape(t) for t in event_types})
+    return _any(escaped) if escaped else "^$"
+
+
 def _queue_family(queue: str) -> tuple[str, str, str]:
     spec = ConsumerQueue(queue)
     return spec.name, spec.retry_queue, spec.dead_queue
@@ -82,6 +88,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
     admin = api.username
     accounts: dict[tuple[str, str], tuple[_BrokerAccount, list[str]]] = {}
     patterns: dict[tuple[str, str], list[str]] = {}
+    publishes: dict[tuple[str, str], list[str]] = {}
     for service in services:
         account = _broker_account(service.amqp_url)
         if account.user == admin:
@@ -94,6 +101,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
             raise ProvisioningError(f"two services use the RabbitMQ user {account.user!r} with different passwords")
         accounts.setdefault(key, (account, []))[1].extend(service.queues)
         patterns.setdefault(key, []).extend(service.broker_resources)
+        publishes.setdefault(key, []).extend(service.publishes)
 
     done: list[str] = []
     everything = {"configure": ".*", "write": ".*", "read": ".*"}
@@ -122,7 +130,15 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
                 f"/api/permissions/{_segment(account.vhost)}/{_segment(account.user)}",
                 {"configure": permissions.configure, "write": permissions.write, "read": permissions.read},
             )
+            events = publishes[account.user, account.vhost]
+            _call(
+                client,
+                "PUT",
+                f"/api/topic-permissions/{_segment(account.vhost)}/{_segment(account.user)}",
+                {"exchange": EVENTS_EXCHANGE, "write": events_pattern(events), "read": ".*"},
+            )
             done.append(f"user {account.user} may use {', '.join(queues) or 'no queue'} in {account.vhost}")
+            done.append(f"user {account.user} may publish {', '.join(sorted(events)) or 'no event'}")
     return done
 
 

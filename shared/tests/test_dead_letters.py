@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 
+import aio_pika
 import pytest
 
 from shared.contracts import seal
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.outbox import OutgoingMessage
-from shared.messaging.topology import MAX_MESSAGE_BYTES
+from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES
 from shared.tests.conftest import Probe, ProbeHappened
 from testkit.broker import queue_depth, send, send_envelope
 from testkit.waiting import eventually
@@ -87,6 +88,28 @@ async def test_a_message_past_the_size_limit_is_dead_lettered_unread_and_none_is
         await runtime.stop()
     with pytest.raises(ValueError, match="messages are limited to"):
         OutgoingMessage.event(_event(31, note="y" * MAX_MESSAGE_BYTES))
+
+
+async def test_an_event_under_another_routing_key_is_dead_lettered_as_forged(probe: Probe) -> None:
+    """Topic permissions let a broker user publish only its own event types: an envelope of another
+    type slipped under one of them must not be taken for what it says."""
+    runtime = probe.runtime()
+    await runtime.start()
+    try:
+        connection = await aio_pika.connect(probe.world.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(probe.queue, ensure=False)
+            await queue.bind(EVENTS_EXCHANGE, routing_key="probe.permitted")
+        body = _event(40).model_dump_json().encode()
+        await send(probe.world.amqp_url, body, routing_key="probe.permitted", message_id="slipped")
+        await send_envelope(probe.world.amqp_url, _event(41))
+        [letter] = await _dead(probe, 1)
+        assert (letter.message_id, letter.reason) == ("slipped", "forged_producer")
+        assert "routing key 'probe.permitted'" in letter.detail
+        await eventually(lambda: _equals(probe.effect_counts(), {41: 1}), what="the honest one applied")
+    finally:
+        await runtime.stop()
 
 
 async def test_a_transient_failure_is_retried_later_while_other_messages_flow(probe: Probe) -> None:

@@ -67,10 +67,14 @@ async def test_the_same_request_id_returns_the_same_ticket(intake: RunningServic
 
 
 @pytest.mark.parametrize(
-    "changed", [{"site_code": "HH139"}, {"subsystem": "bgm", "asset_tag": None}, {"priority": "critical"}]
+    "changed", [{"site_code": "HH138"}, {"subsystem": "control"}, {"priority": "critical"}, {"description": "other"}]
 )
 async def test_a_request_id_sent_again_with_other_content_is_a_409(intake: RunningService, changed: dict) -> None:
-    request = _unique(request_id=f"MAIL-{uuid.uuid4()}")
+    # At the load-test site, whose engineers have room for every ticket tests leave open.
+    request = {
+        "site_code": "LOAD1", "subsystem": "bgm", "channel": "email", "reporter": {"name": "Mail gateway"},
+        "description": f"Zone 2 hum ({uuid.uuid4().hex[:6]})", "request_id": f"MAIL-{uuid.uuid4()}",
+    }  # fmt: skip
     first = await intake.http.post("/requests", json=request)
     before = await _written(intake)
     again = await intake.http.post("/requests", json={**request, **changed})

@@ -12,12 +12,11 @@ from sqlalchemy import Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.sla.db.tables import clocks, policies, site_policies, sites, ticket_facts, timers
+from services.sla.db.tables import clocks, policies, site_policies, ticket_facts, timers
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
 from services.sla.domain.reports import ClockRecord, VendorClockRecord
 from shared.persistence.locks import lock_for_transaction
-from shared.persistence.upsert import insert_if_absent
 
 
 @dataclass(frozen=True)
@@ -107,14 +106,6 @@ async def policy_codes(connection: AsyncConnection) -> list[dict[str, Any]]:
         .order_by(policies.c.code)
     )
     return [dict(row._mapping) for row in rows]
-
-
-async def know_site(connection: AsyncConnection, site_code: str) -> None:
-    await insert_if_absent(connection, sites, {"code": site_code})
-
-
-async def is_known_site(connection: AsyncConnection, site_code: str) -> bool:
-    return await connection.scalar(select(sites.c.code).where(sites.c.code == site_code)) is not None
 
 
 async def assign_policy(connection: AsyncConnection, site_code: str, policy_code: str) -> None:

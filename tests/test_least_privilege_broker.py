@@ -1,0 +1,175 @@
+"""Least privilege on the broker as deployed: `aftercare provision` gives each service a RabbitMQ user
+that may declare, bind and consume only its own queues and publish only its own event types, and a
+service takes no event from another that slipped past those rules.
+
+The users and virtual host are this run's own and are removed at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractChannel
+
+import services
+from shared.contracts.catalogue import EVENTS
+from shared.messaging import topology
+from shared.messaging.dead_letters import DeadLetter, list_dead_letters
+from shared.messaging.publisher import Publisher, broker_user
+from shared.provisioning import ServiceAccess, broker_permissions
+from shared.provisioning.broker import events_pattern
+from shared.runtime import ServiceRuntime
+from testkit.accounts import provisioned_deployment, queue_as_declared
+from testkit.broker import refused_by_broker, send
+from testkit.identities import PUBLIC_KEY
+from testkit.samples import opened_at_load_site
+from testkit.waiting import eventually
+from testkit.world import World
+
+
+@pytest.fixture(scope="module")
+async def accounts(world: World) -> AsyncIterator[dict[str, ServiceAccess]]:
+    async with provisioned_deployment(world, "users") as provisioned:
+        yield provisioned
+
+
+@pytest.mark.parametrize("name", services.NAMES)
+async def test_a_service_user_is_refused_on_every_other_service_queue(
+    accounts: dict[str, ServiceAccess], name: str
+) -> None:
+    url = accounts[name].amqp_url
+    for other in services.NAMES:
+        if other == name:
+            continue
+        for queue in accounts[other].queues:
+            spec = queue_as_declared(accounts[other], queue)
+
+            async def consume(channel: AbstractChannel, queue: str = queue) -> None:
+                await (await channel.get_queue(queue, ensure=False)).get(fail=False)
+
+            async def declare(channel: AbstractChannel, spec: topology.ConsumerQueue = spec) -> None:
+                await topology.declare_consumer_queue(channel, spec)
+
+            async def bind(channel: AbstractChannel, queue: str = queue) -> None:
+                target = await channel.get_queue(queue, ensure=False)
+                await target.bind(topology.EVENTS_EXCHANGE, routing_key="ticket.opened")
+
+            assert await refused_by_broker(url, consume), f"{name} read {queue}"
+            assert await refused_by_broker(url, declare), f"{name} declared {queue}"
+            assert await refused_by_broker(url, bind), f"{name} bound {queue}"
+
+
+async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, ServiceAccess]) -> None:
+    account = accounts["dispatch"]
+    queue = account.queues[0]
+    assert set(account.queues) == {"dispatch.inbox", "dispatch.notices"}
+    spec = topology.ConsumerQueue(queue)
+    publisher = Publisher(account.amqp_url, name="least-privilege")
+    await publisher.start()
+    try:
+        # an event, a retry (through the default exchange to its own retry queue) and a dead letter
+        for exchange, routing_key in (
+            (topology.EVENTS_EXCHANGE, "ticket.assigned"),
+            ("", spec.retry_queue),
+            (topology.DEAD_LETTER_EXCHANGE, queue),
+        ):
+            await publisher.publish(
+                b"{}",
+                exchange=exchange,
+                routing_key=routing_key,
+                message_id=None,
+                correlation_id=None,
+                message_type=None,
+            )
+    finally:
+        await publisher.stop()
+
+    async def consume_own(channel: AbstractChannel) -> None:
+        await (await channel.get_queue(queue, ensure=False)).get(fail=False)
+
+    assert not await refused_by_broker(account.amqp_url, consume_own)
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "others"),
+    [
+        ("intake", "ticket.opened", ("ticket.assigned", "sla.breached")),
+        ("dispatch", "ticket.assigned", ("ticket.opened", "document.archived")),
+        ("sla", "sla.breached", ("ticket.opened", "ticket.closed")),
+        ("console", None, ("ticket.opened",)),
+    ],
+)
+async def test_a_service_user_may_publish_only_its_own_events(
+    accounts: dict[str, ServiceAccess], name: str, own: str | None, others: tuple[str, ...]
+) -> None:
+    def publishing(routing_key: str) -> Callable[[AbstractChannel], Awaitable[None]]:
+        async def publish(channel: AbstractChannel) -> None:
+            exchange = await channel.get_exchange(topology.EVENTS_EXCHANGE, ensure=False)
+            await exchange.publish(aio_pika.Message(b"{}", user_id=broker_user(url)), routing_key=routing_key)
+
+        return publish
+
+    url = accounts[name].amqp_url
+    if own is not None:
+        assert not await refused_by_broker(url, publishing(own), confirm=True), f"{name} refused {own}"
+    for other in others:
+        assert await refused_by_broker(url, publishing(other), confirm=True), f"{name} published {other}"
+
+
+async def test_an_event_sent_straight_to_a_queue_by_another_service_is_dead_lettered(
+    accounts: dict[str, ServiceAccess],
+) -> None:
+    dispatch, sla = accounts["dispatch"], accounts["sla"]
+    settings = services.definition("dispatch").settings_class(
+        database_url=dispatch.database_url, amqp_url=dispatch.amqp_url, auth_public_key=PUBLIC_KEY
+    )
+    runtime = ServiceRuntime(services.definition("dispatch"), settings)
+    await runtime.start()
+    try:
+        forged = opened_at_load_site(f"LOAD1-20261127-F{uuid.uuid4().hex[:4]}")
+        # Any user may write to the default exchange, which reaches every queue by name.
+        await send(
+            sla.amqp_url,
+            forged.model_dump_json().encode(),
+            exchange="",
+            routing_key="dispatch.inbox",
+            message_id=str(forged.message_id),
+            user_id=broker_user(sla.amqp_url),
+        )
+
+        async def dead() -> list[DeadLetter]:
+            letters = await list_dead_letters(dispatch.amqp_url, "dispatch.inbox")
+            return [letter for letter in letters if letter.message_id == str(forged.message_id)]
+
+        [letter] = await eventually(dead, what="the forged ticket.opened dead-lettered")
+        assert letter.reason == "forged_producer"
+        assert broker_user(sla.amqp_url) in letter.detail
+    finally:
+        await runtime.stop()
+
+
+def test_every_event_of_the_catalogue_is_published_by_exactly_one_service() -> None:
+    declared = {name: services.definition(name).publishes for name in services.NAMES}
+    assert all(events is not None for events in declared.values()), "a service publishes unchecked"
+    producers = Counter(event.message_type for events in declared.values() for event in events or ())
+    assert set(producers) == {event.message_type for event in EVENTS}
+    assert [t for t, count in producers.items() if count > 1] == []
+    assert re.fullmatch(events_pattern(["sla.met", "sla.breached"]), "sla.met")
+    assert not re.fullmatch(events_pattern(["sla.met"]), "sla.metx")
+    assert events_pattern([]) == "^$"
+
+
+def test_broker_permissions_name_exactly_the_own_queues_and_the_shared_exchanges() -> None:
+    permissions = broker_permissions(["dispatch.inbox"])
+    for allowed in ("dispatch.inbox", "dispatch.inbox.retry", "dispatch.inbox.dead", "aftercare.events"):
+        assert re.fullmatch(permissions.read, allowed)
+    for refused in ("intake.requests", "dispatch.inbox2", "xdispatch.inbox", "sla.inbox.dead"):
+        assert not re.fullmatch(permissions.configure, refused)
+        assert not re.fullmatch(permissions.read, refused)
+    assert re.fullmatch(permissions.write, "amq.default")
+    assert not re.fullmatch(permissions.read, "amq.default")
