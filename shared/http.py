@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Annotated, Any, cast
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -151,6 +152,15 @@ async def dead_letters_waiting(request: Request) -> list[dict[str, Any]]:
         return [{"queue": q.dead_queue, "waiting": await runtime.publisher.depth(q.dead_queue)} for q in runtime.queues]
     except ConnectionError as down:
         raise Problem(503, "broker_unreachable", f"the broker does not answer: {down}") from down
+
+
+def file_named(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """The Content-Disposition header for a file, whatever characters its name holds (a site code is
+    the caller's text): an ASCII name for old clients and the exact one encoded as RFC 6266 says. A raw
+    non-Latin-1 or control character in a header would make the server drop the connection."""
+    plain = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in filename)
+    kind = "inline" if inline else "attachment"
+    return {"Content-Disposition": f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"}
 
 
 def rows_response(rows: list[dict[str, Any]]) -> Response:

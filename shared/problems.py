@@ -79,6 +79,8 @@ def documented(description: str) -> dict[str, Any]:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: documented("No bearer token, or one that is forged, expired or not ours."),
     403: documented("The token's roles or site do not allow this request."),
+    404: documented("What the path or the request names does not exist (`error` says which)."),
+    409: documented("The state of what it names does not allow it now, or the same key came with other content."),
     413: documented("The body is larger than allowed (64 KiB; 16 MiB for a file)."),
     422: documented("The request is malformed or breaks a rule; `errors` names the fields."),
     500: documented("A fault of ours, logged under the `error_id` the body gives."),

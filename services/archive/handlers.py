@@ -21,7 +21,7 @@ from services.archive.settings import ArchiveSettings
 from shared.calendar_queries import Year
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
-from shared.http import Database, Problem, rows_response
+from shared.http import Database, Problem, file_named, rows_response
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
@@ -124,7 +124,7 @@ async def site_catalogue(
     return Response(
         content=write_sheet(header, cells, format, title="catalogue"),
         media_type=format.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=file_named(name),
     )
 
 
@@ -176,7 +176,7 @@ def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = Non
     """Bytes as filed, with their digest: the ETag a cache revalidates with, Repr-Digest for a check."""
     headers = {"ETag": f'"{sha256}"', "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(sha256)).decode()}:"}
     if filename is not None:
-        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        headers.update(file_named(filename, inline=True))
     return Response(content=body, media_type=media_type, headers=headers)
 
 

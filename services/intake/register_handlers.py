@@ -13,7 +13,7 @@ from services.intake import equipment, site_contracts
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, DeviceStatus
 from shared.contracts import Contact, Coverage
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Database, Problem, file_named
 from shared.refusals import Refused
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, read_sheet, write_sheet
 
@@ -79,7 +79,7 @@ async def export_register(site_code: str, database: Database, format: SheetForma
     return Response(
         write_sheet(header, rows, format),
         media_type=format.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{site_code}-equipment.{format.value}"'},
+        headers=file_named(f"{site_code}-equipment.{format.value}"),
     )
 
 

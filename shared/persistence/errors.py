@@ -12,6 +12,7 @@ import sqlalchemy.exc
 _DATA_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.DataError,  # SQLSTATE 22: a NUL byte in text, a number out of range, a bad date
     asyncpg_base.DataError,  # asyncpg's own check of an argument before it is sent (an int beyond int32)
+    UnicodeEncodeError,  # text with a lone surrogate (JSON allows "\ud800"), which is no UTF-8
 )
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,  # refused, reset, unreachable

@@ -130,12 +130,16 @@ async def test_nul_characters_and_values_the_database_refuses_are_422s(base_url:
         in_path = await http.get("/count/%00")
         in_query = await http.get("/count/1", params={"x": "a\x00b"})
         in_body = await http.post("/notes", json={"note": "a NUL \u0000 here"})
+        lone_surrogate = await http.post(
+            "/notes", content=b'{"note": "half a pair \\ud800"}', headers={"content-type": "application/json"}
+        )
         out_of_range = await http.get("/count/2147483648")
         fine = await http.post("/notes", json={"note": "plain"})
     for refused in (in_path, in_query):
         assert (refused.status_code, refused.json()["error"]) == (422, "invalid_request"), refused.text
     assert (in_body.status_code, in_body.json()["error"]) == (422, "invalid_value"), in_body.text
     assert "0x00" in in_body.json()["detail"]
+    assert (lone_surrogate.status_code, lone_surrogate.json()["error"]) == (422, "invalid_value"), lone_surrogate.text
     assert (out_of_range.status_code, out_of_range.json()["error"]) == (422, "invalid_value"), out_of_range.text
     assert fine.json() == {"kept": 5}
 

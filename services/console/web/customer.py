@@ -15,6 +15,7 @@ from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import NotForYou, Session, WebSession, require, settings_of
 from services.console.web.upstream import Services
+from shared.http import file_named
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
@@ -67,7 +68,7 @@ async def document_pdf(session: Session, services: Services, code: str) -> Respo
     return Response(
         response.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{code}.pdf"'},
+        headers=file_named(f"{code}.pdf", inline=True),
     )
 
 

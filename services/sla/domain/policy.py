@@ -73,6 +73,13 @@ class Policy(BaseModel):
     days_off: Days = Field(default=frozenset(), description="Extra days off (the customer's closures).")
     targets: tuple[Target, ...] = Field(min_length=1, max_length=100)
 
+    @field_validator("business_start", "business_end")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("business hours are the site's local times: give them without an offset, e.g. 09:00")
+        return value
+
     @field_validator("calendar")
     @classmethod
     def _known_calendar(cls, value: str) -> str:

@@ -98,6 +98,7 @@ async def test_a_policy_is_saved_as_versions_and_a_site_follows_it(seeded: World
             "targets.0.minutes: Input should be less than or equal to 527040",
         ),
         ({"calendar": "XX"}, "no official calendar 'XX'"),
+        ({"business_end": "18:00+08:00"}, "business hours are the site's local times"),
         (
             {"pauses": {"coffee_break": ["on_site"]}},
             "pauses.coffee_break.[key]: Input should be 'waiting_for_customer'",
