@@ -2,8 +2,8 @@
 
 A service that dies is started again after a pause that doubles with each death (1 s, 2 s, 4 s ... at
 most 30 s), and the others keep serving meanwhile: what the dead one held waits in its queue. Only a
-service that dies more than MAX_DEATHS times within DEATH_WINDOW seconds stops the suite, since
-restarting it again would only hide the fault.
+service that dies more than MAX_DEATHS times in a row, each time before it had run STABLE_UPTIME
+seconds, stops the suite, since restarting it again would only hide the fault.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import typer
 import services
 
 MAX_DEATHS = 5
-DEATH_WINDOW = 60.0
+STABLE_UPTIME = 60.0
 MAX_PAUSE = 30.0
 
 
@@ -29,7 +29,8 @@ MAX_PAUSE = 30.0
 class Supervised:
     name: str
     process: subprocess.Popen[bytes] = field(init=False)
-    deaths: list[float] = field(default_factory=list)  # when it died, monotonic seconds
+    started_at: float = 0.0  # monotonic seconds
+    deaths: int = 0  # in a row, each soon after its start
     restart_at: float | None = None
 
     def __post_init__(self) -> None:
@@ -38,6 +39,7 @@ class Supervised:
     def start(self) -> None:
         command = [sys.executable, "-m", "services", "run", self.name]
         self.process = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
+        self.started_at = time.monotonic()
         self.restart_at = None
 
     def died(self) -> bool:
@@ -46,17 +48,17 @@ class Supervised:
 
     def pause_after_death(self, now: float) -> float | None:
         """Count the death; the pause before starting it again, or None when it died too often."""
-        self.deaths, pause = pause_after(self.deaths, now)
+        self.deaths, pause = pause_after(self.deaths, lived=now - self.started_at)
         return pause
 
 
-def pause_after(deaths: list[float], now: float) -> tuple[list[float], float | None]:
-    """The deaths within the window, this one (at `now`) included, and how long to wait before starting
-    the service again: None once it died more than MAX_DEATHS times within DEATH_WINDOW."""
-    recent = [when for when in deaths if now - when < DEATH_WINDOW] + [now]
-    if len(recent) > MAX_DEATHS:
-        return recent, None
-    return recent, min(MAX_PAUSE, 2.0 ** (len(recent) - 1))
+def pause_after(deaths: int, *, lived: float) -> tuple[int, float | None]:
+    """Deaths in a row with this one (that had run `lived` seconds), and how long to wait before starting
+    the service again: None once it died more than MAX_DEATHS times in a row, each soon after starting."""
+    in_a_row = 1 if lived >= STABLE_UPTIME else deaths + 1
+    if in_a_row > MAX_DEATHS:
+        return in_a_row, None
+    return in_a_row, min(MAX_PAUSE, 2.0 ** (in_a_row - 1))
 
 
 def run_suite(urls: dict[str, str], ready_timeout: float) -> None:
@@ -78,12 +80,14 @@ def run_suite(urls: dict[str, str], ready_timeout: float) -> None:
         while not stopping:
             now = time.monotonic()
             for child in children.values():
+                if stopping:  # Ctrl-C reaches the children too: their exits are no deaths
+                    break
                 if child.died():
                     pause = child.pause_after_death(now)
                     if pause is None:
                         typer.echo(
-                            f"{child.name} exited with {child.process.returncode}, {len(child.deaths)} times within "
-                            f"{DEATH_WINDOW:.0f}s; stopping the suite",
+                            f"{child.name} exited with {child.process.returncode}, {child.deaths} times in a row "
+                            f"within {STABLE_UPTIME:.0f}s of starting; stopping the suite",
                             err=True,
                         )
                         stopping = failed = True

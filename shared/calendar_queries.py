@@ -11,11 +11,11 @@ from fastapi import Query
 from pydantic import AfterValidator
 
 FIRST_YEAR, LAST_YEAR = 2000, 2999
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only; matched whole
 
 
 def _a_month(value: str) -> str:
-    matched = _MONTH.match(value)
+    matched = _MONTH.fullmatch(value)
     if matched is None or not 1 <= int(matched[2]) <= 12 or not FIRST_YEAR <= int(matched[1]) <= LAST_YEAR:
         raise ValueError(f"{value!r} is no month: YYYY-MM, month 01 to 12, year {FIRST_YEAR} to {LAST_YEAR}")
     return value

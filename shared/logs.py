@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import structlog
 import structlog.tracebacks
@@ -28,11 +28,13 @@ PERSONAL = ("phone", "mobile", "email", "mail", "reporter", "contact", "password
 REDACTED = "[redacted]"
 
 
-def _redacted(value: Any) -> Any:
+def _redacted(value: Any, depth: int = 0) -> Any:
+    if depth > 6:  # deeper than any field we log; also ends a cycle
+        return value
     if isinstance(value, dict):
-        return {key: REDACTED if _is_personal(key) else _redacted(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redacted(item) for item in value]
+        return {key: REDACTED if _is_personal(key) else _redacted(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, depth + 1) for item in value]
     return value
 
 
@@ -41,7 +43,14 @@ def _is_personal(key: object) -> bool:
 
 
 def redact_personal_data(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    return cast(EventDict, _redacted(event_dict))
+    # exc_info, stack_info and the standard library's record pass untouched: structlog reads them as they are.
+    return {
+        key: value if key in _UNTOUCHED else REDACTED if _is_personal(key) else _redacted(value)
+        for key, value in event_dict.items()
+    }
+
+
+_UNTOUCHED = frozenset({"exc_info", "stack_info", "_record", "_from_structlog", "event"})
 
 
 def configure_logging(service: str, *, log_format: LogFormat = "auto", level: str = "INFO") -> None:

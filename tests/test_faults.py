@@ -1,6 +1,7 @@
 """A fault campaign: the suite, run as `aftercare up` runs it on a PostgreSQL server and a RabbitMQ node of
 the test's own, takes a steady stream of requests while RabbitMQ is stopped and started, PostgreSQL is
-restarted, and each service in turn is killed (SIGKILL) and started again by `up`. At the end every
+restarted, each service in turn is killed (SIGKILL) and started again by `up`, and then, with three
+dispatch and three SLA processes, two of each three are killed in turn. At the end every
 accepted request has one ticket, one assignment, its three clocks and one request record, nothing twice,
 and no dead letters. The time each fault took to recover from (every service ready again) is printed.
 """
@@ -14,6 +15,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -97,6 +100,10 @@ async def test_nothing_accepted_is_lost_or_doubled_through_broker_database_and_p
             load = SteadyLoad(urls["intake"])
             stream = asyncio.create_task(load.run())
             recovery = await _campaign(up.popen.pid, urls, postgres, rabbit)
+            with ExitStack() as replicas:
+                for name in ("dispatch", "sla"):
+                    recovery |= await _two_of_three_killed(name, up.popen.pid, urls, env, replicas, tmp_path)
+                await asyncio.sleep(3)
             load.running = False
             await stream
             print(f"\n{len(load.accepted)} requests accepted, refused: {dict(load.refused)}")
@@ -134,14 +141,39 @@ async def _campaign(
         os.kill(killed, signal.SIGKILL)
         since = time.monotonic()
 
-        async def replaced(name: str = name, killed: int = killed) -> bool:
-            return service_pids(up).get(name, killed) != killed
-
-        await eventually(replaced, timeout=30, what=f"{name} started again")
+        await eventually(partial(_replaced, up, name, killed), timeout=30, what=f"{name} started again")
         recovery[f"{name} killed"] = await _all_ready(urls, since)
         print(f"{name} killed: ready again after {recovery[f'{name} killed']:.1f} s", flush=True)
     await asyncio.sleep(3)
     return recovery
+
+
+async def _two_of_three_killed(
+    name: str, up: int, urls: dict[str, str], env: dict[str, str], replicas: ExitStack, log_dir: Path
+) -> dict[str, float]:
+    """Two more processes of the service beside `up`'s; then two of the three killed in turn (one of
+    them for good), while the third carries on; how long until `up`'s own was ready again."""
+    extra = []
+    for _ in range(2):
+        port = free_port()
+        process = replicas.enter_context(
+            aftercare_process("run", name, env={**env, f"{name.upper()}_HTTP_PORT": str(port)}, log_dir=log_dir)
+        )
+        extra.append(process)
+        await eventually(partial(is_ready, f"http://127.0.0.1:{port}"), timeout=60, what=f"a {name} replica ready")
+    await asyncio.sleep(3)
+    extra[0].popen.kill()
+    await asyncio.sleep(3)
+    killed = service_pids(up)[name]
+    os.kill(killed, signal.SIGKILL)
+    since = time.monotonic()
+    await eventually(partial(_replaced, up, name, killed), timeout=30, what=f"{name} started again")
+    await eventually(partial(is_ready, urls[name]), timeout=60, what=f"{name} ready again")
+    return {f"2 of 3 {name} killed": time.monotonic() - since}
+
+
+async def _replaced(up: int, name: str, killed: int) -> bool:
+    return service_pids(up).get(name, killed) != killed
 
 
 async def _every_ticket_whole(urls: dict[str, str], tickets: list[str]) -> None:

@@ -111,14 +111,13 @@ async def test_a_service_that_dies_under_aftercare_up_is_started_again_and_the_o
 
 
 def test_a_service_dying_again_and_again_is_started_after_longer_pauses_then_given_up() -> None:
-    deaths: list[float] = []
-    pauses = []
-    for now in (0.0, 1.0, 3.0, 7.0, 15.0):
-        deaths, pause = pause_after(deaths, now)
+    deaths, pauses = 0, []
+    for _ in range(5):
+        deaths, pause = pause_after(deaths, lived=6.0)  # each time dead six seconds after starting
         pauses.append(pause)
     assert pauses == [1, 2, 4, 8, 16]
-    assert pause_after(deaths, 31.0)[1] is None  # a sixth death within a minute: something is wrong
-    assert pause_after(deaths, 100.0)[1] == 1  # a minute of calm forgives the past
+    assert pause_after(deaths, lived=6.0)[1] is None  # a sixth death in a row: something is wrong
+    assert pause_after(deaths, lived=600.0) == (1, 1)  # after ten minutes of work, a death starts afresh
 
 
 async def test_sigterm_drains_in_flight_messages_and_loses_none(seeded: World, tap: EventTap, tmp_path: Path) -> None:

@@ -5,6 +5,9 @@ SQLAlchemy wraps asyncpg's exceptions in its own; the answer lies in the chain o
 
 from __future__ import annotations
 
+import os
+import traceback
+
 import asyncpg
 import asyncpg.exceptions._base as asyncpg_base
 import sqlalchemy.exc
@@ -14,9 +17,8 @@ _DATA_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg_base.DataError,  # asyncpg's own check of an argument before it is sent (an int beyond int32)
     UnicodeEncodeError,  # text with a lone surrogate (JSON allows "\ud800"), which is no UTF-8
 )
+_NETWORK: tuple[type[BaseException], ...] = (OSError, TimeoutError)  # refused, reset, unreachable, too slow
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,  # refused, reset, unreachable
-    TimeoutError,
     sqlalchemy.exc.TimeoutError,  # no connection free in the pool in time
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.CannotConnectNowError,  # starting up, shutting down, in recovery
@@ -49,10 +51,22 @@ def is_data_error(error: BaseException) -> bool:
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """The database could not be reached or is not taking work: worth a retry later."""
+    """The database could not be reached or is not taking work: worth a retry later. A network error
+    counts only when it was raised talking to the database (an HTTP call's is another matter)."""
     if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
         return True
-    return any(isinstance(cause, _UNAVAILABLE) for cause in causes(error))
+    return any(
+        isinstance(cause, _UNAVAILABLE) or (isinstance(cause, _NETWORK) and _raised_by_the_driver(cause))
+        for cause in causes(error)
+    )
+
+
+def _raised_by_the_driver(error: BaseException) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(
+        f"{os.sep}sqlalchemy{os.sep}" in frame.filename or f"{os.sep}asyncpg{os.sep}" in frame.filename
+        for frame in frames
+    )
 
 
 def database_reason(error: BaseException) -> str:

@@ -50,6 +50,16 @@ def test_an_exception_is_logged_without_the_locals_that_held_the_request(
     assert len(written) < 5_000
 
 
+def test_a_standard_library_record_keeps_its_own_traceback(json_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    try:
+        _fail_with_a_big_request({"phone": PHONE})
+    except RuntimeError as error:
+        caught = (type(error), error, error.__traceback__)
+    logging.getLogger("asyncio").error("Task exception was never retrieved", exc_info=caught)  # outside except
+    [line] = json_lines()
+    assert line["exception"][0]["exc_value"] == "the handler failed"
+
+
 def test_fields_named_as_personal_are_redacted_wherever_they_are_nested(
     json_lines: Callable[[], list[dict[str, Any]]],
 ) -> None:

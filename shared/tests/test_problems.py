@@ -59,11 +59,16 @@ async def elsewhere() -> None:
         await engine.dispose()
 
 
+@router.get("/partner")
+async def partner() -> None:
+    raise ConnectionRefusedError("a partner's system does not answer")  # a network error, not the database's
+
+
 @pytest.fixture
 async def base_url(world: World) -> AsyncIterator[str]:
     async with scratch_service(world, "problems", Column("note", Text)) as scratch:
         access = {("GET", "/boom"): PUBLIC, ("POST", "/notes"): PUBLIC, ("GET", "/count/{n}"): PUBLIC,
-                  ("GET", "/elsewhere"): PUBLIC}  # fmt: skip
+                  ("GET", "/elsewhere"): PUBLIC, ("GET", "/partner"): PUBLIC}  # fmt: skip
         definition = replace(scratch.definition, router=router, access=access, subscriptions=())
         settings = ServiceSettings(database_url=world.database_url, amqp_url=world.amqp_url, auth_public_key=PUBLIC_KEY)
         app = create_app(ServiceRuntime(definition, settings), manage_lifecycle=False)
@@ -150,6 +155,9 @@ async def test_a_database_out_of_reach_answers_503_with_retry_after(base_url: st
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
     assert answer.json()["error"] == "database_unavailable"
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        not_ours = await http.get("/partner")
+    assert (not_ours.status_code, not_ours.json()["error"]) == (500, "internal_error")  # not the database
 
 
 async def test_the_body_limit_counts_the_bytes_read_chunked_or_not(base_url: str) -> None:

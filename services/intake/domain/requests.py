@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.intake.domain.classification import normalise
@@ -69,8 +70,12 @@ def check_reported_at(reported_at: datetime, now: datetime, max_age: timedelta) 
 
 
 def content_digest(request: SubmitServiceRequest) -> str:
-    """The same for a request sent again as it was; different if anything it says differs."""
-    return hashlib.sha256(request.model_dump_json(exclude={"request_id"}).encode()).hexdigest()
+    """The same for a request sent again as it was (the moment in any offset, fields left at their
+    defaults given or not, fields added to the contract later); different if anything it says differs."""
+    said = request.model_dump(mode="json", exclude={"request_id"}, exclude_defaults=True)
+    if request.reported_at is not None:
+        said["reported_at"] = request.reported_at.astimezone(UTC).isoformat()
+    return hashlib.sha256(json.dumps(said, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def check_same_request(request: SubmitServiceRequest, earlier_digest: str | None) -> None:

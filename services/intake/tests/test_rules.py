@@ -91,6 +91,10 @@ def test_a_request_id_sent_again_must_say_the_same() -> None:
     )  # fmt: skip
     check_same_request(request, content_digest(request))
     check_same_request(request, None)  # kept before requests remembered their content
+    at_nine = request.model_copy(update={"reported_at": datetime(2026, 11, 25, 9, 0, tzinfo=UTC)})
+    at_ten_in_paris = request.model_copy(update={"reported_at": datetime.fromisoformat("2026-11-25T10:00:00+01:00")})
+    assert content_digest(at_nine) == content_digest(at_ten_in_paris)  # one moment, written two ways
+    assert content_digest(request.model_copy(update={"priority": "normal"})) == content_digest(request)
     for changed in ({"site_code": "HH139"}, {"subsystem": "av"}, {"priority": "critical"}, {"description": "x"}):
         with pytest.raises(RequestRefused, match="sent before with other content") as refused:
             check_same_request(request.model_copy(update=changed), content_digest(request))
