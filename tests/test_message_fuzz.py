@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import services
 from shared.messaging.consumer import Outcome
-from shared.messaging.dead_letters import list_dead_letters
+from shared.messaging.dead_letters import DeadLetter, list_dead_letters
 from shared.runtime import ServiceRuntime
 from shared.service import seed_site
 from shared.site_file import DEMO_SITE
@@ -27,6 +27,7 @@ from testkit.broker import send
 from testkit.in_process import RunningService, running
 from testkit.machine import LOAD_TEST_SITE
 from testkit.message_strategies import envelope_bodies
+from testkit.samples import opened_envelope
 from testkit.waiting import eventually
 from testkit.world import World, create_world, destroy_world
 
@@ -108,3 +109,19 @@ async def test_every_message_a_queue_is_sent_ends_handled_once_or_dead_lettered_
         assert not letter.reason.startswith("broker:"), f"{queue}: dead-lettered by the broker, not with a reason"
         assert letter.detail, f"{queue}: a dead letter ({letter.reason}) without a detail"
     assert all((await runtime.readiness()).values())
+
+
+async def test_a_time_zone_nobody_knows_is_dead_lettered_at_once(
+    fuzzed_world: World, suite: dict[str, RunningService]
+) -> None:
+    opened = opened_envelope(site_timezone="Mars/Olympus_Mons")
+    body = opened.model_dump_json().encode()
+    await send(fuzzed_world.amqp_url, body, exchange="", routing_key="sla.inbox", message_id=str(opened.message_id))
+
+    async def dead() -> list[DeadLetter]:
+        letters = await list_dead_letters(fuzzed_world.amqp_url, "sla.inbox", limit=1000)
+        return [letter for letter in letters if letter.message_id == str(opened.message_id)]
+
+    [letter] = await eventually(dead, what="the ticket with an unknown time zone dead-lettered")
+    assert letter.reason == "invalid_data"  # at once: a retried one would end as retries_exhausted
+    assert "Mars/Olympus_Mons" in letter.detail

@@ -1,5 +1,6 @@
-"""What a database error says about its cause: the input (a value PostgreSQL cannot take, which no
-retry will change) or the database's availability (which a retry a little later may find restored).
+"""What an error says about its cause: the input (a value PostgreSQL cannot take, or a time zone nobody
+knows, which no retry will change) or the database's availability (which a retry a little later may
+find restored).
 
 SQLAlchemy wraps asyncpg's exceptions in its own; the answer lies in the chain of causes."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import zoneinfo
 
 import asyncpg
 import asyncpg.exceptions._base as asyncpg_base
@@ -16,6 +18,7 @@ _DATA_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.DataError,  # SQLSTATE 22: a NUL byte in text, a number out of range, a bad date
     asyncpg_base.DataError,  # asyncpg's own check of an argument before it is sent (an int beyond int32)
     UnicodeEncodeError,  # text with a lone surrogate (JSON allows "\ud800"), which is no UTF-8
+    zoneinfo.ZoneInfoNotFoundError,  # a time zone no tz database knows: the same name fails every time
 )
 _NETWORK: tuple[type[BaseException], ...] = (OSError, TimeoutError)  # refused, reset, unreachable, too slow
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
