@@ -26,7 +26,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared import idempotent_requests
 from shared.access import AccessDenied, AccessTable, check, only, rule_for
 from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
-from shared.persistence.errors import causes
 from shared.persistence.service_database import ServiceDatabase
 from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response
 from shared.refusals import Refused
@@ -124,7 +123,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         """Starlette's own refusals (no such route, method not allowed, a body too large) as problems."""
         # FastAPI reports a body it could not read as a 400 whose cause may be the limit's refusal.
-        too_large = next((cause for cause in causes(error) if isinstance(cause, BodyTooLarge)), None)
+        too_large = BodyTooLarge.within(error)
         if too_large is not None:
             return problem_response(413, "body_too_large", str(too_large.detail))
         reason = HTTPStatus(error.status_code).name.lower()

@@ -96,6 +96,11 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"{'files' if is_file else 'request bodies'} are limited to {limit} bytes")
         self.limit = limit
 
+    @staticmethod
+    def within(error: BaseException) -> BodyTooLarge | None:
+        """The refusal behind `error`, however Starlette or FastAPI wrapped it (an exception group, a 400)."""
+        return next((cause for cause in causes(error) if isinstance(cause, BodyTooLarge)), None)
+
 
 class RequestShield:
     """Pure ASGI middleware, outermost of the app's own: see the module's description."""
@@ -141,7 +146,7 @@ class RequestShield:
             if started:
                 raise
             # Starlette's "http" middleware may hand it over wrapped in an exception group.
-            too_large = next((cause for cause in causes(error) if isinstance(cause, BodyTooLarge)), None)
+            too_large = BodyTooLarge.within(error)
             if too_large is not None:
                 await _answer(scope, send, 413, "body_too_large", str(too_large.detail))
             else:

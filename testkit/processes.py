@@ -72,6 +72,11 @@ def python_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[P
             popen.wait()
 
 
+def http_ports(ports: dict[str, int]) -> dict[str, str]:
+    """The environment variables that give each service its HTTP port."""
+    return {f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()}
+
+
 def service_pids(parent: int) -> dict[str, int]:
     """The `services run NAME` processes `parent` started, by service name."""
     found: dict[str, int] = {}

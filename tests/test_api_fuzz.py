@@ -28,7 +28,7 @@ from schemathesis.core.result import Ok
 
 import services
 from testkit.identities import ADMIN
-from testkit.processes import aftercare_process, free_port
+from testkit.processes import aftercare_process, free_port, http_ports
 from testkit.world import World, create_world, destroy_world
 
 EXAMPLES = 40
@@ -39,7 +39,7 @@ FUZZED = tuple(name for name in services.NAMES if name != "console")  # the cons
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     world: World = create_world()
     ports = {name: free_port() for name in services.NAMES}
-    env = {**os.environ, **world.environment(), **{f"{n.upper()}_HTTP_PORT": str(p) for n, p in ports.items()}}
+    env = {**os.environ, **world.environment(), **http_ports(ports)}
     try:
         with aftercare_process("up", env=env, log_dir=tmp_path_factory.mktemp("fuzz")) as up:
             urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}

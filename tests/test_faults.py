@@ -27,7 +27,7 @@ from shared.identity import one_line
 from testkit.identities import ADMIN, PRIVATE_KEY, PUBLIC_KEY
 from testkit.machine import LOAD_TEST_SITE
 from testkit.private_servers import PrivatePostgres, PrivateRabbit, private_postgres, private_rabbitmq
-from testkit.processes import aftercare_process, free_port, is_ready, service_pids
+from testkit.processes import aftercare_process, free_port, http_ports, is_ready, service_pids
 from testkit.waiting import eventually
 
 RATE = 5.0  # requests per second, all the way through
@@ -91,7 +91,7 @@ async def test_nothing_accepted_is_lost_or_doubled_through_broker_database_and_p
             "AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY,
             "CONSOLE_SIGNING_KEY": one_line(PRIVATE_KEY),
             "AFTERCARE_LOG_FORMAT": "json",
-            **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+            **http_ports(ports),
         }
         await asyncio.to_thread(_aftercare, "migrate", env=env)
         await asyncio.to_thread(_aftercare, "seed", "--site", str(LOAD_TEST_SITE), env=env)

@@ -16,7 +16,7 @@ import services
 from services.launcher import pause_after
 from testkit.broker import EventTap, send_envelopes
 from testkit.identities import ADMIN
-from testkit.processes import aftercare_process, free_port, is_ready, service_pids
+from testkit.processes import aftercare_process, free_port, http_ports, is_ready, service_pids
 from testkit.samples import opened_at_load_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
@@ -29,8 +29,7 @@ def _environment(world: World, ports: dict[str, int]) -> dict[str, str]:
         "AFTERCARE_LOG_FORMAT": "json",
         "AFTERCARE_GRACEFUL_TIMEOUT_SECONDS": "10",
     }
-    env.update({f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()})
-    return env
+    return env | http_ports(ports)
 
 
 async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, tmp_path: Path) -> None:
