@@ -57,9 +57,18 @@ def contracts_check() -> None:
 
 
 @contracts.command("snapshot")
-def contracts_snapshot() -> None:
+def contracts_snapshot(
+    accept_added_bounds: Annotated[
+        bool,
+        typer.Option(
+            "--accept-added-bounds",
+            help="Also write contracts whose only breaks are new maxLength/maxItems/maxProperties bounds: "
+            "only after checking that every producer already keeps its values within them.",
+        ),
+    ] = False,
+) -> None:
     """Write the JSON Schema snapshots; breaking changes are refused (bump schema_version instead)."""
-    refused = write_snapshots()
+    refused = write_snapshots(accept_added_bounds=accept_added_bounds)
     for problem in refused:
         typer.echo(f"refused: {problem}", err=True)
     raise typer.Exit(1 if refused else 0)

@@ -19,7 +19,10 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared.contracts.bounds import MAX_NAME
+
 ALGORITHM = "EdDSA"
+MAX_SUBJECT = 255
 
 
 class Role(StrEnum):
@@ -41,8 +44,10 @@ class Identity:
 
     @property
     def actor(self) -> str:
-        """How history rows name this person."""
-        return self.name if self.name == self.subject else f"{self.name} ({self.subject})"
+        """How history rows and events name this person: within a contract's bound for names, where
+        a subject of OpenID Connect's full 255 characters stands alone."""
+        named = self.name if self.name == self.subject else f"{self.name} ({self.subject})"
+        return named if len(named) <= MAX_NAME else self.subject
 
     @property
     def customer_only(self) -> bool:
@@ -81,6 +86,8 @@ def identity_of(claims: dict[str, Any], roles_claim: str = "roles") -> Identity:
     subject = str(claims.get("sub") or "")
     if not subject:
         raise TokenRefused("the token names no subject (sub)")
+    if len(subject) > MAX_SUBJECT:  # OpenID Connect Core 1.0, section 2
+        raise TokenRefused(f"the token's subject (sub) is longer than {MAX_SUBJECT} characters")
     return Identity(
         subject=subject,
         name=str(claims.get("name") or claims.get("preferred_username") or subject),

@@ -22,7 +22,7 @@ from typing import Any
 
 from fastapi import HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logs import get_logger
@@ -153,9 +153,33 @@ class RequestShield:
                 await _answer_failure(scope, send, error)
 
 
+def beyond_bounds(error: BaseException) -> ValidationError | None:
+    """The refusal behind `error` when a value of the request passed the route's own checks but is
+    longer than a message contract carries (`shared/contracts/bounds.py`): the caller's to shorten."""
+    return next(
+        (
+            cause
+            for cause in causes(error)
+            if isinstance(cause, ValidationError)
+            and cause.error_count() > 0
+            and all(e["type"] in _TOO_LONG for e in cause.errors())
+        ),
+        None,
+    )
+
+
+_TOO_LONG = frozenset({"string_too_long", "too_long"})
+
+
 async def _answer_failure(scope: Scope, send: Send, error: Exception) -> None:
     where = f"{scope['method']} {scope['path']}"
-    if is_data_error(error):
+    too_long = beyond_bounds(error)
+    if too_long is not None:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in too_long.errors()]
+        log.warning("request beyond the contracts' bounds", route=where, errors=errors)
+        message = "; ".join(f"{e['field']}: {e['problem']}" for e in errors)
+        await _answer(scope, send, 422, "value_too_long", message, errors=errors)
+    elif is_data_error(error):
         log.warning("request refused by the database", route=where, error=database_reason(error))
         await _answer(
             scope, send, 422, "invalid_value", f"a value of the request cannot be stored: {database_reason(error)}"

@@ -1,14 +1,20 @@
 """Input a hostile or careless client sends gets a 4xx problem that says what is wrong, never a 500,
 and nothing of it is stored: impossible months and years, NUL characters anywhere, bodies past the
-limit sent without a length."""
+limit sent without a length, events past their contracts' bounds."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 
+from shared.contracts.bounds import MAX_TEXT
+from shared.messaging.dead_letters import DeadLetter, list_dead_letters
+from testkit.broker import send
 from testkit.in_process import RunningService, running
+from testkit.samples import opened_at_load_site
+from testkit.waiting import eventually
 from testkit.world import World
 
 
@@ -99,3 +105,28 @@ async def test_a_chunked_body_past_the_limit_is_refused_unread(suite: dict[str, 
     )
     assert answer.status_code == 413, answer.text
     assert (await suite["sla"].http.get("/policies/huge")).status_code == 404
+
+
+async def test_an_event_past_its_contracts_bounds_is_dead_lettered_with_the_field_by_every_consumer(
+    suite: dict[str, RunningService], seeded: World
+) -> None:
+    """Under the broker's 1 MiB cap, but a description of 20,000 characters where the contract carries
+    8,000: nothing is stored from it, and each queue says why it refused it."""
+    envelope = json.loads(opened_at_load_site().model_dump_json())
+    envelope["payload"]["description"] = "speakers crackle " * 1200
+    await send(
+        seeded.amqp_url, json.dumps(envelope).encode(), routing_key="ticket.opened", message_id=envelope["message_id"]
+    )
+
+    for queue in ("dispatch.inbox", "sla.inbox", "archive.inbox"):
+
+        async def refused_by(queue: str = queue) -> DeadLetter | None:
+            letters = await list_dead_letters(seeded.amqp_url, queue, limit=1000)
+            return next((letter for letter in letters if letter.message_id == envelope["message_id"]), None)
+
+        letter = await eventually(refused_by, timeout=60, interval=0.5, what=f"{queue} refusing it")
+        assert letter is not None
+        assert "description" in letter.detail, letter.detail
+        assert str(MAX_TEXT) in letter.detail, letter.detail
+    ticket = await suite["dispatch"].http.get(f"/tickets/{envelope['payload']['ticket_id']}")
+    assert ticket.status_code == 404

@@ -17,6 +17,7 @@ from services.dispatch.domain.quality import CaseStatus, EscalatedTo
 from services.dispatch.domain.review import Channel, Review, period_end, periods_of_year
 from services.dispatch.settings import DispatchSettings
 from shared.calendar_queries import Year
+from shared.contracts.bounds import Code, Identifier, Name
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -87,7 +88,7 @@ class ReviewRecord(BaseModel):
     reached: bool
     satisfaction: int | None = None
     comments: Text | None = None
-    period: str | None = Field(default=None, description="e.g. 2026-Q4; default: the current period.")
+    period: Code | None = Field(default=None, description="e.g. 2026-Q4; default: the current period.")
 
 
 @router.post("/sites/{site_code}/reviews", status_code=201)
@@ -150,8 +151,10 @@ async def get_case(case_id: int, database: Database) -> dict[str, Any]:
 
 
 class Taking(BaseModel):
-    owner: str = Field(min_length=1, description="Who at the quality desk handles it.")
-    subject_engineer_id: str | None = Field(default=None, description="The engineer a complaint is about, if any.")
+    owner: Name = Field(min_length=1, description="Who at the quality desk handles it.")
+    subject_engineer_id: Identifier | None = Field(
+        default=None, description="The engineer a complaint is about, if any."
+    )
 
 
 @router.post("/quality/cases/{case_id}/take")

@@ -16,6 +16,7 @@ from services.dispatch.db import queues, roster
 from services.dispatch.domain.roster import DutyKind
 from services.dispatch.ownership import engineer_owns_ticket
 from shared.calendar_queries import Month, month_span
+from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.partners import EscalationReason
 from shared.http import Actor, Database, Problem, rows_response
 from shared.refusals import Refused
@@ -171,8 +172,8 @@ async def remove_duty(engineer_id: str, period_id: int, database: Database) -> N
 class Escalation(BaseModel):
     reason: EscalationReason = Field(description="repair, replacement, vendor_visit or technical_question.")
     findings: Reason = Field(description="What was found, in the engineer's words; the partner reads it.")
-    asset_tag: str | None = Field(default=None, description="The device; default: the one the ticket names.")
-    vendor_code: str | None = Field(default=None, description="Default: the device's vendor partner.")
+    asset_tag: Identifier | None = Field(default=None, description="The device; default: the one the ticket names.")
+    vendor_code: Code | None = Field(default=None, description="Default: the device's vendor partner.")
 
 
 @router.post("/tickets/{ticket_id}/escalate", dependencies=[Depends(engineer_owns_ticket)])
@@ -204,12 +205,16 @@ async def ticket_escalations(ticket_id: str, database: Database) -> list[dict[st
 class SwapReport(BaseModel):
     new_serial_number: Serial = Field(description="The serial of the device now in place, from its label.")
     loaner: bool = Field(default=False, description="A loaner standing in while the faulty device is away.")
-    asset_tag: str | None = Field(default=None, description="The device's place; default: the one the ticket names.")
+    asset_tag: Identifier | None = Field(
+        default=None, description="The device's place; default: the one the ticket names."
+    )
     old_serial_number: Serial | None = Field(default=None, description="Default: the serial the ticket names.")
-    new_model: str | None = Field(default=None, description="When the new device is another model.")
+    new_model: Name | None = Field(default=None, description="When the new device is another model.")
     new_warranty_until: date | None = None
-    rma_number: str | None = None
-    case_number: str | None = Field(default=None, description="The vendor case it ends; default: found by device.")
+    rma_number: Identifier | None = None
+    case_number: Identifier | None = Field(
+        default=None, description="The vendor case it ends; default: found by device."
+    )
 
 
 @router.post("/tickets/{ticket_id}/swaps", status_code=201, dependencies=[Depends(engineer_owns_ticket)])

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shared.contracts.compatibility import breaking_changes
+from shared.contracts.compatibility import breaking_changes, only_added_bounds
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope, Event
 from shared.contracts.followups import (
@@ -145,15 +145,17 @@ def snapshot_problems(directory: Path = SNAPSHOT_DIR) -> list[str]:
     return problems
 
 
-def write_snapshots(directory: Path = SNAPSHOT_DIR) -> list[str]:
-    """Write snapshots of compatible or new contracts; refuse breaking ones (bump schema_version)."""
+def write_snapshots(directory: Path = SNAPSHOT_DIR, *, accept_added_bounds: bool = False) -> list[str]:
+    """Write snapshots of compatible or new contracts; refuse breaking ones (bump schema_version).
+    With `accept_added_bounds`, a contract whose only breaks are bounds added where there were none is
+    written too: for a person who checked that every producer already stays within them."""
     directory.mkdir(parents=True, exist_ok=True)
     refused: list[str] = []
     for name, schema in current_schemas().items():
         path = directory / name
         if path.exists():
             breaks = breaking_changes(json.loads(path.read_text()), schema)
-            if breaks:
+            if breaks and not (accept_added_bounds and only_added_bounds(breaks)):
                 refused += [f"{name}: {b}" for b in breaks]
                 continue
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n")

@@ -4,6 +4,10 @@ Old and new JSON Schemas of one contract version are compared. Allowed within a 
 optional field, changed descriptions or titles. Breaking: a field removed or renamed, a field that
 became required (old messages lack it) or optional (old consumers need it), a changed type, enum,
 format or constraint (old messages may fail the new model, or new messages the old one).
+
+A bound added where there was none (`maxLength`, `maxItems`, `maxProperties`) is breaking too, but of
+its own kind: it is safe when every producer already kept its values within it, which only people can
+judge. `write_snapshots(accept_added_bounds=True)` records such bounds, and nothing else, deliberately.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from typing import Any
 Schema = dict[str, Any]
 
 _ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated"})
-_STRUCTURAL = frozenset({"properties", "required", "items", "anyOf", "oneOf", "allOf", "$defs"})
+_STRUCTURAL = frozenset(
+    {"properties", "required", "items", "additionalProperties", "propertyNames", "anyOf", "oneOf", "allOf", "$defs"}
+)
+_BOUNDS = frozenset({"maxLength", "maxItems", "maxProperties"})
+BOUND_ADDED = "bound added"
 
 
 def breaking_changes(old: Schema, new: Schema) -> list[str]:
@@ -41,7 +49,9 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
         return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
 
     problems = [
-        f"{path}: '{keyword}' changed from {old.get(keyword)!r} to {new.get(keyword)!r}"
+        f"{path}: {BOUND_ADDED}: '{keyword}' {new[keyword]!r}"
+        if keyword in _BOUNDS and keyword not in old
+        else f"{path}: '{keyword}' changed from {old.get(keyword)!r} to {new.get(keyword)!r}"
         for keyword in sorted((old.keys() | new.keys()) - _ANNOTATIONS - _STRUCTURAL)
         if old.get(keyword) != new.get(keyword)
     ]
@@ -65,6 +75,10 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
 
     if "items" in old or "items" in new:
         problems += _compare(old.get("items"), new.get("items"), f"{path}[]")
+    if "additionalProperties" in old or "additionalProperties" in new:
+        problems += _compare(old.get("additionalProperties"), new.get("additionalProperties"), f"{path}{{}}")
+    if "propertyNames" in old or "propertyNames" in new:  # absent and {} both admit any key
+        problems += _compare(old.get("propertyNames", {}), new.get("propertyNames", {}), f"{path}{{keys}}")
 
     for keyword in ("anyOf", "oneOf", "allOf"):
         old_branches, new_branches = old.get(keyword), new.get(keyword)
@@ -76,3 +90,8 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
         for index, (old_branch, new_branch) in enumerate(zip(old_branches, new_branches, strict=True)):
             problems += _compare(old_branch, new_branch, f"{path}<{keyword}{index}>")
     return problems
+
+
+def only_added_bounds(problems: list[str]) -> bool:
+    """True when every breaking change listed is a bound added where there was none."""
+    return all(f": {BOUND_ADDED}: " in problem for problem in problems)

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.envelope import Event
 
 
@@ -14,11 +15,11 @@ class DocumentArchived(Event):
 
     message_type: ClassVar[str] = "document.archived"
 
-    document_code: str = Field(description="Stable readable code, e.g. HH138-2026-REC-000123.")
+    document_code: Identifier = Field(description="Stable readable code, e.g. HH138-2026-REC-000123.")
     version: int = Field(ge=1)
-    category: str
-    title: str
-    site_code: str
-    ticket_id: str | None = None
+    category: Code
+    title: Name
+    site_code: Code
+    ticket_id: Identifier | None = None
     sha256: str = Field(pattern="^[0-9a-f]{64}$")
     archived_at: AwareDatetime

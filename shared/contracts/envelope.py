@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import Code, Identifier
+
 ENVELOPE_SCHEMA_VERSION = 1
 
 
@@ -44,11 +46,11 @@ class Envelope(BaseModel, Generic[PayloadT]):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     message_id: uuid.UUID = Field(description="Unique per message; consumers deduplicate on it.")
-    type: str = Field(description="The event type, also the routing key, e.g. `ticket.opened`.")
+    type: Code = Field(description="The event type, also the routing key, e.g. `ticket.opened`.")
     schema_version: int = Field(ge=1, description="Version of the payload contract.")
     occurred_at: AwareDatetime = Field(description="When the fact happened (UTC).")
-    producer: str = Field(description="The service that published it.")
-    correlation_id: str = Field(description="The business conversation: the ticket id.")
+    producer: Code = Field(description="The service that published it.")
+    correlation_id: Identifier = Field(description="The business conversation: the ticket id.")
     causation_id: uuid.UUID | None = Field(
         default=None, description="The message that caused this one; none for a first cause."
     )

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import Reporter
 
@@ -17,10 +18,10 @@ class FollowUpDue(Event):
 
     message_type: ClassVar[str] = "followup.due"
 
-    ticket_id: str
-    site_code: str
+    ticket_id: Identifier
+    site_code: Code
     cycle: int = Field(description="Which resolution of the ticket it follows (2 after one reopening).")
-    desk: str = Field(description="Who calls: service_manager, or quality for a complaint.")
+    desk: Code = Field(description="Who calls: service_manager, or quality for a complaint.")
     due_at: AwareDatetime
     reporter: Reporter | None = Field(default=None, description="Who reported the problem.")
 
@@ -30,16 +31,16 @@ class FollowUpRecorded(Event):
 
     message_type: ClassVar[str] = "followup.recorded"
 
-    ticket_id: str
-    site_code: str
+    ticket_id: Identifier
+    site_code: Code
     cycle: int
     attempt: int
     reached: bool
     satisfaction: int | None = Field(default=None, description="1 (very dissatisfied) to 5 (very satisfied).")
-    comments: str | None = None
-    caller: str
+    comments: Text | None = None
+    caller: Name
     called_at: AwareDatetime
-    outcome: str = Field(description="satisfied (closed), dissatisfied (reopened), unreached (closed), try_again.")
+    outcome: Code = Field(description="satisfied (closed), dissatisfied (reopened), unreached (closed), try_again.")
     late: bool = Field(description="Made after the follow-up was due.")
 
 
@@ -48,8 +49,8 @@ class FollowUpMissed(Event):
 
     message_type: ClassVar[str] = "followup.missed"
 
-    ticket_id: str
-    site_code: str
+    ticket_id: Identifier
+    site_code: Code
     cycle: int
     due_at: AwareDatetime
 
@@ -59,13 +60,13 @@ class SiteReviewed(Event):
 
     message_type: ClassVar[str] = "site.reviewed"
 
-    site_code: str
-    period: str = Field(description="The review period, e.g. 2026-Q4.")
-    channel: str = Field(description="visit, call or email.")
+    site_code: Code
+    period: Code = Field(description="The review period, e.g. 2026-Q4.")
+    channel: Code = Field(description="visit, call or email.")
     reached: bool
     satisfaction: int | None = None
-    comments: str | None = None
-    reviewer: str
+    comments: Text | None = None
+    reviewer: Name
     reviewed_at: AwareDatetime
 
 
@@ -75,11 +76,11 @@ class QualityCaseOpened(Event):
     message_type: ClassVar[str] = "quality.case_opened"
 
     case_id: int
-    site_code: str
-    ticket_id: str | None
-    origin: str = Field(description="complaint, low_follow_up_score or low_review_score.")
-    severity: str
-    summary: str
+    site_code: Code
+    ticket_id: Identifier | None
+    origin: Code = Field(description="complaint, low_follow_up_score or low_review_score.")
+    severity: Code
+    summary: Text
     opened_at: AwareDatetime
 
 
@@ -89,11 +90,11 @@ class QualityCaseEscalated(Event):
     message_type: ClassVar[str] = "quality.case_escalated"
 
     case_id: int
-    site_code: str
-    ticket_id: str | None
-    escalated_to: str
-    reason: str
-    actor: str
+    site_code: Code
+    ticket_id: Identifier | None
+    escalated_to: Code
+    reason: Text
+    actor: Name
     escalated_at: AwareDatetime
 
 
@@ -103,12 +104,12 @@ class QualityCaseAnswered(Event):
     message_type: ClassVar[str] = "quality.case_answered"
 
     case_id: int
-    site_code: str
-    ticket_id: str | None
-    origin: str
-    severity: str
-    owner: str
-    handling: str
-    answer: str
-    escalated_to: str | None
+    site_code: Code
+    ticket_id: Identifier | None
+    origin: Code
+    severity: Code
+    owner: Name
+    handling: Text
+    answer: Text
+    escalated_to: Code | None
     answered_at: AwareDatetime

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import MAX_ITEMS, Code, Identifier, Name, SignatureImage, Text
 from shared.contracts.envelope import Event
 
 
@@ -19,8 +20,8 @@ class TicketAccepted(Event):
 
     message_type: ClassVar[str] = "ticket.accepted"
 
-    ticket_id: str
-    engineer_id: str
+    ticket_id: Identifier
+    engineer_id: Identifier
     accepted_at: AwareDatetime
 
 
@@ -34,7 +35,7 @@ class ArrivalProof(BaseModel):
     accuracy_m: float | None = Field(default=None, ge=0)
     distance_m: float | None = Field(default=None, ge=0, description="From the site; None if not comparable.")
     flagged: bool = Field(description="Too far, too vague or no position: accepted, but for the manager to see.")
-    doubt: str | None = Field(default=None, description="no_position, position_too_vague or too_far.")
+    doubt: Code | None = Field(default=None, description="no_position, position_too_vague or too_far.")
 
 
 class TicketOnSite(Event):
@@ -42,8 +43,8 @@ class TicketOnSite(Event):
 
     message_type: ClassVar[str] = "ticket.on_site"
 
-    ticket_id: str
-    engineer_id: str
+    ticket_id: Identifier
+    engineer_id: Identifier
     arrived_at: AwareDatetime
     arrival: ArrivalProof | None = Field(default=None, description="The phone's position at check-in, checked.")
 
@@ -61,8 +62,8 @@ class TicketPaused(Event):
 
     message_type: ClassVar[str] = "ticket.paused"
 
-    ticket_id: str
-    reason: str = Field(description="Why: waiting_for_customer, waiting_for_parts, waiting_for_vendor.")
+    ticket_id: Identifier
+    reason: Text = Field(description="Why: waiting_for_customer, waiting_for_parts, waiting_for_vendor.")
     paused_at: AwareDatetime
 
 
@@ -71,7 +72,7 @@ class TicketResumed(Event):
 
     message_type: ClassVar[str] = "ticket.resumed"
 
-    ticket_id: str
+    ticket_id: Identifier
     resumed_at: AwareDatetime
 
 
@@ -80,9 +81,9 @@ class CustomerConfirmation(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    name: str = Field(description="Who confirmed, as they wrote it.")
-    role: str | None = Field(default=None, description="e.g. duty manager.")
-    signature_png: str | None = Field(
+    name: Name = Field(description="Who confirmed, as they wrote it.")
+    role: Name | None = Field(default=None, description="e.g. duty manager.")
+    signature_png: SignatureImage | None = Field(
         default=None, description="The handwritten signature drawn on the engineer's phone: a PNG image, base64."
     )
     confirmed_at: AwareDatetime | None = None
@@ -93,11 +94,13 @@ class TicketResolved(Event):
 
     message_type: ClassVar[str] = "ticket.resolved"
 
-    ticket_id: str
-    engineer_id: str | None = None
-    summary: str
+    ticket_id: Identifier
+    engineer_id: Identifier | None = None
+    summary: Text
     resolved_at: AwareDatetime
-    parts: list[str] = Field(default_factory=list, description="Parts used, as the engineer listed them.")
+    parts: list[Name] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Parts used, as the engineer listed them."
+    )
     confirmation: CustomerConfirmation | None = Field(default=None, description="The customer's sign-off on site.")
 
 
@@ -106,8 +109,8 @@ class TicketReopened(Event):
 
     message_type: ClassVar[str] = "ticket.reopened"
 
-    ticket_id: str
-    reason: str
+    ticket_id: Identifier
+    reason: Text
     reopened_at: AwareDatetime
 
 
@@ -116,5 +119,5 @@ class TicketClosed(Event):
 
     message_type: ClassVar[str] = "ticket.closed"
 
-    ticket_id: str
+    ticket_id: Identifier
     closed_at: AwareDatetime

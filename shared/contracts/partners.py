@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import MAX_ITEMS, Code, Identifier, Name, Text
 from shared.contracts.envelope import Contract
 from shared.contracts.vocabulary import Contact, DeviceRef
 
@@ -28,16 +29,16 @@ class EscalationReason(StrEnum):
 class PartnerMessage(Contract):
     """A message between Aftercare and a vendor partner, about one case."""
 
-    case_number: str = Field(description="Aftercare's case number, e.g. VC-000123; every reply names it.")
+    case_number: Identifier = Field(description="Aftercare's case number, e.g. VC-000123; every reply names it.")
 
 
 class PartnerSite(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    code: str
-    name: str
-    address: str
-    timezone: str
+    code: Code
+    name: Name
+    address: Name
+    timezone: Code
 
 
 class Deadlines(BaseModel):
@@ -56,11 +57,11 @@ class EscalationRequest(PartnerMessage):
 
     message_type: ClassVar[str] = "vendor.escalation_request"
 
-    ticket_id: str
+    ticket_id: Identifier
     reason: EscalationReason
     site: PartnerSite
     device: DeviceRef | None
-    fault: str = Field(description="What was found, in the engineer's words.")
+    fault: Text = Field(description="What was found, in the engineer's words.")
     contact_on_site: Contact
     deadlines: Deadlines
     agreement_version: int
@@ -72,7 +73,7 @@ class EscalationCancelled(PartnerMessage):
 
     message_type: ClassVar[str] = "vendor.escalation_cancelled"
 
-    reason: str
+    reason: Text
     cancelled_at: AwareDatetime
 
 
@@ -82,9 +83,9 @@ class ReplyRefused(Contract):
 
     message_type: ClassVar[str] = "vendor.reply_refused"
 
-    refused_message_id: str | None = Field(description="The message id of the refused reply, if it had one.")
-    reason: str = Field(description="e.g. invalid_payload, unknown_case, not_your_case, impossible_step.")
-    detail: str
+    refused_message_id: Identifier | None = Field(description="The message id of the refused reply, if it had one.")
+    reason: Text = Field(description="e.g. invalid_payload, unknown_case, not_your_case, impossible_step.")
+    detail: Text
     refused_at: AwareDatetime
 
 
@@ -93,7 +94,7 @@ class Acknowledged(PartnerMessage):
 
     message_type: ClassVar[str] = "vendor.reply.acknowledged"
 
-    estimate: str | None = Field(default=None, description="When the partner expects to act, in words or a date.")
+    estimate: Name | None = Field(default=None, description="When the partner expects to act, in words or a date.")
     acknowledged_at: AwareDatetime
 
 
@@ -101,7 +102,7 @@ class VisitScheduled(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.visit_scheduled"
 
     visit_at: AwareDatetime
-    engineer_name: str | None = None
+    engineer_name: Name | None = None
 
 
 class Visited(PartnerMessage):
@@ -110,13 +111,13 @@ class Visited(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.visited"
 
     visited_at: AwareDatetime
-    findings: str | None = None
+    findings: Text | None = None
 
 
 class Diagnosis(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.diagnosis"
 
-    diagnosis: str
+    diagnosis: Text
 
 
 class RmaIssued(PartnerMessage):
@@ -124,30 +125,30 @@ class RmaIssued(PartnerMessage):
 
     message_type: ClassVar[str] = "vendor.reply.rma_issued"
 
-    rma_number: str
+    rma_number: Identifier
 
 
 class ReplacementShipped(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.replacement_shipped"
 
-    new_serial_number: str
+    new_serial_number: Identifier
     warranty_until: date | None = None
-    carrier: str
-    tracking_number: str
-    rma_number: str | None = None
+    carrier: Name
+    tracking_number: Identifier
+    rma_number: Identifier | None = None
 
 
 class Repaired(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.repaired"
 
-    summary: str
-    parts: list[str] = Field(default_factory=list)
+    summary: Text
+    parts: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class Declined(PartnerMessage):
     message_type: ClassVar[str] = "vendor.reply.declined"
 
-    reason: str
+    reason: Text
 
 
 REPLIES: tuple[type[PartnerMessage], ...] = (

@@ -5,10 +5,11 @@ them, never through intake's tables."""
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import MAX_ENTRIES, Code, Name, Text
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import Contact, DeviceRef
 
@@ -18,14 +19,14 @@ class SiteDescribed(Event):
 
     message_type: ClassVar[str] = "site.described"
 
-    site_code: str
-    name: str
-    local_name: str | None = None
-    address: str
-    timezone: str
-    customer: str
+    site_code: Code
+    name: Name
+    local_name: Name | None = None
+    address: Name
+    timezone: Code
+    customer: Name
     representative: Contact | None = Field(description="The customer's representative of the contract in force.")
-    contract_code: str | None = Field(description="The maintenance contract in force, if any.")
+    contract_code: Code | None = Field(description="The maintenance contract in force, if any.")
     contract_starts_on: date | None = Field(default=None, description="First day of the contract in force.")
     contract_ends_on: date | None = Field(default=None, description="Last day of the contract in force.")
 
@@ -35,10 +36,12 @@ class EquipmentChanged(Event):
 
     message_type: ClassVar[str] = "equipment.changed"
 
-    site_code: str
+    site_code: Code
     device: DeviceRef
-    action: str = Field(description="created, updated, retired, imported or swapped.")
-    changes: dict[str, list[object]] = Field(description="Field -> [old, new].")
-    actor: str
-    reason: str | None = None
+    action: Code = Field(description="created, updated, retired, imported or swapped.")
+    changes: dict[Code, Annotated[list[object], Field(max_length=2)]] = Field(
+        max_length=MAX_ENTRIES, description="Field -> [old, new]."
+    )
+    actor: Name
+    reason: Text | None = None
     changed_at: AwareDatetime

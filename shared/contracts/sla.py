@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.envelope import Event
 
 
@@ -21,16 +22,16 @@ class SlaClockStarted(Event):
 
     message_type: ClassVar[str] = "sla.clock_started"
 
-    ticket_id: str
+    ticket_id: Identifier
     clock: ClockKind
     started_at: AwareDatetime = Field(description="The notification time the clock counts from.")
     due_at: AwareDatetime
     target_minutes: int = Field(gt=0)
-    day_type: str = Field(description="working_day or holiday, on the contract's calendar, at started_at.")
-    calendar: str = Field(description="Calendar the target was computed on, e.g. CN.")
+    day_type: Code = Field(description="working_day or holiday, on the contract's calendar, at started_at.")
+    calendar: Code = Field(description="Calendar the target was computed on, e.g. CN.")
     cycle: int = Field(default=1, ge=1, description="Counts up when a reopened ticket restarts the clock.")
-    counting: str = Field(default="wall_clock", description="wall_clock or business_hours.")
-    policy: str | None = Field(default=None, description="The contract's SLA policy the target comes from.")
+    counting: Code = Field(default="wall_clock", description="wall_clock or business_hours.")
+    policy: Code | None = Field(default=None, description="The contract's SLA policy the target comes from.")
 
 
 class SlaWarning(Event):
@@ -38,7 +39,7 @@ class SlaWarning(Event):
 
     message_type: ClassVar[str] = "sla.warning"
 
-    ticket_id: str
+    ticket_id: Identifier
     clock: ClockKind
     cycle: int = Field(ge=1)
     fraction: float = Field(gt=0, lt=1, description="Share of the target used up, e.g. 0.75.")
@@ -52,7 +53,7 @@ class SlaBreached(Event):
 
     message_type: ClassVar[str] = "sla.breached"
 
-    ticket_id: str
+    ticket_id: Identifier
     clock: ClockKind
     cycle: int = Field(ge=1)
     due_at: AwareDatetime
@@ -65,7 +66,7 @@ class SlaMet(Event):
 
     message_type: ClassVar[str] = "sla.met"
 
-    ticket_id: str
+    ticket_id: Identifier
     clock: ClockKind
     cycle: int = Field(ge=1)
     started_at: AwareDatetime
@@ -94,21 +95,21 @@ class SlaVendorClockStarted(Event):
 
     message_type: ClassVar[str] = "sla.vendor_clock_started"
 
-    ticket_id: str
-    case_number: str
-    partner: str
+    ticket_id: Identifier
+    case_number: Identifier
+    partner: Code
     clock: VendorClock
     started_at: AwareDatetime
     due_at: AwareDatetime
-    target: str = Field(description="The agreement's promise, e.g. 4 hours or 5 working days.")
+    target: Name = Field(description="The agreement's promise, e.g. 4 hours or 5 working days.")
 
 
 class SlaVendorWarning(Event):
     message_type: ClassVar[str] = "sla.vendor_warning"
 
-    ticket_id: str
-    case_number: str
-    partner: str
+    ticket_id: Identifier
+    case_number: Identifier
+    partner: Code
     clock: VendorClock
     fraction: float = Field(gt=0, lt=1)
     due_at: AwareDatetime
@@ -118,9 +119,9 @@ class SlaVendorWarning(Event):
 class SlaVendorBreached(Event):
     message_type: ClassVar[str] = "sla.vendor_breached"
 
-    ticket_id: str
-    case_number: str
-    partner: str
+    ticket_id: Identifier
+    case_number: Identifier
+    partner: Code
     clock: VendorClock
     due_at: AwareDatetime
     breached_at: AwareDatetime
@@ -129,9 +130,9 @@ class SlaVendorBreached(Event):
 class SlaVendorMet(Event):
     message_type: ClassVar[str] = "sla.vendor_met"
 
-    ticket_id: str
-    case_number: str
-    partner: str
+    ticket_id: Identifier
+    case_number: Identifier
+    partner: Code
     clock: VendorClock
     started_at: AwareDatetime
     stopped_at: AwareDatetime

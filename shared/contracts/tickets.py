@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import (
     Contact,
@@ -23,16 +24,16 @@ class TicketOpened(Event):
 
     message_type: ClassVar[str] = "ticket.opened"
 
-    ticket_id: str = Field(description="Readable ticket id, e.g. HH138-20261125-0001.")
-    site_code: str
-    site_name: str
-    site_timezone: str = Field(description="IANA time zone of the site, e.g. Asia/Shanghai.")
-    subsystem: str = Field(description="Subsystem code at the site, e.g. bgm.")
+    ticket_id: Identifier = Field(description="Readable ticket id, e.g. HH138-20261125-0001.")
+    site_code: Code
+    site_name: Name
+    site_timezone: Code = Field(description="IANA time zone of the site, e.g. Asia/Shanghai.")
+    subsystem: Code = Field(description="Subsystem code at the site, e.g. bgm.")
     device: DeviceRef | None = None
     kind: ServiceKind
     priority: Priority
     channel: RequestChannel
-    description: str
+    description: Text
     reporter: Reporter
     reported_at: AwareDatetime = Field(description="When the customer notified us; SLA clocks start here.")
     received_at: AwareDatetime = Field(description="When intake recorded it.")
@@ -46,13 +47,13 @@ class TicketReclassified(Event):
 
     message_type: ClassVar[str] = "ticket.reclassified"
 
-    ticket_id: str
+    ticket_id: Identifier
     kind: ServiceKind
     priority: Priority
     previous_kind: ServiceKind
     previous_priority: Priority
-    reason: str
-    actor: str = Field(description="Who changed it.")
+    reason: Text
+    actor: Name = Field(description="Who changed it.")
     reclassified_at: AwareDatetime
 
 
@@ -61,9 +62,9 @@ class TicketRejected(Event):
 
     message_type: ClassVar[str] = "ticket.rejected"
 
-    request_id: str | None = Field(description="The submitter's own reference, if it gave one.")
-    reason: str = Field(description="Machine-readable cause, e.g. unknown_site.")
-    detail: str = Field(description="What a person should change before submitting again.")
+    request_id: Identifier | None = Field(description="The submitter's own reference, if it gave one.")
+    reason: Text = Field(description="Machine-readable cause, e.g. unknown_site.")
+    detail: Text = Field(description="What a person should change before submitting again.")
 
 
 class TicketAssigned(Event):
@@ -71,16 +72,16 @@ class TicketAssigned(Event):
 
     message_type: ClassVar[str] = "ticket.assigned"
 
-    ticket_id: str
-    site_code: str
-    subsystem: str
-    engineer_id: str
-    engineer_name: str
-    rule: str = Field(description="Why this engineer: subsystem_owner, least_loaded, manual.")
+    ticket_id: Identifier
+    site_code: Code
+    subsystem: Code
+    engineer_id: Identifier
+    engineer_name: Name
+    rule: Code = Field(description="Why this engineer: subsystem_owner, least_loaded, manual.")
     assigned_at: AwareDatetime
-    previous_engineer_id: str | None = Field(default=None, description="On a reassignment: who had it.")
-    reason: str | None = Field(default=None, description="Why the service manager chose or changed the engineer.")
-    actor: str | None = Field(default=None, description="Who assigned it; dispatch itself when routed by rule.")
+    previous_engineer_id: Identifier | None = Field(default=None, description="On a reassignment: who had it.")
+    reason: Text | None = Field(default=None, description="Why the service manager chose or changed the engineer.")
+    actor: Name | None = Field(default=None, description="Who assigned it; dispatch itself when routed by rule.")
 
 
 class TicketAwaitingAssignment(Event):
@@ -89,10 +90,10 @@ class TicketAwaitingAssignment(Event):
 
     message_type: ClassVar[str] = "ticket.awaiting_assignment"
 
-    ticket_id: str
-    site_code: str
-    subsystem: str
-    why: str = Field(description="Why nobody could take it, engineer by engineer.")
+    ticket_id: Identifier
+    site_code: Code
+    subsystem: Code
+    why: Text = Field(description="Why nobody could take it, engineer by engineer.")
     since: AwareDatetime
 
 
@@ -101,9 +102,9 @@ class TicketAtRisk(Event):
 
     message_type: ClassVar[str] = "ticket.at_risk"
 
-    ticket_id: str
-    site_code: str
-    engineer_id: str | None = Field(description="Who holds it, if anyone.")
+    ticket_id: Identifier
+    site_code: Code
+    engineer_id: Identifier | None = Field(description="Who holds it, if anyone.")
     due_at: AwareDatetime = Field(description="When the response clock runs out.")
     flagged_at: AwareDatetime
 
@@ -113,9 +114,9 @@ class ComplaintRouted(Event):
 
     message_type: ClassVar[str] = "complaint.routed"
 
-    ticket_id: str
-    site_code: str
-    desk: str = Field(description="Who handles it: quality.")
+    ticket_id: Identifier
+    site_code: Code
+    desk: Code = Field(description="Who handles it: quality.")
     routed_at: AwareDatetime
 
 
@@ -124,13 +125,15 @@ class TicketEscalationNeeded(Event):
 
     message_type: ClassVar[str] = "ticket.escalation_needed"
 
-    ticket_id: str
-    site_code: str
-    subsystem: str
+    ticket_id: Identifier
+    site_code: Code
+    subsystem: Code
     device: DeviceRef | None = None
-    vendor_code: str = Field(description="The vendor partner to escalate to.")
-    reason: str = Field(description="repair, replacement, vendor_visit or technical_question.")
+    vendor_code: Code = Field(description="The vendor partner to escalate to.")
+    reason: Text = Field(description="repair, replacement, vendor_visit or technical_question.")
     requested_at: AwareDatetime
-    escalation_id: str | None = Field(default=None, description="Unique per escalation of the ticket, e.g. T-V1.")
-    findings: str | None = Field(default=None, description="What the engineer found, in their words.")
+    escalation_id: Identifier | None = Field(
+        default=None, description="Unique per escalation of the ticket, e.g. T-V1."
+    )
+    findings: Text | None = Field(default=None, description="What the engineer found, in their words.")
     engineer: Contact | None = Field(default=None, description="The engineer on site, for the partner.")

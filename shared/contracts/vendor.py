@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import MAX_ENTRIES, Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 
 
@@ -26,14 +27,14 @@ class Agreement(BaseModel):
 class VendorEscalationSent(Event):
     message_type: ClassVar[str] = "vendor.escalation.sent"
 
-    case_number: str
-    escalation_id: str = Field(description="The escalation of the ticket the case answers, e.g. T-V1.")
-    ticket_id: str
-    partner: str
-    reason: str
-    site_code: str
-    timezone: str
-    asset_tag: str | None
+    case_number: Identifier
+    escalation_id: Identifier = Field(description="The escalation of the ticket the case answers, e.g. T-V1.")
+    ticket_id: Identifier
+    partner: Code
+    reason: Text
+    site_code: Code
+    timezone: Code
+    asset_tag: Identifier | None
     agreement: Agreement
     agreement_version: int
     sent_at: AwareDatetime
@@ -45,12 +46,12 @@ class VendorEscalationProgressed(Event):
 
     message_type: ClassVar[str] = "vendor.escalation.progressed"
 
-    case_number: str
-    ticket_id: str
-    partner: str
-    step: str
+    case_number: Identifier
+    ticket_id: Identifier
+    partner: Code
+    step: Code
     at: AwareDatetime
-    detail: dict[str, str] = Field(default_factory=dict)
+    detail: dict[Code, Text] = Field(default_factory=dict, max_length=MAX_ENTRIES)
 
 
 class VendorEscalationClosed(Event):
@@ -58,12 +59,12 @@ class VendorEscalationClosed(Event):
 
     message_type: ClassVar[str] = "vendor.escalation.closed"
 
-    case_number: str
-    escalation_id: str
-    ticket_id: str
-    partner: str
-    outcome: str = Field(description="fixed, declined or cancelled.")
-    reason: str | None = None
+    case_number: Identifier
+    escalation_id: Identifier
+    ticket_id: Identifier
+    partner: Code
+    outcome: Code = Field(description="fixed, declined or cancelled.")
+    reason: Text | None = None
     closed_at: AwareDatetime
 
 
@@ -73,15 +74,15 @@ class DeviceSwapped(Event):
 
     message_type: ClassVar[str] = "device.swapped"
 
-    ticket_id: str
-    site_code: str
-    asset_tag: str
-    old_serial_number: str | None
-    new_serial_number: str
+    ticket_id: Identifier
+    site_code: Code
+    asset_tag: Identifier
+    old_serial_number: Identifier | None
+    new_serial_number: Identifier
     new_warranty_until: date | None = None
-    new_model: str | None = Field(default=None, description="When the new device is another model.")
+    new_model: Name | None = Field(default=None, description="When the new device is another model.")
     loaner: bool = Field(default=False, description="The new device is a loaner, to be swapped back.")
-    rma_number: str | None = None
-    case_number: str | None = None
-    engineer_id: str | None = None
+    rma_number: Identifier | None = None
+    case_number: Identifier | None = None
+    engineer_id: Identifier | None = None
     swapped_at: AwareDatetime

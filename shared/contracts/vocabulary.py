@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import Code, Identifier, Name, Text
+
 
 class ServiceKind(StrEnum):
     """The seed's three service types plus the two request types routed elsewhere."""
@@ -59,16 +61,16 @@ class DeviceRef(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    asset_tag: str
-    model: str | None = None
-    manufacturer: str | None = None
-    serial_number: str | None = Field(default=None, description="The manufacturer's serial number.")
-    vendor_code: str | None = Field(default=None, description="The vendor partner who repairs it.")
+    asset_tag: Identifier
+    model: Name | None = None
+    manufacturer: Name | None = None
+    serial_number: Identifier | None = Field(default=None, description="The manufacturer's serial number.")
+    vendor_code: Code | None = Field(default=None, description="The vendor partner who repairs it.")
     warranty_until: date | None = Field(default=None, description="Last day of the manufacturer's warranty.")
-    subsystem: str | None = None
+    subsystem: Code | None = None
     install_date: date | None = None
-    location: str | None = None
-    status: str | None = Field(default=None, description="in_service, under_repair, replaced or retired.")
+    location: Name | None = None
+    status: Code | None = Field(default=None, description="in_service, under_repair, replaced or retired.")
     quantity: int | None = Field(default=None, ge=1, description="Identical units the entry stands for (24 speakers).")
 
 
@@ -88,8 +90,8 @@ class Coverage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     basis: CoverageBasis
-    reason: str = Field(description="Why, for people: which contract or warranty, or why none applies.")
-    contract_code: str | None = Field(default=None, description="The maintenance contract in force, if any.")
-    vendor_code: str | None = Field(default=None, description="Under warranty: the vendor partner to involve.")
+    reason: Text = Field(description="Why, for people: which contract or warranty, or why none applies.")
+    contract_code: Code | None = Field(default=None, description="The maintenance contract in force, if any.")
+    vendor_code: Code | None = Field(default=None, description="Under warranty: the vendor partner to involve.")
     warranty_until: date | None = None
-    sla_policy: str | None = Field(default=None, description="The SLA policy the contract names, if any.")
+    sla_policy: Code | None = Field(default=None, description="The SLA policy the contract names, if any.")

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.bounds import Code, Identifier, Name, Text, Url
 from shared.contracts.envelope import Event
 
 
@@ -14,9 +15,9 @@ class WebhookPaused(Event):
 
     message_type: ClassVar[str] = "webhook.paused"
 
-    subscription_id: str
-    site_code: str
-    url: str
-    owner: str = Field(description="Who made the subscription: an administrator or the site's representative.")
-    why: str
+    subscription_id: Identifier
+    site_code: Code
+    url: Url
+    owner: Name = Field(description="Who made the subscription: an administrator or the site's representative.")
+    why: Text
     paused_at: AwareDatetime

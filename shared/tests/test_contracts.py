@@ -108,3 +108,53 @@ def test_every_contract_has_a_distinct_type_and_version() -> None:
     keys = [(c.message_type, c.schema_version) for c in CONTRACTS]
     assert len(keys) == len(set(keys))
     assert set(current_schemas()) == {f"{t}.v{v}.json" for t, v in keys} | {"envelope.v1.json"}
+
+
+def _unbounded(node: Any, path: str) -> list[str]:
+    """Where a schema admits a value of any length: strings, lists and maps without their bound."""
+    if not isinstance(node, dict):
+        return []
+    found = []
+    free_string = not ({"maxLength", "enum", "const", "format", "pattern"} & node.keys())
+    if node.get("type") == "string" and free_string:
+        found.append(path)
+    if node.get("type") == "array" and "maxItems" not in node:
+        found.append(f"{path}[]")
+    if isinstance(node.get("additionalProperties"), dict) and "maxProperties" not in node:
+        found.append(f"{path}{{}}")
+    for name, child in node.get("properties", {}).items():
+        found += _unbounded(child, f"{path}.{name}")
+    for keyword in ("items", "additionalProperties", "propertyNames"):
+        found += _unbounded(node.get(keyword), f"{path}[]")
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for branch in node.get(keyword, []):
+            found += _unbounded(branch, path)
+    return found
+
+
+def test_every_field_of_every_contract_is_bounded() -> None:
+    from shared.contracts.compatibility import _inline
+
+    unbounded = [f"{name} {where}" for name, schema in current_schemas().items()
+                 for where in _unbounded(_inline(schema, schema), "$") if where != "$.payload{}"]  # fmt: skip
+    assert unbounded == []
+
+
+def test_a_bound_added_within_a_version_is_written_only_when_accepted_and_nothing_else_is(tmp_path: Path) -> None:
+    assert write_snapshots(tmp_path) == []
+    name = "ticket.closed.v1.json"
+    committed = json.loads((tmp_path / name).read_text())
+    del committed["properties"]["ticket_id"]["maxLength"]
+    (tmp_path / name).write_text(json.dumps(committed))
+
+    assert write_snapshots(tmp_path) == [f"{name}: $.ticket_id: bound added: 'maxLength' 120"]
+    assert write_snapshots(tmp_path, accept_added_bounds=True) == []
+    assert snapshot_problems(tmp_path) == []
+
+    tightened = json.loads((tmp_path / name).read_text())
+    del tightened["properties"]["ticket_id"]["maxLength"]
+    tightened["properties"]["ticket_id"]["type"] = "integer"  # a real break beside the bound
+    (tmp_path / name).write_text(json.dumps(tightened))
+    refused = write_snapshots(tmp_path, accept_added_bounds=True)
+    assert len(refused) == 2, refused
+    assert any("'type' changed" in r for r in refused), refused

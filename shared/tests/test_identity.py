@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 
-from shared.identity import IssuerUnreachable, Role, TokenRefused, TokenVerifier, as_pem, generate_key_pair
+from shared.identity import IssuerUnreachable, Role, TokenRefused, TokenVerifier, as_pem, generate_key_pair, identity_of
 from testkit.processes import free_port
 
 ISSUER = "https://sso.integrator.example/realms/aftercare"
@@ -71,3 +71,11 @@ def test_an_issuer_that_cannot_be_reached_is_named_not_taken_for_a_bad_token() -
     unreachable = f"http://127.0.0.1:{free_port()}/protocol/openid-connect/certs"  # nobody listens there
     with pytest.raises(IssuerUnreachable, match="keys cannot be fetched"):
         _verifier(unreachable).verify(_token(groups=["manager"]))
+
+
+def test_a_subject_past_openid_connects_limit_is_refused_and_a_long_name_gives_way_to_the_subject() -> None:
+    with pytest.raises(TokenRefused, match="longer than 255"):
+        identity_of({"sub": "s" * 256, "roles": ["engineer"]})
+    identity = identity_of({"sub": "s" * 255, "name": "N" * 100, "roles": ["engineer"]})
+    assert identity.actor == "s" * 255  # within a contract's bound for names
+    assert identity_of({"sub": "e01", "name": "Wang Wei"}).actor == "Wang Wei (e01)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import h11
 import httpx
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import Column, Text, text
 
 from shared.access import PUBLIC
+from shared.contracts import TicketClosed
 from shared.http import Database, create_app
 from shared.persistence.database import create_engine
 from shared.runtime import ServiceRuntime
@@ -59,6 +61,12 @@ async def elsewhere() -> None:
         await engine.dispose()
 
 
+@router.post("/closings")
+async def close_ticket(request: Request) -> None:
+    """A route whose own model let an over-long id through to the event it builds."""
+    TicketClosed(ticket_id=(await request.json())["ticket_id"], closed_at=datetime.now(UTC))
+
+
 @router.get("/partner")
 async def partner() -> None:
     raise ConnectionRefusedError("a partner's system does not answer")  # a network error, not the database's
@@ -68,7 +76,7 @@ async def partner() -> None:
 async def base_url(world: World) -> AsyncIterator[str]:
     async with scratch_service(world, "problems", Column("note", Text)) as scratch:
         access = {("GET", "/boom"): PUBLIC, ("POST", "/notes"): PUBLIC, ("GET", "/count/{n}"): PUBLIC,
-                  ("GET", "/elsewhere"): PUBLIC, ("GET", "/partner"): PUBLIC}  # fmt: skip
+                  ("GET", "/elsewhere"): PUBLIC, ("GET", "/partner"): PUBLIC, ("POST", "/closings"): PUBLIC}  # fmt: skip
         definition = replace(scratch.definition, router=router, access=access, subscriptions=())
         settings = ServiceSettings(database_url=world.database_url, amqp_url=world.amqp_url, auth_public_key=PUBLIC_KEY)
         app = create_app(ServiceRuntime(definition, settings), manage_lifecycle=False)
@@ -190,3 +198,12 @@ async def test_refusals_are_documented_as_problems_in_the_openapi(base_url: str)
         "type", "title", "status", "detail", "error", "message"
     ]  # fmt: skip
     assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+
+
+async def test_a_value_longer_than_the_event_it_feeds_carries_is_a_422_naming_the_field(base_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        answer = await http.post("/closings", json={"ticket_id": "T" * 500})
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["error"] == "value_too_long"
+    assert problem["errors"] == [{"field": "ticket_id", "problem": "String should have at most 120 characters"}]

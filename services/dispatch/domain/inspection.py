@@ -22,6 +22,7 @@ from dateutil.rrule import rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.calendar import BusinessCalendar
+from shared.contracts.bounds import MAX_ITEMS, Identifier
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")]
 
@@ -37,10 +38,10 @@ class ChecklistItem(BaseModel):
     code: Code
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     kind: ItemKind = ItemKind.CHECK
-    unit: str | None = None
+    unit: Annotated[str, StringConstraints(max_length=40)] | None = None
     min: float | None = None
     max: float | None = None
-    asset_tag: str | None = Field(default=None, description="The device the item is about, if one.")
+    asset_tag: Identifier | None = Field(default=None, description="The device the item is about, if one.")
 
     @model_validator(mode="after")
     def _range(self) -> ChecklistItem:
@@ -70,7 +71,7 @@ class InspectionPlan(BaseModel):
     repeat: str = Field(description="RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1MO (the first Monday of each month).")
     starts_on: date
     window_working_days: int = Field(default=3, ge=1, le=60)
-    checklist: tuple[ChecklistItem, ...] = Field(min_length=1)
+    checklist: tuple[ChecklistItem, ...] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _sound(self) -> InspectionPlan:

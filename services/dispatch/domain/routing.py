@@ -98,6 +98,10 @@ class ToQualityDesk:
     desk: str = QUALITY_DESK
 
 
+NAMED_IN_WHY = 20
+"""Engineers a refusal names one by one: the reason travels in an event of bounded length."""
+
+
 @dataclass(frozen=True)
 class ToManagerQueue:
     why: str
@@ -116,10 +120,9 @@ def route(kind: ServiceKind, subsystem: str, owner_id: str | None, roster: list[
     skilled = [c for c in ranked if c.owner or c.skilled]
     if not skilled:
         return ToManagerQueue(f"no engineer of this site has the skill {subsystem}")
-    return ToManagerQueue(
-        f"nobody on duty with room for {subsystem}: "
-        + "; ".join(f"{c.engineer.engineer_id} {_why_not(c.engineer)}" for c in skilled)
-    )
+    named = "; ".join(f"{c.engineer.engineer_id} {_why_not(c.engineer)}" for c in skilled[:NAMED_IN_WHY])
+    others = f"; and {len(skilled) - NAMED_IN_WHY} more" if len(skilled) > NAMED_IN_WHY else ""
+    return ToManagerQueue(f"nobody on duty with room for {subsystem}: {named}{others}")
 
 
 def _why_not(engineer: Engineer) -> str:

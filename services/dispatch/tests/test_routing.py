@@ -1,9 +1,12 @@
 """Dispatch's routing rule, without broker or database: who gets a ticket, given the roster."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from services.dispatch.domain.roster import Duty
 from services.dispatch.domain.routing import (
+    NAMED_IN_WHY,
     QUALITY_DESK,
     Engineer,
     Rule,
@@ -13,7 +16,7 @@ from services.dispatch.domain.routing import (
     candidates,
     route,
 )
-from shared.contracts import ServiceKind
+from shared.contracts import ServiceKind, TicketAwaitingAssignment
 
 ENGINEER_KINDS = [
     ServiceKind.FAULT,
@@ -155,6 +158,15 @@ def test_the_managers_queue_says_why_engineer_by_engineer() -> None:
     ]
     decision = route(ServiceKind.FAULT, "bgm", "E01", roster)
     assert decision == ToManagerQueue("nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)")
+
+
+def test_a_large_roster_is_named_up_to_a_bound_so_the_event_stays_within_its_contract() -> None:
+    roster = [_engineer(f"ENGINEER-{n:03}", duty=Duty.ON_LEAVE) for n in range(500)]
+    decision = route(ServiceKind.FAULT, "bgm", None, roster)
+    assert isinstance(decision, ToManagerQueue)
+    assert decision.why.count("on leave") == NAMED_IN_WHY
+    assert decision.why.endswith(f"; and {500 - NAMED_IN_WHY} more")
+    TicketAwaitingAssignment(ticket_id="T", site_code="S", subsystem="bgm", why=decision.why, since=datetime.now(UTC))
 
 
 def test_candidates_come_best_first_with_their_reasons() -> None:
