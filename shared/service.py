@@ -88,6 +88,9 @@ class ServiceDefinition:
     publishes: tuple[type[Event], ...] | None = None
     """The events it publishes on `aftercare.events`, and the only ones its broker user may publish there
     (RabbitMQ topic permissions); None leaves it unchecked, for a scratch service in a test."""
+    sends: tuple[str, ...] = ()
+    """Other services' command queues it sends to through `aftercare.queues` (dispatch sends inspection
+    findings to `intake.requests`): the only such keys its broker user may publish with there."""
     seed: Seeder | None = None
     workers: tuple[WorkerFactory, ...] = ()
     broker_resources: tuple[str, ...] = ()

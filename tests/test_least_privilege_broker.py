@@ -11,22 +11,26 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import aio_pika
 import pytest
 from aio_pika.abc import AbstractChannel
+from sqlalchemy import text
 
 import services
 from shared.contracts.catalogue import EVENTS
 from shared.messaging import topology
-from shared.messaging.dead_letters import DeadLetter, list_dead_letters
+from shared.messaging.dead_letters import DeadLetter, list_dead_letters, replay_dead_letters
 from shared.messaging.publisher import Publisher, broker_user
 from shared.provisioning import ServiceAccess, broker_permissions
-from shared.provisioning.broker import events_pattern
+from shared.provisioning.broker import events_pattern, queues_pattern
 from shared.runtime import ServiceRuntime
 from testkit.accounts import provisioned_deployment, queue_as_declared
 from testkit.broker import refused_by_broker, send
 from testkit.identities import PUBLIC_KEY
+from testkit.machine import AMQP_BASE_URL
 from testkit.samples import opened_at_load_site
 from testkit.waiting import eventually
 from testkit.world import World
@@ -72,10 +76,12 @@ async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, S
     publisher = Publisher(account.amqp_url, name="least-privilege")
     await publisher.start()
     try:
-        # an event, a retry (through the default exchange to its own retry queue) and a dead letter
+        # an event, a retry (to its own retry queue), a command to intake (an inspection's finding)
+        # and a dead letter
         for exchange, routing_key in (
             (topology.EVENTS_EXCHANGE, "ticket.assigned"),
-            ("", spec.retry_queue),
+            (topology.QUEUES_EXCHANGE, spec.retry_queue),
+            (topology.QUEUES_EXCHANGE, "intake.requests"),
             (topology.DEAD_LETTER_EXCHANGE, queue),
         ):
             await publisher.publish(
@@ -85,6 +91,7 @@ async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, S
                 message_id=None,
                 correlation_id=None,
                 message_type=None,
+                expiration=timedelta(0),  # what reaches a retry queue comes back at once
             )
     finally:
         await publisher.stop()
@@ -121,10 +128,38 @@ async def test_a_service_user_may_publish_only_its_own_events(
         assert await refused_by_broker(url, publishing(other), confirm=True), f"{name} published {other}"
 
 
-async def test_an_event_sent_straight_to_a_queue_by_another_service_is_dead_lettered(
+def _publishing(exchange: str, routing_key: str, user: str) -> Callable[[AbstractChannel], Awaitable[None]]:
+    async def publish(channel: AbstractChannel) -> None:
+        target = await channel.get_exchange(exchange, ensure=False) if exchange else channel.default_exchange
+        await target.publish(aio_pika.Message(b"{}", user_id=user, expiration=timedelta(0)), routing_key=routing_key)
+
+    return publish
+
+
+@pytest.mark.parametrize("name", services.NAMES)
+async def test_no_service_user_reaches_a_queue_by_name_but_its_own_retries_and_the_commands_it_sends(
+    accounts: dict[str, ServiceAccess], name: str
+) -> None:
+    url = accounts[name].amqp_url
+    user = broker_user(url)
+    may = {*(f"{q}.retries" for q in accounts[name].queues), *services.definition(name).sends}
+    for other in services.NAMES:
+        for queue in accounts[other].queues:
+            default = _publishing("", queue, user)
+            assert await refused_by_broker(url, default, confirm=True), f"{name} wrote to {queue} directly"
+            for key in (queue, f"{queue}.retries"):
+                refused = await refused_by_broker(url, _publishing(topology.QUEUES_EXCHANGE, key, user), confirm=True)
+                assert refused == (key not in may), f"{name} publishing {key} on {topology.QUEUES_EXCHANGE}"
+
+
+async def test_an_event_sent_straight_to_a_queue_by_another_user_is_dead_lettered_and_an_operator_may_replay_it(
     accounts: dict[str, ServiceAccess],
 ) -> None:
-    dispatch, sla = accounts["dispatch"], accounts["sla"]
+    """No service's user may write to a queue by name (above); a user with that right, here the test's
+    own administrator, is still not taken for the producer the envelope names."""
+    dispatch = accounts["dispatch"]
+    vhost = urlsplit(dispatch.amqp_url).path
+    administrator = AMQP_BASE_URL.rstrip("/") + vhost
     settings = services.definition("dispatch").settings_class(
         database_url=dispatch.database_url, amqp_url=dispatch.amqp_url, auth_public_key=PUBLIC_KEY
     )
@@ -132,14 +167,13 @@ async def test_an_event_sent_straight_to_a_queue_by_another_service_is_dead_lett
     await runtime.start()
     try:
         forged = opened_at_load_site(f"LOAD1-20261127-F{uuid.uuid4().hex[:4]}")
-        # Any user may write to the default exchange, which reaches every queue by name.
         await send(
-            sla.amqp_url,
+            administrator,
             forged.model_dump_json().encode(),
             exchange="",
             routing_key="dispatch.inbox",
             message_id=str(forged.message_id),
-            user_id=broker_user(sla.amqp_url),
+            user_id=broker_user(administrator),
         )
 
         async def dead() -> list[DeadLetter]:
@@ -148,7 +182,20 @@ async def test_an_event_sent_straight_to_a_queue_by_another_service_is_dead_lett
 
         [letter] = await eventually(dead, what="the forged ticket.opened dead-lettered")
         assert letter.reason == "forged_producer"
-        assert broker_user(sla.amqp_url) in letter.detail
+        assert broker_user(administrator) in letter.detail
+
+        # Replayed by the operator with dispatch's own user, through its retry queue: taken this time.
+        assert await replay_dead_letters(dispatch.amqp_url, "dispatch.inbox", message_id=str(forged.message_id)) == 1
+
+        async def taken() -> bool:
+            async with runtime.database.connect() as connection:
+                found = await connection.scalar(
+                    text(f'SELECT count(*) FROM "{dispatch.schema}".tickets WHERE ticket_id = :t'),
+                    {"t": forged.payload.ticket_id},
+                )
+            return found == 1
+
+        await eventually(taken, timeout=30, what="the replayed ticket.opened handled")
     finally:
         await runtime.stop()
 
@@ -166,10 +213,14 @@ def test_every_event_of_the_catalogue_is_published_by_exactly_one_service() -> N
 
 def test_broker_permissions_name_exactly_the_own_queues_and_the_shared_exchanges() -> None:
     permissions = broker_permissions(["dispatch.inbox"])
-    for allowed in ("dispatch.inbox", "dispatch.inbox.retry", "dispatch.inbox.dead", "aftercare.events"):
+    for allowed in ("dispatch.inbox", "dispatch.inbox.retries", "dispatch.inbox.dead", "aftercare.events"):
         assert re.fullmatch(permissions.read, allowed)
     for refused in ("intake.requests", "dispatch.inbox2", "xdispatch.inbox", "sla.inbox.dead"):
         assert not re.fullmatch(permissions.configure, refused)
         assert not re.fullmatch(permissions.read, refused)
-    assert re.fullmatch(permissions.write, "amq.default")
-    assert not re.fullmatch(permissions.read, "amq.default")
+    assert re.fullmatch(permissions.write, topology.QUEUES_EXCHANGE)
+    assert not re.fullmatch(permissions.write, "amq.default")
+    by_name = queues_pattern(["dispatch.inbox"], ["intake.requests"])
+    assert [key for key in ("dispatch.inbox.retries", "intake.requests", "dispatch.inbox", "sla.inbox.retries",
+                            "intake.requests.retries", "dispatch.inbox.retry") if re.fullmatch(by_name, key)] == [
+        "dispatch.inbox.retries", "intake.requests"]  # fmt: skip

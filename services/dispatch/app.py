@@ -6,6 +6,7 @@ import services.dispatch
 from services.dispatch import handlers, notify, seed
 from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
+from services.dispatch.inspections import INTAKE_QUEUE
 from services.dispatch.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
 from shared import contracts
@@ -25,6 +26,7 @@ service = ServiceDefinition(
     ),
     seed=seed.load_site,
     workers=(handlers.recurring_work, notification_sender),
+    sends=(INTAKE_QUEUE,),
     publishes=(
         contracts.TicketAssigned,
         contracts.TicketAwaitingAssignment,

@@ -5,7 +5,8 @@
 - `aftercare.vendor-replies` (topic exchange): partners publish their replies with routing keys that
   start with their own code (`acme.acknowledged`); RabbitMQ's topic permissions refuse any other prefix.
   The vendor service consumes them all from `vendor.replies`.
-- `vendor.<code>.errors`: what a partner is told when a reply is refused, and why.
+- `vendor.<code>.errors`: what a partner is told when a reply is refused, and why; published on
+  `aftercare.vendors` too, with `<code>.errors` as routing key.
 
 A partner's messages wait in its queues, however long it is offline.
 """
@@ -31,6 +32,11 @@ def requests_queue(code: str) -> str:
 
 def errors_queue(code: str) -> str:
     return f"vendor.{code}.errors"
+
+
+def errors_key(code: str) -> str:
+    """The routing key of a partner's error queue on `aftercare.vendors` (a code has no dot)."""
+    return f"{code}.errors"
 
 
 def broker_user(code: str) -> str:
@@ -61,3 +67,5 @@ async def declare_partner(amqp_url: str, code: str) -> None:
             )
         queue = await channel.get_queue(requests_queue(code), ensure=False)
         await queue.bind(requests, routing_key=code)
+        errors = await channel.get_queue(errors_queue(code), ensure=False)
+        await errors.bind(requests, routing_key=errors_key(code))

@@ -21,7 +21,7 @@ from faststream.rabbit import RabbitMessage
 from services.vendor.db import repository
 from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, Step, after_reply, is_late
 from services.vendor.escalation import end_case
-from services.vendor.partner_topology import broker_user, errors_queue
+from services.vendor.partner_topology import REQUESTS_EXCHANGE, broker_user, errors_key
 from shared.contracts import Envelope, VendorEscalationProgressed
 from shared.contracts.envelope import seal
 from shared.contracts.partners import Declined, PartnerMessage, ReplacementShipped, ReplyRefused, RmaIssued
@@ -123,8 +123,8 @@ async def tell_partner(publisher: Publisher, message: RabbitMessage, reason: str
     )
     await publisher.publish(
         notice.model_dump_json().encode(),
-        exchange="",
-        routing_key=errors_queue(code),
+        exchange=REQUESTS_EXCHANGE,
+        routing_key=errors_key(code),
         message_id=str(notice.message_id),
         correlation_id=notice.correlation_id,
         message_type=notice.type,

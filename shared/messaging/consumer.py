@@ -39,7 +39,13 @@ from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.routes import MessageHandlers
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue
+from shared.messaging.topology import (
+    DEAD_LETTER_EXCHANGE,
+    EVENTS_EXCHANGE,
+    MAX_MESSAGE_BYTES,
+    QUEUES_EXCHANGE,
+    ConsumerQueue,
+)
 from shared.messaging.unit_of_work import Delivery
 from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
@@ -199,13 +205,14 @@ class QueueConsumer:
 
     def _check_sender(self, envelope: RawEnvelope, delivery: Delivery) -> None:
         """An event is what its routing key says: on `aftercare.events` only the producer's broker user may
-        publish with that key (topic permissions). Anything else reaching the queue came back from its
-        own retry queue, from an operator's replay, or from someone who should not be writing to it."""
+        publish with that key (topic permissions). On `aftercare.queues`, only users allowed this queue's
+        name (its own service, or one sending it commands) may publish, and a retry comes back the same
+        way. Anything else reaching the queue was written by an operator, or by someone who should not."""
         if delivery.exchange == EVENTS_EXCHANGE:
             if delivery.routing_key != envelope.type:
                 detail = f"a {envelope.type} published with the routing key {delivery.routing_key!r}"
                 raise _DeadLetter("forged_producer", detail)
-        elif delivery.sender not in (None, self._publisher.user):
+        elif delivery.exchange != QUEUES_EXCHANGE and delivery.sender not in (None, self._publisher.user):
             raise _DeadLetter("forged_producer", f"{envelope.type} sent straight to the queue by {delivery.sender!r}")
 
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
@@ -215,7 +222,7 @@ class QueueConsumer:
             log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
         headers = {**message.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: _describe(error)}
         return await self._forward(
-            message, "", self.queue.retry_queue, headers, Outcome.RETRIED, expiration=self._retry_delay
+            message, QUEUES_EXCHANGE, self.queue.retry_queue, headers, Outcome.RETRIED, expiration=self._retry_delay
         )
 
     async def _dead_letter(self, message: RabbitMessage, reason: str, detail: str, attempt: int) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -17,6 +18,7 @@ from shared.messaging.consumer import (
     DEAD_REASON_HEADER,
     LAST_ERROR_HEADER,
 )
+from shared.messaging.topology import QUEUES_EXCHANGE, ConsumerQueue
 
 _KERNEL_HEADERS = {
     ATTEMPT_HEADER,
@@ -88,7 +90,8 @@ async def replay_dead_letters(
     message_id: str | None = None,
     on_replayed: Callable[[], object] | None = None,
 ) -> int:
-    """Send dead letters back to the queue they died on (only that queue), with a fresh attempt count.
+    """Send dead letters back to the queue they died on (only that queue), with a fresh attempt count:
+    through the queue's own retry queue, with no delay, as a service's user may (shared/messaging/topology.py).
 
     With `message_id`, only that message is replayed; the others stay where they are. `on_replayed` is
     called after each (a progress bar).
@@ -97,15 +100,17 @@ async def replay_dead_letters(
     replayed = 0
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        dead = await channel.declare_queue(f"{queue}.dead", passive=True)
+        spec = ConsumerQueue(queue)
+        dead = await channel.declare_queue(spec.dead_queue, passive=True)
         await channel.declare_queue(queue, passive=True)
+        by_name = await channel.get_exchange(QUEUES_EXCHANGE, ensure=False)
         skipped: list[AbstractIncomingMessage] = []
         while replayed < limit and (message := await dead.get(no_ack=False, fail=False)) is not None:
             if message_id is not None and message.message_id != message_id:
                 skipped.append(message)
                 continue
             headers = {k: v for k, v in (message.headers or {}).items() if k not in _KERNEL_HEADERS}
-            await channel.default_exchange.publish(
+            await by_name.publish(
                 aio_pika.Message(
                     body=message.body,
                     headers=headers,
@@ -114,9 +119,10 @@ async def replay_dead_letters(
                     correlation_id=message.correlation_id,
                     type=message.type,
                     timestamp=message.timestamp,
+                    expiration=timedelta(0),
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
-                routing_key=queue,
+                routing_key=spec.retry_queue,
             )
             await message.ack()
             if on_replayed is not None:

@@ -4,8 +4,14 @@
   bound for go to its alternate exchange and wait in `aftercare.unrouted` instead of vanishing.
 - `<service>.inbox`: the service's durable quorum queue, bound to the event types it consumes, shared
   by its replicas (competing consumers), with a delivery limit as a backstop against crash loops.
-- `<queue>.retry`: failed messages wait here for their own TTL (the retry delay), then return to
-  their queue.
+- `aftercare.queues`: durable topic exchange that reaches one queue by its name: `<queue>.retries` (a
+  retry or an operator's replay), `<queue>` (a command, such as one for `intake.requests`, or a retry
+  coming back). Unlike the default exchange, RabbitMQ's topic permissions restrict who may publish
+  with which of these keys: a service's user only to its own retry queues and to the command queues
+  its service sends to. The services' users have no right on the default exchange at all.
+- `<queue>.retries`: failed messages wait here for their own TTL (the retry delay), then return to
+  their queue through `aftercare.queues`. (Releases before it used `<queue>.retry`, returning through
+  the default exchange; `aftercare provision` removes those once they are empty.)
 
 Queue arguments cannot change once a queue exists (RabbitMQ refuses the declaration), so they hold
 only what is fixed by design; what operators tune, like the retry delay, travels on the message.
@@ -27,6 +33,8 @@ EVENTS_EXCHANGE = "aftercare.events"
 DEAD_LETTER_EXCHANGE = "aftercare.dead-letters"
 UNROUTED_EXCHANGE = "aftercare.unrouted"
 UNROUTED_QUEUE = "aftercare.unrouted"
+QUEUES_EXCHANGE = "aftercare.queues"
+RETRY_QUEUE_TTL_MS = 3_600_000
 UNROUTED_MAX_LENGTH = 100_000
 DELIVERY_LIMIT = 20
 MAX_MESSAGE_BYTES = 1024 * 1024
@@ -46,7 +54,7 @@ class ConsumerQueue:
 
     @property
     def retry_queue(self) -> str:
-        return f"{self.name}.retry"
+        return f"{self.name}.retries"
 
     @property
     def dead_queue(self) -> str:
@@ -80,6 +88,7 @@ async def declare_exchanges(channel: AbstractChannel) -> None:
         arguments={"alternate-exchange": UNROUTED_EXCHANGE},
     )
     await channel.declare_exchange(DEAD_LETTER_EXCHANGE, ExchangeType.DIRECT, durable=True)
+    await channel.declare_exchange(QUEUES_EXCHANGE, ExchangeType.TOPIC, durable=True)
 
 
 async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) -> None:
@@ -88,21 +97,27 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) 
     The exchanges must exist already (`declare_exchanges`).
     """
     dead_letters = await channel.get_exchange(DEAD_LETTER_EXCHANGE)
+    by_name = await channel.get_exchange(QUEUES_EXCHANGE)
     dead = await channel.declare_queue(spec.dead_queue, durable=True, arguments={"x-queue-type": "quorum"})
     await dead.bind(dead_letters, routing_key=spec.name)
-    await channel.declare_queue(
+    retry = await channel.declare_queue(
         spec.retry_queue,
         durable=True,
         arguments={
             "x-queue-type": "quorum",
-            # Back through the default exchange to this queue only, not to every subscriber.
-            "x-dead-letter-exchange": "",
+            # Back to this queue only, not to every subscriber of the event.
+            "x-dead-letter-exchange": QUEUES_EXCHANGE,
             "x-dead-letter-routing-key": spec.name,
             "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
+            # A message expires only at the head of the queue: one sent here without its own delay
+            # (the kernel always gives one) would hold the others back for at most this long.
+            "x-message-ttl": RETRY_QUEUE_TTL_MS,
         },
     )
+    await retry.bind(by_name, routing_key=spec.retry_queue)
     queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments())
+    await queue.bind(by_name, routing_key=spec.name)
     if spec.routing_keys:
         source = (
             await channel.get_exchange(spec.exchange)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import ContractT, Envelope, EventT, seal
 from shared.messaging.outbox import OutgoingMessage
+from shared.messaging.topology import QUEUES_EXCHANGE
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,12 @@ class UnitOfWork:
         return envelope
 
     def send(
-        self, message: ContractT, *, exchange: str = "", routing_key: str, correlation_id: str
+        self, message: ContractT, *, exchange: str = QUEUES_EXCHANGE, routing_key: str, correlation_id: str
     ) -> Envelope[ContractT]:
         """Queue a message for one addressee, sent only if this unit of work commits, like an event: a
-        command to another service's queue (`routing_key="intake.requests"` on the default exchange),
-        or a request to a vendor partner's queue through its exchange."""
+        command to another service's queue (`routing_key="intake.requests"` on `aftercare.queues`, which
+        the service must declare it `sends` to), or a request to a vendor partner's queue through its
+        exchange."""
         envelope = seal(
             message,
             producer=self._producer,

@@ -48,6 +48,7 @@ class ServiceAccess:
     amqp_url: str
     broker_resources: tuple[str, ...] = ()  # further exchanges and queues it owns (patterns)
     publishes: tuple[str, ...] = ()  # the event types it may publish on aftercare.events
+    sends: tuple[str, ...] = ()  # other services' command queues it may send to through aftercare.queues
     extensions: tuple[str, ...] = ()  # PostgreSQL extensions created in its schema
 
     @classmethod
@@ -62,5 +63,6 @@ class ServiceAccess:
             amqp_url=settings.amqp_url,
             broker_resources=definition.broker_resources,
             publishes=tuple(event.message_type for event in definition.publishes or ()),
+            sends=definition.sends,
             extensions=definition.database_extensions,
         )

@@ -9,12 +9,16 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, UNROUTED_EXCHANGE, ConsumerQueue
+from shared.messaging.topology import (
+    DEAD_LETTER_EXCHANGE,
+    EVENTS_EXCHANGE,
+    QUEUES_EXCHANGE,
+    UNROUTED_EXCHANGE,
+    ConsumerQueue,
+)
 from shared.provisioning.accounts import ProvisioningError, ServiceAccess
 
-# RabbitMQ's name for the nameless default exchange in permission checks.
-DEFAULT_EXCHANGE_RESOURCE = "amq.default"
-SHARED_EXCHANGES = (EVENTS_EXCHANGE, UNROUTED_EXCHANGE, DEAD_LETTER_EXCHANGE)
+SHARED_EXCHANGES = (EVENTS_EXCHANGE, UNROUTED_EXCHANGE, DEAD_LETTER_EXCHANGE, QUEUES_EXCHANGE)
 
 
 @dataclass(frozen=True)
@@ -30,17 +34,18 @@ def broker_permissions(queues: Iterable[str], patterns: Iterable[str] = ()) -> B
     """What a service consuming `queues` needs, and nothing more it could be refused without breaking.
 
     It declares the shared exchanges and its own queues at start (configure; read and write for the
-    bindings and the dead-letter and alternate exchanges they name), publishes events and dead letters
-    to the shared exchanges and retries through the default exchange (write), and consumes its queues
-    (read). Another service's queue is neither declarable, bindable nor consumable. Publishing through
-    the default exchange reaches any queue by name, which RabbitMQ cannot restrict per routing key.
-    `patterns` are further resources the service owns (regular expressions), given the same rights.
+    bindings and the dead-letter and alternate exchanges they name), publishes events, retries,
+    commands and dead letters to the shared exchanges (write), and consumes its queues (read). Another
+    service's queue is neither declarable, bindable nor consumable. No right on the default exchange
+    (`amq.default`), which reaches any queue by name and which RabbitMQ cannot restrict per routing key:
+    what reaches a queue by name goes through `aftercare.queues`, under topic permissions
+    (`queues_pattern`). `patterns` are further resources the service owns (regular expressions).
     """
     own = [name for queue in queues for name in _queue_family(queue)]
     names = [re.escape(name) for name in dict.fromkeys([*SHARED_EXCHANGES, *own])]
     return BrokerPermissions(
         configure=_any([*names, *patterns]),
-        write=_any([*names, re.escape(DEFAULT_EXCHANGE_RESOURCE), *patterns]),
+        write=_any([*names, *patterns]),
         read=_any([*names, *patterns]),
     )
 
@@ -48,6 +53,13 @@ def broker_permissions(queues: Iterable[str], patterns: Iterable[str] = ()) -> B
 def events_pattern(event_types: Iterable[str]) -> str:
     """The routing keys a user may publish with on `aftercare.events`: exactly its service's event types."""
     escaped = sorted({re.escape(t) for t in event_types})
+    return _any(escaped) if escaped else "^$"
+
+
+def queues_pattern(queues: Iterable[str], sends: Iterable[str]) -> str:
+    """The routing keys a user may publish with on `aftercare.queues`: its own queues' retry queues (a
+    retry, a replay) and the other services' command queues its service sends to."""
+    escaped = sorted({re.escape(ConsumerQueue(q).retry_queue) for q in queues} | {re.escape(q) for q in sends})
     return _any(escaped) if escaped else "^$"
 
 
@@ -89,6 +101,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
     accounts: dict[tuple[str, str], tuple[_BrokerAccount, list[str]]] = {}
     patterns: dict[tuple[str, str], list[str]] = {}
     publishes: dict[tuple[str, str], list[str]] = {}
+    sends: dict[tuple[str, str], list[str]] = {}
     for service in services:
         account = _broker_account(service.amqp_url)
         if account.user == admin:
@@ -102,6 +115,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
         accounts.setdefault(key, (account, []))[1].extend(service.queues)
         patterns.setdefault(key, []).extend(service.broker_resources)
         publishes.setdefault(key, []).extend(service.publishes)
+        sends.setdefault(key, []).extend(service.sends)
 
     done: list[str] = []
     everything = {"configure": ".*", "write": ".*", "read": ".*"}
@@ -137,8 +151,33 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
                 f"/api/topic-permissions/{_segment(account.vhost)}/{_segment(account.user)}",
                 {"exchange": EVENTS_EXCHANGE, "write": events_pattern(events), "read": ".*"},
             )
+            _call(
+                client,
+                "PUT",
+                f"/api/topic-permissions/{_segment(account.vhost)}/{_segment(account.user)}",
+                {
+                    "exchange": QUEUES_EXCHANGE,
+                    "write": queues_pattern(queues, sends[account.user, account.vhost]),
+                    "read": ".*",
+                },
+            )
+            done += _remove_legacy_retry_queues(client, account.vhost, queues)
             done.append(f"user {account.user} may use {', '.join(queues) or 'no queue'} in {account.vhost}")
             done.append(f"user {account.user} may publish {', '.join(sorted(events)) or 'no event'}")
+    return done
+
+
+def _remove_legacy_retry_queues(client: httpx.Client, vhost: str, queues: Iterable[str]) -> list[str]:
+    """Releases before `aftercare.queues` retried through `<queue>.retry` and the default exchange. Such a
+    queue is removed once it is empty; until then the retries waiting in it come back by themselves."""
+    done = []
+    for queue in queues:
+        legacy = f"{queue}.retry"
+        answer = client.delete(f"/api/queues/{_segment(vhost)}/{_segment(legacy)}", params={"if-empty": "true"})
+        if answer.status_code < 300:
+            done.append(f"removed the empty {legacy} of an earlier release")
+        elif answer.status_code != 404:
+            done.append(f"kept {legacy} of an earlier release ({answer.status_code}): provision again once it is empty")
     return done
 
 

@@ -142,7 +142,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_after_max_attempts(
         assert probe.attempts[21] == 1  # refused at once, never retried
         assert await probe.effect_counts() == {}  # every failed attempt rolled back
         assert await queue_depth(probe.world.amqp_url, probe.queue) == 0
-        assert await queue_depth(probe.world.amqp_url, f"{probe.queue}.retry") == 0
+        assert await queue_depth(probe.world.amqp_url, f"{probe.queue}.retries") == 0
     finally:
         await runtime.stop()
 
