@@ -4,7 +4,7 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: env up test lint deploy-check partner-contract-check
+.PHONY: env up test lint deploy-check partner-contract-check kubernetes-check
 
 # Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (as on this machine kind) every
 # process would otherwise compile every module from source again, about 4 s per process started.
@@ -29,11 +29,18 @@ test: env
 	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils chromium=chromium
 	$(UV) run pytest
 
-lint: env deploy-check partner-contract-check
+lint: env deploy-check partner-contract-check kubernetes-check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy .
 	$(UV) run aftercare contracts check
+
+# The Kubernetes manifests, checked without a cluster: kustomize renders them (with credentials that
+# scripts/kubernetes-secrets makes if deploy/kubernetes/secrets has none yet), and every object
+# validates against the Kubernetes API schemas or, for the operators' resources, their CRD schemas.
+kubernetes-check: env
+	@scripts/kubernetes-secrets >/dev/null
+	$(UV) run python tools/kubernetes/validate.py
 
 # The vendor partners' AsyncAPI document, validated by the official AsyncAPI parser (Node, from the lock file).
 partner-contract-check:

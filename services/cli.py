@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -81,6 +82,25 @@ def migrate(names: ServiceNames = None) -> None:
             typer.echo(f"created database for {name}")
         migrations.upgrade(definition.migrations_dir, url)
         typer.echo(f"{name}: schema {definition.metadata.schema} at head")
+
+
+@app.command("wait-for-schema")
+def wait_for_schema(
+    name: Annotated[str, typer.Argument(help="The service whose schema to wait for.")],
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds (exit 1).")] = 600,
+) -> None:
+    """Wait until the service's schema stands at this release's head revision, migrated by the
+    deployment's migration step: a Kubernetes init container runs it before the service starts."""
+    definition = services.definition(name)
+    url = definition.settings_class().database_url
+    schema = definition.metadata.schema or name
+    deadline = time.monotonic() + timeout
+    while not asyncio.run(migrations.at_head(definition.migrations_dir, url, schema)):
+        if time.monotonic() > deadline:
+            typer.echo(f"{name}: schema {schema} not at this release's head after {timeout:g} s", err=True)
+            raise typer.Exit(1)
+        time.sleep(2)
+    typer.echo(f"{name}: schema {schema} at head")
 
 
 @app.command()

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared.persistence.database import create_engine
 
@@ -24,6 +27,25 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
     """Apply a service's migrations. Blocking: call it from a thread inside an event loop."""
     command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+async def at_head(migrations_dir: Path, database_url: str, schema: str) -> bool:
+    """Whether the schema stands at this code's head revision: what a new release's service waits for
+    while the release's migration step runs. A database it cannot reach yet counts as not."""
+    heads = set(ScriptDirectory.from_config(alembic_config(migrations_dir, database_url)).get_heads())
+
+    def current(connection: Connection) -> set[str]:
+        found = MigrationContext.configure(connection, opts={"version_table_schema": schema})
+        return set(found.get_current_heads())
+
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(current) == heads
+    except (OSError, SQLAlchemyError):
+        return False
+    finally:
+        await engine.dispose()
 
 
 def downgrade(migrations_dir: Path, database_url: str, revision: str) -> None:
