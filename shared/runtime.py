@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
 from shared.logs import get_logger
-from shared.messaging import topology
+from shared.messaging import nodes, topology
 from shared.messaging.consumer import QueueConsumer
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
@@ -43,7 +43,7 @@ class ServiceRuntime:
         self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         self.database = database_of(definition, self.engine)
         self.broker = RabbitBroker(
-            settings.amqp_url,
+            nodes.node_urls(settings.amqp_url)[0],
             default_channel=Channel(prefetch_count=settings.prefetch, on_return_raises=True),
             graceful_timeout=settings.graceful_timeout_seconds,
             logger=logging.getLogger("faststream"),
@@ -51,6 +51,7 @@ class ServiceRuntime:
             apply_types=False,  # the kernel's consumer takes the message itself; see QueueConsumer
             app_id=definition.name,
         )
+        nodes.use_cluster(self.broker, settings.amqp_url)
         self.publisher = Publisher(settings.amqp_url, name=definition.name)
         handlers = [subscription.handlers_for(settings) for subscription in definition.subscriptions]
         self.queues = consumer_queues(definition, settings)

@@ -31,7 +31,8 @@ class ServiceSettings(BaseSettings):
 
     amqp_url: str = Field(
         "amqp://guest:guest@127.0.0.1:5672/",
-        description="RabbitMQ connection URL, virtual host included.",
+        description="RabbitMQ connection URL, virtual host included. For a cluster, name every node: "
+        "amqp://user:password@node-0:5672,node-1:5672,node-2:5672/vhost (tried in turn on each connection).",
     )
     database_url: str = Field(
         "postgresql+asyncpg://postgres@127.0.0.1:5432/aftercare",

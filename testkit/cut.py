@@ -29,6 +29,11 @@ class Cuttable:
     def restore(self) -> None:
         self.cut = False
 
+    @property
+    def in_use(self) -> bool:
+        """Whether a connection passes through it now."""
+        return bool(self._streams)
+
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         if self.cut:
             client_writer.transport.abort()

@@ -41,17 +41,38 @@ class PrivatePostgres:
         options = f"-p {self.port} -k {self.home} -c listen_addresses=127.0.0.1 -c max_connections=200"
         self._ctl("-o", options, "-l", str(self.home / "log"), "-w", "start")
 
-    def stop(self) -> None:
-        self._ctl("-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        """Stop it: `fast` (a clean shutdown) or `immediate` (as a crash: no checkpoint, recovery at start)."""
+        self._ctl("-m", mode, "-w", "stop")
+
+    def promote(self) -> None:
+        """A standby becomes a primary, taking writes."""
+        self._ctl("-w", "promote")
+
+    def sql(self, statement: str) -> str:
+        done = subprocess.run(  # noqa: S603 (the machine's own psql)
+            [RUNUSER, "-u", "postgres", "--", str(POSTGRES_BIN / "psql"), "-h", str(self.home), "-p", str(self.port),
+             "-d", "postgres", "-Atc", statement],
+            check=True, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        return done.stdout.strip()
+
+
+def _postgres_home() -> Path:
+    # Outside pytest's temporary directories, which the postgres user may not enter.
+    home = Path(tempfile.mkdtemp(prefix="aftercare-postgres-"))
+    shutil.chown(home, "postgres")
+    return home
+
+
+def _as_postgres(*command: str) -> None:
+    subprocess.run([RUNUSER, "-u", "postgres", "--", *command], check=True, capture_output=True, timeout=120)  # noqa: S603
 
 
 @contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:
-    # Outside pytest's temporary directories, which the postgres user may not enter.
-    home = Path(tempfile.mkdtemp(prefix="aftercare-postgres-"))
-    shutil.chown(home, "postgres")
-    initdb = [str(POSTGRES_BIN / "initdb"), "-D", str(home / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-    subprocess.run([RUNUSER, "-u", "postgres", "--", *initdb], check=True, capture_output=True, timeout=120)  # noqa: S603
+    home = _postgres_home()
+    _as_postgres(str(POSTGRES_BIN / "initdb"), "-D", str(home / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
     server = PrivatePostgres(port=free_port(), home=home)
     server.start()
     try:
@@ -60,6 +81,26 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by the test
             server.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def private_postgres_pair() -> Iterator[tuple[PrivatePostgres, PrivatePostgres]]:
+    """A primary and a standby streaming from it (pg_basebackup), with synchronous replication: a
+    commit returns once the standby has it, so a failover loses no committed transaction."""
+    with private_postgres() as primary:
+        home = _postgres_home()
+        standby = PrivatePostgres(port=free_port(), home=home)
+        try:
+            _as_postgres(str(POSTGRES_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+                         "-U", "postgres", "-D", str(home / "data"), "-R", "-X", "stream")  # fmt: skip
+            standby.start()
+            primary.sql("ALTER SYSTEM SET synchronous_standby_names = '*'")
+            primary.sql("SELECT pg_reload_conf()")
+            yield primary, standby
+        finally:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                standby.stop()
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass
@@ -110,18 +151,46 @@ class PrivateRabbit:
         path = self.home / "log" / f"{self.node}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def ctl(self, *args: str, timeout: float = 120) -> str:
+        """`rabbitmqctl` against this node (as its own environment, cookie included); its output."""
+        done = subprocess.run(  # noqa: S603 (the machine's own rabbitmqctl)
+            [str(RABBITMQ_BIN / "rabbitmqctl"), "-n", self.node, *args],
+            env=self._environment(), cwd=self.home, check=True, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+        return done.stdout
+
 
 @contextmanager
 def private_rabbitmq(base: Path) -> Iterator[PrivateRabbit]:
-    home = base / f"rabbit-{uuid.uuid4().hex[:6]}"
-    (home / "log").mkdir(parents=True)
-    (home / "enabled_plugins").write_text("[].\n")
-    port = free_port()
-    (home / "rabbitmq.conf").write_text(f"listeners.tcp.default = {port}\nloopback_users = none\n")
-    server = PrivateRabbit(port=port, home=home, node=f"aftercare-{uuid.uuid4().hex[:6]}@localhost")
-    server.start()
-    try:
+    with private_rabbitmq_cluster(base, size=1) as [server]:
         yield server
+
+
+@contextmanager
+def private_rabbitmq_cluster(base: Path, size: int = 3) -> Iterator[list[PrivateRabbit]]:
+    """`size` RabbitMQ nodes on this machine, clustered (the first started, the others joined to it),
+    sharing an Erlang cookie; each with its own ports and data."""
+    cookie = uuid.uuid4().hex
+    cluster = uuid.uuid4().hex[:6]
+    servers = []
+    for index in range(size):
+        home = base / f"rabbit-{cluster}-{index}"
+        (home / "log").mkdir(parents=True)
+        (home / "enabled_plugins").write_text("[].\n")
+        (home / ".erlang.cookie").write_text(cookie)
+        (home / ".erlang.cookie").chmod(0o400)
+        port = free_port()
+        (home / "rabbitmq.conf").write_text(f"listeners.tcp.default = {port}\nloopback_users = none\n")
+        servers.append(PrivateRabbit(port=port, home=home, node=f"aftercare-{cluster}-{index}@localhost"))
+    try:
+        for server in servers:
+            server.start()
+            if server is not servers[0]:
+                server.ctl("stop_app")
+                server.ctl("join_cluster", servers[0].node)
+                server.ctl("start_app")
+        yield servers
     finally:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # already stopped by the test
-            server.stop()
+        for server in servers:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # already stopped by the test
+                server.stop()

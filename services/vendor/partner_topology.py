@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-import aio_pika
 from aio_pika.abc import ExchangeType
 
+from shared.messaging import nodes
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, declare_exchanges
 
 REQUESTS_EXCHANGE = "aftercare.vendors"
@@ -45,7 +45,7 @@ def broker_user(code: str) -> str:
 
 async def declare_partner(amqp_url: str, code: str) -> None:
     """Declare a partner's queues (idempotent), over the vendor service's own connection."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await nodes.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
         await declare_exchanges(channel)

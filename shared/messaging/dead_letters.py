@@ -10,6 +10,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from shared.messaging import nodes
 from shared.messaging.consumer import (
     ATTEMPT_HEADER,
     DEAD_AT_HEADER,
@@ -68,7 +69,7 @@ def describe(message: AbstractIncomingMessage) -> DeadLetter:
 
 async def list_dead_letters(amqp_url: str, queue: str, *, limit: int = 100) -> list[DeadLetter]:
     """Read up to `limit` dead letters of `queue` without removing them."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await nodes.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
         dead = await channel.declare_queue(f"{queue}.dead", passive=True)
@@ -96,7 +97,7 @@ async def replay_dead_letters(
     With `message_id`, only that message is replayed; the others stay where they are. `on_replayed` is
     called after each (a progress bar).
     """
-    connection = await aio_pika.connect(amqp_url)
+    connection = await nodes.connect(amqp_url)
     replayed = 0
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 import aio_pika
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection, DateType
 
+from shared.messaging import nodes
+
 
 class Publisher:
     def __init__(self, amqp_url: str, *, name: str) -> None:
@@ -27,7 +29,7 @@ class Publisher:
         self._exchanges: dict[str, AbstractExchange] = {}
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(
+        self._connection = await nodes.connect_robust(
             self._amqp_url, client_properties={"connection_name": f"{self._name} publisher"}
         )
         self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)

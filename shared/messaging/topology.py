@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractQueue, ExchangeType
+
+from shared.messaging import nodes
 
 EVENTS_EXCHANGE = "aftercare.events"
 DEAD_LETTER_EXCHANGE = "aftercare.dead-letters"
@@ -130,7 +131,7 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) 
 
 async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:
     """Declare the exchanges and the given queues over a short-lived connection."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await nodes.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
         await declare_exchanges(channel)
@@ -149,7 +150,7 @@ async def declare_tap(channel: AbstractChannel, pattern: str = "#", name: str = 
 
 async def watch_events(amqp_url: str, pattern: str, show: Callable[[dict[str, Any]], None]) -> None:
     """Hand a copy of every event matching `pattern` to `show`, until cancelled."""
-    connection = await aio_pika.connect(amqp_url)
+    connection = await nodes.connect(amqp_url)
     async with connection:
         queue = await declare_tap(await connection.channel(), pattern)
         async with queue.iterator() as messages:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from sqlalchemy import ClauseElement, CursorResult, MetaData
@@ -40,8 +41,16 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 def asyncpg_dsn(database_url: str) -> str:
-    """The plain libpq URL asyncpg wants, from SQLAlchemy's `postgresql+asyncpg://` form."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The plain libpq URL asyncpg wants, from SQLAlchemy's `postgresql+asyncpg://` form. Several hosts
+    (`?host=a:5432&host=b:5432`, SQLAlchemy's way) go into the address as `a:5432,b:5432`, asyncpg's
+    way: its own reading of repeated `host` parameters keeps only the last."""
+    url = make_url(database_url).set(drivername="postgresql")
+    hosts = url.query.get("host")
+    if not isinstance(hosts, tuple):
+        return url.render_as_string(hide_password=False)
+    parts = urlsplit(url.difference_update_query(["host"]).render_as_string(hide_password=False))
+    credentials = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=(f"{credentials}@" if credentials else "") + ",".join(hosts)))
 
 
 async def ensure_database(database_url: str) -> bool:

@@ -29,6 +29,7 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.ReadOnlySQLTransactionError,  # a standby being promoted
+    asyncpg_base.TargetServerAttributeNotMatched,  # no host named is the primary yet: a failover under way
 )
 
 

@@ -18,6 +18,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from shared.logs import get_logger
+from shared.messaging import nodes
 from shared.messaging.topology import declare_tap
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -95,7 +96,7 @@ class LiveFeed:
         delay = RETRY_FIRST_SECONDS
         while self._connection is None:
             try:
-                self._connection = await aio_pika.connect_robust(
+                self._connection = await nodes.connect_robust(
                     self._amqp_url, client_properties={"connection_name": "console live feed"}
                 )
             except (OSError, aio_pika.exceptions.AMQPError) as error:

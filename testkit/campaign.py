@@ -1,0 +1,126 @@
+"""What the fault and failover tests share: the suite started as `aftercare up` starts it on servers of
+a test's own, a steady stream of requests, and the check that every accepted request came out whole."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import httpx
+
+import services
+from shared.identity import one_line
+from testkit.identities import ADMIN, PRIVATE_KEY, PUBLIC_KEY
+from testkit.machine import LOAD_TEST_SITE
+from testkit.processes import free_port, http_ports, is_ready
+from testkit.waiting import eventually
+
+RATE = 5.0  # requests per second, all the way through
+
+
+class SteadyLoad:
+    """Hotline requests at the load-test site at a fixed rate; which were accepted, which refused."""
+
+    def __init__(self, intake: str) -> None:
+        self.intake = intake
+        self.accepted: list[str] = []
+        self.refused: Counter[str] = Counter()
+        self.running = True
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(headers=ADMIN, timeout=10) as client:
+            n = 0
+            while self.running:
+                n += 1
+                asyncio.get_running_loop().create_task(self._one(client, n))
+                await asyncio.sleep(1 / RATE)
+            await asyncio.sleep(10)  # the last answers
+
+    async def _one(self, client: httpx.AsyncClient, n: int) -> None:
+        request = {
+            "site_code": "LOAD1", "subsystem": ("bgm", "control")[n % 2], "channel": "hotline",
+            "description": f"Zone {n} silent during the fault campaign", "reporter": {"name": "Campaign desk"},
+        }  # fmt: skip
+        try:
+            answer = await client.post(f"{self.intake}/requests", json=request)
+        except httpx.HTTPError as error:
+            self.refused[type(error).__name__] += 1
+            return
+        if answer.status_code == 201:
+            self.accepted.append(answer.json()["ticket_id"])
+        else:
+            self.refused[str(answer.status_code)] += 1
+
+
+async def all_ready(urls: dict[str, str], since: float) -> float:
+    async def ready() -> bool:
+        return all([await is_ready(url) for url in urls.values()])
+
+    await eventually(ready, timeout=120, interval=0.2, what="every service ready again")
+    return time.monotonic() - since
+
+
+def aftercare(*args: str, env: dict[str, str]) -> None:
+    """One `aftercare` command, run to completion."""
+    command = [sys.executable, "-m", "services", *args]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603 - our own CLI
+
+
+def suite_environment(database_url: str, amqp_url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment `aftercare up` runs the suite in on these servers, and each service's base URL."""
+    ports = {name: free_port() for name in services.NAMES}
+    env = {
+        **os.environ,
+        "AFTERCARE_DATABASE_URL": database_url,
+        "AFTERCARE_AMQP_URL": amqp_url,
+        "AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY,
+        "CONSOLE_SIGNING_KEY": one_line(PRIVATE_KEY),
+        "AFTERCARE_LOG_FORMAT": "json",
+        **http_ports(ports),
+    }
+    return env, {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+
+
+async def prepared(env: dict[str, str]) -> None:
+    """The schemas migrated and the load-test site loaded, as before `up`."""
+    await asyncio.to_thread(aftercare, "migrate", env=env)
+    await asyncio.to_thread(aftercare, "seed", "--site", str(LOAD_TEST_SITE), env=env)
+
+
+async def no_dead_letters(urls: dict[str, str]) -> None:
+    async with httpx.AsyncClient(headers=ADMIN) as client:
+        for name in ("intake", "dispatch", "sla", "vendor", "archive", "webhooks"):
+            waiting = (await client.get(f"{urls[name]}/dead-letters")).json()
+            assert all(queue["waiting"] == 0 for queue in waiting), (name, waiting)
+
+
+async def every_ticket_whole(urls: dict[str, str], tickets: list[str]) -> None:
+    """Each ticket: opened and assigned once, three clocks, one request record (REC) and one dispatch
+    order (DSP), as the archive's timeline of every event shows."""
+    pending = set(tickets)
+    async with httpx.AsyncClient(headers=ADMIN, timeout=30) as client:
+
+        async def whole(ticket: str) -> bool:
+            timeline = await client.get(f"{urls['archive']}/tickets/{ticket}/timeline")
+            if timeline.status_code != 200:
+                return False
+            seen = Counter(event["type"] for event in timeline.json())
+            documents = (await client.get(f"{urls['archive']}/documents", params={"ticket_id": ticket})).json()
+            filed = Counter(document["category"] for document in documents)
+            if seen["ticket.assigned"] < 1 or seen["sla.clock_started"] < 3 or filed["REC"] < 1 or filed["DSP"] < 1:
+                return False
+            assert (seen["ticket.opened"], seen["ticket.assigned"], seen["sla.clock_started"]) == (1, 1, 3), seen
+            assert (filed["REC"], filed["DSP"]) == (1, 1), filed
+            return True
+
+        async def all_whole() -> bool:
+            for ticket in sorted(pending):
+                if await whole(ticket):
+                    pending.discard(ticket)
+            return not pending
+
+        await eventually(all_whole, timeout=180, interval=1, what=f"{len(pending)} tickets whole")
