@@ -93,8 +93,9 @@ class ComposeService:
 
     @property
     def ours(self) -> bool:
-        """Built from this repository (an Aftercare command), not a broker or database image."""
-        return "build" in self.spec
+        """Our image (an Aftercare command), built from this repository and never pulled, not a broker or
+        database image."""
+        return self.spec.get("pull_policy") == "never"
 
     @property
     def one_shot(self) -> bool:
