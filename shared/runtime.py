@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from aio_pika.exceptions import AMQPConnectionError
 from faststream.rabbit import Channel, RabbitBroker
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
@@ -87,13 +88,27 @@ class ServiceRuntime:
     async def start(self) -> None:
         await topology.declare(self.settings.amqp_url, *self.queues)
         await self.publisher.start()
-        await self.broker.start()
+        await self._start_consuming()
         self.relay.start()
         for worker in self.workers:
             worker.start()
         self._housekeeping = asyncio.create_task(self._keep_house(), name=f"housekeeping:{self.definition.name}")
         self.started = True
         log.info("service started", queues=[q.name for q in self.queues])
+
+    async def _start_consuming(self) -> None:
+        """FastStream's broker makes one connection attempt at its start, at the node whose turn it is;
+        with a node of the cluster down, the next attempt goes to the next node."""
+        nodes_left = len(nodes.node_urls(self.settings.amqp_url))
+        while True:
+            nodes_left -= 1
+            try:
+                await self.broker.start()
+                return
+            except (OSError, AMQPConnectionError):
+                if nodes_left <= 0:
+                    raise
+                log.warning("a broker node did not answer; trying the next")
 
     async def stop(self) -> None:
         if not self.started:

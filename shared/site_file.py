@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.bounds import Code, Identifier, Name, Text
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,19 +34,19 @@ class LocationSection(_Strict):
 
 class SiteSection(_Strict):
     code: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
-    name: str
-    local_name: str | None = None
-    address: str
-    timezone: str = "Asia/Shanghai"
-    customer: str
+    name: Name
+    local_name: Name | None = None
+    address: Name
+    timezone: Code = "Asia/Shanghai"
+    customer: Name
     location: LocationSection | None = None
 
 
 class SubsystemSection(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,30}$")
-    name: str
-    local_name: str | None = None
-    owner: str | None = Field(default=None, description="Engineer id who owns this subsystem here.")
+    name: Name
+    local_name: Name | None = None
+    owner: Identifier | None = Field(default=None, description="Engineer id who owns this subsystem here.")
 
 
 class EquipmentSection(BaseModel):
@@ -52,8 +54,8 @@ class EquipmentSection(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    asset_tag: str
-    subsystem: str
+    asset_tag: Identifier
+    subsystem: Code
 
 
 class ContractSection(BaseModel):
@@ -61,7 +63,7 @@ class ContractSection(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    code: str
+    code: Code
     starts_on: date
     ends_on: date
     covered_subsystems: list[str]
@@ -70,11 +72,11 @@ class ContractSection(BaseModel):
 class DutySection(_Strict):
     """A shift, an on-call period or leave, in the site's local time; `repeat` is an RFC 5545 RRULE."""
 
-    kind: str
+    kind: Code
     starts: datetime
     ends: datetime
-    repeat: str | None = None
-    note: str | None = None
+    repeat: Text | None = None
+    note: Text | None = None
 
 
 class InspectionSection(BaseModel):
@@ -82,8 +84,8 @@ class InspectionSection(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    code: str
-    subsystem: str
+    code: Code
+    subsystem: Code
 
 
 EMAIL = r"^[^@\s]+@[^@\s]+$"  # an e-mail address, as far as a form can tell
@@ -113,9 +115,9 @@ class ReachableSection(_Strict):
 
 
 class EngineerSection(ReachableSection):
-    id: str
-    name: str
-    username: str | None = Field(default=None, description="Their sign-in name; by default e01.hh138.")
+    id: Identifier
+    name: Name
+    username: Identifier | None = Field(default=None, description="Their sign-in name; by default e01.hh138.")
     skills: list[str] = Field(default_factory=list)
     max_open_tickets: int = Field(default=5, ge=1)
     duty: list[DutySection] = Field(default_factory=list, description="Shifts, on-call periods and leave.")
@@ -125,8 +127,8 @@ class StaffSection(ReachableSection):
     """Office people with a part in the site's tickets: its service managers and quality desk, and the
     customer's representative, who is told when the site's webhook receiver is given up on."""
 
-    username: str
-    name: str
+    username: Identifier
+    name: Name
     roles: list[Literal["manager", "quality", "customer", "operator", "admin"]] = Field(min_length=1)
 
 

@@ -5,18 +5,24 @@ come before the services."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 import services
 from services.cli import app
+from shared.persistence import migrations
+from shared.persistence.database import create_engine
 from testkit.world import World
 from tools.kubernetes import manifests
 from tools.kubernetes.validate import problems, rendered
@@ -128,9 +134,22 @@ def test_each_service_reaches_only_the_broker_the_database_and_what_it_calls(obj
 
 
 def test_the_one_shot_steps_come_before_the_services(objects: list[dict[str, Any]]) -> None:
+    """In Argo CD's order of sync waves: what the jobs need, then provision, then migrate, then the
+    services; the jobs made anew at each sync (a Job cannot change once made)."""
+
+    def wave(item: dict[str, Any]) -> int:
+        return int(item["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0"))
+
     jobs = _of_kind(objects, "Job")
-    waves = {name: int(job["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) for name, job in jobs.items()}
-    assert waves == {"aftercare-provision": -2, "aftercare-migrate": -1}
+    assert {name: wave(job) for name, job in jobs.items()} == {"aftercare-provision": -2, "aftercare-migrate": -1}
+    for job in jobs.values():
+        annotations = job["metadata"]["annotations"]
+        assert annotations["argocd.argoproj.io/hook"] == "Sync"
+        assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
+    needed = [o for o in objects if o["kind"] in ("Namespace", "Secret", "ConfigMap", "RabbitmqCluster", "Cluster")]
+    assert needed
+    assert all(wave(o) < -2 for o in needed), [(o["kind"], wave(o)) for o in needed]
+    assert all(wave(o) >= 0 for o in objects if o["kind"] in ("Deployment", "ScaledObject"))
     for name, deployment in _of_kind(objects, "Deployment").items():
         [waiting] = deployment["spec"]["template"]["spec"]["initContainers"]
         assert waiting["args"] == ["wait-for-schema", name.removeprefix("aftercare-")]
@@ -146,3 +165,33 @@ def test_waiting_for_a_schema_ends_when_it_is_at_head_and_gives_up_when_it_is_no
     waiting = CliRunner().invoke(app, ["wait-for-schema", "intake", "--timeout", "1"])
     assert waiting.exit_code == 1
     assert "not at this release's head" in waiting.output
+
+
+def test_a_schema_a_later_release_migrated_counts_as_ready_for_this_one(world: World) -> None:
+    """A pod of the release before, rescheduled after the migration step ran (or rolled back to), must
+    not wait for ever: migrations add before they remove, so the older code works on the newer schema."""
+    intake = services.definition("intake")
+    scratch = f"wait_probe_{uuid.uuid4().hex[:8]}"
+
+    async def at_head_with(revision: str) -> bool:
+        engine = create_engine(world.database_url, pool_size=1)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{scratch}"'))
+                await connection.execute(
+                    text(f'CREATE TABLE IF NOT EXISTS "{scratch}".alembic_version (version_num text)')
+                )
+                await connection.execute(text(f'DELETE FROM "{scratch}".alembic_version'))
+                await connection.execute(text(f'INSERT INTO "{scratch}".alembic_version VALUES (:r)'), {"r": revision})
+            return await migrations.at_head(intake.migrations_dir, world.database_url, scratch)
+        finally:
+            async with engine.begin() as connection:
+                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE'))
+            await engine.dispose()
+
+    scripts = ScriptDirectory.from_config(migrations.alembic_config(intake.migrations_dir, world.database_url))
+    [head] = scripts.get_heads()
+    first = next(r.revision for r in scripts.walk_revisions() if r.down_revision is None)
+    assert asyncio.run(at_head_with(head)) is True
+    assert asyncio.run(at_head_with(first)) is False  # behind: the migration step has not run yet
+    assert asyncio.run(at_head_with("f00dfeedbeef")) is True  # ahead: a revision of a later release

@@ -128,6 +128,23 @@ async def test_a_service_user_may_publish_only_its_own_events(
         assert await refused_by_broker(url, publishing(other), confirm=True), f"{name} published {other}"
 
 
+async def test_a_service_user_may_bind_by_name_only_its_own_queues(accounts: dict[str, ServiceAccess]) -> None:
+    """Else it could bind a queue of its own to `aftercare.queues` and read copies of the others' retries
+    and commands."""
+    url = accounts["sla"].amqp_url
+
+    def binding(routing_key: str) -> Callable[[AbstractChannel], Awaitable[None]]:
+        async def bind(channel: AbstractChannel) -> None:
+            queue = await channel.get_queue("sla.inbox", ensure=False)
+            await queue.bind(topology.QUEUES_EXCHANGE, routing_key=routing_key)
+
+        return bind
+
+    assert not await refused_by_broker(url, binding("sla.inbox"))
+    for foreign in ("#", "dispatch.inbox.retries", "intake.requests"):
+        assert await refused_by_broker(url, binding(foreign)), foreign
+
+
 def _publishing(exchange: str, routing_key: str, user: str) -> Callable[[AbstractChannel], Awaitable[None]]:
     async def publish(channel: AbstractChannel) -> None:
         target = await channel.get_exchange(exchange, ensure=False) if exchange else channel.default_exchange
@@ -196,6 +213,30 @@ async def test_an_event_sent_straight_to_a_queue_by_another_user_is_dead_lettere
             return found == 1
 
         await eventually(taken, timeout=30, what="the replayed ticket.opened handled")
+
+        # A service's user may bind one shared exchange to another: what it routes in that way still
+        # arrives through the exchange it was published to, and is taken for what it is.
+        sla = accounts["sla"]
+        smuggled = opened_at_load_site(f"LOAD1-20261127-S{uuid.uuid4().hex[:4]}")
+        connection = await aio_pika.connect(sla.amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            dead_letters = await channel.get_exchange(topology.DEAD_LETTER_EXCHANGE, ensure=False)
+            events = await channel.get_exchange(topology.EVENTS_EXCHANGE, ensure=False)
+            await events.bind(dead_letters, routing_key="ticket.opened")
+            try:
+                message = aio_pika.Message(smuggled.model_dump_json().encode(), message_id=str(smuggled.message_id))
+                await dead_letters.publish(message, routing_key="ticket.opened")
+
+                async def smuggled_dead() -> list[DeadLetter]:
+                    letters = await list_dead_letters(dispatch.amqp_url, "dispatch.inbox")
+                    return [letter for letter in letters if letter.message_id == str(smuggled.message_id)]
+
+                [letter] = await eventually(smuggled_dead, what="the smuggled ticket.opened dead-lettered")
+                assert letter.reason == "forged_producer"
+                assert topology.DEAD_LETTER_EXCHANGE in letter.detail
+            finally:
+                await events.unbind(dead_letters, routing_key="ticket.opened")
     finally:
         await runtime.stop()
 

@@ -8,6 +8,7 @@ fault ticket with the same clocks and path as a customer's call.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +42,18 @@ from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 
 INTAKE_QUEUE = "intake.requests"
+MAX_REQUEST_ID = 100  # intake.submit_request's request_id
+
+
+def finding_request_id(visit_id: str, item_code: str) -> str:
+    """The request id of a failed item, the same every time it is sent: the visit and the item, or the
+    item's digest where both would not fit."""
+    joined = f"{visit_id}/{item_code}"
+    if len(joined) <= MAX_REQUEST_ID:
+        return joined
+    return f"{visit_id}/{hashlib.sha256(item_code.encode()).hexdigest()[:16]}"
+
+
 COUNTRY = "CN"
 URGENT = frozenset({Priority.HIGH, Priority.CRITICAL})
 
@@ -166,7 +179,7 @@ async def record_results(
     for finding in failed:
         uow.send(
             SubmitServiceRequest(
-                request_id=f"{visit_id}/{finding.item.code}",
+                request_id=finding_request_id(visit_id, finding.item.code),
                 site_code=row.site_code,
                 subsystem=row.subsystem,
                 asset_tag=finding.item.asset_tag,

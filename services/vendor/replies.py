@@ -16,13 +16,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from aio_pika.exceptions import DeliveryError
 from faststream.rabbit import RabbitMessage
 
 from services.vendor.db import repository
 from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, Step, after_reply, is_late
 from services.vendor.escalation import end_case
-from services.vendor.partner_topology import REQUESTS_EXCHANGE, broker_user, errors_key
+from services.vendor.partner_topology import REQUESTS_EXCHANGE, broker_user, declare_partner, errors_key
 from shared.contracts import Envelope, VendorEscalationProgressed
+from shared.contracts.bounds import MAX_IDENTIFIER, MAX_TEXT
 from shared.contracts.envelope import seal
 from shared.contracts.partners import Declined, PartnerMessage, ReplacementShipped, ReplyRefused, RmaIssued
 from shared.messaging.failures import PermanentFailure
@@ -98,7 +100,13 @@ async def _authenticated_partner(uow: UnitOfWork, delivery: Delivery) -> str:
 
 
 def _detail(reply: PartnerMessage) -> dict[str, Any]:
-    return {k: str(v) for k, v in reply.model_dump(mode="json", exclude={"case_number"}).items() if v not in (None, [])}
+    """The reply's fields as text, each within what `vendor.escalation.progressed` carries."""
+    fields = reply.model_dump(mode="json", exclude={"case_number"}).items()
+    return {k: _as_text(v)[:MAX_TEXT] for k, v in fields if v not in (None, [])}
+
+
+def _as_text(value: object) -> str:
+    return "; ".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _case_changes(reply: PartnerMessage) -> dict[str, Any]:
@@ -116,16 +124,28 @@ async def tell_partner(publisher: Publisher, message: RabbitMessage, reason: str
     code = code or (raw.routing_key or "").split(".", 1)[0]
     if not code:
         return
+    # The ids are the partner's own (AMQP allows 255 characters): cut to what the contract carries.
+    refused_id = (raw.message_id or "")[:MAX_IDENTIFIER] or None
     notice = seal(
-        ReplyRefused(refused_message_id=raw.message_id, reason=reason, detail=detail, refused_at=datetime.now(UTC)),
+        ReplyRefused(
+            refused_message_id=refused_id, reason=reason, detail=detail[:MAX_TEXT], refused_at=datetime.now(UTC)
+        ),
         producer="vendor",
-        correlation_id=raw.correlation_id or raw.message_id or "unknown",
+        correlation_id=(raw.correlation_id or raw.message_id or "unknown")[:MAX_IDENTIFIER],
     )
-    await publisher.publish(
-        notice.model_dump_json().encode(),
-        exchange=REQUESTS_EXCHANGE,
-        routing_key=errors_key(code),
-        message_id=str(notice.message_id),
-        correlation_id=notice.correlation_id,
-        message_type=notice.type,
-    )
+
+    async def publish() -> None:
+        await publisher.publish(
+            notice.model_dump_json().encode(),
+            exchange=REQUESTS_EXCHANGE,
+            routing_key=errors_key(code),
+            message_id=str(notice.message_id),
+            correlation_id=notice.correlation_id,
+            message_type=notice.type,
+        )
+
+    try:
+        await publish()
+    except DeliveryError:  # unroutable: a partner onboarded before its error queue was bound here
+        await declare_partner(publisher.amqp_url, code)
+        await publish()

@@ -39,9 +39,9 @@ from shared.messaging.failures import NotYet, PermanentFailure
 from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.routes import MessageHandlers
+from shared.messaging.senders import FIRST_DELIVERY_HEADER, as_header, first_delivery, forgery
 from shared.messaging.topology import (
     DEAD_LETTER_EXCHANGE,
-    EVENTS_EXCHANGE,
     MAX_MESSAGE_BYTES,
     QUEUES_EXCHANGE,
     ConsumerQueue,
@@ -143,8 +143,7 @@ class QueueConsumer:
 
     async def handle(self, message: RabbitMessage) -> Outcome:
         attempt = _attempt(message.headers.get(ATTEMPT_HEADER))
-        raw = message.raw_message
-        delivery = Delivery(sender=raw.user_id, routing_key=raw.routing_key, exchange=raw.exchange)
+        delivery = first_delivery(message.raw_message, message.headers, own_user=self._publisher.user)
         try:
             outcome = await self._apply(message.body, delivery)
         except _DeadLetter as dead:
@@ -204,23 +203,22 @@ class QueueConsumer:
         return Outcome.PROCESSED
 
     def _check_sender(self, envelope: RawEnvelope, delivery: Delivery) -> None:
-        """An event is what its routing key says: on `aftercare.events` only the producer's broker user may
-        publish with that key (topic permissions). On `aftercare.queues`, only users allowed this queue's
-        name (its own service, or one sending it commands) may publish, and a retry comes back the same
-        way. Anything else reaching the queue was written by an operator, or by someone who should not."""
-        if delivery.exchange == EVENTS_EXCHANGE:
-            if delivery.routing_key != envelope.type:
-                detail = f"a {envelope.type} published with the routing key {delivery.routing_key!r}"
-                raise _DeadLetter("forged_producer", detail)
-        elif delivery.exchange != QUEUES_EXCHANGE and delivery.sender not in (None, self._publisher.user):
-            raise _DeadLetter("forged_producer", f"{envelope.type} sent straight to the queue by {delivery.sender!r}")
+        forged = forgery(envelope.type, delivery, queue_exchange=self.queue.exchange, own_user=self._publisher.user)
+        if forged is not None:
+            raise _DeadLetter("forged_producer", forged)
 
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
         if isinstance(error, NotYet):
             log.info("message waits for an earlier one; retrying later", attempt=attempt, why=str(error))
         else:
             log.warning("handler failed; retrying later", attempt=attempt, error=_describe(error), exc_info=error)
-        headers = {**message.headers, ATTEMPT_HEADER: attempt + 1, LAST_ERROR_HEADER: _describe(error)}
+        first = first_delivery(message.raw_message, message.headers, own_user=self._publisher.user)
+        headers = {
+            **message.headers,
+            ATTEMPT_HEADER: attempt + 1,
+            LAST_ERROR_HEADER: _describe(error),
+            FIRST_DELIVERY_HEADER: as_header(first),
+        }
         return await self._forward(
             message, QUEUES_EXCHANGE, self.queue.retry_queue, headers, Outcome.RETRIED, expiration=self._retry_delay
         )

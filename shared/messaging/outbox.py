@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.logs import get_logger
-from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES
+from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES, QUEUES_EXCHANGE
 from shared.persistence.database import PrecompiledStatement
 
 log = get_logger(__name__)
@@ -67,7 +67,7 @@ class OutgoingMessage:
 
     @classmethod
     def addressed(cls, envelope: Envelope[Any], exchange: str, routing_key: str) -> OutgoingMessage:
-        """A message for one addressee: a queue by name on the default exchange, or a key of an exchange."""
+        """A message for one addressee: a queue by name on `aftercare.queues`, or a key of another exchange."""
         return cls(
             message_id=envelope.message_id,
             exchange=exchange,
@@ -131,7 +131,9 @@ class Outbox:
                 created_at=row.created_at,
                 message=OutgoingMessage(
                     message_id=row.message_id,
-                    exchange=row.exchange,
+                    # Rows written before `aftercare.queues` address a queue on the default exchange,
+                    # which the services' users may no longer write to; the queue has the same name there.
+                    exchange=row.exchange or QUEUES_EXCHANGE,
                     routing_key=row.routing_key,
                     message_type=row.message_type,
                     correlation_id=row.correlation_id,

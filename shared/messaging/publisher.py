@@ -41,6 +41,11 @@ class Publisher:
         self._exchanges.clear()
 
     @property
+    def amqp_url(self) -> str:
+        """Where it publishes: for a short connection of the same user's, to declare what it publishes to."""
+        return self._amqp_url
+
+    @property
     def connected(self) -> bool:
         return self._connection is not None and not self._connection.is_closed
 

@@ -30,9 +30,12 @@ def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> 
 
 
 async def at_head(migrations_dir: Path, database_url: str, schema: str) -> bool:
-    """Whether the schema stands at this code's head revision: what a new release's service waits for
-    while the release's migration step runs. A database it cannot reach yet counts as not."""
-    heads = set(ScriptDirectory.from_config(alembic_config(migrations_dir, database_url)).get_heads())
+    """Whether the schema stands at this code's head revision, or beyond it (a later release migrated
+    it; migrations add before they remove, so this code still works on it): what a service waits for
+    while its release's migration step runs. A database it cannot reach yet counts as not."""
+    scripts = ScriptDirectory.from_config(alembic_config(migrations_dir, database_url))
+    heads = set(scripts.get_heads())
+    known = {revision.revision for revision in scripts.walk_revisions()}
 
     def current(connection: Connection) -> set[str]:
         found = MigrationContext.configure(connection, opts={"version_table_schema": schema})
@@ -41,11 +44,12 @@ async def at_head(migrations_dir: Path, database_url: str, schema: str) -> bool:
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(current) == heads
+            revisions = await connection.run_sync(current)
     except (OSError, SQLAlchemyError):
         return False
     finally:
         await engine.dispose()
+    return revisions == heads or bool(revisions - known)
 
 
 def downgrade(migrations_dir: Path, database_url: str, revision: str) -> None:

@@ -63,6 +63,13 @@ def queues_pattern(queues: Iterable[str], sends: Iterable[str]) -> str:
     return _any(escaped) if escaped else "^$"
 
 
+def bindings_pattern(queues: Iterable[str]) -> str:
+    """The routing keys a user may bind with on `aftercare.queues`: those of its own queues and their
+    retry queues, so that it cannot bind a queue of its own to copies of another service's messages."""
+    names = {name for queue in queues for name in (queue, ConsumerQueue(queue).retry_queue)}
+    return _any(sorted(re.escape(name) for name in names)) if names else "^$"
+
+
 def _queue_family(queue: str) -> tuple[str, str, str]:
     spec = ConsumerQueue(queue)
     return spec.name, spec.retry_queue, spec.dead_queue
@@ -158,7 +165,7 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
                 {
                     "exchange": QUEUES_EXCHANGE,
                     "write": queues_pattern(queues, sends[account.user, account.vhost]),
-                    "read": ".*",
+                    "read": bindings_pattern(queues),
                 },
             )
             done += _remove_legacy_retry_queues(client, account.vhost, queues)
@@ -169,15 +176,19 @@ def provision_broker(api_url: str, services: Sequence[ServiceAccess], *, timeout
 
 def _remove_legacy_retry_queues(client: httpx.Client, vhost: str, queues: Iterable[str]) -> list[str]:
     """Releases before `aftercare.queues` retried through `<queue>.retry` and the default exchange. Such a
-    queue is removed once it is empty; until then the retries waiting in it come back by themselves."""
+    queue is removed once it is empty (read first: quorum queues refuse an `if-empty` delete); until then
+    the retries waiting in it come back by themselves."""
     done = []
     for queue in queues:
-        legacy = f"{queue}.retry"
-        answer = client.delete(f"/api/queues/{_segment(vhost)}/{_segment(legacy)}", params={"if-empty": "true"})
-        if answer.status_code < 300:
-            done.append(f"removed the empty {legacy} of an earlier release")
-        elif answer.status_code != 404:
-            done.append(f"kept {legacy} of an earlier release ({answer.status_code}): provision again once it is empty")
+        legacy = f"/api/queues/{_segment(vhost)}/{_segment(f'{queue}.retry')}"
+        found = client.get(legacy)
+        if found.status_code == 404:
+            continue
+        if found.status_code == 200 and found.json().get("messages", 0) == 0:
+            _call(client, "DELETE", legacy, {})
+            done.append(f"removed the empty {queue}.retry of an earlier release")
+        else:
+            done.append(f"kept {queue}.retry of an earlier release until it is empty: provision again later")
     return done
 
 

@@ -10,6 +10,7 @@ import aio_pika
 
 from shared.messaging import nodes
 from shared.messaging.publisher import Publisher
+from shared.tests.conftest import Probe
 from testkit.cut import Cuttable, cuttable
 from testkit.processes import free_port
 from testkit.waiting import eventually
@@ -73,3 +74,13 @@ async def _publishes(publisher: Publisher) -> bool:
     except (TimeoutError, ConnectionError, RuntimeError, aio_pika.exceptions.AMQPError):
         return False
     return True
+
+
+async def test_a_service_starts_whichever_node_of_the_cluster_is_down(probe: Probe) -> None:
+    """Started again and again with one of two nodes not answering: each start finds the other."""
+    broker = urlsplit(probe.world.amqp_url)
+    async with cuttable(broker.hostname or "127.0.0.1", broker.port or 5672) as up:
+        for _ in range(4):
+            runtime = probe.runtime(amqp_url=_through(probe.world, free_port(), up))
+            await runtime.start()
+            await runtime.stop()

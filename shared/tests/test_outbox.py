@@ -13,6 +13,7 @@ from aio_pika.exceptions import DeliveryError
 from sqlalchemy import select
 
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage
+from shared.messaging.topology import QUEUES_EXCHANGE
 from shared.tests.conftest import Probe, ProbeEchoed
 from testkit.broker import EventTap
 from testkit.waiting import eventually, stays
@@ -151,3 +152,19 @@ async def _settled(tap: EventTap, numbers: set[int]) -> bool:
 async def _published(tap: EventTap, numbers: set[int], expected: Counter[int]) -> bool:
     assert _echoes(tap, numbers) == expected
     return True
+
+
+async def test_a_row_of_an_earlier_release_addressed_to_the_default_exchange_goes_through_aftercare_queues(
+    probe: Probe,
+) -> None:
+    """Releases before `aftercare.queues` wrote commands for the default exchange, which the services'
+    users may no longer write to: the relay sends such a row by the same queue name through the new one."""
+    runtime = probe.runtime()
+    async with runtime.database.unit_of_work() as uow:
+        uow.send(ProbeEchoed(n=7), exchange="", routing_key=probe.queue, correlation_id="probe-7")
+    try:
+        async with runtime.database.unit_of_work() as uow:
+            [pending] = await runtime.database.outbox.claim(uow.connection, limit=10)
+        assert (pending.message.exchange, pending.message.routing_key) == (QUEUES_EXCHANGE, probe.queue)
+    finally:
+        await runtime.engine.dispose()

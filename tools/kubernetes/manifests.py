@@ -40,7 +40,9 @@ CPU_LIMIT = "1"
 # dispatch sends e-mail and text messages and webhooks deliver to customers' systems, outside.
 CALLS_SERVICES = {"console"}
 CALLS_OUTSIDE = {"dispatch", "webhooks"}
-PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+# Outside means the internet: not the cluster's own ranges, nor the cloud's metadata service (link-local)
+# or carrier-grade NAT, which a customer's webhook address must never reach.
+PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"]
 TMP_MOUNT = {"name": "tmp", "mountPath": "/tmp"}  # noqa: S108 - the pod's own memory volume, nothing shared
 
 

@@ -22,7 +22,8 @@ from dateutil.rrule import rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.calendar import BusinessCalendar
-from shared.contracts.bounds import MAX_ITEMS, Identifier
+from shared.contracts.bounds import MAX_ITEMS
+from shared.contracts.intake import Code as AssetTag  # a failed item's device goes to intake as asset_tag
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")]
 
@@ -41,7 +42,7 @@ class ChecklistItem(BaseModel):
     unit: Annotated[str, StringConstraints(max_length=40)] | None = None
     min: float | None = None
     max: float | None = None
-    asset_tag: Identifier | None = Field(default=None, description="The device the item is about, if one.")
+    asset_tag: AssetTag | None = Field(default=None, description="The device the item is about, if one.")
 
     @model_validator(mode="after")
     def _range(self) -> ChecklistItem:

@@ -106,3 +106,15 @@ def test_results_are_judged_item_by_item() -> None:
 def test_results_that_do_not_cover_the_checklist_are_refused(results: list[ItemResult], message: str) -> None:
     with pytest.raises(ResultsRefused, match=message):
         judge((AMP, LEVEL), results)
+
+
+def test_a_failed_items_request_id_fits_intakes_bound_and_is_the_same_every_time() -> None:
+    from services.dispatch.inspections import MAX_REQUEST_ID, finding_request_id
+
+    assert finding_request_id("HH138-BGM-M-20261201", "amp-temp") == "HH138-BGM-M-20261201/amp-temp"
+    long_visit, long_item = "P" * 60 + "-20261201", "I" * 60
+    made = finding_request_id(long_visit, long_item)
+    assert len(made) <= MAX_REQUEST_ID
+    assert made.startswith(f"{long_visit}/")
+    assert made == finding_request_id(long_visit, long_item)
+    assert made != finding_request_id(long_visit, "J" * 60)
