@@ -4,7 +4,7 @@
 
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: env up test lint deploy-check partner-contract-check kubernetes-check
+.PHONY: env up test lint deploy-check partner-contract-check kubernetes-check container-engine
 
 # Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (as on this machine kind) every
 # process would otherwise compile every module from source again, about 4 s per process started.
@@ -41,6 +41,11 @@ lint: env deploy-check partner-contract-check kubernetes-check
 kubernetes-check: env
 	@scripts/kubernetes-secrets >/dev/null
 	$(UV) run python tools/kubernetes/validate.py
+
+# A container engine for tests/test_compose_engine.py, which runs it itself: podman with runc serving
+# Docker's API, Debian's docker-compose, a Debian base image and the stand-ins for the official images.
+container-engine:
+	scripts/container-engine
 
 # The vendor partners' AsyncAPI document, validated by the official AsyncAPI parser (Node, from the lock file).
 partner-contract-check:
