@@ -4,8 +4,9 @@ driven by Debian's docker-compose, with stand-ins for the official images built 
 
 The suite comes up with the demo site; requests flow at 5/s while dispatch is scaled to three, one
 replica is stopped and the RabbitMQ container is restarted; then every ticket has been assigned (or
-waits in the manager's queue, by rule), clocked and archived exactly once, and nothing was written to
-/run or /var/tmp (podman mounts a tmpfs there in a read-only container, Docker does not). The build
+waits in the manager's queue, by rule), clocked and archived exactly once, nothing was written to
+/run or /var/tmp (podman mounts a tmpfs there in a read-only container, Docker does not), and every
+container of ours runs as user 10001 on a read-only root with no capabilities and a memory limit. The build
 time, the time to healthy and the recovery times are printed; the logs are kept on failure.
 
 Podman 4.3 without systemd never runs health checks by itself ("unable to get systemd connection to
@@ -155,6 +156,13 @@ async def test_the_compose_deployment_runs_on_an_engine_and_loses_nothing(tmp_pa
                     continue
                 written = deployment.podman("exec", name, "find", "/run", "/var/tmp", "-mindepth", "1", "-type", "f")
                 assert written.strip() == "", f"{name} wrote {written}"
+                # The hardening in force: a user of its own, a read-only root, no capabilities, a memory limit.
+                facts = "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Memory}}"
+                user, read_only, memory = deployment.podman("inspect", "--format", facts, name).split()
+                assert (user, read_only) == ("10001:10001", "true"), name
+                assert 0 < int(memory) <= 512 * 1024 * 1024, name
+                status = deployment.podman("exec", name, "cat", "/proc/1/status")
+                assert "CapEff:\t0000000000000000" in status, f"{name} keeps capabilities"
     except BaseException:
         logs = await asyncio.to_thread(deployment.compose, "logs", "--no-color", timeout=300)
         print(f"--- the deployment's logs ---\n{logs[-20000:]}")
