@@ -76,7 +76,7 @@ async def test_losing_the_node_that_leads_the_most_queues_loses_and_doubles_noth
             )
             assert sorted(moved) == sorted(_service_queues())  # every queue led from the two nodes left
             assert len(load.accepted) - accepted_before > 40
-            await every_ticket_whole(urls, load.accepted)
+            await every_ticket_whole(urls["archive"], load.accepted)
             await no_dead_letters(urls)
             returncode, output = up.stop(signal.SIGINT)
             assert returncode == 0, output[-3000:]

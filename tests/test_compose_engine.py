@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from testkit.campaign import every_ticket_whole
 from testkit.identities import ADMIN
 from testkit.machine import REPOSITORY
 from testkit.processes import free_port
@@ -150,7 +151,7 @@ async def test_the_compose_deployment_runs_on_an_engine_and_loses_nothing(tmp_pa
             for what, seconds in figures.items():
                 print(f"  {what:<52} {seconds:6.1f} s")
             assert len(accepted) >= REQUESTS * 0.95, refused
-            await _each_once(archive, accepted)
+            await every_ticket_whole(archive, accepted, may_wait_in_queue=True)
             for name in deployment.containers():
                 if "_postgres_" in name or "_rabbitmq_" in name:
                     continue
@@ -194,35 +195,3 @@ async def _requests(intake: str, accepted: list[str], refused: Counter[str]) -> 
             tasks.append(asyncio.create_task(one(n)))
             await asyncio.sleep(1 / RATE)
         await asyncio.gather(*tasks)
-
-
-async def _each_once(archive: str, tickets: list[str]) -> None:
-    """Each ticket: opened once, assigned once or waiting in the manager's queue once, its three clocks,
-    its request record and (when assigned) its dispatch order, as the archive's timeline shows."""
-    pending = set(tickets)
-    async with httpx.AsyncClient(headers=ADMIN, timeout=30) as client:
-
-        async def whole(ticket: str) -> bool:
-            timeline = await client.get(f"{archive}/tickets/{ticket}/timeline")
-            if timeline.status_code != 200:
-                return False
-            seen = Counter(event["type"] for event in timeline.json())
-            routed = seen["ticket.assigned"] + seen["ticket.awaiting_assignment"]
-            documents = (await client.get(f"{archive}/documents", params={"ticket_id": ticket})).json()
-            filed = Counter(document["category"] for document in documents)
-            if routed < 1 or seen["sla.clock_started"] < 3 or filed["REC"] < 1:
-                return False
-            assert seen["ticket.opened"] == 1, seen
-            assert seen["ticket.assigned"] <= 1, seen
-            assert seen["sla.clock_started"] == 3, seen
-            assert filed["REC"] == 1, filed
-            assert filed["DSP"] == seen["ticket.assigned"], filed
-            return True
-
-        async def all_whole() -> bool:
-            for ticket in sorted(pending):
-                if await whole(ticket):
-                    pending.discard(ticket)
-            return not pending
-
-        await eventually(all_whole, timeout=300, interval=2, what=f"{len(pending)} tickets whole")

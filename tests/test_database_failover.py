@@ -51,7 +51,7 @@ async def test_a_promoted_standby_takes_over_and_nothing_accepted_is_lost(tmp_pa
             assert set(load.refused) <= {"503"}, load.refused  # asked to retry, never a 500
             assert standby.sql("SELECT pg_is_in_recovery()") == "f"
             assert len(load.accepted) - accepted_before > 40
-            await every_ticket_whole(urls, load.accepted)
+            await every_ticket_whole(urls["archive"], load.accepted)
             await no_dead_letters(urls)
             returncode, output = up.stop(signal.SIGINT)
             assert returncode == 0, output[-3000:]
