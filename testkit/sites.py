@@ -1,5 +1,9 @@
 """Sites of a test's own: a copy of a site description under a new code, loaded into the services
-that keep part of a site, so that a test may change its register, contracts or roster freely."""
+that keep part of a site, so that a test may change its register, contracts or roster freely.
+
+A copy has no planned inspections: the demo's plans fall due on dates of their own (the monthly one on a
+month's first Monday), and a visit opening beside a test's own would make the test depend on the day it
+runs. A test that needs a plan puts one of its own."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ async def fresh_site(world: World, *, like: Path = DEMO_SITE, names: tuple[str, 
 
 
 def _copy(site: Path, to: Path, code: str) -> None:
-    text = site.read_text()
+    text = _without_inspection_plans(site.read_text())
     old = re.search(r'^code = "([A-Z0-9]+)"', text, re.MULTILINE)
     assert old is not None, f"{site} names no site code"
     text = re.sub(rf'"{old[1]}(-[^"]*)?"', lambda m: f'"{code}{m[1] or ""}"', text)
@@ -42,3 +46,15 @@ def _copy(site: Path, to: Path, code: str) -> None:
         flags=re.MULTILINE,
     )
     to.write_text(text)
+
+
+def _without_inspection_plans(text: str) -> str:
+    """The site file without its `[[inspections]]` tables (each runs to the next table header)."""
+    kept: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            inside = line.strip() == "[[inspections]]"
+        if not inside:
+            kept.append(line)
+    return "".join(kept)

@@ -42,7 +42,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 @pytest.fixture
 async def webhooks(seeded: World) -> AsyncIterator[RunningService]:
-    async with running(seeded, "webhooks", delivery_tick_seconds=0.2, give_up_after_hours=15 / 3600) as suite:
+    # The local receiver is inside: allowed as a deployment allows its own network (tests/test_webhook_egress.py).
+    async with running(
+        seeded, "webhooks", delivery_tick_seconds=0.2, give_up_after_hours=15 / 3600, allowed_networks=["127.0.0.0/8"]
+    ) as suite:
         yield suite["webhooks"]
 
 

@@ -19,6 +19,7 @@ from services.webhooks.settings import WebhooksSettings
 from shared.background import PollingLoop
 from shared.backoff import next_attempt
 from shared.contracts.webhooks import WebhookPaused
+from shared.egress import guarded_client, refusal_in
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -35,8 +36,8 @@ class Deliverer(PollingLoop):
         self.client: httpx.AsyncClient | None = None
 
     async def _open(self, resources: contextlib.AsyncExitStack) -> None:
-        timeout = self.settings.delivery_timeout_seconds
-        self.client = await resources.enter_async_context(httpx.AsyncClient(timeout=timeout))
+        client = guarded_client(self.settings.egress, self.settings.delivery_timeout_seconds)
+        self.client = await resources.enter_async_context(client)
 
     async def poll(self, now: datetime) -> None:
         assert self.client is not None
@@ -94,8 +95,8 @@ async def _post(client: httpx.AsyncClient, row: Row[Any]) -> tuple[int | None, s
     }
     try:
         answer = await client.post(row.url, content=body, headers=headers)
-    except Exception as error:  # unreachable, or a bad address: this delivery fails, not the batch
-        return None, f"{type(error).__name__}: {error}"
+    except Exception as error:  # unreachable, refused or a bad address: this delivery fails, not the batch
+        return None, refusal_in(error) or f"{type(error).__name__}: {error}"
     return answer.status_code, None if answer.is_success else f"answered {answer.status_code}"
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Response
+import httpcore
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
+from services.webhooks.settings import WebhooksSettings
+from shared.egress import Refused
 from shared.http import Caller, Database, Problem
 from shared.identity import Identity
 
@@ -40,11 +43,27 @@ async def _subscription_of(database: Database, caller: Identity, subscription_id
     return found
 
 
+async def _reachable(request: Request, url: AnyHttpUrl) -> None:
+    """Refuse a receiver inside the deployment's network (checked again at every delivery: a name may
+    point elsewhere later), or one whose name does not resolve."""
+    settings = cast(WebhooksSettings, request.app.state.runtime.settings)
+    assert url.host is not None  # an http(s) URL always has one
+    try:
+        await settings.egress.resolve(url.host, url.port or 443)
+    except Refused as refused:
+        raise Problem(422, "receiver_not_public", f"{url}: {refused}") from None
+    except httpcore.ConnectError as unresolved:
+        raise Problem(422, "receiver_unresolvable", str(unresolved)) from None
+
+
 @router.post("/subscriptions", status_code=201)
-async def subscribe(terms: SubscriptionTerms, database: Database, caller: Caller) -> dict[str, Any]:
+async def subscribe(terms: SubscriptionTerms, database: Database, caller: Caller, request: Request) -> dict[str, Any]:
     """Subscribe a receiver to a site's events. The answer holds the secret the deliveries are signed
-    with, once: keep it with the receiver (docs/webhooks.md shows how to check a signature)."""
+    with, once: keep it with the receiver (docs/webhooks.md shows how to check a signature). A receiver
+    must be public: loopback, private, link-local and metadata addresses are refused (unless the
+    deployment allows a network, `WEBHOOKS_ALLOWED_NETWORKS`), here and at every delivery."""
     _theirs(caller, terms.site_code)
+    await _reachable(request, terms.url)
     secret = signing.new_secret()
     async with database.connect() as connection:
         subscription_id = await repository.add_subscription(

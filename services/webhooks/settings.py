@@ -1,8 +1,10 @@
+from ipaddress import IPv4Network, IPv6Network
 from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.egress import EgressPolicy
 from shared.settings import ServiceSettings
 
 
@@ -20,3 +22,15 @@ class WebhooksSettings(ServiceSettings):
         1.0, gt=0, le=60, description="How often the deliverer looks for deliveries due."
     )
     deliveries_per_tick: int = Field(50, ge=1, le=1000, description="Deliveries a process takes on at once.")
+    allowed_networks: list[IPv4Network | IPv6Network] = Field(
+        default=[],  # pydantic copies it for each instance
+        description=(
+            'Networks receivers may be in although not public (e.g. ["10.20.0.0/16"] for a customer\'s system '
+            "reached over a private line). None by default: a receiver at a loopback, private, link-local or "
+            "metadata address is refused when subscribed and again at every delivery."
+        ),
+    )
+
+    @property
+    def egress(self) -> EgressPolicy:
+        return EgressPolicy(tuple(self.allowed_networks))
