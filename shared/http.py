@@ -36,11 +36,14 @@ from shared.settings import ServiceSettings
 class Problem(Exception):
     """A request the service understood but will not carry out."""
 
-    def __init__(self, status: int, error: str, message: str, **detail: Any) -> None:
+    def __init__(
+        self, status: int, error: str, message: str, *, headers: Mapping[str, str] | None = None, **detail: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.headers = headers
         self.detail = detail
 
     @classmethod
@@ -114,7 +117,9 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
 
     @app.exception_handler(Problem)
     async def refused(_: Request, problem: Problem) -> JSONResponse:
-        response = problem_response(problem.status, problem.error, problem.message, **problem.detail)
+        response = problem_response(
+            problem.status, problem.error, problem.message, headers=problem.headers, **problem.detail
+        )
         if problem.status == 401:  # RFC 6750: say which scheme and why
             response.headers["WWW-Authenticate"] = f'Bearer realm="aftercare", error="{problem.error}"'
         return response
@@ -256,3 +261,8 @@ async def _actor(request: Request) -> str:
 
 Actor = Annotated[str, Depends(_actor)]
 """Route parameter type: who is acting, recorded in every history row: the signed-in person."""
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client is not None else "unknown"

@@ -13,8 +13,9 @@ from services.console.db import people as people_rows
 from services.console.domain.people import Person, PersonRefused
 from services.console.settings import ConsoleSettings
 from services.console.tokens import NoSigningKey, sign_in_token
-from shared.http import Caller, Database, Problem
+from shared.http import Caller, Database, Problem, client_address
 from shared.identity import Role
+from shared.problems import documented
 
 router = APIRouter(tags=["console"])
 
@@ -41,13 +42,21 @@ async def _settings(request: Request) -> ConsoleSettings:
     return cast(ConsoleSettings, request.app.state.runtime.settings)
 
 
-@router.post("/token")
+@router.post("/token", responses={429: documented("Too many wrong passwords from this name or address: wait.")})
 async def sign_in(
-    request: SignIn, database: Database, settings: Annotated[ConsoleSettings, Depends(_settings)]
+    terms: SignIn, request: Request, database: Database, settings: Annotated[ConsoleSettings, Depends(_settings)]
 ) -> dict[str, Any]:
-    """Sign in with a user name and password: a bearer token every service accepts."""
+    """Sign in with a user name and password: a bearer token every service accepts. A wrong password and
+    an unknown name get the same 401; a name or client address that guessed wrong too often is answered
+    429 with `Retry-After` (the wait grows with each further wrong password)."""
     try:
-        person = await people.signed_in(database, request.username, request.password)
+        person = await people.signed_in(
+            database, terms.username, terms.password, address=client_address(request), by_address=settings.by_address
+        )
+    except people.TooManyAttempts as waiting:
+        raise Problem(
+            429, waiting.reason, waiting.message, headers={"Retry-After": str(waiting.retry_after)}, **waiting.detail
+        ) from waiting
     except PersonRefused as refused:
         raise Problem(401, refused.reason, refused.message) from refused
     try:

@@ -3,53 +3,68 @@ names them and their roles, which every service verifies with the public key."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.console.db import people as people_rows
+from services.console.db import sign_in_failures
 from services.console.domain.people import (
     Person,
     PersonRefused,
-    after_wrong_password,
+    acceptable,
     checked,
     needs_new_hash,
     password_hash,
     proves,
 )
+from services.console.domain.throttle import BY_NAME, Throttle
 from shared.persistence.service_database import ServiceDatabase
 
 WRONG = "the user name or the password is wrong"  # the same words whichever it was
+DECOY_HASH = password_hash("x" * 12)  # checked against for an unknown name, as slow as a real check
 
 
-async def signed_in(database: ServiceDatabase, username: str, password: str) -> Person:
-    """Sign a person in (PersonRefused if not), keeping the count of wrong passwords either way."""
+class TooManyAttempts(PersonRefused):
+    """Wrong passwords came too fast from this name or address: wait `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too_many_attempts", f"too many wrong passwords: try again in {retry_after} s", retry_after=retry_after
+        )
+        self.retry_after = retry_after
+
+
+async def signed_in(
+    database: ServiceDatabase, username: str, password: str, *, address: str, by_address: Throttle
+) -> Person:
+    """Sign a person in (PersonRefused if not), counting a wrong password by name and by address."""
     async with database.connect() as connection:
         try:
-            return await sign_in(connection, username, password, now=datetime.now(UTC))
+            return await sign_in(
+                connection, username, password, address=address, by_address=by_address, now=datetime.now(UTC)
+            )
         finally:
             await connection.commit()
 
 
-async def sign_in(connection: AsyncConnection, username: str, password: str, *, now: datetime) -> Person:
-    """The person, if the password proves them. Five wrong passwords in a row make the account refuse
-    every password for 15 minutes."""
+async def sign_in(
+    connection: AsyncConnection, username: str, password: str, *, address: str, by_address: Throttle, now: datetime
+) -> Person:
+    """The person, if the password proves them. A name or address that guessed wrong too often waits
+    first (domain/throttle.py), known name or not: the answers never tell which names exist."""
+    keys = [BY_NAME.key(username), by_address.key(address)]
+    waiting = await sign_in_failures.waiting_until(connection, keys, now)
+    if waiting is not None:
+        raise TooManyAttempts(max(1, math.ceil((waiting - now).total_seconds())))
     found = await people_rows.find(connection, username)
-    if found is None:
-        password_hash("x" * 12)  # as slow as a real check, so the answer's time says nothing
+    person, stored = found if found is not None else (None, DECOY_HASH)
+    if not proves(password, stored) or person is None:
+        await sign_in_failures.count_failure(connection, BY_NAME, username, now)
+        await sign_in_failures.count_failure(connection, by_address, address, now)
         raise PersonRefused("wrong_credentials", WRONG)
-    person, stored = found
-    failed, locked_until = await people_rows.lock_state(connection, username)
-    if locked_until is not None and locked_until > now:
-        raise PersonRefused(
-            "locked", f"too many wrong passwords: try again after {locked_until:%H:%M} UTC, or ask an administrator"
-        )
-    if not proves(password, stored):
-        failed, locked_until = after_wrong_password(failed, now)
-        await people_rows.record_sign_in(connection, username, failed=failed, locked_until=locked_until)
-        raise PersonRefused("wrong_credentials", WRONG)
-    if failed or locked_until is not None:
-        await people_rows.record_sign_in(connection, username, failed=0, locked_until=None)
+    await sign_in_failures.forget(connection, BY_NAME.key(username))
     if not person.active:
         raise PersonRefused("inactive", f"{username} may no longer sign in; ask an administrator")
     if needs_new_hash(stored):
@@ -59,4 +74,4 @@ async def sign_in(connection: AsyncConnection, username: str, password: str, *, 
 
 async def keep(connection: AsyncConnection, person: Person, password: str) -> bool:
     """Add or change a person with their password; True if they are new."""
-    return await people_rows.keep(connection, checked(person), password_hash(password))
+    return await people_rows.keep(connection, checked(person), password_hash(acceptable(password, person)))

@@ -3,6 +3,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.console.domain.throttle import Throttle, by_address
 from shared.settings import ServiceSettings
 
 
@@ -26,6 +27,13 @@ class ConsoleSettings(ServiceSettings):
         description="Send the session cookie over HTTPS only (browsers also accept it from http://localhost). "
         "Turn off only behind a proxy that is itself the HTTPS end and forwards plain HTTP from another host.",
     )
+    sign_in_free_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Wrong passwords from one client address (any names) before each further one makes it wait, "
+        "twice as long each time up to 15 minutes. Behind a reverse proxy, let the server read the client's address "
+        "from the proxy (FORWARDED_ALLOW_IPS), or every client shares the proxy's.",
+    )
     intake_url: str = Field("http://127.0.0.1:8001", description="Where the pages reach intake's HTTP API.")
     dispatch_url: str = Field("http://127.0.0.1:8002", description="Where the pages reach dispatch's HTTP API.")
     sla_url: str = Field("http://127.0.0.1:8003", description="Where the pages reach the SLA service's HTTP API.")
@@ -36,3 +44,7 @@ class ConsoleSettings(ServiceSettings):
     upstream_timeout_seconds: float = Field(
         10.0, gt=0, le=120, description="How long a page waits for a service's answer before it says so."
     )
+
+    @property
+    def by_address(self) -> Throttle:
+        return by_address(self.sign_in_free_failures_per_address)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,8 +24,6 @@ async def everyone(connection: AsyncConnection) -> list[Person]:
 async def keep(connection: AsyncConnection, person: Person, password_hash: str) -> bool:
     """Add the person, or change them (password included); True if they are new."""
     values = {
-        "failed_sign_ins": 0,  # a new password: the count of wrong ones starts again
-        "locked_until": None,
         "username": person.username,
         "name": person.name,
         "password_hash": password_hash,
@@ -43,24 +39,6 @@ async def keep(connection: AsyncConnection, person: Person, password_hash: str) 
         .returning(people.c.created_at == people.c.updated_at)
     )
     return bool((await connection.execute(statement)).scalar_one())
-
-
-async def lock_state(connection: AsyncConnection, username: str) -> tuple[int, datetime | None]:
-    """Wrong passwords in a row, and until when the account waits."""
-    row = (
-        await connection.execute(
-            select(people.c.failed_sign_ins, people.c.locked_until).where(people.c.username == username)
-        )
-    ).one()
-    return int(row.failed_sign_ins), row.locked_until
-
-
-async def record_sign_in(
-    connection: AsyncConnection, username: str, *, failed: int, locked_until: datetime | None
-) -> None:
-    await connection.execute(
-        update(people).where(people.c.username == username).values(failed_sign_ins=failed, locked_until=locked_until)
-    )
 
 
 async def new_hash(connection: AsyncConnection, username: str, password_hash: str) -> None:

@@ -22,11 +22,19 @@ people = Table(
     Column("engineer_id", Text),
     Column("site_code", Text),
     Column("active", Boolean, nullable=False, server_default="true"),
-    # Wrong passwords in a row, and until when the account refuses every password after too many.
-    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
-    Column("locked_until", TIMESTAMP(timezone=True)),
     Column("created_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Wrong passwords by the name tried (whether it exists or not) and by the client's address, and until
+# when each must wait (domain/throttle.py).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", Text, primary_key=True),  # name:<user name> or address:<client address>
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("wait_until", TIMESTAMP(timezone=True)),
 )
 
 # A browser's sign-in: the cookie holds a random key and the table only its SHA-256, so a copy of the

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from shared.identity import Identity, Role
 from shared.refusals import Refused
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
 MIN_PASSWORD = 12
-WRONG_IN_A_ROW = 5  # wrong passwords before the account waits
-LOCKED_FOR = timedelta(minutes=15)
+MIN_STRENGTH = 3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable: moderate protection from offline attack"
 HASHER = PasswordHasher()
 
 
@@ -59,9 +58,22 @@ def checked(person: Person) -> Person:
     return person
 
 
-def password_hash(password: str) -> str:
+def acceptable(password: str, person: Person) -> str:
+    """The password, if a person may choose it: long enough, not theirs by name, not among the commonest
+    passwords nor guessable from patterns (repeats, sequences, keyboard rows, dates), judged by zxcvbn."""
     if len(password) < MIN_PASSWORD:
         raise PersonRefused("weak_password", f"a password has at least {MIN_PASSWORD} characters")
+    folded = password.casefold()
+    if person.username.casefold() in folded or (len(person.name) >= 4 and person.name.casefold() in folded):
+        raise PersonRefused("weak_password", "a password must not contain the person's user name or name")
+    judged = zxcvbn(password[:100], user_inputs=[person.username, person.name])  # its time grows with length
+    if judged["score"] < MIN_STRENGTH:
+        hint = judged["feedback"]["warning"] or "it is too easy to guess"
+        raise PersonRefused("weak_password", f"choose a harder password: {hint}")
+    return password
+
+
+def password_hash(password: str) -> str:
     return HASHER.hash(password)
 
 
@@ -75,10 +87,3 @@ def proves(password: str, stored_hash: str) -> bool:
 
 def needs_new_hash(stored_hash: str) -> bool:
     return HASHER.check_needs_rehash(stored_hash)
-
-
-def after_wrong_password(failed_before: int, now: datetime) -> tuple[int, datetime | None]:
-    """The count of wrong passwords in a row after one more, and until when the account then waits:
-    after WRONG_IN_A_ROW, every password is refused for LOCKED_FOR, so that guessing takes years."""
-    failed = failed_before + 1
-    return (0, now + LOCKED_FOR) if failed >= WRONG_IN_A_ROW else (failed, None)

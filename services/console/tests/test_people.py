@@ -11,12 +11,13 @@ from argon2 import PasswordHasher
 from services.console.domain.people import (
     Person,
     PersonRefused,
-    after_wrong_password,
+    acceptable,
     checked,
     needs_new_hash,
     password_hash,
     proves,
 )
+from services.console.domain.throttle import BY_NAME, by_address, counted_before
 from shared.identity import Role
 
 ENGINEER = Person("wang.lei", "王磊 Wang Lei", frozenset({Role.ENGINEER}), engineer_id="E01")
@@ -58,12 +59,37 @@ def test_a_password_is_kept_as_an_argon2id_hash_that_proves_it_and_nothing_else(
     weaker = PasswordHasher(time_cost=1, memory_cost=8192).hash("correct horse battery")
     assert proves("correct horse battery", weaker)
     assert needs_new_hash(weaker)  # replaced at the next good sign-in
-    with pytest.raises(PersonRefused, match="at least 12 characters"):
-        password_hash("short")
 
 
-def test_the_fifth_wrong_password_in_a_row_makes_the_account_wait() -> None:
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("short", "at least 12 characters"),
+        ("aaaaaaaaaaaa", "Repeats"),
+        ("password1234", "very common"),
+        ("qwertyuiop123", "very common"),
+        ("wang.lei.2026!", "user name"),
+        ("WANG.LEI-secret-xyz", "user name"),
+    ],
+)
+def test_a_password_too_easy_to_guess_is_refused_saying_why(password: str, why: str) -> None:
+    with pytest.raises(PersonRefused, match=why):
+        acceptable(password, ENGINEER)
+
+
+def test_a_hard_password_is_accepted() -> None:
+    assert acceptable("correct horse battery staple", ENGINEER) == "correct horse battery staple"
+
+
+def test_wrong_passwords_make_a_name_wait_ever_longer_up_to_a_minute() -> None:
+    assert [BY_NAME.wait_after(n).total_seconds() for n in range(1, 13)] == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+    assert by_address(20).wait_after(19) == timedelta(0)
+    assert by_address(20).wait_after(40) == timedelta(minutes=15)
+    assert BY_NAME.key("Wang.Lei") == "name:wang.lei"
+
+
+def test_wrong_passwords_are_forgotten_an_hour_after_the_last() -> None:
     now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    assert after_wrong_password(0, now) == (1, None)
-    assert after_wrong_password(3, now) == (4, None)
-    assert after_wrong_password(4, now) == (0, now + timedelta(minutes=15))
+    assert counted_before(7, now - timedelta(minutes=59), now) == 7
+    assert counted_before(7, now - timedelta(minutes=61), now) == 0
+    assert counted_before(7, None, now) == 0

@@ -10,11 +10,14 @@ import subprocess
 import sys
 import uuid
 
+import httpx
 from sqlalchemy import text
 
+from shared.http import create_app
 from shared.identity import Role
 from testkit.identities import bearer
-from testkit.in_process import running
+from testkit.in_process import RunningService, running
+from testkit.waiting import eventually
 from testkit.world import World
 
 
@@ -26,8 +29,9 @@ async def test_a_person_signs_in_and_every_service_knows_them(seeded: World) -> 
         created = await console.put(f"/people/{username}", json=terms)
         assert (created.status_code, created.json()["roles"]) == (201, ["operator"]), created.text
         assert "password" not in created.text
-        weak = await console.put(f"/people/{username}", json={**terms, "password": "short"})
-        assert (weak.status_code, weak.json()["error"]) == (422, "weak_password")
+        for weak in ("short", "aaaaaaaaaaaa", "password1234", f"{username}-2026-x"):
+            refused = await console.put(f"/people/{username}", json={**terms, "password": weak})
+            assert (refused.status_code, refused.json()["error"]) == (422, "weak_password"), weak
         not_admin = await console.get("/people", headers=bearer("zhao.min", Role.OPERATOR))
         assert not_admin.status_code == 403
 
@@ -78,27 +82,65 @@ async def test_a_person_added_on_the_command_line_signs_in(seeded: World) -> Non
         assert (me.json()["engineer_id"], me.json()["name"]) == ("E02", "李娜 Li Na")
 
 
-async def test_five_wrong_passwords_make_the_account_wait(seeded: World) -> None:
+def _from(console: RunningService, address: str) -> httpx.AsyncClient:
+    """A client of the console's API calling from `address` (throttles count by the client's address)."""
+    app = create_app(console.runtime, manage_lifecycle=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url="http://console")
+
+
+def _address() -> str:
+    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # each test an address of its own (documentation range)
+
+
+async def test_a_known_and_an_unknown_name_are_answered_alike_and_wait_alike(seeded: World) -> None:
     username = f"q{uuid.uuid4().hex[:6]}"
     async with running(seeded, "console") as suite:
-        console = suite["console"].http
         terms = {"name": "周青 Zhou Qing", "roles": ["quality"], "password": "a long enough secret"}
-        assert (await console.put(f"/people/{username}", json=terms)).status_code == 201
-        right = {"username": username, "password": "a long enough secret"}
-        wrong = {"username": username, "password": "a guess"}
-        for _ in range(4):
-            assert (await console.post("/token", json=wrong)).json()["error"] == "wrong_credentials"
-        assert (await console.post("/token", json=right)).status_code == 200  # four, then right: counted afresh
-        for _ in range(5):
-            await console.post("/token", json=wrong)
-        locked = await console.post("/token", json=right)
-        assert (locked.status_code, locked.json()["error"]) == (401, "locked")
-        assert "too many wrong passwords" in locked.json()["message"]
+        assert (await suite["console"].http.put(f"/people/{username}", json=terms)).status_code == 201
+        async with _from(suite["console"], _address()) as console:
+            answers: dict[str, list[tuple[int, str, str | None]]] = {}
+            for name in (username, f"nobody{uuid.uuid4().hex[:6]}"):
+                wrong = {"username": name, "password": "a guess at it"}
+                answers[name] = []
+                for _ in range(6):
+                    answer = await console.post("/token", json=wrong)
+                    answers[name].append(
+                        (answer.status_code, answer.json()["error"], answer.headers.get("retry-after"))
+                    )
+            known, unknown = answers.values()
+            assert known == unknown, "the answers tell which name exists"
+            assert known == [(401, "wrong_credentials", None)] * 5 + [(429, "too_many_attempts", "1")]
 
-        async with suite["console"].runtime.engine.begin() as connection:  # a quarter of an hour on
-            await connection.execute(
-                text("UPDATE console.people SET locked_until = now() - interval '1 minute' WHERE username = :u"),
-                {"u": username},
-            )
-        assert (await console.post("/token", json=right)).status_code == 200
-        assert (await console.post("/token", json=wrong)).json()["error"] == "wrong_credentials"  # counting anew
+            right = {"username": username, "password": "a long enough secret"}
+
+            async def signed_in() -> bool:  # the person lifts the wait with their own password once it is over
+                answer = await console.post("/token", json=right)
+                assert answer.status_code in (200, 429), answer.text
+                return answer.status_code == 200
+
+            await eventually(signed_in, timeout=10, what="the right password taken after the short wait")
+            again = await console.post("/token", json={"username": username, "password": "a guess at it"})
+            assert again.json()["error"] == "wrong_credentials"  # the right password cleared the name's count
+
+
+async def test_an_address_guessing_at_many_names_waits_ever_longer(seeded: World) -> None:
+    async with running(seeded, "console", sign_in_free_failures_per_address=3) as suite:
+        address = _address()
+        async with _from(suite["console"], address) as console:
+            for _ in range(3):
+                guess = {"username": f"n{uuid.uuid4().hex[:6]}", "password": "a guess at it"}
+                assert (await console.post("/token", json=guess)).status_code == 401
+            waiting = await console.post("/token", json={"username": f"n{uuid.uuid4().hex[:6]}", "password": "x"})
+            assert (waiting.status_code, waiting.json()["error"]) == (429, "too_many_attempts")
+            assert waiting.headers["content-type"].startswith("application/problem+json")
+            assert int(waiting.headers["retry-after"]) >= 1
+        async with _from(suite["console"], _address()) as elsewhere:  # another address is not held up
+            guess = {"username": f"n{uuid.uuid4().hex[:6]}", "password": "a guess at it"}
+            assert (await elsewhere.post("/token", json=guess)).status_code == 401
+        async with suite["console"].runtime.engine.begin() as connection:  # the wait grew: 1, 2, 4 s ...
+            waits = (
+                await connection.execute(
+                    text("SELECT failures FROM console.sign_in_failures WHERE key = :k"), {"k": f"address:{address}"}
+                )
+            ).scalar_one()
+            assert waits == 3

@@ -31,6 +31,7 @@ from services.console.web.sessions import (
     settings_of,
 )
 from services.console.web.upstream import ServiceRefused
+from shared.http import client_address
 from shared.identity import Role
 from shared.persistence.service_database import ServiceDatabase
 
@@ -118,18 +119,28 @@ async def sign_in(
     if not expected or not hmac.compare_digest(expected.encode(), guard.encode()):
         return page(request, "refused.html", status_code=403, reason="csrf")
     try:
-        person = await people.signed_in(_database(request), username.strip(), password)
+        person = await people.signed_in(
+            _database(request),
+            username.strip(),
+            password,
+            address=client_address(request),
+            by_address=settings_of(request).by_address,
+        )
     except PersonRefused as refused:
         fresh = secrets.token_urlsafe(24)
+        waiting = isinstance(refused, people.TooManyAttempts)
         refusal = page(
             request,
             "sign_in.html",
-            status_code=401,
+            status_code=429 if waiting else 401,
             next=_local(next),
             guard=fresh,
             refusal=refused.reason,
+            retry_after=refused.detail.get("retry_after"),
             username=username,
         )
+        if waiting:
+            refusal.headers["Retry-After"] = str(refused.detail["retry_after"])
         refusal.set_cookie(SIGN_IN_COOKIE, fresh, httponly=True, samesite="strict", secure=_secure(request))
         return refusal
     settings = settings_of(request)
