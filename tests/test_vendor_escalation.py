@@ -1,7 +1,8 @@
 """Escalation to a vendor partner across the services, over the real broker and database: the engineer
 escalates, the ticket waits for the vendor (its resolution clock paused), the partner gets a
 self-contained request on its own queue and replies; the partner's clocks run nested in the ticket and
-stop at its steps; a duplicated reply counts once; a reply that makes no sense is dead-lettered and
+stop at its steps; a duplicated reply counts once; a reply that makes no sense (a step the case is
+past, a type other than its routing key's step, a date ahead of our clock) is dead-lettered and
 explained on the partner's error queue, one overtaken by a later step is kept as late; when the case
 ends the ticket and its resolution clock resume. Two vendor processes share the work."""
 
@@ -71,6 +72,18 @@ async def test_a_repair_escalated_to_a_partner_from_request_to_fixed(seeded: Wor
         [progressed, _] = await tap.wait_for("vendor.escalation.progressed", ticket, count=2)
         assert progressed["payload"]["step"] == "acknowledged"
         await stays(lambda: _count(tap, "vendor.escalation.progressed", ticket, 2), what="the duplicate ignored")
+
+        # A reply is what its routing key says, and not dated ahead of our clock: neither closes the case.
+        premature = Repaired(case_number=case, summary="fixed, says the key of another step", parts=[])
+        mislabelled = await partner.reply(premature, step="acknowledged")
+        from_the_future = await partner.reply(premature, step="repaired", sent_at=datetime(2099, 1, 1, tzinfo=UTC))
+        refusals = {e["payload"]["reason"]: e["payload"] for e in await partner.take_errors(2)}  # either process
+        assert {reason: refusal["refused_message_id"] for reason, refusal in refusals.items()} == {
+            "type_and_key_differ": mislabelled,
+            "occurred_in_the_future": from_the_future,
+        }
+        assert "publish each reply under" in refusals["type_and_key_differ"]["detail"]
+        assert (await vendor.get(f"/cases/{case}")).json()["status"] == "acknowledged"
 
         repaired_at = datetime.now(UTC)
         repaired = Repaired(case_number=case, summary="PSU replaced", parts=["PSU-100"])

@@ -6,6 +6,8 @@ partner's topic permission allows only its own code). A reply for a case of anot
 that does not exist, or a step that makes no sense for the case is refused: dead-lettered with the
 reason, and the partner is told on its error queue. Replies are idempotent by message id (the inbox).
 
+A reply is what its routing key says: a message whose type is another step than the key's
+(`repaired` under `pa.acknowledged`) is refused, as is one dated beyond a few minutes ahead of our clock.
 Clocks stop when Aftercare receives a step, not at a time the partner writes in it. Replies are taken
 concurrently (and by several vendor processes), so a reply the partner sent before a step already
 taken may come after it: it is recorded as late and moves the case only to end it.
@@ -13,7 +15,7 @@ taken may come after it: it is recorded as late and moves the case only to end i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aio_pika.exceptions import DeliveryError
@@ -32,18 +34,31 @@ from shared.messaging.publisher import Publisher
 from shared.messaging.unit_of_work import Delivery, UnitOfWork
 
 USER_PREFIX = broker_user("")
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours a partner's clock may run
 
 
 async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now: datetime) -> None:
     reply = message.payload
     code = await _authenticated_partner(uow, uow.delivery)
+    step = STEP_OF_REPLY[type(reply)]
+    keyed = (uow.delivery.routing_key or "").removeprefix(f"{code}.")
+    if keyed != step.value:
+        raise PermanentFailure(
+            "type_and_key_differ",
+            f"the routing key says {keyed!r} but the message is {message.type}: publish each reply under {code}.{step}",
+        )
+    if message.occurred_at > now + CLOCK_SKEW:
+        raise PermanentFailure(
+            "occurred_in_the_future",
+            f"occurred_at {message.occurred_at.isoformat()} is ahead of our clock ({now.isoformat()}) by more than "
+            f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes: set it to when you sent the reply, in UTC",
+        )
     number = repository.number_of(reply.case_number)
     row = await repository.case_for_update(uow.connection, number) if number is not None else None
     if number is None or row is None:
         raise PermanentFailure("unknown_case", f"there is no case {reply.case_number}")
     if row.partner != code:
         raise PermanentFailure("not_your_case", f"case {reply.case_number} is not one of {code}'s cases")
-    step = STEP_OF_REPLY[type(reply)]
     detail = _detail(reply)
     actor = broker_user(code)
     current = CaseStatus(row.status)

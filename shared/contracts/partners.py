@@ -84,7 +84,10 @@ class ReplyRefused(Contract):
     message_type: ClassVar[str] = "vendor.reply_refused"
 
     refused_message_id: Identifier | None = Field(description="The message id of the refused reply, if it had one.")
-    reason: Text = Field(description="e.g. invalid_payload, unknown_case, not_your_case, impossible_step.")
+    reason: Text = Field(
+        description="e.g. invalid_payload, unknown_case, not_your_case, impossible_step, type_and_key_differ, "
+        "occurred_in_the_future."
+    )
     detail: Text
     refused_at: AwareDatetime
 
