@@ -64,12 +64,15 @@ async def add_partner(
 
 
 async def rotate_password(database: ServiceDatabase, *, admin_api_url: str, code: str) -> str:
+    """A new password for the partner's broker user; its open connections are closed, so that none goes
+    on publishing under the old one."""
     async with database.connect() as connection:
         if await repository.partner(connection, code) is None:
             raise Refused("unknown_partner", f"no partner {code!r}")
     password = secrets.token_urlsafe(24)
     with BrokerAdmin(admin_api_url) as admin:
         admin.put_user(broker_user(code), password)
+        admin.close_connections(broker_user(code), "password rotated: connect again with the new one")
     return password
 
 

@@ -252,7 +252,13 @@ class BrokerAdmin:
             response = self._client.delete(path)
             if response.status_code >= 300 and response.status_code != 404:
                 raise ProvisioningError(f"DELETE {path}: {response.status_code} {response.text[:300]}")
-        connections = self._client.get(f"/api/vhosts/{_segment(vhost)}/connections")
-        for connection in connections.json() if connections.status_code == 200 else []:
-            if connection.get("user") == user:
-                self._client.delete(f"/api/connections/{_segment(connection['name'])}")
+        self.close_connections(user, "access revoked")
+
+    def close_connections(self, user: str, reason: str) -> None:
+        """Close every connection the user has open, on every node: a connection keeps what it was allowed
+        when it opened (its password, its permissions) until it closes. The broker tracks connections
+        by user at once, unlike the connection list, which its statistics fill seconds later."""
+        path = f"/api/connections/username/{_segment(user)}"
+        response = self._client.delete(path, headers={"X-Reason": reason})
+        if response.status_code >= 300 and response.status_code != 404:
+            raise ProvisioningError(f"DELETE {path}: {response.status_code} {response.text[:300]}")
