@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import idempotent_requests
 from shared.access import AccessDenied, AccessTable, check, only, rule_for
+from shared.access_ends import Revocations
 from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
 from shared.persistence.service_database import ServiceDatabase
 from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response
@@ -69,6 +70,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app = FastAPI(title=f"Aftercare {definition.name}", description=definition.summary, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.verifier = verifier_for(runtime.settings)
+    app.state.revocations = Revocations.of(runtime.database, definition.metadata)
     app.state.access = access_table(definition.access)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
     for routes in (definition.router, operations):
@@ -231,6 +233,14 @@ async def _guard(
         raise Problem(401, "invalid_token", str(refused)) from refused
     except IssuerUnreachable as unreachable:
         raise Problem(503, "identity_provider_unreachable", str(unreachable)) from unreachable
+    revocations: Revocations | None = request.app.state.revocations
+    if revocations is not None and await revocations.refuse(identity):
+        raise Problem(
+            401,
+            "token_revoked",
+            f"{identity.subject}'s access changed after this token was issued (account closed, roles or password "
+            "changed): sign in again",
+        )
     try:
         check(rule, request, identity)
     except AccessDenied as denied:

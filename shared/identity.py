@@ -41,6 +41,7 @@ class Identity:
     roles: frozenset[Role]
     engineer_id: str | None = None
     site_code: str | None = None  # a customer's site
+    issued_at: datetime | None = None  # when its token was issued (shared/access_ends.py refuses older ones)
 
     @property
     def actor(self) -> str:
@@ -94,7 +95,18 @@ def identity_of(claims: dict[str, Any], roles_claim: str = "roles") -> Identity:
         roles=frozenset(Role(role) for role in raw_roles if role in known),
         engineer_id=claims.get("engineer_id"),
         site_code=claims.get("site_code"),
+        issued_at=_moment(claims.get("iat")),
     )
+
+
+def _moment(numeric_date: object) -> datetime | None:
+    """A JWT NumericDate (seconds since the epoch, a fraction allowed) as a moment."""
+    if isinstance(numeric_date, bool) or not isinstance(numeric_date, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(numeric_date, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class TokenIssuer:
@@ -110,7 +122,9 @@ class TokenIssuer:
             **claims_of(identity),
             "iss": self._issuer,
             "aud": self._audience,
-            "iat": issued,
+            # To the microsecond (RFC 7519 allows a fraction): a token issued just after an account
+            # changed must not count as issued before it (shared/access_ends.py).
+            "iat": issued.timestamp(),
             "exp": issued + self._lifetime,
             "jti": uuid.uuid4().hex,
         }

@@ -12,9 +12,11 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
+import services
 from services.console import people
 from services.console.domain.people import Person
 from shared.persistence.database import create_engine
+from shared.service import database_of
 from testkit.world import World
 
 CHROMIUM = os.environ.get("AFTERCARE_CHROMIUM", "/usr/bin/chromium")
@@ -38,9 +40,9 @@ async def keep_people(world: World, *persons: Person) -> None:
     """People who may sign in to the console, each with PASSWORD."""
     engine = create_engine(world.database_url, pool_size=1)
     try:
-        async with engine.begin() as connection:
+        async with database_of(services.definition("console"), engine).unit_of_work() as uow:
             for person in persons:
-                await people.keep(connection, person, PASSWORD)
+                await people.keep(uow, person, PASSWORD)
     finally:
         await engine.dispose()
 

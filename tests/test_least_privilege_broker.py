@@ -71,7 +71,7 @@ async def test_a_service_user_is_refused_on_every_other_service_queue(
 async def test_a_service_user_may_do_what_its_service_does(accounts: dict[str, ServiceAccess]) -> None:
     account = accounts["dispatch"]
     queue = account.queues[0]
-    assert set(account.queues) == {"dispatch.inbox", "dispatch.notices"}
+    assert set(account.queues) == {"dispatch.inbox", "dispatch.notices", "dispatch.accounts"}
     spec = topology.ConsumerQueue(queue)
     publisher = Publisher(account.amqp_url, name="least-privilege")
     await publisher.start()

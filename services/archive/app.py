@@ -10,6 +10,7 @@ from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
 from services.archive.typesetting import typesetter
 from shared import contracts
+from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -20,7 +21,10 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     access=ACCESS,
-    subscriptions=(Subscription("archive.inbox", handlers.event_handlers),),
+    subscriptions=(
+        Subscription("archive.inbox", handlers.event_handlers),
+        accounts_subscription("archive", metadata),
+    ),
     workers=(register_calendar, typesetter),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
     publishes=(contracts.DocumentArchived,),

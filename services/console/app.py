@@ -12,6 +12,8 @@ from services.console.settings import ConsoleSettings
 from services.console.web import router as pages
 from services.console.web.live import QUEUE_PREFIX, live_feed
 from services.console.web.upstream import upstream_for
+from shared.access_ends import accounts_subscription
+from shared.contracts.accounts import AccountChanged
 from shared.service import ServiceDefinition
 
 service = ServiceDefinition(
@@ -27,5 +29,6 @@ service = ServiceDefinition(
     static_dir=Path(__file__).parent / "web" / "static",
     workers=(upstream_for, live_feed),
     broker_resources=(re.escape(QUEUE_PREFIX) + r"[0-9a-f-]{36}",),
-    publishes=(),
+    subscriptions=(accounts_subscription("console", metadata),),
+    publishes=(AccountChanged,),
 )

@@ -55,9 +55,8 @@ def list_people() -> None:
 async def _keep(person: Person, password: str) -> bool:
     database = _database()
     try:
-        async with database.connect() as connection:
-            created = await people.keep(connection, person, password)
-            await connection.commit()
+        async with database.unit_of_work() as uow:
+            created = await people.keep(uow, person, password)
         return created
     finally:
         await database.engine.dispose()

@@ -90,9 +90,8 @@ async def put_person(username: str, terms: PersonTerms, database: Database, resp
     """Add a person, or change one (their password too)."""
     person = Person(username, terms.name, frozenset(terms.roles), terms.engineer_id, terms.site_code, terms.active)
     try:
-        async with database.connect() as connection:
-            created = await people.keep(connection, person, terms.password)
-            await connection.commit()
+        async with database.unit_of_work() as uow:
+            created = await people.keep(uow, person, terms.password)
     except PersonRefused as refused:
         raise Problem(422, refused.reason, refused.message) from refused
     response.status_code = 201 if created else 200

@@ -14,12 +14,15 @@ from services.console.domain.people import (
     Person,
     PersonRefused,
     acceptable,
+    changes_between,
     checked,
     needs_new_hash,
     password_hash,
     proves,
 )
 from services.console.domain.throttle import BY_NAME, Throttle
+from shared.contracts.accounts import AccountChanged
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 
 WRONG = "the user name or the password is wrong"  # the same words whichever it was
@@ -72,6 +75,17 @@ async def sign_in(
     return person
 
 
-async def keep(connection: AsyncConnection, person: Person, password: str) -> bool:
-    """Add or change a person with their password; True if they are new."""
-    return await people_rows.keep(connection, checked(person), password_hash(acceptable(password, person)))
+async def keep(uow: UnitOfWork, person: Person, password: str) -> bool:
+    """Add or change a person with their password; True if they are new. A change of their access (closed,
+    roles, password) is announced, and every service refuses the tokens they had (shared/access_ends.py)."""
+    before = await people_rows.find(uow.connection, person.username)
+    created = await people_rows.keep(uow.connection, checked(person), password_hash(acceptable(password, person)))
+    if before is not None:
+        earlier, earlier_hash = before
+        changes = changes_between(earlier, person, same_password=proves(password, earlier_hash))
+        if changes:
+            changed = AccountChanged(
+                username=person.username, changes=changes, active=person.active, changed_at=datetime.now(UTC)
+            )
+            uow.publish(changed, correlation_id=person.username)
+    return created

@@ -46,11 +46,10 @@ async def load_people(database: ServiceDatabase, path: Path) -> str:
     ]
     wanted = list({person.username: person for person in reversed(wanted)}.values())[::-1]  # the first of a name
     created = []
-    async with database.connect() as connection:
+    async with database.unit_of_work() as uow:
         for person in wanted:
-            if await people_rows.find(connection, person.username) is None:
+            if await people_rows.find(uow.connection, person.username) is None:
                 password = secrets.token_urlsafe(12)
-                await people.keep(connection, person, password)
+                await people.keep(uow, person, password)
                 created.append(f"{person.username} ({', '.join(sorted(person.roles))}) password {password}")
-        await connection.commit()
     return f"{code}: {len(created)} new people may sign in" + "".join(f"\n  {line}" for line in created)

@@ -10,6 +10,7 @@ from services.dispatch.inspections import INTAKE_QUEUE
 from services.dispatch.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
 from shared import contracts
+from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -23,6 +24,7 @@ service = ServiceDefinition(
     subscriptions=(
         Subscription("dispatch.inbox", handlers.events),
         Subscription("dispatch.notices", notify.notice_handlers),
+        accounts_subscription("dispatch", metadata),
     ),
     seed=seed.load_site,
     workers=(handlers.recurring_work, notification_sender),

@@ -8,6 +8,7 @@ from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
 from services.intake.settings import IntakeSettings
 from shared import contracts
+from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -21,6 +22,7 @@ service = ServiceDefinition(
     subscriptions=(
         Subscription("intake.requests", handlers.command_handlers, bind_events=False),
         Subscription("intake.inbox", handlers.events),
+        accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
     publishes=(

@@ -8,6 +8,7 @@ from services.sla.access import ACCESS
 from services.sla.db.tables import metadata
 from services.sla.settings import SlaSettings
 from shared import contracts
+from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -18,7 +19,10 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     access=ACCESS,
-    subscriptions=(Subscription("sla.inbox", handlers.events),),
+    subscriptions=(
+        Subscription("sla.inbox", handlers.events),
+        accounts_subscription("sla", metadata),
+    ),
     workers=(handlers.timer_scheduler,),
     seed=seed.load_site,
     publishes=(

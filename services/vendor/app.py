@@ -11,6 +11,7 @@ from services.vendor.partner_topology import REPLIES_EXCHANGE, REPLIES_QUEUE, RE
 from services.vendor.replies import tell_partner
 from services.vendor.settings import VendorSettings
 from shared import contracts
+from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -30,6 +31,7 @@ service = ServiceDefinition(
             binding_keys=("#",),
             on_dead_letter=tell_partner,
         ),
+        accounts_subscription("vendor", metadata),
     ),
     # The partners' exchanges and every queue named vendor.*: its partners' queues are the vendor
     # service's to declare and feed (no other service's queue starts with "vendor.").

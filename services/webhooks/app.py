@@ -8,6 +8,7 @@ from services.webhooks.access import ACCESS
 from services.webhooks.db.tables import metadata
 from services.webhooks.delivery import deliverer
 from services.webhooks.settings import WebhooksSettings
+from shared.access_ends import accounts_subscription
 from shared.contracts.webhooks import WebhookPaused
 from shared.service import ServiceDefinition, Subscription
 
@@ -19,7 +20,10 @@ service = ServiceDefinition(
     migrations_dir=Path(__file__).parent / "db" / "migrations",
     router=handlers.router,
     access=ACCESS,
-    subscriptions=(Subscription("webhooks.inbox", fan_out.events, concerns=fan_out.concerns_a_subscriber),),
+    subscriptions=(
+        Subscription("webhooks.inbox", fan_out.events, concerns=fan_out.concerns_a_subscriber),
+        accounts_subscription("webhooks", metadata),
+    ),
     workers=(deliverer,),
     publishes=(WebhookPaused,),
 )

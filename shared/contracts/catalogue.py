@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from shared.contracts.accounts import AccountChanged
 from shared.contracts.compatibility import breaking_changes, only_added_bounds
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope, Event
@@ -110,6 +111,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     InspectionVisitMissed,
     DocumentArchived,
     WebhookPaused,
+    AccountChanged,
 )
 
 EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))

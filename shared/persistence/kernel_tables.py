@@ -130,3 +130,25 @@ def add_idempotency_fingerprint(schema: str) -> None:
 
 def drop_idempotency_fingerprint(schema: str) -> None:
     op.drop_column("idempotency_keys", "fingerprint", schema=schema)
+
+
+def _token_revocation_columns() -> list[Column[object]]:
+    return [
+        Column("subject", Text, primary_key=True),
+        # Tokens of the subject issued before this moment are refused (shared/access_ends.py).
+        Column("not_before", TIMESTAMP(timezone=True), nullable=False),
+    ]
+
+
+def token_revocations_table(metadata: MetaData) -> Table:
+    """The people whose access changed, and since when their older tokens are refused."""
+    return Table("token_revocations", metadata, *_token_revocation_columns())
+
+
+def create_token_revocations_table(schema: str) -> None:
+    """Migration step (kernel v4): the token revocations, added to every service's schema."""
+    op.create_table("token_revocations", *_token_revocation_columns(), schema=schema)
+
+
+def drop_token_revocations_table(schema: str) -> None:
+    op.drop_table("token_revocations", schema=schema)

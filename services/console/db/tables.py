@@ -5,12 +5,18 @@ from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Integer, T
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.persistence.database import schema_metadata
-from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
+from shared.persistence.kernel_tables import (
+    idempotency_table,
+    inbox_table,
+    outbox_table,
+    token_revocations_table,
+)
 
 metadata = schema_metadata("console")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency_keys = idempotency_table(metadata)
+token_revocations = token_revocations_table(metadata)
 
 people = Table(
     "people",

@@ -87,3 +87,17 @@ def proves(password: str, stored_hash: str) -> bool:
 
 def needs_new_hash(stored_hash: str) -> bool:
     return HASHER.check_needs_rehash(stored_hash)
+
+
+def changes_between(before: Person, after: Person, *, same_password: bool) -> list[str]:
+    """What changed of a person's access, as `account.changed` names it: each ends their older tokens."""
+    changes = []
+    if before.active and not after.active:
+        changes.append("closed")
+    if after.active and not before.active:
+        changes.append("reopened")
+    if (before.roles, before.engineer_id, before.site_code) != (after.roles, after.engineer_id, after.site_code):
+        changes.append("roles")
+    if not same_password:
+        changes.append("password")
+    return changes

@@ -38,9 +38,8 @@ async def _person(world: World, *roles: Role) -> Person:
     runtime = ServiceRuntime(services.definition("console"), world.settings("console"))
     person = Person(f"p{uuid.uuid4().hex[:8]}", "测试 Tester", frozenset(roles))
     try:
-        async with runtime.database.connect() as connection:
-            await people.keep(connection, person, PASSWORD)
-            await connection.commit()
+        async with runtime.database.unit_of_work() as uow:
+            await people.keep(uow, person, PASSWORD)
     finally:
         await runtime.engine.dispose()
     return person
@@ -112,9 +111,8 @@ async def test_a_closed_account_is_signed_out_at_once(world: World, console: htt
     assert (await console.get("/")).headers["location"] == "/board"
     runtime = ServiceRuntime(services.definition("console"), world.settings("console"))
     try:
-        async with runtime.database.connect() as connection:
-            await people.keep(connection, Person(manager.username, manager.name, manager.roles, active=False), PASSWORD)
-            await connection.commit()
+        async with runtime.database.unit_of_work() as uow:
+            await people.keep(uow, Person(manager.username, manager.name, manager.roles, active=False), PASSWORD)
     finally:
         await runtime.engine.dispose()
     assert (await console.get("/")).headers["location"] == "/sign-in?next=/"

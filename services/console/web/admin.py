@@ -74,9 +74,8 @@ async def add_person(
         active=active == "on",
     )
     try:
-        async with request.app.state.runtime.database.connect() as connection:
-            await people.keep(connection, person, password)
-            await connection.commit()
+        async with request.app.state.runtime.database.unit_of_work() as uow:
+            await people.keep(uow, person, password)
     except PersonRefused as refused:
         raise ServiceRefused(422, refused.reason, refused.message) from refused
     return RedirectResponse("/admin", status_code=303)

@@ -20,12 +20,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from shared.persistence.database import schema_metadata
-from shared.persistence.kernel_tables import idempotency_table, inbox_table, outbox_table
+from shared.persistence.kernel_tables import (
+    idempotency_table,
+    inbox_table,
+    outbox_table,
+    token_revocations_table,
+)
 
 metadata = schema_metadata("intake")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency_keys = idempotency_table(metadata)
+token_revocations = token_revocations_table(metadata)
 
 sites = Table(
     "sites",

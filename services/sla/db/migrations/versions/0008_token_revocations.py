@@ -1,0 +1,26 @@
+"""Token revocations
+
+Since when each person's older tokens are refused, from the console's `account.changed` (kernel v4,
+shared/access_ends.py): access that ends when it is taken away.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+from shared.persistence.kernel_tables import create_token_revocations_table, drop_token_revocations_table
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_token_revocations_table("sla")
+
+
+def downgrade() -> None:
+    drop_token_revocations_table("sla")
