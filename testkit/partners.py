@@ -138,3 +138,13 @@ def said(process: Process, event: str) -> list[dict[str, Any]]:
     """What the example client has printed so far of one kind (it prints one JSON object per line)."""
     lines = (json.loads(line) for line in process.output().splitlines() if line.startswith("{"))
     return [line for line in lines if line.get("event") == event]
+
+
+async def refused_connection(url: str) -> str:
+    """Why the broker refused to open a connection (a failure if it opens one)."""
+    try:
+        connection = await aio_pika.connect(url)
+    except (aio_pika.exceptions.AMQPError, asyncio.CancelledError) as refused:  # a refused vhost cancels the opening
+        return repr(refused)
+    await connection.close()
+    raise AssertionError("the broker opened a connection it should have refused")

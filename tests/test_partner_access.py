@@ -15,7 +15,7 @@ import aio_pika
 
 from services.vendor.partner_topology import broker_user
 from testkit.machine import BROKER_ADMIN_URL
-from testkit.partners import onboarded
+from testkit.partners import onboarded, refused_connection
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -32,16 +32,6 @@ def _with_password(amqp_url: str, user: str, password: str) -> str:
     parts = urlsplit(amqp_url)
     netloc = f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 5672}"
     return urlunsplit(parts._replace(netloc=netloc))
-
-
-async def _refused(url: str) -> str:
-    """Why the broker refused to open a connection (it fails the test if it opens one)."""
-    try:
-        connection = await aio_pika.connect(url)
-    except (aio_pika.exceptions.AMQPError, asyncio.CancelledError) as refused:  # a refused vhost cancels the opening
-        return repr(refused)
-    await connection.close()
-    raise AssertionError("the broker opened a connection it should have refused")
 
 
 class Watched:
@@ -72,7 +62,7 @@ async def test_rotating_and_disabling_a_partner_close_its_open_connections(seede
         why = await eventually(before.closed, timeout=10, what="the connection opened with the old password closed")
         assert why is not None
         assert "password rotated" in why
-        assert "ACCESS_REFUSED" in await _refused(partner.amqp_url)  # the old password
+        assert "ACCESS_REFUSED" in await refused_connection(partner.amqp_url)  # the old password
         renewed = _with_password(partner.amqp_url, user, password)
         after = Watched(await aio_pika.connect(renewed))
         assert after.why is None
@@ -84,4 +74,4 @@ async def test_rotating_and_disabling_a_partner_close_its_open_connections(seede
         why = await eventually(after.closed, timeout=10, what="the partner's connection closed when disabled")
         assert why is not None
         assert "access revoked" in why
-        await _refused(renewed)  # no access to the virtual host any more
+        await refused_connection(renewed)  # no access to the virtual host any more

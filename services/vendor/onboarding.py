@@ -4,7 +4,9 @@ replies, plus its partner record and agreement; its password can be rotated, and
 
 A partner's user may not declare or bind anything (configure: nothing), may publish only to the replies
 exchange and there only with routing keys that start with its code (a topic permission), and may read
-only its own two queues. The broker refuses anything else itself.
+only its own two queues. The broker refuses anything else itself, and holds a partner to a few
+connections and channels (`PARTNER_LIMITS`) and, like everyone, to messages of at most 1 MiB
+(`max_message_size`): a partner's system gone wrong cannot take the broker's memory.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from shared.contracts import Agreement, Contact
 from shared.persistence.service_database import ServiceDatabase
 from shared.provisioning.broker import BrokerAdmin, BrokerPermissions
 from shared.refusals import Refused
+
+# What one partner's system may hold open at once: enough for a few processes each with a channel to
+# consume and one to publish; past it the broker refuses the connection or channel, saying why.
+PARTNER_LIMITS = {"max-connections": 10, "max-channels": 30}
 
 
 def partner_permissions(code: str) -> BrokerPermissions:
@@ -55,6 +61,7 @@ async def add_partner(
     await declare_partner(amqp_url, code)
     with BrokerAdmin(admin_api_url) as admin:
         admin.put_user(user, password)
+        admin.limit_user(user, PARTNER_LIMITS)
         admin.allow(_vhost(amqp_url), user, partner_permissions(code))
         admin.allow_topics(_vhost(amqp_url), user, REPLIES_EXCHANGE, write=f"^{re.escape(code)}\\.", read="^$")
     async with database.unit_of_work() as uow:
@@ -72,6 +79,7 @@ async def rotate_password(database: ServiceDatabase, *, admin_api_url: str, code
     password = secrets.token_urlsafe(24)
     with BrokerAdmin(admin_api_url) as admin:
         admin.put_user(broker_user(code), password)
+        admin.limit_user(broker_user(code), PARTNER_LIMITS)  # a partner onboarded before the limits, too
         admin.close_connections(broker_user(code), "password rotated: connect again with the new one")
     return password
 

@@ -14,6 +14,7 @@ from shared.messaging import nodes
 from shared.messaging.consumer import (
     ATTEMPT_HEADER,
     DEAD_AT_HEADER,
+    DEAD_BODY_BYTES_HEADER,
     DEAD_DETAIL_HEADER,
     DEAD_QUEUE_HEADER,
     DEAD_REASON_HEADER,
@@ -28,6 +29,7 @@ _KERNEL_HEADERS = {
     DEAD_DETAIL_HEADER,
     DEAD_QUEUE_HEADER,
     DEAD_AT_HEADER,
+    DEAD_BODY_BYTES_HEADER,
     "x-death",
     "x-first-death-exchange",
     "x-first-death-queue",
@@ -48,6 +50,11 @@ class DeadLetter:
     detail: str
     dead_at: str | None
     body: bytes
+    body_bytes: int  # the whole body's length: more than `body` holds when it was cut (too large to keep)
+
+    @property
+    def cut(self) -> bool:
+        return self.body_bytes > len(self.body)
 
 
 def describe(message: AbstractIncomingMessage) -> DeadLetter:
@@ -64,6 +71,7 @@ def describe(message: AbstractIncomingMessage) -> DeadLetter:
         detail=str(headers.get(DEAD_DETAIL_HEADER, "")),
         dead_at=str(headers[DEAD_AT_HEADER]) if DEAD_AT_HEADER in headers else None,
         body=message.body,
+        body_bytes=int(headers.get(DEAD_BODY_BYTES_HEADER) or len(message.body)),
     )
 
 
@@ -107,8 +115,8 @@ async def replay_dead_letters(
         by_name = await channel.get_exchange(QUEUES_EXCHANGE, ensure=False)
         skipped: list[AbstractIncomingMessage] = []
         while replayed < limit and (message := await dead.get(no_ack=False, fail=False)) is not None:
-            if message_id is not None and message.message_id != message_id:
-                skipped.append(message)
+            if (message_id is not None and message.message_id != message_id) or describe(message).cut:
+                skipped.append(message)  # another one's, or cut for its size: never whole again
                 continue
             headers = {k: v for k, v in (message.headers or {}).items() if k not in _KERNEL_HEADERS}
             await by_name.publish(

@@ -226,6 +226,14 @@ class BrokerAdmin:
             raise ProvisioningError(f"the RabbitMQ user {user!r} is an administrator; use another")
         _call(self._client, "PUT", f"/api/users/{_segment(user)}", {"password": password, "tags": ""})
 
+    def limit_user(self, user: str, limits: dict[str, int]) -> None:
+        """Per-user limits, e.g. {"max-connections": 10, "max-channels": 30}: past them the broker refuses."""
+        for name, value in limits.items():
+            path = f"/api/user-limits/{_segment(user)}/{_segment(name)}"
+            response = self._client.put(path, json={"value": value})
+            if response.status_code >= 300:
+                raise ProvisioningError(f"PUT {path}: {response.status_code} {response.text[:300]}")
+
     def allow(self, vhost: str, user: str, permissions: BrokerPermissions) -> None:
         _call(
             self._client,

@@ -14,6 +14,7 @@ from shared.messaging.outbox import OutgoingMessage
 from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES
 from shared.tests.conftest import Probe, ProbeHappened
 from testkit.broker import queue_depth, send, send_envelope
+from testkit.machine import broker_taking_up_to
 from testkit.waiting import eventually
 
 
@@ -79,11 +80,14 @@ async def test_a_message_past_the_size_limit_is_dead_lettered_unread_and_none_is
     try:
         huge = json.loads(_event(30).model_dump_json())
         huge["payload"]["note"] = "x" * (MAX_MESSAGE_BYTES + 1)
-        await send(probe.world.amqp_url, json.dumps(huge).encode(), routing_key="probe.happened", message_id="huge")
+        with broker_taking_up_to(4 * MAX_MESSAGE_BYTES):  # ours refuses it first (tests/test_partner_limits.py)
+            await send(probe.world.amqp_url, json.dumps(huge).encode(), routing_key="probe.happened", message_id="huge")
         [letter] = await _dead(probe, 1)
         assert letter.reason == "too_large"
         assert f"limited to {MAX_MESSAGE_BYTES}" in letter.detail
         assert 30 not in probe.attempts
+        assert (letter.cut, letter.body_bytes, len(letter.body)) == (True, len(json.dumps(huge)), 64 * 1024)
+        assert letter.body.startswith(b'{"message_id"')  # its start kept, to see what it was
     finally:
         await runtime.stop()
     with pytest.raises(ValueError, match="messages are limited to"):
