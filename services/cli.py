@@ -179,6 +179,7 @@ def up(
         for person, signed in identity_commands.demo_tokens().items():
             roles = ",".join(sorted(person.roles))
             typer.echo(f"  {person.subject:<9} {roles:<9} {signed}")
+    os.environ.setdefault("AFTERCARE_API_DOCS", "true")  # a developer's machine: each service's /docs
     migrate(None)
     for name in services.NAMES:  # before the seed's events are published
         asyncio.run(declare_topology(services.definition(name), _settings(name)))

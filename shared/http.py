@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,6 +31,7 @@ from shared.persistence.service_database import ServiceDatabase
 from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
+from shared.security_headers import SecurityHeaders
 from shared.settings import ServiceSettings
 
 
@@ -67,7 +68,15 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
             if manage_lifecycle:
                 await runtime.stop()
 
-    app = FastAPI(title=f"Aftercare {definition.name}", description=definition.summary, lifespan=lifespan)
+    docs = runtime.settings.api_docs
+    app = FastAPI(
+        title=f"Aftercare {definition.name}",
+        description=definition.summary,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
+    app.add_middleware(SecurityHeaders)
     app.state.runtime = runtime
     app.state.verifier = verifier_for(runtime.settings)
     app.state.revocations = Revocations.of(runtime.database, definition.metadata)
@@ -75,7 +84,13 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
     for routes in (definition.router, operations):
         app.include_router(routes, dependencies=[Depends(_idempotent)], responses=PROBLEM_RESPONSES)
-    app.mount("/metrics", make_asgi_app(registry=runtime.registry))
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus' text format. A route, not a mounted app: a mount answers `/metrics` with a
+        redirect built from the request's Host header."""
+        return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
+
     if definition.pages is not None:
         app.include_router(definition.pages, include_in_schema=False)
     if definition.static_dir is not None:

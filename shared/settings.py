@@ -40,6 +40,11 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field("127.0.0.1", description="Address the HTTP API, health and metrics listen on.")
     http_port: int = Field(0, description="Port of the HTTP API; 0 means the service's default port.")
+    api_docs: bool = Field(
+        False,
+        description="Serve /docs and /redoc (Swagger UI and ReDoc, which load their scripts from a public CDN): for "
+        "development (`make up` turns it on). The OpenAPI document itself is always at /openapi.json.",
+    )
     prefetch: int = Field(16, ge=1, le=1000, description="Messages a process handles at once (RabbitMQ prefetch).")
     max_attempts: int = Field(5, ge=1, description="Attempts of a failing handler before the message is dead-lettered.")
     retry_delay_ms: int = Field(

@@ -1,9 +1,9 @@
 """Sites of a test's own: a copy of a site description under a new code, loaded into the services
 that keep part of a site, so that a test may change its register, contracts or roster freely.
 
-A copy has no planned inspections: the demo's plans fall due on dates of their own (the monthly one on a
-month's first Monday), and a visit opening beside a test's own would make the test depend on the day it
-runs. A test that needs a plan puts one of its own."""
+A copy has no planned inspections unless asked: the demo's plans fall due on dates of their own (the
+monthly one on a month's first Monday), and a visit opening beside a test's own would make the test
+depend on the day it runs. A test that needs a visit puts a plan of its own."""
 
 from __future__ import annotations
 
@@ -18,21 +18,23 @@ from shared.site_file import DEMO_SITE
 from testkit.world import World
 
 
-async def fresh_site(world: World, *, like: Path = DEMO_SITE, names: tuple[str, ...] = services.NAMES) -> str:
+async def fresh_site(
+    world: World, *, like: Path = DEMO_SITE, names: tuple[str, ...] = services.NAMES, inspection_plans: bool = False
+) -> str:
     """Load a copy of `like` (the demo site by default) under a new site code; returns the code. Every
     code in the file that starts with the old site code (asset tags, contract codes) gets the new one,
     and the engineers are the site's own (`<code>-E01`), so their rosters and loads are the test's."""
     new = f"T{uuid.uuid4().hex[:7].upper()}"
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{new}.toml"
-        _copy(like, path, new)
+        _copy(like, path, new, inspection_plans=inspection_plans)
         for name in names:
             await seed_site(services.definition(name), world.database_url, path)
     return new
 
 
-def _copy(site: Path, to: Path, code: str) -> None:
-    text = _without_inspection_plans(site.read_text())
+def _copy(site: Path, to: Path, code: str, *, inspection_plans: bool) -> None:
+    text = site.read_text() if inspection_plans else _without_inspection_plans(site.read_text())
     old = re.search(r'^code = "([A-Z0-9]+)"', text, re.MULTILINE)
     assert old is not None, f"{site} names no site code"
     text = re.sub(rf'"{old[1]}(-[^"]*)?"', lambda m: f'"{code}{m[1] or ""}"', text)

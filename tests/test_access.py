@@ -125,7 +125,9 @@ async def test_every_route_refuses_the_wrong_caller(
 async def test_health_readiness_and_metrics_stay_open(clients: dict[str, httpx.AsyncClient]) -> None:
     for client in clients.values():
         assert (await client.get("/healthz")).status_code == 200
-        assert (await client.get("/metrics/")).status_code == 200
+        metrics = await client.get("/metrics", headers={"Host": "attacker.example"})
+        assert (metrics.status_code, metrics.headers["content-type"].split(";")[0]) == (200, "text/plain")
+        assert "location" not in metrics.headers  # answered, not redirected to a Host the caller chose
         assert (await client.get("/readyz")).status_code in (200, 503)  # not started here: not ready, not closed
 
 
@@ -203,3 +205,21 @@ async def test_the_api_description_names_the_bearer_scheme_and_the_refusals(
     assert submit["security"] == [{"HTTPBearer": []}]
     assert {"401", "403"} <= set(submit["responses"])
     assert "security" not in schema["paths"]["/healthz"]["get"]
+
+
+async def test_every_answer_carries_the_security_headers_and_docs_are_off_outside_development(
+    clients: dict[str, httpx.AsyncClient],
+) -> None:
+    for name, client in clients.items():
+        for path in ("/healthz", "/openapi.json", "/no-such-route"):
+            answer = await client.get(path)
+            assert answer.headers["x-content-type-options"] == "nosniff", (name, path)
+            assert answer.headers["x-frame-options"] == "DENY", (name, path)
+            assert answer.headers["referrer-policy"] == "same-origin", (name, path)
+            policy = answer.headers["content-security-policy"]
+            assert "script-src 'self';" in policy, (name, path)
+            assert "frame-ancestors 'none'" in policy, (name, path)
+        assert (await client.get("/docs")).status_code == 404, name  # AFTERCARE_API_DOCS is off
+    sign_in = await clients["console"].get("/sign-in")
+    assert sign_in.status_code == 200
+    assert "unsafe-eval" not in sign_in.headers["content-security-policy"]

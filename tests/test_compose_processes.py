@@ -165,7 +165,7 @@ def _clocks_started(tap: EventTap) -> Counter[tuple[str, str, int]]:
 async def _processed(replica: Replica) -> float:
     """Messages this dispatch replica has handled, from its own metrics."""
     async with httpx.AsyncClient() as client:
-        metrics = (await client.get(f"{replica.url}/metrics/", timeout=5)).text
+        metrics = (await client.get(f"{replica.url}/metrics", timeout=5)).text
     pattern = r'^aftercare_messages_consumed_total\{[^}]*outcome="processed"[^}]*\} (\S+)$'
     return sum(float(value) for value in re.findall(pattern, metrics, re.MULTILINE))
 

@@ -63,7 +63,7 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
                 return filed == {"REC", "DSP"} and assigned.get("status") == "assigned" and clocks.status_code == 200
 
             await eventually(archived, timeout=30)  # after what earlier tests left in the inboxes
-            metrics = (await client.get(f"{urls['dispatch']}/metrics/")).text
+            metrics = (await client.get(f"{urls['dispatch']}/metrics")).text
             assert (
                 'aftercare_messages_consumed_total{outcome="processed",queue="dispatch.inbox",type="ticket.opened"}'
                 in metrics

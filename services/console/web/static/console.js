@@ -32,6 +32,25 @@
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSwap", tick);
 
+  // Behaviour that would otherwise be inline attributes, which the Content-Security-Policy refuses.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-submit-on-change]")) event.target.form.submit();
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-opens-plan]")) return;
+    event.preventDefault();
+    location.href = form.dataset.opensPlan + encodeURIComponent(form.code.value);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("[data-resets-after-receipt]")) return;
+    if (event.detail.successful && event.detail.target && event.detail.target.id === "receipt") {
+      form.reset();
+      document.getElementById("preview").innerHTML = "";
+    }
+  });
+
   document.addEventListener("htmx:configRequest", function (event) {
     var token = document.querySelector("meta[name=csrf-token]");
     if (token) event.detail.headers["X-CSRF-Token"] = token.content;
