@@ -127,3 +127,31 @@ async def _case_status(vendor: httpx.AsyncClient, case: str, status: str) -> boo
 
 async def _ticket_status(dispatch: httpx.AsyncClient, ticket: str, status: str) -> bool:
     return bool((await dispatch.get(f"/tickets/{ticket}")).json()["status"] == status)
+
+
+async def test_a_swap_on_an_entry_standing_for_many_units_is_refused_before_anything_moves(
+    seeded: World, tap: EventTap
+) -> None:
+    """The register would refuse it (one serial cannot replace one of 48 speakers): dispatch refuses it
+    first, so that no vendor case is closed on a swap the register never takes."""
+    site = await fresh_site(seeded)
+    speakers = f"{site}-BGM-SPK-L1"  # 48 ceiling speakers in one entry (deploy/demo/huaihai-138.toml)
+    async with running(seeded, "intake", "dispatch") as suite:
+        intake, dispatch = suite["intake"].http, suite["dispatch"].http
+        opened = await intake.post(
+            "/requests",
+            json={
+                "site_code": site, "subsystem": "bgm", "asset_tag": speakers, "channel": "hotline",
+                "description": "Two ceiling speakers crackle on L1", "reporter": {"name": "Ms. Xu"},
+            },
+        )  # fmt: skip
+        assert opened.status_code in (200, 201), opened.text
+        ticket = opened.json()["ticket_id"]
+        await tap.wait_for("ticket.assigned", ticket)
+        assert (await dispatch.post(f"/tickets/{ticket}/accept", json={})).status_code == 200
+        refused = await dispatch.post(f"/tickets/{ticket}/swaps", json={"new_serial_number": f"{site}-SPK-NEW-1"})
+        assert (refused.status_code, refused.json()["error"]) == (422, "not_a_single_device"), refused.text
+        assert "stands for 48 devices" in refused.json()["message"]
+        history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
+        assert "swap_device" not in [row["action"] for row in history]
+        assert not [e for e in tap.events("device.swapped") if e["payload"]["ticket_id"] == ticket]

@@ -38,6 +38,14 @@ async def swap_device(uow: UnitOfWork, ticket_id: str, swap: Swap, *, actor: str
     asset_tag = swap.asset_tag or (device.asset_tag if device else None)
     if asset_tag is None:
         raise Refused("device_unknown", "say which device was swapped (asset_tag): the ticket names none")
+    if device is not None and device.asset_tag == asset_tag and (device.quantity or 1) > 1:
+        # Intake's register refuses it too (one serial cannot replace one of many): refused here, before
+        # a vendor case is closed on a swap the register would never take.
+        raise Refused(
+            "not_a_single_device",
+            f"{asset_tag} stands for {device.quantity} devices in the register: register the swapped unit as a "
+            "device of its own (its own asset tag and serial), then report the swap on it",
+        )
     old_serial = swap.old_serial_number
     if old_serial is None and device is not None and device.asset_tag == asset_tag:
         old_serial = device.serial_number

@@ -77,6 +77,13 @@ async def test_signing_in_opens_a_session_its_cookie_and_csrf_guard(world: World
         "/sign-in", data={"username": operator.username, "password": PASSWORD, "guard": "x"}
     )
     assert without_guard.status_code == 403
+    planted = "planted-by-a-neighbouring-site"  # a cookie and the same value in the form: a plain double submit
+    console.cookies.set("aftercare_sign_in", planted)
+    double_submitted = await console.post(
+        "/sign-in", data={"username": operator.username, "password": PASSWORD, "guard": planted}
+    )
+    assert double_submitted.status_code == 403  # the form's value must be the cookie signed by the console
+    console.cookies.delete("aftercare_sign_in")
 
     wrong = await _sign_in(console, operator.username, "not the password")
     assert wrong.status_code == 401

@@ -4,6 +4,7 @@ and how a page answers when the person must sign in, may not see it, or a servic
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import secrets
@@ -37,6 +38,16 @@ from shared.persistence.service_database import ServiceDatabase
 
 SETTLE_SECONDS = 0.5
 SIGN_IN_COOKIE = "aftercare_sign_in"  # guards the sign-in form itself against a forged cross-site post
+
+
+def _form_guard(request: Request, cookie: str) -> str:
+    """What the sign-in form must send back for this cookie: the cookie signed with a key only the console
+    holds (derived from its signing key), so that a cookie planted by a neighbouring site (a plain
+    double-submit cookie's weakness) comes with no form value that matches it."""
+    key = hashlib.sha256(b"aftercare sign-in form\0" + (settings_of(request).signing_key or "").encode()).digest()
+    return hmac.new(key, cookie.encode(), hashlib.sha256).hexdigest()
+
+
 LANDING = (
     (Role.MANAGER, "/board"),
     (Role.OPERATOR, "/calls/new"),
@@ -101,9 +112,9 @@ async def landing(session: Session) -> RedirectResponse:
 
 @router.get("/sign-in")
 async def sign_in_form(request: Request, next: str = "/") -> Response:
-    guard = secrets.token_urlsafe(24)
-    response = page(request, "sign_in.html", next=_local(next), guard=guard)
-    response.set_cookie(SIGN_IN_COOKIE, guard, httponly=True, samesite="strict", secure=_secure(request))
+    cookie = secrets.token_urlsafe(24)
+    response = page(request, "sign_in.html", next=_local(next), guard=_form_guard(request, cookie))
+    response.set_cookie(SIGN_IN_COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request))
     return response
 
 
@@ -115,8 +126,8 @@ async def sign_in(
     guard: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    expected = request.cookies.get(SIGN_IN_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected.encode(), guard.encode()):
+    cookie = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not cookie or not hmac.compare_digest(_form_guard(request, cookie).encode(), guard.encode()):
         return page(request, "refused.html", status_code=403, reason="csrf")
     try:
         person = await people.signed_in(
@@ -134,7 +145,7 @@ async def sign_in(
             "sign_in.html",
             status_code=429 if waiting else 401,
             next=_local(next),
-            guard=fresh,
+            guard=_form_guard(request, fresh),
             refusal=refused.reason,
             retry_after=refused.detail.get("retry_after"),
             username=username,

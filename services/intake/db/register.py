@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.intake.db.tables import contracts, equipment, equipment_history
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import COLUMNS, Device, DeviceStatus, RegisterAction
+from shared.persistence import like
 
 SerialKey = tuple[str, str]
 
@@ -47,12 +48,12 @@ async def devices(
     if vendor_code is not None:
         query = query.where(equipment.c.vendor_code == vendor_code)
     if search:
-        pattern = f"%{search}%"
+        pattern = like.containing(search)
         query = query.where(
-            equipment.c.asset_tag.ilike(pattern)
-            | equipment.c.model.ilike(pattern)
-            | equipment.c.serial_number.ilike(pattern)
-            | equipment.c.location.ilike(pattern)
+            equipment.c.asset_tag.ilike(pattern, escape=like.ESCAPE)
+            | equipment.c.model.ilike(pattern, escape=like.ESCAPE)
+            | equipment.c.serial_number.ilike(pattern, escape=like.ESCAPE)
+            | equipment.c.location.ilike(pattern, escape=like.ESCAPE)
         )
     return [_device(row) for row in await connection.execute(query)]
 

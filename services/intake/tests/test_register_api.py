@@ -209,3 +209,14 @@ async def test_every_register_and_contract_change_is_announced_with_the_whole_de
     described = await produced(seeded, "intake", "site.described", correlation_id=site)
     assert described[-1].payload["address"] == "138 Huaihai Middle Road, Huangpu District, Shanghai"
     assert described[-1].payload["representative"]["name"] == "Xu Jing"  # of the contract in force today
+
+
+async def test_a_search_takes_what_was_typed_literally(intake: RunningService, site: str) -> None:
+    """`_` and `%` are LIKE's wildcards: typed into the search they match themselves, not everything."""
+    everything = (await intake.http.get(f"/sites/{site}/equipment")).json()
+    assert len(everything) > 2
+    for typed in ("_", "%", "\\"):
+        found = (await intake.http.get(f"/sites/{site}/equipment", params={"q": typed})).json()
+        assert found == [], typed
+    amplifier = (await intake.http.get(f"/sites/{site}/equipment", params={"q": "bgm-amp"})).json()
+    assert [d["asset_tag"] for d in amplifier] == [f"{site}-BGM-AMP-01"]
