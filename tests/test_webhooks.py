@@ -8,20 +8,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from shared.contracts import TicketAssigned, TicketAwaitingAssignment
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
 from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.receivers import Receiver, http_receiver
-from testkit.samples import opened_envelope
-from testkit.waiting import eventually
+from testkit.samples import from_dispatch, opened_envelope
+from testkit.waiting import eventually, stays
 from testkit.world import World
 
 REPRESENTATIVE = bearer("xu.jing", Role.CUSTOMER, site_code="HH138")
@@ -129,3 +132,38 @@ async def test_a_receiver_that_keeps_failing_is_paused_and_announced(
 
 async def _count(receiver: Receiver, at_least: int) -> bool:
     return len(receiver.received) >= at_least
+
+
+async def test_a_receiver_gets_the_customers_view_of_each_event_and_no_staff_only_event(
+    seeded: World, webhooks: RunningService, receiver: Receiver
+) -> None:
+    """The receiver is the customer's own system (shared/contracts/visibility.py)."""
+    subscription = await _subscribe(webhooks, receiver, event_types=["ticket.*"])
+    ticket = f"HH138-20261127-{uuid.uuid4().hex[:4]}"
+    now = datetime.now(UTC)
+    waiting = TicketAwaitingAssignment(
+        ticket_id=ticket, site_code="HH138", subsystem="bgm", since=now, why="E01 on leave; E02 full (STAFF-ONLY)"
+    )
+    reassigned = TicketAssigned(
+        ticket_id=ticket, site_code="HH138", subsystem="bgm", engineer_id="E02", engineer_name="李娜 Li Na",
+        rule="manual", assigned_at=now, previous_engineer_id="E01", reason="王磊在静安另一个商场处理故障", actor="刘洋",
+    )  # fmt: skip
+    await send_envelopes(seeded.amqp_url, [from_dispatch(waiting), from_dispatch(reassigned)])
+
+    async def delivered() -> list:
+        assert receiver.received
+        return receiver.received
+
+    [(headers, body)] = await eventually(delivered, timeout=20, what="the assignment delivered")
+    await stays(lambda: _count_exactly(receiver, 1), seconds=1.0, what="the staff-only event never delivered")
+    assert headers["aftercare-event"] == "ticket.assigned"
+    assert genuine(subscription["secret"], headers["aftercare-signature"], body)
+    payload = json.loads(body)["payload"]
+    assert (payload["engineer_name"], payload["ticket_id"]) == ("李娜 Li Na", ticket)
+    for staff_only in ("reason", "rule", "actor", "previous_engineer_id"):
+        assert staff_only not in payload
+    assert "王磊" not in body.decode()
+
+
+async def _count_exactly(receiver: Receiver, expected: int) -> bool:
+    return len(receiver.received) == expected

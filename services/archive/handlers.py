@@ -4,6 +4,8 @@ and its HTTP API."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, cast
 
@@ -13,7 +15,8 @@ from services.archive import photo_handlers, register_handlers, timeline, typese
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
-from services.archive.domain.documents import Category
+from services.archive.domain import customer_copy
+from services.archive.domain.documents import Category, canonical_json
 from services.archive.filing import file_what_it_records
 from services.archive.register_handlers import PdfRenderer
 from services.archive.rendering import renderer_for
@@ -21,7 +24,8 @@ from services.archive.settings import ArchiveSettings
 from shared.calendar_queries import Year
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
-from shared.http import Database, Problem, file_named, rows_response
+from shared.http import Caller, Database, Problem, file_named, rows_response
+from shared.identity import Identity
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
@@ -48,18 +52,20 @@ def event_handlers(settings: ServiceSettings) -> MessageHandlers:
 
 
 @router.get("/tickets/{ticket_id}/timeline")
-async def ticket_timeline(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """Every event the suite published about the ticket, in the order it happened."""
+async def ticket_timeline(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
+    """Every event the suite published about the ticket, in the order it happened; a customer sees each
+    as shared/contracts/visibility.py lets them, and not those that are the staff's alone."""
     async with database.connect() as connection:
         found = await timeline_rows.of_ticket(connection, ticket_id)
     if not found:
         raise Problem(404, "unknown_ticket", f"the archive has heard nothing of ticket {ticket_id!r}")
-    return found
+    return customer_copy.customer_timeline(found) if caller.customer_only else found
 
 
 @router.get("/documents")
 async def find_documents(
     database: Database,
+    caller: Caller,
     ticket_id: str | None = None,
     site_code: str | None = None,
     category: Category | None = None,
@@ -73,7 +79,8 @@ async def find_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Documents by ticket, site, category (REC, DSP, RPT, FUP, CMP, VND, INS, REG ...), year, device serial
-    number, words and the days they were filed; newest first."""
+    number, words and the days they were filed; newest first. A customer finds the documents of their
+    categories only, by the words of what they see of each (a complaint record's customer copy)."""
     search = Search(
         ticket_id=ticket_id,
         site_code=site_code,
@@ -83,6 +90,7 @@ async def find_documents(
         words=tuple(q.split()) if q else (),
         archived_from=_day_start(archived_from),
         archived_before=_day_start(archived_to + timedelta(days=1)) if archived_to else None,
+        customer=caller.customer_only,
     )
     async with database.connect() as connection:
         return rows_response(await repository.find(connection, search, limit=limit))
@@ -109,13 +117,17 @@ CATALOGUE_COLUMNS = (
 async def site_catalogue(
     site_code: str,
     database: Database,
+    caller: Caller,
     year: Year | None = None,
     category: Category | None = None,
     format: Annotated[SheetFormat | None, Query(description="csv or xlsx for a file; default: JSON.")] = None,
 ) -> Any:
-    """The site's catalogue of documents (档案目录), by year, category and code, every version."""
+    """The site's catalogue of documents (档案目录), by year, category and code, every version (a
+    customer's: the documents of their categories)."""
     async with database.connect() as connection:
-        rows = await repository.catalogue(connection, site_code, year=year, category=category)
+        rows = await repository.catalogue(
+            connection, site_code, year=year, category=category, customer=caller.customer_only
+        )
     if format is None:
         return rows_response(rows)
     header = [title for title, _ in CATALOGUE_COLUMNS]
@@ -136,33 +148,45 @@ Version = Annotated[int | None, Query(ge=1, description="A version; default: the
 
 
 @router.get("/documents/{code}")
-async def get_document(code: str, database: Database, version: Version = None) -> dict[str, Any]:
-    """The latest version of a document (or the one asked for), content included."""
-    async with database.connect() as connection:
-        found = await repository.latest(connection, code, version=version)
-    if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
-    return found
+async def get_document(code: str, database: Database, caller: Caller, version: Version = None) -> dict[str, Any]:
+    """The latest version of a document (or the one asked for), content included. A customer reads the
+    documents of their categories only (any other is answered as one that does not exist), and a
+    complaint record as their copy: its content without the internal handling (`customer_copy`: true;
+    `sha256` stays the filed document's)."""
+    found = await _document(database, caller, code, version)
+    copy = _customers_copy(found, caller)
+    if copy is None:
+        return found
+    return {**found, "content": canonical_json(copy).decode(), "customer_copy": True}
 
 
 @router.get("/documents/{code}/content")
-async def get_document_content(code: str, database: Database, version: Version = None) -> Response:
-    """The exact bytes that were filed; their SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers."""
-    async with database.connect() as connection:
-        found = await repository.latest(connection, code, version=version)
-    if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
+async def get_document_content(code: str, database: Database, caller: Caller, version: Version = None) -> Response:
+    """The exact bytes that were filed; their SHA-256 is in the `ETag` (hex) and `Repr-Digest` headers.
+    A customer gets a complaint record's customer copy instead (canonical JSON, with its own digest)."""
+    found = await _document(database, caller, code, version)
+    copy = _customers_copy(found, caller)
+    if copy is not None:
+        body = canonical_json(copy)
+        return _exact(body, "application/json", hashlib.sha256(body).hexdigest())
     return _exact(found["content"].encode(), found["media_type"], found["sha256"])
 
 
 @router.get("/documents/{code}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-async def get_document_pdf(code: str, database: Database, renderer: PdfRenderer, version: Version = None) -> Response:
+async def get_document_pdf(
+    code: str, database: Database, caller: Caller, renderer: PdfRenderer, version: Version = None
+) -> Response:
     """The document's PDF rendition (typeset now if the typesetter has not come to it yet); its SHA-256
-    is in the `ETag` (hex) and `Repr-Digest` headers."""
-    async with database.connect() as connection:
-        found = await repository.latest(connection, code, version=version, with_pdf=True)
-    if found is None:
-        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
+    is in the `ETag` (hex) and `Repr-Digest` headers. A customer gets a complaint record's customer
+    copy, typeset now in a form without the internal handling (the filed rendition stays the staff's)."""
+    found = await _document(database, caller, code, version, with_pdf=True)
+    copy = _customers_copy(found, caller)
+    if copy is not None:
+        form = customer_copy.customer_form(found["category"])
+        made = await typesetting.typeset_copy(database, renderer, code, found["version"], form=form, content=copy)
+        if made is None:
+            raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
+        return _exact(made[0], "application/pdf", made[1], filename=f"{code}.pdf")
     if found["pdf"] is not None:
         return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
     made = await typesetting.typeset_now(database, renderer, code, found["version"])
@@ -170,6 +194,28 @@ async def get_document_pdf(code: str, database: Database, renderer: PdfRenderer,
         raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
     pdf, sha256 = made
     return _exact(pdf, "application/pdf", sha256, filename=f"{code}.pdf")
+
+
+async def _document(
+    database: Database, caller: Identity, code: str, version: int | None, *, with_pdf: bool = False
+) -> dict[str, Any]:
+    """The document asked for; for a customer, one of their categories only: any other is answered as
+    a document that does not exist, so that its existence is not told either."""
+    async with database.connect() as connection:
+        found = await repository.latest(
+            connection, code, version=version, with_pdf=with_pdf, customer=caller.customer_only
+        )
+    if found is None:
+        raise Problem(404, "unknown_document", f"no document {code!r}{_of(version)} in the archive")
+    return found
+
+
+def _customers_copy(found: dict[str, Any], caller: Identity) -> dict[str, Any] | None:
+    """The content of the customer's copy of the document, if the caller is a customer who reads this
+    document as a copy; None if they read it as filed."""
+    if not (caller.customer_only and customer_copy.is_copied(found["category"])):
+        return None
+    return customer_copy.customer_copy(found["category"], json.loads(found["content"]))
 
 
 def _exact(body: bytes, media_type: str, sha256: str, filename: str | None = None) -> Response:

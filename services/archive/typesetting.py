@@ -16,6 +16,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db import renditions
+from services.archive.domain.documents import canonical_json
 from services.archive.rendering import Renderer, Sheet, renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.background import PollingLoop
@@ -58,6 +59,27 @@ async def typeset_now(
         if row.pdf is not None:
             return bytes(row.pdf), str(row.pdf_sha256)
         return await _typeset(connection, renderer, row)
+
+
+async def typeset_copy(
+    database: ServiceDatabase, renderer: Renderer, code: str, version: int, *, form: str, content: dict[str, Any]
+) -> tuple[bytes, str] | None:
+    """A copy of a document (the customer's, domain/customer_copy.py), typeset on request and kept
+    nowhere: the filed document and its own rendition stay as they are, in and beside the chain. The
+    document's sheet (its site, its code and version, when it was filed) is filled with the copy's
+    content in the copy's form, and shows the copy's SHA-256 (that of its canonical JSON); a copy shows
+    no pictures. None if the document has no sheet (filed before documents had PDFs)."""
+    async with database.connect() as connection:
+        row = await renditions.sheet_of(connection, code, version)
+    if row is None:
+        return None
+    sheet = Sheet(
+        form=form, code=row.code, version=row.version, site_code=row.site_code, site_name=row.site_name,
+        timezone=row.timezone, archived_at=row.archived_at, sha256=hashlib.sha256(canonical_json(content)).hexdigest(),
+        content=content,
+    )  # fmt: skip
+    pdf = await renderer.pdf(sheet)
+    return pdf, hashlib.sha256(pdf).hexdigest()
 
 
 async def _typeset(connection: AsyncConnection, renderer: Renderer, row: Row[Any]) -> tuple[bytes, str]:

@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.dispatch import followups, quality_desk
 from services.dispatch.db import followups as followup_rows
 from services.dispatch.db import quality, roster
+from services.dispatch.domain import customer_view
 from services.dispatch.domain.followup import Call, FollowUpStatus
 from services.dispatch.domain.quality import CaseStatus, EscalatedTo
 from services.dispatch.domain.review import Channel, Review, period_end, periods_of_year
 from services.dispatch.settings import DispatchSettings
 from shared.calendar_queries import Year
 from shared.contracts.bounds import Code, Identifier, Name
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Caller, Database, Problem
 from shared.refusals import Refused
 
 router = APIRouter(tags=["dispatch: after the work"])
@@ -75,10 +76,11 @@ async def record_follow_up(
 
 
 @router.get("/tickets/{ticket_id}/follow-up")
-async def follow_up_calls(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """Every follow-up call of the ticket, in order."""
+async def follow_up_calls(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
+    """Every follow-up call of the ticket, in order (a customer sees when it was called, not the scores)."""
     async with database.connect() as connection:
-        return await followup_rows.calls_of(connection, ticket_id)
+        found = await followup_rows.calls_of(connection, ticket_id)
+    return customer_view.follow_up_calls(found) if caller.customer_only else found
 
 
 class ReviewRecord(BaseModel):
@@ -116,8 +118,11 @@ async def record_review(
 
 
 @router.get("/sites/{site_code}/reviews")
-async def site_reviews(site_code: str, year: Year, database: Database, settings: Settings) -> list[dict[str, Any]]:
-    """Each review period of the year: due by when, the reviews recorded, and whether one was made."""
+async def site_reviews(
+    site_code: str, year: Year, database: Database, settings: Settings, caller: Caller
+) -> list[dict[str, Any]]:
+    """Each review period of the year: due by when, the reviews recorded, and whether one was made (a
+    customer sees whether, not the reviews: they are the quality desk's)."""
     periods = periods_of_year(year, settings.review_months)
     async with database.connect() as connection:
         recorded = await followup_rows.reviews_of(connection, site_code, periods)
@@ -127,7 +132,8 @@ async def site_reviews(site_code: str, year: Year, database: Database, settings:
         reviews = [r for r in recorded if r["period"] == period]
         due_by = period_end(period)
         state = "done" if any(r["reached"] for r in reviews) else ("missed" if due_by < today else "due")
-        answer.append({"period": period, "due_by": due_by, "status": state, "reviews": reviews})
+        shown = [] if caller.customer_only else reviews
+        answer.append({"period": period, "due_by": due_by, "status": state, "reviews": shown})
     return answer
 
 

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_v
 from services.dispatch import followup_handlers, inspection_handlers, notice_handlers, steering_handlers
 from services.dispatch.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.db import arrivals, queues, repository
+from services.dispatch.domain import customer_view
 from services.dispatch.domain.arrival import Position
 from services.dispatch.domain.lifecycle import Action, MoveRefused, Refusal
 from services.dispatch.escalations import case_ended
@@ -27,7 +28,7 @@ from shared.contracts import (
     TicketReclassified,
     VendorEscalationClosed,
 )
-from shared.http import Actor, Database, Problem, rows_response
+from shared.http import Actor, Caller, Database, Problem, rows_response
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -68,20 +69,22 @@ def recurring_work(database: ServiceDatabase, settings: ServiceSettings) -> Recu
 
 
 @router.get("/tickets")
-async def list_open_tickets(database: Database, site_code: str | None = None) -> Response:
-    """Every ticket not closed yet, oldest first: the service manager's board, a customer's open list."""
+async def list_open_tickets(database: Database, caller: Caller, site_code: str | None = None) -> Response:
+    """Every ticket not closed yet, oldest first: the service manager's board, a customer's open list
+    (without how dispatch decided: domain/customer_view.py)."""
     async with database.connect() as connection:
-        return rows_response(await queues.open_tickets(connection, site_code=site_code))
+        found = await queues.open_tickets(connection, site_code=site_code)
+    return rows_response([customer_view.ticket(row) for row in found] if caller.customer_only else found)
 
 
 @router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
+async def get_ticket(ticket_id: str, database: Database, caller: Caller) -> dict[str, Any]:
     """Where the ticket is in its lifecycle and who holds it."""
     async with database.connect() as connection:
         found = await repository.ticket_with_assignment(connection, ticket_id)
     if found is None:
         raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
-    return found
+    return customer_view.ticket(found) if caller.customer_only else found
 
 
 class Confirmation(CustomerConfirmation):
@@ -183,7 +186,8 @@ async def list_arrivals(
 
 
 @router.get("/tickets/{ticket_id}/history")
-async def ticket_history(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """Every move of the ticket, in order: the service record."""
+async def ticket_history(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
+    """Every move of the ticket, in order: the service record (a customer's without staff notes)."""
     async with database.connect() as connection:
-        return await repository.history(connection, ticket_id)
+        found = await repository.history(connection, ticket_id)
+    return customer_view.history(found) if caller.customer_only else found

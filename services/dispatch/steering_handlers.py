@@ -13,12 +13,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from services.dispatch import escalations, steering, swaps
 from services.dispatch.db import escalations as escalation_rows
 from services.dispatch.db import queues, roster
+from services.dispatch.domain import customer_view
 from services.dispatch.domain.roster import DutyKind
 from services.dispatch.ownership import engineer_owns_ticket
 from shared.calendar_queries import Month, month_span
 from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.partners import EscalationReason
-from shared.http import Actor, Database, Problem, rows_response
+from shared.http import Actor, Caller, Database, Problem, rows_response
 from shared.refusals import Refused
 
 router = APIRouter(tags=["dispatch: the service manager"])
@@ -197,9 +198,10 @@ async def escalate(ticket_id: str, escalation: Escalation, database: Database, a
 
 
 @router.get("/tickets/{ticket_id}/escalations")
-async def ticket_escalations(ticket_id: str, database: Database) -> list[dict[str, Any]]:
+async def ticket_escalations(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
     async with database.connect() as connection:
-        return await escalation_rows.of_ticket(connection, ticket_id)
+        found = await escalation_rows.of_ticket(connection, ticket_id)
+    return customer_view.escalations(found) if caller.customer_only else found
 
 
 class SwapReport(BaseModel):

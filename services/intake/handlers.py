@@ -111,14 +111,21 @@ async def submit_request(
     )
 
 
+STAFF_REASONS = frozenset({"reason", "actor"})  # of a reclassification, as on ticket.reclassified
+
+
 @router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: str, database: Database) -> dict[str, Any]:
-    """The request as intake recorded it."""
+async def get_ticket(ticket_id: str, database: Database, caller: Caller) -> dict[str, Any]:
+    """The request as intake recorded it; a customer sees each reclassification, not why nor who (the
+    staff's reasons, shared/contracts/visibility.py)."""
     async with database.connect() as connection:
         found = await repository.request(connection, ticket_id)
         if found is None:
             raise Problem(404, "unknown_ticket", f"intake has no ticket {ticket_id!r}")
-        found["reclassifications"] = await repository.changes_of(connection, ticket_id)
+        changes = await repository.changes_of(connection, ticket_id)
+    if caller.customer_only:
+        changes = [{k: v for k, v in change.items() if k not in STAFF_REASONS} for change in changes]
+    found["reclassifications"] = changes
     found.pop("fingerprint", None)
     return found
 

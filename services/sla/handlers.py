@@ -13,11 +13,12 @@ from services.sla.db import repository, sites
 from services.sla.domain.facts import TICKET_EVENTS
 from services.sla.domain.policy import Policy
 from services.sla.domain.reports import monthly_report, vendor_report
+from services.sla.domain.vendor_clocks import is_vendor_kind
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
 from shared.calendar_queries import Month, month_span
 from shared.contracts import Envelope, SiteDescribed
-from shared.http import Database, Problem, rows_response
+from shared.http import Caller, Database, Problem, rows_response
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -46,20 +47,29 @@ def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> Tim
 
 
 @router.get("/tickets/{ticket_id}/clocks")
-async def get_clocks(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """The ticket's clocks: target, deadline, where each stands now, and how it ended."""
+async def get_clocks(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
+    """The ticket's clocks: target, deadline, where each stands now, and how it ended. A customer sees the
+    contract's clocks; the vendor partners' clocks are the integrator's business with its partners."""
     async with database.connect() as connection:
         found = await views.clock_views(connection, ticket_id, datetime.now(UTC))
     if not found:
         raise Problem(404, "unknown_ticket", f"sla has no clock for ticket {ticket_id!r} (yet)")
-    return found
+    return [c for c in found if not is_vendor_kind(c["clock"])] if caller.customer_only else found
 
 
 @router.get("/clocks")
-async def running_clocks(database: Database, site_code: str | None = None) -> Response:
-    """Every clock still running, soonest deadline first: the service manager's countdowns."""
+async def running_clocks(database: Database, caller: Caller, site_code: str | None = None) -> Response:
+    """Every clock still running, soonest deadline first: the service manager's countdowns (a customer's
+    without the vendor partners' clocks)."""
     async with database.connect() as connection:
-        return rows_response(await repository.running_clocks(connection, site_code))
+        found = await repository.running_clocks(connection, site_code)
+    if caller.customer_only:
+        found = [
+            {k: v for k, v in c.items() if k not in ("partner", "case_number")}
+            for c in found
+            if not is_vendor_kind(c["clock"])
+        ]
+    return rows_response(found)
 
 
 @router.get("/policies")

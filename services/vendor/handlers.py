@@ -15,7 +15,7 @@ from services.vendor.domain.cases import OPEN
 from services.vendor.replies import take_reply
 from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
 from shared.contracts.partners import REPLIES, PartnerMessage
-from shared.http import Actor, Database, Problem
+from shared.http import Actor, Caller, Database, Problem
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
@@ -89,11 +89,21 @@ async def get_case(case_number: str, database: Database) -> dict[str, Any]:
     return found
 
 
+CUSTOMER_SEES_OF_A_CASE = frozenset(
+    {"case_number", "ticket_id", "reason", "status", "asset_tag", "created_at", "updated_at", "closed_at"}
+)
+
+
 @router.get("/tickets/{ticket_id}/escalations")
-async def get_escalations(ticket_id: str, database: Database) -> list[dict[str, Any]]:
-    """The ticket's escalations to manufacturers (empty when there are none)."""
+async def get_escalations(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
+    """The ticket's escalations to manufacturers (empty when there are none). A customer sees that the
+    manufacturer has it, and how far it is; the letter, the agreement and the engineer's findings and
+    phone are the integrator's business with its partner."""
     async with database.connect() as connection:
-        return await repository.cases_of(connection, ticket_id=ticket_id)
+        found = await repository.cases_of(connection, ticket_id=ticket_id)
+    if caller.customer_only:
+        return [{k: v for k, v in case.items() if k in CUSTOMER_SEES_OF_A_CASE} for case in found]
+    return found
 
 
 class Reason(BaseModel):

@@ -40,12 +40,7 @@ from shared.messaging.metrics import KernelMetrics
 from shared.messaging.publisher import Publisher
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.senders import FIRST_DELIVERY_HEADER, as_header, first_delivery, forgery
-from shared.messaging.topology import (
-    DEAD_LETTER_EXCHANGE,
-    MAX_MESSAGE_BYTES,
-    QUEUES_EXCHANGE,
-    ConsumerQueue,
-)
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, MAX_MESSAGE_BYTES, QUEUES_EXCHANGE, ConsumerQueue
 from shared.messaging.unit_of_work import Delivery
 from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
@@ -236,14 +231,10 @@ class QueueConsumer:
             ATTEMPT_HEADER: attempt,
         }
         body = message.body
-        if len(body) > MAX_MESSAGE_BYTES:
-            # Past what the suite takes it can never be replayed: its start is kept to see what it was, so
-            # that a sender of huge messages (a partner's system gone wrong) cannot fill the dead letters.
-            headers[DEAD_BODY_BYTES_HEADER] = len(body)
-            body = body[:KEPT_OF_A_TOO_LARGE_BODY]
-        outcome = await self._forward(
-            message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, Outcome.DEAD_LETTERED, body=body
-        )
+        if len(body) > MAX_MESSAGE_BYTES:  # never replayable: its start kept, so huge ones cannot fill the queue
+            headers[DEAD_BODY_BYTES_HEADER], body = len(body), body[:KEPT_OF_A_TOO_LARGE_BODY]
+        dead = Outcome.DEAD_LETTERED
+        outcome = await self._forward(message, DEAD_LETTER_EXCHANGE, self.queue.name, headers, dead, body=body)
         if outcome is Outcome.DEAD_LETTERED and self._on_dead_letter is not None:
             try:
                 await self._on_dead_letter(self._publisher, message, reason, detail)

@@ -58,6 +58,16 @@ async def claim(connection: AsyncConnection, code: str, version: int) -> Row[Any
     return (await connection.execute(query)).first()
 
 
+async def sheet_of(connection: AsyncConnection, code: str, version: int) -> Row[Any] | None:
+    """What one document's sheet is filled with, unlocked (for a copy typeset on request)."""
+    query = (
+        select(*_sheet_columns())
+        .join(documents, (documents.c.code == renditions.c.code) & (documents.c.version == renditions.c.version))
+        .where(renditions.c.code == code, renditions.c.version == version)
+    )
+    return (await connection.execute(query)).first()
+
+
 async def typeset(connection: AsyncConnection, code: str, version: int, pdf: bytes, sha256: str, at: datetime) -> None:
     await connection.execute(
         update(renditions)

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import document_index, document_sequences, documents, renditions
+from services.archive.db.text_search import customer_text_has, text_has
 from services.archive.domain.chain import StoredLink
+from services.archive.domain.customer_copy import CUSTOMER_CATEGORIES
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.search import searchable_text, serial_numbers
+from shared.persistence import like
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Search:
     words: tuple[str, ...] = ()  # each must appear in the document's text, in any case
     archived_from: datetime | None = None
     archived_before: datetime | None = None
+    customer: bool = False  # a customer's search: their categories only, and their copies' words only
 
 
 async def find(connection: AsyncConnection, search: Search, *, limit: int) -> list[dict[str, Any]]:
@@ -153,12 +157,16 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
         query = query.where(documents.c.site_code == search.site_code)
     if search.category is not None:
         query = query.where(documents.c.category == search.category.value)
+    if search.customer:
+        query = query.where(_customers())
     if search.year is not None:
         query = query.where(documents.c.year == search.year)
     if search.serial_number is not None:
+        # No copy leaves out a serial number (the fields left out are people's words and names).
         query = query.where(document_index.c.serial_numbers.contains([search.serial_number.casefold()]))
     for word in search.words:
-        query = query.where(document_index.c.text.ilike(f"%{_escaped(word)}%", escape="\\"))
+        pattern = like.containing(word)
+        query = query.where(customer_text_has(pattern) if search.customer else text_has(pattern))
     if search.archived_from is not None:
         query = query.where(documents.c.archived_at >= search.archived_from)
     if search.archived_before is not None:
@@ -166,14 +174,20 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
     return [dict(row._mapping) for row in await connection.execute(query)]
 
 
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _customers() -> ColumnElement[bool]:
+    return documents.c.category.in_(sorted(category.value for category in CUSTOMER_CATEGORIES))
 
 
 async def latest(
-    connection: AsyncConnection, code: str, *, version: int | None = None, with_pdf: bool = False
+    connection: AsyncConnection,
+    code: str,
+    *,
+    version: int | None = None,
+    with_pdf: bool = False,
+    customer: bool = False,
 ) -> dict[str, Any] | None:
-    """The document's latest version, or the one asked for."""
+    """The document's latest version, or the one asked for; for a customer, None for a document of a
+    category that is not theirs, as for one that does not exist."""
     columns = [*LISTED_COLUMNS, documents.c.content, *([documents.c.pdf] if with_pdf else [])]
     query = (
         select(*columns)
@@ -184,6 +198,8 @@ async def latest(
     )
     if version is not None:
         query = query.where(documents.c.version == version)
+    if customer:
+        query = query.where(_customers())
     row = (await connection.execute(query)).first()
     return dict(row._mapping) if row else None
 
@@ -231,9 +247,15 @@ async def links(connection: AsyncConnection, site_code: str) -> AsyncIterator[St
 
 
 async def catalogue(
-    connection: AsyncConnection, site_code: str, *, year: int | None, category: Category | None
+    connection: AsyncConnection,
+    site_code: str,
+    *,
+    year: int | None,
+    category: Category | None,
+    customer: bool = False,
 ) -> list[dict[str, Any]]:
-    """The site's documents in catalogue order: by year, category and code, every version."""
+    """The site's documents in catalogue order: by year, category and code, every version; for a
+    customer, those of their categories only."""
     query = (
         select(*LISTED_COLUMNS)
         .select_from(WITH_RENDITION)
@@ -244,4 +266,6 @@ async def catalogue(
         query = query.where(documents.c.year == year)
     if category is not None:
         query = query.where(documents.c.category == category.value)
+    if customer:
+        query = query.where(_customers())
     return [dict(row._mapping) for row in await connection.execute(query)]
