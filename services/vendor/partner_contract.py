@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from services.vendor.domain.cases import Step
 from services.vendor.partner_topology import REPLIES_EXCHANGE, REQUESTS_EXCHANGE, broker_user
 from shared.contracts import Contract, Envelope
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION
@@ -20,21 +21,72 @@ TITLE = "Aftercare vendor partner interface"
 DESCRIPTION = """\
 How a vendor partner receives Aftercare's escalation requests and replies to them, over AMQP 0-9-1 (RabbitMQ).
 
-Each partner has its own broker user, `partner-{code}`, and its own durable queues. It consumes
-`vendor.{code}.escalations` (requests and cancellations) and `vendor.{code}.errors` (why a reply was
-refused), and publishes replies to the topic exchange `aftercare.vendor-replies` with the routing key
-`{code}.{step}` and the AMQP property `user_id` set to its user name. The broker refuses anything else:
-another partner's queue, another routing key prefix, another user_id, declaring or binding anything.
+**Connecting.** The integrator gives each partner a host, its broker user `partner-{code}` and a password
+(`aftercare partners add`; a rotation or a disabling closes the partner's open connections). The virtual
+host is `aftercare`; connect with TLS (amqps, port 5671) where the integrator offers it, else amqp on 5672.
+A partner opens at most 10 connections and 30 channels; a message body is at most 1 MiB (the broker
+closes the channel of a larger one: `PRECONDITION_FAILED - message size ... is larger than configured
+max size`).
 
-Every message is a JSON envelope: `message_id` (a UUID; Aftercare ignores a reply whose message_id it
-has taken already, so a partner may safely resend), `type`, `schema_version`, `occurred_at`,
-`producer`, `correlation_id` (the case number) and `payload`, whose schema depends on `type`. Every
-reply names its case by `case_number`. Messages wait in a partner's queues for as long as it is
-offline. A refused reply is dead-lettered on Aftercare's side and explained on the partner's error
-queue; fix it and send it again under a new message_id. A reply's `occurred_at` is when the partner
-sent it: replies are taken concurrently, and one sent before a step Aftercare has already taken is
-kept as late and moves the case only to end it.
+**Queues and keys.** The partner consumes `vendor.{code}.escalations` (requests and cancellations, routed
+to it under the key `{code}` on the direct exchange `aftercare.vendors`) and
+`vendor.{code}.errors` (why a reply was refused), and publishes replies to the topic exchange
+`aftercare.vendor-replies` under the routing key `{code}.{step}`, one of the steps listed below, with the
+AMQP property `user_id` set to its user name. The broker refuses anything else: another partner's
+queue, another routing key prefix, another user_id, declaring or binding anything.
+
+**The envelope.** Every message is a JSON envelope: `message_id` (a UUID; Aftercare ignores a reply whose
+message_id it has taken already, so a partner may safely resend), `type` (the message's type below,
+e.g. `vendor.reply.repaired`; not the routing key), `schema_version`, `occurred_at`, `producer`
+(`vendor` on Aftercare's messages; on a reply, the partner's user name), `correlation_id` (on a request
+or cancellation, the case number; on a reply, set it to the case number; on a refusal, the refused
+reply's correlation_id, or its message_id when it had none) and `payload`, whose schema depends on
+`type`. Every reply names its case by `case_number`. Messages wait in a partner's queues for as long as
+it is offline.
+
+**The case.** A request opens a case (`reason`: repair or replacement). Each reply is a step: `acknowledged`
+(the case is acknowledged), `visit_scheduled`, `visited`, `diagnosis` (a note: the case stays where it
+is), `rma_issued` (the device is in repair under the RMA), `replacement_shipped` (the case waits for the
+engineer to install the replacement, which ends it), `repaired` (the case ends, fixed) and `declined`
+(the case ends, declined, with the reason). A partner cannot close a case otherwise; Aftercare may
+cancel it (`vendor.escalation_cancelled`): stop work on it, and replies for it are refused from then on.
+A reply's type must be its routing key's step. The partner's clocks (to acknowledge, to be on site, to
+repair) stop when Aftercare receives the step, not at the time a reply states; `occurred_at` is when the
+partner sent the reply, at most 5 minutes ahead of Aftercare's clock. Replies are taken concurrently:
+one sent before a step Aftercare has already taken is kept as late and moves the case only to end it.
+
+**Refusals.** A refused reply is dead-lettered on Aftercare's side and explained on the partner's error
+queue (`vendor.reply_refused`, with the refused message_id and the reason); fix it and send it again
+under a new message_id. The reasons: `invalid_envelope` (not a JSON envelope), `unknown_type`,
+`invalid_payload` (the payload breaks its schema; the detail names the field), `too_large`,
+`unauthenticated` (no or another user_id), `wrong_routing_key`, `type_and_key_differ`,
+`occurred_in_the_future`, `partner_disabled`, `unknown_case`, `not_your_case`, `impossible_step` (the
+case is past that step, ended or cancelled).
+
+In a request, `device.vendor_code` is the maker's code in the site's register, which may differ from the
+partner the request went to (a distributor repairing for the maker).
 """
+
+SERVERS = {
+    "aftercare": {
+        "host": "{host}:{port}",
+        "protocol": "amqps",
+        "pathname": "/aftercare",
+        "description": "The integrator's broker; the virtual host is `aftercare`.",
+        "variables": {
+            "host": {"description": "The host the integrator gives the partner."},
+            "port": {"enum": ["5671", "5672"], "default": "5671", "description": "5671 with TLS; 5672 without."},
+        },
+    }
+}
+
+ENVELOPE_FIELDS = {
+    "type": "The message's type, e.g. vendor.reply.repaired: not the routing key.",
+    "producer": "`vendor` on Aftercare's messages; on a reply, the partner's broker user, partner-{code}.",
+    "correlation_id": "A request's or cancellation's case number; on a reply, the case number; on a refusal, the "
+    "refused reply's correlation_id (or its message_id).",
+    "occurred_at": "When the message was sent (UTC); a reply's may be at most 5 minutes ahead of Aftercare's clock.",
+}
 
 
 PARTNER_MESSAGES: tuple[type[Contract], ...] = (EscalationRequest, EscalationCancelled, ReplyRefused, *REPLIES)
@@ -49,6 +101,7 @@ def document() -> dict[str, Any]:
         "asyncapi": "3.0.0",
         "info": {"title": TITLE, "version": f"{ENVELOPE_SCHEMA_VERSION}.0.0", "description": DESCRIPTION},
         "defaultContentType": "application/json",
+        "servers": SERVERS,
         "channels": {
             "escalationRequests": {
                 "address": "vendor.{code}.escalations",
@@ -94,7 +147,10 @@ def document() -> dict[str, Any]:
                 "description": f"Routing keys on the topic exchange `{REPLIES_EXCHANGE}`, the partner's code first.",
                 "parameters": {
                     "code": {"description": "The partner's code."},
-                    "step": {"description": "The reply's step, e.g. acknowledged, repaired."},
+                    "step": {
+                        "enum": [step.value for step in Step],
+                        "description": "The reply's step; it must be the step of the message's type.",
+                    },
                 },
                 "messages": {_name(reply): {"$ref": f"#/components/messages/{_name(reply)}"} for reply in REPLIES},
                 "bindings": {
@@ -161,6 +217,8 @@ def _message(contract: type[Contract], schemas: dict[str, Any]) -> dict[str, Any
     name = _name(contract)
     envelope["title"] = f"{name} envelope"
     envelope["properties"]["type"]["const"] = contract.message_type
+    for name, description in ENVELOPE_FIELDS.items():
+        envelope["properties"][name]["description"] = description
     envelope["properties"]["schema_version"]["const"] = contract.schema_version
     return {
         "name": name,

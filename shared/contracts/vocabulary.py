@@ -65,7 +65,11 @@ class DeviceRef(BaseModel):
     model: Name | None = None
     manufacturer: Name | None = None
     serial_number: Identifier | None = Field(default=None, description="The manufacturer's serial number.")
-    vendor_code: Code | None = Field(default=None, description="The vendor partner who repairs it.")
+    vendor_code: Code | None = Field(
+        default=None,
+        description="The maker's code in the site's register (its partner code when the maker repairs it "
+        "itself); a request's partner is the queue it came on.",
+    )
     warranty_until: date | None = Field(default=None, description="Last day of the manufacturer's warranty.")
     subsystem: Code | None = None
     install_date: date | None = None
