@@ -34,6 +34,8 @@ METADATA_NAMES = frozenset(
 )
 SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT, RFC 6598
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # IPv4 translated, RFC 6052
+REFUSED = "refused: private address"
+RESOLVING_SECONDS = 5.0  # a name whose resolver takes longer is taken as unresolvable
 
 
 class Refused(httpcore.ConnectError):
@@ -46,17 +48,16 @@ class EgressPolicy:
 
     allowed: Sequence[Network] = ()
 
+    # The words of a refusal name no address and no kind of address: a caller who may not reach the
+    # network must not map it either (which internal name resolves, and to what).
     def refusal_of_name(self, host: str) -> str | None:
         name = host.strip("[]").rstrip(".").lower()
-        if name in METADATA_NAMES or name.endswith((".localhost", ".internal")):
-            return f"refused: {name} is a local or metadata name"
-        return None
+        return REFUSED if name in METADATA_NAMES or name.endswith((".localhost", ".internal")) else None
 
     def refusal_of_address(self, address: Address) -> str | None:
         if any(address in network for network in self.allowed if network.version == address.version):
             return None
-        why = _private_kind(address)
-        return None if why is None else f"refused: private address ({address} is {why})"
+        return None if private_kind(address) is None else REFUSED
 
     async def resolve(self, host: str, port: int) -> list[Address]:
         """Every address `host` resolves to, each admitted, or `Refused` naming the first that is not.
@@ -64,10 +65,11 @@ class EgressPolicy:
         refusal = self.refusal_of_name(host)
         if refusal is not None:
             raise Refused(refusal)
+        lookup = asyncio.get_running_loop().getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
         try:
-            found = await asyncio.get_running_loop().getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
-        except socket.gaierror as error:
-            raise httpcore.ConnectError(f"{host} does not resolve: {error.strerror}") from error
+            found = await asyncio.wait_for(lookup, RESOLVING_SECONDS)
+        except (socket.gaierror, TimeoutError) as error:
+            raise httpcore.ConnectError(f"{host} does not resolve") from error
         addresses = list(dict.fromkeys(ipaddress.ip_address(str(entry[4][0]).split("%", 1)[0]) for entry in found))
         for address in addresses:
             refusal = self.refusal_of_address(address)
@@ -76,14 +78,14 @@ class EgressPolicy:
         return addresses
 
 
-def _private_kind(address: Address) -> str | None:
+def private_kind(address: Address) -> str | None:
     """What kind of non-public address this is, or None for a globally routable one."""
     if isinstance(address, ipaddress.IPv6Address):
         carried = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
         if carried is None and address in NAT64:
             carried = ipaddress.IPv4Address(address.packed[-4:])
         if carried is not None:
-            return _private_kind(carried)
+            return private_kind(carried)
     kinds: list[tuple[bool, str]] = [
         (address.is_unspecified, "unspecified"),
         (address.is_loopback, "loopback"),
@@ -91,6 +93,7 @@ def _private_kind(address: Address) -> str | None:
         (address.is_multicast, "multicast"),
         (isinstance(address, ipaddress.IPv4Address) and address in SHARED_ADDRESS_SPACE, "shared CGNAT space"),
         (isinstance(address, ipaddress.IPv6Address) and address in ipaddress.IPv6Network("fc00::/7"), "unique-local"),
+        (isinstance(address, ipaddress.IPv6Address) and address.is_site_local, "site-local"),
         (address.is_reserved, "reserved"),
         (address.is_private, "private"),
         (not address.is_global, "not globally routable"),

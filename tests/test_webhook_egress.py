@@ -70,13 +70,15 @@ async def test_a_receiver_inside_is_refused_when_subscribed_however_it_is_writte
                 "/subscriptions", json={"site_code": "HH138", "url": url}, headers=REPRESENTATIVE
             )
             assert (answer.status_code, answer.json()["error"]) == (422, "receiver_not_public"), url
-            assert "refused:" in answer.json()["message"], url
+            if urlsplit(url).hostname == socket.gethostname():  # a name: what it resolves to is not said
+                assert "127.0.0.1" not in answer.json()["message"], answer.json()
         unknown = await webhooks.http.post(
             "/subscriptions",
             json={"site_code": "HH138", "url": "https://hooks.nowhere.invalid/"},
             headers=REPRESENTATIVE,
         )
-        assert (unknown.status_code, unknown.json()["error"]) == (422, "receiver_unresolvable")
+        # The same answer as for an internal name: which names exist inside is not told either.
+        assert (unknown.status_code, unknown.json()["error"]) == (422, "receiver_not_public")
         listed = (await webhooks.http.get("/subscriptions", params={"site_code": "HH138"})).json()
         assert not [s for s in listed if urlsplit(s["url"]).port == port]
     assert receiver.received == []
@@ -124,8 +126,7 @@ async def test_a_receiver_whose_name_points_inside_at_delivery_is_refused_withou
                 delivery = await eventually(partial(refused, subscription), timeout=20, what=f"a try at {url}")
                 assert delivery["status"] == "pending"  # tried again later: a name may point outside again
                 assert delivery["last_status"] is None
-                assert delivery["last_error"].startswith("refused: private address"), (url, delivery["last_error"])
-                assert "loopback" in delivery["last_error"]
+                assert delivery["last_error"] == "refused: private address", (url, delivery["last_error"])
 
             async def nothing_received() -> bool:
                 return not receiver.received

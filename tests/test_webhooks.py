@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from services.webhooks.db import repository
 from shared.contracts import TicketAssigned, TicketAwaitingAssignment
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
@@ -167,3 +168,33 @@ async def test_a_receiver_gets_the_customers_view_of_each_event_and_no_staff_onl
 
 async def _count_exactly(receiver: Receiver, expected: int) -> bool:
     return len(receiver.received) == expected
+
+
+async def test_a_staff_only_delivery_stored_before_the_customers_view_is_withheld(
+    webhooks: RunningService, receiver: Receiver
+) -> None:
+    """Deliveries kept from before the customer's view existed hold whole events: they are cut (or, for the
+    staff's alone, withheld) when sent, a replay included."""
+    subscription = await _subscribe(webhooks, receiver)
+    waiting = from_dispatch(
+        TicketAwaitingAssignment(
+            ticket_id=f"HH138-20261127-{uuid.uuid4().hex[:4]}", site_code="HH138", subsystem="bgm",
+            since=datetime.now(UTC), why="E01 on leave (STAFF-ONLY)",
+        )
+    )  # fmt: skip
+    async with webhooks.runtime.engine.begin() as connection:
+        await repository.add_delivery(
+            connection, uuid.UUID(subscription["id"]), waiting.message_id, waiting.type, waiting.model_dump_json(),
+            datetime.now(UTC),
+        )  # fmt: skip
+
+    async def withheld() -> dict:
+        [delivery] = (
+            await webhooks.http.get(f"/subscriptions/{subscription['id']}/deliveries", headers=REPRESENTATIVE)
+        ).json()
+        assert delivery["status"] == "withheld", delivery
+        return dict(delivery)
+
+    delivery = await eventually(withheld, timeout=20, what="the old staff-only delivery withheld")
+    assert delivery["last_error"].startswith("withheld")
+    assert receiver.received == []

@@ -15,6 +15,7 @@ from sqlalchemy import Row
 
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
+from services.webhooks.domain.subscriptions import customer_body
 from services.webhooks.settings import WebhooksSettings
 from shared.background import PollingLoop
 from shared.backoff import next_attempt
@@ -23,6 +24,8 @@ from shared.egress import guarded_client, refusal_in
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
+
+WITHHELD = "withheld: the event is the staff's alone"
 
 
 class Deliverer(PollingLoop):
@@ -57,6 +60,11 @@ class Deliverer(PollingLoop):
     ) -> None:
         connection = uow.connection
         attempts = row.attempts + 1
+        if error == WITHHELD:  # never sent, never to be: not a failure of the receiver's
+            await repository.set_delivery(
+                connection, row.id, status="withheld", attempts=row.attempts, last_error=error, next_attempt_at=None
+            )
+            return
         if status is not None and 200 <= status < 300:
             await repository.set_delivery(
                 connection, row.id, status="delivered", attempts=attempts, last_status=status, last_error=None,
@@ -86,7 +94,10 @@ class Deliverer(PollingLoop):
 
 
 async def _post(client: httpx.AsyncClient, row: Row[Any]) -> tuple[int | None, str | None]:
-    body = row.body.encode()
+    shown = customer_body(row.body)
+    if shown is None:  # stored before the customer's view existed, of an event that is the staff's alone
+        return None, WITHHELD
+    body = shown.encode()
     headers = {
         "Content-Type": "application/json",
         signing.HEADER: signing.sign(row.secret, int(time.time()), body),

@@ -7,15 +7,14 @@ is the staff's alone (shared/contracts/visibility.py)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from services.webhooks.db import repository
-from services.webhooks.domain.subscriptions import site_of, wants
+from services.webhooks.domain.subscriptions import customer_body, site_of, wants
 from shared.contracts import Envelope
 from shared.contracts.catalogue import EVENTS
-from shared.contracts.visibility import CUSTOMER_SEES, customer_view
+from shared.contracts.visibility import CUSTOMER_SEES
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -33,11 +32,10 @@ async def concerns_a_subscriber(message: Envelope[Any], database: ServiceDatabas
 async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:
     payload = message.payload.model_dump(mode="json")
     site = site_of(payload)
-    seen = customer_view(message.type, payload)
-    if site is None or seen is None:
+    body = customer_body(message.model_dump_json(warnings=False))
+    if site is None or body is None:
         return  # an event of no site (a partner's reply), or the staff's alone
     now = datetime.now(UTC)
-    body = json.dumps({**message.model_dump(mode="json", warnings=False), "payload": seen}, ensure_ascii=False)
     for subscription in await repository.listening(uow.connection, site):
         if wants(subscription.event_types, message.type):
             await repository.add_delivery(uow.connection, subscription.id, message.message_id, message.type, body, now)

@@ -14,7 +14,6 @@ from pydantic import AnyHttpUrl, BaseModel, Field
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
 from services.webhooks.settings import WebhooksSettings
-from shared.egress import Refused
 from shared.http import Caller, Database, Problem
 from shared.identity import Identity
 
@@ -45,15 +44,16 @@ async def _subscription_of(database: Database, caller: Identity, subscription_id
 
 async def _reachable(request: Request, url: AnyHttpUrl) -> None:
     """Refuse a receiver inside the deployment's network (checked again at every delivery: a name may
-    point elsewhere later), or one whose name does not resolve."""
+    point elsewhere later), or one whose name does not resolve: one answer for both, so that a customer
+    cannot learn which internal names exist."""
     settings = cast(WebhooksSettings, request.app.state.runtime.settings)
     assert url.host is not None  # an http(s) URL always has one
     try:
         await settings.egress.resolve(url.host, url.port or 443)
-    except Refused as refused:
-        raise Problem(422, "receiver_not_public", f"{url}: {refused}") from None
-    except httpcore.ConnectError as unresolved:
-        raise Problem(422, "receiver_unresolvable", str(unresolved)) from None
+    except httpcore.ConnectError:  # Refused included
+        raise Problem(
+            422, "receiver_not_public", f"{url.host} does not resolve to a public address: a receiver must be public"
+        ) from None
 
 
 @router.post("/subscriptions", status_code=201)

@@ -7,7 +7,7 @@ import ipaddress
 
 import pytest
 
-from shared.egress import EgressPolicy, Refused
+from shared.egress import REFUSED, EgressPolicy, Refused, private_kind
 
 INSIDE = {
     "127.0.0.1": "loopback",
@@ -30,15 +30,14 @@ INSIDE = {
     "2002:a9fe:a9fe::1": "link-local",  # 6to4 carrying 169.254.169.254
     "64:ff9b::7f00:1": "loopback",  # NAT64 carrying 127.0.0.1
     "192.0.2.10": "private",  # documentation: routed nowhere
+    "fec0::1": "site-local",  # deprecated, and routed nowhere
 }
 
 
 @pytest.mark.parametrize(("address", "kind"), INSIDE.items())
-def test_an_address_inside_is_refused_naming_its_kind(address: str, kind: str) -> None:
-    refusal = EgressPolicy().refusal_of_address(ipaddress.ip_address(address))
-    assert refusal is not None
-    assert refusal.startswith("refused: private address")
-    assert f"is {kind})" in refusal
+def test_an_address_inside_is_refused_without_saying_what_it_is(address: str, kind: str) -> None:
+    assert private_kind(ipaddress.ip_address(address)) == kind
+    assert EgressPolicy().refusal_of_address(ipaddress.ip_address(address)) == REFUSED  # no address, no kind
 
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "203.0.114.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
@@ -62,5 +61,5 @@ def test_local_and_metadata_names_are_refused_before_any_resolution(name: str) -
 
 @pytest.mark.parametrize("written", ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "[::ffff:7f00:1]"])
 async def test_every_way_of_writing_loopback_resolves_to_a_refusal(written: str) -> None:
-    with pytest.raises(Refused, match="loopback"):
+    with pytest.raises(Refused, match=REFUSED):
         await EgressPolicy().resolve(written, 80)

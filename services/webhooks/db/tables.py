@@ -42,7 +42,7 @@ deliveries = Table(
     Column("message_id", Uuid, nullable=False),
     Column("event_type", Text, nullable=False),
     Column("body", Text, nullable=False),
-    Column("status", Text, nullable=False),  # pending, delivered, given_up
+    Column("status", Text, nullable=False),  # pending, delivered, given_up, withheld (the staff's alone)
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", TIMESTAMP(timezone=True)),
     Column("last_status", Integer),

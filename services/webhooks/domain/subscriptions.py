@@ -3,8 +3,11 @@ receiver never gets another site's events."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from shared.contracts.visibility import customer_view
 
 
 def site_of(payload: Mapping[str, Any]) -> str | None:
@@ -21,3 +24,11 @@ def wants(event_types: list[str], event_type: str) -> bool:
     return not event_types or any(
         t == event_type or (t.endswith(".*") and event_type.startswith(t[:-1])) for t in event_types
     )
+
+
+def customer_body(body: str) -> str | None:
+    """A stored delivery's body as the customer's system may get it, or None for an event that is the
+    staff's alone: deliveries stored before the customer's view existed are cut at sending too."""
+    envelope = json.loads(body)
+    seen = customer_view(str(envelope.get("type")), envelope.get("payload") or {})
+    return None if seen is None else json.dumps({**envelope, "payload": seen}, ensure_ascii=False)
