@@ -14,7 +14,9 @@ from services.console.seed import OFFICE_IDENTITIES as OFFICE
 from shared.identity import Identity, Role, TokenIssuer, generate_key_pair, one_line
 
 LOCAL_KEYS = Path(".aftercare") / "keys"
-MAX_HOURS = 24 * 31  # a token cannot be taken back before it expires: a month at most
+# A token ends early only when its subject is a console person whose access changes (shared/access_ends.py);
+# one for anybody else lives until it expires: a month at most.
+MAX_HOURS = 24 * 31
 PRIVATE_KEY_FILE_VARIABLE = "AFTERCARE_AUTH_PRIVATE_KEY_FILE"
 
 # The demo site's people, one per role, as the console's seed names them; `make up` prints their tokens.

@@ -33,11 +33,13 @@ REASSIGNED_BECAUSE = "王磊在静安另一个商场处理故障"
 HANDLED_INSIDE = "对当事工程师进行提醒"
 FOLLOW_UP_NOTE = "desk note: customer sounded annoyed"
 REOPENED_BECAUSE = "the manager reopened: fuse holder cracked"
+MOVED_BECAUSE = "moved to the workshop: E02 suspects the supplier batch"
 STAFF_ONLY = [
     REASSIGNED_BECAUSE,
     HANDLED_INSIDE,
     FOLLOW_UP_NOTE,
     REOPENED_BECAUSE,
+    MOVED_BECAUSE,
     "arrival flagged",
     "from the site",  # the arrival check's distance
     *(f"+86 138 0000 010{n}" for n in range(1, 6)),  # the engineers' phones (deploy/demo/huaihai-138.toml)
@@ -79,6 +81,10 @@ async def _fault_lived_through(suite: dict[str, httpx.AsyncClient], tap: EventTa
     await tap.wait_for("followup.due", ticket)
     call = {"reached": True, "satisfaction": 4, "comments": FOLLOW_UP_NOTE}
     assert (await dispatch.post(f"/tickets/{ticket}/follow-up", json=call)).status_code == 200
+    moved = await suite["intake"].patch(
+        f"/sites/{site}/equipment/{site}-BGM-AMP-01", json={"location": "B1 workshop", "reason": MOVED_BECAUSE}
+    )
+    assert moved.status_code == 200, moved.text
     return ticket
 
 
@@ -114,6 +120,8 @@ async def _everything_the_customer_reads(
         ("dispatch", f"/sites/{site}/inspection-plans"),
         ("intake", f"/sites/{site}/equipment"),
         ("intake", f"/sites/{site}/contracts"),
+        ("intake", f"/sites/{site}/equipment/{site}-BGM-AMP-01"),
+        ("intake", f"/sites/{site}/serials"),
         ("sla", f"/clocks?site_code={site}"),
         ("sla", f"/sites/{site}/policy"),
         ("archive", f"/documents?site_code={site}&limit=500"),
@@ -198,6 +206,8 @@ async def test_nothing_staff_only_of_a_tickets_whole_life_reaches_its_customer(
     history = json.loads(read[f"dispatch /tickets/{fault}/history"])
     assert [row["action"] for row in history][:2] == ["assign", "assign"]  # who holds it, not why
     assert "Amplifier fuse replaced" in read[f"console /tickets/{fault}"]  # the page shows the work done
+    device = json.loads(read[f"intake /sites/{site}/equipment/{site}-BGM-AMP-01"])
+    assert device["history"][-1]["changes"]["location"][1] == "B1 workshop"  # what changed is theirs
 
 
 async def _the_customers_pages(browser: Browser, console: str, person: Person, tickets: list[str]) -> dict[str, str]:

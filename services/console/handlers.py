@@ -50,7 +50,7 @@ async def sign_in(
     an unknown name get the same 401; a name or client address that guessed wrong too often is answered
     429 with `Retry-After` (the wait grows with each further wrong password)."""
     try:
-        person = await people.signed_in(
+        person, issued_at = await people.signed_in(
             database, terms.username, terms.password, address=client_address(request), by_address=settings.by_address
         )
     except people.TooManyAttempts as waiting:
@@ -60,7 +60,7 @@ async def sign_in(
     except PersonRefused as refused:
         raise Problem(401, refused.reason, refused.message) from refused
     try:
-        token = sign_in_token(settings, person.identity())
+        token = sign_in_token(settings, person.identity(), issued_at)
     except NoSigningKey as missing:
         raise Problem(503, "no_signing_key", str(missing)) from missing
     return {"access_token": token, "token_type": "bearer", "roles": sorted(person.roles)}

@@ -4,8 +4,9 @@ names them and their roles, which every service verifies with the public key."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.console.db import people as people_rows
@@ -20,7 +21,7 @@ from services.console.domain.people import (
     password_hash,
     proves,
 )
-from services.console.domain.throttle import BY_NAME, Throttle
+from services.console.domain.throttle import Throttle, counted
 from shared.contracts.accounts import AccountChanged
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
@@ -41,51 +42,67 @@ class TooManyAttempts(PersonRefused):
 
 async def signed_in(
     database: ServiceDatabase, username: str, password: str, *, address: str, by_address: Throttle
-) -> Person:
-    """Sign a person in (PersonRefused if not), counting a wrong password by name and by address."""
+) -> tuple[Person, datetime]:
+    """Sign a person in (PersonRefused if not): the person, and the moment their token is issued at."""
     async with database.connect() as connection:
         try:
-            return await sign_in(
-                connection, username, password, address=address, by_address=by_address, now=datetime.now(UTC)
-            )
+            return await sign_in(connection, username, password, address=address, by_address=by_address)
         finally:
             await connection.commit()
 
 
 async def sign_in(
-    connection: AsyncConnection, username: str, password: str, *, address: str, by_address: Throttle, now: datetime
-) -> Person:
-    """The person, if the password proves them. A name or address that guessed wrong too often waits
-    first (domain/throttle.py), known name or not: the answers never tell which names exist."""
-    keys = [BY_NAME.key(username), by_address.key(address)]
-    waiting = await sign_in_failures.waiting_until(connection, keys, now)
+    connection: AsyncConnection, username: str, password: str, *, address: str, by_address: Throttle
+) -> tuple[Person, datetime]:
+    """The person, if the password proves them, and the moment their token is issued at. A name or address
+    that guessed wrong too often waits first (domain/throttle.py), known name or not: the answers never
+    tell which names exist.
+
+    The person's row is read under a share lock and the moment taken from the database's clock after it:
+    a change of their access (`keep`) waits for this sign-in to end and is stamped later, so a token
+    issued with the old roles is always issued before the change, and refused (shared/access_ends.py)."""
+    now = await _database_now(connection)
+    counts = counted(username, address, by_address)
+    waiting = await sign_in_failures.reserve(connection, [throttle.key(value) for throttle, value in counts], now)
     if waiting is not None:
         raise TooManyAttempts(max(1, math.ceil((waiting - now).total_seconds())))
-    found = await people_rows.find(connection, username)
+    found = await people_rows.find(connection, username, share=True)
     person, stored = found if found is not None else (None, DECOY_HASH)
     if not proves(password, stored) or person is None:
-        await sign_in_failures.count_failure(connection, BY_NAME, username, now)
-        await sign_in_failures.count_failure(connection, by_address, address, now)
+        for throttle, value in counts:
+            await sign_in_failures.count_failure(connection, throttle, value, now)
         raise PersonRefused("wrong_credentials", WRONG)
-    await sign_in_failures.forget(connection, BY_NAME.key(username))
+    # The name's counts are cleared; the address's stay (one right password must not excuse its guesses).
+    await sign_in_failures.forget(connection, [t.key(value) for t, value in counts if t is not by_address])
     if not person.active:
         raise PersonRefused("inactive", f"{username} may no longer sign in; ask an administrator")
     if needs_new_hash(stored):
         await people_rows.new_hash(connection, username, password_hash(password))
-    return person
+    return person, await _database_now(connection)
+
+
+async def _database_now(connection: AsyncConnection) -> datetime:
+    """The database's clock: one clock for every console process, for tokens and the changes they race."""
+    moment: datetime = (await connection.execute(select(func.clock_timestamp()))).scalar_one()
+    return moment
 
 
 async def keep(uow: UnitOfWork, person: Person, password: str) -> bool:
     """Add or change a person with their password; True if they are new. A change of their access (closed,
     roles, password) is announced, and every service refuses the tokens they had (shared/access_ends.py)."""
     before = await people_rows.find(uow.connection, person.username)
-    created = await people_rows.keep(uow.connection, checked(person), password_hash(acceptable(password, person)))
+    same_password = before is not None and proves(password, before[1])
+    # A password kept as it was is not judged again: closing an account with an older password must work.
+    chosen = password if same_password else acceptable(password, person)
+    created = await people_rows.keep(uow.connection, checked(person), password_hash(chosen))
     if before is not None:
-        earlier, earlier_hash = before
-        changes = changes_between(earlier, person, same_password=proves(password, earlier_hash))
+        changes = changes_between(before[0], person, same_password=same_password)
         if changes:
+            # Stamped after the row is locked by the upsert: a sign-in that read the old row ended first,
+            # and its token was issued before this moment (sign_in).
+            changed_at = await _database_now(uow.connection)
             changed = AccountChanged(
-                username=person.username, changes=changes, active=person.active, changed_at=datetime.now(UTC)
+                username=person.username, changes=changes, active=person.active, changed_at=changed_at
             )
             uow.publish(changed, correlation_id=person.username)
     return created

@@ -16,8 +16,9 @@ class NoSigningKey(Exception):
     """The console cannot sign tokens: CONSOLE_SIGNING_KEY is not set."""
 
 
-def sign_in_token(settings: ConsoleSettings, identity: Identity) -> str:
-    return _issuer(settings, timedelta(hours=settings.token_hours)).issue(identity, now=datetime.now(UTC))
+def sign_in_token(settings: ConsoleSettings, identity: Identity, issued_at: datetime) -> str:
+    """A person's token, issued at the moment their sign-in read them (services/console/people.py)."""
+    return _issuer(settings, timedelta(hours=settings.token_hours)).issue(identity, now=issued_at)
 
 
 def page_call_token(settings: ConsoleSettings, identity: Identity) -> str:

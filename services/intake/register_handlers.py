@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.intake import equipment, site_contracts
+from services.intake.domain import customer_view
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, DeviceStatus
 from shared.contracts import Contact, Coverage
-from shared.http import Actor, Database, Problem, file_named
+from shared.http import Actor, Caller, Database, Problem, file_named
 from shared.refusals import Refused
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat, UnreadableSheet, read_sheet, write_sheet
 
@@ -120,13 +121,15 @@ async def import_register(
 
 
 @router.get("/sites/{site_code}/equipment/{asset_tag}")
-async def get_device(site_code: str, asset_tag: str, database: Database) -> dict[str, Any]:
-    """One device and the history of its changes: who, when, why, each field's old and new value."""
+async def get_device(site_code: str, asset_tag: str, database: Database, caller: Caller) -> dict[str, Any]:
+    """One device and the history of its changes: who, when, why, each field's old and new value (a
+    customer sees when and what, not who nor why)."""
     try:
         async with database.connect() as connection:
-            return await equipment.device_with_history(connection, site_code, asset_tag)
+            found = await equipment.device_with_history(connection, site_code, asset_tag)
     except Refused as refused:
         raise _problem(refused) from refused
+    return customer_view.device_with_history(found) if caller.customer_only else found
 
 
 class DeviceChange(BaseModel):

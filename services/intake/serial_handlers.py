@@ -10,7 +10,8 @@ from pydantic import AwareDatetime
 
 from services.intake import equipment
 from services.intake.db import serials
-from shared.http import Database, Problem
+from services.intake.domain import customer_view
+from shared.http import Caller, Database, Problem
 from shared.refusals import Refused
 
 router = APIRouter(tags=["equipment register and contracts"])
@@ -31,6 +32,7 @@ async def serial_life(serial_number: str, database: Database) -> list[dict[str, 
 async def serials_at_site(
     site_code: str,
     database: Database,
+    caller: Caller,
     at: Annotated[AwareDatetime | None, Query(description="The moment; default: now.")] = None,
 ) -> list[dict[str, Any]]:
     """The serial that stood in each place of the site's register at that moment (loaners included)."""
@@ -39,4 +41,5 @@ async def serials_at_site(
             await equipment.known_site(connection, site_code)
         except Refused as refused:
             raise Problem.of(refused, {"unknown_site": 404}) from refused
-        return await serials.at_site(connection, site_code, at or datetime.now(UTC))
+        found = await serials.at_site(connection, site_code, at or datetime.now(UTC))
+    return customer_view.stays(found) if caller.customer_only else found

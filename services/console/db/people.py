@@ -11,9 +11,11 @@ from services.console.domain.people import Person
 from shared.identity import Role
 
 
-async def find(connection: AsyncConnection, username: str) -> tuple[Person, str] | None:
-    """The person and their password hash."""
-    row = (await connection.execute(select(people).where(people.c.username == username))).first()
+async def find(connection: AsyncConnection, username: str, *, share: bool = False) -> tuple[Person, str] | None:
+    """The person and their password hash; with `share`, their row stays as read until the transaction
+    ends (a change of it waits)."""
+    query = select(people).where(people.c.username == username)
+    row = (await connection.execute(query.with_for_update(read=True) if share else query)).first()
     return (_person(row), row.password_hash) if row else None
 
 

@@ -12,27 +12,24 @@ from services.console.db.tables import sign_in_failures
 from services.console.domain.throttle import Throttle, counted_before
 
 
-async def waiting_until(connection: AsyncConnection, keys: list[str], now: datetime) -> datetime | None:
-    """The latest moment any of the keys must wait until, if one waits now."""
-    query = select(sign_in_failures.c.wait_until).where(
-        sign_in_failures.c.key.in_(keys), sign_in_failures.c.wait_until > now
+async def reserve(connection: AsyncConnection, keys: list[str], now: datetime) -> datetime | None:
+    """Lock the attempt's counts for the rest of the transaction, so that guesses sent at once are taken
+    one after the other, each seeing the wait the last one set; returns until when one must wait, if so."""
+    await connection.execute(
+        insert(sign_in_failures)
+        .values([{"key": key, "failures": 0, "last_failure_at": now} for key in sorted(keys)])
+        .on_conflict_do_nothing(index_elements=[sign_in_failures.c.key])
     )
-    waits = [row.wait_until for row in await connection.execute(query)]
+    locked = select(sign_in_failures.c.wait_until).where(sign_in_failures.c.key.in_(keys))
+    rows = await connection.execute(locked.order_by(sign_in_failures.c.key).with_for_update())
+    waits = [row.wait_until for row in rows if row.wait_until is not None and row.wait_until > now]
     return max(waits, default=None)
 
 
 async def count_failure(connection: AsyncConnection, throttle: Throttle, value: str, now: datetime) -> None:
-    """One more wrong password for the key; it waits as the throttle says. The row is locked while
-    counting, so that guesses sent at once are each counted."""
+    """One more wrong password for the key (reserved already); it waits as the throttle says."""
     key = throttle.key(value)
-    await connection.execute(
-        insert(sign_in_failures)
-        .values(key=key, failures=0, last_failure_at=now)
-        .on_conflict_do_nothing(index_elements=[sign_in_failures.c.key])
-    )
-    row = (
-        await connection.execute(select(sign_in_failures).where(sign_in_failures.c.key == key).with_for_update())
-    ).one()
+    row = (await connection.execute(select(sign_in_failures).where(sign_in_failures.c.key == key))).one()
     failures = counted_before(row.failures, row.last_failure_at, now) + 1
     wait = throttle.wait_after(failures)
     await connection.execute(
@@ -42,5 +39,5 @@ async def count_failure(connection: AsyncConnection, throttle: Throttle, value: 
     )
 
 
-async def forget(connection: AsyncConnection, key: str) -> None:
-    await connection.execute(delete(sign_in_failures).where(sign_in_failures.c.key == key))
+async def forget(connection: AsyncConnection, keys: list[str]) -> None:
+    await connection.execute(delete(sign_in_failures).where(sign_in_failures.c.key.in_(keys)))

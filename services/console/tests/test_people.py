@@ -17,7 +17,14 @@ from services.console.domain.people import (
     password_hash,
     proves,
 )
-from services.console.domain.throttle import BY_NAME, by_address, counted_before
+from services.console.domain.throttle import (
+    FROM_AN_ADDRESS,
+    FROM_ANYWHERE,
+    address_group,
+    by_address,
+    counted,
+    counted_before,
+)
 from shared.identity import Role
 
 ENGINEER = Person("wang.lei", "王磊 Wang Lei", frozenset({Role.ENGINEER}), engineer_id="E01")
@@ -81,11 +88,24 @@ def test_a_hard_password_is_accepted() -> None:
     assert acceptable("correct horse battery staple", ENGINEER) == "correct horse battery staple"
 
 
-def test_wrong_passwords_make_a_name_wait_ever_longer_up_to_a_minute() -> None:
-    assert [BY_NAME.wait_after(n).total_seconds() for n in range(1, 13)] == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+def test_wrong_passwords_make_a_key_wait_ever_longer_up_to_its_ceiling() -> None:
+    waits = [FROM_AN_ADDRESS.wait_after(n).total_seconds() for n in range(1, 17)]
+    assert waits == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+    assert FROM_ANYWHERE.wait_after(49) == timedelta(0)  # many addresses guessing at one name: late, and short
+    assert FROM_ANYWHERE.wait_after(80) == timedelta(minutes=1)
     assert by_address(20).wait_after(19) == timedelta(0)
     assert by_address(20).wait_after(40) == timedelta(minutes=15)
-    assert BY_NAME.key("Wang.Lei") == "name:wang.lei"
+
+
+def test_an_attempt_is_counted_for_the_name_from_its_address_for_its_address_and_for_the_name() -> None:
+    addresses = by_address(20)
+    assert [(t.key(v)) for t, v in counted("Wang.Lei", "198.51.100.7", addresses)] == [
+        "pair:wang.lei|198.51.100.7",
+        "address:198.51.100.7",
+        "name:wang.lei",
+    ]
+    assert address_group("2001:db8:1:2:aaaa::1") == address_group("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert address_group("::ffff:198.51.100.7") == "198.51.100.7"
 
 
 def test_wrong_passwords_are_forgotten_an_hour_after_the_last() -> None:

@@ -144,3 +144,14 @@ async def test_an_address_guessing_at_many_names_waits_ever_longer(seeded: World
                 )
             ).scalar_one()
             assert waits == 3
+
+
+async def test_guesses_sent_at_once_wait_their_turn(seeded: World) -> None:
+    """Twenty wrong passwords for one name sent together are taken one after the other: the wait the fifth
+    sets holds the rest, instead of all being checked before any was counted."""
+    async with running(seeded, "console") as suite, _from(suite["console"], _address()) as console:
+        guess = {"username": f"n{uuid.uuid4().hex[:6]}", "password": "a guess at it"}
+        answers = await asyncio.gather(*(console.post("/token", json=guess) for _ in range(20)))
+        statuses = [answer.status_code for answer in answers]
+        assert set(statuses) == {401, 429}, statuses
+        assert statuses.count(401) < 10, statuses  # 5 free, and a wrong one after each wait at most

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any, cast
 from urllib.parse import quote
@@ -30,21 +31,31 @@ from services.console.web.sessions import (
     close_session,
     open_session,
     settings_of,
+    still_signed_in,
 )
 from services.console.web.upstream import ServiceRefused
+from shared.contracts.visibility import CUSTOMER_SEES
 from shared.http import client_address
 from shared.identity import Role
 from shared.persistence.service_database import ServiceDatabase
 
 SETTLE_SECONDS = 0.5
+SESSION_RECHECK_SECONDS = 30.0  # how long a live stream goes on without asking whether its session holds
+# What a customer's live page is told of: document.archived is left out, since a staff-only document's
+# filing would tell them when something of the staff's happened.
+CUSTOMER_MOVES = frozenset(CUSTOMER_SEES) - {"document.archived"}
 SIGN_IN_COOKIE = "aftercare_sign_in"  # guards the sign-in form itself against a forged cross-site post
+
+
+_NO_KEY = secrets.token_hex(32)
 
 
 def _form_guard(request: Request, cookie: str) -> str:
     """What the sign-in form must send back for this cookie: the cookie signed with a key only the console
     holds (derived from its signing key), so that a cookie planted by a neighbouring site (a plain
     double-submit cookie's weakness) comes with no form value that matches it."""
-    key = hashlib.sha256(b"aftercare sign-in form\0" + (settings_of(request).signing_key or "").encode()).digest()
+    signing_key = settings_of(request).signing_key or _NO_KEY  # without one nobody signs in: never a known key
+    key = hashlib.sha256(b"aftercare sign-in form\0" + signing_key.encode()).digest()
     return hmac.new(key, cookie.encode(), hashlib.sha256).hexdigest()
 
 
@@ -130,7 +141,7 @@ async def sign_in(
     if not cookie or not hmac.compare_digest(_form_guard(request, cookie).encode(), guard.encode()):
         return page(request, "refused.html", status_code=403, reason="csrf")
     try:
-        person = await people.signed_in(
+        person, _ = await people.signed_in(
             _database(request),
             username.strip(),
             password,
@@ -192,12 +203,19 @@ async def live(request: Request, session: Session) -> EventSourceResponse:
     site = session.person.site_code if session.person.roles == {Role.CUSTOMER} else None
 
     def visible(moved: Moved) -> bool:
-        return site is None or moved.site_code == site
+        """A customer hears of their site's moves of the kinds they see (shared/contracts/visibility.py):
+        not even when a staff-only event happened."""
+        return site is None or (moved.site_code == site and moved.event_type in CUSTOMER_MOVES)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
+        checked = time.monotonic()
         async with feed.watch() as moves:
             while True:
                 moved = await moves.get()
+                if time.monotonic() - checked > SESSION_RECHECK_SECONDS:
+                    if not await still_signed_in(request):
+                        return  # signed out, or the account closed: the stream ends with the session
+                    checked = time.monotonic()
                 if not visible(moved):
                     continue
                 # A ticket's move is a burst of events (opened, assigned, clocks, documents): the page

@@ -90,6 +90,15 @@ async def _signed_in(request: Request) -> WebSession:
     return session
 
 
+async def still_signed_in(request: Request) -> bool:
+    """Whether the browser's session still holds (not ended, the person's account not closed)."""
+    try:
+        await _signed_in(request)
+    except SignInNeeded:
+        return False
+    return True
+
+
 Session = Annotated[WebSession, Depends(_signed_in)]
 """Page parameter type: the signed-in person (else the browser is sent to sign in); on a change, the
 CSRF token has been checked."""
