@@ -100,10 +100,15 @@ class Partner:
         return str(envelope.message_id)
 
 
+def new_partner_code() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
 @asynccontextmanager
-async def onboarded(world: World, **agreement: Any) -> AsyncIterator[Partner]:
-    """A partner with a code of its own, onboarded in `world`; its broker user deleted afterwards."""
-    code = f"test-{uuid.uuid4().hex[:10]}"
+async def onboarded(world: World, code: str | None = None, **agreement: Any) -> AsyncIterator[Partner]:
+    """A partner with a code of its own (`code`, or a new one), onboarded in `world`; its broker user
+    deleted afterwards."""
+    code = code or new_partner_code()
     engine = create_engine(world.database_url, pool_size=1)
     database = ServiceDatabase(engine, services.definition("vendor").metadata, producer="vendor")
     try:
