@@ -24,6 +24,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from shared.persistence.errors import causes
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -150,9 +152,4 @@ def guarded_client(policy: EgressPolicy, timeout: float) -> httpx.AsyncClient:
 
 def refusal_in(error: BaseException) -> str | None:
     """The guard's refusal behind an HTTP client's error, if that is why a request was not sent."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, Refused):
-            return str(seen)
-        seen = seen.__cause__ or seen.__context__
-    return None
+    return next((str(cause) for cause in causes(error) if isinstance(cause, Refused)), None)

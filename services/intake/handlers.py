@@ -12,6 +12,7 @@ from pydantic import BaseModel, StringConstraints
 
 from services.intake import preview, register_handlers, serial_handlers
 from services.intake.db import repository
+from services.intake.domain import customer_view
 from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
@@ -111,9 +112,6 @@ async def submit_request(
     )
 
 
-STAFF_REASONS = frozenset({"reason", "actor"})  # of a reclassification, as on ticket.reclassified
-
-
 @router.get("/tickets/{ticket_id}")
 async def get_ticket(ticket_id: str, database: Database, caller: Caller) -> dict[str, Any]:
     """The request as intake recorded it; a customer sees each reclassification, not why nor who (the
@@ -123,9 +121,7 @@ async def get_ticket(ticket_id: str, database: Database, caller: Caller) -> dict
         if found is None:
             raise Problem(404, "unknown_ticket", f"intake has no ticket {ticket_id!r}")
         changes = await repository.changes_of(connection, ticket_id)
-    if caller.customer_only:
-        changes = [{k: v for k, v in change.items() if k not in STAFF_REASONS} for change in changes]
-    found["reclassifications"] = changes
+    found["reclassifications"] = customer_view.reclassifications(changes) if caller.customer_only else changes
     found.pop("fingerprint", None)
     return found
 

@@ -95,7 +95,7 @@ class Deliverer(PollingLoop):
 
 async def _post(client: httpx.AsyncClient, row: Row[Any]) -> tuple[int | None, str | None]:
     shown = customer_body(row.body)
-    if shown is None:  # stored before the customer's view existed, of an event that is the staff's alone
+    if shown is None:  # an event that is the staff's alone by the rule of the day (kept from before it)
         return None, WITHHELD
     body = shown.encode()
     headers = {

@@ -27,8 +27,8 @@ def wants(event_types: list[str], event_type: str) -> bool:
 
 
 def customer_body(body: str) -> str | None:
-    """A stored delivery's body as the customer's system may get it, or None for an event that is the
-    staff's alone: deliveries stored before the customer's view existed are cut at sending too."""
+    """A stored delivery's body (the event as published) as the customer's system may get it, or None for
+    an event that is the staff's alone."""
     envelope = json.loads(body)
     seen = customer_view(str(envelope.get("type")), envelope.get("payload") or {})
     return None if seen is None else json.dumps({**envelope, "payload": seen}, ensure_ascii=False)
