@@ -17,8 +17,10 @@ env:
 # pdftotext (poppler-utils).
 ARCHIVE_FONTS := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc=fonts-noto-cjk
 
+# The services run as RabbitMQ users of their own, made through the management API as a deployment's
+# `provision` step makes them; the broker's administrator serves only the operator's tools.
 up: env
-	@scripts/local-services
+	@scripts/local-services --management
 	@scripts/debian-packages $(ARCHIVE_FONTS)
 	$(UV) run aftercare up
 

@@ -8,12 +8,15 @@ import os
 import time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
+import httpx
 import typer
 
 import services
 from services import identity_commands, operations
 from services.archive import commands as archive_commands
+from services.broker_users import own_amqp_urls, service_amqp_variable
 from services.console import commands as console_commands
 from services.launcher import run_suite
 from services.vendor import commands as vendor_commands
@@ -168,10 +171,18 @@ def seed(
 def up(
     demo: Annotated[bool, typer.Option(help="Load the demo site (138 Huaihai Road).")] = True,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for every service to be ready.")] = 60,
+    broker_users: Annotated[
+        bool,
+        typer.Option(
+            help="Run each service as a RabbitMQ user of its own, made for the run through the management API "
+            "(AFTERCARE_PROVISION_BROKER_URL); without, as the user of AFTERCARE_AMQP_URL."
+        ),
+    ] = True,
 ) -> None:
     """Migrate, seed the demo site and run every service as a separate process until Ctrl-C. Unless
     the environment names a key (AFTERCARE_AUTH_PUBLIC_KEY or AFTERCARE_AUTH_JWKS_URL), the suite trusts
-    the local key pair in .aftercare/keys (made on first use) and a token is printed per demo person."""
+    the local key pair in .aftercare/keys (made on first use) and a token is printed per demo person.
+    Each service connects to RabbitMQ as a user of its own with only its own rights, as deployed."""
     if not (os.environ.get("AFTERCARE_AUTH_PUBLIC_KEY") or os.environ.get("AFTERCARE_AUTH_JWKS_URL")):
         os.environ["AFTERCARE_AUTH_PUBLIC_KEY"] = identity_commands.ensure_keys()
         os.environ["CONSOLE_SIGNING_KEY"] = (identity_commands.LOCAL_KEYS / "private.pem").read_text()
@@ -180,6 +191,8 @@ def up(
             roles = ",".join(sorted(person.roles))
             typer.echo(f"  {person.subject:<9} {roles:<9} {signed}")
     os.environ.setdefault("AFTERCARE_API_DOCS", "true")  # a developer's machine: each service's /docs
+    if broker_users:
+        _as_own_broker_users()
     migrate(None)
     for name in services.NAMES:  # before the seed's events are published
         asyncio.run(declare_topology(services.definition(name), _settings(name)))
@@ -187,6 +200,28 @@ def up(
         seed(None, DEMO_SITE)
     urls = {name: f"http://{_settings(name).http_host}:{_settings(name).port}" for name in services.NAMES}
     run_suite(urls, ready_timeout)
+
+
+def _as_own_broker_users() -> None:
+    """Give each service not named in the environment a broker user of its own, for this run."""
+    own = own_amqp_urls(ServiceSettings().amqp_url)
+    if not own:
+        return
+    os.environ.update({service_amqp_variable(name): url for name, url in own.items()})
+    admin = ProvisioningSettings().broker_url
+    try:
+        provision_broker(admin, [ServiceAccess.of(services.definition(name), _settings(name)) for name in own])
+    except (ProvisioningError, httpx.HTTPError) as failure:
+        api = httpx.URL(admin).copy_with(username=None, password=None)
+        typer.echo(
+            f"the services' RabbitMQ users could not be made through the management API at {api}: {failure}\n"
+            "turn the API on (scripts/local-services --management does), name the administrator in "
+            "AFTERCARE_PROVISION_BROKER_URL, or run `aftercare up --no-broker-users`",
+            err=True,
+        )
+        raise typer.Exit(1) from failure
+    users = ", ".join(unquote(urlsplit(url).username or "") for url in own.values())
+    typer.echo(f"each service connects to RabbitMQ as a user of its own: {users}")
 
 
 def _settings(name: str) -> ServiceSettings:

@@ -70,6 +70,11 @@ def aftercare(*args: str, env: dict[str, str]) -> None:
     subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603 - our own CLI
 
 
+# `aftercare up` on the private servers: their RabbitMQ runs without the management API that would make
+# each service a user of its own, so the services connect as the private broker's administrator.
+UP_ON_PRIVATE_SERVERS = ("up", "--no-broker-users")
+
+
 def suite_environment(database_url: str, amqp_url: str) -> tuple[dict[str, str], dict[str, str]]:
     """The environment `aftercare up` runs the suite in on these servers, and each service's base URL."""
     ports = {name: free_port() for name in services.NAMES}

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 import services
+from services.broker_users import broker_user
 from shared.identity import one_line
 from shared.persistence import migrations
 from shared.persistence.database import drop_database, ensure_database
 from shared.service import declare_topology
 from shared.settings import ServiceSettings
 from testkit.identities import PRIVATE_KEY, PUBLIC_KEY
-from testkit.machine import AMQP_BASE_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
+from testkit.machine import AMQP_BASE_URL, BROKER_ADMIN_URL, POSTGRES_URL, TEST_NAME_PREFIX, rabbitmqctl
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,6 @@ def create_world() -> World:
 def destroy_world(world: World) -> None:
     asyncio.run(drop_database(world.database_url))
     rabbitmqctl("delete_vhost", world.vhost)
+    with httpx.Client(base_url=BROKER_ADMIN_URL, timeout=10) as admin:  # what `aftercare up` made in it
+        for service in services.NAMES:
+            admin.delete(f"/api/users/{quote(broker_user(service, world.vhost), safe='')}")

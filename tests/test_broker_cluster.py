@@ -20,7 +20,15 @@ import pytest
 
 import services
 from shared.service import consumer_queues
-from testkit.campaign import SteadyLoad, all_ready, every_ticket_whole, no_dead_letters, prepared, suite_environment
+from testkit.campaign import (
+    UP_ON_PRIVATE_SERVERS,
+    SteadyLoad,
+    all_ready,
+    every_ticket_whole,
+    no_dead_letters,
+    prepared,
+    suite_environment,
+)
 from testkit.private_servers import PrivateRabbit, private_postgres, private_rabbitmq_cluster
 from testkit.processes import aftercare_process
 
@@ -44,7 +52,7 @@ async def test_losing_the_node_that_leads_the_most_queues_loses_and_doubles_noth
         cluster = "amqp://guest:guest@" + ",".join(f"127.0.0.1:{node.port}" for node in nodes) + "/"
         env, urls = suite_environment(postgres.url, cluster)
         await prepared(env)
-        with aftercare_process("up", env=env, log_dir=tmp_path) as up:
+        with aftercare_process(*UP_ON_PRIVATE_SERVERS, env=env, log_dir=tmp_path) as up:
             await all_ready(urls, time.monotonic())
             queues = _quorum_queues(nodes[0])
             for name in _service_queues():

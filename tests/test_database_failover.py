@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from testkit.campaign import SteadyLoad, all_ready, every_ticket_whole, no_dead_letters, prepared, suite_environment
+from testkit.campaign import (
+    UP_ON_PRIVATE_SERVERS,
+    SteadyLoad,
+    all_ready,
+    every_ticket_whole,
+    no_dead_letters,
+    prepared,
+    suite_environment,
+)
 from testkit.private_servers import private_postgres_pair, private_rabbitmq
 from testkit.processes import aftercare_process
 
@@ -27,7 +35,7 @@ async def test_a_promoted_standby_takes_over_and_nothing_accepted_is_lost(tmp_pa
         database_url = f"postgresql+asyncpg://postgres@/aftercare?{hosts}&target_session_attrs=read-write"
         env, urls = suite_environment(database_url, rabbit.url)
         await prepared(env)
-        with aftercare_process("up", env=env, log_dir=tmp_path) as up:
+        with aftercare_process(*UP_ON_PRIVATE_SERVERS, env=env, log_dir=tmp_path) as up:
             await all_ready(urls, time.monotonic())
             load = SteadyLoad(urls["intake"])
             stream = asyncio.create_task(load.run())

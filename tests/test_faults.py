@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 import services
-from testkit.campaign import SteadyLoad, all_ready, every_ticket_whole, no_dead_letters, prepared, suite_environment
+from testkit.campaign import (
+    UP_ON_PRIVATE_SERVERS,
+    SteadyLoad,
+    all_ready,
+    every_ticket_whole,
+    no_dead_letters,
+    prepared,
+    suite_environment,
+)
 from testkit.private_servers import PrivatePostgres, PrivateRabbit, private_postgres, private_rabbitmq
 from testkit.processes import aftercare_process, free_port, is_ready, service_pids
 from testkit.waiting import eventually
@@ -30,7 +38,7 @@ async def test_nothing_accepted_is_lost_or_doubled_through_broker_database_and_p
     with private_postgres() as postgres, private_rabbitmq(tmp_path) as rabbit:
         env, urls = suite_environment(postgres.url, rabbit.url)
         await prepared(env)
-        with aftercare_process("up", env=env, log_dir=tmp_path) as up:
+        with aftercare_process(*UP_ON_PRIVATE_SERVERS, env=env, log_dir=tmp_path) as up:
             await all_ready(urls, time.monotonic())
             load = SteadyLoad(urls["intake"])
             stream = asyncio.create_task(load.run())

@@ -1,5 +1,5 @@
-"""The suite as operators run it: `aftercare up` starts five processes that answer health and
-readiness and carry a request through; SIGTERM lets a busy service finish what it holds and lose
+"""The suite as operators run it: `aftercare up` starts the services' processes that answer health and
+readiness and carry a request through, each connected to RabbitMQ as a user of its own; SIGTERM lets a busy service finish what it holds and lose
 nothing."""
 
 from __future__ import annotations
@@ -9,17 +9,27 @@ import signal
 import uuid
 from functools import partial
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
 import services
+from services.broker_users import broker_user
 from services.launcher import pause_after
 from testkit.broker import EventTap, send_envelopes
 from testkit.identities import ADMIN
+from testkit.machine import BROKER_ADMIN_URL
 from testkit.processes import aftercare_process, free_port, http_ports, is_ready, service_pids
 from testkit.samples import opened_at_load_site
 from testkit.waiting import eventually, stays
 from testkit.world import World
+
+
+async def _broker_users_connected(vhost: str) -> set[str]:
+    """Who the connections to the world's virtual host are logged in as."""
+    async with httpx.AsyncClient(base_url=BROKER_ADMIN_URL) as admin:
+        connections = await admin.get(f"/api/vhosts/{quote(vhost, safe='')}/connections")
+    return {connection["user"] for connection in connections.json()}
 
 
 def _environment(world: World, ports: dict[str, int]) -> dict[str, str]:
@@ -63,6 +73,12 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
                 return filed == {"REC", "DSP"} and assigned.get("status") == "assigned" and clocks.status_code == 200
 
             await eventually(archived, timeout=30)  # after what earlier tests left in the inboxes
+            own_users = {broker_user(name, seeded.vhost) for name in services.NAMES}
+
+            async def each_connected_as_its_own_user() -> bool:  # the broker lists a connection soon after
+                return await _broker_users_connected(seeded.vhost) == own_users  # no guest among them
+
+            await eventually(each_connected_as_its_own_user, timeout=10)
             metrics = (await client.get(f"{urls['dispatch']}/metrics")).text
             assert (
                 'aftercare_messages_consumed_total{outcome="processed",queue="dispatch.inbox",type="ticket.opened"}'
