@@ -9,12 +9,24 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.console.db.tables import sign_in_failures
-from services.console.domain.throttle import Throttle, counted_before
+from services.console.domain.throttle import FORGET_AFTER, Throttle, counted_before
+
+# Forgotten counts deleted by each attempt: more than one attempt adds, so the table holds about the
+# last hour's names and addresses, and no attempt takes long.
+FORGOTTEN_DELETED_PER_ATTEMPT = 20
 
 
 async def reserve(connection: AsyncConnection, keys: list[str], now: datetime) -> datetime | None:
     """Lock the attempt's counts for the rest of the transaction, so that guesses sent at once are taken
     one after the other, each seeing the wait the last one set; returns until when one must wait, if so."""
+    forgotten = (
+        select(sign_in_failures.c.key)
+        .where(sign_in_failures.c.last_failure_at < now - FORGET_AFTER, sign_in_failures.c.key.not_in(keys))
+        .order_by(sign_in_failures.c.last_failure_at)
+        .limit(FORGOTTEN_DELETED_PER_ATTEMPT)
+        .with_for_update(skip_locked=True)  # another attempt's keys are its own: never wait for them
+    )
+    await connection.execute(delete(sign_in_failures).where(sign_in_failures.c.key.in_(forgotten.scalar_subquery())))
     await connection.execute(
         insert(sign_in_failures)
         .values([{"key": key, "failures": 0, "last_failure_at": now} for key in sorted(keys)])

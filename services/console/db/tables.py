@@ -41,6 +41,7 @@ sign_in_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", TIMESTAMP(timezone=True), nullable=False),
     Column("wait_until", TIMESTAMP(timezone=True)),
+    Index("ix_sign_in_failures_last_failure_at", "last_failure_at"),
 )
 
 # A browser's sign-in: the cookie holds a random key and the table only its SHA-256, so a copy of the

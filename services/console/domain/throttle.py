@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-FORGET_AFTER = timedelta(hours=1)
+FORGET_AFTER = timedelta(hours=1)  # longer than any wait, so that a forgotten count holds nobody back
 
 
 @dataclass(frozen=True)

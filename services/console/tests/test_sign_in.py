@@ -158,3 +158,25 @@ async def test_guesses_sent_at_once_wait_their_turn(seeded: World) -> None:
         statuses = [answer.status_code for answer in answers]
         assert set(statuses) == {401, 429}, statuses
         assert statuses.count(401) < 10, statuses  # 5 free, and a wrong one after each wait at most
+
+
+async def test_counts_an_hour_old_are_deleted_by_later_attempts(seeded: World) -> None:
+    """Names tried once (unknown ones above all) and addresses are not kept for ever: each attempt
+    deletes a few counts whose last wrong password is an hour old."""
+    tried_long_ago = f"name:gone{uuid.uuid4().hex[:6]}"
+    async with running(seeded, "console") as suite:
+        async with suite["console"].runtime.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO console.sign_in_failures (key, failures, last_failure_at)"
+                    " VALUES (:k, 3, now() - interval '25 years')"
+                ),
+                {"k": tried_long_ago},
+            )
+        async with _from(suite["console"], _address()) as console:
+            guess = {"username": f"n{uuid.uuid4().hex[:6]}", "password": "a guess at it"}
+            assert (await console.post("/token", json=guess)).status_code == 401
+        async with suite["console"].runtime.engine.begin() as connection:
+            keys = set((await connection.execute(text("SELECT key FROM console.sign_in_failures"))).scalars())
+        assert tried_long_ago not in keys
+        assert f"name:{guess['username']}" in keys  # this hour's count stays
