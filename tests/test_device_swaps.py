@@ -155,3 +155,42 @@ async def test_a_swap_on_an_entry_standing_for_many_units_is_refused_before_anyt
         history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
         assert "swap_device" not in [row["action"] for row in history]
         assert not [e for e in tap.events("device.swapped") if e["payload"]["ticket_id"] == ticket]
+
+
+async def test_a_swap_naming_a_case_on_another_entry_of_many_units_leaves_the_case_open(
+    seeded: World, tap: EventTap
+) -> None:
+    """Dispatch cannot tell that another asset tag the engineer names stands for many units; the
+    register refuses the swap (dead-lettered with its reason) and the vendor service does not end the
+    partner's case on a swap of another device than the case's: the case notes why and stays open until
+    its own device is swapped."""
+    site = await fresh_site(seeded)
+    dsp, _ = event_hall_dsp(site)
+    speakers = f"{site}-BGM-SPK-L1"  # 48 ceiling speakers in one entry (deploy/demo/huaihai-138.toml)
+    async with onboarded(seeded) as partner, running(seeded, "intake", "dispatch", "vendor") as suite:
+        intake, dispatch, vendor = (suite[name].http for name in ("intake", "dispatch", "vendor"))
+        await vendor_knows(vendor, site)
+        ticket = await accepted_fault(intake, dispatch, tap, site)
+        case = await _escalated(dispatch, partner, ticket, "replacement")
+        await partner.reply(Acknowledged(case_number=case, acknowledged_at=datetime.now(UTC)), step="acknowledged")
+        await eventually(lambda: _case_status(vendor, case, "acknowledged"))
+
+        await _swap(dispatch, ticket, new_serial_number=f"{site}-SPK-NEW-1", asset_tag=speakers, case_number=case)
+
+        async def noted() -> list[dict[str, Any]]:
+            history = (await vendor.get(f"/cases/{case}")).json()["history"]
+            return [step for step in history if step["step"] == "swap_not_taken"]
+
+        [note] = await eventually(noted, what="the vendor case noting the swap it did not take")
+        assert note["detail"]["reason"] == f"the swap is on {speakers}, the case's device is {dsp}"
+        assert (await vendor.get(f"/cases/{case}")).json()["status"] == "acknowledged"
+
+        async def refused_by_the_register() -> list[Any]:
+            letters = await list_dead_letters(seeded.amqp_url, "intake.inbox")
+            return [d for d in letters if d.reason == "not_a_single_device" and speakers in d.detail]
+
+        await eventually(refused_by_the_register, what="the register refusing the swap")
+
+        await _swap(dispatch, ticket, new_serial_number=f"{site}-BLU100-NEW-9", case_number=case)
+        closed = await tap.wait_for("vendor.escalation.closed", ticket)
+        assert (closed[0]["payload"]["case_number"], closed[0]["payload"]["outcome"]) == (case, "fixed")

@@ -16,6 +16,7 @@ from services.vendor.domain.cases import (
     after_step,
     is_late,
 )
+from services.vendor.domain.swaps import SwapEffect, swap_on_case
 
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -76,3 +77,44 @@ def test_only_an_ended_case_closes() -> None:
     assert after_close(CaseStatus.DECLINED) is CaseStatus.CLOSED
     with pytest.raises(ImpossibleStep):
         after_close(CaseStatus.IN_REPAIR)
+
+
+@pytest.mark.parametrize(
+    ("swapped_tag", "named_case", "loaner", "units", "effect"),
+    [
+        ("DSP-1", None, False, None, SwapEffect.FIXED),  # the case's device replaced
+        ("DSP-1", "C-1", False, 1, SwapEffect.FIXED),
+        ("DSP-1", None, True, None, SwapEffect.LOANER),  # a loaner: the partner still owes the repair
+        ("DSP-1", "C-2", False, None, SwapEffect.NONE),  # another case's swap
+        ("AMP-3", None, False, None, SwapEffect.NONE),  # another device's swap
+        ("AMP-3", "C-1", False, None, SwapEffect.NOT_TAKEN),  # names the case, but on another device
+        ("DSP-1", "C-1", False, 48, SwapEffect.NOT_TAKEN),  # the register takes no swap of one of 48
+    ],
+)
+def test_what_a_swap_does_to_a_case_on_one_device(
+    swapped_tag: str, named_case: str | None, loaner: bool, units: int | None, effect: SwapEffect
+) -> None:
+    on_case = swap_on_case(
+        case_number="C-1",
+        case_asset_tag="DSP-1",
+        swapped_asset_tag=swapped_tag,
+        named_case=named_case,
+        loaner=loaner,
+        units_at_swapped_tag=units,
+    )
+    assert on_case.effect is effect
+    assert (on_case.reason is not None) == (effect is SwapEffect.NOT_TAKEN)
+
+
+def test_a_case_naming_no_device_is_ended_by_a_swap_of_a_single_one_only() -> None:
+    def effect(units: int | None) -> SwapEffect:
+        return swap_on_case(
+            case_number="C-1",
+            case_asset_tag=None,
+            swapped_asset_tag="SPK-L1",
+            named_case="C-1",
+            loaner=False,
+            units_at_swapped_tag=units,
+        ).effect
+
+    assert (effect(None), effect(1), effect(48)) == (SwapEffect.FIXED, SwapEffect.FIXED, SwapEffect.NOT_TAKEN)
