@@ -1,5 +1,6 @@
 """Waiting on facts, not on the clock: `eventually` polls until something holds; `stays` watches that
-something keeps holding while a duplicate or a late effect, if there were one, would show up."""
+something keeps holding while a duplicate or a late effect, if there were one, would show up; `settled`
+waits until something has stopped changing."""
 
 from __future__ import annotations
 
@@ -52,4 +53,28 @@ async def stays(
             raise AssertionError(f"stopped being true within {seconds}s: {what or probe}")
         if time.monotonic() > deadline:
             return
+        await asyncio.sleep(interval)
+
+
+async def settled(
+    probe: Callable[[], Awaitable[list[T]]],
+    *,
+    quiet: float = QUIET_SECONDS,
+    timeout: float = 10.0,
+    interval: float = 0.05,
+    what: str = "",
+) -> list[T]:
+    """Poll `probe` until it has returned the same non-empty list for `quiet` seconds; return that list."""
+    deadline = time.monotonic() + timeout
+    last: list[T] = []
+    unchanged_since = time.monotonic()
+    while True:
+        now = time.monotonic()
+        current = await probe()
+        if current != last:
+            last, unchanged_since = current, now
+        elif last and now - unchanged_since >= quiet:
+            return last
+        if now > deadline:
+            raise AssertionError(f"not settled within {timeout}s: {what or probe} (last: {len(last)} items)")
         await asyncio.sleep(interval)

@@ -20,7 +20,7 @@ from shared.site_file import DEMO_SITE
 from testkit.broker import EventTap, event_tap, queue_depth
 from testkit.documents import pdf_text, signature_png
 from testkit.in_process import running
-from testkit.waiting import eventually
+from testkit.waiting import eventually, settled
 from testkit.world import World, create_world, destroy_world
 
 SIGNED = {"name": "徐女士", "role": "duty manager", "signature_png": base64.b64encode(signature_png()).decode()}
@@ -95,10 +95,7 @@ async def _every_event_of(tap: EventTap, ticket: str) -> list[dict]:
     """Every event published about the ticket, once each, once the suite has gone quiet."""
     kinds = [event.message_type for event in EVENTS]
 
-    async def settled() -> list[dict]:
-        before = [e for kind in kinds for e in tap.events(kind, ticket)]
-        await asyncio.sleep(1)
-        after = [e for kind in kinds for e in tap.events(kind, ticket)]
-        return after if len(after) == len(before) else []
+    async def published() -> list[dict]:
+        return [e for kind in kinds for e in tap.events(kind, ticket)]
 
-    return await eventually(settled, timeout=20, what="the ticket's events settled")
+    return await settled(published, timeout=20, what="the ticket's events")

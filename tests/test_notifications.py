@@ -6,7 +6,6 @@ a paused webhook are told; each person keeps their own choices."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -33,7 +32,7 @@ from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.receivers import MailServer, Receiver, RecordedSms, http_receiver, mail_server
 from testkit.samples import again, opened_envelope
-from testkit.waiting import eventually
+from testkit.waiting import eventually, stays
 from testkit.world import World
 
 MANAGER = bearer("ntf.manager", Role.MANAGER)
@@ -150,9 +149,12 @@ async def test_a_breach_told_twice_wakes_the_manager_and_quality_desk_once_and_a
 
     await eventually(lambda: _mailed(mail, "quality@ntf.example", 1), timeout=20, what="the quality desk's e-mail")
     await eventually(lambda: _mailed(mail, "manager@ntf.example", 1), timeout=20, what="the manager's e-mail")
-    await asyncio.sleep(1.5)  # a second copy would have come by now
+
+    async def each_mailed_once() -> bool:
+        return len(mail.to("manager@ntf.example")) == len(mail.to("quality@ntf.example")) == 1
+
+    await stays(each_mailed_once, what="no second copy of the breach's e-mails")
     assert [m["Subject"] for m in mail.to("manager@ntf.example")] == [f"时限超时 {ticket_id}"]
-    assert len(mail.to("quality@ntf.example")) == 1
     [texted] = [text for phone, text in RecordedSms.sent if phone == "+86 139 0000 0100" and ticket_id in text]
     assert texted.startswith(f"【Aftercare】时限超时 {ticket_id}")
 
@@ -216,8 +218,11 @@ async def test_one_notification_that_cannot_go_fails_alone_and_the_others_go_onc
     await _contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
     ticket_id = await _open_ticket(seeded, dispatch)
     rows = await _told(dispatch, ticket_id, 1)
-    await asyncio.sleep(1.5)  # the sender ticks every 0.2 s: a batch rolled back would have sent it again
-    assert len([text for _, text in RecordedSms.sent if ticket_id in text]) == 1
+
+    async def texted_once() -> bool:  # the sender ticks every 0.2 s: a batch rolled back would send it again
+        return len([text for _, text in RecordedSms.sent if ticket_id in text]) == 1
+
+    await stays(texted_once, what="the text sent once though the robot beside it failed")
     rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
     [robot_row] = [r for r in rows if r["channel"] == "robot"]
     assert robot_row["status"] == "pending"
