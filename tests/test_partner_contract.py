@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jsonschema
 import yaml
 
 from services.vendor.domain.cases import STEP_OF_REPLY, Step
@@ -61,3 +62,28 @@ def test_the_document_says_what_the_service_does() -> None:
 def _sources() -> str:
     files = ("services/vendor/replies.py", "shared/messaging/consumer.py")
     return "".join((REPOSITORY / name).read_text() for name in files)
+
+
+def test_every_example_passes_its_own_schema_and_a_reply_says_how_to_fill_it_in() -> None:
+    document = yaml.safe_load(Path(DOCUMENT).read_text())
+    request = document["components"]["messages"]["EscalationRequest"]["examples"][0]["payload"]
+    for name, message in document["components"]["messages"].items():
+        schema = {**message["payload"], "components": document["components"]}
+        [example] = message["examples"]
+        jsonschema.Draft7Validator(schema).validate(example["payload"])
+        if name in document["channels"]["replies"]["messages"]:
+            assert (
+                message["x-routing-key"].removeprefix("{code}.")
+                in document["channels"]["replies"]["parameters"]["step"]["enum"]
+            )
+            for field, of_request in message["x-from-request"].items():
+                assert _at(example["payload"], field) == _at(request, of_request), (name, field)
+            assert set(message["x-on-sending"]) <= set(map("/{}".format, example["payload"])), name
+
+
+def _at(document: dict[str, object], pointer: str) -> object:
+    found: object = document
+    for key in pointer.removeprefix("/").split("/"):
+        assert isinstance(found, dict), pointer
+        found = found[key]
+    return found

@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from services.vendor.domain.cases import Step
+from services.vendor.domain.cases import STEP_OF_REPLY, Step
+from services.vendor.partner_examples import FROM_REQUEST, ON_SENDING, examples
 from services.vendor.partner_topology import REPLIES_EXCHANGE, REQUESTS_EXCHANGE, broker_user
 from shared.contracts import Contract, Envelope
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION
@@ -33,7 +34,10 @@ to it under the key `{code}` on the direct exchange `aftercare.vendors`) and
 `vendor.{code}.errors` (why a reply was refused), and publishes replies to the topic exchange
 `aftercare.vendor-replies` under the routing key `{code}.{step}`, one of the steps listed below, with the
 AMQP property `user_id` set to its user name. The broker refuses anything else: another partner's
-queue, another routing key prefix, another user_id, declaring or binding anything.
+queue, another routing key prefix, another user_id, declaring or binding anything. Set the AMQP properties
+`message_id` and `correlation_id` of a reply to its envelope's (a refusal names the refused reply by them),
+`type` to its type, `content_type` to `application/json` and `delivery_mode` to 2 (persistent):
+`x-amqp-properties` of the operation `sendReplies` lists them, and each reply message its `x-routing-key`.
 
 **The envelope.** Every message is a JSON envelope: `message_id` (a UUID; Aftercare ignores a reply whose
 message_id it has taken already, so a partner may safely resend), `type` (the message's type below,
@@ -44,12 +48,18 @@ reply's correlation_id, or its message_id when it had none) and `payload`, whose
 `type`. Every reply names its case by `case_number`. Messages wait in a partner's queues for as long as
 it is offline.
 
-**The case.** A request opens a case (`reason`: repair or replacement). Each reply is a step: `acknowledged`
-(the case is acknowledged), `visit_scheduled`, `visited`, `diagnosis` (a note: the case stays where it
-is), `rma_issued` (the device is in repair under the RMA), `replacement_shipped` (the case waits for the
-engineer to install the replacement, which ends it), `repaired` (the case ends, fixed) and `declined`
-(the case ends, declined, with the reason). A partner cannot close a case otherwise; Aftercare may
-cancel it (`vendor.escalation_cancelled`): stop work on it, and replies for it are refused from then on.
+**The examples.** Each message has an example, all of them one case's conversation. A reply's example may
+be copied: the reply's `x-from-request` names the fields it takes from the request it answers (JSON
+pointers, the reply's field to the request's: the case number, and `causation_id` the request's
+message_id), and `x-on-sending` those the partner sets as it sends it (a new message_id, and occurred_at).
+
+**The case.** A request opens a case (`reason`: repair, replacement, vendor_visit or technical_question).
+Each reply is a step: `acknowledged` (the case is acknowledged), `visit_scheduled`, `visited`, `diagnosis`
+(a note: the case stays where it is), `rma_issued` (the device is in repair under the RMA),
+`replacement_shipped` (the case waits for the engineer to install the replacement, which ends it),
+`repaired` (the case ends, fixed) and `declined` (the case ends, declined, with the reason). A partner
+cannot close a case otherwise; Aftercare may cancel it (`vendor.escalation_cancelled`): stop work on it,
+and replies for it are refused from then on.
 A reply's type must be its routing key's step. The partner's clocks (to acknowledge, to be on site, to
 repair) stop when Aftercare receives the step, not at the time a reply states; `occurred_at` is when the
 partner sent the reply, at most 5 minutes ahead of Aftercare's clock. Replies are taken concurrently:
@@ -67,17 +77,22 @@ In a request, `device.vendor_code` is the maker's code in the site's register, w
 partner the request went to (a distributor repairing for the maker).
 """
 
+_HOST = {"host": {"description": "The host the integrator gives the partner."}}
 SERVERS = {
     "aftercare": {
-        "host": "{host}:{port}",
+        "host": "{host}:5671",
         "protocol": "amqps",
         "pathname": "/aftercare",
-        "description": "The integrator's broker; the virtual host is `aftercare`.",
-        "variables": {
-            "host": {"description": "The host the integrator gives the partner."},
-            "port": {"enum": ["5671", "5672"], "default": "5671", "description": "5671 with TLS; 5672 without."},
-        },
-    }
+        "description": "The integrator's broker, with TLS; the virtual host is `aftercare`.",
+        "variables": _HOST,
+    },
+    "aftercare-without-tls": {
+        "host": "{host}:5672",
+        "protocol": "amqp",
+        "pathname": "/aftercare",
+        "description": "The same broker without TLS, where the integrator offers no TLS.",
+        "variables": _HOST,
+    },
 }
 
 ENVELOPE_FIELDS = {
@@ -89,14 +104,25 @@ ENVELOPE_FIELDS = {
 }
 
 
+AMQP_PROPERTIES = {
+    "user_id": broker_user("{code}"),
+    "message_id": "$message.payload#/message_id",
+    "correlation_id": "$message.payload#/correlation_id",
+    "type": "$message.payload#/type",
+    "content_type": "application/json",
+    "delivery_mode": 2,
+}
+"""The AMQP properties of a reply: a value, or where in the message it is (an AsyncAPI runtime expression)."""
+
 PARTNER_MESSAGES: tuple[type[Contract], ...] = (EscalationRequest, EscalationCancelled, ReplyRefused, *REPLIES)
 
 
 def document() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     messages: dict[str, Any] = {}
+    example = examples()
     for contract in PARTNER_MESSAGES:
-        messages[_name(contract)] = _message(contract, schemas)
+        messages[_name(contract)] = _message(contract, schemas, example[contract])
     return {
         "asyncapi": "3.0.0",
         "info": {"title": TITLE, "version": f"{ENVELOPE_SCHEMA_VERSION}.0.0", "description": DESCRIPTION},
@@ -185,6 +211,7 @@ def document() -> dict[str, Any]:
                         "bindingVersion": "0.3.0",
                     }
                 },
+                "x-amqp-properties": AMQP_PROPERTIES,
             },
         },
         "components": {"messages": messages, "schemas": schemas},
@@ -192,7 +219,11 @@ def document() -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Long descriptions as literal blocks, as a person would write them."""
+    """Long descriptions as literal blocks, as a person would write them; a value used twice written out
+    twice (no YAML anchors for a reader to follow)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -210,21 +241,38 @@ def _name(contract: type[Contract]) -> str:
     return contract.__name__
 
 
-def _message(contract: type[Contract], schemas: dict[str, Any]) -> dict[str, Any]:
+def _message(contract: type[Contract], schemas: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
     envelope = Envelope[contract].model_json_schema(ref_template="#/components/schemas/{model}")  # type: ignore[valid-type]
-    for name, schema in envelope.pop("$defs", {}).items():
-        schemas.setdefault(name, schema)
+    for model, schema in envelope.pop("$defs", {}).items():
+        schemas.setdefault(model, schema)
     name = _name(contract)
     envelope["title"] = f"{name} envelope"
     envelope["properties"]["type"]["const"] = contract.message_type
-    for name, description in ENVELOPE_FIELDS.items():
-        envelope["properties"][name]["description"] = description
+    for field, description in ENVELOPE_FIELDS.items():
+        envelope["properties"][field]["description"] = description
     envelope["properties"]["schema_version"]["const"] = contract.schema_version
     return {
         "name": name,
         "title": contract.message_type,
-        "summary": (contract.__doc__ or name).strip().splitlines()[0],
+        "summary": _summary(contract),
         "contentType": "application/json",
         "payload": json.loads(json.dumps(envelope)),
         "bindings": {"amqp": {"messageType": contract.message_type, "bindingVersion": "0.3.0"}},
+        "examples": [json.loads(json.dumps(example))],
+        **_reply_extensions(contract),
     }
+
+
+def _reply_extensions(contract: type[Contract]) -> dict[str, Any]:
+    """How a partner sends a reply: its routing key, and how it fills in the example (nothing for the
+    messages it receives)."""
+    step = next((step for reply, step in STEP_OF_REPLY.items() if reply is contract), None)
+    if step is None:
+        return {}
+    return {"x-routing-key": f"{{code}}.{step.value}", "x-from-request": FROM_REQUEST, "x-on-sending": ON_SENDING}
+
+
+def _summary(contract: type[Contract]) -> str:
+    """The first sentence of the contract's docstring; its type when it has none."""
+    words = " ".join((contract.__doc__ or "").split())
+    return words.split(". ")[0].rstrip(".") + "." if words else contract.message_type

@@ -28,7 +28,7 @@ from services.vendor.partner_topology import REQUESTS_EXCHANGE, broker_user, dec
 from shared.contracts import Envelope, VendorEscalationProgressed
 from shared.contracts.bounds import MAX_IDENTIFIER, MAX_TEXT
 from shared.contracts.envelope import seal
-from shared.contracts.partners import Declined, PartnerMessage, ReplacementShipped, ReplyRefused, RmaIssued
+from shared.contracts.partners import Declined, PartnerMessage, Repaired, ReplacementShipped, ReplyRefused, RmaIssued
 from shared.messaging.failures import PermanentFailure
 from shared.messaging.publisher import Publisher
 from shared.messaging.unit_of_work import Delivery, UnitOfWork
@@ -59,7 +59,8 @@ async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now:
         raise PermanentFailure("unknown_case", f"there is no case {reply.case_number}")
     if row.partner != code:
         raise PermanentFailure("not_your_case", f"case {reply.case_number} is not one of {code}'s cases")
-    detail = _detail(reply)
+    detail, parts = _detail(reply), _parts(reply)
+    recorded = {**detail, "parts": parts} if parts else detail  # the case's history keeps the list as a list
     actor = broker_user(code)
     current = CaseStatus(row.status)
     late = is_late(message.occurred_at, row.partner_step_at)
@@ -68,13 +69,15 @@ async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now:
     except ImpossibleStep as impossible:
         raise PermanentFailure("impossible_step", f"{reply.case_number}: {impossible}") from impossible
     if late and status is current:
-        detail = {**detail, "late": "true"}
-        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
-        _announce(uow, row, code, step, detail, now)
+        detail, recorded = {**detail, "late": "true"}, {**recorded, "late": "true"}
+        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
+        _announce(uow, row, code, step, detail, parts, now)
         return
     stamp = {"partner_step_at": max(message.occurred_at, row.partner_step_at or message.occurred_at)}
     if status is CaseStatus.FIXED:
-        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
+        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
+        # The repair itself is a step the others hear of (with its parts), before the case's end.
+        _announce(uow, row, code, step, detail, parts, now)
         await end_case(uow, number, outcome=status, reason=detail.get("summary"), actor=actor, at=now, **stamp)
         return
     if status is CaseStatus.DECLINED:
@@ -82,11 +85,13 @@ async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now:
         await end_case(uow, number, outcome=status, reason=reply.reason, actor=actor, at=now, **stamp)
         return
     await repository.change_case(uow.connection, number, status=status, **stamp, **_case_changes(reply))
-    await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=detail, at=now)
-    _announce(uow, row, code, step, detail, now)
+    await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
+    _announce(uow, row, code, step, detail, parts, now)
 
 
-def _announce(uow: UnitOfWork, case: Any, partner: str, step: Step, detail: dict[str, Any], now: datetime) -> None:
+def _announce(
+    uow: UnitOfWork, case: Any, partner: str, step: Step, detail: dict[str, str], parts: list[str], now: datetime
+) -> None:
     """`vendor.escalation.progressed`: the SLA service stops the partner's clock for the step."""
     uow.publish(
         VendorEscalationProgressed(
@@ -96,6 +101,7 @@ def _announce(uow: UnitOfWork, case: Any, partner: str, step: Step, detail: dict
             step=step.value,
             at=now,
             detail=detail,
+            parts=parts,
         ),
         correlation_id=case.ticket_id,
     )
@@ -114,14 +120,19 @@ async def _authenticated_partner(uow: UnitOfWork, delivery: Delivery) -> str:
     return code
 
 
-def _detail(reply: PartnerMessage) -> dict[str, Any]:
-    """The reply's fields as text, each within what `vendor.escalation.progressed` carries."""
-    fields = reply.model_dump(mode="json", exclude={"case_number"}).items()
+def _detail(reply: PartnerMessage) -> dict[str, str]:
+    """The reply's fields as text, each within what `vendor.escalation.progressed` carries in its detail;
+    a repair's parts travel as the list they are (`_parts`)."""
+    fields = reply.model_dump(mode="json", exclude={"case_number", "parts"}).items()
     return {k: _as_text(v)[:MAX_TEXT] for k, v in fields if v not in (None, [])}
 
 
 def _as_text(value: object) -> str:
     return "; ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+
+
+def _parts(reply: PartnerMessage) -> list[str]:
+    return list(reply.parts) if isinstance(reply, Repaired) else []
 
 
 def _case_changes(reply: PartnerMessage) -> dict[str, Any]:

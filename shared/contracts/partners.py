@@ -83,7 +83,10 @@ class ReplyRefused(Contract):
 
     message_type: ClassVar[str] = "vendor.reply_refused"
 
-    refused_message_id: Identifier | None = Field(description="The message id of the refused reply, if it had one.")
+    refused_message_id: Identifier | None = Field(
+        description="The AMQP message_id property of the refused reply (its envelope's message_id, when set as the "
+        "document says), if it had one."
+    )
     reason: Text = Field(
         description="e.g. invalid_payload, unknown_case, not_your_case, impossible_step, type_and_key_differ, "
         "occurred_in_the_future."
@@ -102,6 +105,8 @@ class Acknowledged(PartnerMessage):
 
 
 class VisitScheduled(PartnerMessage):
+    """The partner's engineer will come to the site then."""
+
     message_type: ClassVar[str] = "vendor.reply.visit_scheduled"
 
     visit_at: AwareDatetime
@@ -118,6 +123,8 @@ class Visited(PartnerMessage):
 
 
 class Diagnosis(PartnerMessage):
+    """What the partner found wrong. A note: the case stays where it is."""
+
     message_type: ClassVar[str] = "vendor.reply.diagnosis"
 
     diagnosis: Text
@@ -132,6 +139,8 @@ class RmaIssued(PartnerMessage):
 
 
 class ReplacementShipped(PartnerMessage):
+    """A replacement device is on its way. The case waits for the engineer to install it, which ends it."""
+
     message_type: ClassVar[str] = "vendor.reply.replacement_shipped"
 
     new_serial_number: Identifier
@@ -142,6 +151,8 @@ class ReplacementShipped(PartnerMessage):
 
 
 class Repaired(PartnerMessage):
+    """The partner repaired the device. The case ends, fixed."""
+
     message_type: ClassVar[str] = "vendor.reply.repaired"
 
     summary: Text
@@ -149,6 +160,8 @@ class Repaired(PartnerMessage):
 
 
 class Declined(PartnerMessage):
+    """The partner will not act on the case. The case ends, declined, with the reason."""
+
     message_type: ClassVar[str] = "vendor.reply.declined"
 
     reason: Text

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.contracts.bounds import MAX_ENTRIES, Code, Identifier, Name, Text
+from shared.contracts.bounds import MAX_ENTRIES, MAX_ITEMS, Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 
 
@@ -51,7 +51,18 @@ class VendorEscalationProgressed(Event):
     partner: Code
     step: Code
     at: AwareDatetime
-    detail: dict[Code, Text] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    detail: dict[Code, Text] = Field(
+        default_factory=dict,
+        max_length=MAX_ENTRIES,
+        description="The other fields of the partner's reply, as text (a repair's parts are in `parts`).",
+    )
+    # Added within version 1 (an optional field): an event published before it carries a repair's parts
+    # in detail["parts"], joined with "; ", and none here.
+    parts: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="The parts a repair used, one per item, as the partner listed them.",
+    )
 
 
 class VendorEscalationClosed(Event):
