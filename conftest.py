@@ -13,6 +13,8 @@ from testkit.broker import EventTap, event_tap
 from testkit.machine import LOAD_TEST_SITE
 from testkit.world import World, create_world, destroy_world
 
+pytest_plugins = ["testkit.figures"]  # the figures the tests measure, printed at the end of every run
+
 
 @pytest.fixture(scope="session")
 def world() -> Iterator[World]:

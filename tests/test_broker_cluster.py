@@ -29,6 +29,7 @@ from testkit.campaign import (
     prepared,
     suite_environment,
 )
+from testkit.figures import report
 from testkit.private_servers import PrivateRabbit, private_postgres, private_rabbitmq_cluster
 from testkit.processes import aftercare_process
 
@@ -76,8 +77,8 @@ async def test_losing_the_node_that_leads_the_most_queues_loses_and_doubles_noth
 
             after = _quorum_queues(survivor)
             moved = [name for name in _service_queues() if after[name]["leader"] != victim.node]
-            print(
-                f"\n{victim.node} led {leaders[victim.node]} of {len(_service_queues())} service queues; stopped"
+            report(
+                f"{victim.node} led {leaders[victim.node]} of {len(_service_queues())} service queues; stopped"
                 f"\n  every service ready {recovered:.1f} s after the stop"
                 f"\n  {len(load.accepted)} requests accepted ({len(load.accepted) - accepted_before} after the stop),"
                 f" refused: {dict(load.refused)}"

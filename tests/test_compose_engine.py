@@ -31,6 +31,7 @@ import httpx
 import pytest
 
 from testkit.campaign import every_ticket_whole
+from testkit.figures import report
 from testkit.identities import ADMIN
 from testkit.machine import REPOSITORY
 from testkit.processes import free_port
@@ -147,9 +148,10 @@ async def test_the_compose_deployment_runs_on_an_engine_and_loses_nothing(tmp_pa
                              what="healthy after the broker's restart")  # fmt: skip
             figures["RabbitMQ restarted, healthy again"] = time.monotonic() - since
             await load
-            print(f"\n{len(accepted)} requests accepted, refused: {dict(refused)}")
-            for what, seconds in figures.items():
-                print(f"  {what:<52} {seconds:6.1f} s")
+            report(
+                f"{len(accepted)} requests accepted, refused: {dict(refused)}\n"
+                + "".join(f"  {what:<52} {seconds:6.1f} s\n" for what, seconds in figures.items())
+            )
             assert len(accepted) >= REQUESTS * 0.95, refused
             await every_ticket_whole(archive, accepted, may_wait_in_queue=True)
             for name in deployment.containers():

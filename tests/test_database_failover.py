@@ -24,6 +24,7 @@ from testkit.campaign import (
     prepared,
     suite_environment,
 )
+from testkit.figures import report
 from testkit.private_servers import private_postgres_pair, private_rabbitmq
 from testkit.processes import aftercare_process
 
@@ -50,8 +51,8 @@ async def test_a_promoted_standby_takes_over_and_nothing_accepted_is_lost(tmp_pa
             await asyncio.sleep(12)
             load.running = False
             await stream
-            print(
-                f"\nprimary crashed; standby promoted {promoted:.1f} s later"
+            report(
+                f"primary crashed; standby promoted {promoted:.1f} s later"
                 f"\n  every service ready {recovered:.1f} s after the crash"
                 f"\n  {len(load.accepted)} requests accepted ({len(load.accepted) - accepted_before} after the"
                 f" crash), refused: {dict(load.refused)}"

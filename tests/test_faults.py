@@ -28,6 +28,7 @@ from testkit.campaign import (
     prepared,
     suite_environment,
 )
+from testkit.figures import report
 from testkit.private_servers import PrivatePostgres, PrivateRabbit, private_postgres, private_rabbitmq
 from testkit.processes import aftercare_process, free_port, is_ready, service_pids
 from testkit.waiting import eventually
@@ -49,9 +50,10 @@ async def test_nothing_accepted_is_lost_or_doubled_through_broker_database_and_p
                 await asyncio.sleep(3)
             load.running = False
             await stream
-            print(f"\n{len(load.accepted)} requests accepted, refused: {dict(load.refused)}")
-            for fault, seconds in recovery.items():
-                print(f"  {fault:<32} ready again after {seconds:5.1f} s")
+            report(
+                f"{len(load.accepted)} requests accepted, refused: {dict(load.refused)}\n"
+                + "".join(f"  {fault:<32} ready again after {seconds:5.1f} s\n" for fault, seconds in recovery.items())
+            )
             await every_ticket_whole(urls["archive"], load.accepted)
             await no_dead_letters(urls)
             returncode, output = up.stop(signal.SIGINT)
@@ -69,7 +71,7 @@ async def _campaign(
         await asyncio.sleep(2)
         await asyncio.to_thread(server.start)
         recovery[f"{name} stopped 2 s"] = await all_ready(urls, time.monotonic())
-        print(f"{name}: ready again after {recovery[f'{name} stopped 2 s']:.1f} s", flush=True)
+        print(f"{name}: ready again after {recovery[f'{name} stopped 2 s']:.1f} s", flush=True)  # seen if it fails
     for name in services.NAMES:
         await asyncio.sleep(2)
         killed = service_pids(up)[name]
