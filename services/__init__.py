@@ -1,5 +1,5 @@
-"""The Aftercare services, each a package of its own: intake, dispatch, sla, vendor, archive and the
-console (the people who sign in; its pages to come)."""
+"""The Aftercare services, each a package of its own: intake, dispatch, sla, vendor, archive, the
+console (the people who sign in, and their pages) and webhooks (the customer's own systems)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
-"""Console (coming): the pages for the office, the engineers and the customer, and the people who sign
-in to them. It owns no business data: only people and their sessions. So far: who a person is and how
-a password proves it (domain/people.py); the pages and the service process come next."""
+"""Console: the pages for the office, the engineer's phone and the customer, and the people who sign in
+to them. It owns no business data: only people, their sessions and their wrong passwords. Who a person
+is and how a password proves it (domain/people.py), sign-in and its throttle (domain/throttle.py), the
+tokens every service accepts, and the pages (web/), which call the services' APIs as the person."""
