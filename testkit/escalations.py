@@ -1,14 +1,21 @@
 """A fault taken to where an engineer escalates it, as the vendor tests need it: the vendor service
-has heard of the (fresh) site from intake, and the engineer has accepted a fault on its event-hall DSP."""
+has heard of the (fresh) site from intake, and the engineer has accepted a fault on its event-hall DSP;
+and a case taken all the way to its partner, with the partner's clocks as the SLA service shows them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx
 
 from shared.identity import Role
 from testkit.broker import EventTap
 from testkit.identities import bearer
+from testkit.in_process import RunningService
+from testkit.partners import Partner
+from testkit.sites import fresh_site
 from testkit.waiting import eventually
+from testkit.world import World
 
 
 def av_engineer(ticket: str) -> dict[str, str]:
@@ -61,3 +68,35 @@ async def escalate(
         json={"reason": reason, "findings": findings, "vendor_code": vendor_code},
         headers=av_engineer(ticket),
     )
+
+
+async def case_sent_to(
+    world: World,
+    suite: dict[str, RunningService],
+    tap: EventTap,
+    partner: Partner,
+    *,
+    findings: str = "DSP reboots under load",
+) -> dict[str, Any]:
+    """A repair escalated to `partner` from a fault on a fresh site of its own (intake joins a second fault
+    on one device into the open ticket): the request as the partner took it from its queue. `suite` holds
+    intake, dispatch and vendor running (`testkit.in_process.running`)."""
+    intake, dispatch, vendor = (suite[name].http for name in ("intake", "dispatch", "vendor"))
+    site = await fresh_site(world)
+    await vendor_knows(vendor, site)
+    ticket = await accepted_fault(intake, dispatch, tap, site)
+    escalated = await escalate(dispatch, ticket, partner.code, findings=findings)
+    assert escalated.status_code == 200, escalated.text
+    [request] = await partner.take_requests(1)
+    assert request["payload"]["ticket_id"] == ticket, request
+    return request
+
+
+async def partner_clocks(sla: httpx.AsyncClient, ticket: str) -> dict[str, dict[str, Any]]:
+    """The vendor partner's clocks of a ticket with one case, as the SLA service shows them, by clock
+    (`vendor_acknowledge`, `vendor_repair`, ...); empty until the SLA service has started them."""
+    shown = await sla.get(f"/tickets/{ticket}/clocks")
+    if shown.status_code == 404:
+        return {}
+    assert shown.status_code == 200, shown.text
+    return {clock["clock"]: clock for clock in shown.json() if clock["clock"].startswith("vendor_")}
