@@ -114,3 +114,17 @@ def _terms(partner: str, terms: Agreement, request: dict[str, Any], *, version: 
         "vendor_acknowledge": (policy, f"{terms.acknowledge_hours:g} hours", deadlines["acknowledge_by"]),
         "vendor_repair": (policy, f"{terms.repair_working_days} working days", deadlines["repaired_by"]),
     }
+
+
+async def test_terms_no_deadline_can_be_worked_out_from_are_refused_when_saved(seeded: World) -> None:
+    """A term of a hundred million hours would overflow every later case's deadline (each escalation to
+    the partner dead-lettered, its ticket waiting for ever): refused with what is allowed, nothing saved."""
+    async with onboarded(seeded) as partner, running(seeded, "vendor") as suite:
+        vendor = suite["vendor"].http
+        endless = {**RENEGOTIATED.model_dump(), "acknowledge_hours": 1e8, "repair_working_days": 200_000}
+        refused = await vendor.put(f"/partners/{partner.code}/agreement", json=endless)
+        assert (refused.status_code, refused.json()["error"]) == (422, "agreement_out_of_range"), refused.text
+        assert "acknowledge_hours at most 8784" in refused.json()["message"]
+        assert "repair_working_days at most 260" in refused.json()["message"]
+        versions = (await vendor.get(f"/partners/{partner.code}/agreement")).json()
+        assert [v["version"] for v in versions] == [1]

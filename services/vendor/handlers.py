@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 
 from services.vendor import escalation, swaps
 from services.vendor.db import repository
+from services.vendor.domain.agreements import check_terms
 from services.vendor.domain.cases import OPEN
 from services.vendor.replies import take_reply
 from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
@@ -196,6 +197,10 @@ async def partner_agreements(code: str, database: Database) -> list[dict[str, An
 @router.put("/partners/{code}/agreement")
 async def put_agreement(code: str, terms: Agreement, database: Database) -> dict[str, Any]:
     """Save the partner's agreement as its next version; cases already sent keep theirs."""
+    try:
+        check_terms(terms)
+    except Refused as refused:
+        raise Problem.of(refused, STATUSES) from refused
     async with database.unit_of_work() as uow:
         if await repository.partner(uow.connection, code) is None:
             raise Problem(404, "unknown_partner", f"no partner {code!r}")

@@ -16,6 +16,7 @@ import secrets
 from urllib.parse import unquote, urlsplit
 
 from services.vendor.db import repository
+from services.vendor.domain.agreements import check_terms
 from services.vendor.partner_topology import (
     PARTNER_CODE,
     REPLIES_EXCHANGE,
@@ -56,6 +57,7 @@ async def add_partner(
     """Onboard a partner (again: its password is renewed); returns its new password."""
     if not PARTNER_CODE.fullmatch(code):
         raise Refused("invalid_code", "a partner code is lower-case letters, digits and dashes, e.g. bosch-cn")
+    check_terms(agreement)
     password = secrets.token_urlsafe(24)
     user = broker_user(code)
     await declare_partner(amqp_url, code)
