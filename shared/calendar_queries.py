@@ -1,5 +1,6 @@
-"""Months and years as the HTTP APIs take them: checked before any route runs, so that `2026-13`,
-`9999-12` or a year past what a database integer holds are a 422 that says what is allowed."""
+"""Days, months and years as the HTTP APIs take them: checked before any route runs, so that `2026-13`,
+`9999-12`, a year past what a database integer holds or a day given as a number are a 422 that says
+what is allowed."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only; matched whole
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _a_day(value: object) -> object:
+    """Pydantic reads a number, or a text of digits, as a Unix timestamp (`0` is 1970-01-01): an API
+    takes a day as the YYYY-MM-DD its OpenAPI documents, which pydantic then checks for a real date."""
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    raise ValueError(f"{value!r} is no day: YYYY-MM-DD, e.g. 2026-11-27")
 
 
 def _a_month(value: str) -> str:
@@ -27,6 +37,9 @@ Month = Annotated[
     AfterValidator(_a_month),
 ]
 """A query parameter naming one month."""
+
+Day = Annotated[date, BeforeValidator(_a_day)]
+"""A day in a query parameter or a request's body."""
 
 Year = Annotated[int, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="A year, e.g. 2026.")]
 """A query parameter naming one year."""

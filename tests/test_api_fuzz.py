@@ -1,10 +1,13 @@
-"""Every service's OpenAPI, fuzzed by schemathesis: requests generated from each documented operation
-(valid ones and, for their bodies and parameters, invalid ones) never get a 5xx, and each answer is one
-the operation documents, with the documented media type and body.
+"""Every service's OpenAPI, the console's included, fuzzed by schemathesis: for each documented
+operation, requests that fit the schema (positive data) and requests whose parameters or body break it
+(negative data) never get a 5xx, each answer is one the operation documents, with the documented media
+type and body, and negative data is refused with a 4xx.
 
 The suite runs as `aftercare up` runs it, in a world of its own (what the fuzzing writes stays there),
 with an administrator's token so that the guard lets the requests reach the routes. Bounded: a few
-examples per operation.
+examples per operation and mode, the figures reported at the end of the run. The console's pages are no part
+of its OpenAPI (they answer HTML to a browser's session): services/console/tests and
+tests/test_console_browser.py cover them.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
-from schemathesis import Case
+from schemathesis import Case, GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
@@ -27,12 +31,22 @@ from schemathesis.checks import (
 from schemathesis.core.result import Ok
 
 import services
-from testkit.identities import ADMIN
+from shared.identity import Role
+from testkit.figures import report
+from testkit.identities import bearer
 from testkit.processes import aftercare_process, free_port, http_ports
 from testkit.world import World, create_world, destroy_world
 
-EXAMPLES = 40
-FUZZED = tuple(name for name in services.NAMES if name != "console")  # the console's API is its sign-in
+EXAMPLES = {GenerationMode.POSITIVE: 30, GenerationMode.NEGATIVE: 30}
+"""At most this many requests per operation and mode (more only to shrink a failure): the suite's ~125
+operations take about two minutes."""
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+REFUSED = [*CHECKS, negative_data_rejection]
+"""Negative data also has to be refused (a 4xx: status_code_conformance then says whether documented)."""
+FUZZER = bearer("Fuzzer", Role.ADMIN)
+"""An administrator no fuzzed `PUT /people/{username}` can name (user names are lower case): changing
+the person behind the token would revoke it in every service, and the rest of the fuzzing would meet
+only 401s."""
 
 
 @pytest.fixture(scope="module")
@@ -62,34 +76,55 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module", params=FUZZED)
+@pytest.fixture(scope="module", params=services.NAMES)
 def api_schema(request: pytest.FixtureRequest, suite: dict[str, str]) -> schemathesis.BaseSchema:
     url = suite[request.param]
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-    schema.config.update(base_url=url, headers=ADMIN)
+    schema.config.update(base_url=url, headers=FUZZER)
     return schema
 
 
 def test_no_operation_answers_a_server_error_or_what_it_does_not_document(
     api_schema: schemathesis.BaseSchema,
 ) -> None:
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    started = time.monotonic()
     failures: list[str] = []
+    sent = dict.fromkeys(EXAMPLES, 0)
+    operations = 0
+    nothing_to_negate: list[str] = []
     for result in api_schema.get_all_operations():
         if not isinstance(result, Ok):
             failures.append(f"an operation the schema cannot describe: {result.err()}")
             continue
         operation = result.ok()
-
-        @hypothesis.given(case=operation.as_strategy())
-        @hypothesis.settings(
-            max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(hypothesis.HealthCheck)
-        )
-        def fuzz(case: Case) -> None:
-            case.call_and_validate(checks=checks)
-
-        try:
-            fuzz()
-        except (Exception, BaseExceptionGroup) as failure:  # each operation's first failure, not only the first's
-            failures.append(f"{operation.label}: {str(failure)[:1500]}")
+        operations += 1
+        for mode in EXAMPLES:
+            try:
+                _fuzz(operation, mode, sent)
+            except hypothesis.errors.Unsatisfiable as unsatisfiable:
+                if mode.is_negative:  # parameters and body (if any) every value fits, e.g. none at all
+                    nothing_to_negate.append(operation.label)
+                else:
+                    failures.append(f"{operation.label}: no valid request could be made: {unsatisfiable}")
+            except (Exception, BaseExceptionGroup) as failure:  # each operation's first failure, not only the first's
+                failures.append(f"{operation.label} ({mode.value} data): {str(failure)[:1500]}")
+    report(
+        f"{api_schema.title}: {operations} operations fuzzed in {time.monotonic() - started:.0f} s, "
+        + ", ".join(f"{count} {mode.value} requests (at most {EXAMPLES[mode]} each)" for mode, count in sent.items())
+        + f", {len(failures)} failures; no negative data possible for: {', '.join(nothing_to_negate) or 'none'}"
+    )
     assert not failures, "\n\n".join(failures)
+
+
+def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode, sent: dict[GenerationMode, int]) -> None:
+    """Requests of one mode for one operation, each answer checked and counted in `sent`."""
+
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    @hypothesis.settings(
+        max_examples=EXAMPLES[mode], deadline=None, derandomize=True, suppress_health_check=list(hypothesis.HealthCheck)
+    )
+    def fuzz(case: Case) -> None:
+        sent[mode] += 1
+        case.call_and_validate(checks=REFUSED if mode.is_negative else CHECKS)
+
+    fuzz()

@@ -21,7 +21,7 @@ from services.archive.filing import file_what_it_records
 from services.archive.register_handlers import PdfRenderer
 from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
-from shared.calendar_queries import Year
+from shared.calendar_queries import Day, Year
 from shared.contracts import Envelope, Event
 from shared.contracts.catalogue import EVENTS
 from shared.http import Caller, Database, Problem, file_named, rows_response
@@ -74,8 +74,8 @@ async def find_documents(
     q: Annotated[
         str | None, Query(description="Words of the document's text, Chinese included; all must appear.")
     ] = None,
-    archived_from: Annotated[date | None, Query(description="Filed on or after this day (UTC).")] = None,
-    archived_to: Annotated[date | None, Query(description="Filed on or before this day (UTC).")] = None,
+    archived_from: Annotated[Day | None, Query(description="Filed on or after this day (UTC).")] = None,
+    archived_to: Annotated[Day | None, Query(description="Filed on or before this day (UTC).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Documents by ticket, site, category (REC, DSP, RPT, FUP, CMP, VND, INS, REG ...), year, device serial

@@ -3,7 +3,7 @@ handover), read where it stands, and sign it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from services.archive.domain.periods import BadPeriod, RegisterKind, acceptance,
 from services.archive.domain.signing import CONFLICTS, Party, RegisterRefused, Signature
 from services.archive.rendering import Renderer, renderer_for
 from services.archive.settings import ArchiveSettings
+from shared.calendar_queries import Day
 from shared.http import Caller, Database, Problem
 from shared.identity import Role
 from shared.moments import in_the_future
@@ -58,7 +59,7 @@ class CheckLine(BaseModel):
 
 
 class HandoverRequest(BaseModel):
-    handed_over_on: date
+    handed_over_on: Day
     checks: list[CheckLine] = Field(min_length=1, max_length=2000, description="The completion list as found.")
     integrator_present: list[Text] = Field(min_length=1, max_length=20)
     customer_present: list[Text] = Field(min_length=1, max_length=20, description="The customer must be present.")

@@ -85,7 +85,7 @@ async def list_people(database: Database) -> list[dict[str, Any]]:
         return [_public(person) for person in await people_rows.everyone(connection)]
 
 
-@router.put("/people/{username}")
+@router.put("/people/{username}", responses={201: {"description": "Added: nobody had this user name before"}})
 async def put_person(username: str, terms: PersonTerms, database: Database, response: Response) -> dict[str, Any]:
     """Add a person, or change one (their password too)."""
     person = Person(username, terms.name, frozenset(terms.roles), terms.engineer_id, terms.site_code, terms.active)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -12,6 +12,7 @@ from services.dispatch import inspections
 from services.dispatch.db import inspections as inspection_rows
 from services.dispatch.domain.inspection import ChecklistItem, InspectionPlan, ItemResult
 from services.dispatch.ownership import engineer_owns_ticket, engineer_owns_visit
+from shared.calendar_queries import Day
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -29,7 +30,7 @@ class PlanTerms(BaseModel):
     subsystem: str
     title: str
     repeat: str = Field(description="RFC 5545 RRULE: FREQ=MONTHLY;BYDAY=1MO is the first Monday of each month.")
-    starts_on: date
+    starts_on: Day
     window_working_days: int = 3
     checklist: list[ChecklistItem]
 
@@ -145,7 +146,7 @@ async def book_ticket(ticket_id: str, appointment: Appointment, database: Databa
 
 
 @router.get("/engineers/{engineer_id}/day")
-async def engineers_day(engineer_id: str, day: date, site_code: str, database: Database) -> list[dict[str, Any]]:
+async def engineers_day(engineer_id: str, day: Day, site_code: str, database: Database) -> list[dict[str, Any]]:
     """The engineer's day: visits and open jobs, those with an agreed window first, in its order."""
     try:
         async with database.connect() as connection:

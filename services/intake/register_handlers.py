@@ -13,6 +13,7 @@ from services.intake import equipment, site_contracts
 from services.intake.domain import customer_view
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, DeviceStatus
+from shared.calendar_queries import Day
 from shared.contracts import Contact, Coverage
 from shared.http import Actor, Caller, Database, Problem, file_named
 from shared.refusals import Refused
@@ -189,8 +190,8 @@ class ContractTerms(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     covered_subsystems: frozenset[str] = Field(min_length=1)
     sla_policy: str | None = None
     customer_representative: Contact

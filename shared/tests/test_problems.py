@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from sqlalchemy import Column, Text, text
 
 from shared.access import PUBLIC
@@ -67,6 +68,15 @@ async def close_ticket(request: Request) -> None:
     TicketClosed(ticket_id=(await request.json())["ticket_id"], closed_at=datetime.now(UTC))
 
 
+class Note(BaseModel):
+    note: str
+
+
+@router.post("/typed-notes")
+async def keep_typed_note(note: Note) -> dict[str, int]:
+    return {"kept": len(note.note)}
+
+
 @router.get("/partner")
 async def partner() -> None:
     raise ConnectionRefusedError("a partner's system does not answer")  # a network error, not the database's
@@ -76,7 +86,8 @@ async def partner() -> None:
 async def base_url(world: World) -> AsyncIterator[str]:
     async with scratch_service(world, "problems", Column("note", Text)) as scratch:
         access = {("GET", "/boom"): PUBLIC, ("POST", "/notes"): PUBLIC, ("GET", "/count/{n}"): PUBLIC,
-                  ("GET", "/elsewhere"): PUBLIC, ("GET", "/partner"): PUBLIC, ("POST", "/closings"): PUBLIC}  # fmt: skip
+                  ("GET", "/elsewhere"): PUBLIC, ("GET", "/partner"): PUBLIC, ("POST", "/closings"): PUBLIC,
+                  ("POST", "/typed-notes"): PUBLIC}  # fmt: skip
         definition = replace(scratch.definition, router=router, access=access, subscriptions=())
         settings = ServiceSettings(database_url=world.database_url, amqp_url=world.amqp_url, auth_public_key=PUBLIC_KEY)
         app = create_app(ServiceRuntime(definition, settings), manage_lifecycle=False)
@@ -207,3 +218,14 @@ async def test_a_value_longer_than_the_event_it_feeds_carries_is_a_422_naming_th
     problem = answer.json()
     assert problem["error"] == "value_too_long"
     assert problem["errors"] == [{"field": "ticket_id", "problem": "String should have at most 120 characters"}]
+
+
+async def test_a_body_that_is_no_json_in_utf8_is_a_422_like_a_json_syntax_error(base_url: str) -> None:
+    json_type = {"content-type": "application/json"}
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        latin1 = await http.post("/typed-notes", content='{"note": "café"}'.encode("latin-1"), headers=json_type)
+        broken = await http.post("/typed-notes", content=b'{"note": ', headers=json_type)
+    for refused in (latin1, broken):
+        assert (refused.status_code, refused.json()["error"]) == (422, "invalid_request"), refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert latin1.json()["detail"] == "body: not JSON in UTF-8 (invalid continuation byte at byte 13)"

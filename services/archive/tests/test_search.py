@@ -55,6 +55,9 @@ async def test_documents_are_found_by_words_serial_and_day_and_listed_in_the_cat
         today = datetime.now(UTC).date()
         assert await found(archived_from=today.isoformat(), archived_to=today.isoformat()) == {f"{site}-1", f"{site}-2"}
         assert await found(archived_to=(today - timedelta(days=1)).isoformat()) == set()
+        as_a_timestamp = await archive.get("/documents", params={"site_code": site, "archived_to": "0"})
+        assert (as_a_timestamp.status_code, as_a_timestamp.json()["error"]) == (422, "invalid_request")
+        assert "YYYY-MM-DD" in as_a_timestamp.json()["detail"]  # not 1970-01-01, as pydantic would read it
 
         listed = (await archive.get(f"/sites/{site}/catalogue", params={"year": today.year})).json()
         assert [row["category"] for row in listed] == ["REC", "REC"]
