@@ -2,7 +2,9 @@
 local group robot and a recording text message provider: an assignment reaches its engineer, a
 reassignment both engineers; a breach told twice reaches the manager and the quality desk once and
 wakes them, while a warning waits out quiet hours; a robot that refuses is tried again; a low score and
-a paused webhook are told; each person keeps their own choices."""
+a paused webhook are told; a warning reaches the engineer who holds the ticket, a vendor's breach, a
+ticket nobody can take and a follow-up due or missed reach the desk they name; each person keeps their
+own choices."""
 
 from __future__ import annotations
 
@@ -21,9 +23,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import services
-from shared.contracts import FollowUpRecorded, SlaBreached, SlaWarning
+from shared.contracts import (
+    FollowUpDue,
+    FollowUpMissed,
+    FollowUpRecorded,
+    SlaBreached,
+    SlaVendorBreached,
+    SlaWarning,
+)
 from shared.contracts.envelope import seal
-from shared.contracts.sla import ClockKind
+from shared.contracts.sla import ClockKind, VendorClock
 from shared.contracts.webhooks import WebhookPaused
 from shared.identity import Role
 from shared.service import seed_site
@@ -295,3 +304,61 @@ async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_
         "/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER
     )
     assert not_theirs.status_code == 403
+
+
+async def test_the_other_rules_each_tell_whom_they_name_once(
+    seeded: World, dispatch: RunningService, mail: MailServer
+) -> None:
+    """The rules the tests above do not drive, each over the broker as its event arrives (each twice):
+    an SLA warning reaches the engineer who holds the ticket and the managers; a vendor's breach and a
+    missed follow-up reach the managers; a follow-up due reaches the desk that calls (the quality desk,
+    for a complaint); a ticket nobody can take reaches the managers."""
+    await _contact(dispatch, "ntf.manager", name="Manager Ma", roles=["manager"], email="manager@ntf.example")
+    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    await _contact(
+        dispatch, "n01.ntf1", name="Owner One", roles=["engineer"], engineer_id="N01", email="n01@ntf.example"
+    )
+    ticket_id = await _open_ticket(seeded, dispatch)  # the subsystem's owner, N01, holds it
+    now = datetime.now(UTC)
+    told = [
+        seal(event, producer=producer, correlation_id=ticket_id)
+        for event, producer in (
+            (SlaWarning(ticket_id=ticket_id, clock=ClockKind.RESOLUTION, cycle=1, fraction=0.75,
+                        due_at=now + timedelta(hours=2), remaining_minutes=120, warned_at=now), "sla"),
+            (SlaVendorBreached(ticket_id=ticket_id, case_number="VC-000042", partner="harman-cn",
+                               clock=VendorClock.ACKNOWLEDGE, due_at=now, breached_at=now), "sla"),
+            (FollowUpDue(ticket_id=ticket_id, site_code="NTF1", cycle=1, desk="quality",
+                         due_at=now + timedelta(days=1)), "dispatch"),
+            (FollowUpMissed(ticket_id=ticket_id, site_code="NTF1", cycle=1, due_at=now), "dispatch"),
+        )
+    ]  # fmt: skip
+    nobody_can = f"NTF1-20261127-{uuid.uuid4().hex[:6]}"  # nobody at NTF1 has the skill for signage
+    await send_envelopes(
+        seeded.amqp_url,
+        [*told, *(again(envelope) for envelope in told), opened_envelope(nobody_can, site_code="NTF1",
+                                                                          site_name="Test plaza",
+                                                                          subsystem="signage")],
+    )  # fmt: skip
+
+    expected = {
+        "n01@ntf.example": [f"新派工 {ticket_id}", f"时限预警 {ticket_id}"],
+        "manager@ntf.example": [
+            f"时限预警 {ticket_id}", f"厂商超时 {ticket_id}", f"回访逾期 {ticket_id}", f"无人可派 {nobody_can}"
+        ],
+        "quality@ntf.example": [f"待回访 {ticket_id}"],
+    }  # fmt: skip
+
+    def subjects(address: str) -> list[str]:
+        return sorted(
+            str(m["Subject"]) for m in mail.to(address) if ticket_id in m["Subject"] or nobody_can in m["Subject"]
+        )
+
+    async def each_told() -> bool:
+        return all(subjects(address) == sorted(wanted) for address, wanted in expected.items())
+
+    await eventually(each_told, timeout=30, what=f"each told what they should be: {expected}")
+    await stays(each_told, what="nobody told twice")
+    [missed] = [m for m in mail.to("manager@ntf.example") if m["Subject"] == f"回访逾期 {ticket_id}"]
+    assert "已逾期" in missed.get_content()
+    [breached] = [m for m in mail.to("manager@ntf.example") if m["Subject"] == f"厂商超时 {ticket_id}"]
+    assert ("harman-cn" in breached.get_content(), "VC-000042" in breached.get_content()) == (True, True)
