@@ -4,6 +4,8 @@ service's schema migrated into the database. Created once per run, dropped at it
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +60,15 @@ class World:
         }
 
 
+# A world's name says which process made it, so that the next run can remove the worlds of runs that died
+# without their cleanup (a killed run): their virtual hosts' queues hold the broker's file handles, and
+# past its limit (1,024 on a default install) the broker stalls every new virtual host.
+_OWNED = re.compile(re.escape(TEST_NAME_PREFIX) + r"p(\d+)_[0-9a-f]+")
+
+
 def create_world() -> World:
-    name = f"{TEST_NAME_PREFIX}{uuid.uuid4().hex[:10]}"
+    remove_worlds_of_dead_runs()
+    name = f"{TEST_NAME_PREFIX}p{os.getpid()}_{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", name)
     rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     base = POSTGRES_URL.rsplit("/", 1)[0]
@@ -74,6 +83,27 @@ def create_world() -> World:
         migrations.upgrade(services.definition(service).migrations_dir, world.database_url)
         asyncio.run(declare_topology(services.definition(service), world.settings(service)))
     return world
+
+
+def remove_worlds_of_dead_runs() -> None:
+    """Destroy the worlds whose process is no longer running on this machine."""
+    with httpx.Client(base_url=BROKER_ADMIN_URL, timeout=30) as admin:
+        vhosts = [vhost["name"] for vhost in admin.get("/api/vhosts").raise_for_status().json()]
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    for vhost in vhosts:
+        owner = _OWNED.fullmatch(vhost)
+        if owner is not None and not _running(int(owner[1])):
+            destroy_world(World(name=vhost, database_url=f"{base}/{vhost}", amqp_url=AMQP_BASE_URL, vhost=vhost))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def destroy_world(world: World) -> None:
