@@ -49,6 +49,8 @@ async def signed_in(
             return await sign_in(connection, username, password, address=address, by_address=by_address)
         finally:
             await connection.commit()
+            await sign_in_failures.delete_forgotten(connection)  # after, holding nothing: no deadlock with others
+            await connection.commit()
 
 
 async def sign_in(

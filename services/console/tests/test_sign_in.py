@@ -14,6 +14,8 @@ import uuid
 import httpx
 from sqlalchemy import text
 
+from services.console.db import sign_in_failures
+from services.console.domain.throttle import FROM_ANYWHERE
 from shared.http import create_app
 from shared.identity import Role
 from testkit.identities import bearer
@@ -180,3 +182,32 @@ async def test_counts_an_hour_old_are_deleted_by_later_attempts(seeded: World) -
             keys = set((await connection.execute(text("SELECT key FROM console.sign_in_failures"))).scalars())
         assert tried_long_ago not in keys
         assert f"name:{guess['username']}" in keys  # this hour's count stays
+
+
+async def test_deleting_forgotten_counts_never_waits_for_an_attempt_nor_takes_its_rows(seeded: World) -> None:
+    """An attempt holds its counts locked while the password is checked; the deletion of forgotten counts
+    runs beside it, skips what the attempt holds and ends at once, and the attempt then counts its wrong
+    password on the row it held."""
+    held = f"name:held{uuid.uuid4().hex[:6]}"
+    async with running(seeded, "console") as suite:
+        engine = suite["console"].runtime.engine
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO console.sign_in_failures (key, failures, last_failure_at)"
+                    " VALUES (:k, 7, now() - interval '2 hours')"
+                ),
+                {"k": held},
+            )
+        async with engine.connect() as attempt, engine.connect() as cleaner:
+            now = (await attempt.execute(text("SELECT clock_timestamp()"))).scalar_one()
+            assert await sign_in_failures.reserve(attempt, [held], now) is None  # held, and forgotten: no wait
+            await asyncio.wait_for(sign_in_failures.delete_forgotten(cleaner), timeout=5)
+            await cleaner.commit()
+            await sign_in_failures.count_failure(attempt, FROM_ANYWHERE, held.removeprefix("name:"), now)
+            await attempt.commit()
+        async with engine.begin() as connection:
+            failures = await connection.scalar(
+                text("SELECT failures FROM console.sign_in_failures WHERE key = :k"), {"k": held}
+            )
+        assert failures == 1  # the hour-old seven forgotten, this one counted
