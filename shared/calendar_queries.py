@@ -9,19 +9,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator
+
+from shared.days import Day as Day  # re-exported: the types of the APIs' days, months and years together
 
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only; matched whole
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _a_day(value: object) -> object:
-    """Pydantic reads a number, or a text of digits, as a Unix timestamp (`0` is 1970-01-01): an API
-    takes a day as the YYYY-MM-DD its OpenAPI documents, which pydantic then checks for a real date."""
-    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
-        return value
-    raise ValueError(f"{value!r} is no day: YYYY-MM-DD, e.g. 2026-11-27")
 
 
 def _a_month(value: str) -> str:
@@ -37,9 +30,6 @@ Month = Annotated[
     AfterValidator(_a_month),
 ]
 """A query parameter naming one month."""
-
-Day = Annotated[date, BeforeValidator(_a_day)]
-"""A day in a query parameter or a request's body."""
 
 Year = Annotated[int, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="A year, e.g. 2026.")]
 """A query parameter naming one year."""

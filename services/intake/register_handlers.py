@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -144,8 +144,8 @@ class DeviceChange(BaseModel):
     manufacturer: str | None = None
     serial_number: str | None = None
     vendor_code: str | None = None
-    install_date: date | None = None
-    warranty_until: date | None = None
+    install_date: Day | None = None
+    warranty_until: Day | None = None
     location: str | None = None
     quantity: int | None = None
     status: DeviceStatus | None = None
@@ -229,7 +229,7 @@ async def get_coverage(
     subsystem: str,
     database: Database,
     asset_tag: str | None = None,
-    on: Annotated[date | None, Query(description="The day of the report (site time); default today.")] = None,
+    on: Annotated[Day | None, Query(description="The day of the report (site time); default today.")] = None,
 ) -> Coverage:
     """What would cover a ticket for this subsystem and device: warranty, contract, or chargeable."""
     try:

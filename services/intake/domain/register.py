@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts import DeviceRef
+from shared.days import Day
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -42,8 +43,8 @@ class Device(BaseModel):
     manufacturer: Text
     serial_number: Code | None = None
     vendor_code: Code | None = Field(default=None, description="The vendor partner who repairs it.")
-    install_date: date | None = None
-    warranty_until: date | None = Field(default=None, description="Last day of the manufacturer's warranty.")
+    install_date: Day | None = None
+    warranty_until: Day | None = Field(default=None, description="Last day of the manufacturer's warranty.")
     location: Text | None = None
     quantity: int = Field(default=1, ge=1)
     status: DeviceStatus = DeviceStatus.IN_SERVICE

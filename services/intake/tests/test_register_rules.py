@@ -47,7 +47,7 @@ def test_a_good_file_says_what_becomes_of_each_device() -> None:
         ([row("T-1", subsystem="lighting")], ["row 2, Subsystem: unknown subsystem 'lighting'; the site has av, bgm"]),
         (
             [row("T-1", warranty="next year")],
-            ["row 2, Warranty until: Input should be a valid date or datetime, input is too short"],
+            ["row 2, Warranty until: 'next year' is no day: YYYY-MM-DD, e.g. 2026-11-27"],
         ),
         ([row("T-1", quantity="0")], ["row 2, Quantity: Input should be greater than or equal to 1"]),
         ([row("")], ["row 2, Asset tag: required"]),
