@@ -14,6 +14,8 @@ import os
 import secrets
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+import httpx
+
 import services
 
 
@@ -23,6 +25,15 @@ def service_amqp_variable(name: str) -> str:
 
 def broker_user(service: str, vhost: str) -> str:
     return service if vhost == "/" else f"{vhost}.{service}"
+
+
+def users_connected(admin_api_url: str, users: list[str]) -> list[str]:
+    """Which of these users have connections open now (another suite brought up as them)."""
+    api = httpx.URL(admin_api_url)
+    with httpx.Client(
+        base_url=api.copy_with(username=None, password=None), auth=(api.username, api.password or ""), timeout=10
+    ) as admin:
+        return [user for user in users if admin.get(f"/api/connections/username/{quote(user, safe='')}").json()]
 
 
 def own_amqp_urls(suite_url: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ import typer
 import services
 from services import identity_commands, operations
 from services.archive import commands as archive_commands
-from services.broker_users import own_amqp_urls, service_amqp_variable
+from services.broker_users import own_amqp_urls, service_amqp_variable, users_connected
 from services.console import commands as console_commands
 from services.launcher import run_suite
 from services.vendor import commands as vendor_commands
@@ -210,6 +210,15 @@ def _as_own_broker_users() -> None:
     os.environ.update({service_amqp_variable(name): url for name, url in own.items()})
     admin = ProvisioningSettings().broker_url
     try:
+        in_use = users_connected(admin, [unquote(urlsplit(url).username or "") for url in own.values()])
+        if in_use:
+            typer.echo(
+                f"another suite runs as the RabbitMQ users {', '.join(in_use)} in this virtual host: new passwords "
+                "would lock it out at its next reconnection. Stop it, or give this one a virtual host of its own "
+                "(AFTERCARE_AMQP_URL)",
+                err=True,
+            )
+            raise typer.Exit(1)
         provision_broker(admin, [ServiceAccess.of(services.definition(name), _settings(name)) for name in own])
     except (ProvisioningError, httpx.HTTPError) as failure:
         api = httpx.URL(admin).copy_with(username=None, password=None)

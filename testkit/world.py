@@ -55,6 +55,7 @@ class World:
         return {
             "AFTERCARE_DATABASE_URL": self.database_url,
             "AFTERCARE_AMQP_URL": self.amqp_url,
+            "AFTERCARE_PROVISION_BROKER_URL": BROKER_ADMIN_URL,  # where `aftercare up` makes its broker users
             "AFTERCARE_AUTH_PUBLIC_KEY": PUBLIC_KEY,
             "CONSOLE_SIGNING_KEY": one_line(PRIVATE_KEY),
         }

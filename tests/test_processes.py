@@ -4,8 +4,11 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import subprocess
+import sys
 import uuid
 from functools import partial
 from pathlib import Path
@@ -79,6 +82,16 @@ async def test_aftercare_up_runs_the_suite_and_stops_it_cleanly(seeded: World, t
                 return await _broker_users_connected(seeded.vhost) == own_users  # no guest among them
 
             await eventually(each_connected_as_its_own_user, timeout=10)
+            second = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "services", "up"],
+                env=_environment(seeded, {name: free_port() for name in services.NAMES}),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )  # a second suite in the same virtual host would change the first one's passwords
+            assert second.returncode == 1, second.stdout[-2000:] + second.stderr[-2000:]
+            assert "another suite runs as the RabbitMQ users" in second.stderr
             metrics = (await client.get(f"{urls['dispatch']}/metrics")).text
             assert (
                 'aftercare_messages_consumed_total{outcome="processed",queue="dispatch.inbox",type="ticket.opened"}'
