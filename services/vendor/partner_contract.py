@@ -66,12 +66,15 @@ partner sent the reply, at most 5 minutes ahead of Aftercare's clock. Replies ar
 one sent before a step Aftercare has already taken is kept as late and moves the case only to end it.
 
 **Refusals.** A refused reply is dead-lettered on Aftercare's side and explained on the partner's error
-queue (`vendor.reply_refused`, with the refused message_id and the reason); fix it and send it again
-under a new message_id. The reasons: `invalid_envelope` (not a JSON envelope), `unknown_type`,
-`invalid_payload` (the payload breaks its schema; the detail names the field), `too_large`,
-`unauthenticated` (no or another user_id), `wrong_routing_key`, `type_and_key_differ`,
-`occurred_in_the_future`, `partner_disabled`, `unknown_case`, `not_your_case`, `impossible_step` (the
-case is past that step, ended or cancelled).
+queue (`vendor.reply_refused`, with the reason and the refused reply's message_id and correlation_id,
+both taken from its AMQP properties: without them the refusal can only say `unknown`); fix it and send
+it again under a new message_id. The reasons: `invalid_envelope` (not a JSON envelope), `unknown_type`,
+`unsupported_schema_version` (a schema_version this release has no handler for), `invalid_payload` (the
+payload breaks its schema; the detail names the field), `invalid_data` (it fits its schema but not what
+Aftercare can store), `too_large`, `retries_exhausted` (Aftercare could not take it after its retries;
+its operators see it), `unauthenticated` (no or another user_id), `wrong_routing_key`,
+`type_and_key_differ`, `occurred_in_the_future`, `partner_disabled`, `unknown_case`, `not_your_case`,
+`impossible_step` (the case is past that step, ended or cancelled).
 
 In a request, `device.vendor_code` is the maker's code in the site's register, which may differ from the
 partner the request went to (a distributor repairing for the maker).
@@ -99,7 +102,7 @@ ENVELOPE_FIELDS = {
     "type": "The message's type, e.g. vendor.reply.repaired: not the routing key.",
     "producer": "`vendor` on Aftercare's messages; on a reply, the partner's broker user, partner-{code}.",
     "correlation_id": "A request's or cancellation's case number; on a reply, the case number; on a refusal, the "
-    "refused reply's correlation_id (or its message_id).",
+    "refused reply's AMQP correlation_id property (or its message_id property; `unknown` without either).",
     "occurred_at": "When the message was sent (UTC); a reply's may be at most 5 minutes ahead of Aftercare's clock.",
 }
 
