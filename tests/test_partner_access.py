@@ -1,7 +1,8 @@
 """A partner's access ends when it is taken away, over the real broker, through the command line an
 operator runs: `aftercare partners rotate` closes the partner's open connections (one left open would go
 on publishing under the old password) and the old password opens none; `aftercare partners disable`
-closes them and the partner's user opens none at all."""
+closes them and the partner's user opens none at all; `aftercare partners add` gives a password that opens
+the partner's own queue, and refuses terms no deadline can be worked out from."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import aio_pika
 
-from services.vendor.partner_topology import broker_user
-from testkit.machine import BROKER_ADMIN_URL
-from testkit.partners import onboarded, refused_connection
+from services.vendor.partner_topology import broker_user, requests_queue
+from testkit.machine import BROKER_ADMIN_URL, rabbitmqctl
+from testkit.partners import new_partner_code, onboarded, refused_connection
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -75,3 +76,29 @@ async def test_rotating_and_disabling_a_partner_close_its_open_connections(seede
         assert why is not None
         assert "access revoked" in why
         await refused_connection(renewed)  # no access to the virtual host any more
+
+
+async def test_a_partner_added_from_the_command_line_can_take_its_queue_and_nothing_beyond_its_terms(
+    seeded: World,
+) -> None:
+    """`aftercare partners add` as an operator runs it: the password it shows once opens the partner's own
+    queue; an agreement no deadline can be worked out from is refused before anything is made."""
+    code = new_partner_code()
+    try:
+        endless = await asyncio.to_thread(
+            _partners, seeded, "add", code, "--name", "Endless Ltd", "--repair-working-days", "100000"
+        )
+        assert endless.returncode == 1, endless.stdout
+        assert "refused: no term of an agreement is longer than a year" in endless.stderr
+        assert "ACCESS_REFUSED" in await refused_connection(_with_password(seeded.amqp_url, broker_user(code), "x"))
+
+        added = await asyncio.to_thread(_partners, seeded, "add", code, "--name", "Harman China", "--phone", "400")
+        assert added.returncode == 0, added.stderr
+        [password] = [line.split()[1] for line in added.stdout.splitlines() if line.strip().startswith("password:")]
+        connection = await aio_pika.connect(_with_password(seeded.amqp_url, broker_user(code), password))
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(requests_queue(code), ensure=True)
+            assert await queue.get(fail=False) is None  # its own queue, there and open to it
+    finally:
+        await asyncio.to_thread(rabbitmqctl, "delete_user", broker_user(code), check=False)
