@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import aio_pika
 
 from services.vendor.partner_topology import broker_user, requests_queue
-from testkit.machine import BROKER_ADMIN_URL, rabbitmqctl
-from testkit.partners import new_partner_code, onboarded, refused_connection
+from testkit.machine import BROKER_ADMIN_URL
+from testkit.partners import forget_partner, new_partner_code, onboarded, refused_connection
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -101,4 +101,4 @@ async def test_a_partner_added_from_the_command_line_can_take_its_queue_and_noth
             queue = await channel.get_queue(requests_queue(code), ensure=True)
             assert await queue.get(fail=False) is None  # its own queue, there and open to it
     finally:
-        await asyncio.to_thread(rabbitmqctl, "delete_user", broker_user(code), check=False)
+        await asyncio.to_thread(forget_partner, seeded, code)
