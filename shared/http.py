@@ -27,9 +27,8 @@ from shared import idempotent_requests
 from shared.access import AccessDenied, AccessTable, check, only, rule_for
 from shared.access_ends import Revocations
 from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
-from shared.persistence.errors import causes
 from shared.persistence.service_database import ServiceDatabase
-from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response
+from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response, undecodable_body
 from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
 from shared.security_headers import SecurityHeaders
@@ -149,14 +148,9 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
         too_large = BodyTooLarge.within(error)
         if too_large is not None:
             return problem_response(413, "body_too_large", str(too_large.detail))
-        # It answers a JSON body that is not UTF-8 with a 400 too, where a JSON syntax error gets a 422:
-        # both are the malformed request the documented 422 stands for.
-        undecodable = next((cause for cause in causes(error) if isinstance(cause, UnicodeDecodeError)), None)
+        undecodable = undecodable_body(error)
         if undecodable is not None:
-            problem = f"not JSON in UTF-8 ({undecodable.reason} at byte {undecodable.start})"
-            return problem_response(
-                422, "invalid_request", f"body: {problem}", errors=[{"field": "", "problem": problem}]
-            )
+            return undecodable
         reason = HTTPStatus(error.status_code).name.lower()
         return problem_response(error.status_code, reason, str(error.detail), headers=dict(error.headers or {}))
 

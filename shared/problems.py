@@ -102,6 +102,16 @@ class BodyTooLarge(HTTPException):
         return next((cause for cause in causes(error) if isinstance(cause, BodyTooLarge)), None)
 
 
+def undecodable_body(error: BaseException) -> JSONResponse | None:
+    """FastAPI answers a JSON body that is not UTF-8 with a 400, where a JSON syntax error gets a 422:
+    both are the malformed request the documented 422 stands for, so both are answered so."""
+    undecodable = next((cause for cause in causes(error) if isinstance(cause, UnicodeDecodeError)), None)
+    if undecodable is None:
+        return None
+    problem = f"not JSON in UTF-8 ({undecodable.reason} at byte {undecodable.start})"
+    return problem_response(422, "invalid_request", f"body: {problem}", errors=[{"field": "", "problem": problem}])
+
+
 class RequestShield:
     """Pure ASGI middleware, outermost of the app's own: see the module's description."""
 

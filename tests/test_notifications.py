@@ -2,9 +2,8 @@
 local group robot and a recording text message provider: an assignment reaches its engineer, a
 reassignment both engineers; a breach told twice reaches the manager and the quality desk once and
 wakes them, while a warning waits out quiet hours; a robot that refuses is tried again; a low score and
-a paused webhook are told; a warning reaches the engineer who holds the ticket, a vendor's breach, a
-ticket nobody can take and a follow-up due or missed reach the desk they name; each person keeps their
-own choices."""
+a paused webhook are told; each person keeps their own choices (test_notification_rules.py: the other
+rules)."""
 
 from __future__ import annotations
 
@@ -16,36 +15,30 @@ import urllib.parse
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-import services
 from shared.contracts import (
-    FollowUpDue,
-    FollowUpMissed,
     FollowUpRecorded,
     SlaBreached,
-    SlaVendorBreached,
     SlaWarning,
 )
 from shared.contracts.envelope import seal
-from shared.contracts.sla import ClockKind, VendorClock
+from shared.contracts.sla import ClockKind
 from shared.contracts.webhooks import WebhookPaused
 from shared.identity import Role
-from shared.service import seed_site
 from testkit.broker import send_envelopes
 from testkit.identities import bearer
-from testkit.in_process import RunningService, running
+from testkit.in_process import RunningService
+from testkit.notifying import contact, notifying_dispatch, open_ticket
 from testkit.receivers import MailServer, Receiver, RecordedSms, http_receiver, mail_server
-from testkit.samples import again, opened_envelope
+from testkit.samples import again
 from testkit.waiting import eventually, stays
 from testkit.world import World
 
 MANAGER = bearer("ntf.manager", Role.MANAGER)
-SITE = Path(__file__).parent / "sites" / "notification-test.toml"
 
 
 @pytest.fixture
@@ -63,32 +56,8 @@ async def robot() -> AsyncIterator[Receiver]:
 
 @pytest.fixture
 async def dispatch(seeded: World, mail: MailServer) -> AsyncIterator[RunningService]:
-    await seed_site(services.definition("dispatch"), seeded.database_url, SITE)
-    RecordedSms.sent.clear()
-    settings = {
-        "smtp_host": mail.host, "smtp_port": mail.port, "smtp_security": "none", "notice_tick_seconds": 0.2,
-        "sms_provider": "testkit.receivers:RecordedSms", "console_url": "http://console.test",
-    }  # fmt: skip
-    async with running(seeded, "dispatch", **settings) as suite:
-        yield suite["dispatch"]
-
-
-async def _contact(dispatch: RunningService, username: str, **terms: Any) -> None:
-    answer = await dispatch.http.put(f"/contacts/{username}", json={"site_codes": ["NTF1"], **terms})
-    assert answer.status_code == 200, answer.text
-
-
-async def _open_ticket(world: World, dispatch: RunningService) -> str:
-    ticket_id = f"NTF1-20261127-{uuid.uuid4().hex[:6]}"
-    await send_envelopes(world.amqp_url, [opened_envelope(ticket_id, site_code="NTF1", site_name="Test plaza")])
-
-    async def assigned() -> str:
-        ticket = (await dispatch.http.get(f"/tickets/{ticket_id}")).json()
-        assert ticket.get("engineer_id")
-        return str(ticket["engineer_id"])
-
-    await eventually(assigned, timeout=60, what="the assignment")
-    return ticket_id
+    async with notifying_dispatch(seeded, mail) as running_dispatch:
+        yield running_dispatch
 
 
 async def _told(dispatch: RunningService, ticket_id: str, count: int, status: str = "sent") -> list[dict[str, Any]]:
@@ -104,11 +73,11 @@ async def test_an_assignment_reaches_its_engineer_and_a_reassignment_both_engine
     seeded: World, dispatch: RunningService, mail: MailServer, robot: Receiver
 ) -> None:
     for username, engineer, phone in (("n01.ntf1", "N01", "+86 139 0000 0001"), ("n02.ntf1", "N02", None)):
-        await _contact(
+        await contact(
             dispatch, username, name=engineer, roles=["engineer"], engineer_id=engineer, phone=phone,
             email=f"{engineer.lower()}@ntf.example", robot={"kind": "wecom", "url": robot.url}, language="en",
         )  # fmt: skip
-    ticket_id = await _open_ticket(seeded, dispatch)
+    ticket_id = await open_ticket(seeded, dispatch)
     await _told(dispatch, ticket_id, 2)
     [to_owner] = mail.to("n01@ntf.example")
     assert to_owner["Subject"] == f"Assigned to you: {ticket_id}"
@@ -137,12 +106,12 @@ async def test_a_breach_told_twice_wakes_the_manager_and_quality_desk_once_and_a
 ) -> None:
     local = datetime.now(ZoneInfo("Asia/Shanghai"))
     quiet = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"  # it is quiet time now
-    await _contact(
+    await contact(
         dispatch, "ntf.manager", name="Manager Ma", roles=["manager"], phone="+86 139 0000 0100",
         email="manager@ntf.example", quiet_hours=quiet, channels={"sla_breached": ["email", "sms"]},
     )  # fmt: skip
-    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
-    ticket_id = await _open_ticket(seeded, dispatch)
+    await contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    ticket_id = await open_ticket(seeded, dispatch)
     now = datetime.now(UTC)
     breach = seal(
         SlaBreached(ticket_id=ticket_id, clock=ClockKind.ON_SITE, cycle=1, due_at=now, target_minutes=240,
@@ -183,13 +152,13 @@ async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
     seeded: World, dispatch: RunningService, robot: Receiver
 ) -> None:
     robot.body = '{"errcode": 93000, "errmsg": "invalid webhook url"}'
-    await _contact(
+    await contact(
         dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01",
         robot={"kind": "dingtalk", "url": robot.url + "?access_token=t", "secret": "SECtest"},
         channels={"assigned": ["robot"]},
     )  # fmt: skip
-    await _contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
-    ticket_id = await _open_ticket(seeded, dispatch)
+    await contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    ticket_id = await open_ticket(seeded, dispatch)
 
     async def refused_once() -> dict[str, Any]:
         rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
@@ -220,12 +189,12 @@ async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
 async def test_one_notification_that_cannot_go_fails_alone_and_the_others_go_once(
     seeded: World, dispatch: RunningService
 ) -> None:
-    await _contact(
+    await contact(
         dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01", phone="+86 139 0000 0001",
         robot={"kind": "wecom", "url": "http://[::1"}, channels={"assigned": ["robot", "sms"]},
     )  # fmt: skip
-    await _contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
-    ticket_id = await _open_ticket(seeded, dispatch)
+    await contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    ticket_id = await open_ticket(seeded, dispatch)
     rows = await _told(dispatch, ticket_id, 1)
 
     async def texted_once() -> bool:  # the sender ticks every 0.2 s: a batch rolled back would send it again
@@ -241,9 +210,9 @@ async def test_one_notification_that_cannot_go_fails_alone_and_the_others_go_onc
 async def test_a_low_score_reaches_the_quality_desk_and_a_paused_webhook_its_owner(
     seeded: World, dispatch: RunningService, mail: MailServer
 ) -> None:
-    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
-    await _contact(dispatch, "ntf.customer", name="Customer Cu", roles=["customer"], email="customer@ntf.example")
-    ticket_id = await _open_ticket(seeded, dispatch)
+    await contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    await contact(dispatch, "ntf.customer", name="Customer Cu", roles=["customer"], email="customer@ntf.example")
+    ticket_id = await open_ticket(seeded, dispatch)
     now = datetime.now(UTC)
 
     def call(score: int) -> Any:
@@ -304,61 +273,3 @@ async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_
         "/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER
     )
     assert not_theirs.status_code == 403
-
-
-async def test_the_other_rules_each_tell_whom_they_name_once(
-    seeded: World, dispatch: RunningService, mail: MailServer
-) -> None:
-    """The rules the tests above do not drive, each over the broker as its event arrives (each twice):
-    an SLA warning reaches the engineer who holds the ticket and the managers; a vendor's breach and a
-    missed follow-up reach the managers; a follow-up due reaches the desk that calls (the quality desk,
-    for a complaint); a ticket nobody can take reaches the managers."""
-    await _contact(dispatch, "ntf.manager", name="Manager Ma", roles=["manager"], email="manager@ntf.example")
-    await _contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
-    await _contact(
-        dispatch, "n01.ntf1", name="Owner One", roles=["engineer"], engineer_id="N01", email="n01@ntf.example"
-    )
-    ticket_id = await _open_ticket(seeded, dispatch)  # the subsystem's owner, N01, holds it
-    now = datetime.now(UTC)
-    told = [
-        seal(event, producer=producer, correlation_id=ticket_id)
-        for event, producer in (
-            (SlaWarning(ticket_id=ticket_id, clock=ClockKind.RESOLUTION, cycle=1, fraction=0.75,
-                        due_at=now + timedelta(hours=2), remaining_minutes=120, warned_at=now), "sla"),
-            (SlaVendorBreached(ticket_id=ticket_id, case_number="VC-000042", partner="harman-cn",
-                               clock=VendorClock.ACKNOWLEDGE, due_at=now, breached_at=now), "sla"),
-            (FollowUpDue(ticket_id=ticket_id, site_code="NTF1", cycle=1, desk="quality",
-                         due_at=now + timedelta(days=1)), "dispatch"),
-            (FollowUpMissed(ticket_id=ticket_id, site_code="NTF1", cycle=1, due_at=now), "dispatch"),
-        )
-    ]  # fmt: skip
-    nobody_can = f"NTF1-20261127-{uuid.uuid4().hex[:6]}"  # nobody at NTF1 has the skill for signage
-    await send_envelopes(
-        seeded.amqp_url,
-        [*told, *(again(envelope) for envelope in told), opened_envelope(nobody_can, site_code="NTF1",
-                                                                          site_name="Test plaza",
-                                                                          subsystem="signage")],
-    )  # fmt: skip
-
-    expected = {
-        "n01@ntf.example": [f"新派工 {ticket_id}", f"时限预警 {ticket_id}"],
-        "manager@ntf.example": [
-            f"时限预警 {ticket_id}", f"厂商超时 {ticket_id}", f"回访逾期 {ticket_id}", f"无人可派 {nobody_can}"
-        ],
-        "quality@ntf.example": [f"待回访 {ticket_id}"],
-    }  # fmt: skip
-
-    def subjects(address: str) -> list[str]:
-        return sorted(
-            str(m["Subject"]) for m in mail.to(address) if ticket_id in m["Subject"] or nobody_can in m["Subject"]
-        )
-
-    async def each_told() -> bool:
-        return all(subjects(address) == sorted(wanted) for address, wanted in expected.items())
-
-    await eventually(each_told, timeout=30, what=f"each told what they should be: {expected}")
-    await stays(each_told, what="nobody told twice")
-    [missed] = [m for m in mail.to("manager@ntf.example") if m["Subject"] == f"回访逾期 {ticket_id}"]
-    assert "已逾期" in missed.get_content()
-    [breached] = [m for m in mail.to("manager@ntf.example") if m["Subject"] == f"厂商超时 {ticket_id}"]
-    assert ("harman-cn" in breached.get_content(), "VC-000042" in breached.get_content()) == (True, True)
