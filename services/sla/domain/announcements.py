@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.sla.domain.clock_state import ClockKey, PlannedClock, Terms
-from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind, vendor_clock_of
 from shared.contracts import (
     ClockKind,
@@ -34,7 +33,6 @@ def started(terms: Terms, key: ClockKey, plan: PlannedClock) -> Event:
             due_at=plan.due_at,
             target=plan.target,
         )
-    assert isinstance(plan, ClockPlan)
     return SlaClockStarted(
         ticket_id=key.ticket_id,
         clock=plan.clock,
@@ -63,7 +61,6 @@ def met(key: ClockKey, plan: PlannedClock, *, corrects_breach: bool) -> Event:
             due_at=plan.due_at,
             corrects_breach=corrects_breach,
         )
-    assert isinstance(plan, ClockPlan)
     used = plan.used(plan.stopped_at)
     return SlaMet(
         ticket_id=key.ticket_id,

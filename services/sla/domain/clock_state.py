@@ -3,12 +3,12 @@ database holds it, the key naming it in both, and the terms new clocks start und
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
+from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.outcome import Outcome
+from services.sla.domain.vendor_clocks import VendorClockPlan
 
 
 @dataclass(frozen=True)
@@ -21,33 +21,9 @@ class ClockKey:
     cycle: int
 
 
-class PlannedClock(Protocol):
-    """A clock as the ticket's facts plan it: the ticket's own (`clocks.ClockPlan`) or a vendor partner's
-    on one case (`vendor_clocks.VendorClockPlan`). Both are stored, timed and settled alike."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def cycle(self) -> int: ...
-    @property
-    def started_at(self) -> datetime: ...
-    @property
-    def due_at(self) -> datetime | None: ...
-    @property
-    def stopped_at(self) -> datetime | None: ...
-    @property
-    def target_minutes(self) -> int: ...
-    @property
-    def counting(self) -> str: ...
-    @property
-    def partner(self) -> str | None: ...
-    @property
-    def case_number(self) -> str | None: ...
-    @property
-    def met(self) -> bool | None: ...
-    @property
-    def cancelled(self) -> bool: ...
-    def timer_moments(self, warn_at: Sequence[float]) -> dict[float, datetime | None]: ...
+PlannedClock = ClockPlan | VendorClockPlan
+"""A clock as the ticket's facts plan it: the ticket's own, or a vendor partner's on one case. Both are
+stored, timed and settled alike; what tells them apart is what they are announced with and counted by."""
 
 
 @dataclass(frozen=True)

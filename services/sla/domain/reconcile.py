@@ -19,7 +19,6 @@ from datetime import datetime
 
 from services.sla.domain import announcements
 from services.sla.domain.clock_state import ClockKey, PlannedClock, StoredClock, Terms
-from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.outcome import BREACH, Outcome, settle
 from services.sla.domain.vendor_clocks import VendorClockPlan
 from shared.contracts import Event
@@ -162,7 +161,6 @@ def _new_clock(terms: Terms, key: ClockKey, plan: PlannedClock) -> NewClock:
     if isinstance(plan, VendorClockPlan):  # it counts by the partner's agreement, on no day type
         policy_code, policy_version, day_type = f"agreement:{plan.partner}", plan.agreement_version, "n/a"
     else:
-        assert isinstance(plan, ClockPlan)
         policy_code, policy_version, day_type = terms.policy_code, terms.policy_version, plan.day_type.value
     return NewClock(
         ticket_id=key.ticket_id,
