@@ -1,5 +1,5 @@
 """The shape of the code: imports run from services down to shared, never up; the test kit stays out
-of the product; modules stay small enough to read in one sitting."""
+of the product; a service's domain modules stay pure; modules stay small enough to read in one sitting."""
 
 from __future__ import annotations
 
@@ -68,3 +68,20 @@ def test_modules_stay_small() -> None:
         if "migrations" not in path.parts and (lines := len(path.read_text().splitlines())) > LONGEST_MODULE
     }
     assert long == {}, f"split these modules (over {LONGEST_MODULE} lines): {long}"
+
+
+# What a domain module may not reach: the database, the broker, the web, or its own service's adapters.
+IMPURE = {"sqlalchemy", "asyncpg", "faststream", "aio_pika", "aiormq", "fastapi", "starlette", "httpx", "uvicorn"}
+IMPURE_SHARED = ("shared.messaging", "shared.persistence", "shared.http", "shared.service")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(REPOSITORY.glob("services/*/domain/**/*.py")), ids=lambda p: str(p.relative_to(REPOSITORY))
+)
+def test_domain_modules_stay_pure(path: Path) -> None:
+    """A service's rules are pure functions of values: they read no database and publish nothing, so they
+    are tested without either, and the service's adapters carry out what they decide."""
+    imported = _imported(path)
+    offenders = {name for name in imported if name.split(".")[0] in IMPURE or name.startswith(IMPURE_SHARED)}
+    offenders |= {name for name in imported if name.startswith("services.") and ".domain" not in name}
+    assert offenders == set()

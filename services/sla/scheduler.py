@@ -15,14 +15,11 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from services.sla import clock_actions
 from services.sla.db import repository
-from services.sla.db.repository import DueTimer
-from services.sla.domain.outcome import BREACH, Outcome
-from services.sla.domain.vendor_clocks import is_vendor_kind, vendor_clock_of
+from services.sla.domain.reconcile import fire
 from shared.background import BackgroundLoop
-from shared.contracts import ClockKind, SlaBreached, SlaVendorBreached, SlaVendorWarning, SlaWarning
 from shared.logs import get_logger
-from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
@@ -65,7 +62,7 @@ class TimerScheduler(BackgroundLoop):
                 now = self._now()
                 due = await repository.claim_due_timers(uow.connection, now, self._batch_size)
                 for timer in due:
-                    await _fire(uow, timer, now)
+                    await clock_actions.apply(uow, fire(timer, now))
                 await repository.mark_fired(uow.connection, [t.timer_id for t in due], now)
             fired += len(due)
             if len(due) < self._batch_size:
@@ -85,70 +82,3 @@ class TimerScheduler(BackgroundLoop):
                 wait = min(wait, max(GATHER.total_seconds(), (next_due - self._now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=wait)
-
-
-async def _fire(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
-    if is_vendor_kind(timer.key.kind):
-        await _fire_vendor(uow, timer, now)
-        return
-    clock = ClockKind(timer.key.kind)
-    due_at = timer.clock_due_at or timer.due_at
-    if timer.fraction >= BREACH:
-        await repository.update_clock(uow.connection, timer.key, outcome=Outcome.BREACHED, breached_at=timer.due_at)
-        uow.publish(
-            SlaBreached(
-                ticket_id=timer.key.ticket_id,
-                clock=clock,
-                cycle=timer.key.cycle,
-                due_at=due_at,
-                target_minutes=timer.target_minutes,
-                breached_at=timer.due_at,
-            ),
-            correlation_id=timer.key.ticket_id,
-        )
-        return
-    uow.publish(
-        SlaWarning(
-            ticket_id=timer.key.ticket_id,
-            clock=clock,
-            cycle=timer.key.cycle,
-            fraction=timer.fraction,
-            due_at=due_at,
-            remaining_minutes=round(timer.target_minutes * (1 - timer.fraction), 2),
-            warned_at=now,
-        ),
-        correlation_id=timer.key.ticket_id,
-    )
-
-
-async def _fire_vendor(uow: UnitOfWork, timer: DueTimer, now: datetime) -> None:
-    """A vendor partner's clock: its warning or breach, per partner and case."""
-    clock = vendor_clock_of(timer.key.kind)
-    partner, case = timer.partner or "", timer.case_number or ""
-    due_at = timer.clock_due_at or timer.due_at
-    if timer.fraction >= BREACH:
-        await repository.update_clock(uow.connection, timer.key, outcome=Outcome.BREACHED, breached_at=timer.due_at)
-        uow.publish(
-            SlaVendorBreached(
-                ticket_id=timer.key.ticket_id,
-                case_number=case,
-                partner=partner,
-                clock=clock,
-                due_at=due_at,
-                breached_at=timer.due_at,
-            ),
-            correlation_id=timer.key.ticket_id,
-        )
-        return
-    uow.publish(
-        SlaVendorWarning(
-            ticket_id=timer.key.ticket_id,
-            case_number=case,
-            partner=partner,
-            clock=clock,
-            fraction=timer.fraction,
-            due_at=due_at,
-            warned_at=now,
-        ),
-        correlation_id=timer.key.ticket_id,
-    )

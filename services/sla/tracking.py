@@ -1,11 +1,11 @@
 """Keeping each ticket's clocks in line with what is known about the ticket: the use case behind
 every ticket event the SLA service consumes.
 
-Every ticket event is kept as a fact; then the ticket's clocks are planned afresh from all its facts
-(`domain.clocks.plan_clocks`) and the stored clocks and timers are brought in line with the plan.
-What changed is announced: a clock started (`sla.clock_started`), a clock stopped in time
-(`sla.met`), or stopped after its deadline before the scheduler saw it (`sla.breached`). Warnings and
-breaches of running clocks are the scheduler's (`scheduler.py`).
+Every ticket event is kept as a fact; then the ticket's clocks, its own (`domain.clocks`) and its vendor
+partners' on each case (`domain.vendor_clocks`), are planned afresh from all its facts, compared with the
+stored ones (`domain.reconcile`), and the resulting actions applied (`clock_actions`): clocks started,
+moved, stopped and settled, and announced. Warnings and breaches of running clocks are the scheduler's
+(`scheduler.py`).
 """
 
 from __future__ import annotations
@@ -15,19 +15,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.sla import vendor_tracking
+from services.sla import clock_actions
 from services.sla.db import repository
-from services.sla.db.repository import ClockKey
+from services.sla.domain.clock_state import ClockKey, PlannedClock, Terms
 from services.sla.domain.clocks import ClockPlan, plan_clocks
 from services.sla.domain.facts import TicketFacts, ticket_facts
-from services.sla.domain.outcome import Outcome, Settlement, settle
 from services.sla.domain.policy import Policy
+from services.sla.domain.reconcile import reconcile
 from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind, plan_vendor_clocks
-from shared.contracts import Envelope, SlaBreached, SlaClockStarted, SlaMet
-from shared.logs import get_logger
+from shared.contracts import Envelope
 from shared.messaging.unit_of_work import UnitOfWork
-
-log = get_logger(__name__)
 
 
 async def take_in(uow: UnitOfWork, message: Envelope[Any]) -> None:
@@ -60,11 +57,22 @@ class TrackedTicket:
     def plans(self) -> list[ClockPlan]:
         return plan_clocks(self.facts, self.policy)
 
-    def key(self, plan: ClockPlan) -> ClockKey:
-        return ClockKey(self.facts.ticket_id, plan.clock.value, plan.cycle)
+    def vendor_plans(self) -> list[VendorClockPlan]:
+        return plan_vendor_clocks(self.facts.vendor_cases)
 
-    def vendor_key(self, plan: VendorClockPlan) -> ClockKey:
+    def key(self, plan: PlannedClock) -> ClockKey:
         return ClockKey(self.facts.ticket_id, plan.kind, plan.cycle)
+
+    @property
+    def terms(self) -> Terms:
+        return Terms(
+            site_code=self.facts.site_code,
+            timezone=self.facts.timezone,
+            policy_code=self.policy_code,
+            policy_version=self.policy_version,
+            calendar=self.policy.calendar,
+            warn_at=self.policy.warn_at,
+        )
 
 
 async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTicket | None:
@@ -88,135 +96,7 @@ async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTic
 
 
 async def _reconcile(uow: UnitOfWork, ticket: TrackedTicket) -> None:
-    connection = uow.connection
-    plans = ticket.plans()
-    vendor_plans = plan_vendor_clocks(ticket.facts.vendor_cases)
-    planned = {ticket.key(plan) for plan in plans} | {ticket.vendor_key(plan) for plan in vendor_plans}
-    for key, row in ticket.stored.items():
-        if key not in planned and row.stopped_at is None and row.outcome != Outcome.CANCELLED:
-            await _cancel(uow, key)
-    for plan in plans:
-        key = ticket.key(plan)
-        row = ticket.stored.get(key)
-        recorded = repository.recorded_outcome(row)
-        changed = True
-        if row is None:
-            await _start(uow, key, plan, ticket)
-        else:
-            kept = recorded
-            if recorded is Outcome.CANCELLED:  # reclassified back: the clock applies again
-                recorded = None
-            # Most events move no clock (an assignment, a document filed): nothing to write or re-arm.
-            changed = recorded is not kept or not _as_stored(row, plan)
-            if changed:
-                await repository.update_clock(
-                    connection,
-                    key,
-                    due_at=plan.due_at,
-                    stopped_at=plan.stopped_at,
-                    target_minutes=plan.target_minutes,
-                    counting=plan.counting.value,
-                    outcome=recorded,
-                )
-        if plan.stopped_at is None:
-            if changed:  # unchanged, its timers were armed when it was last written
-                await repository.arm_timers(connection, key, plan.timer_moments(ticket.policy.warn_at))
-            continue
-        await repository.disarm_timers(connection, key)
-        settlement = settle(recorded, stopped_in_time=bool(plan.met))
-        if settlement is not None:
-            await _announce(uow, key, plan, settlement)
-    for vendor_plan in vendor_plans:
-        await vendor_tracking.reconcile_vendor_clock(uow, ticket, vendor_plan)
-
-
-async def _cancel(uow: UnitOfWork, key: ClockKey) -> None:
-    """A clock the ticket's new kind or priority does not have: it stops counting and warns no more."""
-    await repository.disarm_timers(uow.connection, key)
-    await repository.update_clock(uow.connection, key, outcome=Outcome.CANCELLED)
-    log.info("clock cancelled by a reclassification", clock=key.kind, cycle=key.cycle)
-
-
-async def _start(uow: UnitOfWork, key: ClockKey, plan: ClockPlan, ticket: TrackedTicket) -> None:
-    await repository.insert_clock(
-        uow.connection,
-        ticket_id=key.ticket_id,
-        kind=key.kind,
-        cycle=key.cycle,
-        site_code=ticket.facts.site_code,
-        timezone=ticket.facts.timezone,
-        policy_code=ticket.policy_code,
-        policy_version=ticket.policy_version,
-        counting=plan.counting.value,
-        started_at=plan.started_at,
-        due_at=plan.due_at,
-        stopped_at=plan.stopped_at,
-        target_minutes=plan.target_minutes,
-        day_type=plan.day_type.value,
-        calendar=ticket.policy.calendar,
-    )
-    uow.publish(
-        SlaClockStarted(
-            ticket_id=key.ticket_id,
-            clock=plan.clock,
-            cycle=plan.cycle,
-            started_at=plan.started_at,
-            # A clock paused before anyone knew it started has no deadline yet; show the unpaused one.
-            due_at=plan.due_at or plan.started_at + plan.target,
-            target_minutes=plan.target_minutes,
-            day_type=plan.day_type.value,
-            calendar=ticket.policy.calendar,
-            counting=plan.counting.value,
-            policy=ticket.policy_code,
-        ),
-        correlation_id=key.ticket_id,
-    )
-
-
-async def _announce(uow: UnitOfWork, key: ClockKey, plan: ClockPlan, settlement: Settlement) -> None:
-    """Record how a stopped clock ended and say so."""
-    assert plan.stopped_at is not None
-    due_at = plan.due_at or plan.stopped_at
-    if settlement.outcome is Outcome.MET:
-        used = plan.used(plan.stopped_at)
-        await repository.update_clock(uow.connection, key, outcome=Outcome.MET)
-        uow.publish(
-            SlaMet(
-                ticket_id=key.ticket_id,
-                clock=plan.clock,
-                cycle=plan.cycle,
-                started_at=plan.started_at,
-                stopped_at=plan.stopped_at,
-                due_at=due_at,
-                target_minutes=plan.target_minutes,
-                elapsed_minutes=round(used.total_seconds() / 60, 2),
-                remaining_minutes=round((plan.target - used).total_seconds() / 60, 2),
-                corrects_breach=settlement.corrects_breach,
-            ),
-            correlation_id=key.ticket_id,
-        )
-        if settlement.corrects_breach:
-            log.warning("breach corrected by a late report", clock=key.kind, cycle=key.cycle)
-        return
-    await repository.update_clock(uow.connection, key, outcome=Outcome.BREACHED, breached_at=due_at)
-    uow.publish(
-        SlaBreached(
-            ticket_id=key.ticket_id,
-            clock=plan.clock,
-            cycle=plan.cycle,
-            due_at=due_at,
-            target_minutes=plan.target_minutes,
-            breached_at=due_at,
-        ),
-        correlation_id=key.ticket_id,
-    )
-
-
-def _as_stored(row: Any, plan: ClockPlan) -> bool:
-    """Whether the stored clock already says what the plan says."""
-    return (row.due_at, row.stopped_at, row.target_minutes, row.counting) == (
-        plan.due_at,
-        plan.stopped_at,
-        plan.target_minutes,
-        plan.counting.value,
-    )
+    planned: dict[ClockKey, PlannedClock] = {ticket.key(plan): plan for plan in ticket.plans()}
+    planned |= {ticket.key(plan): plan for plan in ticket.vendor_plans()}
+    stored = {key: repository.stored_clock(row) for key, row in ticket.stored.items()}
+    await clock_actions.apply(uow, reconcile(ticket.terms, planned, stored))

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.sla.db import repository
 from services.sla.domain.outcome import standing
-from services.sla.domain.vendor_clocks import plan_vendor_clocks
 from services.sla.tracking import load_ticket
 
 
@@ -46,8 +45,8 @@ async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime
                 "left_minutes": round((plan.target - used).total_seconds() / 60, 1),
             }
         )
-    for vendor in plan_vendor_clocks(ticket.facts.vendor_cases):
-        row = ticket.stored.get(ticket.vendor_key(vendor))
+    for vendor in ticket.vendor_plans():
+        row = ticket.stored.get(ticket.key(vendor))
         if row is None:
             continue
         outcome = standing(repository.recorded_outcome(row), vendor.due_at, vendor.stopped_at, now)

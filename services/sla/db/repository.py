@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,21 +12,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.sla.db.tables import clocks, policies, site_policies, ticket_facts, timers
+from services.sla.domain.clock_state import ClockKey, StoredClock
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
+from services.sla.domain.reconcile import DueTimer
 from services.sla.domain.reports import ClockRecord, VendorClockRecord
 from shared.persistence.locks import lock_for_transaction
-
-
-@dataclass(frozen=True)
-class ClockKey:
-    ticket_id: str
-    kind: str
-    cycle: int
-
-    def where(self) -> Any:
-        return and_(clocks.c.ticket_id == self.ticket_id, clocks.c.kind == self.kind, clocks.c.cycle == self.cycle)
-
 
 # --- ticket facts ---------------------------------------------------------------------------------
 
@@ -130,8 +120,16 @@ async def insert_clock(connection: AsyncConnection, **values: Any) -> None:
     await connection.execute(clocks.insert().values(**values))
 
 
+def stored_clock(row: Row[Any]) -> StoredClock:
+    return StoredClock(row.due_at, row.stopped_at, row.target_minutes, row.counting, recorded_outcome(row))
+
+
 async def update_clock(connection: AsyncConnection, key: ClockKey, **values: Any) -> None:
-    await connection.execute(update(clocks).where(key.where()).values(updated_at=func.now(), **values))
+    await connection.execute(
+        update(clocks)
+        .where(clocks.c.ticket_id == key.ticket_id, clocks.c.kind == key.kind, clocks.c.cycle == key.cycle)
+        .values(updated_at=func.now(), **values)
+    )
 
 
 async def arm_timers(connection: AsyncConnection, key: ClockKey, moments: Mapping[float, datetime | None]) -> None:
@@ -162,18 +160,6 @@ async def disarm_timers(connection: AsyncConnection, key: ClockKey) -> None:
             timers.c.fired_at.is_(None),
         )
     )
-
-
-@dataclass(frozen=True)
-class DueTimer:
-    timer_id: int
-    key: ClockKey
-    fraction: float
-    due_at: datetime
-    clock_due_at: datetime | None
-    target_minutes: int
-    partner: str | None = None
-    case_number: str | None = None
 
 
 async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: int) -> list[DueTimer]:

@@ -37,6 +37,24 @@ class ClockPlan:
     stopped_at: datetime | None
 
     @property
+    def kind(self) -> str:
+        return self.clock.value
+
+    @property
+    def partner(self) -> str | None:
+        """None: a ticket's own clock is the customer's, on no partner's case."""
+        return None
+
+    @property
+    def case_number(self) -> str | None:
+        return None
+
+    @property
+    def cancelled(self) -> bool:
+        """Never: a clock the ticket's new kind or priority does not have is no longer planned at all."""
+        return False
+
+    @property
     def target_minutes(self) -> int:
         return int(self.target.total_seconds() // 60)
 

@@ -73,6 +73,11 @@ class VendorClockPlan:
         return f"{KIND_PREFIX}{self.clock.value}"
 
     @property
+    def counting(self) -> str:
+        """A partner's clock runs to the date its agreement gives, not through a counted target."""
+        return "deadline"
+
+    @property
     def target_minutes(self) -> int:
         return max(1, int((self.due_at - self.started_at).total_seconds() // 60))
 

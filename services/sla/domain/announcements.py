@@ -1,0 +1,139 @@
+"""The events announcing a clock's life, each built here only: a clock started, warned, breached or
+met. A ticket's own clock is announced with the `sla.*` events, a vendor partner's with the
+`sla.vendor_*` ones, per partner and case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.sla.domain.clock_state import ClockKey, PlannedClock, Terms
+from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind, vendor_clock_of
+from shared.contracts import (
+    ClockKind,
+    Event,
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    SlaVendorBreached,
+    SlaVendorClockStarted,
+    SlaVendorMet,
+    SlaVendorWarning,
+    SlaWarning,
+)
+
+
+def started(terms: Terms, key: ClockKey, plan: PlannedClock) -> Event:
+    if isinstance(plan, VendorClockPlan):
+        return SlaVendorClockStarted(
+            ticket_id=key.ticket_id,
+            case_number=plan.case_number,
+            partner=plan.partner,
+            clock=plan.clock,
+            started_at=plan.started_at,
+            due_at=plan.due_at,
+            target=plan.target,
+        )
+    return SlaClockStarted(
+        ticket_id=key.ticket_id,
+        clock=plan.clock,
+        cycle=plan.cycle,
+        started_at=plan.started_at,
+        # A clock paused before anyone knew it started has no deadline yet; show the unpaused one.
+        due_at=plan.due_at or plan.started_at + plan.target,
+        target_minutes=plan.target_minutes,
+        day_type=plan.day_type.value,
+        calendar=terms.calendar,
+        counting=plan.counting.value,
+        policy=terms.policy_code,
+    )
+
+
+def met(key: ClockKey, plan: PlannedClock, *, corrects_breach: bool) -> Event:
+    assert plan.stopped_at is not None
+    if isinstance(plan, VendorClockPlan):
+        return SlaVendorMet(
+            ticket_id=key.ticket_id,
+            case_number=plan.case_number,
+            partner=plan.partner,
+            clock=plan.clock,
+            started_at=plan.started_at,
+            stopped_at=plan.stopped_at,
+            due_at=plan.due_at,
+            corrects_breach=corrects_breach,
+        )
+    used = plan.used(plan.stopped_at)
+    return SlaMet(
+        ticket_id=key.ticket_id,
+        clock=plan.clock,
+        cycle=plan.cycle,
+        started_at=plan.started_at,
+        stopped_at=plan.stopped_at,
+        due_at=plan.due_at or plan.stopped_at,
+        target_minutes=plan.target_minutes,
+        elapsed_minutes=round(used.total_seconds() / 60, 2),
+        remaining_minutes=round((plan.target - used).total_seconds() / 60, 2),
+        corrects_breach=corrects_breach,
+    )
+
+
+# A breach and a warning are announced by the scheduler from the stored clock as often as from a plan,
+# so they are built from what both know.
+
+
+def breached(
+    key: ClockKey,
+    *,
+    partner: str | None,
+    case_number: str | None,
+    target_minutes: int,
+    due_at: datetime,
+    breached_at: datetime,
+) -> Event:
+    if is_vendor_kind(key.kind):
+        return SlaVendorBreached(
+            ticket_id=key.ticket_id,
+            case_number=case_number or "",
+            partner=partner or "",
+            clock=vendor_clock_of(key.kind),
+            due_at=due_at,
+            breached_at=breached_at,
+        )
+    return SlaBreached(
+        ticket_id=key.ticket_id,
+        clock=ClockKind(key.kind),
+        cycle=key.cycle,
+        due_at=due_at,
+        target_minutes=target_minutes,
+        breached_at=breached_at,
+    )
+
+
+def warning(
+    key: ClockKey,
+    *,
+    partner: str | None,
+    case_number: str | None,
+    target_minutes: int,
+    fraction: float,
+    due_at: datetime,
+    warned_at: datetime,
+) -> Event:
+    if is_vendor_kind(key.kind):
+        return SlaVendorWarning(
+            ticket_id=key.ticket_id,
+            case_number=case_number or "",
+            partner=partner or "",
+            clock=vendor_clock_of(key.kind),
+            fraction=fraction,
+            due_at=due_at,
+            warned_at=warned_at,
+        )
+    return SlaWarning(
+        ticket_id=key.ticket_id,
+        clock=ClockKind(key.kind),
+        cycle=key.cycle,
+        fraction=fraction,
+        due_at=due_at,
+        remaining_minutes=round(target_minutes * (1 - fraction), 2),
+        warned_at=warned_at,
+    )
