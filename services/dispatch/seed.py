@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.dispatch.db import notices, roster
-from services.dispatch.db.tables import engineers, ownerships, site_engineers, sites
-from services.dispatch.domain.inspection import InspectionPlan
-from services.dispatch.domain.notices import parse_quiet_hours, preferences_from
-from services.dispatch.domain.roster import DutyKind, DutyPeriod
-from services.dispatch.inspections import put_plan
+from services.dispatch.common.sites import sites
+from services.dispatch.inspections.domain import InspectionPlan
+from services.dispatch.inspections.visits import put_plan
+from services.dispatch.notifications import repository as notices
+from services.dispatch.notifications.domain.notices import parse_quiet_hours, preferences_from
+from services.dispatch.roster import repository as roster
+from services.dispatch.roster.domain import DutyKind, DutyPeriod
+from services.dispatch.roster.tables import engineers, ownerships, site_engineers
 from shared.persistence.service_database import ServiceDatabase
 from shared.persistence.upsert import insert_if_absent, upsert
 from shared.site_file import ReachableSection, SiteFile, engineer_username, load_site_file

@@ -1,0 +1,30 @@
+"""The sites dispatch serves, shared by its areas: the time zone each keeps its rosters, calendars and
+reports in, and where it is, to check an engineer's arrival against."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Table, Text, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.dispatch.db.schema import metadata
+from shared.persistence.upsert import insert_if_absent
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("timezone", Text, nullable=False),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("arrival_radius_m", Float),
+)
+
+
+async def timezone_of(connection: AsyncConnection, site_code: str) -> str | None:
+    zone: str | None = await connection.scalar(select(sites.c.timezone).where(sites.c.code == site_code))
+    return zone
+
+
+async def know_site(connection: AsyncConnection, site_code: str, timezone: str) -> None:
+    """Remember a site's time zone, as the tickets from it say it (the site file says it too)."""
+    await insert_if_absent(connection, sites, {"code": site_code, "timezone": timezone})
