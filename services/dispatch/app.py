@@ -11,6 +11,7 @@ from services.dispatch.notifications import notify
 from services.dispatch.notifications.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.tickets import handlers as tickets
+from services.dispatch.tickets import lookups as ticket_lookups
 from shared import contracts
 from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
@@ -25,7 +26,7 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(
         Subscription("dispatch.inbox", tickets.events),
-        Subscription("dispatch.notices", notify.notice_handlers),
+        Subscription("dispatch.notices", notify.notice_handlers(ticket_lookups.ticket_facts)),
         accounts_subscription("dispatch", metadata),
     ),
     seed=seed.load_site,

@@ -3,11 +3,13 @@ reports in, and where it is, to check an engineer's arrival against."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Float, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.db.schema import metadata
-from shared.persistence.upsert import insert_if_absent
+from shared.persistence.upsert import insert_if_absent, upsert
 
 sites = Table(
     "sites",
@@ -28,3 +30,8 @@ async def timezone_of(connection: AsyncConnection, site_code: str) -> str | None
 async def know_site(connection: AsyncConnection, site_code: str, timezone: str) -> None:
     """Remember a site's time zone, as the tickets from it say it (the site file says it too)."""
     await insert_if_absent(connection, sites, {"code": site_code, "timezone": timezone})
+
+
+async def keep_site(connection: AsyncConnection, row: dict[str, Any]) -> None:
+    """Add or update a site as its site file describes it: `code`, `timezone` and where it is."""
+    await upsert(connection, sites, row, key=["code"])

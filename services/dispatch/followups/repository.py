@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.followups.domain.followup import Call, FollowUpStatus, Outcome
 from services.dispatch.followups.tables import follow_up_calls, follow_ups, site_reviews
-from services.dispatch.tickets.tables import tickets
+from services.dispatch.tickets.lookups import summaries
 
 
 async def open_follow_up(
@@ -97,9 +97,10 @@ async def listing(
     connection: AsyncConnection, *, status: FollowUpStatus | None, site_code: str | None
 ) -> list[dict[str, Any]]:
     """Follow-ups with the ticket's reporter, earliest due first."""
+    ticket = summaries()
     query = (
-        select(follow_ups, tickets.c.kind, tickets.c.reporter, tickets.c.status.label("ticket_status"))
-        .join(tickets, tickets.c.ticket_id == follow_ups.c.ticket_id)
+        select(follow_ups, ticket.c.kind, ticket.c.reporter, ticket.c.ticket_status)
+        .join(ticket, ticket.c.ticket_id == follow_ups.c.ticket_id)
         .order_by(follow_ups.c.due_at)
     )
     if status is not None:

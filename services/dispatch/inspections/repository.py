@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.dispatch.common.sites import sites
 from services.dispatch.inspections.domain import Finding, InspectionPlan
 from services.dispatch.inspections.tables import inspection_plans, inspection_results, inspection_visits
-from services.dispatch.tickets.domain.lifecycle import OPEN
-from services.dispatch.tickets.tables import assignments, tickets
+from services.dispatch.tickets.lookups import open_tickets_of_day
 
 
 def plan_of(row: Row[Any]) -> InspectionPlan:
@@ -179,16 +178,6 @@ async def set_visit_appointment(
     return bool(result.rowcount)
 
 
-async def set_ticket_appointment(
-    connection: AsyncConnection, ticket_id: str, *, starts: datetime, ends: datetime, agreed_with: str
-) -> None:
-    await connection.execute(
-        update(tickets)
-        .where(tickets.c.ticket_id == ticket_id)
-        .values(appointment_starts=starts, appointment_ends=ends, appointment_agreed_with=agreed_with)
-    )
-
-
 async def visits(
     connection: AsyncConnection, *, site_code: str | None, status: str | None, overdue: bool
 ) -> list[dict[str, Any]]:
@@ -221,16 +210,7 @@ async def engineers_day(
             | (inspection_visits.c.appointment_starts.is_(None) & (inspection_visits.c.scheduled_on <= day)),
         )
     )
-    ticket_day = cast(func.timezone(timezone, tickets.c.appointment_starts), Date)
-    ticket_rows = await connection.execute(
-        select(tickets, assignments.c.engineer_id)
-        .join(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-        .where(
-            assignments.c.engineer_id == engineer_id,
-            tickets.c.status.in_(sorted(OPEN)),
-            (ticket_day == day) | tickets.c.appointment_starts.is_(None),
-        )
-    )
+    ticket_rows = await open_tickets_of_day(connection, engineer_id, day, timezone)
     items = [
         {
             "what": "inspection",

@@ -251,7 +251,7 @@ async def book_ticket(
         raise Refused(
             "urgent_job", f"ticket {ticket_id} is {ticket.priority.value} priority: it is not put off to an appointment"
         )
-    await inspections.set_ticket_appointment(connection, ticket_id, starts=starts, ends=ends, agreed_with=agreed_with)
+    await repository.set_appointment(connection, ticket_id, starts=starts, ends=ends, agreed_with=agreed_with)
 
 
 def _check_window(starts: datetime, ends: datetime) -> None:

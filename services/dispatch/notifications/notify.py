@@ -5,7 +5,8 @@ The event delivered twice, or two events that tell the same thing, reach each pe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -122,17 +123,27 @@ async def _record(
     return added
 
 
-def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
-    """The events that tell people something, each read with what dispatch knows of its ticket."""
+# What the notifications are told of a ticket: its site, subsystem, priority and engineer, the fields of
+# TicketFacts (None: no such ticket yet). The tickets' area answers it (app.py), not these tables.
+FactsOf = Callable[[AsyncConnection, str], Awaitable[Mapping[str, Any] | None]]
+
+
+def notice_handlers(facts_of: FactsOf) -> Callable[[ServiceSettings], MessageHandlers]:
+    """The events that tell people something, each read with what `facts_of` says of its ticket."""
+    return functools.partial(_notice_handlers, facts_of=facts_of)
+
+
+def _notice_handlers(settings: ServiceSettings, *, facts_of: FactsOf) -> MessageHandlers:
     dispatch = cast(DispatchSettings, settings)
     handlers = MessageHandlers()
 
     def about_ticket(event_type: type[E], decide: Callable[[E, rules.TicketFacts], list[Notice]]) -> None:
         async def handle(message: Envelope[E], uow: UnitOfWork) -> None:
             ticket_id = cast(str, getattr(message.payload, "ticket_id"))  # noqa: B009 - every event here has one
-            ticket = await rows.ticket_facts(uow.connection, ticket_id)
-            if ticket is None:  # its ticket.opened waits on dispatch's other queue: tried again later
+            facts = await facts_of(uow.connection, ticket_id)
+            if facts is None:  # its ticket.opened waits on dispatch's other queue: tried again later
                 raise NotYet(f"{ticket_id}: dispatch has not taken in this ticket yet")
+            ticket = rules.TicketFacts(**facts)
             await _tell(uow, decide(message.payload, ticket), message)
 
         handlers.on(event_type)(handle)

@@ -11,10 +11,8 @@ from sqlalchemy import ColumnElement, Row, func, literal, literal_column, or_, s
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.notifications.domain.notice_rules import TicketFacts
 from services.dispatch.notifications.domain.notices import Audience
 from services.dispatch.notifications.tables import contacts, notifications
-from services.dispatch.tickets.tables import assignments, tickets
 
 # What a person chooses for themselves: a site file loaded again does not undo it.
 OWN_CHOICES = ("language", "timezone", "quiet_hours", "channels")
@@ -103,18 +101,6 @@ async def audience(
     if site_code is not None:
         query = query.where(or_(contacts.c.site_codes == [], contacts.c.site_codes.any_() == literal(site_code)))
     return list(await connection.execute(query.order_by(contacts.c.username)))
-
-
-async def ticket_facts(connection: AsyncConnection, ticket_id: str) -> TicketFacts | None:
-    row = (
-        await connection.execute(
-            select(tickets.c.ticket_id, tickets.c.site_code, tickets.c.subsystem, tickets.c.priority,
-                   assignments.c.engineer_id)
-            .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-            .where(tickets.c.ticket_id == ticket_id)
-        )
-    ).first()  # fmt: skip
-    return TicketFacts(**row._mapping) if row else None
 
 
 async def add_notification(connection: AsyncConnection, row: Mapping[str, Any]) -> bool:

@@ -38,6 +38,26 @@ class Duty(StrEnum):
         return self in (Duty.ON_SHIFT, Duty.ON_CALL)
 
 
+@dataclass(frozen=True)
+class Engineer:
+    """An engineer as the roster has them at a moment: where they stand, and the open tickets they carry."""
+
+    engineer_id: str
+    name: str
+    skills: frozenset[str]
+    duty: Duty
+    max_open_tickets: int
+    open_tickets: int
+
+    @property
+    def has_room(self) -> bool:
+        return self.open_tickets < self.max_open_tickets
+
+    @property
+    def available(self) -> bool:
+        return self.duty.reachable and self.has_room
+
+
 class InvalidPeriod(ValueError):
     pass
 

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.roster.domain import DutyKind, DutyPeriod, duty_at, duty_period
+from services.dispatch.roster.domain import DutyKind, DutyPeriod, Engineer, duty_at, duty_period
 from services.dispatch.roster.tables import duty_periods, engineers, ownerships, site_engineers
-from services.dispatch.tickets.domain.lifecycle import OPEN
-from services.dispatch.tickets.domain.routing import Engineer
-from services.dispatch.tickets.tables import assignments, tickets
+from services.dispatch.tickets.lookups import open_load
+from shared.persistence.upsert import insert_if_absent, upsert
 
 
 async def owner_of(connection: AsyncConnection, site_code: str, subsystem: str) -> str | None:
@@ -28,13 +27,7 @@ async def roster(connection: AsyncConnection, site_code: str, at: datetime) -> l
     """The engineers who serve the site, each with where they stand at `at` (on shift, on call, off, on
     leave) and the number of open tickets they carry (all sites)."""
     serving = select(site_engineers.c.engineer_id).where(site_engineers.c.site_code == site_code)
-    open_counts = (  # counted for this site's engineers only, not for every engineer's every open ticket
-        select(assignments.c.engineer_id, func.count().label("open_tickets"))
-        .join(tickets, tickets.c.ticket_id == assignments.c.ticket_id)
-        .where(tickets.c.status.in_(sorted(OPEN)), assignments.c.engineer_id.in_(serving))
-        .group_by(assignments.c.engineer_id)
-        .subquery()
-    )
+    open_counts = open_load(serving)  # counted for this site's engineers only, not for every engineer
     rows = list(
         await connection.execute(
             select(engineers, func.coalesce(open_counts.c.open_tickets, 0).label("open_tickets"))
@@ -137,3 +130,14 @@ async def engineers_list(connection: AsyncConnection) -> list[dict[str, Any]]:
         .order_by(engineers.c.engineer_id)
     )
     return [dict(row._mapping) for row in rows]
+
+
+async def keep_engineer(connection: AsyncConnection, row: dict[str, Any], *, serving: str) -> None:
+    """Add or update an engineer as a site file describes them, serving the site `serving`."""
+    await upsert(connection, engineers, row, key=["engineer_id"])
+    await insert_if_absent(connection, site_engineers, {"site_code": serving, "engineer_id": row["engineer_id"]})
+
+
+async def keep_owner(connection: AsyncConnection, row: dict[str, Any]) -> None:
+    """Say who owns a subsystem at a site (`site_code`, `subsystem`, `engineer_id`)."""
+    await upsert(connection, ownerships, row, key=["site_code", "subsystem"])

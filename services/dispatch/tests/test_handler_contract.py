@@ -15,9 +15,9 @@ from sqlalchemy import select
 import services
 from services.dispatch.db.schema import inbox, outbox
 from services.dispatch.roster import repository as roster
-from services.dispatch.roster.domain import Duty
+from services.dispatch.roster.domain import Duty, Engineer
 from services.dispatch.tickets import repository
-from services.dispatch.tickets.domain.routing import Engineer, Rule
+from services.dispatch.tickets.domain.routing import Rule
 from services.dispatch.tickets.tables import assignments, ticket_history
 from shared.contracts import (
     ComplaintRouted,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.common.sites import sites
-from services.dispatch.roster.tables import engineers
+from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.arrival import ArrivalCheck, Position, SiteLocation
 from services.dispatch.tickets.tables import arrivals
 
@@ -54,9 +54,10 @@ async def listing(
     connection: AsyncConnection, *, flagged: bool, site_code: str | None, ticket_id: str | None, limit: int
 ) -> list[dict[str, Any]]:
     """Check-ins, newest first: all, or only those flagged for the manager."""
+    names = engineer_names()
     query = (
-        select(arrivals, engineers.c.name.label("engineer_name"))
-        .outerjoin(engineers, engineers.c.engineer_id == arrivals.c.engineer_id)
+        select(arrivals, names.c.engineer_name)
+        .outerjoin(names, names.c.engineer_id == arrivals.c.engineer_id)
         .order_by(arrivals.c.arrived_at.desc())
         .limit(limit)
     )

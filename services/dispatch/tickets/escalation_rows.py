@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.roster.tables import engineers
+from services.dispatch.roster import repository as roster
 from services.dispatch.tickets.tables import escalations, tickets
 from shared.contracts import Contact, Coverage, DeviceRef
 
@@ -37,11 +37,7 @@ async def set_device(connection: AsyncConnection, ticket_id: str, device: Device
 async def engineer_contact(connection: AsyncConnection, engineer_id: str | None) -> Contact | None:
     if engineer_id is None:
         return None
-    row = (
-        await connection.execute(
-            select(engineers.c.name, engineers.c.phone).where(engineers.c.engineer_id == engineer_id)
-        )
-    ).first()
+    row = await roster.engineer(connection, engineer_id)
     return Contact(name=row.name, role="engineer on site", phone=row.phone) if row else None
 
 

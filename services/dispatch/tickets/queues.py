@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.common.sites import sites
-from services.dispatch.followups.tables import follow_up_calls
-from services.dispatch.roster.tables import engineers
+from services.dispatch.followups.lookups import last_satisfaction
+from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.lifecycle import Status
 from services.dispatch.tickets.tables import assignments, tickets
 
@@ -45,6 +45,7 @@ async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | 
 
 async def open_tickets(connection: AsyncConnection, *, site_code: str | None) -> list[dict[str, Any]]:
     """Every ticket not closed yet, oldest report first, with who holds it."""
+    names = engineer_names()
     query = (
         select(
             tickets.c.ticket_id,
@@ -62,10 +63,10 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
             tickets.c.appointment_starts,
             tickets.c.appointment_ends,
             assignments.c.engineer_id,
-            engineers.c.name.label("engineer_name"),
+            names.c.engineer_name,
         )
         .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-        .outerjoin(engineers, engineers.c.engineer_id == assignments.c.engineer_id)
+        .outerjoin(names, names.c.engineer_id == assignments.c.engineer_id)
         .where(tickets.c.status != Status.CLOSED)
         .order_by(tickets.c.reported_at)
     )
@@ -77,17 +78,8 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
 async def reported_in(connection: AsyncConnection, site_code: str, first: date, after: date) -> list[dict[str, Any]]:
     """The site's tickets reported in [first, after) on the site's own calendar, with who held each and
     the satisfaction of its last follow-up call that reached the customer."""
-    last_score = (
-        select(follow_up_calls.c.satisfaction)
-        .where(
-            follow_up_calls.c.ticket_id == tickets.c.ticket_id,
-            follow_up_calls.c.reached.is_(True),
-            follow_up_calls.c.satisfaction.is_not(None),
-        )
-        .order_by(follow_up_calls.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    last_score = last_satisfaction(tickets.c.ticket_id)
+    names = engineer_names()
     local_report = func.timezone(sites.c.timezone, tickets.c.reported_at)
     query = (
         select(
@@ -97,12 +89,12 @@ async def reported_in(connection: AsyncConnection, site_code: str, first: date, 
             tickets.c.status,
             tickets.c.reported_at,
             assignments.c.engineer_id,
-            engineers.c.name.label("engineer_name"),
+            names.c.engineer_name,
             last_score.label("satisfaction"),
         )
         .join(sites, sites.c.code == tickets.c.site_code)
         .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-        .outerjoin(engineers, engineers.c.engineer_id == assignments.c.engineer_id)
+        .outerjoin(names, names.c.engineer_id == assignments.c.engineer_id)
         .where(tickets.c.site_code == site_code, local_report >= first, local_report < after)
         .order_by(tickets.c.reported_at)
     )

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.roster.tables import engineers
+from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.lifecycle import Action, Move, Status, TicketState
 from services.dispatch.tickets.tables import assignments, ticket_history, tickets
 from shared.contracts import Priority, Reporter, ServiceKind, TicketOpened
@@ -143,17 +143,18 @@ async def set_status(connection: AsyncConnection, ticket_id: str, *, status: Sta
 
 
 async def ticket_with_assignment(connection: AsyncConnection, ticket_id: str) -> dict[str, Any] | None:
+    names = engineer_names()
     row = (
         await connection.execute(
             select(
                 tickets,
                 assignments.c.engineer_id,
-                engineers.c.name.label("engineer_name"),
+                names.c.engineer_name,
                 assignments.c.rule,
                 assignments.c.assigned_at,
             )
             .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
-            .outerjoin(engineers, engineers.c.engineer_id == assignments.c.engineer_id)
+            .outerjoin(names, names.c.engineer_id == assignments.c.engineer_id)
             .where(tickets.c.ticket_id == ticket_id)
         )
     ).first()
@@ -240,6 +241,16 @@ async def reclassify(
     )
     note = f"now a {kind} of {priority} priority: {reason}"
     await record(connection, ticket.ticket_id, action="reclassify", status=ticket.status, at=at, actor=actor, note=note)
+
+
+async def set_appointment(
+    connection: AsyncConnection, ticket_id: str, *, starts: datetime, ends: datetime, agreed_with: str
+) -> None:
+    await connection.execute(
+        update(tickets)
+        .where(tickets.c.ticket_id == ticket_id)
+        .values(appointment_starts=starts, appointment_ends=ends, appointment_agreed_with=agreed_with)
+    )
 
 
 async def unassign(connection: AsyncConnection, ticket_id: str) -> None:

@@ -16,28 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.dispatch.roster.domain import Duty
+from services.dispatch.roster.domain import Duty, Engineer
 from shared.contracts import ServiceKind
 
 QUALITY_DESK = "quality"
-
-
-@dataclass(frozen=True)
-class Engineer:
-    engineer_id: str
-    name: str
-    skills: frozenset[str]
-    duty: Duty
-    max_open_tickets: int
-    open_tickets: int
-
-    @property
-    def has_room(self) -> bool:
-        return self.open_tickets < self.max_open_tickets
-
-    @property
-    def available(self) -> bool:
-        return self.duty.reachable and self.has_room
 
 
 class Rule(StrEnum):
