@@ -59,7 +59,7 @@ async def on_sla_warning(message: Envelope[SlaWarning], uow: UnitOfWork) -> None
 @router.get("/tickets")
 async def list_open_tickets(database: Database, caller: Caller, site_code: str | None = None) -> Response:
     """Every ticket not closed yet, oldest first: the service manager's board, a customer's open list
-    (without how dispatch decided: domain/customer_view.py)."""
+    (without how dispatch decided: common/customer_view.py)."""
     async with database.connect() as connection:
         found = await queues.open_tickets(connection, site_code=site_code)
     return rows_response([customer_view.ticket(row) for row in found] if caller.customer_only else found)

@@ -52,7 +52,7 @@ async def move_ticket(
     position: Position | None = None,
 ) -> Status:
     """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status. An
-    arrival is checked against the site's coordinates with the phone's `position` (arrival.py)."""
+    arrival is checked against the site's coordinates with the phone's `position` (domain/arrival.py)."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")

@@ -76,7 +76,7 @@ ticket_history = Table(
 )
 
 
-# Each check-in on site: where the phone was, and whether that agrees with the site (arrival.py).
+# Each check-in on site: where the phone was, and whether that agrees with the site (domain/arrival.py).
 arrivals = Table(
     "arrivals",
     metadata,
