@@ -1,5 +1,6 @@
 """The shape of the code: imports run from services down to shared, never up; the test kit stays out
-of the product; a service's domain modules stay pure; modules stay small enough to read in one sitting."""
+of the product; modules stay small enough to read in one sitting; rules (domain modules) do no I/O;
+dispatch is split by area, and no area reads another's tables."""
 
 from __future__ import annotations
 
@@ -70,18 +71,82 @@ def test_modules_stay_small() -> None:
     assert long == {}, f"split these modules (over {LONGEST_MODULE} lines): {long}"
 
 
-# What a domain module may not reach: the database, the broker, the web, or its own service's adapters.
-IMPURE = {"sqlalchemy", "asyncpg", "faststream", "aio_pika", "aiormq", "fastapi", "starlette", "httpx", "uvicorn"}
-IMPURE_SHARED = ("shared.messaging", "shared.persistence", "shared.http", "shared.service")
+# What a service's rules may not import: no database, broker, web framework or network client, and of
+# the services only other rules (domain modules), so that they run and are tested without any I/O.
+IMPURE = {"sqlalchemy", "alembic", "asyncpg", "fastapi", "starlette", "faststream", "aio_pika", "httpx", "aiosmtplib"}
+IMPURE_SHARED = ("shared.persistence", "shared.messaging", "shared.http", "shared.background", "shared.service")
+
+
+def _is_domain(module: str) -> bool:
+    return "domain" in module.split(".")
 
 
 @pytest.mark.parametrize(
-    "path", sorted(REPOSITORY.glob("services/*/domain/**/*.py")), ids=lambda p: str(p.relative_to(REPOSITORY))
+    "path",
+    [
+        p
+        for p in _modules("services")
+        if not _is_test(p) and _is_domain(".".join(p.relative_to(REPOSITORY).with_suffix("").parts))
+    ],
+    ids=lambda p: str(p.relative_to(REPOSITORY)),
 )
 def test_domain_modules_stay_pure(path: Path) -> None:
-    """A service's rules are pure functions of values: they read no database and publish nothing, so they
-    are tested without either, and the service's adapters carry out what they decide."""
     imported = _imported(path)
-    offenders = {name for name in imported if name.split(".")[0] in IMPURE or name.startswith(IMPURE_SHARED)}
-    offenders |= {name for name in imported if name.startswith("services.") and ".domain" not in name}
-    assert offenders == set()
+    assert not _top_level(imported) & IMPURE
+    assert not {name for name in imported if name.startswith(IMPURE_SHARED)}
+    assert {name for name in imported if name.startswith("services.") and not _is_domain(name)} == set()
+
+
+# Dispatch, split by area: each area a sub-package with its handlers, use cases, rules and tables; what
+# they share in common/; the service's wiring at the top; its one Alembic history in db/.
+DISPATCH = REPOSITORY / "services" / "dispatch"
+DISPATCH_AREAS = ("tickets", "roster", "followups", "quality", "inspections", "notifications")
+DISPATCH_WIRING = {"__init__", "app", "access", "routes", "settings", "seed", "recurring"}
+
+
+def test_dispatch_is_split_by_area() -> None:
+    for area in DISPATCH_AREAS:
+        assert {"__init__.py", "tables.py", "handlers.py"} <= {p.name for p in (DISPATCH / area).glob("*.py")}, area
+    assert {p.stem for p in DISPATCH.glob("*.py")} == DISPATCH_WIRING
+    folders = {p.name for p in DISPATCH.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {*DISPATCH_AREAS, "common", "db", "tests"}
+
+
+def _dispatch_area(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if parts[:2] == ["services", "dispatch"] and len(parts) > 2 and parts[2] in DISPATCH_AREAS else None
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module imported, `from package import module` included."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = _imported(path)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize("area", DISPATCH_AREAS)
+def test_no_dispatch_area_reads_another_areas_tables(area: str) -> None:
+    """An area reads another's rows only through that area's functions (its lookups.py or repository):
+    the tables, and the SQL on them, stay with the area that owns them."""
+    offenders = [
+        f"{path.relative_to(REPOSITORY)} imports {name}"
+        for path in _modules(f"services/dispatch/{area}")
+        for name in _imported_modules(path)
+        if name.endswith(".tables") and _dispatch_area(name) not in (None, area)
+    ]
+    assert offenders == []
+
+
+def test_notifications_need_no_other_dispatch_area() -> None:
+    """Notifications are to become a service of their own: they import no other area (a ticket's facts
+    come through the function app.py gives them)."""
+    offenders = [
+        f"{path.relative_to(REPOSITORY)} imports {name}"
+        for path in _modules("services/dispatch/notifications")
+        for name in _imported_modules(path)
+        if _dispatch_area(name) not in (None, "notifications") or name.startswith("services.dispatch.common")
+    ]
+    assert offenders == []

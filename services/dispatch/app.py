@@ -3,12 +3,15 @@
 from pathlib import Path
 
 import services.dispatch
-from services.dispatch import handlers, notify, seed
+from services.dispatch import recurring, routes, seed
 from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
-from services.dispatch.inspections import INTAKE_QUEUE
-from services.dispatch.sender import notification_sender
+from services.dispatch.inspections.visits import INTAKE_QUEUE
+from services.dispatch.notifications import notify
+from services.dispatch.notifications.sender import notification_sender
 from services.dispatch.settings import DispatchSettings
+from services.dispatch.tickets import handlers as tickets
+from services.dispatch.tickets import lookups as ticket_lookups
 from shared import contracts
 from shared.access_ends import accounts_subscription
 from shared.service import ServiceDefinition, Subscription
@@ -19,15 +22,15 @@ service = ServiceDefinition(
     settings_class=DispatchSettings,
     metadata=metadata,
     migrations_dir=Path(__file__).parent / "db" / "migrations",
-    router=handlers.router,
+    router=routes.router,
     access=ACCESS,
     subscriptions=(
-        Subscription("dispatch.inbox", handlers.events),
-        Subscription("dispatch.notices", notify.notice_handlers),
+        Subscription("dispatch.inbox", tickets.events),
+        Subscription("dispatch.notices", notify.notice_handlers(ticket_lookups.ticket_facts)),
         accounts_subscription("dispatch", metadata),
     ),
     seed=seed.load_site,
-    workers=(handlers.recurring_work, notification_sender),
+    workers=(recurring.recurring_work, notification_sender),
     sends=(INTAKE_QUEUE,),
     publishes=(
         contracts.TicketAssigned,

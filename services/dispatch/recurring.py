@@ -17,13 +17,16 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from services.dispatch.assignment import assign_waiting
-from services.dispatch.followups import expire_overdue
-from services.dispatch.inspections import flag_overdue, open_due_visits
+from services.dispatch.followups.calls import expire_overdue
+from services.dispatch.inspections.visits import flag_overdue, open_due_visits
+from services.dispatch.settings import DispatchSettings
+from services.dispatch.tickets.assignment import assign_waiting
 from shared.background import BackgroundLoop
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
+from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -104,3 +107,8 @@ class RecurringWork(BackgroundLoop):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval.total_seconds())
             await asyncio.sleep(QUIET_AFTER_WAKE.total_seconds())
+
+
+def recurring_work(database: ServiceDatabase, settings: ServiceSettings) -> RecurringWork:
+    interval = cast(DispatchSettings, settings).recurring_interval_seconds
+    return RecurringWork(database, interval=timedelta(seconds=interval))

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.dispatch.db import notices, roster
-from services.dispatch.db.tables import engineers, ownerships, site_engineers, sites
-from services.dispatch.domain.inspection import InspectionPlan
-from services.dispatch.domain.notices import parse_quiet_hours, preferences_from
-from services.dispatch.domain.roster import DutyKind, DutyPeriod
-from services.dispatch.inspections import put_plan
+from services.dispatch.common import sites
+from services.dispatch.inspections.domain import InspectionPlan
+from services.dispatch.inspections.visits import put_plan
+from services.dispatch.notifications import repository as notices
+from services.dispatch.notifications.domain.notices import parse_quiet_hours, preferences_from
+from services.dispatch.roster import repository as roster
+from services.dispatch.roster.domain import DutyKind, DutyPeriod
 from shared.persistence.service_database import ServiceDatabase
-from shared.persistence.upsert import insert_if_absent, upsert
 from shared.site_file import ReachableSection, SiteFile, engineer_username, load_site_file
 
 SEED = "seed"
@@ -40,7 +40,7 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
             "longitude": where.longitude if where else None,
             "arrival_radius_m": where.arrival_radius_m if where else None,
         }
-        await upsert(connection, sites, {"code": site_code, "timezone": timezone, **located}, key=["code"])
+        await sites.keep_site(connection, {"code": site_code, "timezone": timezone, **located})
         for engineer in described.engineers:
             row = {
                 "engineer_id": engineer.id,
@@ -49,15 +49,14 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
                 "skills": engineer.skills,
                 "max_open_tickets": engineer.max_open_tickets,
             }
-            await upsert(connection, engineers, row, key=["engineer_id"])
-            await insert_if_absent(connection, site_engineers, {"site_code": site_code, "engineer_id": engineer.id})
+            await roster.keep_engineer(connection, row, serving=site_code)
             await roster.replace_seeded_periods(connection, engineer.id)
             for period, note in periods[engineer.id]:
                 await roster.add_period(connection, engineer.id, period, note=note, actor=SEED)
         owned = [s for s in described.subsystems if s.owner is not None]
         for subsystem in owned:
             row = {"site_code": site_code, "subsystem": subsystem.code, "engineer_id": subsystem.owner}
-            await upsert(connection, ownerships, row, key=["site_code", "subsystem"])
+            await roster.keep_owner(connection, row)
         for plan in plans:
             await put_plan(connection, site_code, plan, actor=SEED, now=datetime.now(UTC))
         for contact in contacts:

@@ -49,7 +49,8 @@ class DispatchSettings(ServiceSettings):
         "log",
         description=(
             "Who sends text messages: `log` writes them to the log (no provider signed up), or the import path "
-            "of a class with the SmsProvider interface (services/dispatch/channels.py), e.g. `mycompany.sms:Aliyun`."
+            "of a class with the SmsProvider interface (services/dispatch/notifications/channels.py), "
+            "e.g. `mycompany.sms:Aliyun`."
         ),
     )
     notice_timeout_seconds: float = Field(10.0, gt=0, le=60, description="How long a mail server or robot may take.")

@@ -1,1 +1,2 @@
-"""Dispatch's own schema `dispatch`: engineers, ownership, tickets and assignments."""
+"""Dispatch's schema `dispatch`: its metadata and the kernel's tables (schema.py), the whole schema as
+the areas declare it (tables.py), and its one Alembic history (migrations/)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.dispatch.domain.arrival import Doubt, Position, SiteLocation, check_arrival, distance_m
+from services.dispatch.tickets.domain.arrival import Doubt, Position, SiteLocation, check_arrival, distance_m
 
 HH138 = SiteLocation(latitude=31.2196, longitude=121.4733, radius_m=150)
 

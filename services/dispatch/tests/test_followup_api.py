@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from services.dispatch.db.tables import follow_ups
+from services.dispatch.followups.tables import follow_ups
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
 from testkit.database import fetch_all

@@ -6,8 +6,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.dispatch.domain.followup import Call, CallRefused, Outcome, desk_for, due_at, outcome_of, reopening_reason
-from services.dispatch.domain.quality import (
+from services.dispatch.followups.domain.followup import (
+    Call,
+    CallRefused,
+    Outcome,
+    desk_for,
+    due_at,
+    outcome_of,
+    reopening_reason,
+)
+from services.dispatch.followups.domain.review import period_end, period_of
+from services.dispatch.quality.domain import (
     Case,
     CaseRefused,
     CaseStatus,
@@ -16,7 +25,6 @@ from services.dispatch.domain.quality import (
     check_owner,
     default_escalation,
 )
-from services.dispatch.domain.review import period_end, period_of
 from shared.calendar import BusinessCalendar
 from shared.contracts import ServiceKind
 

@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy import select
 
 import services
-from services.dispatch.db import repository, roster
-from services.dispatch.db.tables import assignments, inbox, outbox, ticket_history
-from services.dispatch.domain.roster import Duty
-from services.dispatch.domain.routing import Engineer, Rule
+from services.dispatch.db.schema import inbox, outbox
+from services.dispatch.roster import repository as roster
+from services.dispatch.roster.domain import Duty, Engineer
+from services.dispatch.tickets import repository
+from services.dispatch.tickets.domain.routing import Rule
+from services.dispatch.tickets.tables import assignments, ticket_history
 from shared.contracts import (
     ComplaintRouted,
     Envelope,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from services.dispatch.db.tables import inspection_plans, inspection_visits
+from services.dispatch.inspections.tables import inspection_plans, inspection_visits
 from shared.identity import Role
 from testkit.broker import EventTap
 from testkit.identities import bearer

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.dispatch.domain.inspection import (
+from services.dispatch.inspections.domain import (
     ChecklistItem,
     InspectionPlan,
     ItemKind,
@@ -109,7 +109,7 @@ def test_results_that_do_not_cover_the_checklist_are_refused(results: list[ItemR
 
 
 def test_a_failed_items_request_id_fits_intakes_bound_and_is_the_same_every_time() -> None:
-    from services.dispatch.inspections import MAX_REQUEST_ID, finding_request_id
+    from services.dispatch.inspections.visits import MAX_REQUEST_ID, finding_request_id
 
     assert finding_request_id("HH138-BGM-M-20261201", "amp-temp") == "HH138-BGM-M-20261201/amp-temp"
     long_visit, long_item = "P" * 60 + "-20261201", "I" * 60

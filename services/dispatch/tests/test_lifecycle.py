@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.dispatch.domain.lifecycle import (
+from services.dispatch.tickets.domain.lifecycle import (
     Action,
     Move,
     MoveRefused,

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.dispatch.channels import dingtalk_signed, mobile_digits
-from services.dispatch.domain import notice_rules as rules
-from services.dispatch.domain.notice_texts import render
-from services.dispatch.domain.notices import (
+from services.dispatch.notifications.channels import dingtalk_signed, mobile_digits
+from services.dispatch.notifications.domain import notice_rules as rules
+from services.dispatch.notifications.domain.notice_texts import render
+from services.dispatch.notifications.domain.notices import (
     Audience,
     Channel,
     NoticeKind,

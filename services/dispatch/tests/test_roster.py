@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.dispatch.domain.roster import Duty, DutyKind, DutyPeriod, InvalidPeriod, duty_at
+from services.dispatch.roster.domain import Duty, DutyKind, DutyPeriod, InvalidPeriod, duty_at
 
 SHANGHAI = "Asia/Shanghai"
 WEEKDAYS = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"

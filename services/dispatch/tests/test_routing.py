@@ -4,11 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.dispatch.domain.roster import Duty
-from services.dispatch.domain.routing import (
+from services.dispatch.roster.domain import Duty, Engineer
+from services.dispatch.tickets.domain.routing import (
     NAMED_IN_WHY,
     QUALITY_DESK,
-    Engineer,
     Rule,
     ToEngineer,
     ToManagerQueue,

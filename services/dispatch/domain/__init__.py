@@ -1,1 +1,0 @@
-"""Dispatch's rules: who handles a ticket."""

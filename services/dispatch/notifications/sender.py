@@ -1,0 +1,100 @@
+"""The sender: every dispatch process takes the notifications due for a lease (so that replicas share
+the work and each is sent by one of them), sends them outside any transaction, and records how each
+went. A failure is tried again later (shared/backoff.py), after the person's quiet hours if it can wait,
+until it is given up; one that can never go (no mail server) fails at once. A process that dies between
+sending and recording leaves its lease to run out, and the notification is sent again: at least once,
+rarely twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import httpx
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.dispatch.notifications import repository as notices
+from services.dispatch.notifications.channels import Email, NotSent, Outgoing, Robot, Sender, Sms, sms_provider
+from services.dispatch.notifications.domain.notices import Channel, parse_quiet_hours, send_after
+from services.dispatch.settings import DispatchSettings
+from shared.background import PollingLoop
+from shared.backoff import next_attempt
+from shared.persistence.service_database import ServiceDatabase
+from shared.settings import ServiceSettings
+
+Sent = tuple[str | None, NotSent | None]  # the address used, and why it did not go
+
+
+class NotificationSender(PollingLoop):
+    task_name = "notification sender"
+
+    def __init__(self, database: ServiceDatabase, settings: DispatchSettings) -> None:
+        super().__init__(settings.notice_tick_seconds)
+        self.database = database
+        self.settings = settings
+        self.give_up_after = timedelta(hours=settings.notice_give_up_after_hours)
+        self.lease = timedelta(seconds=4 * settings.notice_timeout_seconds + 30)
+        self.channels: dict[str, Sender] = {}
+
+    async def _open(self, resources: contextlib.AsyncExitStack) -> None:
+        client = await resources.enter_async_context(httpx.AsyncClient(timeout=self.settings.notice_timeout_seconds))
+        self.channels = {
+            Channel.EMAIL: Email(self.settings),
+            Channel.ROBOT: Robot(client),
+            Channel.SMS: Sms(sms_provider(self.settings.sms_provider)),
+        }
+
+    async def poll(self, now: datetime) -> None:
+        await self.send_due(now)
+
+    async def send_due(self, now: datetime) -> int:
+        """Send what is due now; returns how many were tried."""
+        async with self.database.engine.begin() as connection:
+            due = await notices.claim_due(connection, now, self.settings.notices_per_tick, self.lease)
+        if not due:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(row) for row in due))
+        async with self.database.engine.begin() as connection:
+            for row, (address, failure) in zip(due, outcomes, strict=True):
+                await self._record(connection, row, address, failure, now)
+        return len(due)
+
+    async def _send(self, row: Row[Any]) -> Sent:
+        """Send to the person's address as it is now (an administrator may have corrected it since)."""
+        address = {Channel.EMAIL: row.email, Channel.SMS: row.phone, Channel.ROBOT: row.robot_url}.get(row.channel)
+        if not address:
+            return None, NotSent(f"{row.username} has no address for {row.channel} any more", final=True)
+        message = Outgoing(
+            address=address, subject=row.subject, body=row.body, phone=row.phone, robot_kind=row.robot_kind,
+            robot_secret=row.robot_secret,
+        )  # fmt: skip
+        try:
+            await self.channels[row.channel].send(message)
+        except NotSent as failure:
+            return address, failure
+        except Exception as error:  # a bad address or a strange answer: this one fails, not the batch
+            return address, NotSent(f"{type(error).__name__}: {error}")
+        return address, None
+
+    async def _record(
+        self, connection: AsyncConnection, row: Row[Any], address: str | None, failure: NotSent | None, now: datetime
+    ) -> None:
+        attempts, first_tried_at = row.attempts + 1, row.first_tried_at or now
+        tried = {"attempts": attempts, "first_tried_at": first_tried_at, "address": address or row.address}
+        if failure is None:
+            await notices.set_notification(connection, row.id, **tried, status="sent", sent_at=now, last_error=None)
+            return
+        again = None if failure.final else next_attempt(attempts, first_tried_at, now, self.give_up_after)
+        if again is not None and not row.urgent and row.quiet_hours:
+            again = send_after(again, parse_quiet_hours(row.quiet_hours), row.timezone, urgent=False)
+        await notices.set_notification(
+            connection, row.id, **tried, last_error=failure.reason, status="pending" if again else "failed",
+            send_after=again or now,
+        )  # fmt: skip
+
+
+def notification_sender(database: ServiceDatabase, settings: ServiceSettings) -> NotificationSender:
+    return NotificationSender(database, cast(DispatchSettings, settings))
