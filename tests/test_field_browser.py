@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -26,7 +26,7 @@ from shared.identity import Role
 from testkit.browser import DESK, PHONE, chromium, keep_people, shot, signed_in
 from testkit.identities import bearer
 from testkit.sites import fresh_site
-from testkit.waiting import eventually, stays
+from testkit.waiting import eventually
 from testkit.web import serving
 from testkit.world import World
 
@@ -85,16 +85,15 @@ async def _queued(phone: Page) -> list[dict]:
     return list(json.loads(await phone.evaluate("localStorage.getItem('aftercare.field.queue.wang.lei') || '[]'")))
 
 
-async def _unheard_while_offline(urls: dict[str, str], ticket: str, *, seconds: float) -> None:
-    """Time passes with the phone offline, so that each action's own moment differs from when it is sent,
-    and dispatch hears nothing of the ticket's acceptance meanwhile."""
-    async with httpx.AsyncClient(base_url=urls["dispatch"], headers=MANAGER) as dispatch:
+async def _seconds_after_the_last_kept(phone: Page, seconds: float) -> None:
+    """Wait until the phone's last kept action is `seconds` old, so that each action's own moment differs
+    from the next one's and from when it is sent: what the test shows is that the moments are kept."""
+    last = datetime.fromisoformat((await _queued(phone))[-1]["at"])
 
-        async def unheard() -> bool:
-            history = (await dispatch.get(f"/tickets/{ticket}/history")).json()
-            return "accept" not in [row["action"] for row in history]
+    async def old_enough() -> bool:
+        return datetime.now(last.tzinfo) - last >= timedelta(seconds=seconds)
 
-        await stays(unheard, seconds=seconds, interval=0.3, what="dispatch hearing nothing from a phone offline")
+    await eventually(old_enough, timeout=seconds + 5, what=f"the last action {seconds} s old")
 
 
 async def _waiting(phone: Page, count: int) -> None:
@@ -136,7 +135,7 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
         await phone.context.set_offline(True)
         await phone.click("#accept button")
         await _waiting(phone, 1)
-        await _unheard_while_offline(urls, ticket, seconds=1.2)  # the arrival a moment after the acceptance
+        await _seconds_after_the_last_kept(phone, 1.2)  # the arrival a moment after the acceptance
         await phone.click("#arrive button")
         await _waiting(phone, 2)
         await phone.goto(f"/field/visits/{visit}")  # from the service worker's keeping
@@ -183,7 +182,7 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
         assert 1_000 < kept < 150_000  # resized on the phone
         assert queued[1]["fields"]["latitude"] == "31.2197"
         await shot(phone, "9-engineer-offline-with-five-actions-kept")
-        await _unheard_while_offline(urls, ticket, seconds=3)  # the network comes back well after the work
+        await _seconds_after_the_last_kept(phone, 3)  # the network comes back well after the work
 
         await phone.context.set_offline(False)
         await _waiting(phone, 0)

@@ -13,6 +13,7 @@ from services.archive.db import timeline
 from services.archive.domain.photos import PhotoKind, checked, may_add
 from services.archive.domain.story import Story, as_event
 from shared.contracts import TicketAssigned
+from shared.days import Moment
 from shared.http import Caller, Database, Problem
 from shared.identity import Role
 from shared.refusals import Refused
@@ -38,7 +39,7 @@ async def add_photo(
     database: Database,
     caller: Caller,
     kind: PhotoKind,
-    taken_at: Annotated[datetime | None, Query(description="When it was taken; default: now.")] = None,
+    taken_at: Annotated[Moment | None, Query(description="When it was taken; default: now.")] = None,
 ) -> dict[str, Any]:
     """A photo of the ticket's work (before, after, or a device's label): the JPEG or PNG as the body.
     The engineer the ticket is assigned to adds it, or a manager; the same picture again is kept once."""

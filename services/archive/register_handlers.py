@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from services.archive import registers
 from services.archive.db import registers as register_rows
@@ -18,6 +18,7 @@ from services.archive.domain.signing import CONFLICTS, Party, RegisterRefused, S
 from services.archive.rendering import Renderer, renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.calendar_queries import Day
+from shared.days import AwareMoment
 from shared.http import Caller, Database, Problem
 from shared.identity import Role
 from shared.moments import in_the_future
@@ -71,7 +72,7 @@ class SignRequest(BaseModel):
     party: Party
     name: Text
     role: Text
-    signed_at: AwareDatetime | None = Field(default=None, description="Default: now.")
+    signed_at: AwareMoment | None = Field(default=None, description="Default: now.")
     signature_png: str | None = Field(default=None, description="The handwritten signature as drawn: PNG, base64.")
 
     @field_validator("signature_png")

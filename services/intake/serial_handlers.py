@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.intake import equipment
 from services.intake.db import serials
 from services.intake.domain import customer_view
+from shared.days import AwareMoment
 from shared.http import Caller, Database, Problem
 from shared.refusals import Refused
 
@@ -33,7 +33,7 @@ async def serials_at_site(
     site_code: str,
     database: Database,
     caller: Caller,
-    at: Annotated[AwareDatetime | None, Query(description="The moment; default: now.")] = None,
+    at: Annotated[AwareMoment | None, Query(description="The moment; default: now.")] = None,
 ) -> list[dict[str, Any]]:
     """The serial that stood in each place of the site's register at that moment (loaners included)."""
     async with database.connect() as connection:

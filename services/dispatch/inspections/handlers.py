@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from services.dispatch.inspections import repository as inspection_rows
 from services.dispatch.inspections import visits as inspections
@@ -14,6 +14,7 @@ from services.dispatch.inspections.domain import ChecklistItem, InspectionPlan, 
 from services.dispatch.inspections.ownership import engineer_owns_visit
 from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.calendar_queries import Day
+from shared.days import AwareMoment
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -83,7 +84,7 @@ class ResultEntry(BaseModel):
 
 class Results(BaseModel):
     items: list[ResultEntry]
-    done_at: AwareDatetime | None = Field(
+    done_at: AwareMoment | None = Field(
         default=None, description="When the visit was made (a phone offline at the time sends it later); default: now."
     )
 
@@ -107,8 +108,8 @@ async def record_results(visit_id: str, results: Results, database: Database, ac
 
 
 class Appointment(BaseModel):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: AwareMoment
+    ends_at: AwareMoment
     agreed_with: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 

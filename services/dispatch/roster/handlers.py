@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.dispatch.roster import duty
 from services.dispatch.roster import repository as roster
 from services.dispatch.roster.domain import DutyKind
+from shared.days import AwareMoment, Moment
 from shared.http import Actor, Database, Problem
 from shared.refusals import Refused
 
@@ -31,7 +32,7 @@ async def list_engineers(database: Database) -> list[dict[str, Any]]:
 async def site_roster(
     site_code: str,
     database: Database,
-    at: Annotated[AwareDatetime | None, Query(description="The moment to look at; default now.")] = None,
+    at: Annotated[AwareMoment | None, Query(description="The moment to look at; default now.")] = None,
 ) -> list[dict[str, Any]]:
     """The engineers serving a site, each with where they stand at that moment and their open tickets."""
     async with database.connect() as connection:
@@ -57,8 +58,8 @@ class DutyEntry(BaseModel):
 
     kind: DutyKind
     site_code: str = Field(description="The site whose time zone the times are in.")
-    starts: datetime = Field(description="Local start, e.g. 2026-12-01T08:30 (of the first occurrence).")
-    ends: datetime = Field(description="Local end, e.g. 2026-12-01T18:00.")
+    starts: Moment = Field(description="Local start, e.g. 2026-12-01T08:30 (of the first occurrence).")
+    ends: Moment = Field(description="Local end, e.g. 2026-12-01T18:00.")
     repeat: str | None = Field(default=None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR.")
     note: str | None = None
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch.common import customer_view
 from services.dispatch.tickets import arrival_rows as arrivals
@@ -27,6 +27,7 @@ from shared.contracts import (
     TicketReclassified,
     VendorEscalationClosed,
 )
+from shared.days import AwareMoment
 from shared.http import Actor, Caller, Database, Problem, rows_response
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -93,7 +94,7 @@ class PhonePosition(BaseModel):
 
 
 class MoveRequest(BaseModel):
-    at: AwareDatetime | None = Field(default=None, description="When it happened in the field; default: now.")
+    at: AwareMoment | None = Field(default=None, description="When it happened in the field; default: now.")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
         default=None,
         description="Why (pause: waiting_for_customer, waiting_for_parts or waiting_for_vendor; reopen: free text).",

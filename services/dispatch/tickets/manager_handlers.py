@@ -4,7 +4,7 @@ on site (the engineers and their duty roster: roster/handlers.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
@@ -16,6 +16,7 @@ from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.calendar_queries import Month, month_span
 from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.partners import EscalationReason
+from shared.days import Day
 from shared.http import Actor, Caller, Database, Problem, rows_response
 from shared.refusals import Refused
 
@@ -126,7 +127,7 @@ class SwapReport(BaseModel):
     )
     old_serial_number: Serial | None = Field(default=None, description="Default: the serial the ticket names.")
     new_model: Name | None = Field(default=None, description="When the new device is another model.")
-    new_warranty_until: date | None = None
+    new_warranty_until: Day | None = None
     rma_number: Identifier | None = None
     case_number: Identifier | None = Field(
         default=None, description="The vendor case it ends; default: found by device."
