@@ -39,7 +39,7 @@ async def take_in(uow: UnitOfWork, message: Envelope[Any]) -> None:
         type_=message.type,
         payload=message.payload.model_dump(mode="json"),
     )
-    ticket = await load_ticket(connection, ticket_id)
+    ticket = await load_ticket(connection, ticket_id, to_change=True)
     if ticket is not None:
         await _reconcile(uow, ticket)
 
@@ -75,12 +75,13 @@ class TrackedTicket:
         )
 
 
-async def load_ticket(connection: AsyncConnection, ticket_id: str) -> TrackedTicket | None:
-    """The ticket's facts, clocks and policy; None while its opening is not known (its facts wait)."""
+async def load_ticket(connection: AsyncConnection, ticket_id: str, *, to_change: bool = False) -> TrackedTicket | None:
+    """The ticket's facts, clocks and policy; None while its opening is not known (its facts wait).
+    `to_change`: the clocks are locked until the transaction ends, as the scheduler locks those it fires."""
     facts = ticket_facts(ticket_id, await repository.facts_of(connection, ticket_id))
     if facts is None:
         return None
-    rows = await repository.clocks_of(connection, ticket_id)
+    rows = await repository.clocks_of(connection, ticket_id, to_change=to_change)
     stored = {ClockKey(row.ticket_id, row.kind, row.cycle): row for row in rows}
     own = [row for row in rows if not is_vendor_kind(row.kind)]
     if own:  # a ticket keeps the policy version its first clock started under

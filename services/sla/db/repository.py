@@ -109,10 +109,11 @@ async def assign_policy(connection: AsyncConnection, site_code: str, policy_code
 # --- clocks and timers ----------------------------------------------------------------------------
 
 
-async def clocks_of(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
-    rows = await connection.execute(
-        select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind, clocks.c.cycle)
-    )
+async def clocks_of(connection: AsyncConnection, ticket_id: str, *, to_change: bool = False) -> list[Row[Any]]:
+    """The ticket's clocks; `to_change` locks them for this transaction, so that the scheduler skips
+    their timers meanwhile (`claim_due_timers`) and a breach it recorded first is read here, not missed."""
+    query = select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind, clocks.c.cycle)
+    rows = await connection.execute(query.with_for_update() if to_change else query)
     return list(rows)
 
 

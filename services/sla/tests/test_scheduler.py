@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import services
+from services.sla import tracking
 from services.sla.scheduler import TimerScheduler
 from shared.contracts import Agreement, TicketOnSite, VendorEscalationSent, seal
 from shared.persistence.database import create_engine
@@ -175,3 +176,28 @@ async def test_a_vendor_partners_clock_warns_and_breaches_once_per_partner_and_c
     assert [(b["clock"], datetime.fromisoformat(b["due_at"])) for b in breached] == [
         ("acknowledge", T0 + timedelta(hours=4))
     ]
+
+
+async def test_a_breach_the_scheduler_fires_while_a_handler_stops_the_clock_is_announced_once(
+    own_world: World, database: ServiceDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engineer's late arrival stops the response clock just as its breach falls due: the handler,
+    between reading the clocks and settling them, lets the scheduler run. Either one announces the
+    breach, never both."""
+    [ticket] = await _open(own_world, 1, T0 - timedelta(hours=1))  # the response was due at T0 - 30 min
+    scheduler = TimerScheduler(database, now=FakeClock(T0))
+    fired_meanwhile: list[int] = []
+    settle = tracking._reconcile
+
+    async def settle_after_the_scheduler_ran(uow, ticket_read) -> None:  # type: ignore[no-untyped-def]
+        fired_meanwhile.append(await scheduler.fire_due())
+        await settle(uow, ticket_read)
+
+    monkeypatch.setattr(tracking, "_reconcile", settle_after_the_scheduler_ran)
+    arrival = TicketOnSite(ticket_id=ticket, engineer_id="E01", arrived_at=T0)
+    await deliver_in_memory(own_world, "sla", "sla.inbox", seal(arrival, producer="dispatch", correlation_id=ticket))
+    monkeypatch.undo()
+    await scheduler.fire_due()
+
+    assert fired_meanwhile, "the handler settled the clocks"
+    assert (await _fired(own_world, [ticket]))[ticket, "response", "breach"] == 1
