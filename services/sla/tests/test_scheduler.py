@@ -19,6 +19,7 @@ import services
 from services.sla import tracking
 from services.sla.scheduler import TimerScheduler
 from shared.contracts import Agreement, TicketOnSite, VendorEscalationSent, seal
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from testkit.database import produced
@@ -189,7 +190,7 @@ async def test_a_breach_the_scheduler_fires_while_a_handler_stops_the_clock_is_a
     fired_meanwhile: list[int] = []
     settle = tracking._reconcile
 
-    async def settle_after_the_scheduler_ran(uow, ticket_read) -> None:  # type: ignore[no-untyped-def]
+    async def settle_after_the_scheduler_ran(uow: UnitOfWork, ticket_read: tracking.TrackedTicket) -> None:
         fired_meanwhile.append(await scheduler.fire_due())
         await settle(uow, ticket_read)
 
