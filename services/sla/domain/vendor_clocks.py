@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.sla.domain.outcome import BREACH
+from shared.calendar import SiteCalendar
 from shared.contracts import VendorClock, VendorEscalationClosed, VendorEscalationProgressed, VendorEscalationSent
 from shared.contracts.partners import EscalationReason
 from shared.vendor_agreements import describe_target, vendor_deadlines
@@ -90,11 +91,17 @@ class VendorClockPlan:
         return {**{share: self.started_at + span * share for share in warn_at}, BREACH: self.due_at}
 
 
-def plan_vendor_clocks(cases: Iterable[VendorCase]) -> list[VendorClockPlan]:
+def plan_vendor_clocks(cases: Iterable[VendorCase], site_calendar: SiteCalendar) -> list[VendorClockPlan]:
+    """The clocks of the ticket's cases, their working days counted on the site's calendar (its policy's,
+    as the vendor service hears it in `sla.site_calendar` to tell the partner the same deadlines)."""
     plans = []
+    calendar = site_calendar.business_calendar()
     for case in cases:
         sent = case.sent
-        deadlines = vendor_deadlines(sent.agreement, EscalationReason(sent.reason), sent.sent_at, sent.timezone)
+        reason = EscalationReason(sent.reason)
+        deadlines = vendor_deadlines(
+            sent.agreement, reason, sent.sent_at, sent.timezone, calendar, site_calendar.business_end
+        )
         for clock, due_at in deadlines.items():
             step_at = case.steps.get(STOPPED_BY[clock])
             closed_at = case.closed.closed_at if case.closed else None
