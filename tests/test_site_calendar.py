@@ -58,9 +58,10 @@ async def _kept_by(world: World, service: str, site: str, revision: int) -> Site
     """Wait until `service` keeps the site's calendar of `revision` (or newer); that calendar."""
     table = services.definition(service).metadata.tables[f"{service}.site_calendars"]
 
-    async def kept() -> SiteCalendar | None:
+    async def kept() -> SiteCalendar:
         rows = await fetch_all(world, select(table.c.revision, table.c.calendar).where(table.c.site_code == site))
-        return SiteCalendar.model_validate(rows[0].calendar) if rows and rows[0].revision >= revision else None
+        assert rows and rows[0].revision >= revision, rows
+        return SiteCalendar.model_validate(rows[0].calendar)
 
     return await eventually(kept, what=f"{service} kept the calendar of {site}")
 
