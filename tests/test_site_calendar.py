@@ -15,7 +15,8 @@ from sqlalchemy import select
 import services
 from services.dispatch.followups.domain.followup import due_at
 from services.dispatch.inspections.domain import due_by, scheduled_on
-from services.sla.domain.policy import STANDARD_POLICY
+from services.sla.db import sites as sla_sites
+from services.sla.domain.policy import DEFAULT_POLICY, STANDARD_POLICY
 from services.sla.site_calendars import publish_every_site
 from shared.calendar import FALLBACK_SITE_CALENDAR, SiteCalendar
 from shared.contracts.partners import EscalationReason
@@ -60,7 +61,8 @@ async def _kept_by(world: World, service: str, site: str, revision: int) -> Site
 
     async def kept() -> SiteCalendar:
         rows = await fetch_all(world, select(table.c.revision, table.c.calendar).where(table.c.site_code == site))
-        assert rows and rows[0].revision >= revision, rows
+        assert rows, f"{service} keeps no calendar of {site} yet"
+        assert rows[0].revision >= revision, rows
         return SiteCalendar.model_validate(rows[0].calendar)
 
     return await eventually(kept, what=f"{service} kept the calendar of {site}")
@@ -195,3 +197,21 @@ async def test_a_new_policy_version_tells_each_of_its_sites_and_an_operator_tell
         for site in (first, second):
             told = await tap.wait_for("sla.site_calendar", f"{site}-calendar", count=4)
             assert max(e["payload"]["revision"] for e in told) == 4
+
+
+async def test_the_default_policys_sites_are_those_put_under_no_other(seeded: World) -> None:
+    """A new version of the standard policy is told to every site not put under another one."""
+    unassigned, assigned = await fresh_site(seeded, names=("sla",)), await fresh_site(seeded, names=("sla",))
+    async with running(seeded, "sla") as suite:
+        sla = suite["sla"].http
+        own = STANDARD_POLICY.model_copy(update={"name": "Of one site"})
+        assert (await sla.put(f"/policies/{assigned}-own", json=own.model_dump(mode="json"))).status_code == 200
+        assert (await sla.put(f"/sites/{assigned}/policy", json={"policy": f"{assigned}-own"})).status_code == 200
+    engine = create_engine(seeded.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            under_standard = await sla_sites.sites_under_policy(connection, DEFAULT_POLICY)
+            under_own = await sla_sites.sites_under_policy(connection, f"{assigned}-own")
+    finally:
+        await engine.dispose()
+    assert (unassigned in under_standard, assigned in under_standard, under_own) == (True, False, [assigned])
