@@ -133,6 +133,7 @@ async def send(uow: UnitOfWork, number: int, *, now: datetime) -> bool:
             agreement=terms,
             agreement_version=version,
             sent_at=now,
+            calendar=calendar,
         ),
         correlation_id=needed.ticket_id,
     )

@@ -92,15 +92,20 @@ class VendorClockPlan:
 
 
 def plan_vendor_clocks(cases: Iterable[VendorCase], site_calendar: SiteCalendar) -> list[VendorClockPlan]:
-    """The clocks of the ticket's cases, their working days counted on the site's calendar (its policy's,
-    as the vendor service hears it in `sla.site_calendar` to tell the partner the same deadlines)."""
+    """The clocks of the ticket's cases, their working days counted on the site's calendar the vendor
+    service counted the partner's deadlines on (its SLA policy's, told in `sla.site_calendar`), as the
+    case was sent with it; on `site_calendar` (the ticket's policy's) for a case sent without one."""
     plans = []
-    calendar = site_calendar.business_calendar()
     for case in cases:
         sent = case.sent
-        reason = EscalationReason(sent.reason)
+        counted_on = sent.calendar or site_calendar
         deadlines = vendor_deadlines(
-            sent.agreement, reason, sent.sent_at, sent.timezone, calendar, site_calendar.business_end
+            sent.agreement,
+            EscalationReason(sent.reason),
+            sent.sent_at,
+            sent.timezone,
+            counted_on.business_calendar(),
+            counted_on.business_end,
         )
         for clock, due_at in deadlines.items():
             step_at = case.steps.get(STOPPED_BY[clock])

@@ -84,6 +84,17 @@ def test_a_repair_deadline_skips_the_contracts_days_off_and_falls_at_its_end_of_
     assert plans[VendorClock.REPAIR].due_at == datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
 
+def test_a_case_sent_with_its_sites_calendar_keeps_the_deadline_the_partner_was_told() -> None:
+    """The vendor service counted the partner's deadline on the calendar it had; the ticket's policy may
+    have another (a closure added since): the partner's clock keeps what the partner was told."""
+    told = SiteCalendar(days_off=frozenset({date(2026, 11, 30)}))
+    case = sent("repair").model_copy(update={"calendar": told})
+    [repair] = [
+        p for p in plan_vendor_clocks(vendor_cases([case], [], []), FALLBACK_SITE_CALENDAR) if p.clock == "repair"
+    ]
+    assert repair.due_at == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # Wednesday 18:00, the Monday skipped
+
+
 def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> None:
     plans = {
         plan.clock: plan
