@@ -19,6 +19,7 @@ from services.archive import commands as archive_commands
 from services.broker_users import own_amqp_urls, service_amqp_variable, users_connected
 from services.console import commands as console_commands
 from services.launcher import run_suite
+from services.sla import commands as sla_commands
 from services.vendor import commands as vendor_commands
 from shared.logs import configure_logging, get_logger
 from shared.persistence import migrations
@@ -244,4 +245,5 @@ app.add_typer(operations.contracts, name="contracts")
 app.add_typer(operations.dead_letters, name="dead-letters")
 app.add_typer(vendor_commands.partners, name="partners")
 app.add_typer(archive_commands.archive, name="archive")
+app.add_typer(sla_commands.sla, name="sla")
 app.add_typer(console_commands.users, name="users")

@@ -84,6 +84,16 @@ def known_variables(services: Mapping[str, type[ServiceSettings]], others: Seque
     return names
 
 
+REMOVED_VARIABLES: dict[tuple[str, ...], str] = {
+    ("DISPATCH_LOW_SATISFACTION_SCORE", "AFTERCARE_LOW_SATISFACTION_SCORE"): (
+        "The quality desk hears of every dissatisfied customer: a score below 3 of 5, the one threshold that also "
+        "reopens the ticket, lists the score in the register and marks the console's chart (`LOWEST_SATISFIED` in "
+        "shared/contracts/followups.py). Set, it is ignored and named as unread at start."
+    ),
+}
+"""Variables the suite once read, and why no longer: the reference lists them for whoever still sets them."""
+
+
 def unread_variables(
     environ: Mapping[str, str], services: Mapping[str, type[ServiceSettings]], others: Sequence[type[BaseSettings]]
 ) -> list[str]:
@@ -121,6 +131,10 @@ def render(services: Mapping[str, type[ServiceSettings]], others: Sequence[type[
             lines += ["", f"## {name} only", "", *_table(own)]
     for other in others:
         lines += ["", f"## {_title(other)}", "", *_table(plain_variables(other))]
+    lines += ["", "## Removed", "", "| variable | why it is gone |", "|---|---|"]
+    lines += [
+        f"| {'<br>or '.join(f'`{n}`' for n in names)} | {_cell(why)} |" for names, why in REMOVED_VARIABLES.items()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 partner these deadlines; the SLA service times the partner's clocks by them: one rule, written once.
 
 Hours and days are counted on the wall clock; a repair turnaround counts working days on the site's
-calendar, due at the end of the last one (18:00, site time).
+calendar, due at the end of the last one (site time). Both services take that calendar and its end of
+the working day from the site's SLA policy (`sla.site_calendar`): 18:00 on China's calendar until told.
 """
 
 from __future__ import annotations
@@ -10,27 +11,30 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.calendar import calendar_of
+from shared.calendar import BusinessCalendar
 from shared.contracts.partners import EscalationReason
 from shared.contracts.sla import VendorClock
 from shared.contracts.vendor import Agreement
 
-END_OF_WORKING_DAY = time(18, 0)
-
 
 def vendor_deadlines(
-    agreement: Agreement, reason: EscalationReason, sent_at: datetime, timezone: str, country: str = "CN"
+    agreement: Agreement,
+    reason: EscalationReason,
+    sent_at: datetime,
+    timezone: str,
+    calendar: BusinessCalendar,
+    end_of_working_day: time,
 ) -> dict[VendorClock, datetime]:
-    """Each clock that runs for a case of this reason, with its deadline."""
+    """Each clock that runs for a case of this reason, with its deadline; a repair is due at the
+    `end_of_working_day` (site time) of its last working day on the site's `calendar`."""
     deadlines = {VendorClock.ACKNOWLEDGE: sent_at + timedelta(hours=agreement.acknowledge_hours)}
     if reason is EscalationReason.VENDOR_VISIT:
         deadlines[VendorClock.ON_SITE] = sent_at + timedelta(hours=agreement.on_site_hours)
     elif reason is EscalationReason.REPAIR:
-        calendar = calendar_of(country)
         day = sent_at.astimezone(ZoneInfo(timezone)).date()
         for _ in range(agreement.repair_working_days):
             day = calendar.next_working_day(day)
-        deadlines[VendorClock.REPAIR] = datetime.combine(day, END_OF_WORKING_DAY, ZoneInfo(timezone))
+        deadlines[VendorClock.REPAIR] = datetime.combine(day, end_of_working_day, ZoneInfo(timezone))
     elif reason is EscalationReason.REPLACEMENT:
         deadlines[VendorClock.REPLACEMENT] = sent_at + timedelta(days=agreement.replacement_days)
     return deadlines

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.calendar import FALLBACK_SITE_CALENDAR
 from shared.contracts import Agreement
 from shared.contracts.partners import Acknowledged, EscalationReason
 from shared.contracts.sla import VendorClock
@@ -80,7 +81,15 @@ def _expected(terms: Agreement, request: dict[str, Any]) -> dict[str, datetime |
     """The deadlines of a repair sent when the request was: hours on the wall clock, the turnaround in
     the site's working days (the rule itself is tested in services/sla/tests/test_vendor_clocks.py)."""
     sent_at = datetime.fromisoformat(request["sent_at"])
-    repair = vendor_deadlines(terms, EscalationReason.REPAIR, sent_at, request["site"]["timezone"])
+    calendar = FALLBACK_SITE_CALENDAR  # the site's policy is the standard one: China's calendar, 18:00
+    repair = vendor_deadlines(
+        terms,
+        EscalationReason.REPAIR,
+        sent_at,
+        request["site"]["timezone"],
+        calendar.business_calendar(),
+        calendar.business_end,
+    )
     return {
         "acknowledge_by": sent_at + timedelta(hours=terms.acknowledge_hours),
         "on_site_by": None,

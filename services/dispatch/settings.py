@@ -27,9 +27,6 @@ class DispatchSettings(ServiceSettings):
     review_months: int = Field(
         3, ge=1, le=12, description="The period of each site's satisfaction review, in months (3: quarterly)."
     )
-    low_satisfaction_score: int = Field(
-        2, ge=1, le=4, description="A follow-up score at or below this (of 5) is told to the quality desk."
-    )
 
     # Notifications to people
     console_url: str = Field(

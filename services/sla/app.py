@@ -34,5 +34,6 @@ service = ServiceDefinition(
         contracts.SlaVendorWarning,
         contracts.SlaVendorBreached,
         contracts.SlaVendorMet,
+        contracts.SiteCalendarSet,
     ),
 )

@@ -16,6 +16,7 @@ from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.domain.vendor_clocks import is_vendor_kind
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
+from services.sla.site_calendars import publish_policy_sites, publish_site_calendar
 from shared.calendar_queries import Month, month_span
 from shared.contracts import Envelope, SiteDescribed
 from shared.http import Caller, Database, Problem, rows_response
@@ -38,7 +39,9 @@ for contract in TICKET_EVENTS:
 
 @events.on(SiteDescribed)
 async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -> None:
-    await sites.know_site(uow.connection, message.payload.site_code)
+    site = message.payload
+    if await sites.know_site(uow.connection, site.site_code, site.timezone):
+        await publish_site_calendar(uow, site.site_code, now=datetime.now(UTC))
 
 
 def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> TimerScheduler:
@@ -92,9 +95,11 @@ async def get_policy(code: str, database: Database) -> dict[str, Any]:
 
 @router.put("/policies/{code}")
 async def put_policy(code: str, policy: Policy, database: Database) -> dict[str, Any]:
-    """Save a policy as its next version. Clocks already running keep the version they started under."""
+    """Save a policy as its next version. Clocks already running keep the version they started under; the
+    sites under the policy have a new calendar (`sla.site_calendar`)."""
     async with database.unit_of_work() as uow:
         version = await repository.save_policy(uow.connection, code, policy)
+        await publish_policy_sites(uow, code, now=datetime.now(UTC))
     return {"code": code, "version": version}
 
 
@@ -128,7 +133,8 @@ async def get_site_policy(site_code: str, database: Database) -> dict[str, str]:
 
 @router.put("/sites/{site_code}/policy")
 async def put_site_policy(site_code: str, body: SitePolicy, database: Database) -> dict[str, str]:
-    """Put a site under a policy; tickets opened from now on follow it."""
+    """Put a site under a policy; tickets opened from now on follow it, and the others count on its
+    calendar (`sla.site_calendar`)."""
     async with database.unit_of_work() as uow:
         if not await sites.is_known_site(uow.connection, site_code):
             raise Problem(
@@ -141,6 +147,7 @@ async def put_site_policy(site_code: str, body: SitePolicy, database: Database) 
                 422, "unknown_policy", f"no SLA policy {body.policy!r}; create it with PUT /policies/{{code}}"
             )
         await repository.assign_policy(uow.connection, site_code, body.policy)
+        await publish_site_calendar(uow, site_code, now=datetime.now(UTC))
     return {"site_code": site_code, "policy": body.policy}
 
 

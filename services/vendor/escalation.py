@@ -88,7 +88,8 @@ async def send(uow: UnitOfWork, number: int, *, now: datetime) -> bool:
     case = repository.case_number(number)
     escalation_id = row.escalation_id
     reason = EscalationReason(needed.reason)
-    deadlines = vendor_deadlines(terms, reason, now, site.timezone)
+    calendar = await repository.site_calendar(connection, row.site_code)  # the site's SLA policy's
+    deadlines = vendor_deadlines(terms, reason, now, site.timezone, calendar.business_calendar(), calendar.business_end)
     request = EscalationRequest(
         case_number=case,
         ticket_id=needed.ticket_id,
@@ -132,6 +133,7 @@ async def send(uow: UnitOfWork, number: int, *, now: datetime) -> bool:
             agreement=terms,
             agreement_version=version,
             sent_at=now,
+            calendar=calendar,
         ),
         correlation_id=needed.ticket_id,
     )

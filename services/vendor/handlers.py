@@ -14,7 +14,15 @@ from services.vendor.db import repository
 from services.vendor.domain.agreements import check_terms
 from services.vendor.domain.cases import OPEN
 from services.vendor.replies import take_reply
-from shared.contracts import Agreement, DeviceSwapped, Envelope, EquipmentChanged, SiteDescribed, TicketEscalationNeeded
+from shared.contracts import (
+    Agreement,
+    DeviceSwapped,
+    Envelope,
+    EquipmentChanged,
+    SiteCalendarSet,
+    SiteDescribed,
+    TicketEscalationNeeded,
+)
 from shared.contracts.partners import REPLIES, PartnerMessage
 from shared.http import Actor, Caller, Database, Problem
 from shared.messaging.routes import MessageHandlers
@@ -42,6 +50,11 @@ async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -
         timezone=site.timezone,
         representative=site.representative.model_dump(mode="json") if site.representative else None,
     )
+
+
+@events.on(SiteCalendarSet)
+async def on_site_calendar(message: Envelope[SiteCalendarSet], uow: UnitOfWork) -> None:
+    await repository.keep_site_calendar(uow.connection, message.payload)
 
 
 @events.on(EquipmentChanged)

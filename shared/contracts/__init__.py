@@ -35,6 +35,7 @@ from shared.contracts.lifecycle import (
 from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (
     ClockKind,
+    SiteCalendarSet,
     SlaBreached,
     SlaClockStarted,
     SlaMet,
@@ -108,6 +109,7 @@ __all__ = [
     "Reporter",
     "RequestChannel",
     "ServiceKind",
+    "SiteCalendarSet",
     "SiteDescribed",
     "SiteReviewed",
     "SlaBreached",

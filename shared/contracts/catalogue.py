@@ -38,6 +38,7 @@ from shared.contracts.lifecycle import (
 from shared.contracts.partners import REPLIES, TO_PARTNERS
 from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (
+    SiteCalendarSet,
     SlaBreached,
     SlaClockStarted,
     SlaMet,
@@ -92,6 +93,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     SlaVendorWarning,
     SlaVendorBreached,
     SlaVendorMet,
+    SiteCalendarSet,
     VendorEscalationSent,
     VendorEscalationProgressed,
     VendorEscalationClosed,

@@ -12,6 +12,11 @@ from shared.contracts.bounds import Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import Reporter
 
+LOWEST_SATISFIED = 3
+"""A satisfaction score (1 to 5) of a follow-up call or a site review at or above this is satisfied;
+below it the customer is dissatisfied: the ticket reopens, the quality desk hears of it, the register
+lists the customer's words, the console marks the month. The one threshold, for every service."""
+
 
 class FollowUpDue(Event):
     """A ticket was resolved: the customer is to be called back."""

@@ -1,4 +1,4 @@
-"""Events of the SLA service's clocks."""
+"""Events of the SLA service: its clocks, and each site's calendar (whose working days everyone counts on)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
+from shared.calendar import SiteCalendar
 from shared.contracts.bounds import Code, Identifier, Name
 from shared.contracts.envelope import Event
 
@@ -138,3 +139,32 @@ class SlaVendorMet(Event):
     stopped_at: AwareDatetime
     due_at: AwareDatetime
     corrects_breach: bool = False
+
+
+class SiteCalendarSet(Event):
+    """A site's calendar as its SLA policy now gives it: the working days and hours the other services
+    count on (the follow-up call, the inspection window, a vendor partner's repair deadline). Published
+    when the SLA service first knows the site, when the site is put under a policy, when that policy gets
+    a new version, and when an operator republishes every site's calendar. Until a site's first one
+    arrives, consumers count on shared.calendar's FALLBACK_SITE_CALENDAR (CN, working day ending 18:00)."""
+
+    message_type: ClassVar[str] = "sla.site_calendar"
+
+    site_code: Code = Field(description="The site whose calendar this is.")
+    timezone: Code | None = Field(
+        default=None,
+        description="The site's IANA time zone (Asia/Shanghai) if the SLA service knows it; its days and hours are "
+        "in it. Null when unknown: consumers keep the time zone they have.",
+    )
+    calendar: SiteCalendar = Field(
+        description="The official calendar's country, the business hours and the contract's extra working days and "
+        "days off."
+    )
+    policy: Code = Field(description="The SLA policy the calendar comes from.")
+    policy_version: int = Field(ge=1, description="The version of that policy.")
+    revision: int = Field(
+        ge=1,
+        description="Counts up with each calendar published for the site: a consumer keeps only the highest, in "
+        "whatever order they arrive.",
+    )
+    effective_at: AwareDatetime = Field(description="When the SLA service set this calendar for the site.")

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.calendar import SiteCalendar
 from shared.contracts.bounds import MAX_ENTRIES, MAX_ITEMS, Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
 
@@ -38,6 +39,12 @@ class VendorEscalationSent(Event):
     agreement: Agreement
     agreement_version: int
     sent_at: AwareDatetime
+    calendar: SiteCalendar | None = Field(
+        default=None,
+        description="The site's calendar the partner's deadlines were counted on (its SLA policy's, as the vendor "
+        "service last heard it), so that the partner's clocks keep what the partner was told; absent from cases "
+        "sent before the vendor service kept calendars.",
+    )
 
 
 class VendorEscalationProgressed(Event):

@@ -23,8 +23,8 @@ from shared.contracts import (
     VendorEscalationClosed,
     VendorEscalationSent,
 )
+from shared.contracts.followups import LOWEST_SATISFIED
 
-LOW_SATISFACTION = 3  # a score below this is listed with the customer's words
 TICKET_COUNTS = ("opened", "resolved", "closed")
 
 
@@ -136,6 +136,7 @@ def follow_ups(events: Story) -> dict[str, Any]:
         "low": [
             {"ticket_id": call.ticket_id, "satisfaction": call.satisfaction, "comments": call.comments}
             for call in calls
-            if call.satisfaction is not None and call.satisfaction < LOW_SATISFACTION
+            if call.satisfaction is not None
+            and call.satisfaction < LOWEST_SATISFIED  # listed with the customer's words
         ],
     }

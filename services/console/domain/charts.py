@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shared.contracts.followups import LOWEST_SATISFIED
+
 COMPLIANCE_TARGET = 90.0  # below it a month's bar is shown in red
 
 
@@ -71,7 +73,13 @@ def satisfaction_by_month(months: Sequence[str], tickets_by_month: Sequence[list
         scores = [t["satisfaction"] for t in tickets if t.get("satisfaction") is not None]
         average = round(sum(scores) / len(scores), 2) if scores else None
         bars.append(
-            Bar(month, average, (average or 0) / 5, f"n={len(scores)}", bad=average is not None and average < 3)
+            Bar(
+                month,
+                average,
+                (average or 0) / 5,
+                f"n={len(scores)}",
+                bad=average is not None and average < LOWEST_SATISFIED,
+            )
         )
     return bars
 

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.dispatch.db.schema import metadata
 from shared.persistence.upsert import insert_if_absent, upsert
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # for a site dispatch heard of before it kept time zones
+
 sites = Table(
     "sites",
     metadata,

@@ -1,7 +1,9 @@
 """Dispatch's whole schema `dispatch`, as the migrations build it: the kernel's tables (schema.py), the
-sites its areas share (common/sites.py), and each area's own tables (tickets, roster, followups,
-quality, inspections, notifications: `<area>/tables.py`), all on one metadata."""
+sites and their calendars its areas share (common/sites.py, common/site_calendars.py), and each area's
+own tables (tickets, roster, followups, quality, inspections, notifications: `<area>/tables.py`), all on
+one metadata."""
 
+from services.dispatch.common.site_calendars import site_calendars as site_calendars
 from services.dispatch.common.sites import sites as sites
 from services.dispatch.db.schema import idempotency_keys as idempotency_keys
 from services.dispatch.db.schema import inbox as inbox

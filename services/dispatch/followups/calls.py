@@ -22,6 +22,7 @@ from services.dispatch.tickets import repository
 from services.dispatch.tickets.domain.lifecycle import Action, Status
 from services.dispatch.tickets.moves import move_ticket
 from shared.contracts import FollowUpMissed, FollowUpRecorded, SiteReviewed
+from shared.contracts.followups import LOWEST_SATISFIED
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 
@@ -129,7 +130,7 @@ async def record_review(
         ),
         correlation_id=f"{site_code}-review-{period}",
     )
-    if review.satisfaction is not None and review.satisfaction < 3:
+    if review.satisfaction is not None and review.satisfaction < LOWEST_SATISFIED:
         await open_case(
             uow,
             site_code=site_code,

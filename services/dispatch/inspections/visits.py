@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.common import sites
+from services.dispatch.common import site_calendars, sites
 from services.dispatch.inspections import repository as inspections
 from services.dispatch.inspections.domain import (
     Finding,
@@ -28,7 +28,6 @@ from services.dispatch.inspections.domain import (
 )
 from services.dispatch.roster import repository as roster
 from services.dispatch.tickets import repository
-from shared.calendar import calendar_of
 from shared.contracts import (
     InspectionItemResult,
     InspectionVisitCompleted,
@@ -57,7 +56,6 @@ def finding_request_id(visit_id: str, item_code: str) -> str:
     return f"{visit_id}/{hashlib.sha256(item_code.encode()).hexdigest()[:16]}"
 
 
-COUNTRY = "CN"
 URGENT = frozenset({Priority.HIGH, Priority.CRITICAL})
 
 
@@ -86,9 +84,9 @@ async def open_due_visits(uow: UnitOfWork, *, now: datetime, limit: int) -> int:
     """Open the visit of every plan whose next occurrence has come; a visit of the same plan still not
     made is missed. Returns how many visits were opened."""
     opened = 0
-    calendar = calendar_of(COUNTRY)
     for row in await inspections.claim_due_plans(uow.connection, now, limit):
         plan = inspections.plan_of(row)
+        calendar = (await site_calendars.calendar_of_site(uow.connection, row.site_code)).business_calendar()
         occurrence = row.next_occurrence_on
         for missed in await inspections.still_open_visits(uow.connection, plan.code, before=occurrence):
             await inspections.set_status(uow.connection, missed.visit_id, "missed")
@@ -175,7 +173,7 @@ async def record_results(
         findings = judge(plan.checklist, results)
     except ResultsRefused as refused:
         raise Refused("invalid_results", str(refused)) from refused
-    timezone = await sites.timezone_of(uow.connection, row.site_code) or "Asia/Shanghai"
+    timezone = await sites.timezone_of(uow.connection, row.site_code) or sites.DEFAULT_TIMEZONE
     late = local_today(now, timezone) > row.due_by
     await inspections.complete(uow.connection, visit_id, findings, by=engineer, at=now, late=late)
     failed = [f for f in findings if f.failed]

@@ -162,8 +162,7 @@ def _notice_handlers(settings: ServiceSettings, *, facts_of: FactsOf) -> Message
     about_ticket(TicketAwaitingAssignment, rules.on_awaiting_assignment)
     about_ticket(FollowUpDue, rules.on_follow_up_due)
     about_ticket(FollowUpMissed, rules.on_follow_up_missed)
-    low = dispatch.low_satisfaction_score
-    about_ticket(FollowUpRecorded, lambda event, ticket: rules.on_follow_up_recorded(event, ticket, low))
+    about_ticket(FollowUpRecorded, rules.on_follow_up_recorded)
 
     @handlers.on(WebhookPaused)
     async def on_webhook_paused(message: Envelope[WebhookPaused], uow: UnitOfWork) -> None:

@@ -130,9 +130,9 @@ def test_the_quality_desk_hears_of_low_scores_only() -> None:
             satisfaction=score, caller="liu.yang", called_at=NOW, outcome="satisfied", late=False,
         )  # fmt: skip
 
-    assert [n.audience for n in rules.on_follow_up_recorded(call(2), TICKET, low_score=2)] == [Audience.QUALITY]
-    assert rules.on_follow_up_recorded(call(3), TICKET, low_score=2) == []
-    assert rules.on_follow_up_recorded(call(None), TICKET, low_score=2) == []
+    assert [n.audience for n in rules.on_follow_up_recorded(call(2), TICKET)] == [Audience.QUALITY]
+    assert rules.on_follow_up_recorded(call(3), TICKET) == []
+    assert rules.on_follow_up_recorded(call(None), TICKET) == []
 
 
 def test_texts_in_both_languages_show_local_times_and_link_into_the_console() -> None:

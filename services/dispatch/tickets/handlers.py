@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from services.dispatch.common import customer_view
+from services.dispatch.common import customer_view, site_calendars
 from services.dispatch.tickets import arrival_rows as arrivals
 from services.dispatch.tickets import queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
@@ -22,6 +22,7 @@ from services.dispatch.tickets.risk import flag_if_unaccepted
 from shared.contracts import (
     CustomerConfirmation,
     Envelope,
+    SiteCalendarSet,
     SlaWarning,
     TicketOpened,
     TicketReclassified,
@@ -55,6 +56,12 @@ async def on_vendor_case_closed(message: Envelope[VendorEscalationClosed], uow: 
 @events.on(SlaWarning)
 async def on_sla_warning(message: Envelope[SlaWarning], uow: UnitOfWork) -> None:
     await flag_if_unaccepted(uow, message.payload, now=datetime.now(UTC))
+
+
+@events.on(SiteCalendarSet)
+async def on_site_calendar(message: Envelope[SiteCalendarSet], uow: UnitOfWork) -> None:
+    """The site's working days, for its follow-up calls and inspections (common/site_calendars.py)."""
+    await site_calendars.keep(uow.connection, message.payload)
 
 
 @router.get("/tickets")

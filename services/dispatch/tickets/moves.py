@@ -6,19 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.dispatch.common import sites
-from services.dispatch.followups import repository as followups
-from services.dispatch.followups.domain.followup import FollowUpStatus, check_can_close, desk_for, due_at
+from services.dispatch.followups import after_moves as follow_up
 from services.dispatch.tickets import arrival_rows as arrivals
 from services.dispatch.tickets import repository
 from services.dispatch.tickets.domain.arrival import Position, check_arrival
 from services.dispatch.tickets.domain.lifecycle import Action, Status, TicketState, decide_move
-from shared.calendar import calendar_of
 from shared.contracts import (
     ArrivalProof,
     CustomerConfirmation,
     Event,
-    FollowUpDue,
     TicketAccepted,
     TicketClosed,
     TicketOnSite,
@@ -28,9 +24,6 @@ from shared.contracts import (
     TicketResumed,
 )
 from shared.messaging.unit_of_work import UnitOfWork
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"  # for a site dispatch heard of before it kept time zones
-DEFAULT_COUNTRY = "CN"
 
 
 class UnknownTicket(LookupError):
@@ -57,12 +50,7 @@ async def move_ticket(
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
     if action is Action.CLOSE:
-        follow_up = await followups.latest(uow.connection, ticket_id)
-        check_can_close(
-            ticket_id,
-            FollowUpStatus(follow_up.status) if follow_up else None,
-            follow_up.due_at if follow_up else None,
-        )
+        await follow_up.check_may_close(uow.connection, ticket_id)
     moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
     arrival = await _arrival(uow, ticket, at, position) if action is Action.ARRIVE else None
     note = reason or summary or (arrival.note if arrival else None)
@@ -73,10 +61,7 @@ async def move_ticket(
     if isinstance(event, TicketResolved):
         event = event.model_copy(update={"parts": list(parts), "confirmation": confirmation})
     uow.publish(event, correlation_id=ticket_id)
-    if action is Action.RESOLVE:
-        await _follow_up_due(uow, ticket, resolved_at=at)
-    elif action is Action.REOPEN:
-        await followups.supersede(uow.connection, ticket_id)
+    await follow_up.after_move(uow, ticket, action, at=at)
     return moved.status
 
 
@@ -107,25 +92,6 @@ async def _arrival(uow: UnitOfWork, ticket: TicketState, at: datetime, position:
         doubt=checked.doubt.value if checked.doubt else None,
     )
     return _Arrival(checked.note(), proof)
-
-
-async def _follow_up_due(uow: UnitOfWork, ticket: TicketState, *, resolved_at: datetime) -> None:
-    """Resolved: the customer is to be called back within a working day, by the desk the ticket needs."""
-    timezone = await sites.timezone_of(uow.connection, ticket.site_code) or DEFAULT_TIMEZONE
-    desk = desk_for(ticket.kind)
-    due = due_at(resolved_at, timezone, calendar_of(DEFAULT_COUNTRY))
-    cycle = await followups.open_follow_up(uow.connection, ticket.ticket_id, ticket.site_code, desk=desk, due_at=due)
-    uow.publish(
-        FollowUpDue(
-            ticket_id=ticket.ticket_id,
-            site_code=ticket.site_code,
-            cycle=cycle,
-            desk=desk,
-            due_at=due,
-            reporter=await repository.reporter_of(uow.connection, ticket.ticket_id),
-        ),
-        correlation_id=ticket.ticket_id,
-    )
 
 
 def _event(

@@ -48,6 +48,9 @@ sites = Table(
     metadata,
     Column("code", Text, primary_key=True),
     Column("known_since", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("timezone", Text),  # as intake describes the site or its site file says; None until then
+    # Counts the calendars published for the site (sla.site_calendar): consumers keep the highest.
+    Column("calendar_revision", Integer, nullable=False, server_default=text("0")),
 )
 
 site_policies = Table(

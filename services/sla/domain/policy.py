@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Annotated
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from services.sla.domain.counting import Counting
-from shared.calendar import BusinessCalendar
+from shared.calendar import BusinessCalendar, SiteCalendar, check_known_country
 from shared.contracts import ClockKind, PauseReason, Priority, ServiceKind
 
 DEFAULT_POLICY = "standard"
@@ -83,9 +82,7 @@ class Policy(BaseModel):
     @field_validator("calendar")
     @classmethod
     def _known_calendar(cls, value: str) -> str:
-        if value not in holidays.list_supported_countries():
-            raise ValueError(f"no official calendar {value!r}: give a country code such as CN, HK, SG")
-        return value
+        return check_known_country(value)
 
     @field_validator("working_days", "days_off")
     @classmethod
@@ -118,9 +115,18 @@ class Policy(BaseModel):
     def pauses_clock(self, reason: str, clock: ClockKind) -> bool:
         return reason in set(PauseReason) and clock in self.pauses.get(PauseReason(reason), frozenset())
 
+    def site_calendar(self) -> SiteCalendar:
+        """The calendar of every site under this policy: what the other services hear (`sla.site_calendar`)."""
+        return SiteCalendar(
+            country=self.calendar,
+            business_start=self.business_start,
+            business_end=self.business_end,
+            working_days=self.working_days,
+            days_off=self.days_off,
+        )
+
     def business_calendar(self) -> BusinessCalendar:
-        overrides = dict.fromkeys(self.working_days, True) | dict.fromkeys(self.days_off, False)
-        return BusinessCalendar(self.calendar, overrides)
+        return self.site_calendar().business_calendar()
 
 
 def _resolution(minutes: int, *kinds: ServiceKind, priority: Priority | None = None) -> Target:

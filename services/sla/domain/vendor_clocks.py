@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.sla.domain.outcome import BREACH
+from shared.calendar import SiteCalendar
 from shared.contracts import VendorClock, VendorEscalationClosed, VendorEscalationProgressed, VendorEscalationSent
 from shared.contracts.partners import EscalationReason
 from shared.vendor_agreements import describe_target, vendor_deadlines
@@ -90,11 +91,22 @@ class VendorClockPlan:
         return {**{share: self.started_at + span * share for share in warn_at}, BREACH: self.due_at}
 
 
-def plan_vendor_clocks(cases: Iterable[VendorCase]) -> list[VendorClockPlan]:
+def plan_vendor_clocks(cases: Iterable[VendorCase], site_calendar: SiteCalendar) -> list[VendorClockPlan]:
+    """The clocks of the ticket's cases, their working days counted on the site's calendar the vendor
+    service counted the partner's deadlines on (its SLA policy's, told in `sla.site_calendar`), as the
+    case was sent with it; on `site_calendar` (the ticket's policy's) for a case sent without one."""
     plans = []
     for case in cases:
         sent = case.sent
-        deadlines = vendor_deadlines(sent.agreement, EscalationReason(sent.reason), sent.sent_at, sent.timezone)
+        counted_on = sent.calendar or site_calendar
+        deadlines = vendor_deadlines(
+            sent.agreement,
+            EscalationReason(sent.reason),
+            sent.sent_at,
+            sent.timezone,
+            counted_on.business_calendar(),
+            counted_on.business_end,
+        )
         for clock, due_at in deadlines.items():
             step_at = case.steps.get(STOPPED_BY[clock])
             closed_at = case.closed.closed_at if case.closed else None

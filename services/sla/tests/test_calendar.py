@@ -1,9 +1,10 @@
 """The business calendar on 2026's real Chinese calendar, and a contract's own exceptions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from services.sla.domain.policy import STANDARD_POLICY
 from shared.calendar import BusinessCalendar, DayType
 
 CALENDAR = BusinessCalendar("CN")
@@ -46,3 +47,21 @@ def test_a_contracts_exception_wins_over_the_published_calendar() -> None:
     assert not BusinessCalendar("CN", {date(2026, 11, 25): False}).is_working_day(date(2026, 11, 25))
     assert not BusinessCalendar("CN").is_working_day(date(2026, 10, 2))
     assert BusinessCalendar("CN", {date(2026, 10, 2): True}).is_working_day(date(2026, 10, 2))
+
+
+def test_the_sites_calendar_the_others_hear_is_the_policys_own() -> None:
+    """What `sla.site_calendar` tells dispatch and the vendor service counts the days as the policy does."""
+    policy = STANDARD_POLICY.model_copy(
+        update={"days_off": frozenset({date(2026, 11, 30)}), "working_days": frozenset({date(2026, 11, 28)})}
+    )
+    told = policy.site_calendar()
+    assert (told.country, told.business_start, told.business_end) == (
+        policy.calendar,
+        policy.business_start,
+        policy.business_end,
+    )
+    days = [date(2026, 11, 27) + timedelta(days=n) for n in range(7)]
+    assert [told.business_calendar().is_working_day(d) for d in days] == [
+        policy.business_calendar().is_working_day(d) for d in days
+    ]
+    assert [d.day for d in days if told.business_calendar().is_working_day(d)] == [27, 28, 1, 2, 3]

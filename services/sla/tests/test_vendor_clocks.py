@@ -1,11 +1,12 @@
 """A vendor partner's clocks on a case, without broker or database: which run for which reason, when
 each is due under the agreement, and how each stops."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from services.sla.domain.vendor_clocks import plan_vendor_clocks, vendor_cases
+from shared.calendar import FALLBACK_SITE_CALENDAR, SiteCalendar
 from shared.contracts import (
     Agreement,
     VendorClock,
@@ -61,24 +62,45 @@ def closed(outcome: str, hours: float) -> VendorEscalationClosed:
     ],
 )
 def test_the_clocks_a_case_runs_depend_on_its_reason(reason: str, clocks: set[VendorClock]) -> None:
-    plans = plan_vendor_clocks(vendor_cases([sent(reason)], [], []))
+    plans = plan_vendor_clocks(vendor_cases([sent(reason)], [], []), FALLBACK_SITE_CALENDAR)
     assert {plan.clock for plan in plans} == clocks
     assert {plan.cycle for plan in plans} == {7}
 
 
 def test_deadlines_follow_the_agreement_and_the_sites_working_days() -> None:
-    plans = {plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []))}
+    plans = {
+        plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []), FALLBACK_SITE_CALENDAR)
+    }
     assert plans[VendorClock.ACKNOWLEDGE].due_at == SENT_AT + timedelta(hours=4)
     # Two working days from a Friday: Monday and Tuesday, due at 18:00 Shanghai time on Tuesday.
     assert plans[VendorClock.REPAIR].due_at == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     assert plans[VendorClock.REPAIR].target == "2 working days"
 
 
+def test_a_repair_deadline_skips_the_contracts_days_off_and_falls_at_its_end_of_day() -> None:
+    closure = SiteCalendar(days_off=frozenset({date(2026, 11, 30)}), business_end=time(17, 30))
+    plans = {plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []), closure)}
+    # Monday is the customer's closure: Tuesday and Wednesday, due at 17:30 Shanghai time on Wednesday.
+    assert plans[VendorClock.REPAIR].due_at == datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+
+
+def test_a_case_sent_with_its_sites_calendar_keeps_the_deadline_the_partner_was_told() -> None:
+    """The vendor service counted the partner's deadline on the calendar it had; the ticket's policy may
+    have another (a closure added since): the partner's clock keeps what the partner was told."""
+    told = SiteCalendar(days_off=frozenset({date(2026, 11, 30)}))
+    case = sent("repair").model_copy(update={"calendar": told})
+    [repair] = [
+        p for p in plan_vendor_clocks(vendor_cases([case], [], []), FALLBACK_SITE_CALENDAR) if p.clock == "repair"
+    ]
+    assert repair.due_at == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # Wednesday 18:00, the Monday skipped
+
+
 def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> None:
     plans = {
         plan.clock: plan
         for plan in plan_vendor_clocks(
-            vendor_cases([sent("repair")], [step("acknowledged", 5), step("acknowledged", 6)], [closed("declined", 8)])
+            vendor_cases([sent("repair")], [step("acknowledged", 5), step("acknowledged", 6)], [closed("declined", 8)]),
+            FALLBACK_SITE_CALENDAR,
         )
     }
     acknowledge, repair = plans[VendorClock.ACKNOWLEDGE], plans[VendorClock.REPAIR]
@@ -88,7 +110,9 @@ def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> N
         False,
     )
     assert (repair.stopped_at, repair.cancelled) == (SENT_AT + timedelta(hours=8), True)
-    fixed = plan_vendor_clocks(vendor_cases([sent("repair")], [step("acknowledged", 1)], [closed("fixed", 30)]))
+    fixed = plan_vendor_clocks(
+        vendor_cases([sent("repair")], [step("acknowledged", 1)], [closed("fixed", 30)]), FALLBACK_SITE_CALENDAR
+    )
     assert {(plan.clock, plan.met, plan.cancelled) for plan in fixed} == {
         (VendorClock.ACKNOWLEDGE, True, False),
         (VendorClock.REPAIR, True, False),

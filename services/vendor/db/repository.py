@@ -9,9 +9,11 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.vendor.db.tables import agreements, case_history, cases, devices, partners, sites
+from services.vendor.db.tables import agreements, case_history, cases, devices, partners, site_calendars, sites
 from services.vendor.domain.cases import WORKING, CaseStatus
-from shared.contracts import Agreement, Contact, DeviceRef
+from shared.calendar import SiteCalendar
+from shared.contracts import Agreement, Contact, DeviceRef, SiteCalendarSet
+from shared.persistence import site_calendars as calendars
 from shared.persistence.locks import lock_for_transaction
 
 CASE_PREFIX = "VC-"
@@ -177,6 +179,14 @@ async def describe_site(connection: AsyncConnection, **values: Any) -> None:
 
 async def site(connection: AsyncConnection, code: str) -> Row[Any] | None:
     return (await connection.execute(select(sites).where(sites.c.code == code))).first()
+
+
+async def keep_site_calendar(connection: AsyncConnection, told: SiteCalendarSet) -> bool:
+    return await calendars.keep_site_calendar(connection, site_calendars, told)
+
+
+async def site_calendar(connection: AsyncConnection, site_code: str) -> SiteCalendar:
+    return await calendars.site_calendar_of(connection, site_calendars, site_code)
 
 
 async def keep_device(connection: AsyncConnection, site_code: str, device: DeviceRef, at: datetime) -> None:

@@ -23,6 +23,7 @@ from shared.persistence.kernel_tables import (
     outbox_table,
     token_revocations_table,
 )
+from shared.persistence.site_calendars import site_calendars_table
 
 metadata = schema_metadata("vendor")
 outbox = outbox_table(metadata)
@@ -101,6 +102,9 @@ sites = Table(
     Column("timezone", Text, nullable=False),
     Column("representative", JSONB),
 )
+
+# Each site's calendar as the SLA service tells it (sla.site_calendar): a repair's working days count on it.
+site_calendars = site_calendars_table(metadata)
 
 devices = Table(
     "devices",

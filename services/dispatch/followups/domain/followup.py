@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from services.dispatch.tickets.domain.lifecycle import MoveRefused, Refusal
 from shared.calendar import BusinessCalendar
 from shared.contracts import ServiceKind
+from shared.contracts.followups import LOWEST_SATISFIED
 
-LOWEST_SATISFIED = 3  # on a scale of 1 to 5
 SERVICE_MANAGER_DESK = "service_manager"
 QUALITY_DESK = "quality"
 

@@ -24,6 +24,7 @@ from shared.contracts import (
     TicketAssigned,
     TicketAwaitingAssignment,
 )
+from shared.contracts.followups import LOWEST_SATISFIED
 from shared.contracts.webhooks import WebhookPaused
 
 
@@ -106,9 +107,9 @@ def on_follow_up_missed(event: FollowUpMissed, ticket: TicketFacts) -> list[Noti
     return [_notice(NoticeKind.FOLLOW_UP_MISSED, Audience.MANAGERS, key, ticket, {"due": event.due_at.isoformat()})]
 
 
-def on_follow_up_recorded(event: FollowUpRecorded, ticket: TicketFacts, low_score: int) -> list[Notice]:
-    """The quality desk hears of a score at or below `low_score`."""
-    if event.satisfaction is None or event.satisfaction > low_score:
+def on_follow_up_recorded(event: FollowUpRecorded, ticket: TicketFacts) -> list[Notice]:
+    """The quality desk hears of a dissatisfied customer's score (below LOWEST_SATISFIED)."""
+    if event.satisfaction is None or event.satisfaction >= LOWEST_SATISFIED:
         return []
     key = f"low_satisfaction:{event.ticket_id}:{event.cycle}:{event.attempt}"
     facts: Facts = {"score": event.satisfaction, "comments": event.comments or "", "caller": event.caller}
