@@ -26,6 +26,7 @@ from shared.contracts.inspections import (
     InspectionVisitOverdue,
 )
 from shared.contracts.intake import SubmitServiceRequest
+from shared.contracts.notices import NoticeDecided
 from shared.contracts.lifecycle import (
     TicketAccepted,
     TicketClosed,
@@ -112,6 +113,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     DocumentArchived,
     WebhookPaused,
     AccountChanged,
+    NoticeDecided,
 )
 
 EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))
