@@ -96,6 +96,11 @@ class ServiceDefinition:
     broker_resources: tuple[str, ...] = ()
     """Patterns (regular expressions) of further exchanges and queues the service declares and uses,
     beyond its own subscriptions' queues: the vendor service's partner exchanges and queues."""
+    takes_over: tuple[str, ...] = ()
+    """Tables of another service's schema ("schema.table") that were this service's before it had a
+    service of its own (notify's contacts and notifications, dispatch's until issue 25). Its migrations
+    move them into its schema; where each schema belongs to its own role, which may not touch another's,
+    provisioning (as the administrator) moves them first and gives them to the service's role."""
     database_extensions: tuple[str, ...] = ()
     """PostgreSQL extensions its schema needs (the archive's `pg_trgm`): an administrator creates them
     when provisioning, since a service's role may not; its migrations only check they are there."""

@@ -26,7 +26,6 @@ from shared.contracts.inspections import (
     InspectionVisitOverdue,
 )
 from shared.contracts.intake import SubmitServiceRequest
-from shared.contracts.notices import NoticeDecided
 from shared.contracts.lifecycle import (
     TicketAccepted,
     TicketClosed,
@@ -36,6 +35,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.notices import NoticeDecided
 from shared.contracts.partners import REPLIES, TO_PARTNERS
 from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (

@@ -83,5 +83,3 @@ class NoticeDecided(Event):
         min_length=1, max_length=MAX_ITEMS, description="Whom to tell; each office role means all its people."
     )
     decided_at: AwareDatetime = Field(description="When it was decided (and when `on_duty` held).")
-
-

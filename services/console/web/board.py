@@ -84,7 +84,7 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
     told: list[object] = []
     if person.roles != {Role.CUSTOMER}:  # who was told is the office's business
-        told = await services.get(person, "dispatch", f"/tickets/{ticket_id}/notifications")
+        told = await services.get(person, "notify", f"/tickets/{ticket_id}/notifications")
     return page(
         request,
         "ticket.html",

@@ -40,6 +40,7 @@ class Upstream:
             "vendor": settings.vendor_url,
             "archive": settings.archive_url,
             "webhooks": settings.webhooks_url,
+            "notify": settings.notify_url,
         }
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
