@@ -39,13 +39,14 @@ class Subscription:
     binding_keys: tuple[str, ...] | None = None  # default: the handlers' message types
     on_dead_letter: DeadLetterHook | None = None
     concerns: Concerns | None = None
+    retired_keys: tuple[str, ...] = ()  # bound by an earlier release, handled no more: unbound (topology.py)
 
     def handlers_for(self, settings: ServiceSettings) -> MessageHandlers:
         return self.handlers if isinstance(self.handlers, MessageHandlers) else self.handlers(settings)
 
     def consumer_queue(self, handlers: MessageHandlers) -> ConsumerQueue:
         keys = (self.binding_keys or handlers.routing_keys) if self.bind_events else ()
-        return ConsumerQueue(name=self.queue, routing_keys=keys, exchange=self.exchange)
+        return ConsumerQueue(name=self.queue, routing_keys=keys, exchange=self.exchange, retired_keys=self.retired_keys)
 
 
 Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]

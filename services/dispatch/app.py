@@ -27,7 +27,11 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(
         Subscription("dispatch.inbox", tickets.events),
-        Subscription("dispatch.notices", notices.notice_handlers(ticket_lookups.ticket_facts, roster_lookups.on_duty)),
+        Subscription(
+            "dispatch.notices",
+            notices.notice_handlers(ticket_lookups.ticket_facts, roster_lookups.on_duty),
+            retired_keys=("webhook.paused",),  # its owner is told by notify since issue 25
+        ),
         accounts_subscription("dispatch", metadata),
     ),
     seed=seed.load_site,
