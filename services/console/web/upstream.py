@@ -1,4 +1,4 @@
-"""The five services as the pages reach them: over their HTTP APIs, as the signed-in person, with a
+"""The other services as the pages reach them: over their HTTP APIs, as the signed-in person, with a
 token of a few minutes the console signs for each call. A refusal comes back as the service worded
 it, for the page to show."""
 
