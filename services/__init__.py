@@ -1,5 +1,6 @@
 """The Aftercare services, each a package of its own: intake, dispatch, sla, vendor, archive, the
-console (the people who sign in, and their pages) and webhooks (the customer's own systems)."""
+console (the people who sign in, and their pages), webhooks (the customer's own systems) and notify
+(telling people)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from shared.service import ServiceDefinition
 
-NAMES = ("intake", "dispatch", "sla", "vendor", "archive", "console", "webhooks")
+NAMES = ("intake", "dispatch", "sla", "vendor", "archive", "console", "webhooks", "notify")
 
 
 def definition(name: str) -> ServiceDefinition:

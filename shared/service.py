@@ -39,13 +39,14 @@ class Subscription:
     binding_keys: tuple[str, ...] | None = None  # default: the handlers' message types
     on_dead_letter: DeadLetterHook | None = None
     concerns: Concerns | None = None
+    retired_keys: tuple[str, ...] = ()  # bound by an earlier release, handled no more: unbound (topology.py)
 
     def handlers_for(self, settings: ServiceSettings) -> MessageHandlers:
         return self.handlers if isinstance(self.handlers, MessageHandlers) else self.handlers(settings)
 
     def consumer_queue(self, handlers: MessageHandlers) -> ConsumerQueue:
         keys = (self.binding_keys or handlers.routing_keys) if self.bind_events else ()
-        return ConsumerQueue(name=self.queue, routing_keys=keys, exchange=self.exchange)
+        return ConsumerQueue(name=self.queue, routing_keys=keys, exchange=self.exchange, retired_keys=self.retired_keys)
 
 
 Seeder = Callable[[ServiceDatabase, Path], Awaitable[str]]
@@ -96,6 +97,11 @@ class ServiceDefinition:
     broker_resources: tuple[str, ...] = ()
     """Patterns (regular expressions) of further exchanges and queues the service declares and uses,
     beyond its own subscriptions' queues: the vendor service's partner exchanges and queues."""
+    takes_over: tuple[str, ...] = ()
+    """Tables of another service's schema ("schema.table") that were this service's before it had a
+    service of its own (notify's contacts and notifications, dispatch's until issue 25). Its migrations
+    move them into its schema; where each schema belongs to its own role, which may not touch another's,
+    provisioning (as the administrator) moves them first and gives them to the service's role."""
     database_extensions: tuple[str, ...] = ()
     """PostgreSQL extensions its schema needs (the archive's `pg_trgm`): an administrator creates them
     when provisioning, since a service's role may not; its migrations only check they are there."""

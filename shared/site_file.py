@@ -101,7 +101,7 @@ class RobotSection(_Strict):
 
 
 class ReachableSection(_Strict):
-    """How a person is told of what concerns them (dispatch's notifications): their addresses, and
+    """How a person is told of what concerns them (the notify service's part of the file): their addresses, and
     their own choices, which they may change later in the console."""
 
     phone: str | None = None

@@ -98,7 +98,7 @@ async def prepared(env: dict[str, str]) -> None:
 
 async def no_dead_letters(urls: dict[str, str]) -> None:
     async with httpx.AsyncClient(headers=ADMIN) as client:
-        for name in ("intake", "dispatch", "sla", "vendor", "archive", "webhooks"):
+        for name in ("intake", "dispatch", "sla", "vendor", "archive", "webhooks", "notify"):
             waiting = (await client.get(f"{urls[name]}/dead-letters")).json()
             assert all(queue["waiting"] == 0 for queue in waiting), (name, waiting)
 

@@ -1,6 +1,7 @@
 """The notification tests' site (tests/sites/notification-test.toml, NTF1: its engineers always on shift,
-its staff told only about it) and dispatch running against a local mail server and a recording text
-message provider; people's contacts there, and a ticket opened there and assigned."""
+its staff told only about it), dispatch deciding whom to tell and notify telling them through a local
+mail server and a recording text message provider; people's contacts there, and a ticket opened there
+and assigned."""
 
 from __future__ import annotations
 
@@ -23,21 +24,22 @@ SITE = REPOSITORY / "tests" / "sites" / "notification-test.toml"
 
 
 @asynccontextmanager
-async def notifying_dispatch(world: World, mail: MailServer) -> AsyncIterator[RunningService]:
-    """Dispatch sending to `mail` and to RecordedSms (emptied first), ticking every 0.2 s."""
-    await seed_site(services.definition("dispatch"), world.database_url, SITE)
+async def notifying_suite(world: World, mail: MailServer) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    """Dispatch and notify, notify sending to `mail` and to RecordedSms (emptied first), ticking every 0.2 s."""
+    for name in ("dispatch", "notify"):
+        await seed_site(services.definition(name), world.database_url, SITE)
     RecordedSms.sent.clear()
     settings = {
         "smtp_host": mail.host, "smtp_port": mail.port, "smtp_security": "none", "notice_tick_seconds": 0.2,
         "sms_provider": "testkit.receivers:RecordedSms", "console_url": "http://console.test",
     }  # fmt: skip
-    async with running(world, "dispatch", **settings) as suite:
-        yield suite["dispatch"]
+    async with running(world, "dispatch", "notify", **settings) as suite:
+        yield suite["dispatch"], suite["notify"]
 
 
-async def contact(dispatch: RunningService, username: str, **terms: Any) -> None:
+async def contact(notify: RunningService, username: str, **terms: Any) -> None:
     """Keep a person's contact at NTF1 (their choices replaced by `terms`)."""
-    answer = await dispatch.http.put(f"/contacts/{username}", json={"site_codes": ["NTF1"], **terms})
+    answer = await notify.http.put(f"/contacts/{username}", json={"site_codes": ["NTF1"], **terms})
     assert answer.status_code == 200, answer.text
 
 

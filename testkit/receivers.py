@@ -88,7 +88,7 @@ async def mail_server() -> AsyncIterator[MailServer]:
 
 
 class RecordedSms:
-    """A text message provider that keeps what it sends (DISPATCH_SMS_PROVIDER=testkit.receivers:RecordedSms)."""
+    """A text message provider that keeps what it sends (NOTIFY_SMS_PROVIDER=testkit.receivers:RecordedSms)."""
 
     sent: ClassVar[list[tuple[str, str]]] = []
 

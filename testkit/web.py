@@ -17,7 +17,7 @@ from testkit.processes import free_port
 from testkit.waiting import eventually
 from testkit.world import World
 
-BACKENDS = ("intake", "dispatch", "sla", "vendor", "archive", "webhooks")
+BACKENDS = ("intake", "dispatch", "sla", "vendor", "archive", "webhooks", "notify")
 
 
 @asynccontextmanager

@@ -139,7 +139,7 @@ def test_each_container_gets_only_the_credentials_it_uses(compose: dict[str, Com
     administrators = {"AFTERCARE_PROVISION_DATABASE_URL", "AFTERCARE_PROVISION_BROKER_URL"}
     # The OIDC issuer's key set, the services' HTTP addresses the console calls and the console's own
     # address that notifications link to are not credentials.
-    addresses = {"AFTERCARE_AUTH_JWKS_URL", "DISPATCH_CONSOLE_URL"} | {
+    addresses = {"AFTERCARE_AUTH_JWKS_URL", "NOTIFY_CONSOLE_URL"} | {
         f"CONSOLE_{name.upper()}_URL" for name in services.NAMES
     }
     for name, prefix in prefixes.items():

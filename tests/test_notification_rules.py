@@ -14,9 +14,9 @@ import pytest
 from shared.contracts import FollowUpDue, FollowUpMissed, SlaVendorBreached, SlaWarning
 from shared.contracts.envelope import seal
 from shared.contracts.sla import ClockKind, VendorClock
-from testkit.broker import send_envelopes
+from testkit.broker import event_tap, send_envelopes
 from testkit.in_process import RunningService
-from testkit.notifying import contact, notifying_dispatch, open_ticket
+from testkit.notifying import contact, notifying_suite, open_ticket
 from testkit.receivers import MailServer, mail_server
 from testkit.samples import again, opened_envelope
 from testkit.waiting import eventually, stays
@@ -30,18 +30,28 @@ async def mail() -> AsyncIterator[MailServer]:
 
 
 @pytest.fixture
-async def dispatch(seeded: World, mail: MailServer) -> AsyncIterator[RunningService]:
-    async with notifying_dispatch(seeded, mail) as running_dispatch:
-        yield running_dispatch
+async def suite(seeded: World, mail: MailServer) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    async with notifying_suite(seeded, mail) as both:
+        yield both
+
+
+@pytest.fixture
+def dispatch(suite: tuple[RunningService, RunningService]) -> RunningService:
+    return suite[0]
+
+
+@pytest.fixture
+def notify(suite: tuple[RunningService, RunningService]) -> RunningService:
+    return suite[1]
 
 
 async def test_the_other_rules_each_tell_whom_they_name_once(
-    seeded: World, dispatch: RunningService, mail: MailServer
+    seeded: World, dispatch: RunningService, notify: RunningService, mail: MailServer
 ) -> None:
     """The rules no other test drives, each over the broker as its event arrives (each twice):
     an SLA warning reaches the engineer who holds the ticket and the managers; a vendor's breach and a
     missed follow-up reach the managers; a follow-up due reaches the desk that calls (the quality desk,
-    for a complaint); a ticket nobody can take reaches the managers."""
+    for a complaint); a ticket nobody can take reaches the managers. Each reaches notify as `notice.decided`, once per event."""
     ticket_id = await open_ticket(seeded, dispatch)
     holder = (await dispatch.http.get(f"/tickets/{ticket_id}")).json()["engineer_id"]  # N01 or N02, by load
     # People of this test's own: earlier tests leave the site's people with choices of their own.
@@ -52,12 +62,23 @@ async def test_the_other_rules_each_tell_whom_they_name_once(
         (f"q{mine}.ntf1", ["quality"], quality, None),
         (f"e{mine}.ntf1", ["engineer"], engineer, holder),
     ):
-        await contact(dispatch, username, name=username, roles=roles, email=email, engineer_id=engineer_id,
+        await contact(notify, username, name=username, roles=roles, email=email, engineer_id=engineer_id,
                       language="zh")  # fmt: skip
     try:
-        await _each_told_once(seeded, dispatch, mail, ticket_id, manager, quality, engineer)
+        async with event_tap(seeded.amqp_url, "notice.decided") as tap:
+            await _each_told_once(seeded, dispatch, mail, ticket_id, manager, quality, engineer)
+        # the warning came twice as two messages: decided twice, under one key, told once above
+        warned, *again_warned = [
+            e["payload"] for e in tap.events("notice.decided", ticket_id) if e["payload"]["kind"] == "sla_warning"
+        ]
+        assert {w["notice_key"] for w in again_warned} <= {warned["notice_key"]}
+        # dispatch named the holder with their duty (NTF1's engineers are always on shift); an office role unsaid
+        assert sorted(warned["recipients"], key=lambda r: r["audience"]) == [
+            {"audience": "engineer", "who": holder, "on_duty": True},
+            {"audience": "managers", "who": None, "on_duty": None},
+        ]
     finally:  # the engineer's own contact stays the only one later tests' assignments reach
-        await contact(dispatch, f"e{mine}.ntf1", name="gone", roles=["engineer"], email=engineer, engineer_id=None)
+        await contact(notify, f"e{mine}.ntf1", name="gone", roles=["engineer"], email=engineer, engineer_id=None)
 
 
 async def _each_told_once(

@@ -32,7 +32,7 @@ from shared.identity import Role
 from testkit.broker import send_envelopes
 from testkit.identities import bearer
 from testkit.in_process import RunningService
-from testkit.notifying import contact, notifying_dispatch, open_ticket
+from testkit.notifying import contact, notifying_suite, open_ticket
 from testkit.receivers import MailServer, Receiver, RecordedSms, http_receiver, mail_server
 from testkit.samples import again
 from testkit.waiting import eventually, stays
@@ -55,14 +55,24 @@ async def robot() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-async def dispatch(seeded: World, mail: MailServer) -> AsyncIterator[RunningService]:
-    async with notifying_dispatch(seeded, mail) as running_dispatch:
-        yield running_dispatch
+async def suite(seeded: World, mail: MailServer) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    async with notifying_suite(seeded, mail) as both:
+        yield both
 
 
-async def _told(dispatch: RunningService, ticket_id: str, count: int, status: str = "sent") -> list[dict[str, Any]]:
+@pytest.fixture
+def dispatch(suite: tuple[RunningService, RunningService]) -> RunningService:
+    return suite[0]
+
+
+@pytest.fixture
+def notify(suite: tuple[RunningService, RunningService]) -> RunningService:
+    return suite[1]
+
+
+async def _told(notify: RunningService, ticket_id: str, count: int, status: str = "sent") -> list[dict[str, Any]]:
     async def settled() -> list[dict[str, Any]]:
-        rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+        rows = (await notify.http.get(f"/tickets/{ticket_id}/notifications")).json()
         assert len([r for r in rows if r["status"] == status]) >= count, rows
         return list(rows)
 
@@ -70,15 +80,15 @@ async def _told(dispatch: RunningService, ticket_id: str, count: int, status: st
 
 
 async def test_an_assignment_reaches_its_engineer_and_a_reassignment_both_engineers(
-    seeded: World, dispatch: RunningService, mail: MailServer, robot: Receiver
+    seeded: World, dispatch: RunningService, notify: RunningService, mail: MailServer, robot: Receiver
 ) -> None:
     for username, engineer, phone in (("n01.ntf1", "N01", "+86 139 0000 0001"), ("n02.ntf1", "N02", None)):
         await contact(
-            dispatch, username, name=engineer, roles=["engineer"], engineer_id=engineer, phone=phone,
+            notify, username, name=engineer, roles=["engineer"], engineer_id=engineer, phone=phone,
             email=f"{engineer.lower()}@ntf.example", robot={"kind": "wecom", "url": robot.url}, language="en",
         )  # fmt: skip
     ticket_id = await open_ticket(seeded, dispatch)
-    await _told(dispatch, ticket_id, 2)
+    await _told(notify, ticket_id, 2)
     [to_owner] = mail.to("n01@ntf.example")
     assert to_owner["Subject"] == f"Assigned to you: {ticket_id}"
     assert f"http://console.test/field/tickets/{ticket_id}" in to_owner.get_content()
@@ -92,7 +102,7 @@ async def test_an_assignment_reaches_its_engineer_and_a_reassignment_both_engine
         f"/tickets/{ticket_id}/assign", json={"engineer_id": "N02", "reason": "N01 is on leave"}
     )
     assert moved.status_code == 200, moved.text
-    rows = await _told(dispatch, ticket_id, 6)
+    rows = await _told(notify, ticket_id, 6)
     told = {(r["username"], r["kind"], r["channel"]) for r in rows}
     assert ("n02.ntf1", "assigned", "email") in told
     assert ("n01.ntf1", "taken_off", "robot") in told
@@ -102,15 +112,15 @@ async def test_an_assignment_reaches_its_engineer_and_a_reassignment_both_engine
 
 
 async def test_a_breach_told_twice_wakes_the_manager_and_quality_desk_once_and_a_warning_waits(
-    seeded: World, dispatch: RunningService, mail: MailServer
+    seeded: World, dispatch: RunningService, notify: RunningService, mail: MailServer
 ) -> None:
     local = datetime.now(ZoneInfo("Asia/Shanghai"))
     quiet = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"  # it is quiet time now
     await contact(
-        dispatch, "ntf.manager", name="Manager Ma", roles=["manager"], phone="+86 139 0000 0100",
+        notify, "ntf.manager", name="Manager Ma", roles=["manager"], phone="+86 139 0000 0100",
         email="manager@ntf.example", quiet_hours=quiet, channels={"sla_breached": ["email", "sms"]},
     )  # fmt: skip
-    await contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    await contact(notify, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
     ticket_id = await open_ticket(seeded, dispatch)
     now = datetime.now(UTC)
     breach = seal(
@@ -136,7 +146,7 @@ async def test_a_breach_told_twice_wakes_the_manager_and_quality_desk_once_and_a
     [texted] = [text for phone, text in RecordedSms.sent if phone == "+86 139 0000 0100" and ticket_id in text]
     assert texted.startswith(f"【Aftercare】时限超时 {ticket_id}")
 
-    rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+    rows = (await notify.http.get(f"/tickets/{ticket_id}/notifications")).json()
     [waiting] = [r for r in rows if r["kind"] == "sla_warning" and r["username"] == "ntf.manager"]
     assert waiting["status"] == "pending"
     ends = (local + timedelta(hours=1)).replace(second=0, microsecond=0)
@@ -149,19 +159,19 @@ async def _mailed(mail: MailServer, address: str, count: int) -> bool:
 
 
 async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
-    seeded: World, dispatch: RunningService, robot: Receiver
+    seeded: World, dispatch: RunningService, notify: RunningService, robot: Receiver
 ) -> None:
     robot.body = '{"errcode": 93000, "errmsg": "invalid webhook url"}'
     await contact(
-        dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01",
+        notify, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01",
         robot={"kind": "dingtalk", "url": robot.url + "?access_token=t", "secret": "SECtest"},
         channels={"assigned": ["robot"]},
     )  # fmt: skip
-    await contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    await contact(notify, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
     ticket_id = await open_ticket(seeded, dispatch)
 
     async def refused_once() -> dict[str, Any]:
-        rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+        rows = (await notify.http.get(f"/tickets/{ticket_id}/notifications")).json()
         assert len(rows) == 1, rows  # none yet while the assignment is on its way
         row = rows[0]
         assert row["attempts"] == 1
@@ -177,41 +187,41 @@ async def test_a_robot_that_refuses_is_tried_again_and_each_try_recorded(
     expected = hmac.new(b"SECtest", f"{query['timestamp'][0]}\nSECtest".encode(), hashlib.sha256).digest()
     assert query["sign"] == [base64.b64encode(expected).decode()]
     robot.body = '{"errcode": 0, "errmsg": "ok"}'
-    [sent] = await _told(dispatch, ticket_id, 1)  # the first retry comes 10 s later
+    [sent] = await _told(notify, ticket_id, 1)  # the first retry comes 10 s later
     assert sent["attempts"] == 2
     assert sent["last_error"] is None
-    contacts = (await dispatch.http.get("/contacts")).json()
+    contacts = (await notify.http.get("/contacts")).json()
     shown = next(c for c in contacts if c["username"] == "n01.ntf1")
     assert (shown["robot_secret"], shown["robot_url"]) == ("set", robot.url + "?…")  # the key stays hidden
     assert sent["address"] is None  # a ticket's list names no addresses
 
 
 async def test_one_notification_that_cannot_go_fails_alone_and_the_others_go_once(
-    seeded: World, dispatch: RunningService
+    seeded: World, dispatch: RunningService, notify: RunningService
 ) -> None:
     await contact(
-        dispatch, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01", phone="+86 139 0000 0001",
+        notify, "n01.ntf1", name="N01", roles=["engineer"], engineer_id="N01", phone="+86 139 0000 0001",
         robot={"kind": "wecom", "url": "http://[::1"}, channels={"assigned": ["robot", "sms"]},
     )  # fmt: skip
-    await contact(dispatch, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
+    await contact(notify, "n02.ntf1", name="N02", roles=["engineer"], engineer_id="N02", channels={"assigned": []})
     ticket_id = await open_ticket(seeded, dispatch)
-    rows = await _told(dispatch, ticket_id, 1)
+    rows = await _told(notify, ticket_id, 1)
 
     async def texted_once() -> bool:  # the sender ticks every 0.2 s: a batch rolled back would send it again
         return len([text for _, text in RecordedSms.sent if ticket_id in text]) == 1
 
     await stays(texted_once, what="the text sent once though the robot beside it failed")
-    rows = (await dispatch.http.get(f"/tickets/{ticket_id}/notifications")).json()
+    rows = (await notify.http.get(f"/tickets/{ticket_id}/notifications")).json()
     [robot_row] = [r for r in rows if r["channel"] == "robot"]
     assert robot_row["status"] == "pending"
     assert robot_row["last_error"].startswith("InvalidURL")
 
 
 async def test_a_low_score_reaches_the_quality_desk_and_a_paused_webhook_its_owner(
-    seeded: World, dispatch: RunningService, mail: MailServer
+    seeded: World, dispatch: RunningService, notify: RunningService, mail: MailServer
 ) -> None:
-    await contact(dispatch, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
-    await contact(dispatch, "ntf.customer", name="Customer Cu", roles=["customer"], email="customer@ntf.example")
+    await contact(notify, "ntf.quality", name="Quality Qu", roles=["quality"], email="quality@ntf.example")
+    await contact(notify, "ntf.customer", name="Customer Cu", roles=["customer"], email="customer@ntf.example")
     ticket_id = await open_ticket(seeded, dispatch)
     now = datetime.now(UTC)
 
@@ -237,7 +247,7 @@ async def test_a_low_score_reaches_the_quality_desk_and_a_paused_webhook_its_own
     [hook] = mail.to("customer@ntf.example")
     assert "https://bms.example/hook" in hook.get_content()
     assert "http://console.test/hooks" in hook.get_content()
-    nobody = await dispatch.http.get("/notifications", params={"status": "failed", "username": "(someone.unknown)"})
+    nobody = await notify.http.get("/notifications", params={"status": "failed", "username": "(someone.unknown)"})
     [unsent] = nobody.json()
     assert unsent["last_error"] == "nobody to tell: no contact for someone.unknown at NTF1"
 
@@ -247,14 +257,14 @@ async def _mail_to(mail: MailServer, address: str) -> list[Any]:
 
 
 async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_contact(
-    dispatch: RunningService,
+    notify: RunningService,
 ) -> None:
-    mine = await dispatch.http.get("/me/notifications", headers=MANAGER)
+    mine = await notify.http.get("/me/notifications", headers=MANAGER)
     assert mine.status_code == 200, mine.text
     assert "sla_breached" in mine.json()["kinds"]
     chosen = {"language": "en", "timezone": "Europe/Berlin", "quiet_hours": "21:00-06:00",
               "channels": {"follow_up_due": ["email"], "sla_warning": []}}  # fmt: skip
-    answer = await dispatch.http.put("/me/notifications", json=chosen, headers=MANAGER)
+    answer = await notify.http.put("/me/notifications", json=chosen, headers=MANAGER)
     assert answer.status_code == 200, answer.text
     assert {k: answer.json()[k] for k in chosen} == chosen
     for wrong, says in (
@@ -263,13 +273,11 @@ async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_
         ({"quiet_hours": "late"}, "HH:MM-HH:MM"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone"),
     ):
-        refused = await dispatch.http.put("/me/notifications", json=wrong, headers=MANAGER)
+        refused = await notify.http.put("/me/notifications", json=wrong, headers=MANAGER)
         assert refused.status_code == 422
         assert says in refused.text
-    stranger = await dispatch.http.get("/me/notifications", headers=bearer("nobody", Role.OPERATOR))
+    stranger = await notify.http.get("/me/notifications", headers=bearer("nobody", Role.OPERATOR))
     assert stranger.status_code == 404
     assert "ask an administrator" in stranger.json()["message"]
-    not_theirs = await dispatch.http.put(
-        "/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER
-    )
+    not_theirs = await notify.http.put("/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER)
     assert not_theirs.status_code == 403

@@ -1,5 +1,5 @@
 """Notifications in the console, in a real browser against the whole suite served over HTTP: the
-manager sets their own quiet hours, language and channels on their notifications page, and dispatch
+manager sets their own quiet hours, language and channels on their notifications page, and notify
 keeps them; a ticket's page shows who was told of it, how, and whether it went."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ async def test_a_manager_chooses_how_to_be_told_and_sees_who_was_told_of_a_ticke
     await keep_people(world, Person("mgr.ntf", "马经理 Ma", frozenset({Role.MANAGER})))
     async with serving(world) as urls, httpx.AsyncClient() as http:
         contact = {"name": "马经理 Ma", "roles": ["manager"], "site_codes": [site], "email": "ma@ntf.example"}
-        made = await http.put(f"{urls['dispatch']}/contacts/mgr.ntf", json=contact, headers=ADMIN)
+        made = await http.put(f"{urls['notify']}/contacts/mgr.ntf", json=contact, headers=ADMIN)
         assert made.status_code == 200, made.text
 
         manager = await signed_in(browser, urls["console"], "mgr.ntf", DESK)
@@ -52,7 +52,7 @@ async def test_a_manager_chooses_how_to_be_told_and_sees_who_was_told_of_a_ticke
         await expect(manager.locator("#quiet_hours")).to_have_value("23:00-06:30")
         await expect(manager.locator("input[name='sla_warning:default']")).not_to_be_checked()
         await expect(manager.locator("input[name='sla_breached:default']")).to_be_checked()
-        kept = await http.get(f"{urls['dispatch']}/me/notifications", headers=bearer("mgr.ntf", Role.MANAGER))
+        kept = await http.get(f"{urls['notify']}/me/notifications", headers=bearer("mgr.ntf", Role.MANAGER))
         assert kept.json()["contact"]["channels"] == {"sla_warning": [], "follow_up_due": ["email"]}
         assert kept.json()["contact"]["language"] == "en"
 
@@ -64,7 +64,7 @@ async def test_a_manager_chooses_how_to_be_told_and_sees_who_was_told_of_a_ticke
         owner = f"{site.lower()}-e02.{site.lower()}"  # E02 owns av, and keeps no quiet hours
 
         async def told() -> bool:
-            rows = (await http.get(f"{urls['dispatch']}/tickets/{ticket}/notifications", headers=ADMIN)).json()
+            rows = (await http.get(f"{urls['notify']}/tickets/{ticket}/notifications", headers=ADMIN)).json()
             return any(r["username"] == owner and r["status"] == "sent" for r in rows)
 
         await eventually(told, timeout=30, what="the engineer told of the assignment")

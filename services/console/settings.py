@@ -40,6 +40,9 @@ class ConsoleSettings(ServiceSettings):
     vendor_url: str = Field("http://127.0.0.1:8004", description="Where the pages reach the vendor service's HTTP API.")
     archive_url: str = Field("http://127.0.0.1:8005", description="Where the pages reach the archive's HTTP API.")
     webhooks_url: str = Field("http://127.0.0.1:8007", description="Where the pages reach the webhooks' HTTP API.")
+    notify_url: str = Field(
+        "http://127.0.0.1:8008", description="Where the pages reach the notify service's HTTP API (notifications)."
+    )
     timezone: str = Field("Asia/Shanghai", description="The time zone the pages show times in.")
     upstream_timeout_seconds: float = Field(
         10.0, gt=0, le=120, description="How long a page waits for a service's answer before it says so."

@@ -43,10 +43,4 @@ ACCESS: AccessTable = {
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/{action}"): only(ENGINEER, MANAGER, OPERATOR, QUALITY),
     ("GET", "/tickets/{ticket_id}/history"): anyone_of(EVERYONE, SiteIn.TICKET),
-    ("GET", "/tickets/{ticket_id}/notifications"): anyone_of(STAFF),
-    ("GET", "/notifications"): only(MANAGER),
-    ("GET", "/me/notifications"): anyone_of(EVERYONE),
-    ("PUT", "/me/notifications"): anyone_of(EVERYONE),
-    ("GET", "/contacts"): only(MANAGER),
-    ("PUT", "/contacts/{username}"): only(),
 }

@@ -7,13 +7,14 @@ from services.dispatch import recurring, routes, seed
 from services.dispatch.access import ACCESS
 from services.dispatch.db.tables import metadata
 from services.dispatch.inspections.visits import INTAKE_QUEUE
-from services.dispatch.notifications import notify
-from services.dispatch.notifications.sender import notification_sender
+from services.dispatch.notices import handlers as notices
+from services.dispatch.roster import lookups as roster_lookups
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.tickets import handlers as tickets
 from services.dispatch.tickets import lookups as ticket_lookups
 from shared import contracts
 from shared.access_ends import accounts_subscription
+from shared.contracts.notices import NoticeDecided
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -26,11 +27,15 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(
         Subscription("dispatch.inbox", tickets.events),
-        Subscription("dispatch.notices", notify.notice_handlers(ticket_lookups.ticket_facts)),
+        Subscription(
+            "dispatch.notices",
+            notices.notice_handlers(ticket_lookups.ticket_facts, roster_lookups.on_duty),
+            retired_keys=("webhook.paused",),  # its owner is told by notify since issue 25
+        ),
         accounts_subscription("dispatch", metadata),
     ),
     seed=seed.load_site,
-    workers=(recurring.recurring_work, notification_sender),
+    workers=(recurring.recurring_work,),
     sends=(INTAKE_QUEUE,),
     publishes=(
         contracts.TicketAssigned,
@@ -57,5 +62,6 @@ service = ServiceDefinition(
         contracts.InspectionVisitCompleted,
         contracts.InspectionVisitOverdue,
         contracts.InspectionVisitMissed,
+        NoticeDecided,
     ),
 )

@@ -6,12 +6,11 @@ from fastapi import APIRouter
 
 from services.dispatch.followups import handlers as followups
 from services.dispatch.inspections import handlers as inspections
-from services.dispatch.notifications import handlers as notifications
 from services.dispatch.quality import handlers as quality
 from services.dispatch.roster import handlers as roster
 from services.dispatch.tickets import handlers as tickets
 from services.dispatch.tickets import manager_handlers as manager
 
 router = APIRouter(tags=["dispatch"])
-for area in (manager, roster, followups, quality, inspections, notifications, tickets):
+for area in (manager, roster, followups, quality, inspections, tickets):
     router.include_router(area.router)

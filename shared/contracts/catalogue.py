@@ -35,6 +35,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.notices import NoticeDecided
 from shared.contracts.partners import REPLIES, TO_PARTNERS
 from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (
@@ -114,6 +115,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     DocumentArchived,
     WebhookPaused,
     AccountChanged,
+    NoticeDecided,
 )
 
 EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))

@@ -52,6 +52,9 @@ class ConsumerQueue:
     routing_keys: tuple[str, ...] = ()
     exchange: str = EVENTS_EXCHANGE
     extra_arguments: dict[str, Any] = field(default_factory=dict)
+    retired_keys: tuple[str, ...] = ()
+    """Keys an earlier release bound the queue to and this one handles no more: unbound when it is
+    declared, so that an upgraded broker does not go on dead-lettering them as of an unknown type."""
 
     @property
     def retry_queue(self) -> str:
@@ -127,6 +130,10 @@ async def declare_consumer_queue(channel: AbstractChannel, spec: ConsumerQueue) 
         )
         for key in spec.routing_keys:
             await queue.bind(source, routing_key=key)
+    if spec.retired_keys:
+        retired_from = await channel.get_exchange(spec.exchange)
+        for key in spec.retired_keys:
+            await queue.unbind(retired_from, routing_key=key)  # nothing happens where it was never bound
 
 
 async def declare(amqp_url: str, *specs: ConsumerQueue) -> None:

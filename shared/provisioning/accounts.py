@@ -50,6 +50,7 @@ class ServiceAccess:
     publishes: tuple[str, ...] = ()  # the event types it may publish on aftercare.events
     sends: tuple[str, ...] = ()  # other services' command queues it may send to through aftercare.queues
     extensions: tuple[str, ...] = ()  # PostgreSQL extensions created in its schema
+    takes_over: tuple[str, ...] = ()  # other schemas' tables ("schema.table") handed to it (ServiceDefinition)
 
     @classmethod
     def of(cls, definition: ServiceDefinition, settings: ServiceSettings) -> ServiceAccess:
@@ -65,4 +66,5 @@ class ServiceAccess:
             publishes=tuple(event.message_type for event in definition.publishes or ()),
             sends=definition.sends,
             extensions=definition.database_extensions,
+            takes_over=definition.takes_over,
         )

@@ -107,7 +107,22 @@ async def _ensure_schema(connection: asyncpg.Connection, database: str, service:
     for extension in service.extensions:
         await _ensure_extension(connection, database, extension, service.schema)
     extensions = f", with {', '.join(service.extensions)}" if service.extensions else ""
-    return f"schema {database}.{service.schema} {outcome}, owned by {role}{extensions}"
+    taken = [name for name in service.takes_over if await _take_over(connection, name, service.schema, role)]
+    handed = f", taking over {', '.join(taken)}" if taken else ""
+    return f"schema {database}.{service.schema} {outcome}, owned by {role}{extensions}{handed}"
+
+
+async def _take_over(connection: asyncpg.Connection, qualified: str, schema: str, role: str) -> bool:
+    """Move another schema's table, rows and all, into the service's schema and give it to its role, if
+    it is still there and the service has no such table yet (its own migration then keeps it)."""
+    source, table = qualified.split(".", 1)
+    if await connection.fetchval("SELECT to_regclass($1)", f'"{source}"."{table}"') is None:
+        return False
+    if await connection.fetchval("SELECT to_regclass($1)", f'"{schema}"."{table}"') is not None:
+        return False
+    await _execute(connection, "ALTER TABLE %I.%I SET SCHEMA %I", source, table, schema)
+    await _execute(connection, "ALTER TABLE %I.%I OWNER TO %I", schema, table, role)
+    return True
 
 
 async def _ensure_extension(connection: asyncpg.Connection, database: str, extension: str, schema: str) -> None:

@@ -13,6 +13,7 @@ from pydantic import Field
 from shared.contracts import CONTRACTS, Event
 from shared.contracts.catalogue import SNAPSHOT_DIR, current_schemas, snapshot_problems, write_snapshots
 from shared.contracts.compatibility import breaking_changes
+from shared.contracts.notices import NoticeDecided
 
 
 class Colour(StrEnum):
@@ -158,3 +159,17 @@ def test_a_bound_added_within_a_version_is_written_only_when_accepted_and_nothin
     refused = write_snapshots(tmp_path, accept_added_bounds=True)
     assert len(refused) == 2, refused
     assert any("'type' changed" in r for r in refused), refused
+
+
+def test_notice_decided_describes_every_field_its_recipients_too() -> None:
+    """What dispatch hands notify is read by people writing either side: no field left unexplained."""
+    schema = NoticeDecided.model_json_schema()
+    undescribed = [
+        f"{model}.{name}"
+        for model, properties in (("NoticeDecided", schema["properties"]),
+                                  ("Recipient", schema["$defs"]["Recipient"]["properties"]))
+        for name, field in properties.items()
+        if not field.get("description")
+    ]  # fmt: skip
+    assert undescribed == []
+    assert schema["properties"]["recipients"]["minItems"] == 1  # a notice is for someone

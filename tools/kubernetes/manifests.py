@@ -37,9 +37,10 @@ MEMORY_LIMIT = "512Mi"
 CPU_LIMIT = "1"
 
 # Whom a service calls beyond the broker and the database: the console calls every service's API;
-# dispatch sends e-mail and text messages and webhooks deliver to customers' systems, outside.
+# notify sends e-mail, robot messages and text messages and webhooks deliver to customers' systems,
+# outside.
 CALLS_SERVICES = {"console"}
-CALLS_OUTSIDE = {"dispatch", "webhooks"}
+CALLS_OUTSIDE = {"notify", "webhooks"}
 # Outside means the internet: not the cluster's own ranges, nor the cloud's metadata service (link-local)
 # or carrier-grade NAT, which a customer's webhook address must never reach.
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"]

@@ -1,5 +1,5 @@
 """The console's web pages for the office and the customer, server-rendered (Jinja2, htmx), live by
-server-sent events; they call the five services' APIs as the signed-in person."""
+server-sent events; they call the other services' APIs as the signed-in person."""
 
 from fastapi import APIRouter
 

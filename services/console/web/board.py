@@ -83,8 +83,8 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     steering = session.has(Role.MANAGER)
     candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
     told: list[object] = []
-    if person.roles != {Role.CUSTOMER}:  # who was told is the office's business
-        told = await services.get(person, "dispatch", f"/tickets/{ticket_id}/notifications")
+    if person.roles != {Role.CUSTOMER}:  # who was told is the office's business; notify down: not shown
+        told = await optional(services.get(person, "notify", f"/tickets/{ticket_id}/notifications"))
     return page(
         request,
         "ticket.html",

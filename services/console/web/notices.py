@@ -1,4 +1,4 @@
-"""Each person's notifications (dispatch's): what they were told lately and whether it reached them,
+"""Each person's notifications (the notify service's): what they were told lately and whether it reached them,
 and their own choices: the channels for each kind of notice, quiet hours in their time zone, and the
 language they read. Their addresses are an administrator's to change."""
 
@@ -20,11 +20,11 @@ router = APIRouter(route_class=PageRoute)
 @router.get("/me/notifications")
 async def my_notifications(request: Request, session: Session, services: Services) -> HTMLResponse:
     try:
-        mine: dict[str, Any] | None = await services.get(session.person, "dispatch", "/me/notifications")
+        mine: dict[str, Any] | None = await services.get(session.person, "notify", "/me/notifications")
     except ServiceRefused as refused:
         if refused.status != 404:
             raise
-        mine = None  # nobody told dispatch how to reach this person yet
+        mine = None  # nobody told notify how to reach this person yet
     return page(request, "notifications.html", session, mine=mine)
 
 
@@ -44,5 +44,5 @@ async def choose(request: Request, session: Session, services: Services) -> Resp
         "quiet_hours": str(form.get("quiet_hours") or "").strip() or None,
         "channels": channels,
     }
-    await services.put(session.person, "dispatch", "/me/notifications", choices)
+    await services.put(session.person, "notify", "/me/notifications", choices)
     return RedirectResponse("/me/notifications", status_code=303)

@@ -1,4 +1,4 @@
-"""The five services as the pages reach them: over their HTTP APIs, as the signed-in person, with a
+"""The other services as the pages reach them: over their HTTP APIs, as the signed-in person, with a
 token of a few minutes the console signs for each call. A refusal comes back as the service worded
 it, for the page to show."""
 
@@ -40,6 +40,7 @@ class Upstream:
             "vendor": settings.vendor_url,
             "archive": settings.archive_url,
             "webhooks": settings.webhooks_url,
+            "notify": settings.notify_url,
         }
         self._transport = transport
         self._client: httpx.AsyncClient | None = None

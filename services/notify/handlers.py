@@ -1,4 +1,4 @@
-"""Dispatch's HTTP API of notifications: what was told on a ticket, each person's own choices (channels
+"""The notify service's HTTP API: what was told on a ticket, each person's own choices (channels
 per kind, quiet hours, language), and the contacts an administrator keeps."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
-from services.dispatch.notifications import repository as notices
-from services.dispatch.notifications.domain.notices import Channel, NoticeKind, parse_quiet_hours, preferences_from
+from services.notify.db import repository as notices
+from services.notify.domain.notices import Channel, parse_quiet_hours, preferences_from
+from shared.contracts.notices import NoticeKind
 from shared.http import Caller, Database, Problem, rows_response
 from shared.site_file import EMAIL
 
@@ -80,7 +81,7 @@ async def my_notifications(database: Database, caller: Caller) -> dict[str, Any]
     async with database.connect() as connection:
         found = await notices.contact(connection, caller.subject)
         if found is None:
-            raise Problem(404, "no_contact", f"dispatch has no contact for {caller.subject}: ask an administrator")
+            raise Problem(404, "no_contact", f"notify has no contact for {caller.subject}: ask an administrator")
         told = await notices.listed(connection, username=caller.subject, limit=50, with_addresses=True)
     return {
         "contact": notices.shown(found),
@@ -98,7 +99,7 @@ async def choose_notifications(choices: Choices, database: Database, caller: Cal
         if not await notices.set_choices(
             connection, caller.subject, choices.model_dump(mode="json", exclude_unset=True)
         ):
-            raise Problem(404, "no_contact", f"dispatch has no contact for {caller.subject}: ask an administrator")
+            raise Problem(404, "no_contact", f"notify has no contact for {caller.subject}: ask an administrator")
         await connection.commit()
         return notices.shown(await notices.contact(connection, caller.subject))
 
@@ -110,7 +111,7 @@ class Robot(BaseModel):
 
 
 class Contact(Choices):
-    """A person dispatch tells: their addresses and roles, and their choices."""
+    """A person notify tells: their addresses and roles, and their choices."""
 
     name: str = Field(min_length=1, max_length=200)
     roles: list[Literal["manager", "quality", "engineer", "customer", "operator", "admin"]] = Field(min_length=1)
@@ -129,7 +130,7 @@ async def list_contacts(database: Database) -> list[dict[str, Any]]:
 
 @router.put("/contacts/{username}")
 async def put_contact(username: str, contact: Contact, database: Database) -> dict[str, Any]:
-    """Add a person dispatch tells, or change what the request names of them (an administrator's): the
+    """Add a person notify tells, or change what the request names of them (an administrator's): the
     person's own choices and a robot's secret stay unless given."""
     row = contact.model_dump(mode="json", exclude={"robot"}, exclude_unset=True) | {"username": username}
     if "robot" in contact.model_fields_set:

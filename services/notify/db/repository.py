@@ -1,4 +1,4 @@
-"""Dispatch's reads and writes of notifications: the contacts of the people it tells, the notifications
+"""The notify service's reads and writes: the contacts of the people it tells, the notifications
 decided, and the sender's claim on those due."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Row, func, literal, literal_column, or_, s
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.notifications.domain.notices import Audience
-from services.dispatch.notifications.tables import contacts, notifications
+from services.notify.db.tables import contacts, notifications
+from shared.contracts.notices import Audience
 
 # What a person chooses for themselves: a site file loaded again does not undo it.
 OWN_CHOICES = ("language", "timezone", "quiet_hours", "channels")
@@ -24,12 +24,12 @@ async def keep_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> N
     themselves stay as they are."""
     statement = insert(contacts).values(dict(row))
     merged_sites: ColumnElement[Any] = literal_column(
-        "CASE WHEN cardinality(dispatch.contacts.site_codes) = 0 THEN dispatch.contacts.site_codes"
-        " ELSE ARRAY(SELECT DISTINCT code FROM unnest(dispatch.contacts.site_codes || excluded.site_codes) AS code"
+        "CASE WHEN cardinality(notify.contacts.site_codes) = 0 THEN notify.contacts.site_codes"
+        " ELSE ARRAY(SELECT DISTINCT code FROM unnest(notify.contacts.site_codes || excluded.site_codes) AS code"
         " ORDER BY code) END"
     )
     merged_roles: ColumnElement[Any] = literal_column(
-        "ARRAY(SELECT DISTINCT role FROM unnest(dispatch.contacts.roles || excluded.roles) AS role ORDER BY role)"
+        "ARRAY(SELECT DISTINCT role FROM unnest(notify.contacts.roles || excluded.roles) AS role ORDER BY role)"
     )
     addresses: dict[str, ColumnElement[Any]] = {
         k: statement.excluded[k] for k in row if k not in (*OWN_CHOICES, "username", "site_codes", "roles")

@@ -1,10 +1,10 @@
-"""Who is told what, how, and when: the rules of notifications to people, as plain functions.
+"""How and when a person is told, as plain functions: the rules of notifications to people.
 
-An event about a ticket becomes notices, each for an audience (the engineer who holds the ticket, the
-site's service managers, its quality desk, one named person). Each person is told on the channels they
-chose for that kind of notice, or by default on every channel they can be reached on, SMS only when it
-cannot wait. A notice that can wait does not wake anyone: it waits out the person's quiet hours in
-their own time zone. Breaches never wait.
+Whom to tell arrives decided (`notice.decided`: the engineer who holds the ticket, the site's service
+managers, its quality desk, one named person, and whether it is urgent). Each person is told on the
+channels they chose for that kind of notice, or by default on every channel they can be reached on, SMS
+only when it cannot wait. A notice that can wait does not wake anyone: it waits out the person's quiet
+hours in their own time zone. What is urgent (a breach) never waits.
 """
 
 from __future__ import annotations
@@ -16,56 +16,13 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from shared.contracts.vocabulary import Priority
-
-
-class NoticeKind(StrEnum):
-    ASSIGNED = "assigned"
-    TAKEN_OFF = "taken_off"  # reassigned to someone else
-    SLA_WARNING = "sla_warning"
-    SLA_BREACHED = "sla_breached"
-    VENDOR_BREACHED = "vendor_breached"
-    AWAITING_ASSIGNMENT = "awaiting_assignment"
-    FOLLOW_UP_DUE = "follow_up_due"
-    FOLLOW_UP_MISSED = "follow_up_missed"
-    LOW_SATISFACTION = "low_satisfaction"
-    WEBHOOK_PAUSED = "webhook_paused"
-
-
-BREACHES = frozenset({NoticeKind.SLA_BREACHED, NoticeKind.VENDOR_BREACHED})
+from shared.contracts.notices import NoticeKind
 
 
 class Channel(StrEnum):
     EMAIL = "email"
     ROBOT = "robot"  # a WeCom or DingTalk group robot, mentioning the person by their mobile number
     SMS = "sms"
-
-
-class Audience(StrEnum):
-    ENGINEER = "engineer"  # the engineer named by the notice
-    MANAGERS = "managers"  # the site's service managers
-    QUALITY = "quality"  # the site's quality desk
-    PERSON = "person"  # one person by their sign-in name
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something to tell an audience. `key` names what it is about, so that the same thing told twice
-    (an event delivered again, or published twice) reaches each person once."""
-
-    kind: NoticeKind
-    audience: Audience
-    key: str
-    facts: Mapping[str, str | int | float | None]
-    ticket_id: str | None = None
-    site_code: str | None = None
-    whom: str | None = None  # the engineer id or the person, for ENGINEER and PERSON
-    urgent: bool = False
-
-
-def urgent(kind: NoticeKind, priority: str | None) -> bool:
-    """Breaches never wait; nor does anything about a critical ticket."""
-    return kind in BREACHES or priority == Priority.CRITICAL
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.dispatch.notifications.domain.notices import NoticeKind
+from shared.contracts.notices import NoticeKind
 
 LANGUAGES = ("zh", "en")
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import aiosmtplib
 import httpx
 
-from services.dispatch.settings import DispatchSettings
+from services.notify.settings import NotifySettings
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -50,13 +50,13 @@ class Sender(Protocol):
 
 
 class Email:
-    def __init__(self, settings: DispatchSettings) -> None:
+    def __init__(self, settings: NotifySettings) -> None:
         self.settings = settings
 
     async def send(self, message: Outgoing) -> None:
         settings = self.settings
         if not settings.smtp_host:
-            raise NotSent("no mail server is configured (DISPATCH_SMTP_HOST)", final=True)
+            raise NotSent("no mail server is configured (NOTIFY_SMTP_HOST)", final=True)
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = settings.mail_from, message.address, message.subject
         mail["Message-ID"] = make_msgid(domain="aftercare")

@@ -1,5 +1,6 @@
-"""Dispatch's tables of notifications to people: whom it may tell and how (contacts), and every
-notification it decided to send, with how the sending went."""
+"""The notify service's own schema: the kernel's tables, whom it may tell and how (contacts), and every
+notification it decided to send, with how the sending went. Both tables were dispatch's until issue 25:
+migration 0001 moves them here whole, so their names, constraints and indexes stay as they were."""
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -17,9 +18,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from services.dispatch.db.schema import metadata
+from shared.persistence.database import schema_metadata
+from shared.persistence.kernel_tables import (
+    idempotency_table,
+    inbox_table,
+    outbox_table,
+    token_revocations_table,
+)
 
-# The people dispatch tells, by their sign-in name: from the site descriptions, kept by an
+metadata = schema_metadata("notify")
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
+token_revocations = token_revocations_table(metadata)
+
+# The people notify tells, by their sign-in name: from the site descriptions, kept by an
 # administrator, and each person's own choices (channels per kind, quiet hours, language).
 contacts = Table(
     "contacts",

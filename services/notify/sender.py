@@ -1,4 +1,4 @@
-"""The sender: every dispatch process takes the notifications due for a lease (so that replicas share
+"""The sender: every notify process takes the notifications due for a lease (so that replicas share
 the work and each is sent by one of them), sends them outside any transaction, and records how each
 went. A failure is tried again later (shared/backoff.py), after the person's quiet hours if it can wait,
 until it is given up; one that can never go (no mail server) fails at once. A process that dies between
@@ -16,10 +16,10 @@ import httpx
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.notifications import repository as notices
-from services.dispatch.notifications.channels import Email, NotSent, Outgoing, Robot, Sender, Sms, sms_provider
-from services.dispatch.notifications.domain.notices import Channel, parse_quiet_hours, send_after
-from services.dispatch.settings import DispatchSettings
+from services.notify.channels import Email, NotSent, Outgoing, Robot, Sender, Sms, sms_provider
+from services.notify.db import repository as notices
+from services.notify.domain.notices import Channel, parse_quiet_hours, send_after
+from services.notify.settings import NotifySettings
 from shared.background import PollingLoop
 from shared.backoff import next_attempt
 from shared.persistence.service_database import ServiceDatabase
@@ -31,7 +31,7 @@ Sent = tuple[str | None, NotSent | None]  # the address used, and why it did not
 class NotificationSender(PollingLoop):
     task_name = "notification sender"
 
-    def __init__(self, database: ServiceDatabase, settings: DispatchSettings) -> None:
+    def __init__(self, database: ServiceDatabase, settings: NotifySettings) -> None:
         super().__init__(settings.notice_tick_seconds)
         self.database = database
         self.settings = settings
@@ -97,4 +97,4 @@ class NotificationSender(PollingLoop):
 
 
 def notification_sender(database: ServiceDatabase, settings: ServiceSettings) -> NotificationSender:
-    return NotificationSender(database, cast(DispatchSettings, settings))
+    return NotificationSender(database, cast(NotifySettings, settings))

@@ -1,0 +1,48 @@
+"""Notifications leave for the notify service
+
+Whom to tell and every notification are the notify service's since issue 25: its migration 0001 moves
+dispatch's `contacts` and `notifications` into its own schema, rows and all. This step drops either table
+only when it is empty; a filled one is left for notify's step to move, whichever of the two services is
+migrated first, so that no row is lost to the order of the migrations.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07
+"""
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+SCHEMA = "dispatch"
+LEFT = ("notifications", "contacts")
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    for table in LEFT:
+        if bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{table}"}) is None:
+            continue  # moved to notify already
+        if bind.scalar(sa.text(f'SELECT NOT EXISTS (SELECT 1 FROM "{SCHEMA}"."{table}")')):
+            op.drop_table(table, schema=SCHEMA)
+
+
+def downgrade() -> None:
+    """The tables as 0011 made them, where notify has not handed them back (its own downgrade does)."""
+    bind = op.get_bind()
+    if all(bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{t}"}) is None for t in LEFT):
+        path = Path(__file__).with_name("0011_notifications_to_people.py")
+        spec = importlib.util.spec_from_file_location("dispatch_0011", path)
+        assert spec is not None
+        assert spec.loader is not None
+        made = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(made)
+        made.upgrade()

@@ -1,0 +1,30 @@
+"""Wiring of the notify service."""
+
+from pathlib import Path
+
+import services.notify
+from services.notify import handlers, seed, telling
+from services.notify.access import ACCESS
+from services.notify.db.tables import metadata
+from services.notify.sender import notification_sender
+from services.notify.settings import NotifySettings
+from shared.access_ends import accounts_subscription
+from shared.service import ServiceDefinition, Subscription
+
+service = ServiceDefinition(
+    name="notify",
+    summary=services.notify.__doc__ or "",
+    settings_class=NotifySettings,
+    metadata=metadata,
+    migrations_dir=Path(__file__).parent / "db" / "migrations",
+    router=handlers.router,
+    access=ACCESS,
+    subscriptions=(
+        Subscription("notify.inbox", telling.notice_handlers),
+        accounts_subscription("notify", metadata),
+    ),
+    takes_over=("dispatch.contacts", "dispatch.notifications"),  # its tables until issue 25
+    seed=seed.load_site,
+    workers=(notification_sender,),
+    publishes=(),
+)
