@@ -93,14 +93,23 @@ REMOVED_VARIABLES: dict[tuple[str, ...], str] = {
     tuple(
         f"DISPATCH_{name}"
         for name in (
-            "CONSOLE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM",
-            "SMS_PROVIDER", "NOTICE_TIMEOUT_SECONDS", "NOTICE_TICK_SECONDS", "NOTICES_PER_TICK",
+            "CONSOLE_URL",
+            "SMTP_HOST",
+            "SMTP_PORT",
+            "SMTP_SECURITY",
+            "SMTP_USERNAME",
+            "SMTP_PASSWORD",
+            "MAIL_FROM",
+            "SMS_PROVIDER",
+            "NOTICE_TIMEOUT_SECONDS",
+            "NOTICE_TICK_SECONDS",
+            "NOTICES_PER_TICK",
             "NOTICE_GIVE_UP_AFTER_HOURS",
         )
     ): (
         "Telling people moved to the notify service: the same settings are `NOTIFY_...` (or `AFTERCARE_...`, "
         "which notify reads as before). Set, they are ignored and named as unread at start."
-    ),  # fmt: skip
+    ),
 }
 """Variables the suite once read, and why no longer: the reference lists them for whoever still sets them."""
 

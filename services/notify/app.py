@@ -23,7 +23,7 @@ service = ServiceDefinition(
         Subscription("notify.inbox", telling.notice_handlers),
         accounts_subscription("notify", metadata),
     ),
-    takes_over=("dispatch.contacts", "dispatch.notifications"),  # its tables until issue 25
+    takes_over=("dispatch.contacts", "dispatch.notifications"),  # dispatch kept them before notify was a service
     seed=seed.load_site,
     workers=(notification_sender,),
     publishes=(),

@@ -13,7 +13,6 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.notices.domain import notice_rules as rules
-from services.dispatch.settings import DispatchSettings
 from shared.contracts import (
     Envelope,
     Event,
@@ -46,7 +45,6 @@ def notice_handlers(facts_of: FactsOf, duty_of: DutyOf) -> Callable[[ServiceSett
 
 
 def _notice_handlers(settings: ServiceSettings, *, facts_of: FactsOf, duty_of: DutyOf) -> MessageHandlers:
-    dispatch = cast(DispatchSettings, settings)
     handlers = MessageHandlers()
 
     def about_ticket(event_type: type[E], decide: Callable[[E, rules.TicketFacts], list[rules.Notice]]) -> None:
