@@ -106,10 +106,22 @@ def dead_letters_replay(
     queue: QueueName,
     limit: int = 100,
     message_id: Annotated[str | None, typer.Option(help="Replay only this message.")] = None,
+    message_type: Annotated[str | None, typer.Option("--type", help="Replay only messages of this type.")] = None,
+    to: Annotated[
+        str | None, typer.Option(help="Send them to this consumer queue instead (one that now handles them).")
+    ] = None,
 ) -> None:
     """Send dead letters back to the queue they died on, once their cause is fixed."""
     with progress(f"replaying {queue}.dead", None if message_id else limit) as advance:
         count = asyncio.run(
-            replay_dead_letters(_amqp_url(), queue, limit=limit, message_id=message_id, on_replayed=advance)
+            replay_dead_letters(
+                _amqp_url(),
+                queue,
+                limit=limit,
+                message_id=message_id,
+                message_type=message_type,
+                to=to,
+                on_replayed=advance,
+            )
         )
-    typer.echo(f"replayed {count} message(s) to {queue}")
+    typer.echo(f"replayed {count} message(s) to {to or queue}")

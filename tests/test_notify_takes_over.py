@@ -151,3 +151,24 @@ async def test_with_a_role_per_schema_provisioning_hands_the_tables_over(world: 
             assert await connection.fetchval("SELECT count(*) FROM notify.notifications") == 4
         finally:
             await connection.close()
+
+
+async def test_a_downgrade_hands_the_rows_back_to_dispatch_and_refuses_the_order_that_would_lose_them(
+    scratch: str,
+) -> None:
+    await asyncio.to_thread(_migrate, "dispatch", scratch, BEFORE_NOTIFY)
+    await _old_rows(scratch)
+    for name in ("dispatch", "notify"):
+        await asyncio.to_thread(_migrate, name, scratch)
+    dispatch_dir, notify_dir = (services.definition(n).migrations_dir for n in ("dispatch", "notify"))
+    with pytest.raises(RuntimeError, match="downgrade notify first"):
+        await asyncio.to_thread(migrations.downgrade, dispatch_dir, scratch, BEFORE_NOTIFY)
+    await asyncio.to_thread(migrations.downgrade, notify_dir, scratch, "base")
+    await asyncio.to_thread(migrations.downgrade, dispatch_dir, scratch, BEFORE_NOTIFY)
+    connection = await _connect(scratch)
+    try:
+        told = await connection.fetch("SELECT status FROM dispatch.notifications ORDER BY id")
+        assert [t["status"] for t in told] == ["sent", "pending", "failed"]
+        assert await connection.fetchval("SELECT count(*) FROM dispatch.contacts") == len(CONTACTS)
+    finally:
+        await connection.close()

@@ -6,6 +6,8 @@ told to every site under it, and an operator can tell every site's calendar agai
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +18,9 @@ import services
 from services.dispatch.followups.domain.followup import due_at
 from services.dispatch.inspections.domain import due_by, scheduled_on
 from services.sla.db import sites as sla_sites
+from services.sla.db.tables import sites as sla_site_rows
 from services.sla.domain.policy import DEFAULT_POLICY, STANDARD_POLICY
-from services.sla.site_calendars import publish_every_site
+from services.sla.site_calendars import publish_every_site, publish_untold
 from shared.calendar import FALLBACK_SITE_CALENDAR, SiteCalendar
 from shared.contracts.partners import EscalationReason
 from shared.contracts.sla import VendorClock
@@ -25,7 +28,7 @@ from shared.persistence.database import create_engine
 from shared.service import database_of
 from shared.vendor_agreements import vendor_deadlines
 from testkit.broker import EventTap, send_envelopes
-from testkit.database import fetch_all
+from testkit.database import fetch_all, produced
 from testkit.escalations import accepted_fault, escalate, partner_clocks, vendor_knows
 from testkit.in_process import RunningService, running
 from testkit.partners import AGREEMENT, onboarded
@@ -215,3 +218,28 @@ async def test_the_default_policys_sites_are_those_put_under_no_other(seeded: Wo
     finally:
         await engine.dispose()
     assert (unassigned in under_standard, assigned in under_standard, under_own) == (True, False, [assigned])
+
+
+async def test_sites_known_before_calendars_were_told_are_told_once_when_the_sla_service_starts(
+    seeded: World, tap: EventTap
+) -> None:
+    """An upgraded deployment: the SLA service knew sites before it told calendars. Two processes tell
+    each such site once; a starting service tells them by itself."""
+    raced, at_start = f"U{uuid.uuid4().hex[:6].upper()}", f"U{uuid.uuid4().hex[:6].upper()}"
+    engines = [create_engine(seeded.database_url, pool_size=2) for _ in range(2)]
+    try:
+        async with engines[0].begin() as connection:
+            await connection.execute(sla_site_rows.insert().values(code=raced, timezone="Asia/Shanghai"))
+        databases = [database_of(services.definition("sla"), engine) for engine in engines]
+        told = await asyncio.gather(*(publish_untold(db, now=datetime.now(UTC)) for db in databases))
+        assert [site for each in told for site in each if site == raced] == [raced]
+        [once] = await produced(seeded, "sla", "sla.site_calendar", correlation_id=f"{raced}-calendar")
+        assert once.payload["revision"] == 1
+        async with engines[0].begin() as connection:
+            await connection.execute(sla_site_rows.insert().values(code=at_start, timezone="Asia/Shanghai"))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    async with running(seeded, "sla"):
+        [event] = await tap.wait_for("sla.site_calendar", f"{at_start}-calendar")
+    assert (event["payload"]["revision"], event["payload"]["calendar"]["country"]) == (1, "CN")

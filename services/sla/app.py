@@ -23,7 +23,7 @@ service = ServiceDefinition(
         Subscription("sla.inbox", handlers.events),
         accounts_subscription("sla", metadata),
     ),
-    workers=(handlers.timer_scheduler,),
+    workers=(handlers.timer_scheduler, handlers.untold_calendars),
     seed=seed.load_site,
     publishes=(
         contracts.SlaClockStarted,

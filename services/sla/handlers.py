@@ -16,7 +16,7 @@ from services.sla.domain.reports import monthly_report, vendor_report
 from services.sla.domain.vendor_clocks import is_vendor_kind
 from services.sla.scheduler import TimerScheduler
 from services.sla.settings import SlaSettings
-from services.sla.site_calendars import publish_policy_sites, publish_site_calendar
+from services.sla.site_calendars import UntoldCalendars, publish_policy_sites, publish_site_calendar
 from shared.calendar_queries import Month, month_span
 from shared.contracts import Envelope, SiteDescribed
 from shared.http import Caller, Database, Problem, rows_response
@@ -42,6 +42,10 @@ async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -
     site = message.payload
     if await sites.know_site(uow.connection, site.site_code, site.timezone):
         await publish_site_calendar(uow, site.site_code, now=datetime.now(UTC))
+
+
+def untold_calendars(database: ServiceDatabase, settings: ServiceSettings) -> UntoldCalendars:
+    return UntoldCalendars(database)
 
 
 def timer_scheduler(database: ServiceDatabase, settings: ServiceSettings) -> TimerScheduler:

@@ -4,17 +4,24 @@ deadlines) count on what this publishes, through the outbox with the change that
 
 A site's calendar may change when the SLA service first knows the site (or its time zone), when the
 site is put under a policy, and when that policy gets a new version; an operator can also publish every
-site's calendar again (`aftercare sla publish-calendars`) for consumers that started later.
+site's calendar again (`aftercare sla publish-calendars`) for consumers that started later. Sites known
+before the SLA service told calendars (an upgrade) are told once when it starts (`UntoldCalendars`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import contextlib
+from datetime import UTC, datetime
 
 from services.sla.db import repository, sites
+from shared.background import BackgroundLoop
 from shared.contracts import SiteCalendarSet
+from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.service_database import ServiceDatabase
+
+log = get_logger(__name__)
 
 
 def calendar_correlation(site_code: str) -> str:
@@ -59,3 +66,41 @@ async def publish_every_site(database: ServiceDatabase, *, now: datetime) -> lis
         async with database.unit_of_work() as uow:
             await publish_site_calendar(uow, site_code, now=now)
     return known
+
+
+async def publish_untold(database: ServiceDatabase, *, now: datetime) -> list[str]:
+    """Publish the calendar of every site never told yet, once whatever the number of processes."""
+    async with database.connect() as connection:
+        untold = await sites.untold_site_codes(connection)
+    told = []
+    for site_code in untold:
+        async with database.unit_of_work() as uow:
+            if await sites.hold_if_untold(uow.connection, site_code):
+                await publish_site_calendar(uow, site_code, now=now)
+                told.append(site_code)
+    return told
+
+
+class UntoldCalendars(BackgroundLoop):
+    """At start, tells the calendars of the sites never told (an upgraded deployment's), then ends;
+    the database away meanwhile is waited for."""
+
+    task_name = "sla-untold-calendars"
+    retry_seconds = 5.0
+
+    def __init__(self, database: ServiceDatabase) -> None:
+        super().__init__()
+        self._database = database
+
+    async def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                told = await publish_untold(self._database, now=datetime.now(UTC))
+            except Exception as error:
+                log.warning("telling the sites' calendars failed; trying again", error=str(error))
+            else:
+                if told:
+                    log.info("told the calendars of sites known before", sites=told)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=self.retry_seconds)

@@ -58,7 +58,7 @@ class TrackedTicket:
         return plan_clocks(self.facts, self.policy)
 
     def vendor_plans(self) -> list[VendorClockPlan]:
-        return plan_vendor_clocks(self.facts.vendor_cases, self.policy.site_calendar())
+        return plan_vendor_clocks(self.facts.vendor_cases)
 
     def key(self, plan: PlannedClock) -> ClockKey:
         return ClockKey(self.facts.ticket_id, plan.kind, plan.cycle)

@@ -154,7 +154,7 @@ class SiteCalendarSet(Event):
     timezone: Code | None = Field(
         default=None,
         description="The site's IANA time zone (Asia/Shanghai) if the SLA service knows it; its days and hours are "
-        "in it. Null when unknown: consumers keep the time zone they have.",
+        "in it. Null when unknown: consumers count in the time zone they know the site by.",
     )
     calendar: SiteCalendar = Field(
         description="The official calendar's country, the business hours and the contract's extra working days and "

@@ -97,25 +97,31 @@ async def replay_dead_letters(
     *,
     limit: int = 100,
     message_id: str | None = None,
+    message_type: str | None = None,
+    to: str | None = None,
     on_replayed: Callable[[], object] | None = None,
 ) -> int:
     """Send dead letters back to the queue they died on (only that queue), with a fresh attempt count:
     through the queue's own retry queue, with no delay, as a service's user may (shared/messaging/topology.py).
 
-    With `message_id`, only that message is replayed; the others stay where they are. `on_replayed` is
-    called after each (a progress bar).
+    With `message_id` or `message_type`, only those are replayed; the others stay where they are. `to`
+    sends them to another consumer queue instead, one that now handles what this one no longer does
+    (an event type that moved to another service). `on_replayed` is called after each (a progress bar).
     """
     connection = await nodes.connect(amqp_url)
     replayed = 0
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        spec = ConsumerQueue(queue)
-        dead = await channel.declare_queue(spec.dead_queue, passive=True)
-        await channel.declare_queue(queue, passive=True)
+        dead = await channel.declare_queue(ConsumerQueue(queue).dead_queue, passive=True)
+        target = ConsumerQueue(to or queue)
+        await channel.declare_queue(target.name, passive=True)
         by_name = await channel.get_exchange(QUEUES_EXCHANGE, ensure=False)
         skipped: list[AbstractIncomingMessage] = []
         while replayed < limit and (message := await dead.get(no_ack=False, fail=False)) is not None:
-            if (message_id is not None and message.message_id != message_id) or describe(message).cut:
+            unasked = (message_id is not None and message.message_id != message_id) or (
+                message_type is not None and message.type != message_type
+            )
+            if unasked or describe(message).cut:
                 skipped.append(message)  # another one's, or cut for its size: never whole again
                 continue
             headers = {k: v for k, v in (message.headers or {}).items() if k not in _KERNEL_HEADERS}
@@ -131,7 +137,7 @@ async def replay_dead_letters(
                     expiration=timedelta(0),
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
-                routing_key=spec.retry_queue,
+                routing_key=target.retry_queue,
             )
             await message.ack()
             if on_replayed is not None:

@@ -11,7 +11,7 @@ import pytest
 from shared.contracts import seal
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.outbox import OutgoingMessage
-from shared.messaging.topology import EVENTS_EXCHANGE, MAX_MESSAGE_BYTES
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue, declare
 from shared.tests.conftest import Probe, ProbeHappened
 from testkit.broker import queue_depth, send, send_envelope
 from testkit.machine import broker_taking_up_to
@@ -172,3 +172,26 @@ async def _equals(value, expected) -> bool:
     actual = await value
     assert actual == expected
     return True
+
+
+async def test_letters_of_a_type_another_queue_now_handles_are_replayed_there_and_only_they(probe: Probe) -> None:
+    """An event type moved to another service: its letters on the queue that used to take it go to the
+    queue that takes it now; the letters of other types stay."""
+    url = probe.world.amqp_url
+    former = ConsumerQueue(f"{probe.queue}.former")
+    await declare(url, former)
+    moved, other = _event(40), _event(41)
+    await send(url, moved.model_dump_json().encode(), exchange=DEAD_LETTER_EXCHANGE, routing_key=former.name,
+               message_id=str(moved.message_id), message_type=moved.type)  # fmt: skip
+    await send(url, other.model_dump_json().encode(), exchange=DEAD_LETTER_EXCHANGE, routing_key=former.name,
+               message_id=str(other.message_id), message_type="probe.retired")  # fmt: skip
+    runtime = probe.runtime()
+    await runtime.start()
+    try:
+        replayed = await replay_dead_letters(url, former.name, message_type=moved.type, to=probe.queue)
+        assert replayed == 1
+        await eventually(lambda: _equals(probe.effect_counts(), {40: 1}), what="the moved letter applied")
+        left = await list_dead_letters(url, former.name)
+        assert [letter.message_type for letter in left] == ["probe.retired"]
+    finally:
+        await runtime.stop()

@@ -43,6 +43,19 @@ async def next_calendar_revision(connection: AsyncConnection, site_code: str) ->
     return revision
 
 
+async def untold_site_codes(connection: AsyncConnection) -> list[str]:
+    """Sites whose calendar was never published: known before the SLA service told calendars."""
+    return list(await connection.scalars(select(sites.c.code).where(sites.c.calendar_revision == 0)))
+
+
+async def hold_if_untold(connection: AsyncConnection, site_code: str) -> bool:
+    """Hold the site's row if its calendar is still untold; False if another process told it meanwhile."""
+    held = await connection.scalar(
+        select(sites.c.code).where(sites.c.code == site_code, sites.c.calendar_revision == 0).with_for_update()
+    )
+    return held is not None
+
+
 async def site_codes(connection: AsyncConnection) -> list[str]:
     return list(await connection.scalars(select(sites.c.code).order_by(sites.c.code)))
 

@@ -6,13 +6,13 @@ clock keeps the version it started under, so changing a contract never rewrites 
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, field_validator, model_validator
 
 from services.sla.domain.counting import Counting
-from shared.calendar import BusinessCalendar, SiteCalendar, check_known_country
+from shared.calendar import BusinessCalendar, ExceptionalDays, SiteCalendar, check_known_country
 from shared.contracts import ClockKind, PauseReason, Priority, ServiceKind
 
 DEFAULT_POLICY = "standard"
@@ -23,7 +23,6 @@ MAX_TARGET_MINUTES = 366 * 24 * 60
 Kinds = Annotated[frozenset[ServiceKind], PlainSerializer(sorted, return_type=list[ServiceKind])]
 Priorities = Annotated[frozenset[Priority], PlainSerializer(sorted, return_type=list[Priority])]
 Clocks = Annotated[frozenset[ClockKind], PlainSerializer(sorted, return_type=list[ClockKind])]
-Days = Annotated[frozenset[date], PlainSerializer(sorted, return_type=list[date])]
 
 
 class Target(BaseModel):
@@ -68,8 +67,8 @@ class Policy(BaseModel):
         default=(0.75,), max_length=10, description="Shares of a target that raise sla.warning."
     )
     pauses: dict[PauseReason, Clocks] = Field(default_factory=dict, description="Pause reason -> the clocks it pauses.")
-    working_days: Days = Field(default=frozenset(), description="Extra working days (make-up days).")
-    days_off: Days = Field(default=frozenset(), description="Extra days off (the customer's closures).")
+    working_days: ExceptionalDays = Field(default=frozenset(), description="Extra working days (make-up days).")
+    days_off: ExceptionalDays = Field(default=frozenset(), description="Extra days off (the customer's closures).")
     targets: tuple[Target, ...] = Field(min_length=1, max_length=100)
 
     @field_validator("business_start", "business_end")
@@ -84,13 +83,6 @@ class Policy(BaseModel):
     def _known_calendar(cls, value: str) -> str:
         return check_known_country(value)
 
-    @field_validator("working_days", "days_off")
-    @classmethod
-    def _few_exceptions(cls, value: frozenset[date]) -> frozenset[date]:
-        if len(value) > 1000:
-            raise ValueError("at most 1000 exceptional days")
-        return value
-
     @field_validator("warn_at")
     @classmethod
     def _fractions(cls, value: tuple[float, ...]) -> tuple[float, ...]:
@@ -100,10 +92,12 @@ class Policy(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        if self.business_end <= self.business_start:
-            raise ValueError("business hours must end after they start")
-        if self.working_days & self.days_off:
-            raise ValueError(f"days both worked and off: {sorted(self.working_days & self.days_off)}")
+        """The policy's calendar keeps the rules every site calendar keeps (hours in order, no day both
+        worked and off): a policy saved is one whose calendar can be told to the other services."""
+        try:
+            self.site_calendar()
+        except ValidationError as error:
+            raise ValueError("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())) from None
         return self
 
     def target_for(self, clock: ClockKind, kind: ServiceKind, priority: Priority) -> Target | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.sla.domain.outcome import BREACH
-from shared.calendar import SiteCalendar
+from shared.calendar import FALLBACK_SITE_CALENDAR
 from shared.contracts import VendorClock, VendorEscalationClosed, VendorEscalationProgressed, VendorEscalationSent
 from shared.contracts.partners import EscalationReason
 from shared.vendor_agreements import describe_target, vendor_deadlines
@@ -91,14 +91,14 @@ class VendorClockPlan:
         return {**{share: self.started_at + span * share for share in warn_at}, BREACH: self.due_at}
 
 
-def plan_vendor_clocks(cases: Iterable[VendorCase], site_calendar: SiteCalendar) -> list[VendorClockPlan]:
-    """The clocks of the ticket's cases, their working days counted on the site's calendar the vendor
-    service counted the partner's deadlines on (its SLA policy's, told in `sla.site_calendar`), as the
-    case was sent with it; on `site_calendar` (the ticket's policy's) for a case sent without one."""
+def plan_vendor_clocks(cases: Iterable[VendorCase]) -> list[VendorClockPlan]:
+    """The clocks of the ticket's cases, their working days counted on the calendar the vendor service
+    counted the partner's deadlines on, which the case was sent with; a case sent without one was sent
+    by a vendor service that knew no site calendars and counted on China's, to 18:00 (the fallback)."""
     plans = []
     for case in cases:
         sent = case.sent
-        counted_on = sent.calendar or site_calendar
+        counted_on = sent.calendar or FALLBACK_SITE_CALENDAR
         deadlines = vendor_deadlines(
             sent.agreement,
             EscalationReason(sent.reason),

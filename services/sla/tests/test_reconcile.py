@@ -27,7 +27,6 @@ from services.sla.domain.reconcile import (
     reconcile,
 )
 from services.sla.domain.vendor_clocks import plan_vendor_clocks, vendor_cases
-from shared.calendar import FALLBACK_SITE_CALENDAR
 from shared.contracts import (
     Agreement,
     ClockKind,
@@ -102,7 +101,7 @@ def partner_acknowledge_clock(stopped_after: timedelta | None = None, declined: 
                 closed_at=T0 + stopped_after,
             )
         ]
-    [acknowledge] = plan_vendor_clocks(vendor_cases([sent], steps, ends), FALLBACK_SITE_CALENDAR)
+    [acknowledge] = plan_vendor_clocks(vendor_cases([sent], steps, ends))
     assert acknowledge.clock is VendorClock.ACKNOWLEDGE
     return acknowledge
 

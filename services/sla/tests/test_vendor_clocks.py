@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from services.sla.domain.vendor_clocks import plan_vendor_clocks, vendor_cases
-from shared.calendar import FALLBACK_SITE_CALENDAR, SiteCalendar
+from shared.calendar import SiteCalendar
 from shared.contracts import (
     Agreement,
     VendorClock,
@@ -62,15 +62,13 @@ def closed(outcome: str, hours: float) -> VendorEscalationClosed:
     ],
 )
 def test_the_clocks_a_case_runs_depend_on_its_reason(reason: str, clocks: set[VendorClock]) -> None:
-    plans = plan_vendor_clocks(vendor_cases([sent(reason)], [], []), FALLBACK_SITE_CALENDAR)
+    plans = plan_vendor_clocks(vendor_cases([sent(reason)], [], []))
     assert {plan.clock for plan in plans} == clocks
     assert {plan.cycle for plan in plans} == {7}
 
 
 def test_deadlines_follow_the_agreement_and_the_sites_working_days() -> None:
-    plans = {
-        plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []), FALLBACK_SITE_CALENDAR)
-    }
+    plans = {plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []))}
     assert plans[VendorClock.ACKNOWLEDGE].due_at == SENT_AT + timedelta(hours=4)
     # Two working days from a Friday: Monday and Tuesday, due at 18:00 Shanghai time on Tuesday.
     assert plans[VendorClock.REPAIR].due_at == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -79,20 +77,22 @@ def test_deadlines_follow_the_agreement_and_the_sites_working_days() -> None:
 
 def test_a_repair_deadline_skips_the_contracts_days_off_and_falls_at_its_end_of_day() -> None:
     closure = SiteCalendar(days_off=frozenset({date(2026, 11, 30)}), business_end=time(17, 30))
-    plans = {plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([sent("repair")], [], []), closure)}
+    case = sent("repair").model_copy(update={"calendar": closure})
+    plans = {plan.clock: plan for plan in plan_vendor_clocks(vendor_cases([case], [], []))}
     # Monday is the customer's closure: Tuesday and Wednesday, due at 17:30 Shanghai time on Wednesday.
     assert plans[VendorClock.REPAIR].due_at == datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
 
-def test_a_case_sent_with_its_sites_calendar_keeps_the_deadline_the_partner_was_told() -> None:
-    """The vendor service counted the partner's deadline on the calendar it had; the ticket's policy may
-    have another (a closure added since): the partner's clock keeps what the partner was told."""
+def test_a_case_keeps_the_deadline_the_partner_was_told() -> None:
+    """The vendor service counted the partner's deadline on the calendar it had, and sent it with the
+    case; a case sent without one was counted on China's calendar to 18:00 by an older vendor service.
+    The ticket's policy may have another calendar since: the partner's clock keeps what was told."""
     told = SiteCalendar(days_off=frozenset({date(2026, 11, 30)}))
-    case = sent("repair").model_copy(update={"calendar": told})
-    [repair] = [
-        p for p in plan_vendor_clocks(vendor_cases([case], [], []), FALLBACK_SITE_CALENDAR) if p.clock == "repair"
-    ]
+    with_calendar = sent("repair").model_copy(update={"calendar": told})
+    [repair] = [p for p in plan_vendor_clocks(vendor_cases([with_calendar], [], [])) if p.clock == "repair"]
     assert repair.due_at == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # Wednesday 18:00, the Monday skipped
+    [older] = [p for p in plan_vendor_clocks(vendor_cases([sent("repair")], [], [])) if p.clock == "repair"]
+    assert older.due_at == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # on China's calendar: Monday counts
 
 
 def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> None:
@@ -100,7 +100,6 @@ def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> N
         plan.clock: plan
         for plan in plan_vendor_clocks(
             vendor_cases([sent("repair")], [step("acknowledged", 5), step("acknowledged", 6)], [closed("declined", 8)]),
-            FALLBACK_SITE_CALENDAR,
         )
     }
     acknowledge, repair = plans[VendorClock.ACKNOWLEDGE], plans[VendorClock.REPAIR]
@@ -110,9 +109,7 @@ def test_a_clock_stops_at_its_step_and_one_the_case_outlived_is_cancelled() -> N
         False,
     )
     assert (repair.stopped_at, repair.cancelled) == (SENT_AT + timedelta(hours=8), True)
-    fixed = plan_vendor_clocks(
-        vendor_cases([sent("repair")], [step("acknowledged", 1)], [closed("fixed", 30)]), FALLBACK_SITE_CALENDAR
-    )
+    fixed = plan_vendor_clocks(vendor_cases([sent("repair")], [step("acknowledged", 1)], [closed("fixed", 30)]))
     assert {(plan.clock, plan.met, plan.cancelled) for plan in fixed} == {
         (VendorClock.ACKNOWLEDGE, True, False),
         (VendorClock.REPAIR, True, False),

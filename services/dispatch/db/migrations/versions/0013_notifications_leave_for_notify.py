@@ -31,13 +31,29 @@ def upgrade() -> None:
     for table in LEFT:
         if bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{table}"}) is None:
             continue  # moved to notify already
+        # Locked first: an older dispatch still running cannot add a row between the look and the drop.
+        op.execute(f'LOCK TABLE "{SCHEMA}"."{table}" IN ACCESS EXCLUSIVE MODE')
         if bind.scalar(sa.text(f'SELECT NOT EXISTS (SELECT 1 FROM "{SCHEMA}"."{table}")')):
             op.drop_table(table, schema=SCHEMA)
 
 
 def downgrade() -> None:
-    """The tables as 0011 made them, where notify has not handed them back (its own downgrade does)."""
+    """The tables as 0011 made them, where notify has not handed them back (its own downgrade does).
+    While notify holds them, dispatch's empty copies would make notify's downgrade drop the filled ones:
+    notify is downgraded first."""
     bind = op.get_bind()
+    held = bind.scalars(
+        sa.text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'notify' AND c.relname = ANY(:tables)"
+        ),
+        {"tables": list(LEFT)},
+    ).all()
+    if held:
+        raise RuntimeError(
+            f"notify holds {', '.join(f'notify.{t}' for t in sorted(held))}: downgrade notify first "
+            "(its downgrade hands them back to dispatch), then dispatch"
+        )
     if all(bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{t}"}) is None for t in LEFT):
         path = Path(__file__).with_name("0011_notifications_to_people.py")
         spec = importlib.util.spec_from_file_location("dispatch_0011", path)

@@ -65,8 +65,15 @@ def downgrade() -> None:
     for table in TAKEN_OVER:
         if _schema_exists(FORMER) and not _exists(FORMER, table):
             _move(table, SCHEMA, FORMER)
-        else:
-            op.drop_table(table, schema=SCHEMA)
+            continue
+        if _exists(FORMER, table) and op.get_bind().scalar(
+            sa.text(f'SELECT EXISTS (SELECT 1 FROM "{SCHEMA}"."{table}")')
+        ):
+            raise RuntimeError(
+                f"dispatch has a {table} table of its own again while notify's holds rows: they would be lost; "
+                f"drop dispatch's empty {FORMER}.{table} and downgrade notify again"
+            )
+        op.drop_table(table, schema=SCHEMA)
     drop_token_revocations_table(SCHEMA)
     drop_idempotency_table(SCHEMA)
     drop_kernel_tables(SCHEMA)
