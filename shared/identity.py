@@ -170,7 +170,11 @@ class TokenVerifier:
                 algorithms=algorithms,
                 issuer=self._issuer,
                 audience=self._audience,
-                options={"require": ["exp", "iss", "aud", "sub"]},
+                # Not "issued in the future": the console stamps `iat` by the database's clock (the moment
+                # account changes are ordered by, shared/access_ends.py), and a process whose clock is a
+                # second behind the database's refused every fresh token. `iat` bounds nothing (RFC 7519
+                # 4.1.6); the expiry, drifting by the same seconds, still does.
+                options={"require": ["exp", "iss", "aud", "sub"], "verify_iat": False},
             )
         except jwt.PyJWKClientConnectionError as error:
             raise IssuerUnreachable(f"the identity provider's keys cannot be fetched ({error})") from error

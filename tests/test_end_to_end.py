@@ -100,7 +100,7 @@ async def test_a_holiday_request_gets_eight_hours(seeded: World, tap: EventTap) 
 
 
 async def test_a_complaint_goes_to_the_quality_desk_not_to_an_engineer(seeded: World, tap: EventTap) -> None:
-    async with running(seeded, "intake", "dispatch") as suite:
+    async with running(seeded, "intake", "dispatch", **BACKLOG) as suite:
         complaint = {
             **REQUEST,
             "subsystem": "av",
@@ -108,6 +108,7 @@ async def test_a_complaint_goes_to_the_quality_desk_not_to_an_engineer(seeded: W
         }
         complaint.pop("asset_tag")
         response = await suite["intake"].http.post("/requests", json=complaint)
+        assert response.status_code == 201, response.text
         assert response.json()["kind"] == "complaint"
         ticket = response.json()["ticket_id"]
         routed = (await tap.wait_for("complaint.routed", ticket))[0]

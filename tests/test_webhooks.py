@@ -11,12 +11,15 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 
 from services.webhooks.db import repository
+from services.webhooks.delivery import Deliverer
+from services.webhooks.settings import WebhooksSettings
+from shared.backoff import next_attempt
 from shared.contracts import TicketAssigned, TicketAwaitingAssignment
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
@@ -126,6 +129,24 @@ async def test_a_receiver_that_keeps_failing_is_paused_and_announced(
     ).status_code == 200
     await send_envelopes(seeded.amqp_url, [opened_envelope(f"HH138-20261127-{uuid.uuid4().hex[:4]}")])
     await eventually(lambda: _count(receiver, tried + 2), timeout=10, what="the replay and a new event delivered")
+
+
+async def test_a_process_whose_clock_is_ahead_of_the_databases_still_tries_again(
+    webhooks: RunningService, receiver: Receiver
+) -> None:
+    """The deliverer gives up a while after a delivery was made, measured by the clock it tries by (its
+    process's): a process two days ahead of the database's clock tries a failing receiver again."""
+    subscription = await _subscribe(webhooks, receiver)
+    ahead = datetime.now(UTC) + timedelta(days=2)  # not due for the running deliverer, on the real clock
+    async with webhooks.runtime.engine.begin() as connection:
+        await repository.add_delivery(
+            connection, uuid.UUID(subscription["id"]), uuid.uuid4(), "ticket.opened", "{}", ahead
+        )
+        [made] = await repository.deliveries_of(connection, uuid.UUID(subscription["id"]), 10)
+    settings = cast(WebhooksSettings, webhooks.runtime.settings)
+    give_up_after = Deliverer(webhooks.runtime.database, settings).give_up_after
+    assert made["created_at"] == ahead
+    assert next_attempt(1, made["created_at"], ahead + timedelta(seconds=1), give_up_after) is not None
 
 
 async def _count(receiver: Receiver, at_least: int) -> bool:

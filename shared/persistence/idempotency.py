@@ -7,7 +7,7 @@ the first was still on its way) cannot both run: the second is told the first is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -55,11 +55,14 @@ class IdempotencyKeys:
             )
             if claimed.first() is not None:
                 return None
-            row = (await connection.execute(select(table).where(mine).with_for_update())).one()
+            # Whether the claim is still in hand, by the database's clock, the one that stamped it: a process
+            # whose clock runs ahead of the database's took a request in hand for an abandoned one.
+            in_hand = (table.c.created_at > func.now() - ABANDONED_AFTER).label("in_hand")
+            row = (await connection.execute(select(table, in_hand).where(mine).with_for_update())).one()
             if (row.method, row.path, row.fingerprint or fingerprint) != (method, path, fingerprint):
                 raise KeyReused(row.method, row.path)
             if row.status is None:
-                if row.created_at > datetime.now(UTC) - ABANDONED_AFTER:
+                if row.in_hand:
                     raise KeyInProgress
                 await connection.execute(update(table).where(mine).values(created_at=func.now()))
                 return None
@@ -82,6 +85,4 @@ class IdempotencyKeys:
 
     async def purge(self, older_than: timedelta) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                delete(self._table).where(self._table.c.created_at < datetime.now(UTC) - older_than)
-            )
+            await connection.execute(delete(self._table).where(self._table.c.created_at < func.now() - older_than))

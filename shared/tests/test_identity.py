@@ -17,7 +17,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 
-from shared.identity import IssuerUnreachable, Role, TokenRefused, TokenVerifier, as_pem, generate_key_pair, identity_of
+from shared.identity import (
+    Identity,
+    IssuerUnreachable,
+    Role,
+    TokenIssuer,
+    TokenRefused,
+    TokenVerifier,
+    as_pem,
+    generate_key_pair,
+    identity_of,
+)
 from testkit.processes import free_port
 
 ISSUER = "https://sso.integrator.example/realms/aftercare"
@@ -79,3 +89,15 @@ def test_a_subject_past_openid_connects_limit_is_refused_and_a_long_name_gives_w
     identity = identity_of({"sub": "s" * 255, "name": "N" * 100, "roles": ["engineer"]})
     assert identity.actor == "s" * 255  # within a contract's bound for names
     assert identity_of({"sub": "e01", "name": "Wang Wei"}).actor == "Wang Wei (e01)"
+
+
+def test_a_token_stamped_by_a_clock_ahead_of_the_verifiers_is_taken() -> None:
+    """The console stamps a sign-in token by the database's clock (services/console/people.py); a service
+    whose own clock is behind the database's must still take the token it has just been handed."""
+    issuer = TokenIssuer(PRIVATE, issuer="aftercare", audience="aftercare", lifetime=timedelta(hours=12))
+    verifier = TokenVerifier(public_key=PUBLIC, jwks_url=None, issuer="aftercare", audience="aftercare")
+    ahead = datetime.now(UTC) + timedelta(minutes=1)
+    identity = verifier.verify(issuer.issue(Identity("liu.yang", "Liu Yang", frozenset({Role.MANAGER})), now=ahead))
+    assert (identity.subject, identity.issued_at) == ("liu.yang", ahead)  # kept to order it against changes
+    with pytest.raises(TokenRefused, match="expired"):  # the expiry still bounds it
+        verifier.verify(issuer.issue(identity, now=datetime.now(UTC) - timedelta(hours=13)))

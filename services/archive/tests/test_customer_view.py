@@ -66,7 +66,7 @@ async def filed(seeded: World, archive: httpx.AsyncClient) -> Filed:
     site = f"C{uuid.uuid4().hex[:6].upper()}"
     ticket = f"{site}-20261125-0001"
     handling_word, answer_word = f"handled{uuid.uuid4().hex[:8]}", f"answered{uuid.uuid4().hex[:8]}"
-    now = datetime.now(UTC)
+    now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # the ticket's day, 10:00 in Shanghai: all below in one year
     case_id = random.randint(10_000, 2**31 - 1)  # an id no other test uses
     events = [
         TicketAssigned(

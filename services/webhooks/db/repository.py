@@ -70,6 +70,9 @@ async def add_delivery(
             body=body,
             status="pending",
             next_attempt_at=now,
+            # By the process's clock, as every later try is: the deliverer gives up a day after this moment
+            # (delivery.py), and the database's clock, a row's default, may differ from the process's.
+            created_at=now,
         )
         .on_conflict_do_nothing()
     )
