@@ -82,8 +82,9 @@ async def publish_untold(database: ServiceDatabase, *, now: datetime) -> list[st
 
 
 class UntoldCalendars(BackgroundLoop):
-    """At start, tells the calendars of the sites never told (an upgraded deployment's), then ends;
-    the database away meanwhile is waited for."""
+    """At start, tells the calendars of the sites never told (an upgraded deployment's), then idles
+    until the process stops (a worker that ended would read as failed to the readiness check); the
+    database away meanwhile is waited for."""
 
     task_name = "sla-untold-calendars"
     retry_seconds = 5.0
@@ -101,6 +102,7 @@ class UntoldCalendars(BackgroundLoop):
             else:
                 if told:
                     log.info("told the calendars of sites known before", sites=told)
+                await self.stopping.wait()
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=self.retry_seconds)
