@@ -21,6 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.contracts.bounds import MAX_NAME
 
+CLOCK_SKEW = timedelta(minutes=2)
+"""How far apart the clocks that stamp and check a token may be (the console's database, a service)."""
+
 ALGORITHM = "EdDSA"
 MAX_SUBJECT = 255
 
@@ -170,11 +173,12 @@ class TokenVerifier:
                 algorithms=algorithms,
                 issuer=self._issuer,
                 audience=self._audience,
-                # Not "issued in the future": the console stamps `iat` by the database's clock (the moment
-                # account changes are ordered by, shared/access_ends.py), and a process whose clock is a
-                # second behind the database's refused every fresh token. `iat` bounds nothing (RFC 7519
-                # 4.1.6); the expiry, drifting by the same seconds, still does.
-                options={"require": ["exp", "iss", "aud", "sub"], "verify_iat": False},
+                # The console stamps `iat` by the database's clock (the moment account changes are ordered
+                # by, shared/access_ends.py): a process whose clock is a second behind the database's
+                # refused every fresh token as issued in the future. Clocks apart by up to CLOCK_SKEW are
+                # taken; a token issued further ahead, which no revocation could reach, is not.
+                leeway=CLOCK_SKEW,
+                options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWKClientConnectionError as error:
             raise IssuerUnreachable(f"the identity provider's keys cannot be fetched ({error})") from error

@@ -77,6 +77,7 @@ async def send(
     message_type: str | None = None,
     copies: int = 1,
     user_id: str | None = None,
+    headers: dict[str, Any] | None = None,
 ) -> None:
     """Publish raw bytes, persistent and confirmed, as another service or a misbehaving client would
     (`user_id`: the broker user it connects as, which RabbitMQ checks)."""
@@ -91,6 +92,7 @@ async def send(
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             user_id=user_id,
+            headers=headers,
         )
         await asyncio.gather(*(target.publish(message, routing_key=routing_key) for _ in range(copies)))
 

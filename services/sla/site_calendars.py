@@ -74,10 +74,13 @@ async def publish_untold(database: ServiceDatabase, *, now: datetime) -> list[st
         untold = await sites.untold_site_codes(connection)
     told = []
     for site_code in untold:
-        async with database.unit_of_work() as uow:
-            if await sites.hold_if_untold(uow.connection, site_code):
-                await publish_site_calendar(uow, site_code, now=now)
-                told.append(site_code)
+        try:
+            async with database.unit_of_work() as uow:
+                if await sites.hold_if_untold(uow.connection, site_code):
+                    await publish_site_calendar(uow, site_code, now=now)
+                    told.append(site_code)
+        except LookupError as error:  # its policy is gone: the others are told all the same
+            log.warning("a site's calendar cannot be told", site=site_code, error=str(error))
     return told
 
 

@@ -50,6 +50,8 @@ log = get_logger(__name__)
 ATTEMPT_HEADER = "x-aftercare-attempt"
 LAST_ERROR_HEADER = "x-aftercare-last-error"
 DEAD_REASON_HEADER = "x-aftercare-dead-reason"
+FORGED = "forged_producer"
+"""The reason of a letter sent by a broker user that is not its producer's."""
 DEAD_DETAIL_HEADER = "x-aftercare-dead-detail"
 DEAD_QUEUE_HEADER = "x-aftercare-source-queue"
 DEAD_AT_HEADER = "x-aftercare-dead-at"
@@ -202,7 +204,7 @@ class QueueConsumer:
     def _check_sender(self, envelope: RawEnvelope, delivery: Delivery) -> None:
         forged = forgery(envelope.type, delivery, queue_exchange=self.queue.exchange, own_user=self._publisher.user)
         if forged is not None:
-            raise _DeadLetter("forged_producer", forged)
+            raise _DeadLetter(FORGED, forged)
 
     async def _retry(self, message: RabbitMessage, error: Exception, attempt: int) -> Outcome:
         if isinstance(error, NotYet):

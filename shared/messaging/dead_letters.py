@@ -18,6 +18,7 @@ from shared.messaging.consumer import (
     DEAD_DETAIL_HEADER,
     DEAD_QUEUE_HEADER,
     DEAD_REASON_HEADER,
+    FORGED,
     LAST_ERROR_HEADER,
 )
 from shared.messaging.topology import QUEUES_EXCHANGE, ConsumerQueue
@@ -106,7 +107,9 @@ async def replay_dead_letters(
 
     With `message_id` or `message_type`, only those are replayed; the others stay where they are. `to`
     sends them to another consumer queue instead, one that now handles what this one no longer does
-    (an event type that moved to another service). `on_replayed` is called after each (a progress bar).
+    (an event type that moved to another service). A letter refused as forged (sent by a broker user
+    that is not its producer) is replayed only when named by its `message_id`: an operator vouches for
+    that one message, never for a batch. `on_replayed` is called after each (a progress bar).
     """
     connection = await nodes.connect(amqp_url)
     replayed = 0
@@ -121,8 +124,10 @@ async def replay_dead_letters(
             unasked = (message_id is not None and message.message_id != message_id) or (
                 message_type is not None and message.type != message_type
             )
-            if unasked or describe(message).cut:
-                skipped.append(message)  # another one's, or cut for its size: never whole again
+            letter = describe(message)
+            unvouched = letter.reason == FORGED and message_id is None
+            if unasked or unvouched or letter.cut:
+                skipped.append(message)  # another one's, forged, or cut for its size: never whole again
                 continue
             headers = {k: v for k, v in (message.headers or {}).items() if k not in _KERNEL_HEADERS}
             await by_name.publish(

@@ -9,6 +9,7 @@ import aio_pika
 import pytest
 
 from shared.contracts import seal
+from shared.messaging.consumer import DEAD_REASON_HEADER, FORGED
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.messaging.outbox import OutgoingMessage
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, MAX_MESSAGE_BYTES, ConsumerQueue, declare
@@ -180,11 +181,14 @@ async def test_letters_of_a_type_another_queue_now_handles_are_replayed_there_an
     url = probe.world.amqp_url
     former = ConsumerQueue(f"{probe.queue}.former")
     await declare(url, former)
-    moved, other = _event(40), _event(41)
+    moved, other, forged = _event(40), _event(41), _event(42)
     await send(url, moved.model_dump_json().encode(), exchange=DEAD_LETTER_EXCHANGE, routing_key=former.name,
                message_id=str(moved.message_id), message_type=moved.type)  # fmt: skip
     await send(url, other.model_dump_json().encode(), exchange=DEAD_LETTER_EXCHANGE, routing_key=former.name,
                message_id=str(other.message_id), message_type="probe.retired")  # fmt: skip
+    await send(url, forged.model_dump_json().encode(), exchange=DEAD_LETTER_EXCHANGE, routing_key=former.name,
+               message_id=str(forged.message_id), message_type=forged.type,
+               headers={DEAD_REASON_HEADER: FORGED})  # fmt: skip
     runtime = probe.runtime()
     await runtime.start()
     try:
@@ -192,6 +196,9 @@ async def test_letters_of_a_type_another_queue_now_handles_are_replayed_there_an
         assert replayed == 1
         await eventually(lambda: _equals(probe.effect_counts(), {40: 1}), what="the moved letter applied")
         left = await list_dead_letters(url, former.name)
-        assert [letter.message_type for letter in left] == ["probe.retired"]
+        # the forged one of the same type stays: replayed only when an operator names it
+        assert sorted((letter.message_type, letter.reason) for letter in left) == [
+            (moved.type, FORGED), ("probe.retired", "broker:unknown")
+        ]  # fmt: skip
     finally:
         await runtime.stop()

@@ -101,3 +101,5 @@ def test_a_token_stamped_by_a_clock_ahead_of_the_verifiers_is_taken() -> None:
     assert (identity.subject, identity.issued_at) == ("liu.yang", ahead)  # kept to order it against changes
     with pytest.raises(TokenRefused, match="expired"):  # the expiry still bounds it
         verifier.verify(issuer.issue(identity, now=datetime.now(UTC) - timedelta(hours=13)))
+    with pytest.raises(TokenRefused):  # issued further ahead than clocks drift: no revocation would reach it
+        verifier.verify(issuer.issue(identity, now=datetime.now(UTC) + timedelta(hours=1)))

@@ -45,7 +45,8 @@ async def next_calendar_revision(connection: AsyncConnection, site_code: str) ->
 
 async def untold_site_codes(connection: AsyncConnection) -> list[str]:
     """Sites whose calendar was never published: known before the SLA service told calendars."""
-    return list(await connection.scalars(select(sites.c.code).where(sites.c.calendar_revision == 0)))
+    untold = select(sites.c.code).where(sites.c.calendar_revision == 0).order_by(sites.c.code)
+    return list(await connection.scalars(untold))
 
 
 async def hold_if_untold(connection: AsyncConnection, site_code: str) -> bool:

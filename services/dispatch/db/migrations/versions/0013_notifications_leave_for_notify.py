@@ -28,11 +28,14 @@ LEFT = ("notifications", "contacts")
 
 def upgrade() -> None:
     bind = op.get_bind()
-    for table in LEFT:
-        if bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{table}"}) is None:
-            continue  # moved to notify already
-        # Locked first: an older dispatch still running cannot add a row between the look and the drop.
-        op.execute(f'LOCK TABLE "{SCHEMA}"."{table}" IN ACCESS EXCLUSIVE MODE')
+    present = [t for t in LEFT if bind.scalar(sa.text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.{t}"})]
+    if not present:
+        return  # moved to notify already
+    # Both locked at once, and not waited for long: an older dispatch still running can add no row
+    # between the look and the drop, and cannot deadlock with this step over the two tables.
+    op.execute("SET LOCAL lock_timeout = '10s'")
+    op.execute(f"LOCK TABLE {', '.join(f'{SCHEMA}.{t}' for t in present)} IN ACCESS EXCLUSIVE MODE")
+    for table in present:
         if bind.scalar(sa.text(f'SELECT NOT EXISTS (SELECT 1 FROM "{SCHEMA}"."{table}")')):
             op.drop_table(table, schema=SCHEMA)
 

@@ -60,8 +60,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Hand the tables back to dispatch (whose own downgrade below 0013 expects them), or drop them if
-    dispatch has its own already or no schema at all."""
+    """Hand the tables back to dispatch (whose own downgrade below 0013 expects them). Where dispatch
+    has its own again, notify's are dropped only if empty; where there is no dispatch schema, they go
+    with the rest of notify's, as any service's tables go in a downgrade to nothing."""
     for table in TAKEN_OVER:
         if _schema_exists(FORMER) and not _exists(FORMER, table):
             _move(table, SCHEMA, FORMER)
