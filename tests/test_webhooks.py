@@ -157,6 +157,33 @@ async def _exactly(receiver: Receiver, count: int) -> bool:
     return len(receiver.received) == count
 
 
+async def test_a_delivery_replayed_days_later_is_tried_again_for_a_day(
+    webhooks: RunningService, receiver: Receiver
+) -> None:
+    """Replayed, an old delivery the receiver still refuses is tried again, not given up on at once."""
+    receiver.answer = 503
+    subscription = await _subscribe(webhooks, receiver)
+    days_ago = datetime.now(UTC) - timedelta(days=3)
+    event = opened_envelope(f"HH138-20261127-{uuid.uuid4().hex[:4]}")
+    async with webhooks.runtime.engine.begin() as connection:
+        await repository.add_delivery(
+            connection, uuid.UUID(subscription["id"]), event.message_id, event.type, event.model_dump_json(), days_ago
+        )
+        [old] = await repository.deliveries_of(connection, uuid.UUID(subscription["id"]), 10)
+        await repository.set_delivery(connection, old["id"], status="given_up", next_attempt_at=None, attempts=9)
+    replayed = await webhooks.http.post(f"/deliveries/{old['id']}/replay", headers=REPRESENTATIVE)
+    assert replayed.status_code == 200
+
+    async def tried_again() -> dict[str, Any] | None:
+        async with webhooks.runtime.engine.connect() as connection:
+            [row] = await repository.deliveries_of(connection, uuid.UUID(subscription["id"]), 10)
+        return row if row["attempts"] >= 1 and row["last_status"] == 503 else None
+
+    row = await eventually(tried_again, timeout=15, what="the replayed delivery tried")
+    assert row is not None
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+
+
 async def test_a_receiver_gets_the_customers_view_of_each_event_and_no_staff_only_event(
     seeded: World, webhooks: RunningService, receiver: Receiver
 ) -> None:

@@ -125,9 +125,13 @@ async def replay(delivery_id: uuid.UUID, database: Database, caller: Caller) -> 
     if found is None:
         raise Problem(404, "unknown_delivery", f"no delivery {delivery_id}")
     await _subscription_of(database, caller, found.subscription_id)
+    now = datetime.now(UTC)
     async with database.connect() as connection:
+        # Tried for a day again from now, its tries counted afresh: a replayed delivery older than a day
+        # was otherwise given up on (and its subscription paused) at its first failure.
         await repository.set_delivery(
-            connection, delivery_id, status="pending", next_attempt_at=datetime.now(UTC), delivered_at=None
-        )
+            connection, delivery_id, status="pending", next_attempt_at=now, delivered_at=None, created_at=now,
+            attempts=0,
+        )  # fmt: skip
         await connection.commit()
     return {"id": str(delivery_id), "status": "pending"}
