@@ -144,7 +144,7 @@ async def test_the_monthly_report_counts_what_was_kept_and_shows_the_worst_misse
     seeded: World, sla: RunningService
 ) -> None:
     site = f"R{uuid.uuid4().hex[:6].upper()}"
-    start = datetime(2026, 11, 4, 10, 0, tzinfo=SHANGHAI)  # a Wednesday: 4 hours to be on site
+    start = datetime(2026, 9, 2, 10, 0, tzinfo=SHANGHAI)  # a Wednesday: 4 hours to be on site
     opened = [opened_envelope(site_code=site, reported_at=start + timedelta(days=n)) for n in range(3)]
     in_time, late, never = (e.payload.ticket_id for e in opened)
     arrivals = [
@@ -159,7 +159,7 @@ async def test_the_monthly_report_counts_what_was_kept_and_shows_the_worst_misse
         # The scheduler may announce both arrivals' clocks breached before the arrivals are read
         # (their deadlines are long past); the first arrival then corrects its clock to met, the
         # second stops its clock 2 hours late. Wait for that settled state.
-        report = (await sla.http.get("/reports/monthly", params={"site_code": site, "month": "2026-11"})).json()
+        report = (await sla.http.get("/reports/monthly", params={"site_code": site, "month": "2026-09"})).json()
         on_site = dict(report["clocks"]["on_site"])
         worst = on_site.pop("worst_breaches")
         assert on_site.pop("breached_tickets") == sorted([never, late])
@@ -171,5 +171,5 @@ async def test_the_monthly_report_counts_what_was_kept_and_shows_the_worst_misse
     assert report["tickets"] == 3
     # Still not there beats 2 hours late.
     assert report["clocks"]["on_site"]["worst_breaches"][1]["late_minutes"] == 120
-    empty = (await sla.http.get("/reports/monthly", params={"site_code": site, "month": "2026-10"})).json()
+    empty = (await sla.http.get("/reports/monthly", params={"site_code": site, "month": "2026-08"})).json()
     assert (empty["tickets"], empty["clocks"]["on_site"]["compliance_percent"]) == (0, None)
