@@ -8,6 +8,7 @@ manager's board, and not applied."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -76,7 +77,8 @@ async def _engineer_phone(browser: Browser, urls: dict[str, str], username: str)
         service_workers="allow",
     )
     await expect(phone).to_have_url(re.compile(r"/field/$"))
-    await phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # Bounded: a service worker that never starts fails the test here rather than hanging it.
+    await asyncio.wait_for(phone.evaluate("navigator.serviceWorker.ready.then(() => true)"), timeout=20)
     await phone.reload()  # now under the service worker, which keeps what it serves
     return phone
 
