@@ -85,6 +85,10 @@ def check(rule: Rule, request: Request, identity: Identity) -> None:
         raise AccessDenied("site_required", f"a customer lists its own site only: add site_code={identity.site_code}")
     if site is not None and not identity.sees(site):
         raise AccessDenied("other_site", f"you represent site {identity.site_code}, not {site}")
+    # A query may name sites more than once (a list filtered by several): each must be the customer's.
+    for named in request.query_params.getlist("site_code") if rule.site is SiteIn.QUERY else ():
+        if not identity.sees(named):
+            raise AccessDenied("other_site", f"you represent site {identity.site_code}, not {named}")
 
 
 def _site_of(where: SiteIn, request: Request) -> str | None:

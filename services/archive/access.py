@@ -14,6 +14,7 @@ ACCESS: AccessTable = {
     ("POST", "/registers/{code}/signatures"): only(Role.MANAGER, Role.CUSTOMER, site=SiteIn.CODE),
     ("GET", "/tickets/{ticket_id}/timeline"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("GET", "/documents"): anyone_of(EVERYONE, SiteIn.QUERY),
+    ("GET", "/tickets"): anyone_of(EVERYONE, SiteIn.QUERY),
     ("GET", "/sites/{site_code}/catalogue"): anyone_of(EVERYONE, SiteIn.PATH),
     ("GET", "/documents/{code}"): anyone_of(EVERYONE, SiteIn.CODE),
     ("GET", "/documents/{code}/content"): anyone_of(EVERYONE, SiteIn.CODE),

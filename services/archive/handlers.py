@@ -11,7 +11,14 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 
-from services.archive import photo_handlers, register_handlers, timeline, typesetting
+from services.archive import (
+    photo_handlers,
+    register_handlers,
+    ticket_lines,
+    ticket_list_handlers,
+    timeline,
+    typesetting,
+)
 from services.archive.db import repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
@@ -34,6 +41,7 @@ from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
 router = APIRouter(tags=["archive"])
 router.include_router(register_handlers.router)
 router.include_router(photo_handlers.router)
+router.include_router(ticket_list_handlers.router)
 
 
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:
@@ -44,6 +52,7 @@ def event_handlers(settings: ServiceSettings) -> MessageHandlers:
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
         await timeline.keep(uow, message)
+        await ticket_lines.take(uow.connection, message)
         await file_what_it_records(uow, message.payload, renderer, default_timezone=archive_settings.default_timezone)
 
     for event in EVENTS:

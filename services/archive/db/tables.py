@@ -1,6 +1,7 @@
 from sqlalchemy import (
     TIMESTAMP,
     BigInteger,
+    Boolean,
     Column,
     Date,
     Identity,
@@ -136,6 +137,55 @@ timeline = Table(
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_timeline_ticket_id_occurred_at", "ticket_id", "occurred_at"),
     Index("ix_timeline_site_code_occurred_at", "site_code", "occurred_at"),
+)
+
+# A line per ticket for the office's list, search and export (domain/ticket_list.py): folded from the
+# timeline's events as they are heard, so it may be rebuilt from the timeline at will.
+ticket_list = Table(
+    "ticket_list",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("opened", Boolean, nullable=False),
+    Column("site_code", Text),
+    Column("site_name", Text),
+    Column("subsystem", Text),
+    Column("kind", Text),
+    Column("priority", Text),
+    Column("priority_rank", Integer),  # critical first, for sorting
+    Column("channel", Text),
+    Column("description", Text),
+    Column("reporter_name", Text),
+    Column("reporter_phone", Text),
+    Column("asset_tag", Text),
+    Column("device_model", Text),
+    Column("serial_number", Text),
+    Column("reported_at", TIMESTAMP(timezone=True)),
+    Column("status", Text, nullable=False),
+    Column("status_at", TIMESTAMP(timezone=True)),
+    Column("paused_from", Text),
+    Column("pause_reason", Text),
+    Column("engineer_id", Text),
+    Column("engineer_name", Text),
+    Column("resolved_at", TIMESTAMP(timezone=True)),
+    Column("closed_at", TIMESTAMP(timezone=True)),
+    Column("kind_at", TIMESTAMP(timezone=True)),
+    Column("clocks", JSONB, nullable=False),
+    Column("breached", Boolean, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("next_due_at", TIMESTAMP(timezone=True)),
+    Column("search_text", Text, nullable=False),
+    Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_ticket_list_reported_at", "reported_at"),
+    Index("ix_ticket_list_site_code_reported_at", "site_code", "reported_at"),
+    Index("ix_ticket_list_engineer_id", "engineer_id"),
+    Index("ix_ticket_list_open_next_due_at", "next_due_at", postgresql_where=text("is_open")),
+    Index("ix_ticket_list_breached", "reported_at", postgresql_where=text("breached")),
+    Index(
+        "ix_ticket_list_search_text",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "archive.gin_trgm_ops"},
+    ),
 )
 
 # A site's registers (domain/periods.py, registers.py, signing.py): one per kind and period, its

@@ -1,0 +1,212 @@
+"""The ticket list: a line per ticket, folded from the suite's events as the archive hears them (the
+request at intake, where it stands at dispatch, its clocks at SLA), so that the office finds, filters
+and exports tickets from one table rather than asking five services per page.
+
+Events of one ticket reach the archive in any order (two producers, redeliveries), so each fact keeps
+the moment it happened and a later-heard older fact does not overwrite a newer one: the ticket's
+state is the one its latest lifecycle event left, each clock's the one its latest event left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from shared.contracts import (
+    ComplaintRouted,
+    Event,
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    TicketAccepted,
+    TicketAssigned,
+    TicketAwaitingAssignment,
+    TicketClosed,
+    TicketOnSite,
+    TicketOpened,
+    TicketPaused,
+    TicketReclassified,
+    TicketReopened,
+    TicketResolved,
+    TicketResumed,
+)
+
+NEW = "new"
+FINISHED = frozenset({"resolved", "closed"})
+"""A ticket in either state needs nobody's work: not open."""
+
+PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
+
+RUNNING, MET, BREACHED = "running", "met", "breached"
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """One clock of one cycle (a reopened ticket's clocks start again as cycle 2)."""
+
+    state: str  # running, met or breached
+    due_at: datetime
+    at: datetime  # when the event that left it so happened
+
+    def as_json(self) -> dict[str, str]:
+        return {"state": self.state, "due_at": self.due_at.isoformat(), "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, str]) -> ClockState:
+        return cls(value["state"], datetime.fromisoformat(value["due_at"]), datetime.fromisoformat(value["at"]))
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """What the list shows of a ticket. Before its `ticket.opened` is heard, a line knows only what the
+    other services said (`opened` False) and is not listed."""
+
+    ticket_id: str
+    opened: bool = False
+    site_code: str | None = None
+    site_name: str | None = None
+    subsystem: str | None = None
+    kind: str | None = None
+    priority: str | None = None
+    channel: str | None = None
+    description: str | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    asset_tag: str | None = None
+    device_model: str | None = None
+    serial_number: str | None = None
+    reported_at: datetime | None = None
+    status: str = NEW
+    status_at: datetime | None = None
+    paused_from: str | None = None  # the state a paused ticket returns to when it resumes
+    pause_reason: str | None = None
+    engineer_id: str | None = None
+    engineer_name: str | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    kind_at: datetime | None = None
+    clocks: Mapping[str, ClockState] = field(default_factory=dict)  # "on_site#1" -> its state
+
+    @property
+    def breached(self) -> bool:
+        return any(clock.state == BREACHED for clock in self.clocks.values())
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        """When the first of its running clocks runs out; None when none runs."""
+        running = [clock.due_at for clock in self.clocks.values() if clock.state == RUNNING]
+        return min(running) if running else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINISHED
+
+    def search_text(self) -> str:
+        """What a search finds the ticket by, lower-cased: its number, site, words, reporter (the phone
+        also as bare digits, as people type it), device and serial number."""
+        phone_digits = re.sub(r"\D", "", self.reporter_phone or "")
+        parts = (
+            self.ticket_id, self.site_code, self.site_name, self.description, self.reporter_name,
+            self.reporter_phone, phone_digits, self.asset_tag, self.device_model, self.serial_number,
+        )  # fmt: skip
+        return "\n".join(part for part in parts if part).lower()
+
+
+SHOWN: tuple[type[Event], ...] = (
+    TicketOpened, TicketReclassified, SlaClockStarted, SlaBreached, SlaMet, TicketAssigned,
+    TicketAwaitingAssignment, ComplaintRouted, TicketAccepted, TicketOnSite, TicketPaused, TicketResumed,
+    TicketResolved, TicketReopened, TicketClosed,
+)  # fmt: skip
+"""The events that change a ticket's line."""
+
+
+def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine:
+    """The line once `event`, which happened at `occurred_at`, is heard; the same line for an event the
+    list does not show or one older than what the line already knows."""
+    if isinstance(event, TicketOpened):
+        return _opened(line, event)
+    if isinstance(event, TicketReclassified):
+        if line.kind_at is not None and occurred_at < line.kind_at:
+            return line
+        return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at)
+    if isinstance(event, SlaClockStarted | SlaBreached | SlaMet):
+        return _clocked(line, event, occurred_at)
+    moved = _moved(line, event)
+    if moved is None:
+        return line
+    if line.status_at is not None and occurred_at < line.status_at:
+        # An older move changes nothing, but may name the engineer the newer ones gave only by id.
+        if isinstance(event, TicketAssigned) and event.engineer_id == line.engineer_id and not line.engineer_name:
+            return replace(line, engineer_name=event.engineer_name)
+        return line
+    status, changes = moved
+    return replace(line, status=status, status_at=occurred_at, **changes)
+
+
+def _opened(line: TicketLine, event: TicketOpened) -> TicketLine:
+    device = event.device
+    kind_known = line.kind_at is not None  # a reclassification heard first is newer than the opening
+    return replace(
+        line,
+        opened=True,
+        site_code=event.site_code,
+        site_name=event.site_name,
+        subsystem=event.subsystem,
+        kind=line.kind if kind_known else event.kind.value,
+        priority=line.priority if kind_known else event.priority.value,
+        channel=event.channel.value,
+        description=event.description,
+        reporter_name=event.reporter.name,
+        reporter_phone=event.reporter.phone,
+        asset_tag=device.asset_tag if device else None,
+        device_model=device.model if device else None,
+        serial_number=device.serial_number if device else None,
+        reported_at=event.reported_at,
+    )
+
+
+def _moved(line: TicketLine, event: Event) -> tuple[str, dict[str, Any]] | None:
+    """The state a lifecycle event leaves the ticket in, and what else it tells; None for another event."""
+    if isinstance(event, TicketAssigned):
+        return "assigned", {"engineer_id": event.engineer_id, "engineer_name": event.engineer_name}
+    if isinstance(event, TicketAwaitingAssignment):
+        return "awaiting_assignment", {"engineer_id": None, "engineer_name": None}
+    if isinstance(event, ComplaintRouted):
+        return "with_quality_desk", {}
+    if isinstance(event, TicketAccepted):
+        return "accepted", {"engineer_id": event.engineer_id}
+    if isinstance(event, TicketOnSite):
+        return "on_site", {"engineer_id": event.engineer_id}
+    if isinstance(event, TicketPaused):
+        paused_from = line.status if line.status != "paused" else line.paused_from
+        return "paused", {"paused_from": paused_from, "pause_reason": event.reason}
+    if isinstance(event, TicketResumed):
+        return line.paused_from or "assigned", {"paused_from": None, "pause_reason": None}
+    if isinstance(event, TicketResolved):
+        return "resolved", {"resolved_at": event.resolved_at, "paused_from": None, "pause_reason": None}
+    if isinstance(event, TicketReopened):
+        return "assigned", {"resolved_at": None}
+    if isinstance(event, TicketClosed):
+        return "closed", {"closed_at": event.closed_at}
+    return None
+
+
+def _clocked(line: TicketLine, event: SlaClockStarted | SlaBreached | SlaMet, occurred_at: datetime) -> TicketLine:
+    key = f"{event.clock.value}#{event.cycle}"
+    known = line.clocks.get(key)
+    if known is not None and occurred_at < known.at:
+        return line
+    if isinstance(event, SlaClockStarted):
+        if known is not None and known.state != RUNNING:
+            return line  # its end was heard first
+        state = ClockState(RUNNING, event.due_at, occurred_at)
+    elif isinstance(event, SlaBreached):
+        if known is not None and known.state == MET:
+            return line  # met is final; a breach announced before the arrival was read is corrected by it
+        state = ClockState(BREACHED, event.due_at, occurred_at)
+    else:
+        state = ClockState(MET, event.due_at, occurred_at)
+    return replace(line, clocks={**line.clocks, key: state})

@@ -1,0 +1,125 @@
+"""The ticket list's rule (domain/ticket_list.py): what each event leaves a ticket's line showing, in
+whatever order the events are heard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import permutations
+
+from services.archive.domain.ticket_list import BREACHED, MET, RUNNING, TicketLine, advance
+from shared.contracts import (
+    ClockKind,
+    DeviceRef,
+    Event,
+    PauseReason,
+    Reporter,
+    SlaBreached,
+    SlaClockStarted,
+    SlaMet,
+    TicketAccepted,
+    TicketAssigned,
+    TicketOnSite,
+    TicketPaused,
+    TicketReclassified,
+    TicketResolved,
+    TicketResumed,
+)
+from testkit.samples import ticket_opened
+
+T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+TICKET = "HH138-20261125-0001"
+
+
+def _at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def _fold(events: list[tuple[Event, int]]) -> TicketLine:
+    line = TicketLine(TICKET)
+    for event, minute in events:
+        line = advance(line, event, _at(minute))
+    return line
+
+
+OPENED = ticket_opened(
+    TICKET,
+    description="中庭背景音乐没有声音",
+    reporter=Reporter(name="徐女士", phone="+86 21 5555 0101"),
+    device=DeviceRef(asset_tag="HH138-BGM-AMP-01", model="PLE-2MA240", serial_number="SN-0042"),
+    reported_at=T0,
+)
+ASSIGNED = TicketAssigned(
+    ticket_id=TICKET, site_code="HH138", subsystem="bgm", engineer_id="E01", engineer_name="王磊",
+    rule="subsystem_owner", assigned_at=_at(1),
+)  # fmt: skip
+ACCEPTED = TicketAccepted(ticket_id=TICKET, engineer_id="E01", accepted_at=_at(5))
+ON_SITE = TicketOnSite(ticket_id=TICKET, engineer_id="E01", arrived_at=_at(60))
+
+
+def test_a_line_shows_the_request_and_the_state_the_latest_move_left() -> None:
+    lifecycle = [(OPENED, 0), (ASSIGNED, 1), (ACCEPTED, 5), (ON_SITE, 60)]
+    for heard in permutations(lifecycle):
+        line = _fold(list(heard))
+        assert (line.opened, line.status, line.engineer_id, line.engineer_name) == (True, "on_site", "E01", "王磊")
+        assert (line.site_code, line.serial_number, line.reported_at) == ("HH138", "SN-0042", T0)
+    assert _fold([(ASSIGNED, 1)]).opened is False  # not listed until its request is heard
+
+
+def test_a_paused_ticket_resumes_where_it_was_and_a_resolved_one_is_no_longer_open() -> None:
+    paused = TicketPaused(ticket_id=TICKET, reason=PauseReason.WAITING_FOR_PARTS.value, paused_at=_at(70))
+    line = _fold([(OPENED, 0), (ASSIGNED, 1), (ON_SITE, 60), (paused, 70)])
+    assert (line.status, line.pause_reason, line.is_open) == ("paused", "waiting_for_parts", True)
+    line = advance(line, TicketResumed(ticket_id=TICKET, resumed_at=_at(90)), _at(90))
+    assert (line.status, line.pause_reason) == ("on_site", None)
+    resolved = TicketResolved(ticket_id=TICKET, engineer_id="E01", summary="换了功放", resolved_at=_at(120))
+    line = advance(line, resolved, _at(120))
+    assert (line.status, line.is_open, line.resolved_at) == ("resolved", False, _at(120))
+
+
+def test_a_reclassification_heard_before_the_opening_is_kept() -> None:
+    changed = TicketReclassified(
+        ticket_id=TICKET, kind="complaint", priority="high", previous_kind="fault", previous_priority="normal",
+        reason="客户投诉", actor="刘洋", reclassified_at=_at(3),
+    )  # fmt: skip
+    for heard in permutations([(OPENED, 0), (changed, 3)]):
+        line = _fold(list(heard))
+        assert (line.kind, line.priority) == ("complaint", "high")
+
+
+def _clock(event_type: type[Event], minute: int, **more: object) -> tuple[Event, int]:
+    common = {"ticket_id": TICKET, "clock": ClockKind.ON_SITE, "due_at": _at(240), "target_minutes": 240}
+    if event_type is SlaClockStarted:
+        fields = {"started_at": T0, "day_type": "working_day", "calendar": "CN"}
+    elif event_type is SlaBreached:
+        fields = {"cycle": 1, "breached_at": _at(240)}
+    else:
+        fields = {"cycle": 1, "started_at": T0, "stopped_at": _at(minute), "elapsed_minutes": 1.0,
+                  "remaining_minutes": 1.0}  # fmt: skip
+    return event_type.model_validate(common | fields | more), minute
+
+
+def test_a_clock_runs_then_is_breached_or_met_and_a_corrected_breach_reads_met() -> None:
+    started, breached = _clock(SlaClockStarted, 0), _clock(SlaBreached, 240)
+    running = _fold([(OPENED, 0), started])
+    assert (running.breached, running.next_due_at, running.clocks["on_site#1"].state) == (False, _at(240), RUNNING)
+    for heard in permutations([started, breached]):
+        line = _fold([(OPENED, 0), *heard])
+        assert (line.breached, line.next_due_at, line.clocks["on_site#1"].state) == (True, None, BREACHED)
+    corrected = _clock(SlaMet, 250, corrects_breach=True)
+    for heard in permutations([started, breached, corrected]):
+        line = _fold([(OPENED, 0), *heard])
+        assert (line.breached, line.clocks["on_site#1"].state) == (False, MET)
+
+
+def test_a_ticket_is_found_by_its_phone_as_typed_with_or_without_spaces() -> None:
+    text = _fold([(OPENED, 0)]).search_text()
+    for word in (
+        "hh138-20261125-0001",
+        "背景音乐",
+        "徐女士",
+        "+86 21 5555 0101",
+        "862155550101",
+        "sn-0042",
+        "ple-2ma240",
+    ):
+        assert word in text
