@@ -12,8 +12,10 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 
 
 class SheetFormat(StrEnum):
@@ -53,13 +55,13 @@ def write_sheet(
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([[_text(cell) for cell in row] for row in rows])
+        writer.writerows([[_inert(_text(cell)) for cell in row] for row in rows])
         return text.getvalue().encode("utf-8-sig")  # the byte-order mark tells Excel it is UTF-8
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_as_text(sheet, cell) if isinstance(cell, str) else cell for cell in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -75,9 +77,14 @@ def _read_csv(content: bytes) -> list[list[str]]:
     else:
         raise UnreadableSheet("the CSV file is neither UTF-8 nor GB18030 text")
     try:
-        return list(csv.reader(io.StringIO(text)))
+        return [[_typed(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as error:
         raise UnreadableSheet(f"the CSV file cannot be read: {error}") from error
+
+
+def _typed(cell: str) -> str:
+    """A CSV cell as typed: without the apostrophe written before what would start a formula (_inert)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
@@ -90,6 +97,23 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
+
+
+# What a spreadsheet reads as a formula at the start of a cell: text people typed (a ticket's words, a
+# phone number "+86 ...") must never run as one when the file is opened (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """A CSV cell Excel shows as the text it is: an apostrophe before what would start a formula."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _as_text(sheet: Any, text: str) -> Cell:
+    """An XLSX cell typed as text, which openpyxl would otherwise write as a formula when it starts with '='."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _text(cell: object) -> str:
