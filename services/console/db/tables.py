@@ -1,5 +1,5 @@
-"""The console's own schema: the people who sign in and their browser sessions. No business data:
-that is the services'."""
+"""The console's own schema: the people who sign in, their browser sessions and the lists they keep. No
+business data: that is the services'."""
 
 from sqlalchemy import TIMESTAMP, Boolean, Column, ForeignKey, Index, Integer, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -72,4 +72,14 @@ phone_conflicts = Table(
     Column("message", Text, nullable=False),
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_phone_conflicts_recorded_at", "recorded_at"),
+)
+
+# The ticket lists a person keeps under a name of their own: the list page's question as its query string.
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("username", Text, ForeignKey("people.username", ondelete="CASCADE"), primary_key=True),
+    Column("name", Text, primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("saved_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -3,8 +3,20 @@ server-sent events; they call the other services' APIs as the signed-in person."
 
 from fastapi import APIRouter
 
-from services.console.web import admin, board, calls, customer, desks, field, hooks, notices, pages, reports
+from services.console.web import (
+    admin,
+    board,
+    calls,
+    customer,
+    desks,
+    field,
+    hooks,
+    notices,
+    pages,
+    reports,
+    ticket_list,
+)  # fmt: skip
 
 router = APIRouter()
-for part in (pages, calls, board, customer, desks, reports, admin, field, hooks, notices):
+for part in (pages, calls, ticket_list, board, customer, desks, reports, admin, field, hooks, notices):
     router.include_router(part.router)
