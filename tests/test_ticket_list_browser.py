@@ -116,6 +116,15 @@ async def test_the_office_finds_filters_keeps_and_exports_tickets(world: World, 
         header, rows = read_sheet(content, SheetFormat.CSV)
         assert (header[0], header[4], [row[0] for row in rows], rows[0][4]) == ("Ticket", "Kind", [music], "Fault")
 
+        # The board pages and narrows the open tickets: the site's two, none of the other site's.
+        await manager.goto(f"/board?site_code={site}")
+        board_rows = manager.locator("#board-rows tr[id^=row-]")
+        await expect(board_rows).to_have_count(2)
+        await expect(manager.locator("#board-rows")).not_to_contain_text(elsewhere)
+        await manager.select_option("#board-risk", "breached")
+        await manager.click("#board-filter button[type=submit]")
+        await expect(board_rows).to_have_count(0)  # both clocks have hours left
+
         # The customer's representative lists their own site's tickets only, whatever the link asks.
         customer = await signed_in(browser, urls["console"], "rep.xu", PHONE)
         await customer.goto(f"/tickets?q={mark}&site_code={elsewhere}")

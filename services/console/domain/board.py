@@ -67,5 +67,14 @@ def board(tickets: Iterable[dict[str, Any]], clocks: Iterable[dict[str, Any]], n
     return sorted(rows, key=lambda row: (ORDER[row.risk], row.due_at or now, row.ticket["ticket_id"]))
 
 
+def narrowed(rows: Iterable[BoardRow], *, engineer_id: str | None = None, risk: Risk | None = None) -> list[BoardRow]:
+    """The rows of one engineer's tickets, or of one risk, in the board's order; all when neither is given."""
+    return [
+        row
+        for row in rows
+        if (engineer_id is None or row.ticket.get("engineer_id") == engineer_id) and (risk is None or row.risk is risk)
+    ]
+
+
 def _moment(value: str | datetime) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value

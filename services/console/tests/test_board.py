@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.console.domain.board import Risk, board, risk
+from services.console.domain.board import Risk, board, narrowed, risk
 from services.console.domain.charts import breaches_by, compliance_by_month, last_months, satisfaction_by_month
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -83,3 +83,13 @@ def test_compliance_breaches_and_satisfaction_charts() -> None:
         ("2026-10", 3.5, "n=2"),
         ("2026-11", None, "n=0"),
     ]
+
+
+def test_the_board_narrows_to_an_engineer_or_a_risk_in_its_order() -> None:
+    tickets = [{"ticket_id": "A", "engineer_id": "E01"}, {"ticket_id": "B", "engineer_id": "E02"},
+               {"ticket_id": "C", "engineer_id": "E01"}]  # fmt: skip
+    rows = board(tickets, [_clock("A", 10, 90), _clock("B", 100, -5), _clock("C", 100, -1)], NOW)
+    assert [row.ticket["ticket_id"] for row in narrowed(rows, engineer_id="E01")] == ["C", "A"]
+    assert [row.ticket["ticket_id"] for row in narrowed(rows, risk=Risk.BREACHED)] == ["B", "C"]
+    assert narrowed(rows, engineer_id="E02", risk=Risk.CALM) == []
+    assert narrowed(rows) == rows

@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.console.db import conflicts as phone_conflicts
-from services.console.domain.board import board
+from services.console.domain.board import Risk, board, narrowed
+from services.console.domain.ticket_list import Pages
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
@@ -23,19 +26,45 @@ from shared.identity import Role
 router = APIRouter(route_class=PageRoute)
 WATCHES = (Role.MANAGER, Role.OPERATOR, Role.QUALITY)
 VISITS_SHOWN = 10
+ROWS_PER_PAGE = 50
+
+
+class BoardView(BaseModel):
+    """Which open tickets the board shows: a site's, an engineer's, those of one risk; a page of them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    site_code: str | None = Field(None, max_length=100)
+    engineer_id: str | None = Field(None, max_length=100)
+    risk: Risk | None = None
+    page: int = Field(1, ge=1, le=10_000)
+
+    @field_validator("site_code", "engineer_id", "risk", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return value or None
+
+    def link(self, **changes: object) -> str:
+        asked = {**self.model_dump(mode="json", exclude_none=True), **changes}
+        return urlencode({key: value for key, value in asked.items() if value is not None and value != ""})
+
+
+View = Annotated[BoardView, Query()]
 
 
 @router.get("/board")
-async def board_page(request: Request, session: Session, services: Services) -> HTMLResponse:
+async def board_page(request: Request, session: Session, services: Services, view: View) -> HTMLResponse:
     require(session, *WATCHES)
     person = session.person
-    waiting, at_risk, due, cases, visits, doubtful, *dead = await asyncio.gather(
+    waiting, at_risk, due, cases, visits, doubtful, sites, engineers, *dead = await asyncio.gather(
         services.get(person, "dispatch", "/queues/awaiting-assignment"),
         services.get(person, "dispatch", "/queues/at-risk"),
         _calls_to_make(services, session),
         optional(services.get(person, "vendor", "/cases", open=True)),
         optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
         optional(services.get(person, "dispatch", "/arrivals", flagged=True, limit=VISITS_SHOWN)),
+        optional(services.get(person, "intake", "/sites")),
+        optional(services.get(person, "dispatch", "/engineers")),
         *(optional(services.get(person, name, "/dead-letters")) for name in services.urls),
     )
     async with request.app.state.runtime.database.connect() as connection:
@@ -45,7 +74,10 @@ async def board_page(request: Request, session: Session, services: Services) -> 
         "board.html",
         session,
         refused_on_phones=refused_on_phones,
-        rows=await _rows(services, session),
+        **await _rows(services, session, view),
+        sites=sites or [],
+        engineers=engineers or [],
+        risks=list(Risk),
         waiting=waiting,
         at_risk=at_risk,
         due=due,
@@ -57,17 +89,22 @@ async def board_page(request: Request, session: Session, services: Services) -> 
 
 
 @router.get("/board/tickets")
-async def board_rows(request: Request, session: Session, services: Services) -> HTMLResponse:
+async def board_rows(request: Request, session: Session, services: Services, view: View) -> HTMLResponse:
     """The open tickets alone (an htmx fragment), refreshed whenever one moves."""
     require(session, *WATCHES)
-    return page(request, "_board_rows.html", session, rows=await _rows(services, session))
+    return page(request, "_board_rows.html", session, **await _rows(services, session, view))
 
 
-async def _rows(services: Upstream, session: WebSession) -> list[object]:
+async def _rows(services: Upstream, session: WebSession, view: BoardView) -> dict[str, Any]:
+    """A page of the open tickets the view asks for, the most urgent first, and where it is among the pages."""
     tickets, clocks = await asyncio.gather(
-        services.get(session.person, "dispatch", "/tickets"), services.get(session.person, "sla", "/clocks")
+        services.get(session.person, "dispatch", "/tickets", site_code=view.site_code),
+        services.get(session.person, "sla", "/clocks", site_code=view.site_code),
     )
-    return list(board(tickets, clocks, datetime.now(UTC)))
+    rows = narrowed(board(tickets, clocks, datetime.now(UTC)), engineer_id=view.engineer_id, risk=view.risk)
+    pages = Pages.of(len(rows), view.page, ROWS_PER_PAGE)
+    start = (view.page - 1) * ROWS_PER_PAGE
+    return {"rows": rows[start : start + ROWS_PER_PAGE], "shown": len(rows), "pages": pages, "view": view}
 
 
 @router.get("/tickets/{ticket_id}")

@@ -91,6 +91,11 @@ LABELS = {
     "pending": N_("Waiting"),
     "sent": N_("Sent"),
     "failed": N_("Not sent"),
+    "risk_breached": N_("Missed"),
+    "risk_at_risk": N_("At risk"),
+    "risk_watch": N_("Half the time gone"),
+    "risk_calm": N_("In good time"),
+    "risk_no_clock": N_("No clock running"),
 }
 """The words for the codes the services answer with (kinds, priorities, statuses, clocks)."""
 
