@@ -12,6 +12,7 @@ ACCESS: AccessTable = {
     ("GET", "/reports/tickets"): only(MANAGER, QUALITY),
     ("GET", "/tickets/{ticket_id}/candidates"): only(OPERATOR, MANAGER),
     ("POST", "/tickets/{ticket_id}/assign"): only(MANAGER),
+    ("POST", "/tickets/{ticket_id}/notes"): only(OPERATOR, MANAGER, ENGINEER, QUALITY),
     ("GET", "/engineers"): anyone_of(STAFF),
     ("GET", "/sites/{site_code}/roster"): anyone_of(STAFF),
     ("GET", "/engineers/{engineer_id}/duty"): anyone_of(STAFF),

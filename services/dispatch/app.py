@@ -50,6 +50,7 @@ service = ServiceDefinition(
         contracts.TicketResolved,
         contracts.TicketReopened,
         contracts.TicketClosed,
+        contracts.TicketNoted,
         contracts.DeviceSwapped,
         contracts.FollowUpDue,
         contracts.FollowUpMissed,

@@ -1,6 +1,6 @@
 """Dispatch's HTTP API: each area's routes in one router. A ticket's moves come last: their
 `POST /tickets/{ticket_id}/{action}` would otherwise take the requests of the routes named alike
-(assign, escalate, swaps, follow-up, appointment)."""
+(assign, escalate, swaps, notes, follow-up, appointment)."""
 
 from fastapi import APIRouter
 
@@ -10,7 +10,8 @@ from services.dispatch.quality import handlers as quality
 from services.dispatch.roster import handlers as roster
 from services.dispatch.tickets import handlers as tickets
 from services.dispatch.tickets import manager_handlers as manager
+from services.dispatch.tickets import notes
 
 router = APIRouter(tags=["dispatch"])
-for area in (manager, roster, followups, quality, inspections, tickets):
+for area in (manager, notes, roster, followups, quality, inspections, tickets):
     router.include_router(area.router)

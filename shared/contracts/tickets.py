@@ -1,4 +1,4 @@
-"""Events of a ticket's life: opened or rejected by intake, assigned and escalated by dispatch."""
+"""Events of a ticket's life: opened or rejected by intake, assigned, noted and escalated by dispatch."""
 
 from __future__ import annotations
 
@@ -137,3 +137,17 @@ class TicketEscalationNeeded(Event):
     )
     findings: Text | None = Field(default=None, description="What the engineer found, in their words.")
     engineer: Contact | None = Field(default=None, description="The engineer on site, for the partner.")
+
+
+class TicketNoted(Event):
+    """A note the integrator's staff wrote on a ticket: for each other (internal), or for the customer,
+    who then reads it in the ticket's history, on their own systems and in the service report."""
+
+    message_type: ClassVar[str] = "ticket.noted"
+
+    ticket_id: Identifier
+    site_code: Code
+    text: Text = Field(min_length=1)
+    for_customer: bool = Field(description="True: the customer reads it; false: the staff's alone.")
+    author: Name = Field(description="Who wrote it.")
+    written_at: AwareDatetime

@@ -39,6 +39,7 @@ CUSTOMER_SEES: dict[str, frozenset[str]] = {
     "ticket.resolved": _every_field("ticket.resolved"),  # the work done, as the customer signed for it
     "ticket.reopened": _all_but("ticket.reopened", "reason"),
     "ticket.closed": _every_field("ticket.closed"),
+    "ticket.noted": _every_field("ticket.noted"),  # a note for the customer only (customer_view)
     "sla.clock_started": _every_field("sla.clock_started"),
     "sla.breached": _every_field("sla.breached"),
     "sla.met": _every_field("sla.met"),
@@ -70,4 +71,6 @@ def customer_view(message_type: str, payload: Mapping[str, Any]) -> dict[str, An
         return None
     if message_type == "document.archived" and payload.get("category") not in CUSTOMER_DOCUMENTS:
         return None
+    if message_type == "ticket.noted" and payload.get("for_customer") is not True:
+        return None  # the staff wrote it for each other
     return {name: value for name, value in payload.items() if name in seen}

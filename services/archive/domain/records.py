@@ -9,6 +9,7 @@ arrives (a ticket's `ticket.opened`, its n-th resolution, a follow-up call, a ve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from services.archive.domain.case_records import complaint_record, inspection_report, rma_record, vendor_letter
 from services.archive.domain.documents import Category, Draft
@@ -23,6 +24,7 @@ from shared.contracts import (
     QualityCaseAnswered,
     TicketAccepted,
     TicketAssigned,
+    TicketNoted,
     TicketOnSite,
     TicketOpened,
     TicketResolved,
@@ -165,12 +167,27 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
             },
             # Named by their hashes, so that the report's own hash covers the pictures it shows.
             "photos": [{"kind": p.kind.value, "taken_at": local(p.taken_at, site), "sha256": p.sha256} for p in photos],
+            **customer_notes(story, resolved, site),
         },
         images={
             **signature(confirmation.signature_png if confirmation else None),
             **{f"photo_{number}": p.content for number, p in enumerate(photos, start=1)},
         },
     )
+
+
+def customer_notes(story: Story, resolved: TicketResolved, site: Site) -> dict[str, Any]:
+    """The notes staff wrote for the customer during this visit (after the previous resolution, up to
+    this one), as the report carries them: none, no `notes` at all (reports filed before notes existed
+    read the same)."""
+    earlier = [r.resolved_at for r in story.all(TicketResolved) if r.resolved_at < resolved.resolved_at]
+    since = max(earlier, default=None)
+    notes = [
+        {"written_at": local(note.written_at, site), "author": note.author, "text": note.text}
+        for note in story.all(TicketNoted)
+        if note.for_customer and (since is None or note.written_at > since) and note.written_at <= resolved.resolved_at
+    ]
+    return {"notes": notes} if notes else {}
 
 
 def of_this_visit(photos: Sequence[Photo], story: Story, resolved: TicketResolved) -> list[Photo]:

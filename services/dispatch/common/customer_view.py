@@ -33,6 +33,7 @@ HISTORY_NOTES: dict[str, bool] = {
     "reopen": False,
     "close": False,
     "swap_device": False,  # serials are in the register; RMA and case numbers are the vendor's
+    "note_for_customer": True,  # written for them (tickets/notes.py); an internal `note` is not theirs
 }
 
 ESCALATION_FIELDS = frozenset({"escalation_id", "ticket_id", "reason", "status", "created_at", "closed_at"})

@@ -1,0 +1,49 @@
+"""Notes on a ticket: the integrator's staff write them for each other (internal) or for the customer.
+Each goes into the ticket's history (`note`, the staff's alone, or `note_for_customer`, which the
+customer reads: common/customer_view.py) and leaves as `ticket.noted` for the archive's record and
+service report and for the customer's own systems (a note for the customer only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, StringConstraints
+
+from services.dispatch.tickets import repository
+from shared.contracts import TicketNoted
+from shared.contracts.bounds import MAX_TEXT
+from shared.http import Actor, Database, Problem
+
+router = APIRouter()
+
+INTERNAL, FOR_CUSTOMER = "note", "note_for_customer"
+"""The history's actions for the two kinds of note."""
+
+
+class Note(BaseModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+    for_customer: bool = Field(False, description="True: the customer reads it too; default: the staff's alone.")
+
+
+@router.post("/tickets/{ticket_id}/notes", status_code=201)
+async def write_note(ticket_id: str, note: Note, database: Database, actor: Actor) -> dict[str, Any]:
+    """Write a note on the ticket, internal or for the customer; it shows in the ticket's history."""
+    now = datetime.now(UTC)
+    async with database.unit_of_work() as uow:
+        ticket = await repository.ticket_for_update(uow.connection, ticket_id)
+        if ticket is None:
+            raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
+        action = FOR_CUSTOMER if note.for_customer else INTERNAL
+        await repository.record(
+            uow.connection, ticket_id, action=action, status=ticket.status, at=now, actor=actor, note=note.text
+        )
+        uow.publish(
+            TicketNoted(
+                ticket_id=ticket_id, site_code=ticket.site_code, text=note.text, for_customer=note.for_customer,
+                author=actor, written_at=now,
+            ),
+            correlation_id=ticket_id,
+        )  # fmt: skip
+    return {"ticket_id": ticket_id, "action": action, "note": note.text, "at": now.isoformat(), "actor": actor}
