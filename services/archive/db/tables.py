@@ -174,12 +174,17 @@ ticket_list = Table(
     Column("is_open", Boolean, nullable=False),
     Column("next_due_at", TIMESTAMP(timezone=True)),
     Column("search_text", Text, nullable=False),
+    Column("search_pairs", ARRAY(Text), nullable=False),
     Column("updated_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_ticket_list_reported_at", "reported_at"),
-    Index("ix_ticket_list_site_code_reported_at", "site_code", "reported_at"),
+    # The list's usual order, newest first, read off the index page by page rather than sorted whole.
+    Index("ix_ticket_list_reported_at", text("reported_at DESC NULLS LAST"), text("ticket_id DESC")),
+    Index(
+        "ix_ticket_list_site_code_reported_at", "site_code", text("reported_at DESC NULLS LAST"), text("ticket_id DESC")
+    ),
     Index("ix_ticket_list_engineer_id", "engineer_id"),
     Index("ix_ticket_list_open_next_due_at", "next_due_at", postgresql_where=text("is_open")),
     Index("ix_ticket_list_breached", "reported_at", postgresql_where=text("breached")),
+    Index("ix_ticket_list_search_pairs", "search_pairs", postgresql_using="gin"),
     Index(
         "ix_ticket_list_search_text",
         "search_text",

@@ -58,6 +58,7 @@ def row_of(line: TicketLine) -> dict[str, Any]:
         "is_open": line.is_open,
         "next_due_at": line.next_due_at,
         "search_text": line.search_text(),
+        "search_pairs": line.search_pairs(),
     }
 
 
@@ -80,7 +81,7 @@ class TicketFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         c = ticket_list.c
         found: list[ColumnElement[bool]] = [c.opened]
-        found += [c.search_text.like(like.containing(word.lower()), escape=like.ESCAPE) for word in self.words]
+        found += [_has_word(word.lower()) for word in self.words]
         for column, values in (
             (c.site_code, self.site_codes), (c.status, self.statuses), (c.kind, self.kinds),
             (c.priority, self.priorities), (c.subsystem, self.subsystems), (c.engineer_id, self.engineer_ids),
@@ -98,6 +99,14 @@ class TicketFilter:
         return found
 
 
+def _has_word(word: str) -> ColumnElement[bool]:
+    """A word of two characters by its pair (its own index), a longer one under the trigram index; one
+    character alone is looked for in every line."""
+    if len(word) == 2:
+        return ticket_list.c.search_pairs.contains([word])
+    return ticket_list.c.search_text.like(like.containing(word), escape=like.ESCAPE)
+
+
 SORTS = {
     "reported_at": ticket_list.c.reported_at,
     "ticket_id": ticket_list.c.ticket_id,
@@ -108,7 +117,9 @@ SORTS = {
 }
 """What a list may be sorted by; `-` before the name sorts it the other way round."""
 
-COLUMNS = [column for column in ticket_list.c if column.name not in {"search_text", "priority_rank", "kind_at"}]
+COLUMNS = [
+    column for column in ticket_list.c if column.name not in {"search_text", "search_pairs", "priority_rank", "kind_at"}
+]
 
 
 def _ordered(query: Select[Any], sort: str) -> Select[Any]:

@@ -114,6 +114,15 @@ class TicketLine:
         )  # fmt: skip
         return "\n".join(part for part in parts if part).lower()
 
+    def search_pairs(self) -> list[str]:
+        """Every two characters side by side in what the ticket is found by: most Chinese words are two
+        characters (黑屏, 杂音), too short for a trigram index, and a word of two is in the text exactly
+        when it is one of these pairs."""
+        text = self.search_text()
+        return sorted(
+            {text[i : i + 2] for i in range(len(text) - 1) if not (text[i].isspace() or text[i + 1].isspace())}
+        )
+
 
 SHOWN: tuple[type[Event], ...] = (
     TicketOpened, TicketReclassified, SlaClockStarted, SlaBreached, SlaMet, TicketAssigned,

@@ -86,6 +86,9 @@ async def test_tickets_are_found_filtered_sorted_and_paged_and_a_customer_sees_t
         assert await found(sort="reported_at") == [one, two, three]
         assert await found(sort="priority") == [two, one, three]  # critical first, then by number
         assert await found(q="背景音乐") == [one]  # not the other site's, which was not asked for
+        assert await found(q="音乐") == [one]  # a word of two characters, found by its pair
+        assert await found(q="乐") == [one]
+        assert await found(q="乐中") == []  # both characters are there, but not side by side
         assert await found(q="13812345678") == [one]  # the phone as typed without spaces
         assert await found(q=serial.lower()) == [two]
         assert await found(q="signage dark") == [two]  # every word must appear

@@ -123,3 +123,11 @@ def test_a_ticket_is_found_by_its_phone_as_typed_with_or_without_spaces() -> Non
         "ple-2ma240",
     ):
         assert word in text
+
+
+def test_a_word_of_two_characters_is_one_of_the_pairs_exactly_when_it_is_in_the_text() -> None:
+    line = _fold([(OPENED, 0)])
+    text, pairs = line.search_text(), set(line.search_pairs())
+    assert {"背景", "音乐", "没有", "声音", "徐女"} <= pairs
+    assert all(len(pair) == 2 and pair in text and not any(c.isspace() for c in pair) for pair in pairs)
+    assert "乐中" not in pairs  # both there, not side by side

@@ -9,6 +9,7 @@ Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -66,13 +67,25 @@ def upgrade() -> None:
         sa.Column("is_open", sa.Boolean(), nullable=False),
         sa.Column("next_due_at", sa.TIMESTAMP(timezone=True), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("search_pairs", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("updated_at", sa.TIMESTAMP(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_ticket_list")),
         schema="archive",
     )
-    op.create_index("ix_ticket_list_reported_at", "ticket_list", ["reported_at"], schema="archive")
     op.create_index(
-        "ix_ticket_list_site_code_reported_at", "ticket_list", ["site_code", "reported_at"], schema="archive"
+        "ix_ticket_list_reported_at",
+        "ticket_list",
+        [sa.text("reported_at DESC NULLS LAST"), sa.text("ticket_id DESC")],
+        schema="archive",
+    )
+    op.create_index(
+        "ix_ticket_list_site_code_reported_at",
+        "ticket_list",
+        ["site_code", sa.text("reported_at DESC NULLS LAST"), sa.text("ticket_id DESC")],
+        schema="archive",
+    )
+    op.create_index(
+        "ix_ticket_list_search_pairs", "ticket_list", ["search_pairs"], schema="archive", postgresql_using="gin"
     )
     op.create_index("ix_ticket_list_engineer_id", "ticket_list", ["engineer_id"], schema="archive")
     op.create_index(
@@ -133,7 +146,8 @@ def _lines_of_the_tickets_heard_before() -> None:
             if event is not None:
                 lines[ticket_id] = advance(lines[ticket_id], event, occurred_at)
         kept = [row_of(line) for line in lines.values()]
-        columns = (sa.column(name, postgresql.JSONB) if name == "clocks" else sa.column(name) for name in kept[0])
+        typed: dict[str, Any] = {"clocks": postgresql.JSONB(), "search_pairs": postgresql.ARRAY(sa.Text())}
+        columns = [sa.column(name, typed.get(name)) for name in kept[0]]
         bind.execute(sa.insert(sa.table("ticket_list", *columns, schema="archive")), kept)
         after = tickets[-1]
 
