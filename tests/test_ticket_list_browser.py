@@ -125,6 +125,17 @@ async def test_the_office_finds_filters_keeps_and_exports_tickets(world: World, 
         await manager.click("#board-filter button[type=submit]")
         await expect(board_rows).to_have_count(0)  # both clocks have hours left
 
+        # Notes on the ticket: one for the office only, one the customer reads too.
+        await manager.goto(f"/tickets/{music}")
+        await manager.fill("#note-text", "客户经理脾气急，先打电话")
+        await manager.click("#note button[type=submit]")
+        await manager.fill("#note-text", "备件已订，明天上午到货")
+        await manager.check("#note input[name=for_customer]")
+        await manager.click("#note button[type=submit]")
+        notes = manager.locator("#history tr[data-action^=note]")
+        await expect(notes).to_have_count(2)
+        await expect(notes.last).to_contain_text("for the customer")
+
         # The customer's representative lists their own site's tickets only, whatever the link asks.
         customer = await signed_in(browser, urls["console"], "rep.xu", PHONE)
         await customer.goto(f"/tickets?q={mark}&site_code={elsewhere}")
@@ -132,3 +143,8 @@ async def test_the_office_finds_filters_keeps_and_exports_tickets(world: World, 
         await expect(customer.locator("#ticket-list")).not_to_contain_text(elsewhere)
         await expect(customer.locator("#site_code")).to_have_count(0)
         await shot(customer, "ticket-list-customer-on-a-phone")
+        await customer.goto(f"/tickets/{music}")
+        await expect(customer.locator("#history")).to_contain_text("备件已订，明天上午到货")
+        await expect(customer.locator("#history")).to_contain_text("给客户的说明")
+        await expect(customer.locator("#history")).not_to_contain_text("脾气急")
+        await expect(customer.locator("#note")).to_have_count(0)

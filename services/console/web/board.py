@@ -152,6 +152,22 @@ async def assign(
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
 
 
+@router.post("/tickets/{ticket_id}/notes")
+async def write_note(
+    request: Request,
+    session: Session,
+    services: Services,
+    ticket_id: str,
+    text: Annotated[str, Form(max_length=8000)],
+    for_customer: Annotated[bool, Form()] = False,
+) -> Response:
+    require(session, Role.OPERATOR, Role.MANAGER, Role.ENGINEER, Role.QUALITY)
+    await services.post(
+        session.person, "dispatch", f"/tickets/{ticket_id}/notes", {"text": text, "for_customer": for_customer}
+    )
+    return RedirectResponse(f"/tickets/{ticket_id}#history", status_code=303)
+
+
 @router.get("/follow-ups")
 async def follow_ups(request: Request, session: Session, services: Services) -> HTMLResponse:
     require(session, Role.MANAGER, Role.OPERATOR, Role.QUALITY)

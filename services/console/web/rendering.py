@@ -96,6 +96,23 @@ LABELS = {
     "risk_watch": N_("Half the time gone"),
     "risk_calm": N_("In good time"),
     "risk_no_clock": N_("No clock running"),
+    "did_assign": N_("Assigned to an engineer"),
+    "did_route": N_("Sent to the quality desk"),
+    "did_await": N_("Nobody free to take it"),
+    "did_at_risk": N_("Response at risk"),
+    "did_reclassify": N_("Kind or priority changed"),
+    "did_escalate": N_("Escalated to the vendor"),
+    "did_vendor_case_ended": N_("Vendor case ended"),
+    "did_swap_device": N_("Device swapped"),
+    "did_accept": N_("Accepted the ticket"),
+    "did_arrive": N_("Arrived on site"),
+    "did_pause": N_("Work paused"),
+    "did_resume": N_("Work resumed"),
+    "did_resolve": N_("Work done"),
+    "did_reopen": N_("Ticket reopened"),
+    "did_close": N_("Ticket closed"),
+    "did_note": N_("Internal note"),
+    "did_note_for_customer": N_("Note for the customer"),
 }
 """The words for the codes the services answer with (kinds, priorities, statuses, clocks)."""
 
