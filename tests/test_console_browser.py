@@ -19,7 +19,7 @@ from playwright.async_api import Browser, expect
 
 from services.console.domain.people import Person
 from shared.identity import Role
-from testkit.browser import DESK, PASSWORD, PHONE, chromium, keep_people, shot, signed_in
+from testkit.browser import DESK, PHONE, chromium, keep_people, shot, signed_in
 from testkit.identities import bearer
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
@@ -206,15 +206,15 @@ async def test_an_administrator_corrects_a_contract_and_closes_an_account(world:
         await admin.click("#editor button[type=submit]")
         await expect(admin.locator("#saved")).to_be_visible()
 
-        # The operator's account closed from the page: their next page sends them to sign in.
+        # The operator's account closed with one button: their next page sends them to sign in, and the
+        # account opens again as it was, password and all.
         operator = await signed_in(browser, urls["console"], "op.wang", DESK)
         await admin.goto("/admin")
-        await admin.fill("#username", "op.wang")
-        await admin.fill("#name", "王芳 Wang Fang")
-        await admin.fill("#password", PASSWORD)
-        await admin.check("input[name=role][value=operator]")
-        await admin.uncheck("input[name=active]")
-        await admin.click("form[action='/admin/people'] button[type=submit]")
-        await expect(admin.locator("#people")).to_contain_text("op.wang")
+        await admin.click("#active-op\\.wang button")
+        await expect(admin.locator("#active-op\\.wang button")).to_have_text("Open the account again")
         await operator.reload()
         await expect(operator).to_have_url(re.compile(r"/sign-in"))
+        await admin.click("#active-op\\.wang button")
+        await expect(admin.locator("#active-op\\.wang button")).to_have_text("Close the account")
+        again = await signed_in(browser, urls["console"], "op.wang", DESK)
+        await expect(again).to_have_url(re.compile(r"/calls/new$"))

@@ -4,6 +4,7 @@ names them and their roles, which every service verifies with the public key."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -98,13 +99,29 @@ async def keep(uow: UnitOfWork, person: Person, password: str) -> bool:
     chosen = password if same_password else acceptable(password, person)
     created = await people_rows.keep(uow.connection, checked(person), password_hash(chosen))
     if before is not None:
-        changes = changes_between(before[0], person, same_password=same_password)
-        if changes:
-            # Stamped after the row is locked by the upsert: a sign-in that read the old row ended first,
-            # and its token was issued before this moment (sign_in).
-            changed_at = await _database_now(uow.connection)
-            changed = AccountChanged(
-                username=person.username, changes=changes, active=person.active, changed_at=changed_at
-            )
-            uow.publish(changed, correlation_id=person.username)
+        await _announce(uow, before[0], person, same_password=same_password)
     return created
+
+
+async def set_active(uow: UnitOfWork, username: str, *, active: bool) -> Person | None:
+    """Close an account (or open it again) as it is, password and all; None for a name nobody has. Closing
+    is announced as any change of access, and the person's tokens are refused everywhere at once."""
+    found = await people_rows.find(uow.connection, username)
+    if found is None:
+        return None
+    before, stored_hash = found
+    after = replace(before, active=active)
+    if after != before:
+        await people_rows.keep(uow.connection, after, stored_hash)
+        await _announce(uow, before, after, same_password=True)
+    return after
+
+
+async def _announce(uow: UnitOfWork, before: Person, after: Person, *, same_password: bool) -> None:
+    changes = changes_between(before, after, same_password=same_password)
+    if changes:
+        # Stamped after the row is locked by the upsert: a sign-in that read the old row ended first,
+        # and its token was issued before this moment (sign_in).
+        changed_at = await _database_now(uow.connection)
+        changed = AccountChanged(username=after.username, changes=changes, active=after.active, changed_at=changed_at)
+        uow.publish(changed, correlation_id=after.username)

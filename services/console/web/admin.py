@@ -81,6 +81,17 @@ async def add_person(
     return RedirectResponse("/admin", status_code=303)
 
 
+@router.post("/admin/people/{username}/active")
+async def open_or_close(request: Request, session: Session, username: str, active: Annotated[bool, Form()]) -> Response:
+    """Close an account with one button (or open it again): no password to type; its tokens end at once."""
+    require(session)
+    async with request.app.state.runtime.database.unit_of_work() as uow:
+        found = await people.set_active(uow, username, active=active)
+    if found is None:
+        raise ServiceRefused(404, "unknown_person", f"nobody signs in as {username!r}")
+    return RedirectResponse("/admin#people", status_code=303)
+
+
 @dataclass(frozen=True)
 class Kept:
     """Where a governing document lives: the service, the path to read and write it, and how to find
