@@ -69,6 +69,8 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         number = operator.locator("#ticket-number")
         await expect(number).to_have_text(re.compile(rf"^{site}-\d{{8}}-\d{{4}}$"))
         ticket = (await number.text_content() or "").strip()
+        await expect(operator.locator("#site_code")).to_have_value(site)  # kept for the next call
+        await expect(operator.locator("#description")).to_have_value("")
         await shot(operator, "2-operator-reads-back-the-number")
 
         # The manager's board shows it without a reload, with a countdown that ticks.

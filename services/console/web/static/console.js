@@ -46,7 +46,10 @@
     var form = event.detail.elt;
     if (!form.matches || !form.matches("[data-resets-after-receipt]")) return;
     if (event.detail.successful && event.detail.target && event.detail.target.id === "receipt") {
+      // The next call is most often about the same site: it stays chosen, the rest is cleared.
+      var site = form.querySelector("[name=site_code]"), keptSite = site ? site.value : null;
       form.reset();
+      if (site) site.value = keptSite;
       document.getElementById("preview").innerHTML = "";
     }
   });
