@@ -123,14 +123,16 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await expect(manager.locator("#compliance-response .bar")).to_have_count(6)
         await shot(manager, "6-manager-reports")
 
-        # Last month's register, drawn up for signing (the calendar does this on the 1st).
+        # Last month's register, drawn up for signing from the site's page (the calendar does it on the 1st).
         last_month = (datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1) - timedelta(days=1)).strftime(
             "%Y-%m"
         )
-        async with httpx.AsyncClient(base_url=urls["archive"], headers=bearer("mgr", Role.MANAGER)) as archive:
-            drawn = await archive.post(f"/sites/{site}/registers", json={"kind": "monthly", "period": last_month})
-            assert drawn.status_code == 201, drawn.text
-            register = drawn.json()["code"]
+        await manager.goto(f"/site?site_code={site}")
+        await manager.select_option("#register-kind", "monthly")
+        await manager.fill("#register-period", last_month)
+        await manager.click("#draw-up button[type=submit]")
+        await expect(manager).to_have_url(re.compile(rf"/registers/{site}-\d{{4}}-REG-\d+$"))
+        register = manager.url.rsplit("/", 1)[1]
 
         # The customer's representative, on a phone: the ticket's documents, then signing the register.
         customer = await signed_in(browser, console, "rep.xu", PHONE)

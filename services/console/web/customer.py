@@ -88,6 +88,23 @@ async def register_page(request: Request, session: Session, services: Services, 
     )
 
 
+@router.post("/sites/{site_code}/registers")
+async def draw_up_register(
+    session: Session,
+    services: Services,
+    site_code: str,
+    kind: Annotated[str, Form(pattern="^(monthly|quarterly)$")],
+    period: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Draw up the site's register of a month or a quarter (a new version of one not signed yet), for
+    both parties to read and sign."""
+    require(session, Role.MANAGER)
+    drawn = await services.post(
+        session.person, "archive", f"/sites/{site_code}/registers", {"kind": kind, "period": period.strip() or None}
+    )
+    return RedirectResponse(f"/registers/{drawn['code']}", status_code=303)
+
+
 @router.post("/registers/{code}/sign")
 async def sign_register(
     request: Request,
