@@ -7,13 +7,13 @@ Errors are answered as problems (RFC 9457, see shared/problems.py): `{"type", "t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Annotated, Any, cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,35 +24,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import idempotent_requests
-from shared.access import AccessDenied, AccessTable, check, only, rule_for
+from shared.access import AccessDenied, check, rule_for
 from shared.access_ends import Revocations
-from shared.identity import Identity, IssuerUnreachable, Role, TokenRefused, TokenVerifier
+from shared.identity import Identity, IssuerUnreachable, TokenRefused, TokenVerifier
+from shared.operations import access_table, operations
 from shared.persistence.service_database import ServiceDatabase
 from shared.problems import PROBLEM_RESPONSES, BodyTooLarge, RequestShield, problem_response, undecodable_body
-from shared.refusals import Refused
+from shared.problems import Problem as Problem  # raised by every service's routes
 from shared.runtime import ServiceRuntime
 from shared.security_headers import SecurityHeaders
 from shared.settings import ServiceSettings
-
-
-class Problem(Exception):
-    """A request the service understood but will not carry out."""
-
-    def __init__(
-        self, status: int, error: str, message: str, *, headers: Mapping[str, str] | None = None, **detail: Any
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
-        self.headers = headers
-        self.detail = detail
-
-    @classmethod
-    def of(cls, refused: Refused, statuses: Mapping[str, int], default: int = 422) -> Problem:
-        """A rule's refusal as an HTTP answer: the status its reason maps to (`default` for the rest:
-        the request must change)."""
-        return cls(statuses.get(refused.reason, default), refused.reason, refused.message, **refused.detail)
 
 
 def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> FastAPI:
@@ -156,26 +137,6 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
 
     app.add_middleware(RequestShield)  # added last: the outermost of the app's own middleware
     return app
-
-
-operations = APIRouter(tags=["operations"])
-OPERATIONS_ACCESS: AccessTable = {("GET", "/dead-letters"): only(Role.MANAGER, Role.OPERATOR)}
-
-
-def access_table(service_access: AccessTable) -> AccessTable:
-    """Who may call each route of a service: its own table, and every service's operations routes."""
-    return {**service_access, **OPERATIONS_ACCESS}
-
-
-@operations.get("/dead-letters")
-async def dead_letters_waiting(request: Request) -> list[dict[str, Any]]:
-    """The service's dead-letter queues and how many messages wait in each (`aftercare dead-letters`
-    shows them and sends them back)."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    try:
-        return [{"queue": q.dead_queue, "waiting": await runtime.publisher.depth(q.dead_queue)} for q in runtime.queues]
-    except ConnectionError as down:
-        raise Problem(503, "broker_unreachable", f"the broker does not answer: {down}") from down
 
 
 def file_named(filename: str, *, inline: bool = False) -> dict[str, str]:

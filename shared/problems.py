@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logs import get_logger
 from shared.persistence.errors import causes, database_reason, is_data_error, is_unavailable
+from shared.refusals import Refused
 
 log = get_logger(__name__)
 
@@ -221,3 +222,23 @@ async def _answer(
 
 async def _nothing() -> Message:
     return {"type": "http.disconnect"}
+
+
+class Problem(Exception):
+    """A request the service understood but will not carry out."""
+
+    def __init__(
+        self, status: int, error: str, message: str, *, headers: Mapping[str, str] | None = None, **detail: Any
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers
+        self.detail = detail
+
+    @classmethod
+    def of(cls, refused: Refused, statuses: Mapping[str, int], default: int = 422) -> Problem:
+        """A rule's refusal as an HTTP answer: the status its reason maps to (`default` for the rest:
+        the request must change)."""
+        return cls(statuses.get(refused.reason, default), refused.reason, refused.message, **refused.detail)

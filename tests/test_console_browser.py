@@ -19,6 +19,7 @@ from playwright.async_api import Browser, expect
 
 from services.console.domain.people import Person
 from shared.identity import Role
+from testkit.broker import send
 from testkit.browser import DESK, PHONE, chromium, keep_people, shot, signed_in
 from testkit.identities import bearer
 from testkit.sites import fresh_site
@@ -209,6 +210,24 @@ async def test_an_administrator_corrects_a_contract_and_closes_an_account(world:
         assert "next_occurrence_on" not in plan
         await admin.click("#editor button[type=submit]")
         await expect(admin.locator("#saved")).to_be_visible()
+
+        # A message no service could read waits as a dead letter; the administrator reads why and sends it
+        # back (it dies again: its cause is not fixed).
+        poison = f"poison-{uuid.uuid4()}"
+        await send(
+            world.amqp_url, b'{"type": "ticket.opened", "payload": "half', routing_key="ticket.opened",
+            message_id=poison, message_type="ticket.opened",
+        )  # fmt: skip
+        letter = admin.locator(f"#queue-dispatch\\.inbox\\.dead tr.letter[data-message-id='{poison}']")
+
+        async def shown() -> bool:
+            await admin.goto("/admin/dead-letters")
+            return await letter.count() == 1
+
+        await eventually(shown, timeout=30, interval=0.5, what="the poison on the dead letters page")
+        await expect(letter).to_contain_text("invalid_envelope")
+        await letter.locator("button").click()
+        await expect(admin).to_have_url(re.compile(r"/admin/dead-letters$"))
 
         # The operator's account closed with one button: their next page sends them to sign in, and the
         # account opens again as it was, password and all.

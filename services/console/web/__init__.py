@@ -8,6 +8,7 @@ from services.console.web import (
     board,
     calls,
     customer,
+    dead_letters,
     desks,
     field,
     hooks,
@@ -15,8 +16,8 @@ from services.console.web import (
     pages,
     reports,
     ticket_list,
-)  # fmt: skip
+)
 
 router = APIRouter()
-for part in (pages, calls, ticket_list, board, customer, desks, reports, admin, field, hooks, notices):
+for part in (pages, calls, ticket_list, board, customer, desks, reports, admin, dead_letters, field, hooks, notices):
     router.include_router(part.router)
