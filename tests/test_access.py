@@ -16,8 +16,9 @@ from fastapi import FastAPI
 
 import services
 from shared.access import SiteIn
-from shared.http import access_table, create_app, operations
+from shared.http import create_app
 from shared.identity import Identity, Role, TokenIssuer, generate_key_pair
+from shared.operations import access_table, operations
 from shared.runtime import ServiceRuntime
 from testkit.identities import PRIVATE_KEY, bearer
 from testkit.in_process import running
