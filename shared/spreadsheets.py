@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 
 class SheetFormat(StrEnum):
@@ -84,7 +85,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
 
 def _typed(cell: str) -> str:
     """A CSV cell as typed: without the apostrophe written before what would start a formula (_inert)."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")) else cell
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
@@ -105,13 +106,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(text: str) -> str:
-    """A CSV cell Excel shows as the text it is: an apostrophe before what would start a formula."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
+    """A CSV cell Excel shows as the text it is: an apostrophe before what would start a formula, and
+    before an apostrophe typed first (so that reading takes exactly one away)."""
+    return f"'{text}" if text.startswith((*_FORMULA_START, "'")) else text
 
 
 def _as_text(sheet: Any, text: str) -> Cell:
-    """An XLSX cell typed as text, which openpyxl would otherwise write as a formula when it starts with '='."""
-    cell = WriteOnlyCell(sheet, value=text)
+    """An XLSX cell typed as text, which openpyxl would otherwise write as a formula when it starts with
+    '='; without the control characters XML cannot hold (a pasted vertical tab would fail the whole file)."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"
     return cell
 

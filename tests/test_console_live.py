@@ -62,7 +62,7 @@ async def test_an_event_reaches_the_open_page_through_the_consoles_own_queue(
             finally:
                 await publisher.stop()
             moved = await asyncio.wait_for(page.get(), timeout=10)
-        assert moved == Moved("ticket.assigned", "HH138-20261127-0042", "HH138")
+        assert moved == Moved("ticket.assigned", "HH138-20261127-0042", "HH138", customer_sees=True)
     finally:
         await feed.stop()
     assert not feed.running
@@ -93,4 +93,11 @@ def _consuming(feed: LiveFeed) -> Callable[[], Awaitable[str | None]]:
 
 def test_a_moved_ticket_names_its_site() -> None:
     assert Moved.of("sla.warning", {"ticket_id": "LOAD1-20261127-0001"}).site_code == "LOAD1"
-    assert Moved.of("site.described", {"site_code": "HH138"}) == Moved("site.described", None, "HH138")
+    assert Moved.of("site.described", {"site_code": "HH138"}) == Moved("site.described", None, "HH138", True)
+
+
+def test_a_customer_hears_of_a_note_for_them_not_of_an_internal_one() -> None:
+    note = {"ticket_id": "HH138-20261127-0001", "site_code": "HH138", "text": "x", "author": "a", "written_at": "t"}
+    assert Moved.of("ticket.noted", {**note, "for_customer": True}).customer_sees
+    assert not Moved.of("ticket.noted", {**note, "for_customer": False}).customer_sees
+    assert not Moved.of("sla.warning", {"ticket_id": "HH138-20261127-0001"}).customer_sees

@@ -34,6 +34,11 @@ async def test_a_note_for_the_customer_reaches_them_and_an_internal_one_does_not
             assert (await dispatch.post(f"/tickets/{ticket}/notes", json=wrong)).status_code == 422
         unknown = await dispatch.post(f"/tickets/{site}-20200101-0001/notes", json={"text": "?"})
         assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_ticket")
+        stranger = bearer("eng-x", Role.ENGINEER, engineer_id="E99")
+        refused = await dispatch.post(
+            f"/tickets/{ticket}/notes", json={"text": "hi", "for_customer": True}, headers=stranger
+        )
+        assert (refused.status_code, refused.json()["error"]) == (403, "not_your_ticket")
         customer = bearer("rep", Role.CUSTOMER, site_code=site)
         assert (
             await dispatch.post(f"/tickets/{ticket}/notes", json={"text": "hi"}, headers=customer)

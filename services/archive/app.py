@@ -8,6 +8,7 @@ from services.archive.access import ACCESS
 from services.archive.db.tables import metadata
 from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
+from services.archive.ticket_list_rebuild import unlisted_tickets
 from services.archive.typesetting import typesetter
 from shared import contracts
 from shared.access_ends import accounts_subscription
@@ -25,7 +26,7 @@ service = ServiceDefinition(
         Subscription("archive.inbox", handlers.event_handlers),
         accounts_subscription("archive", metadata),
     ),
-    workers=(register_calendar, typesetter),
+    workers=(register_calendar, typesetter, unlisted_tickets),
     database_extensions=("pg_trgm",),  # trigram indexes for searching document text, Chinese included
     publishes=(contracts.DocumentArchived,),
 )

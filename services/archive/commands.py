@@ -1,4 +1,4 @@
-"""`aftercare archive`: check the archive's tamper evidence."""
+"""`aftercare archive`: check the archive's tamper evidence; rebuild its ticket list."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import typer
 
 from services.archive.domain.chain import Verified
 from services.archive.settings import ArchiveSettings
+from services.archive.ticket_list_rebuild import rebuild
 from services.archive.verification import verify_chains
 from shared.persistence.database import create_engine
 from shared.progress import progress
+from shared.service import database_of
 
 archive = typer.Typer(help="The archive of documents.", no_args_is_help=True)
 
@@ -47,3 +49,26 @@ async def _verify(site: str | None) -> dict[str, Verified]:
     finally:
         await engine.dispose()
     return {code: verified for code, verified in found.items() if verified.links or site is None}
+
+
+@archive.command("rebuild-ticket-list")
+def rebuild_ticket_list(
+    every: Annotated[
+        bool, typer.Option("--all", help="Every ticket's line, not only the tickets without one.")
+    ] = False,
+) -> None:
+    """Fold the ticket list's lines again from the timeline: the tickets without a line (the archive does
+    this at start), or with --all every ticket (after the list's rule changed). Safe while the archive runs."""
+    folded = asyncio.run(_rebuild(every))
+    typer.echo(f"folded the lines of {folded} ticket(s) from the timeline")
+
+
+async def _rebuild(every: bool) -> int:
+    from services.archive.app import service  # the app imports these commands' module's neighbours
+
+    engine = create_engine(ArchiveSettings().database_url, pool_size=1)
+    try:
+        with progress("folding tickets", None) as advance:
+            return await rebuild(database_of(service, engine), every=every, on_batch=advance)
+    finally:
+        await engine.dispose()

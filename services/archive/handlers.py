@@ -51,8 +51,8 @@ def event_handlers(settings: ServiceSettings) -> MessageHandlers:
     events = MessageHandlers()
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
-        await timeline.keep(uow, message)
-        await ticket_lines.take(uow.connection, message)
+        if await timeline.keep(uow, message):  # a message heard twice moves the list once
+            await ticket_lines.take(uow.connection, message)
         await file_what_it_records(uow, message.payload, renderer, default_timezone=archive_settings.default_timezone)
 
     for event in EVENTS:

@@ -23,6 +23,7 @@ router = APIRouter(tags=["ticket list"])
 
 MAX_PAGE = 10_000
 """The most lines one answer holds: an export's."""
+MAX_WORDS = 8
 
 Status = Literal[
     "new", "awaiting_assignment", "with_quality_desk", "assigned", "accepted", "on_site", "paused", "resolved", "closed"
@@ -57,6 +58,13 @@ class TicketQuery(BaseModel):
     )
     page: int = Field(1, ge=1, le=100_000)
     limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"Lines per page, at most {MAX_PAGE} (an export).")
+
+    @field_validator("q")
+    @classmethod
+    def _few_words(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) > MAX_WORDS:
+            raise ValueError(f"at most {MAX_WORDS} words: each one more is another look through every ticket")
+        return value
 
     @field_validator("sort")
     @classmethod

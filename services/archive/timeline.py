@@ -9,9 +9,10 @@ from shared.contracts import Envelope, Event
 from shared.messaging.unit_of_work import UnitOfWork
 
 
-async def keep(uow: UnitOfWork, message: Envelope[Event]) -> None:
+async def keep(uow: UnitOfWork, message: Envelope[Event]) -> bool:
+    """Keep the event in the timeline; False if it was kept before (the same message delivered again)."""
     payload = message.payload.model_dump(mode="json")
-    await timeline.record(
+    return await timeline.record(
         uow.connection,
         message_id=message.message_id,
         type=message.type,

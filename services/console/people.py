@@ -106,7 +106,7 @@ async def keep(uow: UnitOfWork, person: Person, password: str) -> bool:
 async def set_active(uow: UnitOfWork, username: str, *, active: bool) -> Person | None:
     """Close an account (or open it again) as it is, password and all; None for a name nobody has. Closing
     is announced as any change of access, and the person's tokens are refused everywhere at once."""
-    found = await people_rows.find(uow.connection, username)
+    found = await people_rows.find(uow.connection, username, to_change=True)  # a change made meanwhile waits
     if found is None:
         return None
     before, stored_hash = found

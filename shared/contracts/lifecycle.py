@@ -74,6 +74,11 @@ class TicketResumed(Event):
 
     ticket_id: Identifier
     resumed_at: AwareDatetime
+    status: Code | None = Field(
+        default=None,
+        description="The state the ticket is back in (the one it was paused in: assigned, accepted or on_site); "
+        "absent from events published before it was added.",
+    )
 
 
 class CustomerConfirmation(BaseModel):

@@ -82,6 +82,11 @@ class TicketAssigned(Event):
     previous_engineer_id: Identifier | None = Field(default=None, description="On a reassignment: who had it.")
     reason: Text | None = Field(default=None, description="Why the service manager chose or changed the engineer.")
     actor: Name | None = Field(default=None, description="Who assigned it; dispatch itself when routed by rule.")
+    status: Code | None = Field(
+        default=None,
+        description="The ticket's state once assigned: assigned, or paused for a paused ticket given to another "
+        "engineer (absent from events published before it was added).",
+    )
 
 
 class TicketAwaitingAssignment(Event):

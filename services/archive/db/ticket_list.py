@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db.tables import ticket_list
-from services.archive.domain.ticket_list import PRIORITY_RANK, ClockState, TicketLine
+from services.archive.db.tables import ticket_list, timeline
+from services.archive.domain.ticket_list import PRIORITY_RANK, SHOWN, ClockState, TicketLine
 from shared.persistence import like
 
 _FIELDS = (
@@ -39,12 +39,25 @@ async def line_to_change(connection: AsyncConnection, ticket_id: str) -> TicketL
     return TicketLine(ticket_id, clocks=clocks, **{name: known[name] for name in _FIELDS})
 
 
-async def keep(connection: AsyncConnection, line: TicketLine) -> None:
-    await connection.execute(
-        ticket_list.update()
-        .where(ticket_list.c.ticket_id == line.ticket_id)
-        .values(**row_of(line), updated_at=func.now())
+async def keep(connection: AsyncConnection, line: TicketLine, *, changed_at: datetime | None = None) -> None:
+    """Write the line; `changed_at`, when it was last changed (default: now)."""
+    changed = ticket_list.update().where(ticket_list.c.ticket_id == line.ticket_id)
+    await connection.execute(changed.values(**row_of(line), updated_at=changed_at or func.now()))
+
+
+async def tickets_heard(connection: AsyncConnection, *, after: str, limit: int, unlisted: bool) -> list[str]:
+    """The tickets the timeline has events of that the list shows, in order of their numbers from `after`;
+    with `unlisted`, only those without a line yet."""
+    query = (
+        select(timeline.c.ticket_id)
+        .where(timeline.c.ticket_id > after, timeline.c.type.in_([event.message_type for event in SHOWN]))
+        .group_by(timeline.c.ticket_id)
+        .order_by(timeline.c.ticket_id)
+        .limit(limit)
     )
+    if unlisted:
+        query = query.where(~exists().where(ticket_list.c.ticket_id == timeline.c.ticket_id))
+    return list((await connection.execute(query)).scalars())
 
 
 def row_of(line: TicketLine) -> dict[str, Any]:

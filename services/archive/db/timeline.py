@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,12 @@ from services.archive.db.tables import timeline
 OPENED = "ticket.opened"
 
 
-async def record(connection: AsyncConnection, **fact: Any) -> None:
-    await connection.execute(insert(timeline).values(**fact).on_conflict_do_nothing())
+async def record(connection: AsyncConnection, **fact: Any) -> bool:
+    """Keep the event; False if it was kept before (delivered again)."""
+    kept = await connection.execute(
+        insert(timeline).values(**fact).on_conflict_do_nothing().returning(timeline.c.message_id)
+    )
+    return kept.first() is not None
 
 
 async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
@@ -43,6 +47,20 @@ async def events_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[
         .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
     )
     return [(row.type, row.schema_version, row.payload) for row in rows]
+
+
+async def moments_of_ticket(
+    connection: AsyncConnection, ticket_id: str, types: Sequence[str]
+) -> list[tuple[str, int, dict[str, Any], datetime, datetime]]:
+    """The ticket's events of these types as kept (type, schema version, payload, when it happened, when
+    it was kept), in the order they happened."""
+    rows = await connection.execute(
+        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload, timeline.c.occurred_at,
+               timeline.c.recorded_at)
+        .where(timeline.c.ticket_id == ticket_id, timeline.c.type.in_(types))
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )  # fmt: skip
+    return [(row.type, row.schema_version, row.payload, row.occurred_at, row.recorded_at) for row in rows]
 
 
 async def latest_of_site(

@@ -96,7 +96,10 @@ class TicketLine:
 
     @property
     def next_due_at(self) -> datetime | None:
-        """When the first of its running clocks runs out; None when none runs."""
+        """When the first of its running clocks runs out; None when none runs, or while the ticket is
+        paused (the SLA service moves a paused ticket's deadlines without announcing them)."""
+        if self.status == "paused":
+            return None
         running = [clock.due_at for clock in self.clocks.values() if clock.state == RUNNING]
         return min(running) if running else None
 
@@ -140,7 +143,10 @@ def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine
     if isinstance(event, TicketReclassified):
         if line.kind_at is not None and occurred_at < line.kind_at:
             return line
-        return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at)
+        # The SLA service moves or cancels the running clocks of another kind or priority without a word:
+        # their deadlines are no longer known here (a breach or a kept deadline stays what it was).
+        kept = {key: clock for key, clock in line.clocks.items() if clock.state != RUNNING}
+        return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at, clocks=kept)
     if isinstance(event, SlaClockStarted | SlaBreached | SlaMet):
         return _clocked(line, event, occurred_at)
     moved = _moved(line, event)
@@ -148,7 +154,7 @@ def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine
         return line
     if line.status_at is not None and occurred_at < line.status_at:
         # An older move changes nothing, but may name the engineer the newer ones gave only by id.
-        if isinstance(event, TicketAssigned) and event.engineer_id == line.engineer_id and not line.engineer_name:
+        if isinstance(event, TicketAssigned) and event.engineer_id == line.engineer_id:
             return replace(line, engineer_name=event.engineer_name)
         return line
     status, changes = moved
@@ -179,21 +185,27 @@ def _opened(line: TicketLine, event: TicketOpened) -> TicketLine:
 
 def _moved(line: TicketLine, event: Event) -> tuple[str, dict[str, Any]] | None:
     """The state a lifecycle event leaves the ticket in, and what else it tells; None for another event."""
+    nobody = {"engineer_id": None, "engineer_name": None}
     if isinstance(event, TicketAssigned):
-        return "assigned", {"engineer_id": event.engineer_id, "engineer_name": event.engineer_name}
+        # Dispatch says the state (a paused ticket given to another engineer stays paused); events
+        # published before it did leave a paused ticket paused, as dispatch did then too.
+        status = event.status or ("paused" if line.status == "paused" else "assigned")
+        return status, {"engineer_id": event.engineer_id, "engineer_name": event.engineer_name}
     if isinstance(event, TicketAwaitingAssignment):
-        return "awaiting_assignment", {"engineer_id": None, "engineer_name": None}
-    if isinstance(event, ComplaintRouted):
-        return "with_quality_desk", {}
-    if isinstance(event, TicketAccepted):
-        return "accepted", {"engineer_id": event.engineer_id}
-    if isinstance(event, TicketOnSite):
-        return "on_site", {"engineer_id": event.engineer_id}
+        return "awaiting_assignment", nobody
+    if isinstance(event, ComplaintRouted):  # the quality desk's now, nobody's in the field
+        return "with_quality_desk", {**nobody, "paused_from": None, "pause_reason": None}
+    if isinstance(event, TicketAccepted | TicketOnSite):
+        status = "accepted" if isinstance(event, TicketAccepted) else "on_site"
+        same = event.engineer_id == line.engineer_id  # another's name until their assignment is heard
+        return status, {"engineer_id": event.engineer_id, "engineer_name": line.engineer_name if same else None}
     if isinstance(event, TicketPaused):
         paused_from = line.status if line.status != "paused" else line.paused_from
         return "paused", {"paused_from": paused_from, "pause_reason": event.reason}
     if isinstance(event, TicketResumed):
-        return line.paused_from or "assigned", {"paused_from": None, "pause_reason": None}
+        if line.status != "paused":
+            return None  # not paused here: heard twice, or before its pause
+        return event.status or line.paused_from or "assigned", {"paused_from": None, "pause_reason": None}
     if isinstance(event, TicketResolved):
         return "resolved", {"resolved_at": event.resolved_at, "paused_from": None, "pause_reason": None}
     if isinstance(event, TicketReopened):

@@ -9,6 +9,7 @@ from itertools import permutations
 from services.archive.domain.ticket_list import BREACHED, MET, RUNNING, TicketLine, advance
 from shared.contracts import (
     ClockKind,
+    ComplaintRouted,
     DeviceRef,
     Event,
     PauseReason,
@@ -131,3 +132,46 @@ def test_a_word_of_two_characters_is_one_of_the_pairs_exactly_when_it_is_in_the_
     assert {"背景", "音乐", "没有", "声音", "徐女"} <= pairs
     assert all(len(pair) == 2 and pair in text and not any(c.isspace() for c in pair) for pair in pairs)
     assert "乐中" not in pairs  # both there, not side by side
+
+
+PAUSED = TicketPaused(ticket_id=TICKET, reason=PauseReason.WAITING_FOR_PARTS.value, paused_at=_at(70))
+TO_E02 = ASSIGNED.model_copy(update={"engineer_id": "E02", "engineer_name": "李娜", "assigned_at": _at(80)})
+
+
+def test_a_paused_ticket_given_to_another_engineer_stays_paused_and_resumes_where_it_was() -> None:
+    for reassigned in (TO_E02, TO_E02.model_copy(update={"status": "paused"})):  # published before and after
+        line = _fold([(OPENED, 0), (ASSIGNED, 1), (ON_SITE, 60), (PAUSED, 70), (reassigned, 80)])
+        assert (line.status, line.engineer_id, line.engineer_name, line.paused_from) == (
+            "paused",
+            "E02",
+            "李娜",
+            "on_site",
+        )
+    resumed = TicketResumed(ticket_id=TICKET, resumed_at=_at(90), status="on_site")
+    line = advance(line, resumed, _at(90))
+    assert line.status == "on_site"
+    assert advance(line, resumed, _at(95)) == line  # heard twice: not paused here, nothing to resume
+
+
+def test_a_complaint_sent_to_the_quality_desk_is_nobodys_in_the_field() -> None:
+    routed = ComplaintRouted(ticket_id=TICKET, site_code="HH138", desk="quality", routed_at=_at(2))
+    line = _fold([(OPENED, 0), (ASSIGNED, 1), (routed, 2)])
+    assert (line.status, line.engineer_id, line.engineer_name) == ("with_quality_desk", None, None)
+
+
+def test_an_engineer_is_never_shown_under_anothers_name() -> None:
+    accepted = TicketAccepted(ticket_id=TICKET, engineer_id="E02", accepted_at=_at(85))
+    line = _fold([(OPENED, 0), (ASSIGNED, 1), (accepted, 85)])  # E02's assignment not heard yet
+    assert (line.engineer_id, line.engineer_name) == ("E02", None)
+    assert advance(line, TO_E02, _at(80)).engineer_name == "李娜"
+
+
+def test_a_paused_or_reclassified_tickets_deadline_is_not_shown_as_it_was() -> None:
+    running = _fold([(OPENED, 0), _clock(SlaClockStarted, 0), (ASSIGNED, 1)])
+    assert running.next_due_at == _at(240)
+    assert advance(running, PAUSED, _at(70)).next_due_at is None  # the SLA service moves it, unannounced
+    changed = TicketReclassified(
+        ticket_id=TICKET, kind="consultation", priority="low", previous_kind="fault", previous_priority="normal",
+        reason="只是咨询", actor="刘洋", reclassified_at=_at(3),
+    )  # fmt: skip
+    assert advance(running, changed, _at(3)).next_due_at is None

@@ -11,11 +11,15 @@ from services.console.domain.people import Person
 from shared.identity import Role
 
 
-async def find(connection: AsyncConnection, username: str, *, share: bool = False) -> tuple[Person, str] | None:
+async def find(
+    connection: AsyncConnection, username: str, *, share: bool = False, to_change: bool = False
+) -> tuple[Person, str] | None:
     """The person and their password hash; with `share`, their row stays as read until the transaction
-    ends (a change of it waits)."""
+    ends (a change of it waits); with `to_change`, it is locked for this transaction's change."""
     query = select(people).where(people.c.username == username)
-    row = (await connection.execute(query.with_for_update(read=True) if share else query)).first()
+    if share or to_change:
+        query = query.with_for_update(read=share and not to_change)
+    row = (await connection.execute(query)).first()
     return (_person(row), row.password_hash) if row else None
 
 

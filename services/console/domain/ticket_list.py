@@ -67,7 +67,8 @@ class Pages:
 
     @property
     def previous(self) -> int | None:
-        return self.number - 1 if self.number > 1 else None
+        """The page before; from past the end, the last one."""
+        return min(self.number - 1, self.count) if self.number > 1 else None
 
     @property
     def next(self) -> int | None:

@@ -18,7 +18,7 @@ from services.console import people
 from services.console.db import people as people_rows
 from services.console.domain.people import Person, PersonRefused
 from services.console.web.pages import PageRoute
-from services.console.web.rendering import page
+from services.console.web.rendering import language_of, page, translations
 from services.console.web.sessions import Session, WebSession, require
 from services.console.web.upstream import ServiceRefused, Services, Upstream, optional
 from shared.identity import Role
@@ -85,10 +85,13 @@ async def add_person(
 async def open_or_close(request: Request, session: Session, username: str, active: Annotated[bool, Form()]) -> Response:
     """Close an account with one button (or open it again): no password to type; its tokens end at once."""
     require(session)
+    _ = translations(language_of(request)).gettext
+    if username == session.person.username and not active:
+        raise ServiceRefused(422, "own_account", _("You cannot close your own account: ask another administrator."))
     async with request.app.state.runtime.database.unit_of_work() as uow:
         found = await people.set_active(uow, username, active=active)
     if found is None:
-        raise ServiceRefused(404, "unknown_person", f"nobody signs in as {username!r}")
+        raise ServiceRefused(404, "unknown_person", _("Nobody signs in as %(username)s.") % {"username": username})
     return RedirectResponse("/admin#people", status_code=303)
 
 

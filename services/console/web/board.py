@@ -158,10 +158,11 @@ async def write_note(
     session: Session,
     services: Services,
     ticket_id: str,
-    text: Annotated[str, Form(max_length=8000)],
+    text: Annotated[str, Form()],  # dispatch bounds it, and says so in the person's page
     for_customer: Annotated[bool, Form()] = False,
 ) -> Response:
     require(session, Role.OPERATOR, Role.MANAGER, Role.ENGINEER, Role.QUALITY)
+    text = text.replace("\r\n", "\n")  # a browser sends each line break of a textarea as two characters
     await services.post(
         session.person, "dispatch", f"/tickets/{ticket_id}/notes", {"text": text, "for_customer": for_customer}
     )

@@ -17,6 +17,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
+from shared.contracts.visibility import customer_view
 from shared.logs import get_logger
 from shared.messaging import nodes
 from shared.messaging.topology import declare_tap
@@ -37,12 +38,14 @@ class Moved:
     event_type: str
     ticket_id: str | None
     site_code: str | None
+    customer_sees: bool = False  # whether the site's customer may see this event (shared/contracts/visibility.py)
 
     @classmethod
     def of(cls, event_type: str, payload: dict[str, Any]) -> Moved:
         ticket_id = payload.get("ticket_id")
         site_code = payload.get("site_code") or (ticket_id.split("-", 1)[0] if isinstance(ticket_id, str) else None)
-        return cls(event_type, ticket_id if isinstance(ticket_id, str) else None, site_code)
+        seen = customer_view(event_type, payload) is not None  # an internal note is the staff's alone
+        return cls(event_type, ticket_id if isinstance(ticket_id, str) else None, site_code, seen)
 
 
 class LiveFeed:

@@ -205,7 +205,7 @@ async def live(request: Request, session: Session) -> EventSourceResponse:
     def visible(moved: Moved) -> bool:
         """A customer hears of their site's moves of the kinds they see (shared/contracts/visibility.py):
         not even when a staff-only event happened."""
-        return site is None or (moved.site_code == site and moved.event_type in CUSTOMER_MOVES)
+        return site is None or (moved.site_code == site and moved.customer_sees and moved.event_type in CUSTOMER_MOVES)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         checked = time.monotonic()

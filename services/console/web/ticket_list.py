@@ -20,6 +20,7 @@ from services.console.web.pages import PageRoute
 from services.console.web.rendering import LABELS, N_, language_of, local_time, page, translations
 from services.console.web.sessions import Session, WebSession, settings_of
 from services.console.web.upstream import ServiceRefused, Services, Upstream, optional
+from shared.contracts import Priority, ServiceKind
 from shared.http import file_named
 from shared.spreadsheets import SheetFormat, write_sheet
 
@@ -48,9 +49,9 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 """An export's columns: the header (in the person's language) and the line's field."""
 
 STATUSES = ("new", "awaiting_assignment", "with_quality_desk", "assigned", "accepted", "on_site", "paused",
-            "resolved", "closed")  # fmt: skip
-KINDS = ("fault", "warranty_repair", "technical_support", "complaint", "consultation")
-PRIORITIES = ("critical", "high", "normal", "low")
+            "resolved", "closed")  # fmt: skip  # dispatch's (the archive's list checks them)
+KINDS = tuple(kind.value for kind in ServiceKind)
+PRIORITIES = tuple(reversed([priority.value for priority in Priority]))  # the most urgent first
 SORTS = {
     "-reported_at": N_("Newest first"),
     "reported_at": N_("Oldest first"),
@@ -114,8 +115,13 @@ async def export(request: Request, session: Session, services: Services, extensi
     except ValueError:
         raise ServiceRefused(404, "unknown_format", f"no export as .{extension}: .xlsx or .csv") from None
     query = ListQuery.of(list(request.query_params.multi_items()))
-    answer = await _answer(services, session, query, page_number=1, limit=MAX_EXPORT)
-    _ = translations(language_of(request)).gettext
+    customer = _customer_site(session) is not None
+    answer, sites = await asyncio.gather(
+        _answer(services, session, query, page_number=1, limit=MAX_EXPORT),
+        optional(services.get(session.person, "intake", "/sites")) if not customer else _nothing(),
+    )
+    language = language_of(request)
+    _ = translations(language).gettext
     if answer["total"] > MAX_EXPORT:
         raise ServiceRefused(
             422,
@@ -124,8 +130,13 @@ async def export(request: Request, session: Session, services: Services, extensi
             % {"total": answer["total"], "most": MAX_EXPORT},
         )
     zone = ZoneInfo(settings_of(request).timezone)
+    # The site as people call it: its Chinese name for Chinese readers (the ticket carries the English one).
+    names = {
+        site["code"]: (site.get("local_name") if language == "zh" else None) or site["name"] for site in sites or []
+    }
+    items = [{**item, "site_name": names.get(item["site_code"], item["site_name"])} for item in answer["items"]]
     rows = export_rows(
-        answer["items"],
+        items,
         [field for _title, field in EXPORT_COLUMNS],
         label=lambda code: _(LABELS[code]) if code in LABELS else code,
         local=lambda moment: local_time(moment, zone),
@@ -146,12 +157,18 @@ async def save_view(
     query: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:  # fmt: skip
     """Keep the list as shown under a name of the person's own."""
-    kept = ListQuery.of(parse_qsl(query.lstrip("?"), max_num_fields=200)).link()
+    _ = translations(language_of(request)).gettext
+    if not name.strip():
+        raise ServiceRefused(422, "no_name", _("Give the list a name."))
+    try:
+        pairs = parse_qsl(query.lstrip("?"), max_num_fields=200)
+    except ValueError:  # more filters than any form of ours sends
+        pairs = []
+    kept = ListQuery.of(pairs).link()
     async with request.app.state.runtime.database.unit_of_work() as uow:
         try:
             await saved_views.keep(uow.connection, session.person.username, name.strip(), kept)
         except saved_views.TooManyViews as full:
-            _ = translations(language_of(request)).gettext
             message = _("You keep %(most)s lists already, the most there may be: remove one first.")
             raise ServiceRefused(422, "too_many_views", message % {"most": saved_views.MOST_PER_PERSON}) from full
     return RedirectResponse(f"/tickets?{kept}", status_code=303)

@@ -100,6 +100,7 @@ async def _route(
                     rule=rule.value,
                     assigned_at=now,
                     actor=SYSTEM,
+                    status=Status.ASSIGNED.value,
                 ),
                 correlation_id=ticket.ticket_id,
             )

@@ -56,6 +56,8 @@ async def move_ticket(
     note = reason or summary or (arrival.note if arrival else None)
     await repository.move_ticket(uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=note)
     event = _event(action, ticket_id, ticket.engineer_id, at, reason, summary)
+    if isinstance(event, TicketResumed):
+        event = event.model_copy(update={"status": moved.status.value})
     if isinstance(event, TicketOnSite) and arrival is not None:
         event = event.model_copy(update={"arrival": arrival.proof})
     if isinstance(event, TicketResolved):

@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
 from services.dispatch.tickets import repository
+from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.contracts import TicketNoted
 from shared.contracts.bounds import MAX_TEXT
 from shared.http import Actor, Database, Problem
@@ -27,7 +28,8 @@ class Note(BaseModel):
     for_customer: bool = Field(False, description="True: the customer reads it too; default: the staff's alone.")
 
 
-@router.post("/tickets/{ticket_id}/notes", status_code=201)
+# An engineer writes on the tickets they hold only (as they move them): a note may reach the customer.
+@router.post("/tickets/{ticket_id}/notes", status_code=201, dependencies=[Depends(engineer_owns_ticket)])
 async def write_note(ticket_id: str, note: Note, database: Database, actor: Actor) -> dict[str, Any]:
     """Write a note on the ticket, internal or for the customer; it shows in the ticket's history."""
     now = datetime.now(UTC)

@@ -66,6 +66,7 @@ async def assign_by_hand(
             previous_engineer_id=ticket.engineer_id,
             reason=reason,
             actor=actor,
+            status=status.value,
         ),
         correlation_id=ticket.ticket_id,
     )

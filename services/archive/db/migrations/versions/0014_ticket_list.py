@@ -1,7 +1,8 @@
 """The ticket list
 
 A line per ticket for the office's list, search and export (domain/ticket_list.py), kept from now on as
-events are heard and built here from the timeline for the tickets heard before.
+events are heard; the archive lists the tickets heard before from its timeline when it starts
+(ticket_list_rebuild.py), holding each line's lock, so that events heard meanwhile are not lost.
 
 Revision ID: 0014
 Revises: 0013
@@ -9,29 +10,15 @@ Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from services.archive.db.ticket_list import row_of
-from services.archive.domain.story import as_event
-from services.archive.domain.ticket_list import SHOWN, TicketLine, advance
-
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-TICKETS_AT_ONCE = 500
-
-# The tables as this revision knows them, not as the models may later have them.
-timeline = sa.table(
-    "timeline",
-    *(sa.column(name) for name in ("ticket_id", "type", "schema_version", "payload", "occurred_at", "recorded_at")),
-    schema="archive",
-)
 
 
 def upgrade() -> None:
@@ -110,46 +97,6 @@ def upgrade() -> None:
         postgresql_using="gin",
         postgresql_ops={"search_text": "archive.gin_trgm_ops"},
     )
-    _lines_of_the_tickets_heard_before()
-
-
-def _lines_of_the_tickets_heard_before() -> None:
-    """Each ticket's events replayed through the list's own rule, a few hundred tickets at a time."""
-    bind = op.get_bind()
-    shown = [event.message_type for event in SHOWN]
-    after = ""
-    while True:
-        tickets = (
-            bind.execute(
-                sa.select(timeline.c.ticket_id)
-                .where(timeline.c.ticket_id > after, timeline.c.type.in_(shown))
-                .group_by(timeline.c.ticket_id)
-                .order_by(timeline.c.ticket_id)
-                .limit(TICKETS_AT_ONCE)
-            )
-            .scalars()
-            .all()
-        )
-        if not tickets:
-            return
-        events = bind.execute(
-            sa.select(
-                timeline.c.ticket_id, timeline.c.type, timeline.c.schema_version, timeline.c.payload,
-                timeline.c.occurred_at,
-            )
-            .where(timeline.c.ticket_id.in_(tickets), timeline.c.type.in_(shown))
-            .order_by(timeline.c.ticket_id, timeline.c.occurred_at, timeline.c.recorded_at)
-        )  # fmt: skip
-        lines = {ticket_id: TicketLine(ticket_id) for ticket_id in tickets}
-        for ticket_id, message_type, schema_version, payload, occurred_at in events:
-            event = as_event(message_type, schema_version, payload)
-            if event is not None:
-                lines[ticket_id] = advance(lines[ticket_id], event, occurred_at)
-        kept = [row_of(line) for line in lines.values()]
-        typed: dict[str, Any] = {"clocks": postgresql.JSONB(), "search_pairs": postgresql.ARRAY(sa.Text())}
-        columns = [sa.column(name, typed.get(name)) for name in kept[0]]
-        bind.execute(sa.insert(sa.table("ticket_list", *columns, schema="archive")), kept)
-        after = tickets[-1]
 
 
 def downgrade() -> None:
