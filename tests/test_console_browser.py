@@ -118,6 +118,19 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         await expect(call.locator(".outcome")).to_have_attribute("data-outcome", "satisfied")
         await shot(manager, "5-manager-follow-up-recorded")
 
+        # The closed ticket's page links its records, the service report first among them, and offers no
+        # assignment any more.
+        report = manager.locator("#records a", has_text="现场服务报告")
+
+        async def report_linked() -> bool:
+            await manager.goto(f"/tickets/{ticket}")
+            return await report.count() == 1
+
+        await eventually(report_linked, timeout=30, interval=1, what="the service report linked")
+        await expect(manager.locator("#assign")).to_have_count(0)
+        pdf = await manager.request.get(await report.get_attribute("href") or "")
+        assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
+
         # The reports chart this month's satisfaction from that call.
         await manager.goto(f"/reports?site_code={site}")
         await expect(manager.locator("#satisfaction .bar").last).to_contain_text("5.0")

@@ -155,7 +155,7 @@ async def reclassify_ticket(
 
 @router.get("/sites")
 async def list_sites(database: Database) -> list[dict[str, Any]]:
-    """Sites under contract and their subsystems."""
+    """Sites under contract and their subsystems (codes, and each one's name and local name)."""
     async with database.connect() as connection:
         return await repository.sites_with_subsystems(connection)
 

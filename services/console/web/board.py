@@ -27,6 +27,7 @@ router = APIRouter(route_class=PageRoute)
 WATCHES = (Role.MANAGER, Role.OPERATOR, Role.QUALITY)
 VISITS_SHOWN = 10
 ROWS_PER_PAGE = 50
+FINISHED = frozenset({"resolved", "closed"})
 
 
 class BoardView(BaseModel):
@@ -111,13 +112,17 @@ async def _rows(services: Upstream, session: WebSession, view: BoardView) -> dic
 async def ticket_page(request: Request, session: Session, services: Services, ticket_id: str) -> HTMLResponse:
     """A ticket: where it stands, its clocks, its history, and (for the manager) who could take it."""
     person = session.person
-    ticket, reported, clocks, history = await asyncio.gather(
+    site = ticket_id.split("-", 1)[0]
+    ticket, reported, clocks, history, documents, photos = await asyncio.gather(
         services.get(person, "dispatch", f"/tickets/{ticket_id}"),
         services.get(person, "intake", f"/tickets/{ticket_id}"),
         optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
         services.get(person, "dispatch", f"/tickets/{ticket_id}/history"),
+        optional(services.get(person, "archive", "/documents", ticket_id=ticket_id, site_code=site)),
+        optional(services.get(person, "archive", f"/tickets/{ticket_id}/photos")),
     )
-    steering = session.has(Role.MANAGER)
+    # Who could take it, and the form to give it to them, while someone must still work on it.
+    steering = session.has(Role.MANAGER) and ticket["status"] not in FINISHED
     candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
     told: list[object] = []
     if person.roles != {Role.CUSTOMER}:  # who was told is the office's business; notify down: not shown
@@ -133,6 +138,8 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
         candidates=candidates,
         steering=steering,
         told=told,
+        documents=documents or [],
+        photos=photos or [],
     )
 
 

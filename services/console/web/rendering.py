@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from services.console.web.names import names_of
 from services.console.web.sessions import WebSession, settings_of
 
 HERE = Path(__file__).parent
@@ -96,6 +97,32 @@ LABELS = {
     "risk_watch": N_("Half the time gone"),
     "risk_calm": N_("In good time"),
     "risk_no_clock": N_("No clock running"),
+    "photo_before": N_("before"),
+    "photo_after": N_("after"),
+    "photo_label": N_("nameplate"),
+    "doc_REC": N_("Service request record"),
+    "doc_DSP": N_("Dispatch order"),
+    "doc_RPT": N_("On-site service report"),
+    "doc_FUP": N_("Follow-up record"),
+    "doc_CMP": N_("Complaint handling record"),
+    "doc_VND": N_("Vendor letter or RMA record"),
+    "doc_INS": N_("Inspection report"),
+    "doc_REG": N_("Register"),
+    "doc_CFM": N_("Confirmation"),
+    "doc_PLN": N_("Plan"),
+    "duty_on_shift": N_("on shift"),
+    "duty_on_call": N_("on call"),
+    "duty_off": N_("off duty"),
+    "duty_on_leave": N_("on leave"),
+    "clock_met": N_("Kept"),
+    "clock_breached": N_("Missed"),
+    "clock_cancelled": N_("No longer counted"),
+    "clock_stopped": N_("Stopped"),
+    "clock_running": N_("Running"),
+    "clock_paused": N_("Paused"),
+    "waiting_for_parts": N_("Waiting for parts"),
+    "waiting_for_customer": N_("Waiting for the customer"),
+    "waiting_for_vendor": N_("Waiting for the vendor"),
     "role_operator": N_("Operator"),
     "role_manager": N_("Service manager"),
     "role_engineer": N_("Engineer"),
@@ -149,12 +176,15 @@ def page(
     language = language_of(request)
     gettext = translations(language).gettext
     zone = ZoneInfo(settings_of(request).timezone)
+    names = names_of(request.app.state)
     return templates.TemplateResponse(
         request,
         template,
         {
             "_": gettext,
             "label": lambda code: gettext(LABELS[code]) if code in LABELS else code,
+            "subsystem": lambda code, site=None: names.subsystem(code, site, language),
+            "site_name": lambda code: names.site(code, language),
             "language": language,
             "languages": LANGUAGES,
             "session": session,

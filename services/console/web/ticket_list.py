@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.db import saved_views
 from services.console.domain.ticket_list import MAX_EXPORT, PER_PAGE, ListQuery, Pages, export_rows
+from services.console.web.names import names_of
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import LABELS, N_, language_of, local_time, page, translations
 from services.console.web.sessions import Session, WebSession, settings_of
@@ -115,11 +116,7 @@ async def export(request: Request, session: Session, services: Services, extensi
     except ValueError:
         raise ServiceRefused(404, "unknown_format", f"no export as .{extension}: .xlsx or .csv") from None
     query = ListQuery.of(list(request.query_params.multi_items()))
-    customer = _customer_site(session) is not None
-    answer, sites = await asyncio.gather(
-        _answer(services, session, query, page_number=1, limit=MAX_EXPORT),
-        optional(services.get(session.person, "intake", "/sites")) if not customer else _nothing(),
-    )
+    answer = await _answer(services, session, query, page_number=1, limit=MAX_EXPORT)
     language = language_of(request)
     _ = translations(language).gettext
     if answer["total"] > MAX_EXPORT:
@@ -130,11 +127,16 @@ async def export(request: Request, session: Session, services: Services, extensi
             % {"total": answer["total"], "most": MAX_EXPORT},
         )
     zone = ZoneInfo(settings_of(request).timezone)
-    # The site as people call it: its Chinese name for Chinese readers (the ticket carries the English one).
-    names = {
-        site["code"]: (site.get("local_name") if language == "zh" else None) or site["name"] for site in sites or []
-    }
-    items = [{**item, "site_name": names.get(item["site_code"], item["site_name"])} for item in answer["items"]]
+    names = names_of(request.app.state)  # sites and subsystems as people call them, not their codes
+    known = names.sites
+    items = [
+        {
+            **item,
+            "site_name": names.site(item["site_code"], language) if item["site_code"] in known else item["site_name"],
+            "subsystem": names.subsystem(item["subsystem"], item["site_code"], language),
+        }
+        for item in answer["items"]
+    ]
     rows = export_rows(
         items,
         [field for _title, field in EXPORT_COLUMNS],

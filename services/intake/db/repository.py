@@ -103,8 +103,12 @@ async def request(connection: AsyncConnection, ticket_id: str) -> dict[str, Any]
 
 
 async def sites_with_subsystems(connection: AsyncConnection) -> list[dict[str, Any]]:
+    """Each site with its subsystems' codes, and their names (`subsystem_names`: code -> name, local_name)."""
+    names = func.jsonb_object_agg(
+        subsystems.c.code, func.jsonb_build_object("name", subsystems.c.name, "local_name", subsystems.c.local_name)
+    )
     rows = await connection.execute(
-        select(sites, func.array_agg(subsystems.c.code).label("subsystems"))
+        select(sites, func.array_agg(subsystems.c.code).label("subsystems"), names.label("subsystem_names"))
         .join(subsystems, subsystems.c.site_code == sites.c.code)
         .group_by(sites.c.code)
         .order_by(sites.c.code)
