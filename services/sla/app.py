@@ -27,6 +27,7 @@ service = ServiceDefinition(
     seed=seed.load_site,
     publishes=(
         contracts.SlaClockStarted,
+        contracts.SlaClockChanged,
         contracts.SlaWarning,
         contracts.SlaBreached,
         contracts.SlaMet,

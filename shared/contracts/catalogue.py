@@ -41,6 +41,7 @@ from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (
     SiteCalendarSet,
     SlaBreached,
+    SlaClockChanged,
     SlaClockStarted,
     SlaMet,
     SlaVendorBreached,
@@ -89,6 +90,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     TicketClosed,
     TicketNoted,
     SlaClockStarted,
+    SlaClockChanged,
     SlaWarning,
     SlaBreached,
     SlaMet,

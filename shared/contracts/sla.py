@@ -62,6 +62,20 @@ class SlaBreached(Event):
     breached_at: AwareDatetime
 
 
+class SlaClockChanged(Event):
+    """A running clock's deadline moved (the ticket was paused, resumed, given another priority) or the
+    clock no longer counts (the ticket was reclassified to a kind it does not apply to)."""
+
+    message_type: ClassVar[str] = "sla.clock_changed"
+
+    ticket_id: Identifier
+    clock: ClockKind
+    cycle: int = Field(ge=1)
+    due_at: AwareDatetime | None = Field(description="The deadline now; none while the ticket is paused.")
+    target_minutes: int = Field(gt=0)
+    cancelled: bool = Field(default=False, description="True: the clock no longer counts, and has no deadline.")
+
+
 class SlaMet(Event):
     """A clock was stopped in time."""
 

@@ -41,6 +41,7 @@ CUSTOMER_SEES: dict[str, frozenset[str]] = {
     "ticket.closed": _every_field("ticket.closed"),
     "ticket.noted": _every_field("ticket.noted"),  # a note for the customer only (customer_view)
     "sla.clock_started": _every_field("sla.clock_started"),
+    "sla.clock_changed": _every_field("sla.clock_changed"),
     "sla.breached": _every_field("sla.breached"),
     "sla.met": _every_field("sla.met"),
     "device.swapped": _all_but("device.swapped", "rma_number", "case_number"),

@@ -19,6 +19,7 @@ from shared.contracts import (
     ComplaintRouted,
     Event,
     SlaBreached,
+    SlaClockChanged,
     SlaClockStarted,
     SlaMet,
     TicketAccepted,
@@ -48,15 +49,18 @@ class ClockState:
     """One clock of one cycle (a reopened ticket's clocks start again as cycle 2)."""
 
     state: str  # running, met or breached
-    due_at: datetime
+    due_at: datetime | None  # none while its ticket is paused
     at: datetime  # when the event that left it so happened
 
-    def as_json(self) -> dict[str, str]:
-        return {"state": self.state, "due_at": self.due_at.isoformat(), "at": self.at.isoformat()}
+    def as_json(self) -> dict[str, str | None]:
+        due = self.due_at.isoformat() if self.due_at else None
+        return {"state": self.state, "due_at": due, "at": self.at.isoformat()}
 
     @classmethod
-    def from_json(cls, value: Mapping[str, str]) -> ClockState:
-        return cls(value["state"], datetime.fromisoformat(value["due_at"]), datetime.fromisoformat(value["at"]))
+    def from_json(cls, value: Mapping[str, str | None]) -> ClockState:
+        due, at = value["due_at"], value["at"]
+        assert at is not None
+        return cls(str(value["state"]), datetime.fromisoformat(due) if due else None, datetime.fromisoformat(at))
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,9 @@ class TicketLine:
 
     @property
     def next_due_at(self) -> datetime | None:
-        """When the first of its running clocks runs out; None when none runs, or while the ticket is
-        paused (the SLA service moves a paused ticket's deadlines without announcing them)."""
-        if self.status == "paused":
-            return None
-        running = [clock.due_at for clock in self.clocks.values() if clock.state == RUNNING]
+        """When the first of its running clocks runs out (a clock its ticket's pause stops has none); None
+        when none runs."""
+        running = [clock.due_at for clock in self.clocks.values() if clock.state == RUNNING and clock.due_at]
         return min(running) if running else None
 
     @property
@@ -128,7 +130,7 @@ class TicketLine:
 
 
 SHOWN: tuple[type[Event], ...] = (
-    TicketOpened, TicketReclassified, SlaClockStarted, SlaBreached, SlaMet, TicketAssigned,
+    TicketOpened, TicketReclassified, SlaClockStarted, SlaClockChanged, SlaBreached, SlaMet, TicketAssigned,
     TicketAwaitingAssignment, ComplaintRouted, TicketAccepted, TicketOnSite, TicketPaused, TicketResumed,
     TicketResolved, TicketReopened, TicketClosed,
 )  # fmt: skip
@@ -143,11 +145,8 @@ def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine
     if isinstance(event, TicketReclassified):
         if line.kind_at is not None and occurred_at < line.kind_at:
             return line
-        # The SLA service moves or cancels the running clocks of another kind or priority without a word:
-        # their deadlines are no longer known here (a breach or a kept deadline stays what it was).
-        kept = {key: clock for key, clock in line.clocks.items() if clock.state != RUNNING}
-        return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at, clocks=kept)
-    if isinstance(event, SlaClockStarted | SlaBreached | SlaMet):
+        return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at)
+    if isinstance(event, SlaClockStarted | SlaClockChanged | SlaBreached | SlaMet):
         return _clocked(line, event, occurred_at)
     moved = _moved(line, event)
     if moved is None:
@@ -215,14 +214,18 @@ def _moved(line: TicketLine, event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def _clocked(line: TicketLine, event: SlaClockStarted | SlaBreached | SlaMet, occurred_at: datetime) -> TicketLine:
+def _clocked(
+    line: TicketLine, event: SlaClockStarted | SlaClockChanged | SlaBreached | SlaMet, occurred_at: datetime
+) -> TicketLine:
     key = f"{event.clock.value}#{event.cycle}"
     known = line.clocks.get(key)
     if known is not None and occurred_at < known.at:
         return line
-    if isinstance(event, SlaClockStarted):
+    if isinstance(event, SlaClockStarted | SlaClockChanged):
         if known is not None and known.state != RUNNING:
             return line  # its end was heard first
+        if isinstance(event, SlaClockChanged) and event.cancelled:  # counts no more: no deadline to show
+            return replace(line, clocks={k: clock for k, clock in line.clocks.items() if k != key})
         state = ClockState(RUNNING, event.due_at, occurred_at)
     elif isinstance(event, SlaBreached):
         if known is not None and known.state == MET:

@@ -15,6 +15,7 @@ from shared.contracts import (
     PauseReason,
     Reporter,
     SlaBreached,
+    SlaClockChanged,
     SlaClockStarted,
     SlaMet,
     TicketAccepted,
@@ -166,12 +167,14 @@ def test_an_engineer_is_never_shown_under_anothers_name() -> None:
     assert advance(line, TO_E02, _at(80)).engineer_name == "李娜"
 
 
-def test_a_paused_or_reclassified_tickets_deadline_is_not_shown_as_it_was() -> None:
+def test_a_deadline_moves_as_the_sla_service_says() -> None:
     running = _fold([(OPENED, 0), _clock(SlaClockStarted, 0), (ASSIGNED, 1)])
     assert running.next_due_at == _at(240)
-    assert advance(running, PAUSED, _at(70)).next_due_at is None  # the SLA service moves it, unannounced
-    changed = TicketReclassified(
-        ticket_id=TICKET, kind="consultation", priority="low", previous_kind="fault", previous_priority="normal",
-        reason="只是咨询", actor="刘洋", reclassified_at=_at(3),
-    )  # fmt: skip
-    assert advance(running, changed, _at(3)).next_due_at is None
+    assert advance(running, PAUSED, _at(70)).next_due_at == _at(240)  # a pause stops the clocks it stops
+    stopped = SlaClockChanged(ticket_id=TICKET, clock=ClockKind.ON_SITE, cycle=1, due_at=None, target_minutes=240)
+    assert advance(running, stopped, _at(70)).next_due_at is None
+    moved = SlaClockChanged(ticket_id=TICKET, clock=ClockKind.ON_SITE, cycle=1, due_at=_at(300), target_minutes=240)
+    assert advance(running, moved, _at(90)).next_due_at == _at(300)
+    assert advance(running, moved, _at(-5)).next_due_at == _at(240)  # older than what the line knows
+    gone = moved.model_copy(update={"due_at": None, "cancelled": True})
+    assert advance(running, gone, _at(90)).clocks == {}

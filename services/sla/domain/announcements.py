@@ -1,17 +1,19 @@
-"""The events announcing a clock's life, each built here only: a clock started, warned, breached or
-met. A ticket's own clock is announced with the `sla.*` events, a vendor partner's with the
-`sla.vendor_*` ones, per partner and case."""
+"""The events announcing a clock's life, each built here only: a clock started, moved (or no longer
+counting), warned, breached or met. A ticket's own clock is announced with the `sla.*` events, a vendor
+partner's with the `sla.vendor_*` ones, per partner and case."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from services.sla.domain.clock_state import ClockKey, PlannedClock, Terms
+from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind, vendor_clock_of
 from shared.contracts import (
     ClockKind,
     Event,
     SlaBreached,
+    SlaClockChanged,
     SlaClockStarted,
     SlaMet,
     SlaVendorBreached,
@@ -46,6 +48,23 @@ def started(terms: Terms, key: ClockKey, plan: PlannedClock) -> Event:
         counting=plan.counting.value,
         policy=terms.policy_code,
     )
+
+
+def changed(key: ClockKey, plan: ClockPlan) -> Event:
+    """A ticket's own running clock whose deadline moved (none while paused). A partner's clocks are the
+    integrator's business with the partner, announced only when they start and end."""
+    return SlaClockChanged(
+        ticket_id=key.ticket_id, clock=plan.clock, cycle=plan.cycle, due_at=plan.due_at,
+        target_minutes=plan.target_minutes,
+    )  # fmt: skip
+
+
+def cancelled(key: ClockKey, target_minutes: int) -> Event:
+    """A ticket's own clock that no longer counts: its ticket was reclassified to a kind without it."""
+    return SlaClockChanged(
+        ticket_id=key.ticket_id, clock=ClockKind(key.kind), cycle=key.cycle, due_at=None,
+        target_minutes=target_minutes, cancelled=True,
+    )  # fmt: skip
 
 
 def met(key: ClockKey, plan: PlannedClock, *, corrects_breach: bool) -> Event:

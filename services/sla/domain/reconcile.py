@@ -19,8 +19,9 @@ from datetime import datetime
 
 from services.sla.domain import announcements
 from services.sla.domain.clock_state import ClockKey, PlannedClock, StoredClock, Terms
+from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.outcome import BREACH, Outcome, settle
-from services.sla.domain.vendor_clocks import VendorClockPlan
+from services.sla.domain.vendor_clocks import VendorClockPlan, is_vendor_kind
 from shared.contracts import Event
 
 
@@ -103,6 +104,8 @@ def reconcile(
         # Planned no more (the ticket was reclassified): it stops counting and warns no more.
         if key not in planned and clock.stopped_at is None and clock.outcome is not Outcome.CANCELLED:
             actions += [DisarmTimers(key), RecordOutcome(key, Outcome.CANCELLED)]
+            if not is_vendor_kind(key.kind):
+                actions.append(Announce(key, announcements.cancelled(key, clock.target_minutes)))
     for key, plan in planned.items():
         actions += _bring_in_line(terms, key, plan, stored.get(key))
     return actions
@@ -124,6 +127,11 @@ def _bring_in_line(terms: Terms, key: ClockKey, plan: PlannedClock, stored: Stor
             actions.append(
                 Rewrite(key, plan.due_at, plan.stopped_at, plan.target_minutes, str(plan.counting), recorded)
             )
+        moved = (stored.due_at, stored.target_minutes) != (plan.due_at, plan.target_minutes) or (
+            stored.outcome is Outcome.CANCELLED and recorded is None
+        )
+        if moved and plan.stopped_at is None and isinstance(plan, ClockPlan):  # still running: its new deadline
+            actions.append(Announce(key, announcements.changed(key, plan)))
     if plan.stopped_at is None:
         if changed:  # unchanged, its timers were armed when it was last written
             actions.append(ArmTimers(key, plan.timer_moments(terms.warn_at)))

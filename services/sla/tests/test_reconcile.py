@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.sla.domain.announcements import cancelled, changed
 from services.sla.domain.clock_state import ClockKey, PlannedClock, StoredClock, Terms
-from services.sla.domain.clocks import plan_clocks
+from services.sla.domain.clocks import ClockPlan, plan_clocks
 from services.sla.domain.facts import PauseFact, TicketFacts
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import STANDARD_POLICY
@@ -172,8 +173,12 @@ def test_a_moved_deadline_is_stored_and_its_timers_moved(kind: Kind) -> None:
     plan = kind.plan()
     earlier = replace(stored_as(plan), due_at=T0 + kind.target - timedelta(minutes=5))
     actions = run(plan, earlier)
+    # A ticket's own clock announces its new deadline (the customer's systems, the office's list); a
+    # partner's, the integrator's business with the partner, does not.
+    announced = [Announce(key_of(plan), changed(key_of(plan), plan))] if isinstance(plan, ClockPlan) else []
     assert actions == [
         Rewrite(key_of(plan), T0 + kind.target, None, plan.target_minutes, str(plan.counting), None),
+        *announced,
         ArmTimers(key_of(plan), plan.timer_moments(TERMS.warn_at)),
     ]
 
@@ -193,7 +198,8 @@ def test_a_pause_moves_a_ticket_clocks_deadline() -> None:
     paused = {p.kind: p for p in plan_clocks(facts, STANDARD_POLICY)}
     on_site = paused[ClockKind.ON_SITE.value]
     actions = run(on_site, stored_as(unpaused[ClockKind.ON_SITE.value]))
-    assert steps(actions) == ["Rewrite", "ArmTimers"]
+    assert steps(actions) == ["Rewrite", "SlaClockChanged", "ArmTimers"]
+    assert actions[1] == Announce(key_of(on_site), changed(key_of(on_site), on_site))
     assert on_site.due_at == T0 + timedelta(hours=5)  # 4 hours, one of them paused
     assert run(paused[ClockKind.RESPONSE.value], stored_as(unpaused[ClockKind.RESPONSE.value])) == []  # not paused
 
@@ -262,11 +268,15 @@ def test_a_late_report_of_a_stop_in_time_corrects_the_breach(kind: Kind) -> None
 def test_a_ticket_clock_no_longer_planned_is_cancelled_once_and_revived_if_planned_again() -> None:
     plan = ticket_response_clock()
     key = key_of(plan)
-    assert reconcile(TERMS, {}, {key: stored_as(plan)}) == [DisarmTimers(key), RecordOutcome(key, Outcome.CANCELLED)]
+    assert reconcile(TERMS, {}, {key: stored_as(plan)}) == [
+        DisarmTimers(key),
+        RecordOutcome(key, Outcome.CANCELLED),
+        Announce(key, cancelled(key, plan.target_minutes)),
+    ]
     assert reconcile(TERMS, {}, {key: stored_as(plan, Outcome.CANCELLED)}) == []
     assert reconcile(TERMS, {}, {key: stored_as(ticket_response_clock(timedelta(minutes=5)), Outcome.MET)}) == []
-    # Reclassified back: it counts again, from its report, and warns again.
-    assert steps(run(plan, stored_as(plan, Outcome.CANCELLED))) == ["Rewrite", "ArmTimers"]
+    # Reclassified back: it counts again, from its report, and warns again; its deadline is announced.
+    assert steps(run(plan, stored_as(plan, Outcome.CANCELLED))) == ["Rewrite", "SlaClockChanged", "ArmTimers"]
     assert run(plan, stored_as(plan, Outcome.CANCELLED))[0] == Rewrite(
         key, plan.due_at, None, plan.target_minutes, str(plan.counting), None
     )
