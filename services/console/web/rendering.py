@@ -19,7 +19,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.console.web.names import names_of
+from services.console.web.refusals import refusal_words
 from services.console.web.sessions import WebSession, settings_of
+from services.console.web.words import N_ as N_  # re-exported: pages mark their words with it
 
 HERE = Path(__file__).parent
 LOCALES = HERE / "locales"
@@ -28,10 +30,6 @@ DEFAULT_LANGUAGE = "zh"
 LANGUAGE_COOKIE = "aftercare_lang"
 
 templates = Jinja2Templates(directory=HERE / "templates")
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for "translate later", which extraction finds
-    return message
 
 
 LABELS = {
@@ -185,6 +183,7 @@ def page(
             "label": lambda code: gettext(LABELS[code]) if code in LABELS else code,
             "subsystem": lambda code, site=None: names.subsystem(code, site, language),
             "site_name": lambda code: names.site(code, language),
+            "refusal": refusal_words(language, gettext),
             "language": language,
             "languages": LANGUAGES,
             "session": session,
