@@ -25,31 +25,33 @@ async def test_a_paused_and_resumed_tickets_deadline_in_the_list_is_the_sla_serv
             items = (await archive.get("/tickets", params={"site_code": site, "q": ticket})).json()["items"]
             return items[0] if items else {}
 
-        async def sla_resolution_due() -> datetime | None:
+        async def sla_on_site_due() -> datetime | None:
             clocks = (await sla.get(f"/tickets/{ticket}/clocks")).json()
-            due = next(c["due_at"] for c in clocks if c["clock"] == "resolution")
+            due = next(c["due_at"] for c in clocks if c["clock"] == "on_site")
             return datetime.fromisoformat(due) if due else None
 
         async def listed_as_the_sla_service_says() -> bool:
-            shown = (await line()).get("clocks", {}).get("resolution#1")
+            shown = (await line()).get("clocks", {}).get("on_site#1")
             if shown is None:
                 return False
-            due = await sla_resolution_due()
+            due = await sla_on_site_due()
             return (datetime.fromisoformat(shown["due_at"]) if shown["due_at"] else None) == due
 
-        await eventually(listed_as_the_sla_service_says, what="the resolution deadline in the list")
-        before = await sla_resolution_due()
-        paused = await dispatch.post(f"/tickets/{ticket}/pause", json={"reason": "waiting_for_parts"}, headers=engineer)
+        await eventually(listed_as_the_sla_service_says, what="the on_site deadline in the list")
+        before = await sla_on_site_due()
+        paused = await dispatch.post(
+            f"/tickets/{ticket}/pause", json={"reason": "waiting_for_customer"}, headers=engineer
+        )
         assert paused.status_code == 200, paused.text
         await tap.wait_for("sla.clock_changed", ticket)
-        await eventually(listed_as_the_sla_service_says, what="the paused resolution clock without a deadline")
-        assert (await line())["clocks"]["resolution#1"]["due_at"] is None
+        await eventually(listed_as_the_sla_service_says, what="the paused on_site clock without a deadline")
+        assert (await line())["clocks"]["on_site#1"]["due_at"] is None
 
         resumed = await dispatch.post(f"/tickets/{ticket}/resume", headers=engineer)
         assert resumed.status_code == 200, resumed.text
         await tap.wait_for("sla.clock_changed", ticket, count=2)
-        await eventually(listed_as_the_sla_service_says, what="the moved resolution deadline in the list")
-        after = await sla_resolution_due()
+        await eventually(listed_as_the_sla_service_says, what="the moved on_site deadline in the list")
+        after = await sla_on_site_due()
         assert before is not None
         assert after is not None
         assert after > before

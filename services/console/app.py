@@ -11,6 +11,7 @@ from services.console.seed import load_people
 from services.console.settings import ConsoleSettings
 from services.console.web import router as pages
 from services.console.web.live import QUEUE_PREFIX, live_feed
+from services.console.web.names import names_for
 from services.console.web.upstream import upstream_for
 from shared.access_ends import accounts_subscription
 from shared.contracts.accounts import AccountChanged
@@ -27,7 +28,7 @@ service = ServiceDefinition(
     seed=load_people,
     pages=pages,
     static_dir=Path(__file__).parent / "web" / "static",
-    workers=(upstream_for, live_feed),
+    workers=(upstream_for, live_feed, names_for),
     broker_resources=(re.escape(QUEUE_PREFIX) + r"[0-9a-f-]{36}",),
     subscriptions=(accounts_subscription("console", metadata),),
     publishes=(AccountChanged,),

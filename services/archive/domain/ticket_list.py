@@ -41,14 +41,14 @@ FINISHED = frozenset({"resolved", "closed"})
 
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
-RUNNING, MET, BREACHED = "running", "met", "breached"
+RUNNING, MET, BREACHED, CANCELLED = "running", "met", "breached", "cancelled"
 
 
 @dataclass(frozen=True)
 class ClockState:
     """One clock of one cycle (a reopened ticket's clocks start again as cycle 2)."""
 
-    state: str  # running, met or breached
+    state: str  # running, met, breached or cancelled (counting no more)
     due_at: datetime | None  # none while its ticket is paused
     at: datetime  # when the event that left it so happened
 
@@ -222,11 +222,14 @@ def _clocked(
     if known is not None and occurred_at < known.at:
         return line
     if isinstance(event, SlaClockStarted | SlaClockChanged):
-        if known is not None and known.state != RUNNING:
+        if known is not None and known.state in (MET, BREACHED):
             return line  # its end was heard first
-        if isinstance(event, SlaClockChanged) and event.cancelled:  # counts no more: no deadline to show
-            return replace(line, clocks={k: clock for k, clock in line.clocks.items() if k != key})
-        state = ClockState(RUNNING, event.due_at, occurred_at)
+        # Counting no more is kept, with when it was heard, so that an older word of it heard later
+        # does not bring its deadline back; a later one (reclassified back) does.
+        stopped_counting = isinstance(event, SlaClockChanged) and event.cancelled
+        state = ClockState(
+            CANCELLED if stopped_counting else RUNNING, None if stopped_counting else event.due_at, occurred_at
+        )
     elif isinstance(event, SlaBreached):
         if known is not None and known.state == MET:
             return line  # met is final; a breach announced before the arrival was read is corrected by it

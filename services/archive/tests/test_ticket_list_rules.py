@@ -177,4 +177,8 @@ def test_a_deadline_moves_as_the_sla_service_says() -> None:
     assert advance(running, moved, _at(90)).next_due_at == _at(300)
     assert advance(running, moved, _at(-5)).next_due_at == _at(240)  # older than what the line knows
     gone = moved.model_copy(update={"due_at": None, "cancelled": True})
-    assert advance(running, gone, _at(90)).clocks == {}
+    for heard in permutations([(gone, 90), (moved, 80)]):
+        line = _fold([(OPENED, 0), _clock(SlaClockStarted, 0), *heard])
+        assert (line.next_due_at, line.breached, line.clocks["on_site#1"].state) == (None, False, "cancelled")
+    revived = moved.model_copy(update={"due_at": _at(400)})
+    assert advance(advance(running, gone, _at(90)), revived, _at(100)).next_due_at == _at(400)

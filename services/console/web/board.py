@@ -138,7 +138,7 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
         candidates=candidates,
         steering=steering,
         told=told,
-        documents=documents or [],
+        documents=list({d["code"]: d for d in reversed(documents or [])}.values()),  # each once, its latest version
         photos=photos or [],
     )
 

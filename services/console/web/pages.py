@@ -21,7 +21,6 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from services.console import people
 from services.console.domain.people import PersonRefused
 from services.console.web.live import LiveFeed, Moved
-from services.console.web.names import names_of
 from services.console.web.rendering import LANGUAGE_COOKIE, LANGUAGES, page
 from services.console.web.sessions import (
     COOKIE,
@@ -34,7 +33,7 @@ from services.console.web.sessions import (
     settings_of,
     still_signed_in,
 )
-from services.console.web.upstream import ServiceRefused, upstream
+from services.console.web.upstream import ServiceRefused
 from shared.contracts.visibility import CUSTOMER_SEES
 from shared.http import client_address
 from shared.identity import Role
@@ -78,7 +77,6 @@ class PageRoute(APIRoute):
 
         async def answered(request: Request) -> Response:
             try:
-                await names_of(request.app.state).refresh(upstream(request))
                 return await handle(request)
             except SignInNeeded:
                 return _to_sign_in(request)

@@ -8,7 +8,9 @@ in order, in the transaction of the event or the scheduler's tick (`services.sla
 
 A clock is announced once per step of its life: started when first stored; warned and breached by
 its timers, which fire once; met or breached when it stops, unless that was said already
-(`outcome.settle`); cancelled silently when it no longer applies.
+(`outcome.settle`). A ticket's own clock still counting is also announced when its deadline moves (a
+pause, a resumption, another priority) and when it no longer applies (`sla.clock_changed`); a
+partner's clocks are the integrator's business with the partner, and a breach once told stands.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def reconcile(
         # Planned no more (the ticket was reclassified): it stops counting and warns no more.
         if key not in planned and clock.stopped_at is None and clock.outcome is not Outcome.CANCELLED:
             actions += [DisarmTimers(key), RecordOutcome(key, Outcome.CANCELLED)]
-            if not is_vendor_kind(key.kind):
+            if not is_vendor_kind(key.kind) and clock.outcome is None:  # a breach announced stands as told
                 actions.append(Announce(key, announcements.cancelled(key, clock.target_minutes)))
     for key, plan in planned.items():
         actions += _bring_in_line(terms, key, plan, stored.get(key))
@@ -130,7 +132,8 @@ def _bring_in_line(terms: Terms, key: ClockKey, plan: PlannedClock, stored: Stor
         moved = (stored.due_at, stored.target_minutes) != (plan.due_at, plan.target_minutes) or (
             stored.outcome is Outcome.CANCELLED and recorded is None
         )
-        if moved and plan.stopped_at is None and isinstance(plan, ClockPlan):  # still running: its new deadline
+        # Still counting (not stopped, not already breached): its new deadline, or none while it is paused.
+        if moved and recorded is None and plan.stopped_at is None and isinstance(plan, ClockPlan):
             actions.append(Announce(key, announcements.changed(key, plan)))
     if plan.stopped_at is None:
         if changed:  # unchanged, its timers were armed when it was last written

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from services.sla.domain.announcements import cancelled, changed
-from services.sla.domain.clock_state import ClockKey, PlannedClock, StoredClock, Terms
-from services.sla.domain.clocks import ClockPlan, plan_clocks
-from services.sla.domain.facts import PauseFact, TicketFacts
+from services.sla.domain.announcements import changed
+from services.sla.domain.clock_state import PlannedClock
+from services.sla.domain.clocks import ClockPlan
 from services.sla.domain.outcome import Outcome
-from services.sla.domain.policy import STANDARD_POLICY
 from services.sla.domain.reconcile import (
-    Action,
     Announce,
     ArmTimers,
-    DisarmTimers,
     DueTimer,
     RecordOutcome,
     Rewrite,
@@ -28,12 +24,10 @@ from services.sla.domain.reconcile import (
     reconcile,
 )
 from services.sla.domain.vendor_clocks import plan_vendor_clocks, vendor_cases
+from services.sla.tests.clock_samples import T0, TERMS, TICKET, key_of, run, steps, stored_as, ticket_response_clock
 from shared.contracts import (
     Agreement,
-    ClockKind,
     Event,
-    Priority,
-    ServiceKind,
     SlaBreached,
     SlaClockStarted,
     SlaMet,
@@ -47,25 +41,6 @@ from shared.contracts import (
     VendorEscalationProgressed,
     VendorEscalationSent,
 )
-
-TICKET = "HH138-20261125-0001"
-T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
-TERMS = Terms("HH138", "Asia/Shanghai", "standard", 1, "CN", (0.75,))
-
-
-def ticket_response_clock(stopped_after: timedelta | None = None) -> PlannedClock:
-    """The ticket's 30-minute response clock, answered `stopped_after` the report."""
-    facts = TicketFacts(
-        ticket_id=TICKET,
-        site_code="HH138",
-        timezone="Asia/Shanghai",
-        kind=ServiceKind.FAULT,
-        priority=Priority.NORMAL,
-        reported_at=T0,
-        accepted_at=[T0 + stopped_after] if stopped_after is not None else [],
-    )
-    [response] = [p for p in plan_clocks(facts, STANDARD_POLICY) if p.clock is ClockKind.RESPONSE]
-    return response
 
 
 def partner_acknowledge_clock(stopped_after: timedelta | None = None, declined: bool = False) -> PlannedClock:
@@ -131,24 +106,6 @@ PARTNERS = Kind(
 both_kinds = pytest.mark.parametrize("kind", [TICKETS_OWN, PARTNERS], ids=["ticket's own", "partner's"])
 
 
-def key_of(plan: PlannedClock) -> ClockKey:
-    return ClockKey(TICKET, plan.kind, plan.cycle)
-
-
-def stored_as(plan: PlannedClock, outcome: Outcome | None = None) -> StoredClock:
-    return StoredClock(plan.due_at, plan.stopped_at, plan.target_minutes, str(plan.counting), outcome)
-
-
-def run(plan: PlannedClock, stored: StoredClock | None) -> list[Action]:
-    key = key_of(plan)
-    return reconcile(TERMS, {key: plan}, {key: stored} if stored else {})
-
-
-def steps(actions: list[Action]) -> list[str]:
-    """The actions by name, an announcement by the event it announces."""
-    return [type(a.event).__name__ if isinstance(a, Announce) else type(a).__name__ for a in actions]
-
-
 @both_kinds
 def test_a_new_clock_is_stored_announced_and_timed(kind: Kind) -> None:
     plan = kind.plan()
@@ -181,27 +138,6 @@ def test_a_moved_deadline_is_stored_and_its_timers_moved(kind: Kind) -> None:
         *announced,
         ArmTimers(key_of(plan), plan.timer_moments(TERMS.warn_at)),
     ]
-
-
-def test_a_pause_moves_a_ticket_clocks_deadline() -> None:
-    facts = TicketFacts(
-        ticket_id=TICKET,
-        site_code="HH138",
-        timezone="Asia/Shanghai",
-        kind=ServiceKind.FAULT,
-        priority=Priority.NORMAL,
-        reported_at=T0,
-        paused=[PauseFact("waiting_for_customer", T0 + timedelta(hours=1))],
-        resumed_at=[T0 + timedelta(hours=2)],
-    )
-    unpaused = {p.kind: p for p in plan_clocks(replace(facts, paused=[], resumed_at=[]), STANDARD_POLICY)}
-    paused = {p.kind: p for p in plan_clocks(facts, STANDARD_POLICY)}
-    on_site = paused[ClockKind.ON_SITE.value]
-    actions = run(on_site, stored_as(unpaused[ClockKind.ON_SITE.value]))
-    assert steps(actions) == ["Rewrite", "SlaClockChanged", "ArmTimers"]
-    assert actions[1] == Announce(key_of(on_site), changed(key_of(on_site), on_site))
-    assert on_site.due_at == T0 + timedelta(hours=5)  # 4 hours, one of them paused
-    assert run(paused[ClockKind.RESPONSE.value], stored_as(unpaused[ClockKind.RESPONSE.value])) == []  # not paused
 
 
 @both_kinds
@@ -263,23 +199,6 @@ def test_a_late_report_of_a_stop_in_time_corrects_the_breach(kind: Kind) -> None
     announced = actions[3]
     assert isinstance(announced, Announce)
     assert announced.event.model_dump()["corrects_breach"] is True
-
-
-def test_a_ticket_clock_no_longer_planned_is_cancelled_once_and_revived_if_planned_again() -> None:
-    plan = ticket_response_clock()
-    key = key_of(plan)
-    assert reconcile(TERMS, {}, {key: stored_as(plan)}) == [
-        DisarmTimers(key),
-        RecordOutcome(key, Outcome.CANCELLED),
-        Announce(key, cancelled(key, plan.target_minutes)),
-    ]
-    assert reconcile(TERMS, {}, {key: stored_as(plan, Outcome.CANCELLED)}) == []
-    assert reconcile(TERMS, {}, {key: stored_as(ticket_response_clock(timedelta(minutes=5)), Outcome.MET)}) == []
-    # Reclassified back: it counts again, from its report, and warns again; its deadline is announced.
-    assert steps(run(plan, stored_as(plan, Outcome.CANCELLED))) == ["Rewrite", "SlaClockChanged", "ArmTimers"]
-    assert run(plan, stored_as(plan, Outcome.CANCELLED))[0] == Rewrite(
-        key, plan.due_at, None, plan.target_minutes, str(plan.counting), None
-    )
 
 
 def test_a_partners_clock_whose_case_ended_before_its_step_is_cancelled_once() -> None:
