@@ -49,6 +49,7 @@ async def _sign_in(console: httpx.AsyncClient, username: str, password: str = PA
     form = await console.get("/sign-in")
     guard = re.search(r'name="guard" value="([^"]+)"', form.text)
     assert guard is not None
+    assert 'class="problem"' not in form.text  # nothing was refused yet
     return await console.post("/sign-in", data={"username": username, "password": password, "guard": guard[1], **extra})
 
 
