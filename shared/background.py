@@ -45,6 +45,29 @@ class BackgroundLoop:
         """Wake the loop if it waits on something besides `stopping`."""
 
 
+class OnceAtStart(BackgroundLoop):
+    """Does its work once when the process starts (what an upgraded deployment must catch up on), tried
+    again every `retry_seconds` while it fails (the database away), then idles until the process stops:
+    a worker that ended would read as failed to the readiness check."""
+
+    retry_seconds = 5.0
+
+    async def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await self._once()
+            except Exception as error:
+                log.warning("the work at start failed; trying again", loop=self.task_name, error=str(error))
+            else:
+                await self.stopping.wait()
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=self.retry_seconds)
+
+    async def _once(self) -> None:
+        raise NotImplementedError
+
+
 class PollingLoop(BackgroundLoop):
     """Looks for work every `interval_seconds` until stopped (the webhooks' deliveries due, dispatch's
     notifications due). A failed look, the database away for a moment, is logged and tried on the next."""

@@ -6,8 +6,6 @@ list's rule changed)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 
 from pydantic import ValidationError
@@ -17,7 +15,7 @@ from services.archive.db import ticket_list as rows
 from services.archive.db import timeline
 from services.archive.domain.story import as_event
 from services.archive.domain.ticket_list import SHOWN, TicketLine, advance
-from shared.background import BackgroundLoop
+from shared.background import OnceAtStart
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
@@ -60,31 +58,19 @@ async def _fold_again(connection: AsyncConnection, ticket_id: str) -> None:
     await rows.keep(connection, line, changed_at=changed_at)
 
 
-class UnlistedTickets(BackgroundLoop):
-    """At start, lists the tickets the timeline holds and the list does not (heard before it existed),
-    then idles until the process stops (a worker that ended would read as failed); the database away
-    meanwhile is waited for."""
+class UnlistedTickets(OnceAtStart):
+    """At start, lists the tickets the timeline holds and the list does not (heard before it existed)."""
 
     task_name = "archive-unlisted-tickets"
-    retry_seconds = 5.0
 
     def __init__(self, database: ServiceDatabase) -> None:
         super().__init__()
         self._database = database
 
-    async def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                listed = await rebuild(self._database, every=False)
-            except Exception as error:
-                log.warning("listing the tickets heard before failed; trying again", error=str(error))
-            else:
-                if listed:
-                    log.info("listed the tickets heard before the list existed", tickets=listed)
-                await self.stopping.wait()
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), timeout=self.retry_seconds)
+    async def _once(self) -> None:
+        listed = await rebuild(self._database, every=False)
+        if listed:
+            log.info("listed the tickets heard before the list existed", tickets=listed)
 
 
 def unlisted_tickets(database: ServiceDatabase, settings: ServiceSettings) -> UnlistedTickets:

@@ -10,12 +10,10 @@ before the SLA service told calendars (an upgrade) are told once when it starts 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime
 
 from services.sla.db import repository, sites
-from shared.background import BackgroundLoop
+from shared.background import OnceAtStart
 from shared.contracts import SiteCalendarSet
 from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
@@ -84,28 +82,16 @@ async def publish_untold(database: ServiceDatabase, *, now: datetime) -> list[st
     return told
 
 
-class UntoldCalendars(BackgroundLoop):
-    """At start, tells the calendars of the sites never told (an upgraded deployment's), then idles
-    until the process stops (a worker that ended would read as failed to the readiness check); the
-    database away meanwhile is waited for."""
+class UntoldCalendars(OnceAtStart):
+    """At start, tells the calendars of the sites never told (an upgraded deployment's)."""
 
     task_name = "sla-untold-calendars"
-    retry_seconds = 5.0
 
     def __init__(self, database: ServiceDatabase) -> None:
         super().__init__()
         self._database = database
 
-    async def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                told = await publish_untold(self._database, now=datetime.now(UTC))
-            except Exception as error:
-                log.warning("telling the sites' calendars failed; trying again", error=str(error))
-            else:
-                if told:
-                    log.info("told the calendars of sites known before", sites=told)
-                await self.stopping.wait()
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), timeout=self.retry_seconds)
+    async def _once(self) -> None:
+        told = await publish_untold(self._database, now=datetime.now(UTC))
+        if told:
+            log.info("told the calendars of sites known before", sites=told)
