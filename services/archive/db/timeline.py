@@ -41,25 +41,26 @@ async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[st
 
 async def events_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[tuple[str, int, dict[str, Any]]]:
     """The ticket's events as kept (type, schema version, payload), in the order they happened."""
-    rows = await connection.execute(
-        select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
-        .where(timeline.c.ticket_id == ticket_id)
-        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
-    )
-    return [(row.type, row.schema_version, row.payload) for row in rows]
+    return [
+        (message_type, version, payload)
+        for message_type, version, payload, *_ in await moments_of_ticket(connection, ticket_id)
+    ]
 
 
 async def moments_of_ticket(
-    connection: AsyncConnection, ticket_id: str, types: Sequence[str]
+    connection: AsyncConnection, ticket_id: str, types: Sequence[str] | None = None
 ) -> list[tuple[str, int, dict[str, Any], datetime, datetime]]:
-    """The ticket's events of these types as kept (type, schema version, payload, when it happened, when
-    it was kept), in the order they happened."""
-    rows = await connection.execute(
+    """The ticket's events (of these types, or all) as kept (type, schema version, payload, when it
+    happened, when it was kept), in the order they happened."""
+    query = (
         select(timeline.c.type, timeline.c.schema_version, timeline.c.payload, timeline.c.occurred_at,
                timeline.c.recorded_at)
-        .where(timeline.c.ticket_id == ticket_id, timeline.c.type.in_(types))
+        .where(timeline.c.ticket_id == ticket_id)
         .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
     )  # fmt: skip
+    if types is not None:
+        query = query.where(timeline.c.type.in_(types))
+    rows = await connection.execute(query)
     return [(row.type, row.schema_version, row.payload, row.occurred_at, row.recorded_at) for row in rows]
 
 
