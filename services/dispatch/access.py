@@ -13,6 +13,7 @@ ACCESS: AccessTable = {
     ("GET", "/tickets/{ticket_id}/candidates"): only(OPERATOR, MANAGER),
     ("POST", "/tickets/{ticket_id}/assign"): only(MANAGER),
     ("POST", "/tickets/{ticket_id}/notes"): only(OPERATOR, MANAGER, ENGINEER, QUALITY),
+    ("POST", "/tickets/{ticket_id}/links"): only(OPERATOR, MANAGER, QUALITY),
     ("GET", "/engineers"): anyone_of(STAFF),
     ("GET", "/sites/{site_code}/roster"): anyone_of(STAFF),
     ("GET", "/engineers/{engineer_id}/duty"): anyone_of(STAFF),

@@ -51,6 +51,7 @@ service = ServiceDefinition(
         contracts.TicketReopened,
         contracts.TicketClosed,
         contracts.TicketNoted,
+        contracts.TicketLinked,
         contracts.DeviceSwapped,
         contracts.FollowUpDue,
         contracts.FollowUpMissed,

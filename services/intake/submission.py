@@ -114,6 +114,7 @@ async def submit(
             reported_at=reported_at,
             received_at=now,
             coverage=coverage,
+            found_at=request.found_at,
         ),
         correlation_id=ticket,
     )

@@ -14,12 +14,14 @@ from services.sla.tracking import load_ticket
 
 
 async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime) -> list[dict[str, Any]]:
-    """The ticket's clocks: target, deadline, used and left now, and how each ended or stands."""
+    """The ticket's clocks: target, deadline, used and left now, and how each ended or stands; a clock
+    planned no more (the ticket was reclassified, or merged into another) as it stood when it stopped."""
     ticket = await load_ticket(connection, ticket_id)
     if ticket is None:
         return []
     zone = ZoneInfo(ticket.facts.timezone)
     views = []
+    planned = {ticket.key(plan) for plan in ticket.plans()} | {ticket.key(plan) for plan in ticket.vendor_plans()}
     for plan in ticket.plans():
         row = ticket.stored.get(ticket.key(plan))
         if row is None:
@@ -66,4 +68,22 @@ async def clock_views(connection: AsyncConnection, ticket_id: str, now: datetime
                 "outcome": outcome,
             }
         )
+    for key, row in ticket.stored.items():
+        if key not in planned and row.partner is None:
+            views.append(
+                {
+                    "clock": row.kind,
+                    "cycle": row.cycle,
+                    "policy": f"{row.policy_code} v{row.policy_version}",
+                    "counting": row.counting,
+                    "day_type": row.day_type,
+                    "target_minutes": row.target_minutes,
+                    "started_at": row.started_at,
+                    "due_at": row.due_at,
+                    "due_at_local": row.due_at.astimezone(zone) if row.due_at else None,
+                    "status": "stopped",
+                    "stopped_at": row.stopped_at,
+                    "outcome": repository.recorded_outcome(row),
+                }
+            )
     return views

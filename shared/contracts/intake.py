@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.envelope import Command
+from shared.contracts.tickets import InspectionFinding
 from shared.contracts.vocabulary import Priority, Reporter, RequestChannel, ServiceKind
 
 MAX_DESCRIPTION = 4000
@@ -36,3 +37,6 @@ class SubmitServiceRequest(Command):
     )
     kind: ServiceKind | None = Field(default=None, description="Service type if the operator chose one.")
     priority: Priority = Priority.NORMAL
+    found_at: InspectionFinding | None = Field(
+        default=None, description="The inspection's failed item this fault was found at (channel inspection)."
+    )

@@ -1,10 +1,11 @@
-"""Events of a ticket's life: opened or rejected by intake, assigned, noted and escalated by dispatch."""
+"""Events of a ticket's life: opened or rejected by intake, assigned, noted, linked and escalated by dispatch."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.contracts.bounds import Code, Identifier, Name, Text
 from shared.contracts.envelope import Event
@@ -17,6 +18,16 @@ from shared.contracts.vocabulary import (
     RequestChannel,
     ServiceKind,
 )
+
+
+class InspectionFinding(BaseModel):
+    """The checklist item of an inspection visit that failed and opened the ticket."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    visit_id: Identifier
+    item_code: Code
+    item_text: Name = Field(description="The item as the checklist words it.")
 
 
 class TicketOpened(Event):
@@ -38,6 +49,9 @@ class TicketOpened(Event):
     reported_at: AwareDatetime = Field(description="When the customer notified us; SLA clocks start here.")
     received_at: AwareDatetime = Field(description="When intake recorded it.")
     coverage: Coverage | None = Field(default=None, description="Warranty, contract or chargeable, decided at intake.")
+    found_at: InspectionFinding | None = Field(
+        default=None, description="The inspection's failed item that opened it (channel inspection)."
+    )
 
 
 class TicketReclassified(Event):
@@ -156,3 +170,28 @@ class TicketNoted(Event):
     for_customer: bool = Field(description="True: the customer reads it; false: the staff's alone.")
     author: Name = Field(description="Who wrote it.")
     written_at: AwareDatetime
+
+
+class LinkRelation(StrEnum):
+    """How one ticket belongs with another, seen from the ticket the event is about. Staff make the first
+    and third; dispatch tells the other side of each."""
+
+    ABOUT = "about"  # this complaint is about the linked job
+    COMPLAINED_OF = "complained_of"  # the linked complaint is about this job
+    MERGED_INTO = "merged_into"  # this repeat report joined the linked open ticket and ends here
+    JOINED_BY = "joined_by"  # the linked repeat report joined this ticket
+
+
+class TicketLinked(Event):
+    """Two tickets belong together; published once for each of them, each from its own side. A ticket
+    `merged_into` another ends there: its clocks no longer count (the problem is the other ticket's)."""
+
+    message_type: ClassVar[str] = "ticket.linked"
+
+    ticket_id: Identifier
+    site_code: Code
+    linked_ticket_id: Identifier
+    relation: LinkRelation
+    reason: Text | None = Field(default=None, description="Why, in the words of who linked them.")
+    actor: Name = Field(description="Who linked them.")
+    linked_at: AwareDatetime

@@ -14,9 +14,11 @@ from shared.contracts import (
     FollowUpRecorded,
     InspectionVisitCompleted,
     InspectionVisitMissed,
+    LinkRelation,
     SlaBreached,
     SlaMet,
     TicketClosed,
+    TicketLinked,
     TicketOpened,
     TicketReclassified,
     TicketResolved,
@@ -31,14 +33,16 @@ TICKET_COUNTS = ("opened", "resolved", "closed")
 def tickets(
     events: Story, openings: Mapping[str, TicketOpened], reclassified: Sequence[TicketReclassified] = ()
 ) -> dict[str, Any]:
-    """Tickets opened, resolved and closed in the period, by subsystem and kind as it stood at the end."""
+    """Tickets opened, resolved and closed in the period, by subsystem and kind as it stood at the end (a
+    repeat report merged into the open ticket of its problem closed when it joined it)."""
     kinds = {ticket: opened.kind.value for ticket, opened in openings.items()}
     for change in [*reclassified, *events.all(TicketReclassified)]:
         kinds[change.ticket_id] = change.kind.value
     done = {
         "opened": {opened.ticket_id for opened in events.all(TicketOpened)},
         "resolved": {resolved.ticket_id for resolved in events.all(TicketResolved)},
-        "closed": {closed.ticket_id for closed in events.all(TicketClosed)},
+        "closed": {closed.ticket_id for closed in events.all(TicketClosed)}
+        | {link.ticket_id for link in events.all(TicketLinked) if link.relation is LinkRelation.MERGED_INTO},
     }
     rows: dict[tuple[str, str], Counter[str]] = {}
     for what, ticket_ids in done.items():

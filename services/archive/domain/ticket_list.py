@@ -18,6 +18,7 @@ from typing import Any
 from shared.contracts import (
     ComplaintRouted,
     Event,
+    LinkRelation,
     SlaBreached,
     SlaClockChanged,
     SlaClockStarted,
@@ -26,6 +27,7 @@ from shared.contracts import (
     TicketAssigned,
     TicketAwaitingAssignment,
     TicketClosed,
+    TicketLinked,
     TicketOnSite,
     TicketOpened,
     TicketPaused,
@@ -132,7 +134,7 @@ class TicketLine:
 SHOWN: tuple[type[Event], ...] = (
     TicketOpened, TicketReclassified, SlaClockStarted, SlaClockChanged, SlaBreached, SlaMet, TicketAssigned,
     TicketAwaitingAssignment, ComplaintRouted, TicketAccepted, TicketOnSite, TicketPaused, TicketResumed,
-    TicketResolved, TicketReopened, TicketClosed,
+    TicketResolved, TicketReopened, TicketClosed, TicketLinked,
 )  # fmt: skip
 """The events that change a ticket's line."""
 
@@ -211,6 +213,9 @@ def _moved(line: TicketLine, event: Event) -> tuple[str, dict[str, Any]] | None:
         return "assigned", {"resolved_at": None}
     if isinstance(event, TicketClosed):
         return "closed", {"closed_at": event.closed_at}
+    if isinstance(event, TicketLinked) and event.relation is LinkRelation.MERGED_INTO:
+        # A repeat report ends in the ticket it joined, which carries the problem from there.
+        return "closed", {**nobody, "closed_at": event.linked_at, "paused_from": None, "pause_reason": None}
     return None
 
 

@@ -12,6 +12,7 @@ from services.console.web import (
     desks,
     field,
     hooks,
+    links,
     notices,
     pages,
     reports,
@@ -19,5 +20,6 @@ from services.console.web import (
 )
 
 router = APIRouter()
-for part in (pages, calls, ticket_list, board, customer, desks, reports, admin, dead_letters, field, hooks, notices):
+parts = (pages, calls, ticket_list, board, links, customer, desks, reports, admin, dead_letters, field, hooks, notices)
+for part in parts:
     router.include_router(part.router)

@@ -121,4 +121,25 @@ async def take_call(
         "reporter": {"name": reporter_name, "phone": reporter_phone or None},
     }
     receipt = await services.post(session.person, "intake", "/requests", body)
-    return page(request, "_receipt.html", session, receipt=receipt)
+    return page(
+        request,
+        "_receipt.html",
+        session,
+        receipt=receipt,
+        open_already=await _same_place_open(services, session, body, receipt),
+    )
+
+
+async def _same_place_open(
+    services: Upstream, session: WebSession, asked: dict[str, Any], receipt: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The other open tickets of the same place, which a new ticket may be a repeat report of (the
+    receipt offers to merge it into one)."""
+    if receipt.get("status") != "opened":
+        return []
+    found = await services.get(
+        session.person, "intake", "/requests/preview", site_code=asked["site_code"], subsystem=asked["subsystem"],
+        asset_tag=asked["asset_tag"], description=asked["description"],
+    )  # fmt: skip
+    others = [item for item in found["similar"] if item["ticket_id"] != receipt["ticket_id"]]
+    return await _still_open(services, session, others)

@@ -47,6 +47,16 @@ REFUSALS = {
     "unknown_queue": N_("The service has no such queue."),
     "no_name": N_("Give the list a name."),
     "not_json": N_("The text is not valid JSON."),
+    "same_ticket": N_("A ticket cannot be linked with itself: give the other ticket's number."),
+    "sites_differ": N_("Only tickets of one site belong together: check the number."),
+    "not_a_complaint": N_("Only a complaint is about another job: reclassify this ticket as a complaint first."),
+    "about_a_complaint": N_("That ticket is a complaint itself: give the number of the job it is about."),
+    "already_about": N_("This complaint is linked to a job already: one job per complaint."),
+    "already_merged": N_("This report joined another ticket already."),
+    "report_worked_on": N_("An engineer has accepted this ticket: only a report nobody works on yet can be merged."),
+    "target_done": N_("That ticket is finished or merged itself: merge into the ticket still carrying the problem."),
+    "has_joined_reports": N_("Other reports joined this ticket: merge the other ticket into this one instead."),
+    "unknown_relation": N_("Choose how the tickets belong together."),
 }
 
 

@@ -148,6 +148,14 @@ LABELS = {
     "did_close": N_("Ticket closed"),
     "did_note": N_("Internal note"),
     "did_note_for_customer": N_("Note for the customer"),
+    "did_about": N_("Linked to the job it is about"),
+    "did_complained_of": N_("A complaint names this job"),
+    "did_merged_into": N_("Merged into the open ticket"),
+    "did_joined_by": N_("A repeat report joined"),
+    "link_about": N_("Complaint about"),
+    "link_complained_of": N_("Complained of in"),
+    "link_merged_into": N_("Merged into"),
+    "link_joined_by": N_("Repeat report joined"),
 }
 """The words for the codes the services answer with (kinds, priorities, statuses, clocks)."""
 

@@ -15,9 +15,10 @@ TICKET_FIELDS = frozenset(
     {
         "ticket_id", "site_code", "subsystem", "kind", "priority", "status", "reported_at", "opened_at", "reporter",
         "device", "coverage", "appointment_starts", "appointment_ends", "appointment_agreed_with", "engineer_id",
-        "engineer_name", "assigned_at",
+        "engineer_name", "assigned_at", "found_at", "links",
     }
 )  # fmt: skip
+LINK_FIELDS = frozenset({"linked_ticket_id", "relation", "linked_at"})  # who linked them and why are the staff's
 
 # History actions the customer sees, and whether with their note. Not named: staff only (await, at_risk,
 # escalate, vendor_case_ended: how dispatch found nobody, the clock's warning, the vendor's case).
@@ -34,6 +35,11 @@ HISTORY_NOTES: dict[str, bool] = {
     "close": False,
     "swap_device": False,  # serials are in the register; RMA and case numbers are the vendor's
     "note_for_customer": True,  # written for them (tickets/notes.py); an internal `note` is not theirs
+    # The other ticket's number (tickets/links.py): their complaint's job, the ticket their report joined.
+    "about": True,
+    "complained_of": True,
+    "merged_into": True,
+    "joined_by": True,
 }
 
 ESCALATION_FIELDS = frozenset({"escalation_id", "ticket_id", "reason", "status", "created_at", "closed_at"})
@@ -41,7 +47,10 @@ FOLLOW_UP_FIELDS = frozenset({"ticket_id", "cycle", "called_at", "reached"})
 
 
 def ticket(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in row.items() if name in TICKET_FIELDS}
+    shown = {name: value for name, value in row.items() if name in TICKET_FIELDS}
+    if "links" in shown:
+        shown["links"] = [{k: v for k, v in link.items() if k in LINK_FIELDS} for link in shown["links"]]
+    return shown
 
 
 def history(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from services.dispatch.inspections import repository as inspection_rows
 from services.dispatch.inspections import visits as inspections
 from services.dispatch.inspections.domain import ChecklistItem, InspectionPlan, ItemResult
 from services.dispatch.inspections.ownership import engineer_owns_visit
+from services.dispatch.tickets import lookups as ticket_lookups
 from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.calendar_queries import Day
 from shared.days import AwareMoment
@@ -69,8 +70,11 @@ async def list_visits(
 
 @router.get("/inspections/visits/{visit_id}/results")
 async def visit_results(visit_id: str, database: Database) -> list[dict[str, Any]]:
+    """Each checklist item's result, with the ticket a failed item opened once intake opened it."""
     async with database.connect() as connection:
-        return await inspection_rows.results_of(connection, visit_id)
+        results = await inspection_rows.results_of(connection, visit_id)
+        opened = await ticket_lookups.tickets_found_at(connection, visit_id)
+    return [{**result, "ticket_id": opened.get(result["item_code"])} for result in results]
 
 
 class ResultEntry(BaseModel):

@@ -29,6 +29,7 @@ from services.dispatch.inspections.domain import (
 from services.dispatch.roster import repository as roster
 from services.dispatch.tickets import repository
 from shared.contracts import (
+    InspectionFinding,
     InspectionItemResult,
     InspectionVisitCompleted,
     InspectionVisitMissed,
@@ -189,6 +190,7 @@ async def record_results(
                 reporter=Reporter(name=engineer, organisation="inspection"),
                 reported_at=now,
                 kind=ServiceKind.FAULT,
+                found_at=InspectionFinding(visit_id=visit_id, item_code=finding.item.code, item_text=finding.item.text),
             ),
             routing_key=INTAKE_QUEUE,
             correlation_id=visit_id,

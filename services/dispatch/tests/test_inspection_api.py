@@ -1,6 +1,6 @@
 """Planned inspections through dispatch's API over the real broker and database: a plan's visit opens
 once when it falls due, however many dispatch processes race for it; its results are recorded and a
-failed item becomes a fault ticket at intake; overdue and missed visits; appointments and the
+failed item becomes a fault ticket at intake, which names the item, and the visit names the ticket; overdue and missed visits; appointments and the
 engineer's day."""
 
 from __future__ import annotations
@@ -121,6 +121,16 @@ async def test_a_failed_item_becomes_a_fault_ticket_at_intake(seeded: World, sit
         assert fault["payload"]["description"] == (
             f"Inspection {visit} found a fault: Atrium level: measured 58 dB(A), expected 65 to 78 dB(A)"
         )
+        assert fault["payload"]["found_at"] == {"visit_id": visit, "item_code": "level", "item_text": "Atrium level"}
+        ticket = fault["payload"]["ticket_id"]
+
+        async def results_name_the_fault() -> dict[str, str | None]:
+            results = (await dispatch.http.get(f"/inspections/visits/{visit}/results")).json()
+            found = {result["item_code"]: result["ticket_id"] for result in results}
+            return found if found.get("level") else {}
+
+        assert await eventually(results_name_the_fault) == {"amp": None, "level": ticket}
+        assert (await dispatch.http.get(f"/tickets/{ticket}")).json()["found_at"]["item_code"] == "level"
         again = await dispatch.http.post(f"/inspections/visits/{visit}/results", json={"items": items})
         assert (again.status_code, again.json()["error"]) == (409, "visit_done")
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch.common import customer_view, site_calendars
 from services.dispatch.tickets import arrival_rows as arrivals
-from services.dispatch.tickets import queues, repository
+from services.dispatch.tickets import links, queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.tickets.domain.arrival import Position
 from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal
@@ -75,11 +75,12 @@ async def list_open_tickets(database: Database, caller: Caller, site_code: str |
 
 @router.get("/tickets/{ticket_id}")
 async def get_ticket(ticket_id: str, database: Database, caller: Caller) -> dict[str, Any]:
-    """Where the ticket is in its lifecycle and who holds it."""
+    """Where the ticket is in its lifecycle, who holds it, and the tickets it belongs with."""
     async with database.connect() as connection:
         found = await repository.ticket_with_assignment(connection, ticket_id)
-    if found is None:
-        raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
+        if found is None:
+            raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
+        found["links"] = await links.links_shown(connection, ticket_id)
     return customer_view.ticket(found) if caller.customer_only else found
 
 

@@ -1,5 +1,6 @@
 """What the tickets' tables offer the other areas' queries, so that no other area reads them: each
-engineer's open tickets, a ticket's summary and facts, and an engineer's open tickets on a day."""
+engineer's open tickets, a ticket's summary and facts, an engineer's open tickets on a day, and the
+tickets an inspection visit's failed items opened."""
 
 from __future__ import annotations
 
@@ -66,3 +67,13 @@ async def open_tickets_of_day(
             )
         )
     )
+
+
+async def tickets_found_at(connection: AsyncConnection, visit_id: str) -> dict[str, str]:
+    """The tickets an inspection visit's failed items opened: item code -> ticket id."""
+    rows = await connection.execute(
+        select(tickets.c.found_at["item_code"].astext.label("item_code"), tickets.c.ticket_id).where(
+            tickets.c.found_at["visit_id"].astext == visit_id
+        )
+    )
+    return {row.item_code: row.ticket_id for row in rows}

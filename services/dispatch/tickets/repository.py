@@ -32,6 +32,7 @@ async def add_ticket(connection: AsyncConnection, opened: TicketOpened) -> bool:
             reporter=opened.reporter.model_dump(mode="json"),
             device=opened.device.model_dump(mode="json") if opened.device else None,
             coverage=opened.coverage.model_dump(mode="json") if opened.coverage else None,
+            found_at=opened.found_at.model_dump(mode="json") if opened.found_at else None,
         )
         .on_conflict_do_nothing()
         .returning(tickets.c.ticket_id)

@@ -1,5 +1,5 @@
-"""The tickets' tables: each ticket, who it is assigned to, its history (who acted), the engineers'
-check-ins on site, and its escalations to vendor partners."""
+"""The tickets' tables: each ticket, who it is assigned to, its history (who acted), the tickets it
+belongs with, the engineers' check-ins on site, and its escalations to vendor partners."""
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -39,8 +39,12 @@ tickets = Table(
     Column("reporter", JSONB),
     Column("device", JSONB),  # the device the ticket names, as intake's register had it
     Column("coverage", JSONB),
+    Column("found_at", JSONB),  # the inspection's failed item that opened it
     Column("opened_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_status", "status"),
+    Index(
+        "ix_tickets_found_at_visit", text("(found_at ->> 'visit_id')"), postgresql_where=text("found_at IS NOT NULL")
+    ),
     Index("ix_tickets_waiting", "waiting_since", postgresql_where=text("status = 'awaiting_assignment'")),
 )
 
@@ -73,6 +77,21 @@ ticket_history = Table(
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
     Index("ix_ticket_history_ticket_id", "ticket_id"),
+)
+
+
+# Tickets that belong together (tickets/domain/links.py): each link once from each side.
+ticket_links = Table(
+    "ticket_links",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("linked_ticket_id", Text, primary_key=True),
+    Column("relation", Text, primary_key=True),
+    Column("reason", Text),
+    Column("actor", Text, nullable=False),
+    Column("linked_at", TIMESTAMP(timezone=True), nullable=False),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    ForeignKeyConstraint(["linked_ticket_id"], ["dispatch.tickets.ticket_id"]),
 )
 
 

@@ -83,6 +83,8 @@ class ClockPlan:
 
 
 def plan_clocks(facts: TicketFacts, policy: Policy, calendar: BusinessCalendar | None = None) -> list[ClockPlan]:
+    if facts.merged_at is not None:  # the ticket it joined counts the problem's time
+        return []
     calendar = calendar or policy.business_calendar()
     zone = ZoneInfo(facts.timezone)
     closed = min(facts.closed_at, default=None)

@@ -3,7 +3,8 @@
 Every ticket event is kept as it came, in whatever order; `ticket_facts` reads them back into one
 value. Until the ticket's opening is known there is nothing to count from, and no facts. A
 reclassification changes what the clocks are for (the ticket's kind and priority), never when they
-started: they are planned again from the original report, and time already paused stays paused.
+started: they are planned again from the original report, and time already paused stays paused. A
+ticket merged into another (a repeat report of its problem) has no clocks of its own any more.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Any
 from services.sla.domain.vendor_clocks import VendorCase, vendor_cases
 from shared.contracts import (
     Event,
+    LinkRelation,
     Priority,
     ServiceKind,
     TicketAccepted,
     TicketClosed,
+    TicketLinked,
     TicketOnSite,
     TicketOpened,
     TicketPaused,
@@ -42,6 +45,7 @@ TICKET_EVENTS: tuple[type[Event], ...] = (
     TicketReopened,
     TicketClosed,
     TicketReclassified,
+    TicketLinked,
     VendorEscalationSent,
     VendorEscalationProgressed,
     VendorEscalationClosed,
@@ -72,6 +76,7 @@ class TicketFacts:
     resolved_at: list[datetime] = field(default_factory=list)
     reopened_at: list[datetime] = field(default_factory=list)
     closed_at: list[datetime] = field(default_factory=list)
+    merged_at: datetime | None = None
     vendor_cases: list[VendorCase] = field(default_factory=list)
 
 
@@ -110,6 +115,14 @@ def ticket_facts(ticket_id: str, recorded: Iterable[tuple[str, dict[str, Any]]])
         resolved_at=moments(TicketResolved, "resolved_at"),
         reopened_at=moments(TicketReopened, "reopened_at"),
         closed_at=moments(TicketClosed, "closed_at"),
+        merged_at=min(
+            (
+                link.linked_at
+                for link in (TicketLinked.model_validate(raw) for raw in by_type.get(TicketLinked.message_type, []))
+                if link.relation is LinkRelation.MERGED_INTO
+            ),
+            default=None,
+        ),
         vendor_cases=vendor_cases(
             (VendorEscalationSent.model_validate(raw) for raw in by_type.get(VendorEscalationSent.message_type, [])),
             (
