@@ -17,7 +17,15 @@ from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
 from services.intake.swaps import swap_device
-from shared.contracts import DeviceSwapped, Envelope, Priority, ServiceKind, SubmitServiceRequest, TicketReclassified
+from shared.contracts import (
+    DeviceSwapped,
+    Envelope,
+    Priority,
+    RequestChannel,
+    ServiceKind,
+    SubmitServiceRequest,
+    TicketReclassified,
+)
 from shared.http import Actor, Caller, Database, Problem
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
@@ -87,9 +95,11 @@ async def submit_request(
     body: SubmitServiceRequest, database: Database, settings: Settings, response: Response, caller: Caller
 ) -> TicketReceipt:
     """Open a ticket for a service request; answers with its ticket id. A customer's representative
-    reports for its own site only."""
+    reports for its own site only, and its requests come by the channel `portal`."""
     if not caller.sees(body.site_code):
         raise Problem(403, "other_site", f"you represent site {caller.site_code}, not {body.site_code}")
+    if caller.customer_only:  # the customer's own request, from the console or their own systems
+        body = body.model_copy(update={"channel": RequestChannel.PORTAL})
     try:
         async with database.unit_of_work() as uow:
             result = await submit(

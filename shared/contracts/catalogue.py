@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.contracts.accounts import AccountChanged
-from shared.contracts.compatibility import breaking_changes, only_added_bounds
+from shared.contracts.compatibility import breaking_changes, only_added_bounds, unreadable_changes
 from shared.contracts.documents import DocumentArchived
 from shared.contracts.envelope import ENVELOPE_SCHEMA_VERSION, Contract, Envelope, Event
 from shared.contracts.followups import (
@@ -154,6 +154,15 @@ def snapshot_problems(directory: Path = SNAPSHOT_DIR) -> list[str]:
             problems += [f"{name}: breaking change within a schema version: {b}" for b in breaks]
         elif committed != schema:
             problems.append(f"{name}: compatible change not yet snapshotted; run `aftercare contracts snapshot`")
+    for contract in CONTRACTS:
+        for version in contract.reads_versions:
+            name = f"{contract.message_type}.v{version}.json"
+            path = directory / name
+            if not path.exists():
+                problems.append(f"{name}: read by v{contract.schema_version}, but there is no snapshot of it")
+                continue
+            unread = unreadable_changes(json.loads(path.read_text()), contract.model_json_schema())
+            problems += [f"{name}: v{contract.schema_version} cannot read its payloads: {u}" for u in unread]
     return problems
 
 

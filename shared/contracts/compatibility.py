@@ -5,6 +5,11 @@ optional field, changed descriptions or titles. Breaking: a field removed or ren
 became required (old messages lack it) or optional (old consumers need it), a changed type, enum,
 format or constraint (old messages may fail the new model, or new messages the old one).
 
+A new schema version may read the payloads of an earlier one as they are (`Contract.reads_versions`):
+then `unreadable_changes` must find nothing by which a payload valid under the earlier schema fails the
+new one. Widening an enum is such a change: it breaks consumers of the earlier version (they may meet
+the new value), so it takes a new version, whose consumers still read every earlier message.
+
 A bound added where there was none (`maxLength`, `maxItems`, `maxProperties`) is breaking too, but of
 its own kind: it is safe when every producer already kept its values within it, which only people can
 judge. `write_snapshots(accept_added_bounds=True)` records such bounds, and nothing else, deliberately.
@@ -29,6 +34,12 @@ def breaking_changes(old: Schema, new: Schema) -> list[str]:
     return _compare(_inline(old, old), _inline(new, new), "$")
 
 
+def unreadable_changes(old: Schema, new: Schema) -> list[str]:
+    """The changes by which a payload valid under `old` may fail `new`: a widened enum and a field that
+    became optional are readable; everything else `breaking_changes` finds is not."""
+    return _compare(_inline(old, old), _inline(new, new), "$", reading=True)
+
+
 def _inline(node: Any, root: Schema, depth: int = 0) -> Any:
     if depth > 32:
         raise ValueError("schema nests too deeply or refers to itself")
@@ -44,7 +55,7 @@ def _inline(node: Any, root: Schema, depth: int = 0) -> Any:
     return node
 
 
-def _compare(old: Any, new: Any, path: str) -> list[str]:
+def _compare(old: Any, new: Any, path: str, *, reading: bool = False) -> list[str]:
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
 
@@ -53,7 +64,7 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
         if keyword in _BOUNDS and keyword not in old
         else f"{path}: '{keyword}' changed from {old.get(keyword)!r} to {new.get(keyword)!r}"
         for keyword in sorted((old.keys() | new.keys()) - _ANNOTATIONS - _STRUCTURAL)
-        if old.get(keyword) != new.get(keyword)
+        if old.get(keyword) != new.get(keyword) and not (reading and keyword == "enum" and _widened(old, new))
     ]
 
     old_props: dict[str, Any] = old.get("properties", {})
@@ -69,16 +80,20 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
     for name in sorted(old_props.keys() & new_props.keys()):
         if name in new_required and name not in old_required:
             problems.append(f"{path}.{name}: field became required")
-        if name in old_required and name not in new_required:
+        if name in old_required and name not in new_required and not reading:
             problems.append(f"{path}.{name}: field became optional")
-        problems += _compare(old_props[name], new_props[name], f"{path}.{name}")
+        problems += _compare(old_props[name], new_props[name], f"{path}.{name}", reading=reading)
 
     if "items" in old or "items" in new:
-        problems += _compare(old.get("items"), new.get("items"), f"{path}[]")
+        problems += _compare(old.get("items"), new.get("items"), f"{path}[]", reading=reading)
     if "additionalProperties" in old or "additionalProperties" in new:
-        problems += _compare(old.get("additionalProperties"), new.get("additionalProperties"), f"{path}{{}}")
+        problems += _compare(
+            old.get("additionalProperties"), new.get("additionalProperties"), f"{path}{{}}", reading=reading
+        )
     if "propertyNames" in old or "propertyNames" in new:  # absent and {} both admit any key
-        problems += _compare(old.get("propertyNames", {}), new.get("propertyNames", {}), f"{path}{{keys}}")
+        problems += _compare(
+            old.get("propertyNames", {}), new.get("propertyNames", {}), f"{path}{{keys}}", reading=reading
+        )
 
     for keyword in ("anyOf", "oneOf", "allOf"):
         old_branches, new_branches = old.get(keyword), new.get(keyword)
@@ -88,8 +103,14 @@ def _compare(old: Any, new: Any, path: str) -> list[str]:
             problems.append(f"{path}: alternatives ({keyword}) changed")
             continue
         for index, (old_branch, new_branch) in enumerate(zip(old_branches, new_branches, strict=True)):
-            problems += _compare(old_branch, new_branch, f"{path}<{keyword}{index}>")
+            problems += _compare(old_branch, new_branch, f"{path}<{keyword}{index}>", reading=reading)
     return problems
+
+
+def _widened(old: Schema, new: Schema) -> bool:
+    return (
+        isinstance(old.get("enum"), list) and isinstance(new.get("enum"), list) and set(old["enum"]) <= set(new["enum"])
+    )
 
 
 def only_added_bounds(problems: list[str]) -> bool:

@@ -27,6 +27,13 @@ class Contract(BaseModel):
 
     message_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    reads_versions: ClassVar[tuple[int, ...]] = ()
+    """Earlier versions whose payloads this model reads as they are (it only widened what it accepts):
+    consumers handle them as this version (compatibility.unreadable_changes proves it for each)."""
+
+    @classmethod
+    def versions_read(cls) -> tuple[int, ...]:
+        return (cls.schema_version, *cls.reads_versions)
 
 
 class Event(Contract):

@@ -16,9 +16,12 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class SubmitServiceRequest(Command):
-    """A customer's request as the hotline, the mailbox, an engineer on site or an inspection took it."""
+    """A customer's request as the hotline, the mailbox, an engineer on site, an inspection or the
+    customer themselves made it. Version 2 added the channel `portal`; intake reads version 1 as it is."""
 
     message_type: ClassVar[str] = "intake.submit_request"
+    schema_version: ClassVar[int] = 2
+    reads_versions: ClassVar[tuple[int, ...]] = (1,)
 
     request_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
         default=None,
@@ -30,7 +33,7 @@ class SubmitServiceRequest(Command):
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)] = (
         Field(description="What the customer reports, in their words.")
     )
-    channel: RequestChannel
+    channel: RequestChannel = Field(description="How it came; a customer's representative's requests are `portal`.")
     reporter: Reporter
     reported_at: AwareDatetime | None = Field(
         default=None, description="When the customer notified us (with time zone); default: when received."

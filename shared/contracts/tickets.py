@@ -31,9 +31,12 @@ class InspectionFinding(BaseModel):
 
 
 class TicketOpened(Event):
-    """A service request was accepted, classified and given a ticket id."""
+    """A service request was accepted, classified and given a ticket id. Version 2 added the channel
+    `portal` (the customer's own request); its consumers read version 1 as it is."""
 
     message_type: ClassVar[str] = "ticket.opened"
+    schema_version: ClassVar[int] = 2
+    reads_versions: ClassVar[tuple[int, ...]] = (1,)
 
     ticket_id: Identifier = Field(description="Readable ticket id, e.g. HH138-20261125-0001.")
     site_code: Code

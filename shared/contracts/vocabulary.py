@@ -25,6 +25,7 @@ class RequestChannel(StrEnum):
     EMAIL = "email"
     ON_SITE = "on_site"
     INSPECTION = "inspection"
+    PORTAL = "portal"  # the customer's own request, from the console or their systems (ticket.opened v2)
 
 
 class Priority(StrEnum):

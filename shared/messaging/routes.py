@@ -26,10 +26,13 @@ class MessageHandlers:
 
     def on(self, contract: type[ContractT]) -> Callable[[Handler[ContractT]], Handler[ContractT]]:
         def register(handler: Handler[ContractT]) -> Handler[ContractT]:
-            key = (contract.message_type, contract.schema_version)
-            if key in self._routes:
-                raise ValueError(f"{key} already has a handler")
-            self._routes[key] = Route(contract, handler)
+            # The earlier versions the contract reads are handled as it: their payloads validate as they are.
+            keys = [(contract.message_type, version) for version in contract.versions_read()]
+            for key in keys:
+                if key in self._routes:
+                    raise ValueError(f"{key} already has a handler")
+            for key in keys:
+                self._routes[key] = Route(contract, handler)
             return handler
 
         return register

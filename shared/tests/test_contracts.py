@@ -10,10 +10,12 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import Field
 
-from shared.contracts import CONTRACTS, Event
+from shared.contracts import CONTRACTS, Envelope, Event, TicketOpened
 from shared.contracts.catalogue import SNAPSHOT_DIR, current_schemas, snapshot_problems, write_snapshots
-from shared.contracts.compatibility import breaking_changes
+from shared.contracts.compatibility import breaking_changes, unreadable_changes
 from shared.contracts.notices import NoticeDecided
+from shared.messaging.routes import MessageHandlers
+from shared.messaging.unit_of_work import UnitOfWork
 
 
 class Colour(StrEnum):
@@ -86,14 +88,53 @@ def test_a_changed_enum_is_breaking() -> None:
     assert any("'enum' changed" in p for p in problems), problems
 
 
+def test_a_new_version_reads_the_earlier_ones_payloads_only_when_it_widened_them() -> None:
+    class Wider(StrEnum):
+        RED = "red"
+        BLUE = "blue"
+        GREEN = "green"
+
+    widened = {**BASE, "colour": (Wider, Wider.RED), "ticket_id": (str, "T-1"), "extra": (int | None, None)}
+    assert unreadable_changes(BEFORE, _schema(**widened)) == []
+    narrowed = {**BASE, "colour": (Narrower, Narrower.RED)}
+    assert any("'enum' changed" in p for p in unreadable_changes(BEFORE, _schema(**narrowed)))
+    assert "$.extra: new required field" in unreadable_changes(BEFORE, _schema(**{**BASE, "extra": int}))
+
+
+class Narrower(StrEnum):
+    RED = "red"
+
+
+def test_a_message_of_a_version_read_as_it_is_reaches_the_newer_handler() -> None:
+    handlers = MessageHandlers()
+
+    @handlers.on(TicketOpened)
+    async def opened(message: Envelope[TicketOpened], uow: UnitOfWork) -> None:  # pragma: no cover
+        pass
+
+    assert TicketOpened.versions_read() == (2, 1)
+    assert handlers.route("ticket.opened", 1) == handlers.route("ticket.opened", 2)
+    assert handlers.route("ticket.opened", 3) is None
+
+
 def test_committed_snapshots_match_every_contract() -> None:
     assert snapshot_problems() == []
-    assert len(list(SNAPSHOT_DIR.glob("*.json"))) == len(CONTRACTS) + 1  # plus the envelope
+    read = sum(len(contract.reads_versions) for contract in CONTRACTS)  # earlier versions still read
+    assert len(list(SNAPSHOT_DIR.glob("*.json"))) == len(CONTRACTS) + read + 1  # plus the envelope
+
+
+def _snapshots_in(directory: Path) -> None:
+    """Snapshots as committed: those the writer writes, and those of the earlier versions still read."""
+    assert write_snapshots(directory) == []
+    for contract in CONTRACTS:
+        for version in contract.reads_versions:
+            read = f"{contract.message_type}.v{version}.json"
+            (directory / read).write_text((SNAPSHOT_DIR / read).read_text())
 
 
 def test_a_breaking_change_is_refused_by_the_snapshot_writer(tmp_path: Path) -> None:
-    assert write_snapshots(tmp_path) == []
-    name = "ticket.opened.v1.json"
+    _snapshots_in(tmp_path)
+    name = "ticket.reclassified.v1.json"
     committed = json.loads((tmp_path / name).read_text())
     committed["properties"]["legacy_field"] = {"type": "string"}
     committed["required"].append("legacy_field")
@@ -142,7 +183,7 @@ def test_every_field_of_every_contract_is_bounded() -> None:
 
 
 def test_a_bound_added_within_a_version_is_written_only_when_accepted_and_nothing_else_is(tmp_path: Path) -> None:
-    assert write_snapshots(tmp_path) == []
+    _snapshots_in(tmp_path)
     name = "ticket.closed.v1.json"
     committed = json.loads((tmp_path / name).read_text())
     del committed["properties"]["ticket_id"]["maxLength"]

@@ -12,7 +12,7 @@ from shared.contracts import Event, SiteDescribed, TicketOpened
 from shared.contracts.catalogue import EVENTS
 
 EventT = TypeVar("EventT", bound=Event)
-_CONTRACT = {(event.message_type, event.schema_version): event for event in EVENTS}
+_CONTRACT = {(event.message_type, version): event for event in EVENTS for version in event.versions_read()}
 
 
 def as_event(message_type: str, schema_version: int, payload: dict[str, Any]) -> Event | None:

@@ -32,7 +32,7 @@ async def new_call(request: Request, session: Session, services: Services) -> HT
         sites=sites,
         kinds=list(ServiceKind),
         priorities=list(Priority),
-        channels=list(RequestChannel),
+        channels=[channel for channel in RequestChannel if channel is not RequestChannel.PORTAL],  # the customer's
     )
 
 

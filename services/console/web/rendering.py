@@ -46,6 +46,7 @@ LABELS = {
     "email": N_("Email"),
     "on_site": N_("On site"),
     "inspection": N_("Inspection"),
+    "portal": N_("The customer's own request"),
     "new": N_("New"),
     "awaiting_assignment": N_("Awaiting assignment"),
     "with_quality_desk": N_("With the quality desk"),

@@ -127,7 +127,7 @@ BAD_REQUESTS = [
     pytest.param(
         _unique(channel="fax"),
         422,
-        "channel: Input should be 'hotline', 'email', 'on_site' or 'inspection'",
+        "channel: Input should be 'hotline', 'email', 'on_site', 'inspection' or 'portal'",
         id="bad-enum",
     ),
     pytest.param(
