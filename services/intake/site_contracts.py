@@ -11,7 +11,7 @@ from services.intake.domain.contract import MaintenanceContract, contract_on
 from services.intake.domain.requests import SiteScope, check_scope, local_day
 from services.intake.equipment import RegisterRefused
 from services.intake.submission import covering
-from shared.contracts import Coverage, SiteDescribed
+from shared.contracts import Coverage, SiteDescribed, SubsystemNamed
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 
@@ -35,6 +35,10 @@ async def describe_site(uow: UnitOfWork, site_code: str, *, now: datetime) -> No
             contract_code=in_force.code if in_force else None,
             contract_starts_on=in_force.starts_on if in_force else None,
             contract_ends_on=in_force.ends_on if in_force else None,
+            subsystems=[
+                SubsystemNamed.model_validate(subsystem)
+                for subsystem in await repository.subsystems_of(uow.connection, site_code)
+            ],
         ),
         correlation_id=site_code,
     )

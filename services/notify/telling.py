@@ -13,11 +13,11 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notify.db import repository as rows
-from services.notify.domain.notice_texts import render
+from services.notify.domain.notice_texts import Names, render
 from services.notify.domain.notices import Channel, Reachable, parse_quiet_hours, preferences_from, send_after
 from services.notify.domain.paused_webhooks import paused_webhook_notice
 from services.notify.settings import NotifySettings
-from shared.contracts import Envelope
+from shared.contracts import Envelope, SiteDescribed
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.contracts.webhooks import WebhookPaused
 from shared.logs import get_logger
@@ -50,14 +50,36 @@ async def tell(
     """Record a notification for every person and channel the notice reaches; returns how many are new.
     Without a mail server (`mail`), e-mail is nobody's default channel, so that people are told otherwise."""
     added = 0
+    names = await names_of(connection, notice.site_code)
     for recipient in notice.recipients:
         people = await rows.audience(connection, recipient.audience, notice.site_code, recipient.who)
         if not people:
             log.warning("nobody to tell", kind=notice.kind, audience=recipient.audience, site=notice.site_code)
-            added += await _record(connection, notice, recipient, None, caused_by, now, console_url, mail)
+            added += await _record(connection, notice, recipient, None, caused_by, now, console_url, mail, names)
         for person in people:
-            added += await _record(connection, notice, recipient, person, caused_by, now, console_url, mail)
+            added += await _record(connection, notice, recipient, person, caused_by, now, console_url, mail, names)
     return added
+
+
+async def names_of(connection: AsyncConnection, site_code: str | None) -> Names:
+    """What people call the site and its subsystems, as intake last described them (none yet: codes)."""
+    site = await rows.site(connection, site_code)
+    if site is None:
+        return Names()
+    return Names({"name": site.name, "local_name": site.local_name}, site.subsystems or {})
+
+
+async def keep_site(connection: AsyncConnection, described: SiteDescribed, at: datetime) -> None:
+    subsystems = (
+        {s.code: {"name": s.name, "local_name": s.local_name} for s in described.subsystems}
+        if described.subsystems is not None
+        else None
+    )
+    await rows.describe_site(
+        connection,
+        {"code": described.site_code, "name": described.name, "local_name": described.local_name,
+         "subsystems": subsystems, "described_at": at},
+    )  # fmt: skip
 
 
 async def _record(
@@ -69,6 +91,7 @@ async def _record(
     now: datetime,
     console: str,
     mail: bool,
+    names: Names,
 ) -> int:
     common = {
         "notice_key": notice.notice_key, "kind": notice.kind.value, "ticket_id": notice.ticket_id,
@@ -77,12 +100,14 @@ async def _record(
     if person is None:  # recorded so that the ticket shows nobody was told, and why
         whom = recipient.who or recipient.audience.value
         why = f"nobody to tell: no contact for {whom}" + (f" at {notice.site_code}" if notice.site_code else "")
-        text = render(notice.kind, notice.facts, language="zh", timezone="Asia/Shanghai", link=None)
+        text = render(notice.kind, notice.facts, language="zh", timezone="Asia/Shanghai", link=None, names=names)
         row = {**common, "username": f"({whom})", "channel": "none", "subject": text.subject, "body": text.body,
                "status": "failed", "last_error": why, "send_after": now}  # fmt: skip
         return int(await rows.add_notification(connection, row))
     where = link(console, notice, recipient)
-    text = render(notice.kind, notice.facts, language=person.language, timezone=person.timezone, link=where)
+    text = render(
+        notice.kind, notice.facts, language=person.language, timezone=person.timezone, link=where, names=names
+    )
     quiet = parse_quiet_hours(person.quiet_hours) if person.quiet_hours else None
     due = send_after(now, quiet, person.timezone, urgent=notice.urgent)
     reach = Reachable(email=person.email if mail else None, phone=person.phone, robot_url=person.robot_url)
@@ -101,7 +126,8 @@ async def _record(
 
 
 def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
-    """The notices decided elsewhere, and the paused webhooks whose owners are to be told."""
+    """The notices decided elsewhere, the paused webhooks whose owners are to be told, and the sites'
+    descriptions (the names notices use)."""
     notify = cast(NotifySettings, settings)
     handlers = MessageHandlers()
 
@@ -114,6 +140,10 @@ def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
     @handlers.on(NoticeDecided)
     async def on_notice_decided(message: Envelope[NoticeDecided], uow: UnitOfWork) -> None:
         await _tell(uow, message.payload, message)
+
+    @handlers.on(SiteDescribed)
+    async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -> None:
+        await keep_site(uow.connection, message.payload, message.occurred_at)
 
     @handlers.on(WebhookPaused)
     async def on_webhook_paused(message: Envelope[WebhookPaused], uow: UnitOfWork) -> None:

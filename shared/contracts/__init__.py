@@ -32,7 +32,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
-from shared.contracts.register import EquipmentChanged, SiteDescribed
+from shared.contracts.register import EquipmentChanged, SiteDescribed, SubsystemNamed
 from shared.contracts.sla import (
     ClockKind,
     SiteCalendarSet,
@@ -129,6 +129,7 @@ __all__ = [
     "SlaVendorWarning",
     "SlaWarning",
     "SubmitServiceRequest",
+    "SubsystemNamed",
     "TicketAccepted",
     "TicketAssigned",
     "TicketAtRisk",

@@ -7,11 +7,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.contracts.bounds import MAX_ENTRIES, Code, Name, Text
+from shared.contracts.bounds import MAX_ENTRIES, MAX_ITEMS, Code, Name, Text
 from shared.contracts.envelope import Event
 from shared.contracts.vocabulary import Contact, DeviceRef
+
+
+class SubsystemNamed(BaseModel):
+    """A subsystem of a site as people call it: in English, and in Chinese where the site file says."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    code: Code = Field(description="Its code at the site, e.g. bgm.")
+    name: Name = Field(description="Its name in English, e.g. Background music.")
+    local_name: Name | None = Field(default=None, description="Its name in Chinese, e.g. 背景音乐系统.")
 
 
 class SiteDescribed(Event):
@@ -29,6 +39,12 @@ class SiteDescribed(Event):
     contract_code: Code | None = Field(description="The maintenance contract in force, if any.")
     contract_starts_on: date | None = Field(default=None, description="First day of the contract in force.")
     contract_ends_on: date | None = Field(default=None, description="Last day of the contract in force.")
+    subsystems: list[SubsystemNamed] | None = Field(
+        default=None,
+        max_length=MAX_ITEMS,
+        description="The site's subsystems with their names, for what people read (absent from descriptions "
+        "published before it was added).",
+    )
 
 
 class EquipmentChanged(Event):

@@ -117,6 +117,12 @@ class TicketAwaitingAssignment(Event):
     subsystem: Code
     why: Text = Field(description="Why nobody could take it, engineer by engineer.")
     since: AwareDatetime
+    cause: Code | None = Field(
+        default=None,
+        description="Why, as a code to word in any language: no_skill (no engineer of the site has the "
+        "subsystem's skill) or nobody_free (those who have it are off duty or carry their most open tickets); "
+        "absent from events published before it was added.",
+    )
 
 
 class TicketAtRisk(Event):

@@ -14,7 +14,7 @@ from typing import Any
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.drafting import draft
 from services.archive.domain.periods import acceptance
-from services.archive.domain.registers import device_row, equipment_at_end, models, site_facts
+from services.archive.domain.registers import device_row, equipment_at_end, models, register_words, site_facts
 from services.archive.domain.story import Site
 from shared.contracts import EquipmentChanged, SiteDescribed
 
@@ -88,4 +88,5 @@ def acceptance_register(
         source=acceptance_source(site.code, described),
         form="acceptance_register",
         content=content,
+        words=register_words(content),
     )

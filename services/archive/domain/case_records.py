@@ -4,7 +4,7 @@ its RMA, a planned inspection."""
 from __future__ import annotations
 
 from services.archive.domain.documents import Category, Draft
-from services.archive.domain.drafting import draft, local, ticket_facts
+from services.archive.domain.drafting import draft, local, ticket_facts, ticket_words
 from services.archive.domain.story import Site, Story
 from shared.contracts import (
     DeviceSwapped,
@@ -41,6 +41,12 @@ def complaint_record(answered: QualityCaseAnswered, story: Story, site: Site) ->
             "escalated_to": answered.escalated_to,
             "answered_at": local(answered.answered_at, site),
         },
+        words={
+            **(ticket_words(story.opened) if answered.ticket_id else {}),
+            "origin": [answered.origin],
+            "severity": [answered.severity],
+            "escalated_to": [answered.escalated_to],
+        },
     )
 
 
@@ -67,6 +73,7 @@ def vendor_letter(sent: VendorEscalationSent, story: Story, site: Site) -> Draft
             "agreement": {"version": sent.agreement_version, **sent.agreement.model_dump(mode="json")},
             "sent_at": local(sent.sent_at, site),
         },
+        words={**ticket_words(story.opened), "escalation": [sent.reason]},
     )
 
 
@@ -95,6 +102,7 @@ def rma_record(swap: DeviceSwapped, story: Story, site: Site) -> Draft:
             "engineer_id": swap.engineer_id,
             "swapped_at": local(swap.swapped_at, site),
         },
+        words=ticket_words(story.opened),
     )
 
 
@@ -122,4 +130,5 @@ def inspection_report(visit: InspectionVisitCompleted, site: Site) -> Draft:
             "failed": sum(1 for result in visit.results if result.failed),
             "faults_reported": visit.faults_reported,
         },
+        words={"subsystem": [visit.subsystem]},
     )

@@ -38,7 +38,10 @@ def customer_copy(category: str, content: Mapping[str, Any]) -> dict[str, Any]:
     if not for_customer(category):
         raise ValueError(f"documents of category {category} are not the customer's")
     left_out = STAFF_FIELDS.get(Category(category), frozenset())
-    return {name: value for name, value in content.items() if name not in left_out}
+    copy = {name: value for name, value in content.items() if name not in left_out}
+    if isinstance(copy.get("words"), Mapping):  # the words for a field left out would tell it
+        copy["words"] = {vocabulary: said for vocabulary, said in copy["words"].items() if vocabulary not in left_out}
+    return copy
 
 
 def customer_form(category: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from services.archive.domain.case_records import complaint_record, inspection_report, rma_record, vendor_letter
 from services.archive.domain.documents import Category, Draft
-from services.archive.domain.drafting import draft, first_time, local, pauses, signature, ticket_facts
+from services.archive.domain.drafting import draft, first_time, local, pauses, signature, ticket_facts, ticket_words
 from services.archive.domain.photos import Photo
 from services.archive.domain.story import Site, Story
 from shared.contracts import (
@@ -105,6 +105,7 @@ def service_request_record(opened: TicketOpened, site: Site) -> Draft:
             "reported_at_local": local(opened.reported_at, site),
             "received_at": opened.received_at.isoformat(),
         },
+        words={**ticket_words(opened), "channel": [opened.channel.value]},
     )
 
 
@@ -127,6 +128,7 @@ def dispatch_order(assigned: TicketAssigned, story: Story, site: Site) -> Draft:
             "assigned_by": assigned.actor or "dispatch",
             "assigned_at": local(assigned.assigned_at, site),
         },
+        words={**ticket_words(story.opened), "rule": [assigned.rule], "actor": [assigned.actor or "dispatch"]},
     )
 
 
@@ -136,6 +138,7 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
     assigned = story.last(TicketAssigned)
     confirmation = resolved.confirmation
     photos = of_this_visit(photos, story, resolved)
+    paused = pauses(story, site)
     return draft(
         Category.REPORT,
         "On-site service report",
@@ -154,7 +157,7 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
                 "arrived": first_time(story.all(TicketOnSite), "arrived_at", site),
                 "resolved": local(resolved.resolved_at, site),
             },
-            "pauses": pauses(story, site),
+            "pauses": paused,
             "work_done": resolved.summary,
             "parts": resolved.parts,
             "confirmation": None
@@ -172,6 +175,11 @@ def service_report(resolved: TicketResolved, story: Story, site: Site, photos: S
         images={
             **signature(confirmation.signature_png if confirmation else None),
             **{f"photo_{number}": p.content for number, p in enumerate(photos, start=1)},
+        },
+        words={
+            **ticket_words(story.opened),
+            "pause": [p["reason"] for p in paused],
+            "photo": [p.kind.value for p in photos],
         },
     )
 
@@ -223,4 +231,5 @@ def follow_up_record(call: FollowUpRecorded, story: Story, site: Site) -> Draft:
             "outcome": call.outcome,
             "late": call.late,
         },
+        words={**ticket_words(story.opened), "outcome": [call.outcome]},
     )

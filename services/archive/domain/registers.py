@@ -60,6 +60,30 @@ def models(devices: Iterable[DeviceRef]) -> list[dict[str, Any]]:
     ]
 
 
+def register_words(content: Mapping[str, Any]) -> dict[str, list[str | None]]:
+    """The codes a register shows: subsystems, device statuses and changes, ticket kinds, clocks, vendor cases."""
+    equipment = content.get("equipment", {})
+    rows = [*equipment.get("devices", []), *equipment.get("models", [])]
+    changes = equipment.get("changes", [])
+    tickets = content.get("tickets", {}).get("by_subsystem_and_kind", [])
+    cases = content.get("vendor_cases", {}).get("cases", [])
+    failed = content.get("inspections", {}).get("failed_items", [])
+    checks = content.get("checks", [])
+    return {
+        "subsystem": [row.get("subsystem") for row in (*rows, *tickets, *failed, *checks)],
+        "device_status": [
+            *(row.get("status") for row in equipment.get("devices", [])),
+            *(value for change in changes for value in change["changes"].get("status", ())),
+        ],
+        "equipment_action": [change["action"] for change in changes],
+        "device_field": [field for change in changes for field in change["changes"]],
+        "kind": [row["kind"] for row in tickets],
+        "clock": [row["clock"] for row in content.get("sla", [])],
+        "escalation": [case["reason"] for case in cases],
+        "vendor_outcome": [case["outcome"] for case in cases],
+    }
+
+
 def device_row(device: DeviceRef) -> dict[str, Any]:
     return {
         "asset_tag": device.asset_tag,
@@ -154,4 +178,5 @@ def operation_register(
         source=f"register:{period.kind.value}:{period.label}",
         form="operation_register",
         content=content,
+        words=register_words(content),
     )

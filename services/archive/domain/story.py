@@ -4,12 +4,17 @@ tables."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from shared.contracts import Event, SiteDescribed, TicketOpened
 from shared.contracts.catalogue import EVENTS
+from shared.words import named
+
+LANGUAGE = "zh"
+"""The language of the documents' values (names, and the words for codes): they are the Chinese
+customer's records. Their headings say each field in Chinese with its English beside it."""
 
 EventT = TypeVar("EventT", bound=Event)
 _CONTRACT = {(event.message_type, version): event for event in EVENTS for version in event.versions_read()}
@@ -45,19 +50,26 @@ class Story:
 
 @dataclass(frozen=True)
 class Site:
-    """A site as its documents name it."""
+    """A site as its documents name it: its name and its subsystems' in the documents' language."""
 
     code: str
     name: str
     timezone: str
     address: str | None = None
+    subsystems: Mapping[str, str] = field(default_factory=dict)  # code -> name
 
     @classmethod
     def known(cls, code: str, story: Story, described: SiteDescribed | None, default_timezone: str) -> Site:
-        """The site from the ticket's opening, else from intake's latest description of it, else its
-        code alone in the default time zone (a site the archive heard nothing of yet)."""
+        """The site from intake's latest description of it (its Chinese name where it has one), else
+        from the ticket's opening, else its code alone in the default time zone (a site the archive heard
+        nothing of yet)."""
         if described is not None:
-            return cls(code, described.name, described.timezone, described.address)
+            name = named({"name": described.name, "local_name": described.local_name}, LANGUAGE) or described.name
+            subsystems = {
+                s.code: named({"name": s.name, "local_name": s.local_name}, LANGUAGE) or s.code
+                for s in described.subsystems or ()
+            }
+            return cls(code, name, described.timezone, described.address, subsystems)
         opened = story.opened
         if opened is not None:
             return cls(code, opened.site_name, opened.site_timezone)

@@ -189,7 +189,7 @@ EXPECTED: list[tuple[Event, Category, str, list[str]]] = [
         RESOLVED,
         Category.REPORT,
         "ticket.resolved:1",
-        ["现场服务报告", "更换电源板", "PSU board BLU-100-PS", "徐女士", "2026-11-25 09:40", "waiting_for_vendor"],
+        ["现场服务报告", "更换电源板", "PSU board BLU-100-PS", "徐女士", "2026-11-25 09:40", "等待厂商"],
     ),
     (CALL, Category.FOLLOW_UP, "followup.recorded:1:1", ["客户回访记录单", "4/5", "处理及时", "liu.yang"]),
     (ANSWERED, Category.COMPLAINT, "quality.case_answered:12", ["投诉处理记录", "活动前音响故障", "已致歉"]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.dispatch.notices.domain import notice_rules as rules
-from shared.contracts import FollowUpRecorded, SlaBreached, SlaWarning, TicketAssigned
+from shared.contracts import FollowUpRecorded, SlaBreached, SlaWarning, TicketAssigned, TicketAwaitingAssignment
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.contracts.sla import ClockKind
 
@@ -32,6 +32,24 @@ def test_a_reassignment_tells_the_new_engineer_and_the_one_taken_off() -> None:
     ]  # fmt: skip
     first = rules.on_assigned(event.model_copy(update={"previous_engineer_id": None}), TICKET)
     assert len(first) == 1
+
+
+def test_notices_give_their_facts_as_codes_the_reader_s_language_words() -> None:
+    """Why this engineer, why nobody, the ticket's priority: codes notify words in each reader's language."""
+    event = TicketAssigned(
+        ticket_id=TICKET.ticket_id, site_code="HH138", subsystem="bgm", engineer_id="E01", engineer_name="Wang Wei",
+        rule="subsystem_owner", assigned_at=NOW,
+    )  # fmt: skip
+    [assigned] = rules.on_assigned(event, TICKET)
+    assert (assigned.facts["rule"], assigned.facts["priority"], assigned.facts["site"]) == (
+        "subsystem_owner", "normal", "HH138"
+    )  # fmt: skip
+    waiting = TicketAwaitingAssignment(
+        ticket_id=TICKET.ticket_id, site_code="HH138", subsystem="bgm", why="nobody on duty", since=NOW,
+        cause="nobody_free",
+    )  # fmt: skip
+    [told] = rules.on_awaiting_assignment(waiting, TICKET)
+    assert told.facts["cause"] == "nobody_free"
 
 
 def test_a_warning_tells_the_engineer_and_managers_and_a_breach_the_managers_and_quality() -> None:

@@ -8,6 +8,7 @@ from services.dispatch.roster.domain import Duty, Engineer
 from services.dispatch.tickets.domain.routing import (
     NAMED_IN_WHY,
     QUALITY_DESK,
+    Cause,
     Rule,
     ToEngineer,
     ToManagerQueue,
@@ -156,7 +157,9 @@ def test_the_managers_queue_says_why_engineer_by_engineer() -> None:
         _engineer("E03", skills=("signage",)),
     ]
     decision = route(ServiceKind.FAULT, "bgm", "E01", roster)
-    assert decision == ToManagerQueue("nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)")
+    assert decision == ToManagerQueue(
+        "nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)", Cause.NOBODY_FREE
+    )
 
 
 def test_a_large_roster_is_named_up_to_a_bound_so_the_event_stays_within_its_contract() -> None:

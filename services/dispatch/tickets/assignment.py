@@ -120,7 +120,7 @@ async def _route(
                 at=now,
                 actor=SYSTEM,
             )
-        case ToManagerQueue(why=why):
+        case ToManagerQueue(why=why, cause=cause):
             if await repository.to_manager_queue(connection, ticket, why, at=now, actor=SYSTEM):
                 uow.publish(
                     TicketAwaitingAssignment(
@@ -129,6 +129,7 @@ async def _route(
                         subsystem=ticket.subsystem,
                         why=why,
                         since=now,
+                        cause=cause.value,
                     ),
                     correlation_id=ticket.ticket_id,
                 )

@@ -43,6 +43,16 @@ async def site(connection: AsyncConnection, site_code: str) -> Row[Any] | None:
     return (await connection.execute(select(sites).where(sites.c.code == site_code))).first()
 
 
+async def subsystems_of(connection: AsyncConnection, site_code: str) -> list[dict[str, Any]]:
+    """The site's subsystems with their names, by code."""
+    rows = await connection.execute(
+        select(subsystems.c.code, subsystems.c.name, subsystems.c.local_name)
+        .where(subsystems.c.site_code == site_code)
+        .order_by(subsystems.c.code)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
 async def site_codes(connection: AsyncConnection) -> list[str]:
     return list(await connection.scalars(select(sites.c.code).order_by(sites.c.code)))
 

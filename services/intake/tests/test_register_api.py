@@ -209,6 +209,10 @@ async def test_every_register_and_contract_change_is_announced_with_the_whole_de
     described = await produced(seeded, "intake", "site.described", correlation_id=site)
     assert described[-1].payload["address"] == "138 Huaihai Middle Road, Huangpu District, Shanghai"
     assert described[-1].payload["representative"]["name"] == "Xu Jing"  # of the contract in force today
+    # what people call its subsystems, for the texts they read (notify's notices, the archive's documents)
+    assert {"code": "bgm", "name": "Background music", "local_name": "BGM背景音乐系统"} in described[-1].payload[
+        "subsystems"
+    ]
 
 
 async def test_a_search_takes_what_was_typed_literally(intake: RunningService, site: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, func, literal, literal_column, or_, s
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.notify.db.tables import contacts, notifications
+from services.notify.db.tables import contacts, notifications, sites
 from shared.contracts.notices import Audience
 
 # What a person chooses for themselves: a site file loaded again does not undo it.
@@ -41,6 +41,25 @@ async def keep_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> N
             set_={**addresses, "site_codes": merged_sites, "roles": merged_roles, "updated_at": func.now()},
         )
     )
+
+
+async def describe_site(connection: AsyncConnection, row: Mapping[str, Any]) -> None:
+    """Keep a site's names as described, unless a later description was kept already; a description
+    without its subsystems (published before they were added) leaves the ones known."""
+    statement = insert(sites).values(dict(row))
+    changed: dict[str, Any] = {k: statement.excluded[k] for k in row if k != "code"}
+    changed["subsystems"] = func.coalesce(statement.excluded.subsystems, sites.c.subsystems)
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[sites.c.code], set_=changed, where=sites.c.described_at <= statement.excluded.described_at
+        )
+    )
+
+
+async def site(connection: AsyncConnection, code: str | None) -> Row[Any] | None:
+    if code is None:
+        return None
+    return (await connection.execute(select(sites).where(sites.c.code == code))).first()
 
 
 async def put_contact(connection: AsyncConnection, row: Mapping[str, Any]) -> None:

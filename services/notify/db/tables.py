@@ -55,6 +55,18 @@ contacts = Table(
     Index("ix_contacts_engineer_id", "engineer_id"),
 )
 
+# What people call each site and its subsystems, as intake last described them (`site.described`): a
+# notice names them in its reader's language rather than by their codes.
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("local_name", Text),
+    Column("subsystems", JSONB(none_as_null=True)),  # code -> {name, local_name}; none until described with them
+    Column("described_at", TIMESTAMP(timezone=True), nullable=False),
+)
+
 # One row per person and channel for each thing told: the text as sent, when it may go (after quiet
 # hours), and how it went. The unique key is what makes a notice told twice reach each person once.
 notifications = Table(

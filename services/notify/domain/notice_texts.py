@@ -1,27 +1,28 @@
-"""What a notice says, in Chinese or English, with the ticket's link into the console. Times are shown
-in the reader's own time zone."""
+"""What a notice says, in Chinese or English, with the ticket's link into the console. Everything a
+reader reads is in their language: the site and its subsystems by the names intake describes them with
+(`Names`), the codes of the notice's facts (clocks, priorities, why an engineer was chosen, why nobody
+could be) in words (shared/words.py). Times are shown in the reader's own time zone."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from shared.contracts.notices import NoticeKind
+from shared.words import LANGUAGES, named, word
 
-LANGUAGES = ("zh", "en")
-
-# (subject, body) per kind and language; fields in braces come from the notice's facts.
+# (subject, body) per kind and language; fields in braces come from the notice's facts, worded.
 TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
     NoticeKind.ASSIGNED: {
         "zh": (
             "新派工 {ticket}",
-            "{site} 的工单 {ticket}（{subsystem}）已派给您。{reason}",
+            "{site} 的工单 {ticket}（{about}）已派给您。{rule}{reason}",
         ),
         "en": (
             "Assigned to you: {ticket}",
-            "Ticket {ticket} at {site} ({subsystem}) is now yours. {reason}",
+            "Ticket {ticket} at {site} ({about}) is now yours. {rule}{reason}",
         ),
     },
     NoticeKind.TAKEN_OFF: {
@@ -57,21 +58,21 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
     NoticeKind.VENDOR_BREACHED: {
         "zh": (
             "厂商超时 {ticket}",
-            "厂商 {partner} 的升级单 {case}（工单 {ticket}）的{clock}时限已于 {due} 超时。",
+            "厂商 {partner} 的升级单 {case}（{site} 的工单 {ticket}）的{clock}时限已于 {due} 超时。",
         ),
         "en": (
             "Vendor breach: {ticket}",
-            "Vendor {partner} missed the {clock} deadline of case {case} (ticket {ticket}) at {due}.",
+            "Vendor {partner} missed the {clock} deadline of case {case} (ticket {ticket} at {site}) at {due}.",
         ),
     },
     NoticeKind.AWAITING_ASSIGNMENT: {
         "zh": (
             "无人可派 {ticket}",
-            "{site} 的工单 {ticket}（{subsystem}）暂无工程师可接，请人工派工。原因：{why}",
+            "{site} 的工单 {ticket}（{about}）暂无工程师可接，请人工派工。原因：{why}",
         ),
         "en": (
             "Nobody can take {ticket}",
-            "Ticket {ticket} at {site} ({subsystem}) waits for an engineer; please assign it. Why: {why}",
+            "Ticket {ticket} at {site} ({about}) waits for an engineer; please assign it. Why: {why}",
         ),
     },
     NoticeKind.FOLLOW_UP_DUE: {
@@ -116,12 +117,25 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
     },
 }
 
-CLOCKS = {
-    "zh": {"response": "响应", "on_site": "到场", "resolution": "解决", "acknowledge": "确认",
-           "repair": "维修", "replacement": "更换"},
-    "en": {"response": "response", "on_site": "on-site", "resolution": "resolution", "acknowledge": "acknowledge",
-           "repair": "repair", "replacement": "replacement"},
-}  # fmt: skip
+# Why nobody could take a ticket (the fact `cause`), per language; a notice without one says dispatch's `why`.
+CAUSES = {
+    "no_skill": ("本项目没有具备该系统技能的工程师。", "no engineer of the site has the skill for this subsystem."),
+    "nobody_free": (
+        "具备该系统技能的工程师均不在班或已满负荷，候选人详见工单页面。",
+        "every engineer with the skill is off duty or full; the ticket's page lists the candidates.",
+    ),
+}
+RULE = ("派工依据：{}。", "Why you: {}. ")
+REASON = ("说明：{}", "Note: {}")
+
+
+@dataclass(frozen=True)
+class Names:
+    """What people call a notice's site (`name`, `local_name`) and its subsystems (by code), as intake
+    described them; empty: not described yet, and codes are shown."""
+
+    site: Mapping[str, str | None] = field(default_factory=dict)
+    subsystems: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,18 +144,52 @@ class Text:
     body: str
 
 
-def render(kind: NoticeKind, facts: Mapping[str, object], *, language: str, timezone: str, link: str | None) -> Text:
+def render(
+    kind: NoticeKind,
+    facts: Mapping[str, object],
+    *,
+    language: str,
+    timezone: str,
+    link: str | None,
+    names: Names | None = None,
+) -> Text:
     language = language if language in LANGUAGES else LANGUAGES[0]
     subject, body = TEXTS[kind][language]
     shown = {key: "" if value is None else value for key, value in facts.items()}
+    shown.update(_worded(facts, language, names or Names()))
     if "due" in shown:
         shown["due"] = _local(str(shown["due"]), timezone)
-    if "clock" in shown:
-        shown["clock"] = CLOCKS[language].get(str(shown["clock"]), shown["clock"])
     body = body.format_map(_Blank(shown)).strip()
     if link:
         body += ("\n查看：" if language == "zh" else "\nOpen: ") + link
     return Text(subject.format_map(_Blank(shown)), body)
+
+
+def _worded(facts: Mapping[str, object], language: str, names: Names) -> dict[str, object]:
+    """The facts people read in words: names for the site and subsystem, words for codes."""
+    english = language == "en"
+    shown: dict[str, object] = {}
+    if facts.get("site"):
+        shown["site"] = named(names.site, language) or facts["site"]
+    subsystem = str(facts.get("subsystem") or "")
+    if subsystem:
+        shown["subsystem"] = named(names.subsystems.get(subsystem), language) or subsystem
+    priority = word("priority", _code(facts.get("priority")), language)
+    shown["about"] = ("，" if not english else ", ").join(str(p) for p in (shown.get("subsystem"), priority) if p)
+    if facts.get("clock"):
+        shown["clock"] = word("clock", _code(facts["clock"]), language)
+    rule = _code(facts.get("rule"))
+    shown["rule"] = RULE[english].format(word("rule", rule, language)) if rule else ""
+    reason = facts.get("reason")
+    shown["reason"] = REASON[english].format(reason) if reason else ""
+    cause = _code(facts.get("cause"))
+    if cause in CAUSES:
+        shown["why"] = CAUSES[cause][english]
+    return shown
+
+
+def _code(value: object) -> str | None:
+    return str(value) if value else None
 
 
 def _local(moment: str, timezone: str) -> str:

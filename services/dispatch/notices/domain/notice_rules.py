@@ -79,7 +79,10 @@ def _notice(kind: NoticeKind, key: str, ticket: TicketFacts, facts: Facts, *reci
     return Notice(
         kind=kind, key=key, recipients=recipients, ticket_id=ticket.ticket_id, site_code=ticket.site_code,
         urgent=urgent(kind, ticket.priority),
-        facts={"ticket": ticket.ticket_id, "site": ticket.site_code, "subsystem": ticket.subsystem, **facts},
+        facts={
+            "ticket": ticket.ticket_id, "site": ticket.site_code, "subsystem": ticket.subsystem,
+            "priority": ticket.priority, **facts,
+        },
     )  # fmt: skip
 
 
@@ -103,7 +106,7 @@ def decided(notice: Notice, on_duty: Mapping[str, bool], now: datetime) -> Notic
 
 def on_assigned(event: TicketAssigned, ticket: TicketFacts) -> list[Notice]:
     key = f"assigned:{event.ticket_id}:{event.engineer_id}:{event.assigned_at.isoformat()}"
-    facts: Facts = {"engineer": event.engineer_name, "reason": event.reason}
+    facts: Facts = {"engineer": event.engineer_name, "rule": event.rule, "reason": event.reason}
     notices = [_notice(NoticeKind.ASSIGNED, key, ticket, facts, engineer(event.engineer_id))]
     if event.previous_engineer_id and event.previous_engineer_id != event.engineer_id:
         notices.append(_notice(NoticeKind.TAKEN_OFF, key, ticket, facts, engineer(event.previous_engineer_id)))
@@ -137,7 +140,8 @@ def on_vendor_breached(event: SlaVendorBreached, ticket: TicketFacts) -> list[No
 
 def on_awaiting_assignment(event: TicketAwaitingAssignment, ticket: TicketFacts) -> list[Notice]:
     key = f"awaiting_assignment:{event.ticket_id}:{event.since.isoformat()}"
-    return [_notice(NoticeKind.AWAITING_ASSIGNMENT, key, ticket, {"why": event.why}, MANAGERS)]
+    facts: Facts = {"why": event.why, "cause": event.cause}
+    return [_notice(NoticeKind.AWAITING_ASSIGNMENT, key, ticket, facts, MANAGERS)]
 
 
 def on_follow_up_due(event: FollowUpDue, ticket: TicketFacts) -> list[Notice]:

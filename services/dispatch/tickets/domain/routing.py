@@ -84,9 +84,17 @@ NAMED_IN_WHY = 20
 """Engineers a refusal names one by one: the reason travels in an event of bounded length."""
 
 
+class Cause(StrEnum):
+    """Why nobody can take a ticket, as a code the texts people read word in their language."""
+
+    NO_SKILL = "no_skill"
+    NOBODY_FREE = "nobody_free"
+
+
 @dataclass(frozen=True)
 class ToManagerQueue:
     why: str
+    cause: Cause
 
 
 Decision = ToEngineer | ToQualityDesk | ToManagerQueue
@@ -101,10 +109,10 @@ def route(kind: ServiceKind, subsystem: str, owner_id: str | None, roster: list[
         return ToEngineer(best.engineer, Rule.SUBSYSTEM_OWNER if best.owner else Rule.LEAST_LOADED)
     skilled = [c for c in ranked if c.owner or c.skilled]
     if not skilled:
-        return ToManagerQueue(f"no engineer of this site has the skill {subsystem}")
+        return ToManagerQueue(f"no engineer of this site has the skill {subsystem}", Cause.NO_SKILL)
     named = "; ".join(f"{c.engineer.engineer_id} {_why_not(c.engineer)}" for c in skilled[:NAMED_IN_WHY])
     others = f"; and {len(skilled) - NAMED_IN_WHY} more" if len(skilled) > NAMED_IN_WHY else ""
-    return ToManagerQueue(f"nobody on duty with room for {subsystem}: {named}{others}")
+    return ToManagerQueue(f"nobody on duty with room for {subsystem}: {named}{others}", Cause.NOBODY_FREE)
 
 
 def _why_not(engineer: Engineer) -> str:
