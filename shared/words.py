@@ -34,6 +34,7 @@ VOCABULARIES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "email": ("电子邮件", "E-mail"),
         "on_site": ("现场", "On site"),
         "inspection": ("巡检", "Inspection"),
+        "portal": ("客户自助报修", "The customer's own request"),
     },
     "clock": {  # the SLA's clocks of a ticket, and a vendor's of its case
         "response": ("响应", "response"),
