@@ -5,7 +5,8 @@ from shared.access import EVERYONE, AccessTable, SiteIn, anyone_of, only
 from shared.identity import Role
 
 ACCESS: AccessTable = {
-    ("POST", "/tickets/{ticket_id}/photos"): only(Role.ENGINEER, Role.MANAGER),  # the assigned engineer
+    # The assigned engineer, a manager, or the customer of the ticket's site (photos of what they report).
+    ("POST", "/tickets/{ticket_id}/photos"): only(Role.ENGINEER, Role.MANAGER, Role.CUSTOMER, site=SiteIn.TICKET),
     ("GET", "/tickets/{ticket_id}/photos"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/sites/{site_code}/registers"): only(Role.MANAGER),
     ("GET", "/sites/{site_code}/registers"): anyone_of(EVERYONE, SiteIn.PATH),

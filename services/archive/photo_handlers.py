@@ -41,8 +41,10 @@ async def add_photo(
     kind: PhotoKind,
     taken_at: Annotated[Moment | None, Query(description="When it was taken; default: now.")] = None,
 ) -> dict[str, Any]:
-    """A photo of the ticket's work (before, after, or a device's label): the JPEG or PNG as the body.
-    The engineer the ticket is assigned to adds it, or a manager; the same picture again is kept once."""
+    """A photo of the ticket's work (before, after, or a device's label), or of the problem as the customer
+    reported it (reported): the JPEG or PNG as the body. The engineer the ticket is assigned to adds it,
+    or a manager, or (of what they reported) the customer's representative; the same picture again is
+    kept once."""
     when = taken_at or datetime.now(UTC)
     if when.tzinfo is None:
         raise Problem(422, "naive_time", "taken_at needs its time zone, e.g. 2026-11-27T09:41:00+08:00")
@@ -56,7 +58,10 @@ async def add_photo(
             raise Problem(404, "unknown_ticket", f"the archive has heard nothing of ticket {ticket_id!r} yet")
         assigned = story.last(TicketAssigned)
         holder = assigned.engineer_id if assigned else None
-        if not may_add(holder, caller.engineer_id, manager=bool(caller.roles & {Role.MANAGER, Role.ADMIN})):
+        manager = bool(caller.roles & {Role.MANAGER, Role.ADMIN})
+        if not may_add(kind, holder, caller.engineer_id, manager=manager, customer=caller.customer_only):
+            if caller.customer_only:
+                raise Problem(403, "photo_kind", "a customer adds photos of the problem as reported: kind=reported")
             raise Problem(
                 403, "not_your_ticket", f"{ticket_id} is assigned to engineer {holder}; you are {caller.actor}"
             )

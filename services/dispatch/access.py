@@ -14,6 +14,8 @@ ACCESS: AccessTable = {
     ("POST", "/tickets/{ticket_id}/assign"): only(MANAGER),
     ("POST", "/tickets/{ticket_id}/notes"): only(OPERATOR, MANAGER, ENGINEER, QUALITY),
     ("POST", "/tickets/{ticket_id}/links"): only(OPERATOR, MANAGER, QUALITY),
+    ("POST", "/tickets/{ticket_id}/comments"): only(Role.CUSTOMER, site=SiteIn.TICKET),
+    ("POST", "/tickets/{ticket_id}/follow-up/answer"): only(Role.CUSTOMER, site=SiteIn.TICKET),
     ("GET", "/engineers"): anyone_of(STAFF),
     ("GET", "/sites/{site_code}/roster"): anyone_of(STAFF),
     ("GET", "/engineers/{engineer_id}/duty"): anyone_of(STAFF),

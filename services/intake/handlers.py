@@ -100,6 +100,8 @@ async def submit_request(
         raise Problem(403, "other_site", f"you represent site {caller.site_code}, not {body.site_code}")
     if caller.customer_only:  # the customer's own request, from the console or their own systems
         body = body.model_copy(update={"channel": RequestChannel.PORTAL})
+    # Which inspection item found a fault, dispatch says on the queue; over HTTP nobody can claim one.
+    body = body.model_copy(update={"found_at": None})
     try:
         async with database.unit_of_work() as uow:
             result = await submit(

@@ -25,6 +25,7 @@ from shared.contracts import (
     Coverage,
     Envelope,
     Priority,
+    RequestChannel,
     ServiceKind,
     SubmitServiceRequest,
     TicketOpened,
@@ -114,7 +115,7 @@ async def submit(
             reported_at=reported_at,
             received_at=now,
             coverage=coverage,
-            found_at=request.found_at,
+            found_at=request.found_at if request.channel is RequestChannel.INSPECTION else None,
         ),
         correlation_id=ticket,
     )

@@ -35,6 +35,12 @@ class Contract(BaseModel):
     def versions_read(cls) -> tuple[int, ...]:
         return (cls.schema_version, *cls.reads_versions)
 
+    def version_needed(self) -> int:
+        """The version a message of this payload is published under: the lowest whose readers read it,
+        so that readers not upgraded yet still take what they can (a contract that reads earlier
+        versions says which this payload still fits); the contract's own by default."""
+        return self.schema_version
+
 
 class Event(Contract):
     """A fact, published on `aftercare.events` with its type as routing key."""
@@ -90,7 +96,7 @@ def seal(
     return envelope_of(type(payload))(
         message_id=uuid.uuid4(),
         type=payload.message_type,
-        schema_version=payload.schema_version,
+        schema_version=payload.version_needed(),
         occurred_at=occurred_at or datetime.now(UTC),
         producer=producer,
         correlation_id=correlation_id,

@@ -47,6 +47,11 @@ class FollowUpRecorded(Event):
     called_at: AwareDatetime
     outcome: Code = Field(description="satisfied (closed), dissatisfied (reopened), unreached (closed), try_again.")
     late: bool = Field(description="Made after the follow-up was due.")
+    answered_by: Code | None = Field(
+        default=None,
+        description="customer: the customer answered themselves (the console, or its link in an e-mail), which "
+        "counts as the follow-up call; none: the integrator called.",
+    )
 
 
 class FollowUpMissed(Event):

@@ -43,3 +43,6 @@ class SubmitServiceRequest(Command):
     found_at: InspectionFinding | None = Field(
         default=None, description="The inspection's failed item this fault was found at (channel inspection)."
     )
+
+    def version_needed(self) -> int:
+        return self.schema_version if self.channel is RequestChannel.PORTAL else 1

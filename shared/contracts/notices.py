@@ -26,6 +26,13 @@ class NoticeKind(StrEnum):
     FOLLOW_UP_MISSED = "follow_up_missed"
     LOW_SATISFACTION = "low_satisfaction"
     WEBHOOK_PAUSED = "webhook_paused"
+    FOLLOW_UP_ASKED = "follow_up_asked"  # the customer is asked how the job went (v2)
+    CUSTOMER_COMMENTED = "customer_commented"  # the customer wrote on their ticket (v2)
+    MERGED = "merged"  # a report the engineer held joined another ticket: nothing to do on it (v2)
+
+
+NEW_IN_V2 = frozenset({NoticeKind.FOLLOW_UP_ASKED, NoticeKind.CUSTOMER_COMMENTED, NoticeKind.MERGED})
+"""The kinds version 1 of `notice.decided` did not know."""
 
 
 class Audience(StrEnum):
@@ -35,6 +42,7 @@ class Audience(StrEnum):
     MANAGERS = "managers"  # the site's service managers
     QUALITY = "quality"  # the site's quality desk
     PERSON = "person"  # one person by their sign-in name (`who`)
+    CUSTOMERS = "customers"  # the representatives of the notice's site (v2)
 
 
 class Recipient(BaseModel):
@@ -64,6 +72,8 @@ class NoticeDecided(Event):
     site) and why. The notify service reaches each of them once per channel, however often this is sent."""
 
     message_type: ClassVar[str] = "notice.decided"
+    schema_version: ClassVar[int] = 2  # v2: the customer's audience and notices; notify reads v1 as it is
+    reads_versions: ClassVar[tuple[int, ...]] = (1,)
 
     notice_key: Text = Field(
         description="What the notice is about, stable across redeliveries and republishing (e.g. "
@@ -83,3 +93,7 @@ class NoticeDecided(Event):
         min_length=1, max_length=MAX_ITEMS, description="Whom to tell; each office role means all its people."
     )
     decided_at: AwareDatetime = Field(description="When it was decided (and when `on_duty` held).")
+
+    def version_needed(self) -> int:
+        customers = any(recipient.audience is Audience.CUSTOMERS for recipient in self.recipients)
+        return self.schema_version if self.kind in NEW_IN_V2 or customers else 1

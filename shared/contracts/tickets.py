@@ -56,6 +56,9 @@ class TicketOpened(Event):
         default=None, description="The inspection's failed item that opened it (channel inspection)."
     )
 
+    def version_needed(self) -> int:
+        return self.schema_version if self.channel is RequestChannel.PORTAL else 1
+
 
 class TicketReclassified(Event):
     """The operator or the service manager changed a ticket's kind or priority. The SLA service replans
@@ -169,7 +172,8 @@ class TicketEscalationNeeded(Event):
 
 class TicketNoted(Event):
     """A note the integrator's staff wrote on a ticket: for each other (internal), or for the customer,
-    who then reads it in the ticket's history, on their own systems and in the service report."""
+    who then reads it in the ticket's history, on their own systems and in the service report; or a
+    comment the customer wrote on their own ticket, which both read."""
 
     message_type: ClassVar[str] = "ticket.noted"
 
@@ -179,6 +183,9 @@ class TicketNoted(Event):
     for_customer: bool = Field(description="True: the customer reads it; false: the staff's alone.")
     author: Name = Field(description="Who wrote it.")
     written_at: AwareDatetime
+    by_customer: bool = Field(
+        default=False, description="True: the customer's representative wrote it on their own ticket (a comment)."
+    )
 
 
 class LinkRelation(StrEnum):
@@ -204,3 +211,6 @@ class TicketLinked(Event):
     reason: Text | None = Field(default=None, description="Why, in the words of who linked them.")
     actor: Name = Field(description="Who linked them.")
     linked_at: AwareDatetime
+    released_engineer_id: Identifier | None = Field(
+        default=None, description="On a merge: the engineer who held the report, now free of it."
+    )

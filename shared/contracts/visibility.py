@@ -41,7 +41,7 @@ CUSTOMER_SEES: dict[str, frozenset[str]] = {
     "ticket.closed": _every_field("ticket.closed"),
     "ticket.noted": _every_field("ticket.noted"),  # a note for the customer only (customer_view)
     # That their report joined the open ticket of the same problem, or which job their complaint is about.
-    "ticket.linked": _all_but("ticket.linked", "actor", "reason"),
+    "ticket.linked": _all_but("ticket.linked", "actor", "reason", "released_engineer_id"),
     "sla.clock_started": _every_field("sla.clock_started"),
     "sla.clock_changed": _every_field("sla.clock_changed"),
     "sla.breached": _every_field("sla.breached"),

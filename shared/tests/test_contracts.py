@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import Field
 
-from shared.contracts import CONTRACTS, Envelope, Event, TicketOpened
+from shared.contracts import CONTRACTS, Envelope, Event, RequestChannel, TicketOpened, seal
 from shared.contracts.catalogue import SNAPSHOT_DIR, current_schemas, snapshot_problems, write_snapshots
 from shared.contracts.compatibility import breaking_changes, unreadable_changes
 from shared.contracts.notices import NoticeDecided
 from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
+from testkit.samples import ticket_opened
 
 
 class Colour(StrEnum):
@@ -113,8 +114,17 @@ def test_a_message_of_a_version_read_as_it_is_reaches_the_newer_handler() -> Non
         pass
 
     assert TicketOpened.versions_read() == (2, 1)
-    assert handlers.route("ticket.opened", 1) == handlers.route("ticket.opened", 2)
+    newest = handlers.route("ticket.opened", 2)
+    assert newest is not None
+    assert handlers.route("ticket.opened", 1) == newest
     assert handlers.route("ticket.opened", 3) is None
+
+
+def test_a_message_goes_under_the_lowest_version_whose_readers_read_it() -> None:
+    hotline = ticket_opened()
+    assert seal(hotline, producer="intake", correlation_id="T").schema_version == 1
+    portal = hotline.model_copy(update={"channel": RequestChannel.PORTAL})
+    assert seal(portal, producer="intake", correlation_id="T").schema_version == 2
 
 
 def test_committed_snapshots_match_every_contract() -> None:

@@ -22,6 +22,7 @@ class PhotoKind(StrEnum):
     BEFORE = "before"
     AFTER = "after"
     LABEL = "label"  # the device's nameplate: model and serial number
+    REPORTED = "reported"  # the problem as the customer saw it, sent with their own request
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ def checked(content: bytes, kind: PhotoKind, taken_at: datetime) -> Photo:
     return Photo(kind, taken_at, FORMATS[found], width, height, hashlib.sha256(content).hexdigest(), content)
 
 
-def may_add(assigned_engineer: str | None, engineer_id: str | None, *, manager: bool) -> bool:
-    """A manager may add photos to any ticket; an engineer to the tickets assigned to them."""
+def may_add(
+    kind: PhotoKind, assigned_engineer: str | None, engineer_id: str | None, *, manager: bool, customer: bool
+) -> bool:
+    """A manager may add photos to any ticket; an engineer to the tickets assigned to them; the customer's
+    representative the photos of what they report (to their own site's tickets: the access rule)."""
+    if customer:
+        return kind is PhotoKind.REPORTED
     return manager or (engineer_id is not None and engineer_id == assigned_engineer)

@@ -14,12 +14,28 @@ from services.console.web import (
     hooks,
     links,
     notices,
+    own_requests,
     pages,
     reports,
     ticket_list,
 )
 
 router = APIRouter()
-parts = (pages, calls, ticket_list, board, links, customer, desks, reports, admin, dead_letters, field, hooks, notices)
+parts = (
+    pages,
+    calls,
+    ticket_list,
+    board,
+    links,
+    customer,
+    own_requests,
+    desks,
+    reports,
+    admin,
+    dead_letters,
+    field,
+    hooks,
+    notices,
+)
 for part in parts:
     router.include_router(part.router)

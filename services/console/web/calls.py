@@ -142,4 +142,4 @@ async def _same_place_open(
         asset_tag=asked["asset_tag"], description=asked["description"],
     )  # fmt: skip
     others = [item for item in found["similar"] if item["ticket_id"] != receipt["ticket_id"]]
-    return await _still_open(services, session, others)
+    return [item for item in await _still_open(services, session, others) if item["status"] != "resolved"]

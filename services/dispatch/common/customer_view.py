@@ -35,6 +35,7 @@ HISTORY_NOTES: dict[str, bool] = {
     "close": False,
     "swap_device": False,  # serials are in the register; RMA and case numbers are the vendor's
     "note_for_customer": True,  # written for them (tickets/notes.py); an internal `note` is not theirs
+    "comment": True,  # their own
     # The other ticket's number (tickets/links.py): their complaint's job, the ticket their report joined.
     "about": True,
     "complained_of": True,
@@ -43,7 +44,7 @@ HISTORY_NOTES: dict[str, bool] = {
 }
 
 ESCALATION_FIELDS = frozenset({"escalation_id", "ticket_id", "reason", "status", "created_at", "closed_at"})
-FOLLOW_UP_FIELDS = frozenset({"ticket_id", "cycle", "called_at", "reached"})
+FOLLOW_UP_FIELDS = frozenset({"ticket_id", "cycle", "called_at", "reached", "answered_by"})
 
 
 def ticket(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,9 +54,17 @@ def ticket(row: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
+# Actions whose actor is the staff's: who linked tickets (as on `ticket.linked`).
+ACTOR_HIDDEN = frozenset({"about", "complained_of", "merged_into", "joined_by"})
+
+
 def history(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**row, "note": row.get("note") if HISTORY_NOTES[row["action"]] else None}
+        {
+            **row,
+            "note": row.get("note") if HISTORY_NOTES[row["action"]] else None,
+            **({"actor": None} if row["action"] in ACTOR_HIDDEN else {}),
+        }
         for row in rows
         if row.get("action") in HISTORY_NOTES
     ]
@@ -66,5 +75,6 @@ def escalations(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def follow_up_calls(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """That the integrator called back, and when: the scores and notes are the quality desk's."""
+    """That the integrator called back, and when, or that they answered themselves: the scores and
+    notes are the quality desk's."""
     return [{name: value for name, value in row.items() if name in FOLLOW_UP_FIELDS} for row in rows]

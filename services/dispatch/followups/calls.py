@@ -30,9 +30,17 @@ SYSTEM = "dispatch"
 
 
 async def record_call(
-    uow: UnitOfWork, ticket_id: str, call: Call, *, attempts_allowed: int, caller: str, now: datetime
+    uow: UnitOfWork,
+    ticket_id: str,
+    call: Call,
+    *,
+    attempts_allowed: int,
+    caller: str,
+    now: datetime,
+    answered_by: str | None = None,
 ) -> Outcome:
-    """Record one follow-up call and do what the customer's answer decides."""
+    """Record one follow-up call, or the customer's own answer (`answered_by` customer), and do what the
+    customer's answer decides."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
         raise Refused("unknown_ticket", f"dispatch has no ticket {ticket_id!r}")
@@ -45,7 +53,9 @@ async def record_call(
         outcome = outcome_of(call, attempt, attempts_allowed)
     except CallRefused as refused:
         raise Refused("invalid_call", str(refused)) from refused
-    await followups.record_call(uow.connection, follow_up, call, caller=caller, at=now, outcome=outcome)
+    await followups.record_call(
+        uow.connection, follow_up, call, caller=caller, at=now, outcome=outcome, answered_by=answered_by
+    )
     uow.publish(
         FollowUpRecorded(
             ticket_id=ticket_id,
@@ -59,6 +69,7 @@ async def record_call(
             called_at=now,
             outcome=outcome.value,
             late=now > follow_up.due_at,
+            answered_by=answered_by,
         ),
         correlation_id=ticket_id,
     )

@@ -73,6 +73,41 @@ async def record_follow_up(
     return {"ticket_id": ticket_id, "outcome": outcome.value}
 
 
+class Answer(BaseModel):
+    """The customer's own answer to the follow-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    satisfaction: int = Field(ge=1, le=5, description="1 (very dissatisfied) to 5 (very satisfied).")
+    comments: Text | None = Field(default=None, description="Their opinions, suggestions, complaints.")
+
+
+CUSTOMER = "customer"
+
+
+@router.post("/tickets/{ticket_id}/follow-up/answer")
+async def answer_follow_up(
+    ticket_id: str, answer: Answer, database: Database, actor: Actor, settings: Settings
+) -> dict[str, Any]:
+    """The customer's representative answers the follow-up themselves (from the console, or its link in
+    an e-mail): it counts as the follow-up call, and decides as one does (satisfied closes the ticket,
+    dissatisfied reopens it and opens a quality case)."""
+    try:
+        async with database.unit_of_work() as uow:
+            outcome = await followups.record_call(
+                uow,
+                ticket_id,
+                Call(True, answer.satisfaction, answer.comments),
+                attempts_allowed=settings.follow_up_attempts,
+                caller=actor,
+                now=datetime.now(UTC),
+                answered_by=CUSTOMER,
+            )
+    except Refused as refused:
+        raise Problem.of(refused, STATUSES) from refused
+    return {"ticket_id": ticket_id, "outcome": outcome.value}
+
+
 @router.get("/tickets/{ticket_id}/follow-up")
 async def follow_up_calls(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
     """Every follow-up call of the ticket, in order (a customer sees when it was called, not the scores)."""

@@ -35,7 +35,14 @@ async def latest(connection: AsyncConnection, ticket_id: str, *, lock: bool = Fa
 
 
 async def record_call(
-    connection: AsyncConnection, follow_up: Row[Any], call: Call, *, caller: str, at: datetime, outcome: Outcome
+    connection: AsyncConnection,
+    follow_up: Row[Any],
+    call: Call,
+    *,
+    caller: str,
+    at: datetime,
+    outcome: Outcome,
+    answered_by: str | None = None,
 ) -> None:
     await connection.execute(
         follow_up_calls.insert().values(
@@ -47,6 +54,7 @@ async def record_call(
             satisfaction=call.satisfaction,
             comments=call.comments,
             outcome=outcome,
+            answered_by=answered_by,
         )
     )
     finished = outcome is not Outcome.TRY_AGAIN

@@ -49,6 +49,7 @@ follow_up_calls = Table(
     Column("satisfaction", Integer),
     Column("comments", Text),
     Column("outcome", Text, nullable=False),
+    Column("answered_by", Text),  # customer: they answered themselves (the console, or its link in an e-mail)
     ForeignKeyConstraint(["ticket_id", "cycle"], ["dispatch.follow_ups.ticket_id", "dispatch.follow_ups.cycle"]),
 )
 

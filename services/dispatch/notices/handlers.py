@@ -24,6 +24,8 @@ from shared.contracts import (
     SlaWarning,
     TicketAssigned,
     TicketAwaitingAssignment,
+    TicketLinked,
+    TicketNoted,
 )
 from shared.messaging.failures import NotYet
 from shared.messaging.routes import MessageHandlers
@@ -69,4 +71,6 @@ def _notice_handlers(settings: ServiceSettings, *, facts_of: FactsOf, duty_of: D
     about_ticket(FollowUpDue, rules.on_follow_up_due)
     about_ticket(FollowUpMissed, rules.on_follow_up_missed)
     about_ticket(FollowUpRecorded, rules.on_follow_up_recorded)
+    about_ticket(TicketNoted, rules.on_ticket_noted)
+    about_ticket(TicketLinked, rules.on_ticket_linked)
     return handlers

@@ -19,7 +19,10 @@ JOB = TicketState(
     reported_at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC),
 )  # fmt: skip
 COMPLAINT = replace(JOB, ticket_id="HH138-20261207-0002", kind=ServiceKind.COMPLAINT, status=Status.WITH_QUALITY_DESK)
-REPEAT = replace(JOB, ticket_id="HH138-20261207-0003", status=Status.ASSIGNED, engineer_id="E02")
+REPEAT = replace(
+    JOB, ticket_id="HH138-20261207-0003", status=Status.ASSIGNED, engineer_id="E02",
+    reported_at=datetime(2026, 12, 7, 3, 0, tzinfo=UTC),
+)  # fmt: skip
 
 
 def refusal(*args: object) -> str:
@@ -56,4 +59,19 @@ def test_links_stay_within_one_site_and_between_two_tickets() -> None:
 
 
 def test_every_relation_has_its_other_side() -> None:
-    assert {OTHER_SIDE[OTHER_SIDE[relation]] for relation in LinkRelation} == set(LinkRelation)
+    assert OTHER_SIDE == {
+        ABOUT: LinkRelation.COMPLAINED_OF,
+        LinkRelation.COMPLAINED_OF: ABOUT,
+        MERGED_INTO: LinkRelation.JOINED_BY,
+        LinkRelation.JOINED_BY: MERGED_INTO,
+    }
+
+
+def test_complaints_and_older_or_worked_on_reports_are_not_merged() -> None:
+    assert refusal(COMPLAINT, JOB, MERGED_INTO, [], []) == "complaint_not_merged"
+    assert refusal(REPEAT, replace(JOB, kind=ServiceKind.COMPLAINT), MERGED_INTO, [], []) == "complaint_not_merged"
+    older = replace(REPEAT, reported_at=datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+    assert refusal(older, JOB, MERGED_INTO, [], []) == "report_older"
+    with pytest.raises(Refused) as refused:  # assigned again after an engineer had accepted it
+        check_link(REPEAT, JOB, MERGED_INTO, [], [], worked_on=True)
+    assert refused.value.reason == "report_worked_on"

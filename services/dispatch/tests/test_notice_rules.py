@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.dispatch.notices.domain import notice_rules as rules
-from shared.contracts import FollowUpRecorded, SlaBreached, SlaWarning, TicketAssigned, TicketAwaitingAssignment
+from shared.contracts import (
+    FollowUpDue,
+    FollowUpRecorded,
+    LinkRelation,
+    SlaBreached,
+    SlaWarning,
+    TicketAssigned,
+    TicketAwaitingAssignment,
+    TicketLinked,
+    TicketNoted,
+)
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.contracts.sla import ClockKind
 
@@ -103,3 +113,36 @@ def test_the_decided_notice_names_each_engineer_with_whether_they_are_on_duty() 
     assert off_roster.recipients[1].on_duty is False
     # what travels is what the contract says, and reads back the same
     assert NoticeDecided.model_validate_json(decided.model_dump_json()) == decided
+
+
+def test_the_customer_is_asked_and_heard_and_a_merged_report_s_engineer_is_told() -> None:
+    due = FollowUpDue(ticket_id=TICKET.ticket_id, site_code="HH138", cycle=1, desk="manager", due_at=NOW)
+    desk, asked = rules.on_follow_up_due(due, TICKET)
+    assert (desk.kind, asked.kind, asked.recipients) == (
+        NoticeKind.FOLLOW_UP_DUE, NoticeKind.FOLLOW_UP_ASKED, (rules.CUSTOMERS,)
+    )  # fmt: skip
+    assert rules.decided(asked, {}, NOW).version_needed() == 2  # readers of v1 know no customers
+    assert rules.decided(desk, {}, NOW).version_needed() == 1
+
+    comment = TicketNoted(
+        ticket_id=TICKET.ticket_id, site_code="HH138", text="还是没声音", for_customer=True, author="rep.xu",
+        written_at=NOW, by_customer=True,
+    )  # fmt: skip
+    [heard] = rules.on_ticket_noted(comment, TICKET)
+    assert (heard.kind, heard.recipients, heard.facts["comments"]) == (
+        NoticeKind.CUSTOMER_COMMENTED, (rules.engineer("E01"),), "还是没声音"
+    )  # fmt: skip
+    nobody_holds_it = rules.TicketFacts("HH138-20261127-0001", "HH138", "bgm", "normal", engineer_id=None)
+    assert rules.on_ticket_noted(comment, nobody_holds_it)[0].recipients == (rules.MANAGERS,)
+    assert rules.on_ticket_noted(comment.model_copy(update={"by_customer": False}), TICKET) == []
+
+    merged = TicketLinked(
+        ticket_id=TICKET.ticket_id, site_code="HH138", linked_ticket_id="HH138-20261127-0000",
+        relation=LinkRelation.MERGED_INTO, actor="op", linked_at=NOW, released_engineer_id="E02",
+    )  # fmt: skip
+    [told] = rules.on_ticket_linked(merged, TICKET)
+    assert (told.kind, told.recipients, told.facts["linked"]) == (
+        NoticeKind.MERGED, (rules.engineer("E02"),), "HH138-20261127-0000"
+    )  # fmt: skip
+    joined = merged.model_copy(update={"relation": LinkRelation.JOINED_BY, "released_engineer_id": None})
+    assert rules.on_ticket_linked(joined, TICKET) == []

@@ -73,7 +73,8 @@ async def link(
         missing = ticket_id if ticket is None else other_id
         raise Refused("unknown_ticket", f"dispatch has no ticket {missing!r} (yet)")
     earlier = await links_of(connection, ticket_id), await links_of(connection, other_id)
-    if not check_link(ticket, other, relation, *earlier):
+    worked_on = relation is LinkRelation.MERGED_INTO and await repository.ever_worked_on(connection, ticket_id)
+    if not check_link(ticket, other, relation, *earlier, worked_on=worked_on):
         return False
     sides = ((ticket, other, relation), (other, ticket, OTHER_SIDE[relation]))
     for this, that, side in sides:
@@ -83,8 +84,9 @@ async def link(
                 linked_at=now,
             )
         )  # fmt: skip
-        status = Status.CLOSED if side is LinkRelation.MERGED_INTO else this.status
-        if status is not this.status:
+        ends_here = side is LinkRelation.MERGED_INTO
+        status = Status.CLOSED if ends_here else this.status
+        if ends_here:
             await repository.set_status(connection, this.ticket_id, status=status, queue="dispatch")
             await repository.unassign(connection, this.ticket_id)
         await repository.record(
@@ -94,6 +96,7 @@ async def link(
             TicketLinked(
                 ticket_id=this.ticket_id, site_code=this.site_code, linked_ticket_id=that.ticket_id, relation=side,
                 reason=reason, actor=actor, linked_at=now,
+                released_engineer_id=this.engineer_id if ends_here else None,
             ),
             correlation_id=this.ticket_id,
         )  # fmt: skip

@@ -1,7 +1,8 @@
-"""Notes on a ticket: the integrator's staff write them for each other (internal) or for the customer.
-Each goes into the ticket's history (`note`, the staff's alone, or `note_for_customer`, which the
-customer reads: common/customer_view.py) and leaves as `ticket.noted` for the archive's record and
-service report and for the customer's own systems (a note for the customer only)."""
+"""Notes on a ticket: the integrator's staff write them for each other (internal) or for the customer,
+and the customer's representative comments on their own ticket. Each goes into the ticket's history
+(`note`, the staff's alone; `note_for_customer` and `comment`, which both read: common/customer_view.py)
+and leaves as `ticket.noted` for the archive's record and service report and for the customer's own
+systems (a note for the customer, or their comment, only)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StringConstraints
 
 from services.dispatch.tickets import repository
+from services.dispatch.tickets.domain.lifecycle import Status
 from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.contracts import TicketNoted
 from shared.contracts.bounds import MAX_TEXT
@@ -19,8 +21,8 @@ from shared.http import Actor, Database, Problem
 
 router = APIRouter()
 
-INTERNAL, FOR_CUSTOMER = "note", "note_for_customer"
-"""The history's actions for the two kinds of note."""
+INTERNAL, FOR_CUSTOMER, COMMENT = "note", "note_for_customer", "comment"
+"""The history's actions for the kinds of note."""
 
 
 class Note(BaseModel):
@@ -28,24 +30,41 @@ class Note(BaseModel):
     for_customer: bool = Field(False, description="True: the customer reads it too; default: the staff's alone.")
 
 
+class Comment(BaseModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+
+
 # An engineer writes on the tickets they hold only (as they move them): a note may reach the customer.
 @router.post("/tickets/{ticket_id}/notes", status_code=201, dependencies=[Depends(engineer_owns_ticket)])
 async def write_note(ticket_id: str, note: Note, database: Database, actor: Actor) -> dict[str, Any]:
     """Write a note on the ticket, internal or for the customer; it shows in the ticket's history."""
+    action = FOR_CUSTOMER if note.for_customer else INTERNAL
+    return await _written(database, ticket_id, note.text, action=action, author=actor)
+
+
+@router.post("/tickets/{ticket_id}/comments", status_code=201)
+async def write_comment(ticket_id: str, comment: Comment, database: Database, actor: Actor) -> dict[str, Any]:
+    """The customer's representative writes on their own ticket (until it is closed); both read it in
+    the ticket's history, and whoever holds the ticket is told."""
+    return await _written(database, ticket_id, comment.text, action=COMMENT, author=actor)
+
+
+async def _written(database: Any, ticket_id: str, text: str, *, action: str, author: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     async with database.unit_of_work() as uow:
         ticket = await repository.ticket_for_update(uow.connection, ticket_id)
         if ticket is None:
             raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
-        action = FOR_CUSTOMER if note.for_customer else INTERNAL
+        if action == COMMENT and ticket.status is Status.CLOSED:
+            raise Problem(409, "ticket_closed", f"{ticket_id} is closed: report the problem again as a new request")
         await repository.record(
-            uow.connection, ticket_id, action=action, status=ticket.status, at=now, actor=actor, note=note.text
+            uow.connection, ticket_id, action=action, status=ticket.status, at=now, actor=author, note=text
         )
         uow.publish(
             TicketNoted(
-                ticket_id=ticket_id, site_code=ticket.site_code, text=note.text, for_customer=note.for_customer,
-                author=actor, written_at=now,
+                ticket_id=ticket_id, site_code=ticket.site_code, text=text, for_customer=action != INTERNAL,
+                author=author, written_at=now, by_customer=action == COMMENT,
             ),
             correlation_id=ticket_id,
         )  # fmt: skip
-    return {"ticket_id": ticket_id, "action": action, "note": note.text, "at": now.isoformat(), "actor": actor}
+    return {"ticket_id": ticket_id, "action": action, "note": text, "at": now.isoformat(), "actor": author}

@@ -277,3 +277,16 @@ async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
 async def reporter_of(connection: AsyncConnection, ticket_id: str) -> Reporter | None:
     raw = await connection.scalar(select(tickets.c.reporter).where(tickets.c.ticket_id == ticket_id))
     return Reporter.model_validate(raw) if raw else None
+
+
+WORK = (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE)
+
+
+async def ever_worked_on(connection: AsyncConnection, ticket_id: str) -> bool:
+    """Whether an engineer ever accepted, arrived at or resolved the ticket (whatever its status now)."""
+    found = await connection.scalar(
+        select(ticket_history.c.id)
+        .where(ticket_history.c.ticket_id == ticket_id, ticket_history.c.action.in_([a.value for a in WORK]))
+        .limit(1)
+    )
+    return found is not None

@@ -108,14 +108,14 @@ async def audience(
     connection: AsyncConnection, who: Audience, site_code: str | None, whom: str | None
 ) -> list[Row[Any]]:
     """The people a notice is for: by engineer, role or name; by role and engineer only those who serve
-    the site (or every site)."""
+    the site (or every site; a customer's representative always has theirs)."""
     query = select(contacts)
     if who is Audience.PERSON:
         return list(await connection.execute(query.where(contacts.c.username == whom)))
     if who is Audience.ENGINEER:
         query = query.where(contacts.c.engineer_id == whom)
     else:
-        role = "manager" if who is Audience.MANAGERS else "quality"
+        role = {Audience.MANAGERS: "manager", Audience.QUALITY: "quality", Audience.CUSTOMERS: "customer"}[who]
         query = query.where(contacts.c.roles.any_() == literal(role))
     if site_code is not None:
         query = query.where(or_(contacts.c.site_codes == [], contacts.c.site_codes.any_() == literal(site_code)))

@@ -105,6 +105,38 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
             "The customer rated ticket {ticket} at {site} {score} of 5 (called by {caller}). {comments}",
         ),
     },
+    NoticeKind.FOLLOW_UP_ASKED: {
+        "zh": (
+            "请评价本次服务 {ticket}",
+            "{site} 的工单 {ticket}（{about}）已处理完毕。请打开下面的链接，为本次服务打分（1-5 分）并留下意见；"
+            "如不满意，工单将重新处理。",
+        ),
+        "en": (
+            "How did we do? {ticket}",
+            "Ticket {ticket} at {site} ({about}) has been dealt with. Open the link below to rate the service "
+            "(1 to 5) and tell us what you think; if you are not satisfied, the ticket is taken up again.",
+        ),
+    },
+    NoticeKind.CUSTOMER_COMMENTED: {
+        "zh": (
+            "客户留言 {ticket}",
+            "{site} 的工单 {ticket}（{about}）客户 {caller} 留言：{comments}",
+        ),
+        "en": (
+            "The customer wrote on {ticket}",
+            "{caller} wrote on ticket {ticket} at {site} ({about}): {comments}",
+        ),
+    },
+    NoticeKind.MERGED: {
+        "zh": (
+            "工单 {ticket} 已合并",
+            "{site} 的工单 {ticket}（{about}）是重复报修，已合并到工单 {linked}，您无需再处理。",
+        ),
+        "en": (
+            "{ticket} merged",
+            "Ticket {ticket} at {site} ({about}) repeated a report and joined ticket {linked}; you need not act on it.",
+        ),
+    },
     NoticeKind.WEBHOOK_PAUSED: {
         "zh": (
             "Webhook 已暂停（{site}）",

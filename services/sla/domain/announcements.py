@@ -60,7 +60,8 @@ def changed(key: ClockKey, plan: ClockPlan) -> Event:
 
 
 def cancelled(key: ClockKey, target_minutes: int) -> Event:
-    """A ticket's own clock that no longer counts: its ticket was reclassified to a kind without it."""
+    """A ticket's own clock that no longer counts: its ticket was reclassified to a kind without it, or
+    merged into another ticket."""
     return SlaClockChanged(
         ticket_id=key.ticket_id, clock=ClockKind(key.kind), cycle=key.cycle, due_at=None,
         target_minutes=target_minutes, cancelled=True,

@@ -35,6 +35,7 @@ class ClockPlan:
     day_type: DayType
     timeline: Timeline
     stopped_at: datetime | None
+    merged: bool = False  # the ticket joined another (a repeat report): its clocks stop, neither kept nor broken
 
     @property
     def kind(self) -> str:
@@ -51,8 +52,9 @@ class ClockPlan:
 
     @property
     def cancelled(self) -> bool:
-        """Never: a clock the ticket's new kind or priority does not have is no longer planned at all."""
-        return False
+        """When the ticket was merged into another; a clock the ticket's new kind or priority does not
+        have is no longer planned at all."""
+        return self.merged
 
     @property
     def target_minutes(self) -> int:
@@ -83,11 +85,10 @@ class ClockPlan:
 
 
 def plan_clocks(facts: TicketFacts, policy: Policy, calendar: BusinessCalendar | None = None) -> list[ClockPlan]:
-    if facts.merged_at is not None:  # the ticket it joined counts the problem's time
-        return []
     calendar = calendar or policy.business_calendar()
     zone = ZoneInfo(facts.timezone)
-    closed = min(facts.closed_at, default=None)
+    # Merged into another ticket, which counts the problem's time from then: its clocks stop there.
+    closed = min([*facts.closed_at, *([facts.merged_at] if facts.merged_at else [])], default=None)
     pauses = _pause_spans(facts)
 
     def plan(clock: ClockKind, cycle: int, started_at: datetime, stops: list[datetime]) -> ClockPlan | None:
@@ -113,6 +114,7 @@ def plan_clocks(facts: TicketFacts, policy: Policy, calendar: BusinessCalendar |
             day_type=day_type,
             timeline=timeline,
             stopped_at=stopped_at,
+            merged=facts.merged_at is not None,
         )
 
     reported = facts.reported_at

@@ -141,9 +141,13 @@ def _bring_in_line(terms: Terms, key: ClockKey, plan: PlannedClock, stored: Stor
         return actions
     if changed:
         actions.append(DisarmTimers(key))
-    if plan.cancelled:  # a partner's case ended before the clock's step: neither kept nor broken
+    # A partner's case ended before the clock's step, or the ticket was merged into another: neither
+    # kept nor broken (a breach already announced stands).
+    if plan.cancelled:
         if recorded is None:
             actions.append(RecordOutcome(key, Outcome.CANCELLED))
+            if not is_vendor_kind(key.kind):
+                actions.append(Announce(key, announcements.cancelled(key, plan.target_minutes)))
         return actions
     settlement = settle(recorded, stopped_in_time=bool(plan.met))
     if settlement is None:

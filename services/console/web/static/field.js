@@ -94,16 +94,8 @@
     });
   }
 
-  // Resized on the phone, to 1280 pixels on the long side: some 100 kB to keep and to send.
-  function resized(file) {
-    return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, 1280 / Math.max(bitmap.width, bitmap.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.75); });
-    });
-  }
+  // Resized on the phone (console.js): some 100 kB to keep and to send.
+  var resized = window.aftercareResized;
 
   // The console itself refused the action as sent (too large, malformed): it never will take it.
   async function refusalOf(response) {

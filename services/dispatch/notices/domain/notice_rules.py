@@ -6,6 +6,9 @@ returns the notices it gives rise to, each naming its recipients; `decided` make
 - the engineer who holds the ticket and the site's managers, on an SLA warning;
 - the managers and the quality desk, on a breach; the managers, on a vendor's breach;
 - the managers, when nobody can take a ticket, and when a follow-up call is due or was missed;
+- the site's customer representatives, when a follow-up is due: they may answer it themselves;
+- the engineer who holds the ticket (the managers when nobody does), when the customer comments on it;
+- the engineer who held a repeat report, when it joins the open ticket of its problem;
 - the quality desk, on a low satisfaction score.
 
 A webhook subscription's owner is told by the notify service itself, from `webhook.paused`.
@@ -26,9 +29,12 @@ from shared.contracts import (
     SlaWarning,
     TicketAssigned,
     TicketAwaitingAssignment,
+    TicketLinked,
+    TicketNoted,
 )
 from shared.contracts.followups import LOWEST_SATISFIED
 from shared.contracts.notices import Audience, FactValue, NoticeDecided, NoticeKind, Recipient
+from shared.contracts.tickets import LinkRelation
 from shared.contracts.vocabulary import Priority
 
 BREACHES = frozenset({NoticeKind.SLA_BREACHED, NoticeKind.VENDOR_BREACHED})
@@ -73,6 +79,7 @@ def engineer(engineer_id: str) -> Recipient:
 
 MANAGERS = Recipient(audience=Audience.MANAGERS)
 QUALITY = Recipient(audience=Audience.QUALITY)
+CUSTOMERS = Recipient(audience=Audience.CUSTOMERS)
 
 
 def _notice(kind: NoticeKind, key: str, ticket: TicketFacts, facts: Facts, *recipients: Recipient) -> Notice:
@@ -145,9 +152,24 @@ def on_awaiting_assignment(event: TicketAwaitingAssignment, ticket: TicketFacts)
 
 
 def on_follow_up_due(event: FollowUpDue, ticket: TicketFacts) -> list[Notice]:
-    key = f"follow_up_due:{event.ticket_id}:{event.cycle}"
+    """The desk is to call the customer back; the customer may answer first, from the console."""
     desk = QUALITY if event.desk == "quality" else MANAGERS
-    return [_notice(NoticeKind.FOLLOW_UP_DUE, key, ticket, {"due": event.due_at.isoformat()}, desk)]
+    due: Facts = {"due": event.due_at.isoformat()}
+    return [
+        _notice(NoticeKind.FOLLOW_UP_DUE, f"follow_up_due:{event.ticket_id}:{event.cycle}", ticket, due, desk),
+        _notice(NoticeKind.FOLLOW_UP_ASKED, f"follow_up_asked:{event.ticket_id}:{event.cycle}", ticket, {}, CUSTOMERS),
+    ]
+
+
+def on_ticket_noted(event: TicketNoted, ticket: TicketFacts) -> list[Notice]:
+    """The customer wrote on their ticket: whoever holds it reads it (the managers when nobody does)."""
+    if not event.by_customer:
+        return []
+    key = f"customer_commented:{event.ticket_id}:{event.written_at.isoformat()}"
+    reader = engineer(ticket.engineer_id) if ticket.engineer_id else MANAGERS
+    return [
+        _notice(NoticeKind.CUSTOMER_COMMENTED, key, ticket, {"comments": event.text, "caller": event.author}, reader)
+    ]
 
 
 def on_follow_up_missed(event: FollowUpMissed, ticket: TicketFacts) -> list[Notice]:
@@ -162,3 +184,12 @@ def on_follow_up_recorded(event: FollowUpRecorded, ticket: TicketFacts) -> list[
     key = f"low_satisfaction:{event.ticket_id}:{event.cycle}:{event.attempt}"
     facts: Facts = {"score": event.satisfaction, "comments": event.comments or "", "caller": event.caller}
     return [_notice(NoticeKind.LOW_SATISFACTION, key, ticket, facts, QUALITY)]
+
+
+def on_ticket_linked(event: TicketLinked, ticket: TicketFacts) -> list[Notice]:
+    """A report its engineer held joined another ticket: they need not act on it any more."""
+    if event.relation is not LinkRelation.MERGED_INTO or event.released_engineer_id is None:
+        return []
+    key = f"merged:{event.ticket_id}"
+    facts: Facts = {"linked": event.linked_ticket_id}
+    return [_notice(NoticeKind.MERGED, key, ticket, facts, engineer(event.released_engineer_id))]

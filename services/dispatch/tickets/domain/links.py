@@ -4,7 +4,10 @@ carries the work and its clocks). Each link has two sides, one per ticket, each 
 
 A link is refused, with what to change, when it makes no sense: a ticket with itself, tickets of two
 sites, a complaint's link from a ticket that is no complaint (or to another complaint), a second job
-for one complaint, a merge of a report already worked on or into a ticket that is done or merged.
+for one complaint, a merge of a complaint (it is about a job, not the job itself), of a report an
+engineer has worked on (accepted, arrived, resolved: its record is its own), of a report older than
+the ticket it would join (the older one carries the problem: merge the other way), or into a ticket
+that is done or merged.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ OTHER_SIDE = {
     LinkRelation.JOINED_BY: LinkRelation.MERGED_INTO,
 }
 
-# A report nobody has worked on yet may join another ticket; once an engineer accepted or arrived, the
-# work and its record are this ticket's own.
-MERGEABLE = frozenset({Status.NEW, Status.AWAITING_ASSIGNMENT, Status.ASSIGNED, Status.WITH_QUALITY_DESK})
+# A report nobody has worked on yet may join another ticket (and `worked_on` says nobody ever did: a
+# reopened or reassigned ticket is assigned again); once an engineer accepted or arrived, the work and
+# its record are this ticket's own.
+MERGEABLE = frozenset({Status.NEW, Status.AWAITING_ASSIGNMENT, Status.ASSIGNED})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
@@ -47,6 +51,8 @@ def check_link(
     relation: LinkRelation,
     links_of_ticket: Iterable[Link],
     links_of_other: Iterable[Link],
+    *,
+    worked_on: bool = False,
 ) -> bool:
     """Whether the link is new (False: it is there already, nothing to do); Refused when it makes no sense."""
     if relation not in ASKED:
@@ -66,7 +72,7 @@ def check_link(
     if relation is LinkRelation.ABOUT:
         _check_complaint(ticket, other, mine)
     else:
-        _check_merge(ticket, other, mine, theirs)
+        _check_merge(ticket, other, mine, theirs, worked_on=worked_on)
     return True
 
 
@@ -86,20 +92,34 @@ def _check_complaint(complaint: TicketState, job: TicketState, links: list[Link]
         )
 
 
-def _check_merge(report: TicketState, into: TicketState, links: list[Link], links_of_into: list[Link]) -> None:
+def _check_merge(
+    report: TicketState, into: TicketState, links: list[Link], links_of_into: list[Link], *, worked_on: bool
+) -> None:
     earlier = next((link for link in links if link.relation is LinkRelation.MERGED_INTO), None)
     if earlier is not None:
         raise Refused("already_merged", f"{report.ticket_id} joined {earlier.linked_ticket_id} already")
-    if report.status not in MERGEABLE:
+    complaint = next((t for t in (report, into) if t.kind is ServiceKind.COMPLAINT), None)
+    if complaint is not None:
+        raise Refused(
+            "complaint_not_merged",
+            f"{complaint.ticket_id} is a complaint: link it to the job it is about instead of merging",
+        )
+    if report.status not in MERGEABLE or worked_on:
         raise Refused(
             "report_worked_on",
-            f"{report.ticket_id} is {report.status}: only a report nobody has accepted yet joins another ticket",
+            f"{report.ticket_id} is {report.status}{' and was worked on' if worked_on else ''}: only a report "
+            "nobody has accepted yet joins another ticket",
         )
     if into.status in DONE or any(link.relation is LinkRelation.MERGED_INTO for link in links_of_into):
         raise Refused(
             "target_done",
             f"{into.ticket_id} is {into.status if into.status in DONE else 'merged into another'}: "
             "merge into the ticket that still carries the problem",
+        )
+    if report.reported_at < into.reported_at:
+        raise Refused(
+            "report_older",
+            f"{report.ticket_id} was reported before {into.ticket_id}: merge {into.ticket_id} into it instead",
         )
     if any(link.relation is LinkRelation.JOINED_BY for link in links):
         raise Refused(
