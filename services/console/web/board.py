@@ -20,7 +20,7 @@ from services.console.domain.ticket_list import Pages
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
-from services.console.web.upstream import Services, Upstream, optional
+from services.console.web.upstream import ServiceRefused, Services, Upstream, optional
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
@@ -114,7 +114,7 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     person = session.person
     site = ticket_id.split("-", 1)[0]
     ticket, reported, clocks, history, documents, photos = await asyncio.gather(
-        services.get(person, "dispatch", f"/tickets/{ticket_id}"),
+        _as_dispatch_has_it(services, person, ticket_id),
         services.get(person, "intake", f"/tickets/{ticket_id}"),
         optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
         services.get(person, "dispatch", f"/tickets/{ticket_id}/history"),
@@ -123,7 +123,9 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
     )
     # Who could take it, and the form to give it to them, while someone must still work on it.
     steering = session.has(Role.MANAGER) and ticket["status"] not in FINISHED
-    candidates = await services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates") if steering else []
+    candidates = []
+    if steering:  # none while dispatch has not heard of a ticket just opened
+        candidates = await optional(services.get(person, "dispatch", f"/tickets/{ticket_id}/candidates"))
     told: list[object] = []
     if person.roles != {Role.CUSTOMER}:  # who was told is the office's business; notify down: not shown
         told = await optional(services.get(person, "notify", f"/tickets/{ticket_id}/notifications"))
@@ -141,6 +143,17 @@ async def ticket_page(request: Request, session: Session, services: Services, ti
         documents=list({d["code"]: d for d in reversed(documents or [])}.values()),  # each once, its latest version
         photos=photos or [],
     )
+
+
+async def _as_dispatch_has_it(services: Upstream, person: Any, ticket_id: str) -> dict[str, Any]:
+    """The ticket at dispatch; new, when intake has just opened it and dispatch has not heard of it yet
+    (the page right after a report). Intake's answer says whether it exists at all."""
+    try:
+        return dict(await services.get(person, "dispatch", f"/tickets/{ticket_id}"))
+    except ServiceRefused as refused:
+        if refused.status != 404:
+            raise
+        return {"ticket_id": ticket_id, "status": "new", "links": []}
 
 
 @router.post("/tickets/{ticket_id}/assign")

@@ -109,11 +109,16 @@
     if (!answer.ok || !opened) { document.open(); document.write(await answer.text()); document.close(); return; }
     var token = document.querySelector("meta[name=csrf-token]").content;
     for (var i = 0; i < input.files.length; i++) {
-      var picture = await resized(input.files[i]);
-      await fetch("/tickets/" + opened[1] + "/reported-photos?taken_at=" + encodeURIComponent(new Date().toISOString()), {
-        method: "POST", credentials: "same-origin", body: picture,
-        headers: {"Content-Type": "image/jpeg", "X-CSRF-Token": token}
-      });
+      var picture = await resized(input.files[i]), taken = encodeURIComponent(new Date().toISOString());
+      // The archive hears of the new ticket a moment after intake opened it: a 404 is tried again.
+      for (var attempt = 0; attempt < 20; attempt++) {
+        var sent = await fetch("/tickets/" + opened[1] + "/reported-photos?taken_at=" + taken, {
+          method: "POST", credentials: "same-origin", body: picture,
+          headers: {"Content-Type": "image/jpeg", "X-CSRF-Token": token}
+        });
+        if (sent.status !== 404) break;
+        await new Promise(function (resolve) { setTimeout(resolve, 500); });
+      }
     }
     window.location.assign(answer.url);
   });
