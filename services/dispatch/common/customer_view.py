@@ -55,7 +55,11 @@ def ticket(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def history(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {**row, "note": row.get("note") if HISTORY_NOTES[row["action"]] else None}
+        {
+            **row,
+            "note": row.get("note") if HISTORY_NOTES[row["action"]] else None,
+            "facts": row.get("facts") if HISTORY_NOTES[row["action"]] else None,  # the note's, as codes
+        }
         for row in rows
         if row.get("action") in HISTORY_NOTES
     ]
