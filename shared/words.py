@@ -93,7 +93,7 @@ VOCABULARIES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "before": ("处理前", "before"),
         "after": ("处理后", "after"),
         "label": ("铭牌", "nameplate"),
-        "reported": ("客户报修照片", "as reported"),
+        "from_customer": ("客户报修照片", "as reported"),
     },
     "device_status": {
         "in_service": ("在用", "In service"),

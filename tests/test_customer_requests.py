@@ -70,14 +70,14 @@ async def test_the_customer_reports_comments_and_answers_the_follow_up_themselve
         photo = signature_png()
         png = {"Content-Type": "image/png"}
         added = await archive.post(
-            f"/tickets/{ticket}/photos?kind=reported", content=photo, headers={**CUSTOMER, **png}
+            f"/tickets/{ticket}/photos?kind=from_customer", content=photo, headers={**CUSTOMER, **png}
         )
         assert added.status_code == 201, added.text
         as_engineer = await archive.post(
             f"/tickets/{ticket}/photos?kind=before", content=photo, headers={**CUSTOMER, **png}
         )
         assert (as_engineer.status_code, as_engineer.json()["error"]) == (403, "photo_kind")
-        assert (await archive.post(f"/tickets/{ticket}/photos?kind=reported", content=photo,
+        assert (await archive.post(f"/tickets/{ticket}/photos?kind=from_customer", content=photo,
                                    headers={**other, **png})).status_code == 403  # fmt: skip
 
         async def assigned() -> str:

@@ -42,7 +42,7 @@ async def add_photo(
     taken_at: Annotated[Moment | None, Query(description="When it was taken; default: now.")] = None,
 ) -> dict[str, Any]:
     """A photo of the ticket's work (before, after, or a device's label), or of the problem as the customer
-    reported it (reported): the JPEG or PNG as the body. The engineer the ticket is assigned to adds it,
+    reported it (from_customer): the JPEG or PNG as the body. The engineer the ticket is assigned to adds it,
     or a manager, or (of what they reported) the customer's representative; the same picture again is
     kept once."""
     when = taken_at or datetime.now(UTC)
@@ -61,7 +61,7 @@ async def add_photo(
         manager = bool(caller.roles & {Role.MANAGER, Role.ADMIN})
         if not may_add(kind, holder, caller.engineer_id, manager=manager, customer=caller.customer_only):
             if caller.customer_only:
-                raise Problem(403, "photo_kind", "a customer adds photos of the problem as reported: kind=reported")
+                raise Problem(403, "photo_kind", "a customer adds photos of what they report: kind=from_customer")
             raise Problem(
                 403, "not_your_ticket", f"{ticket_id} is assigned to engineer {holder}; you are {caller.actor}"
             )

@@ -22,7 +22,7 @@ class PhotoKind(StrEnum):
     BEFORE = "before"
     AFTER = "after"
     LABEL = "label"  # the device's nameplate: model and serial number
-    REPORTED = "reported"  # the problem as the customer saw it, sent with their own request
+    REPORTED = "from_customer"  # the problem as the customer saw it, sent with their own request
 
 
 @dataclass(frozen=True)

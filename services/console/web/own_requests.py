@@ -86,7 +86,7 @@ async def add_reported_photo(
         "POST",
         "archive",
         f"/tickets/{ticket_id}/photos",
-        params={"kind": "reported", "taken_at": taken_at},
+        params={"kind": "from_customer", "taken_at": taken_at},
         content=await request.body(),
         headers={"Content-Type": request.headers.get("content-type", "image/jpeg")},
     )

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from services.console.web.names import names_of
 from services.console.web.refusals import refusal_words
+from services.console.web.said import Sayer
 from services.console.web.sessions import WebSession, settings_of
 from services.console.web.words import N_ as N_  # re-exported: pages mark their words with it
 
@@ -107,7 +108,7 @@ LABELS = {
     "photo_before": N_("before"),
     "photo_after": N_("after"),
     "photo_label": N_("nameplate"),
-    "photo_reported": N_("as reported"),
+    "photo_from_customer": N_("as reported"),
     "doc_REC": N_("Service request record"),
     "doc_DSP": N_("Dispatch order"),
     "doc_RPT": N_("On-site service report"),
@@ -193,12 +194,17 @@ def page(
     gettext = translations(language).gettext
     zone = ZoneInfo(settings_of(request).timezone)
     names = names_of(request.app.state)
+
+    def label(code: str) -> str:
+        return gettext(LABELS[code]) if code in LABELS else code
+
     return templates.TemplateResponse(
         request,
         template,
         {
             "_": gettext,
-            "label": lambda code: gettext(LABELS[code]) if code in LABELS else code,
+            "label": label,
+            "said": Sayer(gettext, language, names.subsystem, label),
             "subsystem": lambda code, site=None: names.subsystem(code, site, language),
             "site_name": lambda code: names.site(code, language),
             "refusal_of": refusal_words(language, gettext),

@@ -64,6 +64,7 @@ def history(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             **row,
             "note": row.get("note") if HISTORY_NOTES[row["action"]] else None,
             **({"actor": None} if row["action"] in ACTOR_HIDDEN else {}),
+            "facts": row.get("facts") if HISTORY_NOTES[row["action"]] else None,  # the note's, as codes
         }
         for row in rows
         if row.get("action") in HISTORY_NOTES

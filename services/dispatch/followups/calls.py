@@ -78,10 +78,12 @@ async def record_call(
             await move_ticket(uow, ticket_id, Action.CLOSE, at=now, now=now, actor=caller)
         case Outcome.UNREACHED:
             note = f"customer not reached after {attempt} follow-up calls"
-            await move_ticket(uow, ticket_id, Action.CLOSE, at=now, now=now, actor=caller, reason=note)
+            facts = {"unreached_after": attempt}
+            await move_ticket(uow, ticket_id, Action.CLOSE, at=now, now=now, actor=caller, reason=note, facts=facts)
         case Outcome.DISSATISFIED:
             reason = reopening_reason(call)
-            await move_ticket(uow, ticket_id, Action.REOPEN, at=now, now=now, actor=caller, reason=reason)
+            facts = {"satisfaction": call.satisfaction, "comments": (call.comments or "").strip() or None}
+            await move_ticket(uow, ticket_id, Action.REOPEN, at=now, now=now, actor=caller, reason=reason, facts=facts)
             await open_case(
                 uow,
                 site_code=ticket.site_code,

@@ -157,9 +157,21 @@ def test_the_managers_queue_says_why_engineer_by_engineer() -> None:
         _engineer("E03", skills=("signage",)),
     ]
     decision = route(ServiceKind.FAULT, "bgm", "E01", roster)
-    assert decision == ToManagerQueue(
-        "nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)", Cause.NOBODY_FREE
+    assert isinstance(decision, ToManagerQueue)
+    assert (decision.why, decision.cause) == (
+        "nobody on duty with room for bgm: E01 on leave; E02 full (5 of 5)",
+        Cause.NOBODY_FREE,
     )
+    # The same as codes and figures, for the pages to word in their reader's language.
+    assert decision.facts == {
+        "cause": "nobody_free",
+        "subsystem": "bgm",
+        "engineers": [
+            {"engineer_id": "E01", "duty": "on_leave", "open_tickets": 0, "max_open_tickets": 5, "reachable": False},
+            {"engineer_id": "E02", "duty": "on_shift", "open_tickets": 5, "max_open_tickets": 5, "reachable": True},
+        ],
+        "more": 0,
+    }
 
 
 def test_a_large_roster_is_named_up_to_a_bound_so_the_event_stays_within_its_contract() -> None:
@@ -168,6 +180,7 @@ def test_a_large_roster_is_named_up_to_a_bound_so_the_event_stays_within_its_con
     assert isinstance(decision, ToManagerQueue)
     assert decision.why.count("on leave") == NAMED_IN_WHY
     assert decision.why.endswith(f"; and {500 - NAMED_IN_WHY} more")
+    assert (len(decision.facts["engineers"]), decision.facts["more"]) == (NAMED_IN_WHY, 500 - NAMED_IN_WHY)
     TicketAwaitingAssignment(ticket_id="T", site_code="S", subsystem="bgm", why=decision.why, since=datetime.now(UTC))
 
 

@@ -120,8 +120,8 @@ async def _route(
                 at=now,
                 actor=SYSTEM,
             )
-        case ToManagerQueue(why=why, cause=cause):
-            if await repository.to_manager_queue(connection, ticket, why, at=now, actor=SYSTEM):
+        case ToManagerQueue(why=why, cause=cause, facts=facts):
+            if await repository.to_manager_queue(connection, ticket, why, facts=facts, at=now, actor=SYSTEM):
                 uow.publish(
                     TicketAwaitingAssignment(
                         ticket_id=ticket.ticket_id,

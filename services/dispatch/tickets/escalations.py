@@ -79,8 +79,9 @@ async def escalate(
         correlation_id=ticket_id,
     )
     note = f"{escalation_id} to {vendor} ({reason.value}): {findings}"
+    facts = {"escalation_id": escalation_id, "vendor_code": vendor, "reason": reason.value, "findings": findings}
     await repository.record(
-        connection, ticket_id, action="escalate", status=ticket.status, at=now, actor=actor, note=note
+        connection, ticket_id, action="escalate", status=ticket.status, at=now, actor=actor, note=note, facts=facts
     )
     if ticket.status is not Status.PAUSED:
         await move_ticket(uow, ticket_id, Action.PAUSE, at=now, now=now, actor=actor, reason=WAITING_FOR_VENDOR)
@@ -104,6 +105,7 @@ async def case_ended(uow: UnitOfWork, closed: VendorEscalationClosed, *, now: da
         at=now,
         actor="vendor",
         note=note,
+        facts={"case_number": closed.case_number, "outcome": closed.outcome, "reason": closed.reason},
     )
     if ticket.status is Status.PAUSED and await escalations.open_count(connection, ticket.ticket_id) == 0:
         await move_ticket(uow, ticket.ticket_id, Action.RESUME, at=now, now=now, actor="vendor")

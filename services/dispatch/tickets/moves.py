@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from services.dispatch.followups import after_moves as follow_up
 from services.dispatch.tickets import arrival_rows as arrivals
@@ -43,9 +44,11 @@ async def move_ticket(
     parts: tuple[str, ...] = (),
     confirmation: CustomerConfirmation | None = None,
     position: Position | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> Status:
     """Make the move if the ticket's rules allow it (MoveRefused otherwise); returns the new status. An
-    arrival is checked against the site's coordinates with the phone's `position` (domain/arrival.py)."""
+    arrival is checked against the site's coordinates with the phone's `position` (domain/arrival.py).
+    `facts`: what dispatch's own `reason` says, as codes and figures for the history (repository.record)."""
     ticket = await repository.ticket_for_update(uow.connection, ticket_id)
     if ticket is None:
         raise UnknownTicket(f"dispatch has no ticket {ticket_id!r}")
@@ -54,7 +57,10 @@ async def move_ticket(
     moved = decide_move(ticket, action, at=at, now=now, reason=reason, summary=summary)
     arrival = await _arrival(uow, ticket, at, position) if action is Action.ARRIVE else None
     note = reason or summary or (arrival.note if arrival else None)
-    await repository.move_ticket(uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=note)
+    facts = arrival.facts if arrival else facts
+    await repository.move_ticket(
+        uow.connection, ticket_id, action=action, moved=moved, at=at, actor=actor, note=note, facts=facts
+    )
     event = _event(action, ticket_id, ticket.engineer_id, at, reason, summary)
     if isinstance(event, TicketResumed):
         event = event.model_copy(update={"status": moved.status.value})
@@ -70,6 +76,7 @@ async def move_ticket(
 @dataclass(frozen=True)
 class _Arrival:
     note: str
+    facts: dict[str, Any]
     proof: ArrivalProof
 
 
@@ -93,7 +100,7 @@ async def _arrival(uow: UnitOfWork, ticket: TicketState, at: datetime, position:
         flagged=checked.flagged,
         doubt=checked.doubt.value if checked.doubt else None,
     )
-    return _Arrival(checked.note(), proof)
+    return _Arrival(checked.note(), checked.facts(), proof)
 
 
 def _event(

@@ -28,6 +28,7 @@ async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | 
         tickets.c.reported_at,
         tickets.c.waiting_since,
         tickets.c.waiting_why,
+        tickets.c.waiting_facts,
         tickets.c.at_risk_since,
         assignments.c.engineer_id,
     ).outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
@@ -57,6 +58,7 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
             tickets.c.queue,
             tickets.c.reported_at,
             tickets.c.waiting_why,
+            tickets.c.waiting_facts,
             tickets.c.at_risk_since,
             tickets.c.device,
             tickets.c.reporter,

@@ -65,7 +65,7 @@ async def assign(
     await connection.execute(
         update(tickets)
         .where(tickets.c.ticket_id == ticket.ticket_id)
-        .values(status=status, queue="engineer", waiting_since=None, waiting_why=None)
+        .values(status=status, queue="engineer", waiting_since=None, waiting_why=None, waiting_facts=None)
     )
     await record(
         connection,
@@ -75,6 +75,7 @@ async def assign(
         at=at,
         actor=actor,
         note=note or f"to {engineer_id} ({rule})",
+        facts={"engineer_id": engineer_id, "rule": str(rule)},
     )
 
 
@@ -90,24 +91,39 @@ async def to_quality_desk(
         at=at,
         actor=actor,
         note=f"to the {desk} desk",
+        facts={"desk": desk},
     )
 
 
 async def to_manager_queue(
-    connection: AsyncConnection, ticket: TicketState, why: str, *, at: datetime, actor: str
+    connection: AsyncConnection,
+    ticket: TicketState,
+    why: str,
+    *,
+    facts: dict[str, Any] | None = None,
+    at: datetime,
+    actor: str,
 ) -> bool:
     """Put the ticket in the service manager's queue; False if it was already waiting there (only the
-    reason is brought up to date)."""
+    reason is brought up to date). `why` in English, `facts` the same as codes and figures."""
+    waiting = {"waiting_why": why, "waiting_facts": facts}
     if ticket.status is Status.AWAITING_ASSIGNMENT:
-        await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket.ticket_id).values(waiting_why=why))
+        await connection.execute(update(tickets).where(tickets.c.ticket_id == ticket.ticket_id).values(**waiting))
         return False
     await connection.execute(
         update(tickets)
         .where(tickets.c.ticket_id == ticket.ticket_id)
-        .values(status=Status.AWAITING_ASSIGNMENT, queue="service_manager", waiting_since=at, waiting_why=why)
+        .values(status=Status.AWAITING_ASSIGNMENT, queue="service_manager", waiting_since=at, **waiting)
     )
     await record(
-        connection, ticket.ticket_id, action="await", status=Status.AWAITING_ASSIGNMENT, at=at, actor=actor, note=why
+        connection,
+        ticket.ticket_id,
+        action="await",
+        status=Status.AWAITING_ASSIGNMENT,
+        at=at,
+        actor=actor,
+        note=why,
+        facts=facts,
     )
     return True
 
@@ -135,7 +151,16 @@ async def flag_at_risk(connection: AsyncConnection, ticket: TicketState, *, at: 
     if not flagged.rowcount:
         return False
     note = "the response clock warned and nobody has accepted it"
-    await record(connection, ticket.ticket_id, action="at_risk", status=ticket.status, at=at, actor="sla", note=note)
+    await record(
+        connection,
+        ticket.ticket_id,
+        action="at_risk",
+        status=ticket.status,
+        at=at,
+        actor="sla",
+        note=note,
+        facts={"clock": "response"},
+    )
     return True
 
 
@@ -201,6 +226,7 @@ async def move_ticket(
     at: datetime,
     actor: str,
     note: str | None,
+    facts: dict[str, Any] | None = None,
 ) -> None:
     """Put the ticket where the move took it and write the move into its history."""
     await connection.execute(
@@ -208,7 +234,7 @@ async def move_ticket(
         .where(tickets.c.ticket_id == ticket_id)
         .values(status=moved.status, paused_from=moved.paused_from)
     )
-    await record(connection, ticket_id, action=action, status=moved.status, at=at, actor=actor, note=note)
+    await record(connection, ticket_id, action=action, status=moved.status, at=at, actor=actor, note=note, facts=facts)
 
 
 async def record(
@@ -220,10 +246,14 @@ async def record(
     at: datetime,
     actor: str,
     note: str | None,
+    facts: dict[str, Any] | None = None,
 ) -> None:
-    """Write one row of the ticket's history."""
+    """Write one row of the ticket's history: `note` in English or as someone typed it, and what dispatch
+    itself says in it as codes and figures (`facts`), which the pages word in their reader's language."""
     await connection.execute(
-        ticket_history.insert().values(ticket_id=ticket_id, action=action, status=status, at=at, actor=actor, note=note)
+        ticket_history.insert().values(
+            ticket_id=ticket_id, action=action, status=status, at=at, actor=actor, note=note, facts=facts
+        )
     )
 
 
@@ -241,7 +271,17 @@ async def reclassify(
         update(tickets).where(tickets.c.ticket_id == ticket.ticket_id).values(kind=kind, priority=priority)
     )
     note = f"now a {kind} of {priority} priority: {reason}"
-    await record(connection, ticket.ticket_id, action="reclassify", status=ticket.status, at=at, actor=actor, note=note)
+    facts = {"kind": kind, "priority": priority, "reason": reason}
+    await record(
+        connection,
+        ticket.ticket_id,
+        action="reclassify",
+        status=ticket.status,
+        at=at,
+        actor=actor,
+        note=note,
+        facts=facts,
+    )
 
 
 async def set_appointment(
@@ -266,6 +306,7 @@ async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
             ticket_history.c.at,
             ticket_history.c.actor,
             ticket_history.c.note,
+            ticket_history.c.facts,
             ticket_history.c.recorded_at,
         )
         .where(ticket_history.c.ticket_id == ticket_id)

@@ -74,7 +74,15 @@ async def swap_device(uow: UnitOfWork, ticket_id: str, swap: Swap, *, actor: str
     note += "".join(
         f", {label} {value}" for label, value in (("RMA", swap.rma_number), ("case", swap.case_number)) if value
     )
+    facts = {
+        "asset_tag": asset_tag,
+        "old_serial_number": old_serial,
+        "loaner": swap.loaner,
+        "new_serial_number": swap.new_serial_number,
+        "rma_number": swap.rma_number,
+        "case_number": swap.case_number,
+    }
     await repository.record(
-        connection, ticket_id, action="swap_device", status=ticket.status, at=now, actor=actor, note=note
+        connection, ticket_id, action="swap_device", status=ticket.status, at=now, actor=actor, note=note, facts=facts
     )
     return swapped

@@ -31,6 +31,7 @@ tickets = Table(
     Column("queue", Text, nullable=False),
     Column("waiting_since", TIMESTAMP(timezone=True)),  # in the service manager's queue since
     Column("waiting_why", Text),
+    Column("waiting_facts", JSONB),  # why, as codes and figures the pages word in their reader's language
     Column("at_risk_since", TIMESTAMP(timezone=True)),  # the response clock warned before anyone accepted
     Column("appointment_starts", TIMESTAMP(timezone=True)),  # the window agreed with the customer
     Column("appointment_ends", TIMESTAMP(timezone=True)),
@@ -74,6 +75,7 @@ ticket_history = Table(
     Column("at", TIMESTAMP(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
     Column("note", Text),
+    Column("facts", JSONB),  # what the note says, as codes and figures the pages word; None on older rows
     Column("recorded_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
     Index("ix_ticket_history_ticket_id", "ticket_id"),

@@ -175,9 +175,15 @@ async def listed(
     limit: int = 200,
     with_addresses: bool = False,
 ) -> list[dict[str, Any]]:
-    """Notifications newest first, of a ticket, a person or a status; the addresses (phone numbers, a
-    robot's address) only for the person's own list, and a robot's key never."""
-    query = select(notifications).order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit)
+    """Notifications newest first, of a ticket, a person or a status, with the person's name as their
+    contact has it; the addresses (phone numbers, a robot's address) only for the person's own list, and
+    a robot's key never."""
+    query = (
+        select(notifications, contacts.c.name.label("name"))
+        .outerjoin(contacts, contacts.c.username == notifications.c.username)
+        .order_by(notifications.c.created_at.desc(), notifications.c.id.desc())
+        .limit(limit)
+    )
     if ticket_id is not None:
         query = query.where(notifications.c.ticket_id == ticket_id)
     if username is not None:

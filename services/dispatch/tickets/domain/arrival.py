@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
 
@@ -52,6 +53,11 @@ class ArrivalCheck:
         if self.doubt is Doubt.TOO_FAR:
             return f"arrival flagged: {distance}"
         return f"arrived {distance}" if self.checked else "arrived (the site has no coordinates to check against)"
+
+    def facts(self) -> dict[str, Any]:
+        """The same as codes and figures, for the pages to word in their reader's language."""
+        distance = round(self.distance_m) if self.distance_m is not None else None
+        return {"doubt": self.doubt.value if self.doubt else None, "distance_m": distance, "checked": self.checked}
 
 
 def distance_m(a_latitude: float, a_longitude: float, b_latitude: float, b_longitude: float) -> float:

@@ -13,8 +13,9 @@ for and against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from services.dispatch.roster.domain import Duty, Engineer
 from shared.contracts import ServiceKind
@@ -93,8 +94,11 @@ class Cause(StrEnum):
 
 @dataclass(frozen=True)
 class ToManagerQueue:
-    why: str
+    why: str  # in English, for the event's readers and the logs
     cause: Cause
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Why as codes and figures, for the pages to word: the cause, the subsystem, and the engineers with the
+    skill, each with their duty and load (`engineers`, at most NAMED_IN_WHY; `more` beyond them)."""
 
 
 Decision = ToEngineer | ToQualityDesk | ToManagerQueue
@@ -109,10 +113,30 @@ def route(kind: ServiceKind, subsystem: str, owner_id: str | None, roster: list[
         return ToEngineer(best.engineer, Rule.SUBSYSTEM_OWNER if best.owner else Rule.LEAST_LOADED)
     skilled = [c for c in ranked if c.owner or c.skilled]
     if not skilled:
-        return ToManagerQueue(f"no engineer of this site has the skill {subsystem}", Cause.NO_SKILL)
+        return ToManagerQueue(
+            f"no engineer of this site has the skill {subsystem}",
+            Cause.NO_SKILL,
+            {"cause": Cause.NO_SKILL.value, "subsystem": subsystem},
+        )
     named = "; ".join(f"{c.engineer.engineer_id} {_why_not(c.engineer)}" for c in skilled[:NAMED_IN_WHY])
-    others = f"; and {len(skilled) - NAMED_IN_WHY} more" if len(skilled) > NAMED_IN_WHY else ""
-    return ToManagerQueue(f"nobody on duty with room for {subsystem}: {named}{others}", Cause.NOBODY_FREE)
+    more = max(0, len(skilled) - NAMED_IN_WHY)
+    others = f"; and {more} more" if more else ""
+    facts = {
+        "cause": Cause.NOBODY_FREE.value,
+        "subsystem": subsystem,
+        "engineers": [
+            {
+                "engineer_id": c.engineer.engineer_id,
+                "duty": c.engineer.duty.value,
+                "open_tickets": c.engineer.open_tickets,
+                "max_open_tickets": c.engineer.max_open_tickets,
+                "reachable": c.engineer.duty.reachable,
+            }
+            for c in skilled[:NAMED_IN_WHY]
+        ],
+        "more": more,
+    }
+    return ToManagerQueue(f"nobody on duty with room for {subsystem}: {named}{others}", Cause.NOBODY_FREE, facts)
 
 
 def _why_not(engineer: Engineer) -> str:
