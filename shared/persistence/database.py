@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-from sqlalchemy import ClauseElement, CursorResult, MetaData
+from sqlalchemy import ClauseElement, CursorResult, MetaData, Result
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -38,6 +38,14 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
         # where they would reach the logs and dead letters.
         hide_parameters=True,
     )
+
+
+def dicts_of(result: Result[Any]) -> list[dict[str, Any]]:
+    """A result's rows as dicts, for long lists: the keys are read once and are plain strings, where
+    `dict(row._mapping)` builds a key view for every row (three times slower over the board's 4,500
+    clocks) and keeps SQLAlchemy's subclass of str, which pydantic-core serialises slowly."""
+    keys = list(map(str, result.keys()))
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def asyncpg_dsn(database_url: str) -> str:

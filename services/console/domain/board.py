@@ -49,22 +49,25 @@ ORDER = {Risk.BREACHED: 0, Risk.AT_RISK: 1, Risk.WATCH: 2, Risk.CALM: 3, Risk.NO
 
 
 def board(tickets: Iterable[dict[str, Any]], clocks: Iterable[dict[str, Any]], now: datetime) -> list[BoardRow]:
-    """Open tickets joined to their soonest running clock, breached and most urgent first."""
-    soonest: dict[str, dict[str, Any]] = {}
+    """Open tickets joined to their soonest running clock, breached and most urgent first. Each
+    deadline is read once (a board has thousands)."""
+    soonest: dict[str, tuple[datetime, dict[str, Any]]] = {}
     for clock in clocks:
+        due = _moment(clock["due_at"])
         held = soonest.get(clock["ticket_id"])
-        if held is None or _moment(clock["due_at"]) < _moment(held["due_at"]):
-            soonest[clock["ticket_id"]] = clock
-    rows = []
+        if held is None or due < held[0]:
+            soonest[clock["ticket_id"]] = (due, clock)
+    ranked = []
     for ticket in tickets:
-        running = soonest.get(ticket["ticket_id"])
-        level = (
-            risk(_moment(running["started_at"]), _moment(running["due_at"]), now)
-            if running is not None
-            else Risk.NO_CLOCK
-        )
-        rows.append(BoardRow(ticket, running, level))
-    return sorted(rows, key=lambda row: (ORDER[row.risk], row.due_at or now, row.ticket["ticket_id"]))
+        found = soonest.get(ticket["ticket_id"])
+        if found is None:
+            ranked.append(((ORDER[Risk.NO_CLOCK], now, ticket["ticket_id"]), BoardRow(ticket, None, Risk.NO_CLOCK)))
+            continue
+        due, running = found
+        level = risk(_moment(running["started_at"]), due, now)
+        ranked.append(((ORDER[level], due, ticket["ticket_id"]), BoardRow(ticket, running, level)))
+    ranked.sort(key=lambda pair: pair[0])
+    return [row for _, row in ranked]
 
 
 def narrowed(rows: Iterable[BoardRow], *, engineer_id: str | None = None, risk: Risk | None = None) -> list[BoardRow]:

@@ -57,7 +57,8 @@ View = Annotated[BoardView, Query()]
 async def board_page(request: Request, session: Session, services: Services, view: View) -> HTMLResponse:
     require(session, *WATCHES)
     person = session.person
-    waiting, at_risk, due, cases, visits, doubtful, sites, engineers, *dead = await asyncio.gather(
+    rows, waiting, at_risk, due, cases, visits, doubtful, sites, engineers, *dead = await asyncio.gather(
+        _rows(services, session, view),
         services.get(person, "dispatch", "/queues/awaiting-assignment"),
         services.get(person, "dispatch", "/queues/at-risk"),
         _calls_to_make(services, session),
@@ -75,7 +76,7 @@ async def board_page(request: Request, session: Session, services: Services, vie
         "board.html",
         session,
         refused_on_phones=refused_on_phones,
-        **await _rows(services, session, view),
+        **rows,
         sites=sites or [],
         engineers=engineers or [],
         risks=list(Risk),

@@ -14,6 +14,7 @@ from services.dispatch.followups.lookups import last_satisfaction
 from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.lifecycle import Status
 from services.dispatch.tickets.tables import assignments, tickets
+from shared.persistence.database import dicts_of
 
 
 async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | None) -> list[dict[str, Any]]:
@@ -74,7 +75,7 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
     )
     if site_code is not None:
         query = query.where(tickets.c.site_code == site_code)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    return dicts_of(await connection.execute(query))
 
 
 async def reported_in(connection: AsyncConnection, site_code: str, first: date, after: date) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
 from services.sla.domain.reconcile import DueTimer
 from services.sla.domain.reports import ClockRecord, VendorClockRecord
+from shared.persistence.database import dicts_of
 from shared.persistence.locks import lock_for_transaction
 
 # --- ticket facts ---------------------------------------------------------------------------------
@@ -283,4 +284,4 @@ async def running_clocks(connection: AsyncConnection, site_code: str | None) -> 
     )
     if site_code is not None:
         query = query.where(clocks.c.site_code == site_code)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    return dicts_of(await connection.execute(query))
