@@ -34,6 +34,7 @@ from shared.problems import Problem as Problem  # raised by every service's rout
 from shared.runtime import ServiceRuntime
 from shared.security_headers import SecurityHeaders
 from shared.settings import ServiceSettings
+from shared.site_loading import site_loading
 
 
 def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> FastAPI:
@@ -63,7 +64,7 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     app.state.revocations = Revocations.of(runtime.database, definition.metadata)
     app.state.access = access_table(definition.access)
     # Every route of the service is behind the guard; health, readiness and metrics stay open.
-    for routes in (definition.router, operations):
+    for routes in (definition.router, operations, site_loading):
         app.include_router(routes, dependencies=[Depends(_idempotent)], responses=PROBLEM_RESPONSES)
 
     @app.get("/metrics", include_in_schema=False)

@@ -1,6 +1,7 @@
 """Every service's operations routes: its dead-letter queues, how many wait in each, what each letter
 is and why it died, and sending letters back once their cause is fixed (what `aftercare dead-letters`
-does on the command line, for the administrator's page)."""
+does on the command line, for the administrator's page); and who may call them, and a site file's
+loading (shared/site_loading.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from shared.identity import Role
 from shared.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from shared.problems import Problem
 from shared.runtime import ServiceRuntime
+from shared.site_loading import SITE_LOADING_ACCESS
 
 operations = APIRouter(tags=["operations"])
 OPERATIONS_ACCESS: AccessTable = {
@@ -27,7 +29,7 @@ SHOWN_BODY = 4000  # characters of a letter's body shown; the rest stays in the 
 
 def access_table(service_access: AccessTable) -> AccessTable:
     """Who may call each route of a service: its own table, and every service's operations routes."""
-    return {**service_access, **OPERATIONS_ACCESS}
+    return {**service_access, **OPERATIONS_ACCESS, **SITE_LOADING_ACCESS}
 
 
 def _runtime(request: Request) -> ServiceRuntime:

@@ -37,11 +37,13 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_FILE_BYTES = 16 * 1024 * 1024
 FILE_MEDIA_TYPES = (
     "text/csv",
+    "application/toml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "image/jpeg",
     "image/png",
 )
-"""Bodies of these types are files people upload (an equipment register, a photo): allowed up to MAX_FILE_BYTES."""
+"""Bodies of these types are files people upload (an equipment register, a photo, a site file): allowed up
+to MAX_FILE_BYTES."""
 RETRY_AFTER_SECONDS = 5
 _STANDARD = ("type", "title", "status", "detail")
 

@@ -24,13 +24,20 @@ async def fresh_site(
     """Load a copy of `like` (the demo site by default) under a new site code; returns the code. Every
     code in the file that starts with the old site code (asset tags, contract codes) gets the new one,
     and the engineers are the site's own (`<code>-E01`), so their rosters and loads are the test's."""
-    new = f"T{uuid.uuid4().hex[:7].upper()}"
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"{new}.toml"
-        _copy(like, path, new, inspection_plans=inspection_plans)
+        new, path = site_file_copy(Path(directory), like=like, inspection_plans=inspection_plans)
         for name in names:
             await seed_site(services.definition(name), world.database_url, path)
     return new
+
+
+def site_file_copy(directory: Path, *, like: Path = DEMO_SITE, inspection_plans: bool = False) -> tuple[str, Path]:
+    """A copy of `like` under a new site code, written into `directory` and loaded nowhere (as
+    `fresh_site` loads it); returns the code and the file."""
+    new = f"T{uuid.uuid4().hex[:7].upper()}"
+    path = directory / f"{new}.toml"
+    _copy(like, path, new, inspection_plans=inspection_plans)
+    return new, path
 
 
 def _copy(site: Path, to: Path, code: str, *, inspection_plans: bool) -> None:

@@ -20,6 +20,7 @@ from shared.http import create_app
 from shared.identity import Identity, Role, TokenIssuer, generate_key_pair
 from shared.operations import access_table, operations
 from shared.runtime import ServiceRuntime
+from shared.site_loading import site_loading
 from testkit.identities import PRIVATE_KEY, bearer
 from testkit.in_process import running
 from testkit.waiting import eventually
@@ -53,6 +54,7 @@ def _app_paths(name: str) -> list[tuple[str, str]]:
     app = FastAPI()
     app.include_router(services.definition(name).router)
     app.include_router(operations)  # what every service has: its dead letters waiting
+    app.include_router(site_loading)  # and the loading of a site file
     return [(method.upper(), path) for path, methods in app.openapi()["paths"].items() for method in methods]
 
 

@@ -49,6 +49,12 @@ the person behind the token would revoke it in every service, and the rest of th
 only 401s."""
 
 
+@schemathesis.serializer("application/toml")
+def _site_file(_: object, value: object) -> bytes:
+    """A site file is text (shared/site_loading.py): whatever the fuzzer made of one, as UTF-8."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     world: World = create_world()

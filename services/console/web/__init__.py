@@ -17,6 +17,7 @@ from services.console.web import (
     own_requests,
     pages,
     reports,
+    site_admin,
     ticket_list,
 )
 
@@ -36,6 +37,7 @@ parts = (
     field,
     hooks,
     notices,
+    site_admin,
 )
 for part in parts:
     router.include_router(part.router)

@@ -77,7 +77,10 @@ async def register_page(request: Request, session: Session, services: Services, 
     register = await services.get(session.person, "archive", f"/registers/{code}")
     party = next((party for role, party in SIGNS_AS.items() if role in session.person.roles), None)
     signed = {signature["party"] for signature in register["signatures"]}
-    ended = date.fromisoformat(register["last_day"]) < datetime.now(ZoneInfo(settings_of(request).timezone)).date()
+    # A month's or a quarter's register is signed once its period has ended; an acceptance register
+    # records a handover, and is signed at it.
+    today = datetime.now(ZoneInfo(settings_of(request).timezone)).date()
+    ended = register.get("kind") == "acceptance" or date.fromisoformat(register["last_day"]) < today
     return page(
         request,
         "register.html",

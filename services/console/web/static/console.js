@@ -123,6 +123,21 @@
     window.location.assign(answer.url);
   });
 
+  // A file sent as it is (a site file, an equipment register): the body is the file itself, its type the
+  // form's or the browser's; the answer is the page to show (where the console sends the browser, or why not).
+  document.addEventListener("submit", async function (event) {
+    var form = event.target, input = form.matches("form[data-raw-upload]") && form.querySelector("input[type=file]");
+    if (!input || !input.files.length) return;
+    event.preventDefault();
+    var file = input.files[0], token = document.querySelector("meta[name=csrf-token]").content;
+    var type = form.dataset.type || file.type || (file.name.endsWith(".csv") ? "text/csv" : "application/octet-stream");
+    form.querySelector("button[type=submit]").disabled = true;
+    var answer = await fetch(form.action, {method: "POST", credentials: "same-origin", body: file,
+                                           headers: {"Content-Type": type, "X-CSRF-Token": token}});
+    if (answer.redirected) { window.location.assign(answer.url); return; }
+    document.open(); document.write(await answer.text()); document.close();
+  });
+
   // The subsystem picker offers the chosen site's subsystems only.
   document.addEventListener("change", function (event) {
     if (event.target.id !== "site_code" || !document.getElementById("subsystem")) return;
