@@ -58,14 +58,25 @@ def write_sheet(
         writer.writerow(header)
         writer.writerows([[_inert(_text(cell)) for cell in row] for row in rows])
         return text.getvalue().encode("utf-8-sig")  # the byte-order mark tells Excel it is UTF-8
+    return write_workbook([(title, header, rows)])
+
+
+def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
+    """An XLSX file of several sheets, each a title, a header and rows (a report's tables, one a sheet)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([_as_text(sheet, cell) if isinstance(cell, str) else cell for cell in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_title(title))
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_as_text(sheet, cell) if isinstance(cell, str) else cell for cell in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet's name as Excel takes it: at most 31 characters, none of []:*?/\\."""
+    return "".join("_" if c in "[]:*?/\\" else c for c in title)[:31] or "sheet"
 
 
 def _read_csv(content: bytes) -> list[list[str]]:

@@ -132,9 +132,13 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
         assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
 
         # The reports chart this month's satisfaction from that call.
-        await manager.goto(f"/reports?site_code={site}")
-        await expect(manager.locator("#satisfaction .bar").last).to_contain_text("5.0")
-        await expect(manager.locator("#compliance-response .bar")).to_have_count(6)
+        async def charted() -> bool:
+            await manager.goto(f"/reports?site_code={site}")
+            return (await manager.locator("#satisfaction tbody td").last.text_content() or "").strip() == "1"
+
+        await eventually(charted, timeout=30, interval=1, what="the call's score in the reports")
+        await expect(manager.locator("#by-month tbody tr")).to_have_count(6)
+        await expect(manager.locator("[data-chart=satisfaction][data-drawn] canvas")).to_have_count(1)
         await shot(manager, "6-manager-reports")
 
         # Last month's register, drawn up for signing from the site's page (the calendar does it on the 1st).

@@ -16,6 +16,9 @@ ACCESS: AccessTable = {
     ("GET", "/tickets/{ticket_id}/timeline"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("GET", "/documents"): anyone_of(EVERYONE, SiteIn.QUERY),
     ("GET", "/tickets"): anyone_of(EVERYONE, SiteIn.QUERY),
+    # A site's service report: the office's, and the customer's of their own site.
+    ("GET", "/reports/service"): only(Role.MANAGER, Role.QUALITY, Role.CUSTOMER, site=SiteIn.QUERY),
+    ("GET", "/reports/service.pdf"): only(Role.MANAGER, Role.QUALITY, Role.CUSTOMER, site=SiteIn.QUERY),
     ("GET", "/sites/{site_code}/catalogue"): anyone_of(EVERYONE, SiteIn.PATH),
     ("GET", "/documents/{code}"): anyone_of(EVERYONE, SiteIn.CODE),
     ("GET", "/documents/{code}/content"): anyone_of(EVERYONE, SiteIn.CODE),

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Response
 from services.archive import (
     photo_handlers,
     register_handlers,
+    service_report_handlers,
     ticket_lines,
     ticket_list_handlers,
     timeline,
@@ -42,6 +43,7 @@ router = APIRouter(tags=["archive"])
 router.include_router(register_handlers.router)
 router.include_router(photo_handlers.router)
 router.include_router(ticket_list_handlers.router)
+router.include_router(service_report_handlers.router)
 
 
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:

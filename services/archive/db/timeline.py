@@ -135,3 +135,34 @@ async def sites_first_described(connection: AsyncConnection) -> dict[str, dateti
         .group_by(timeline.c.site_code)
     )
     return {str(site): first for site, first in rows}
+
+
+async def moments_of_site_between(
+    connection: AsyncConnection, site_code: str, start: datetime, end: datetime
+) -> list[tuple[datetime, str, int, dict[str, Any]]]:
+    """Every event of the site and of its tickets that happened in [start, end), with when, in order."""
+    rows = await connection.execute(
+        select(timeline.c.occurred_at, timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+        .where(
+            timeline.c.occurred_at >= start,
+            timeline.c.occurred_at < end,
+            or_(timeline.c.site_code == site_code, timeline.c.ticket_id.in_(_tickets_of(site_code))),
+        )
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )
+    return [(row.occurred_at, row.type, row.schema_version, row.payload) for row in rows]
+
+
+async def moments_of_tickets(
+    connection: AsyncConnection, ticket_ids: Iterable[str], types: Iterable[str]
+) -> list[tuple[str, datetime, str, int, dict[str, Any]]]:
+    """The tickets' events of these types, each with its ticket and when it happened, in order."""
+    rows = await connection.execute(
+        select(
+            timeline.c.ticket_id, timeline.c.occurred_at, timeline.c.type, timeline.c.schema_version,
+            timeline.c.payload,
+        )
+        .where(timeline.c.ticket_id.in_(list(ticket_ids)), timeline.c.type.in_(list(types)))
+        .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+    )  # fmt: skip
+    return [(row.ticket_id, row.occurred_at, row.type, row.schema_version, row.payload) for row in rows]
