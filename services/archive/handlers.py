@@ -219,10 +219,13 @@ async def get_document_pdf(
         raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
     if lang is None:
         return _exact(made[0], "application/pdf", made[1], filename=f"{code}.pdf")
-    pdf, sha256 = await reading.reading_copy(
+    read = await reading.reading_copy(
         database, renderer, found, language=lang, original_sha256=made[1],
         default_timezone=settings.default_timezone, content=copy, form=form,
     )  # fmt: skip
+    if read is None:
+        raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
+    pdf, sha256 = read
     response = _exact(pdf, "application/pdf", sha256, filename=f"{code}.{lang}.pdf")
     response.headers["Content-Language"] = lang
     return response

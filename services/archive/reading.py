@@ -4,8 +4,8 @@ A copy is filled with the document's content as filed (or the customer's copy of
 and the words of the reader's language, and the pictures the filed PDF shows (the customer's signature
 from the content, photos from the archive's own photos, a register's signatures from its signing), and
 names the SHA-256 of the PDF its reader's filed original is. It is kept nowhere: with the compiler's
-fonts loaded a form typesets in about 5 to 15 ms (bench figures in the README), so a copy costs less
-than the database reads around it; typst itself memoises a sheet typeset twice."""
+fonts loaded a form typesets in 5 to 13 ms (measured; README, Documents), less than the database reads
+around it, and typst itself memoises a sheet typeset twice."""
 
 from __future__ import annotations
 
@@ -37,9 +37,10 @@ async def reading_copy(
     default_timezone: str,
     content: dict[str, Any] | None = None,
     form: str | None = None,
-) -> tuple[bytes, str]:
+) -> tuple[bytes, str] | None:
     """The reading copy of a filed document (`found`, content included), or of the customer's copy of it
-    (`content` and `form`): its PDF and that PDF's SHA-256."""
+    (`content` and `form`): its PDF and that PDF's SHA-256; None for a document with no form (filed
+    before documents had PDFs)."""
     filed = json.loads(found["content"])
     shown = filed if content is None else content
     async with database.connect() as connection:
@@ -54,8 +55,11 @@ async def reading_copy(
         images = await _pictures(connection, found, shown)
     described = as_event(*kept) if kept else None
     site = described if isinstance(described, SiteDescribed) else None
+    form = form or shown.get("form") or (frame.form if frame else None)
+    if form is None:
+        return None
     sheet = Sheet(
-        form=form or shown.get("form") or (frame.form if frame else found["category"]),
+        form=form,
         code=found["code"],
         version=found["version"],
         site_code=found["site_code"],
