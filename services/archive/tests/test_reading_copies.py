@@ -34,7 +34,7 @@ from shared.contracts import (
 from shared.identity import Role
 from shared.persistence.database import create_engine
 from testkit.broker import send_envelopes
-from testkit.documents import pdf_text, signature_png
+from testkit.documents import pdf_images, pdf_text, signature_png
 from testkit.identities import bearer
 from testkit.in_process import running
 from testkit.samples import opened_envelope
@@ -184,6 +184,8 @@ async def test_the_reading_copies_word_the_codes_and_name_the_site_in_each_langu
     archive: httpx.AsyncClient, filed: Filed
 ) -> None:
     report = filed.codes["RPT"]
+    signed = len(pdf_images((await _pdf(archive, report, filed.staff)).content))
+    assert len(pdf_images((await _pdf(archive, report, filed.staff, lang="en")).content)) == signed > 0  # as drawn
     zh = re.sub(r"\s+", "", pdf_text((await _pdf(archive, report, filed.staff, lang="zh")).content))
     en = pdf_text((await _pdf(archive, report, filed.staff, lang="en")).content)
     for said in ("现场服务报告", "背景音乐系统", "故障/普通", "客户确认", "签字"):
