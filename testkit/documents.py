@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import struct
 import subprocess
+import tempfile
 import zlib
 
 
@@ -14,6 +15,16 @@ def pdf_text(pdf: bytes) -> str:
     command = ["pdftotext", "-layout", "-", "-"]  # poppler-utils, which make test installs
     done = subprocess.run(command, input=pdf, capture_output=True, check=True, timeout=30)  # noqa: S603
     return done.stdout.decode()
+
+
+def pdf_images(pdf: bytes) -> list[str]:
+    """The pictures a PDF shows, a line each as `pdfimages -list` gives them (page, size, colour ...)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        command = ["pdfimages", "-list", file.name]  # poppler-utils, as pdftotext
+        done = subprocess.run(command, capture_output=True, check=True, timeout=30)  # noqa: S603
+    return [line for line in done.stdout.decode().splitlines()[2:] if line.strip()]
 
 
 def signature_png(width: int = 240, height: int = 80) -> bytes:

@@ -21,6 +21,7 @@ from services.console.domain.people import Person
 from shared.identity import Role
 from testkit.broker import send
 from testkit.browser import DESK, PHONE, chromium, keep_people, shot, signed_in
+from testkit.documents import pdf_text
 from testkit.identities import bearer
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
@@ -158,11 +159,20 @@ async def test_a_call_taken_steered_followed_up_and_signed_for(world: World, bro
 
         async def documents_filed() -> bool:
             await customer.reload()
-            return await customer.locator("#documents a").count() >= 2
+            return await customer.locator("#documents a.document").count() >= 2
 
         await eventually(documents_filed, timeout=30, interval=1)
-        pdf = await customer.request.get(await customer.locator("#documents a").first.get_attribute("href") or "")
+        # Each document in the page's language (Chinese), and beside it the filed original (bilingual).
+        pdf = await customer.request.get(
+            await customer.locator("#documents a.document").first.get_attribute("href") or ""
+        )
         assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
+        assert "阅读副本" in pdf_text(await pdf.body())
+        original = await customer.request.get(
+            await customer.locator("#documents a.original").first.get_attribute("href") or ""
+        )
+        assert (original.status, original.headers["content-type"]) == (200, "application/pdf")
+        assert "Content SHA-256" in pdf_text(await original.body())
         await shot(customer, "7-customer-site-on-a-phone")
         await customer.click(f"a[href='/registers/{register}']")
         await customer.fill("#role_title", "物业工程部经理 Property engineering manager")

@@ -20,7 +20,7 @@ from shared.contracts.envelope import seal
 from shared.identity import Role
 from shared.persistence.database import asyncpg_dsn
 from testkit.broker import EventTap, send_envelopes
-from testkit.documents import pdf_text, signature_png
+from testkit.documents import pdf_images, pdf_text, signature_png
 from testkit.identities import bearer
 from testkit.in_process import running
 from testkit.months import SHANGHAI, last_month, month_at_site
@@ -124,6 +124,16 @@ async def test_the_demo_sites_month_is_registered_compared_with_its_acceptance_a
         text = pdf_text((await archive.get(f"/documents/{code}/pdf")).content)
         for words in ("设备运行登记表", label, "徐静 Xu Jing", "王工 Wang Gang", "58 dB(A)", "Signed version v2"):
             assert words in text, words
+        # Its reading copy in English: the signatures as drawn, the signed version, the sealed PDF's digest.
+        sealed_pdf = await archive.get(f"/documents/{code}/pdf")
+        english = await archive.get(f"/documents/{code}/pdf", params={"lang": "en"})
+        assert english.status_code == 200, english.text
+        read = pdf_text(english.content)
+        for words in ("Equipment and operation register", "徐静 Xu Jing", "Signed version v2", "reading copy"):
+            assert words in read, words
+        assert "设备运行登记表" not in read
+        assert sealed_pdf.headers["etag"].strip('"') in read.replace("\n", "")
+        assert len(pdf_images(english.content)) == len(pdf_images(sealed_pdf.content)) > 0  # the signatures, drawn
         registers = (await archive.get(f"/sites/{site}/registers")).json()
         assert [(r["kind"], r["status"]) for r in registers] == [("acceptance", "locked"), ("monthly", "locked")]
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.archive import (
     photo_handlers,
+    reading,
     register_handlers,
     service_report_handlers,
     ticket_lines,
@@ -26,7 +27,7 @@ from services.archive.db.repository import Search
 from services.archive.domain import customer_copy
 from services.archive.domain.documents import Category, canonical_json
 from services.archive.filing import file_what_it_records
-from services.archive.register_handlers import PdfRenderer
+from services.archive.register_handlers import PdfRenderer, Settings
 from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.calendar_queries import Day, Year
@@ -38,6 +39,7 @@ from shared.messaging.routes import MessageHandlers
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.settings import ServiceSettings
 from shared.spreadsheets import MEDIA_TYPES, SheetFormat, write_sheet
+from shared.words import Language
 
 router = APIRouter(tags=["archive"])
 router.include_router(register_handlers.router)
@@ -183,28 +185,52 @@ async def get_document_content(code: str, database: Database, caller: Caller, ve
     return _exact(found["content"].encode(), found["media_type"], found["sha256"])
 
 
+ReadingLanguage = Annotated[
+    Language | None,
+    Query(
+        description="zh or en: a reading copy in that language alone, typeset now from what was filed (neither "
+        "filed nor chained; its foot names the filed original's SHA-256). Default: the filed PDF."
+    ),
+]
+
+
 @router.get("/documents/{code}/pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 async def get_document_pdf(
-    code: str, database: Database, caller: Caller, renderer: PdfRenderer, version: Version = None
+    code: str,
+    database: Database,
+    caller: Caller,
+    renderer: PdfRenderer,
+    settings: Settings,
+    version: Version = None,
+    lang: ReadingLanguage = None,
 ) -> Response:
     """The document's PDF rendition (typeset now if the typesetter has not come to it yet); its SHA-256
     is in the `ETag` (hex) and `Repr-Digest` headers. A customer gets a complaint record's customer
-    copy, typeset now in a form without the internal handling (the filed rendition stays the staff's)."""
+    copy, typeset now in a form without the internal handling (the filed rendition stays the staff's).
+    With `lang`, a reading copy of that PDF in the reader's language alone (`Content-Language`)."""
     found = await _document(database, caller, code, version, with_pdf=True)
     copy = _customers_copy(found, caller)
-    if copy is not None:
-        form = customer_copy.customer_form(found["category"])
+    form = customer_copy.customer_form(found["category"]) if copy is not None else None
+    if copy is not None and form is not None:
         made = await typesetting.typeset_copy(database, renderer, code, found["version"], form=form, content=copy)
-        if made is None:
-            raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
-        return _exact(made[0], "application/pdf", made[1], filename=f"{code}.pdf")
-    if found["pdf"] is not None:
-        return _exact(found["pdf"], "application/pdf", found["pdf_sha256"], filename=f"{code}.pdf")
-    made = await typesetting.typeset_now(database, renderer, code, found["version"])
+    elif found["pdf"] is not None:
+        made = (found["pdf"], found["pdf_sha256"])
+    else:
+        made = await typesetting.typeset_now(database, renderer, code, found["version"])
     if made is None:
         raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
-    pdf, sha256 = made
-    return _exact(pdf, "application/pdf", sha256, filename=f"{code}.pdf")
+    if lang is None:
+        return _exact(made[0], "application/pdf", made[1], filename=f"{code}.pdf")
+    read = await reading.reading_copy(
+        database, renderer, found, language=lang, original_sha256=made[1],
+        default_timezone=settings.default_timezone, content=copy, form=form,
+    )  # fmt: skip
+    if read is None:
+        raise Problem(404, "no_rendition", f"{code} was filed before documents had PDFs; its JSON is at /content")
+    pdf, sha256 = read
+    response = _exact(pdf, "application/pdf", sha256, filename=f"{code}.{lang}.pdf")
+    response.headers["Content-Language"] = lang
+    return response
 
 
 async def _document(

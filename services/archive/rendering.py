@@ -49,9 +49,11 @@ class Sheet:
     sha256: str
     content: dict[str, Any]
     images: dict[str, bytes] = field(default_factory=dict)
+    reading: Reading | None = None
 
     def data(self, image_paths: dict[str, str]) -> str:
         local = self.archived_at.astimezone(ZoneInfo(self.timezone))
+        reading = {} if self.reading is None else self.reading.data()
         return json.dumps(
             {
                 "code": self.code,
@@ -61,9 +63,24 @@ class Sheet:
                 "sha256": self.sha256,
                 "content": self.content,
                 "images": image_paths,
+                **reading,
             },
             ensure_ascii=False,
         )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What makes a sheet a reading copy (reading.py): its reader's language, the words for the codes
+    in that language, and the SHA-256 of the filed original it copies. A filed document's sheet has none
+    and typesets bilingual, as it always did."""
+
+    language: str
+    words: dict[str, dict[str, str]]
+    original_sha256: str
+
+    def data(self) -> dict[str, Any]:
+        return {"lang": self.language, "words": self.words, "original_sha256": self.original_sha256}
 
 
 class Renderer:

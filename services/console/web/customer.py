@@ -1,5 +1,6 @@
-"""The customer's representative: their site's open tickets, equipment register and documents (the
-PDFs as filed), and the monthly and quarterly registers to read and sign. Staff see any site."""
+"""The customer's representative: their site's open tickets, equipment register and documents (each
+PDF in the reader's language, and as filed), and the monthly and quarterly registers to read and sign.
+Staff see any site."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.web.pages import PageRoute
-from services.console.web.rendering import page
+from services.console.web.rendering import language_of, page
 from services.console.web.sessions import NotForYou, Session, WebSession, require, settings_of
 from services.console.web.upstream import Services
 from shared.http import file_named
@@ -62,8 +63,23 @@ async def site_page(
 
 
 @router.get("/documents/{code}.pdf")
-async def document_pdf(session: Session, services: Services, code: str) -> Response:
-    """The document as filed, for the browser to show."""
+async def document_pdf(request: Request, session: Session, services: Services, code: str) -> Response:
+    """The document in the reader's language: a reading copy the archive typesets from what was filed,
+    naming the filed original (beside it, `original.pdf`) and that original's SHA-256."""
+    language = language_of(request)
+    response = await services.send(
+        session.person, "GET", "archive", f"/documents/{code}/pdf", params={"lang": language}
+    )
+    return Response(
+        response.content,
+        media_type="application/pdf",
+        headers=file_named(f"{code}.{language}.pdf", inline=True),
+    )
+
+
+@router.get("/documents/{code}/original.pdf")
+async def filed_original(session: Session, services: Services, code: str) -> Response:
+    """The document's PDF as filed (bilingual), whose SHA-256 the site's chain holds."""
     response = await services.send(session.person, "GET", "archive", f"/documents/{code}/pdf")
     return Response(
         response.content,
