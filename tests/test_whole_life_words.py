@@ -216,7 +216,7 @@ async def _life(browser: Browser, urls: dict[str, str], site: str, language: str
 
         await manager.goto(f"/tickets/{ticket}")
         await read.page("the ticket's page, resolved", manager)
-        await manager.goto("/follow-ups")
+        await manager.goto(f"/follow-ups?site_code={site}")  # the calls of this test's site, not the session's
         call = manager.locator(f"section[id='{ticket}']")
         await expect(call).to_be_visible(timeout=20_000)
         await read.page("the follow-up calls", manager)

@@ -191,16 +191,18 @@ async def write_note(
 
 
 @router.get("/follow-ups")
-async def follow_ups(request: Request, session: Session, services: Services) -> HTMLResponse:
+async def follow_ups(request: Request, session: Session, services: Services, site_code: str = "") -> HTMLResponse:
     require(session, Role.MANAGER, Role.OPERATOR, Role.QUALITY)
-    return page(request, "follow_ups.html", session, due=await _calls_to_make(services, session))
+    due = await _calls_to_make(services, session, site_code or None)
+    return page(request, "follow_ups.html", session, due=due, site_code=site_code)
 
 
-async def _calls_to_make(services: Upstream, session: WebSession) -> list[dict[str, Any]]:
-    """Follow-up calls due, and those missed that may still be made late, earliest first."""
+async def _calls_to_make(services: Upstream, session: WebSession, site_code: str | None = None) -> list[dict[str, Any]]:
+    """Follow-up calls due (at one site, or every site), and those missed that may still be made late,
+    earliest first."""
     due, missed = await asyncio.gather(
-        services.get(session.person, "dispatch", "/follow-ups", status="due"),
-        services.get(session.person, "dispatch", "/follow-ups", status="missed"),
+        services.get(session.person, "dispatch", "/follow-ups", status="due", site_code=site_code),
+        services.get(session.person, "dispatch", "/follow-ups", status="missed", site_code=site_code),
     )
     return sorted([*due, *missed], key=lambda call: str(call["due_at"]))
 

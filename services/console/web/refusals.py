@@ -4,7 +4,8 @@ no words are kept, or for English readers, whom the service's own message tells 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from services.console.web.upstream import ServiceRefused
 from services.console.web.words import N_
@@ -60,12 +61,18 @@ REFUSALS = {
 }
 
 
-def refusal_words(language: str, gettext: Callable[[str], str]) -> Callable[[ServiceRefused], str]:
-    """What a page says of a refusal: the kept words in Chinese, the service's own message otherwise."""
+def refusal_words(language: str, gettext: Callable[[str], str]) -> Callable[[ServiceRefused | Mapping[str, Any]], str]:
+    """What a page says of a refusal (as a service answered it, or as kept: a phone's action refused):
+    the kept words in Chinese, the service's own message otherwise."""
 
-    def words(problem: ServiceRefused) -> str:
-        if language != "en" and problem.error in REFUSALS:
-            return gettext(REFUSALS[problem.error])
-        return problem.message
+    def words(problem: ServiceRefused | Mapping[str, Any]) -> str:
+        error, message = (
+            (problem.error, problem.message)
+            if isinstance(problem, ServiceRefused)
+            else (problem.get("error"), problem.get("message"))
+        )
+        if language != "en" and error in REFUSALS:
+            return gettext(REFUSALS[str(error)])
+        return str(message or "")
 
     return words
