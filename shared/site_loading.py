@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from shared.access import AccessTable, only
 from shared.problems import Problem
+from shared.refusals import Refused
 from shared.runtime import ServiceRuntime
 from shared.site_file import SiteFile
 
@@ -59,8 +60,22 @@ async def load_site_file_sent(site_code: str, request: Request) -> dict[str, Any
     except UnicodeDecodeError as undecodable:
         raise Problem(422, "unreadable_site_file", f"the site file must be UTF-8: {undecodable}") from undecodable
     checked_site_file(site_code, text)
+    loaded = await load_part(runtime, site_code, text)
+    return {"service": runtime.definition.name, "site_code": site_code, "loaded": loaded}
+
+
+async def load_part(runtime: ServiceRuntime, site_code: str, text: str) -> str | None:
+    """Load the service's part of a checked site file; what its own rules refuse (a plan that makes no
+    sense, a channel nobody knows) is a Problem that says so."""
+    seed = runtime.definition.seed
+    if seed is None:
+        return None
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{site_code}.toml"
         path.write_text(text, encoding="utf-8")
-        loaded = await runtime.definition.seed(runtime.database, path)
-    return {"service": runtime.definition.name, "site_code": site_code, "loaded": loaded}
+        try:
+            return await seed(runtime.database, path)
+        except Refused as refused:
+            raise Problem(422, "invalid_site_file", f"{runtime.definition.name}: {refused.message}") from refused
+        except ValueError as invalid:
+            raise Problem(422, "invalid_site_file", f"{runtime.definition.name}: {invalid}") from invalid

@@ -135,6 +135,9 @@ VOCABULARIES: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "status": ("状态", "status"),
         "quantity": ("数量", "quantity"),
     },
+    "subsystem": {  # the one every site has; a site's own systems are named in its site file
+        "service": ("服务（综合）", "The service as a whole"),
+    },
     "duty": {
         "on_shift": ("当班", "on shift"),
         "on_call": ("值班待命", "on call"),

@@ -13,19 +13,16 @@ from typing import Any
 
 import pytest
 
-import services
 from shared.identity import Role
-from shared.service import seed_site
 from testkit.broker import EventTap
 from testkit.documents import signature_png
 from testkit.identities import bearer
 from testkit.in_process import running
-from testkit.notifying import SITE, contact
-from testkit.receivers import MailServer, RecordedSms, mail_server
+from testkit.notifying import SITE
+from testkit.receivers import MailServer, mail_server
+from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.world import World
-
-CUSTOMER = bearer("ntf.customer", Role.CUSTOMER, site_code="NTF1")
 
 
 @pytest.fixture
@@ -37,28 +34,38 @@ async def mail() -> AsyncIterator[MailServer]:
 async def test_the_customer_reports_comments_and_answers_the_follow_up_themselves(
     seeded: World, mail: MailServer, tap: EventTap
 ) -> None:
-    for name in ("intake", "dispatch", "notify", "archive"):
-        await seed_site(services.definition(name), seeded.database_url, SITE)
-    RecordedSms.sent.clear()
+    # A copy of the notification tests' site: its engineers and people are this test's alone.
+    site = await fresh_site(seeded, like=SITE, names=("intake", "dispatch", "notify", "archive"))
+    customer = bearer(f"rep.{site.lower()}", Role.CUSTOMER, site_code=site)
     notifying = {
         "smtp_host": mail.host, "smtp_port": mail.port, "smtp_security": "none", "notice_tick_seconds": 0.2,
         "sms_provider": "testkit.receivers:RecordedSms", "console_url": "http://console.test",
     }  # fmt: skip
     async with running(seeded, "intake", "dispatch", "notify", "archive", **notifying) as suite:
         intake, dispatch, archive = suite["intake"].http, suite["dispatch"].http, suite["archive"].http
-        await contact(suite["notify"], "ntf.customer", name="徐静", roles=["customer"], email="xu@mall.example")
-        await contact(suite["notify"], "ntf.eng", name="N01", roles=["engineer"], engineer_id="N01",
-                      email="n01@ntf.example")  # fmt: skip
+        notify = suite["notify"].http
+
+        async def contact(username: str, **terms: object) -> None:
+            answer = await notify.put(f"/contacts/{username}", json={"site_codes": [site], **terms})
+            assert answer.status_code == 200, answer.text
+
+        await contact(f"rep.{site.lower()}", name="徐静", roles=["customer"], email=f"xu@{site.lower()}.example")
+        stray = f"stray.{site.lower()}"  # a customer contact kept with no site: never "every site's" customer
+        kept = await notify.put(
+            f"/contacts/{stray}",
+            json={"name": "无项目客户", "site_codes": [], "roles": ["customer"], "email": f"{stray}@example.com"},
+        )
+        assert kept.status_code == 200, kept.text
 
         words = f"中庭背景音乐没有声音 {uuid.uuid4().hex[:6]}"
         reported = await intake.post(
             "/requests",
             json={
-                "site_code": "NTF1", "subsystem": "bgm", "description": words, "channel": "hotline",
+                "site_code": site, "subsystem": "bgm", "description": words, "channel": "hotline",
                 "reporter": {"name": "徐静", "phone": "13800138000"},
                 "found_at": {"visit_id": "V-1", "item_code": "level", "item_text": "forged"},
             },
-            headers=CUSTOMER,
+            headers=customer,
         )  # fmt: skip
         assert reported.status_code == 201, reported.text
         ticket = reported.json()["ticket_id"]
@@ -70,15 +77,29 @@ async def test_the_customer_reports_comments_and_answers_the_follow_up_themselve
         photo = signature_png()
         png = {"Content-Type": "image/png"}
         added = await archive.post(
-            f"/tickets/{ticket}/photos?kind=from_customer", content=photo, headers={**CUSTOMER, **png}
+            f"/tickets/{ticket}/photos?kind=from_customer", content=photo, headers={**customer, **png}
         )
         assert added.status_code == 201, added.text
         as_engineer = await archive.post(
-            f"/tickets/{ticket}/photos?kind=before", content=photo, headers={**CUSTOMER, **png}
+            f"/tickets/{ticket}/photos?kind=before", content=photo, headers={**customer, **png}
         )
         assert (as_engineer.status_code, as_engineer.json()["error"]) == (403, "photo_kind")
         assert (await archive.post(f"/tickets/{ticket}/photos?kind=from_customer", content=photo,
                                    headers={**other, **png})).status_code == 403  # fmt: skip
+
+        for width in (241, 242):  # three in all; a fourth is one too many, and a backdated one is dated now
+            more = await archive.post(
+                f"/tickets/{ticket}/photos?kind=from_customer&taken_at=2020-01-01T00:00:00%2B08:00",
+                content=signature_png(width), headers={**customer, **png},
+            )  # fmt: skip
+            assert more.status_code == 201, more.text
+        fourth = await archive.post(
+            f"/tickets/{ticket}/photos?kind=from_customer", content=signature_png(243), headers={**customer, **png}
+        )
+        assert (fourth.status_code, fourth.json()["error"]) == (409, "too_many_photos")
+        kept = (await archive.get(f"/tickets/{ticket}/photos", headers=customer)).json()
+        assert len(kept) == 3
+        assert all(photo["taken_at"] >= opened["payload"]["received_at"][:10] for photo in kept)
 
         async def assigned() -> str:
             answer = (await dispatch.get(f"/tickets/{ticket}")).json()
@@ -86,8 +107,10 @@ async def test_the_customer_reports_comments_and_answers_the_follow_up_themselve
             return str(answer["engineer_id"])
 
         holder = await eventually(assigned, timeout=30, what="the assignment")
+        await contact(f"eng.{holder.lower()}", name=holder, roles=["engineer"], engineer_id=holder,
+                      email=f"{holder.lower()}@{site.lower()}.example")  # fmt: skip
         written = await dispatch.post(
-            f"/tickets/{ticket}/comments", json={"text": "下午两点后有人在"}, headers=CUSTOMER
+            f"/tickets/{ticket}/comments", json={"text": "下午两点后有人在"}, headers=customer
         )
         assert written.status_code == 201, written.text
         assert (
@@ -97,11 +120,11 @@ async def test_the_customer_reports_comments_and_answers_the_follow_up_themselve
         assert (
             await dispatch.post(f"/tickets/{ticket}/comments", json={"text": "x"}, headers=staff)
         ).status_code == 403
-        theirs = (await dispatch.get(f"/tickets/{ticket}/history", headers=CUSTOMER)).json()
+        theirs = (await dispatch.get(f"/tickets/{ticket}/history", headers=customer)).json()
         assert [(h["action"], h["note"]) for h in theirs if h["action"] == "comment"] == [
             ("comment", "下午两点后有人在")
         ]
-        [commented] = await eventually(lambda: _mail_to(mail, "n01@ntf.example", "客户留言"), timeout=20,
+        [commented] = await eventually(lambda: _mail_to(mail, f"{holder.lower()}@{site.lower()}.example", "客户留言"), timeout=20,
                                        what="the engineer told of the comment")  # fmt: skip
         assert "下午两点后有人在" in commented.get_content()
 
@@ -109,27 +132,39 @@ async def test_the_customer_reports_comments_and_answers_the_follow_up_themselve
         for action, body in (("accept", {}), ("arrive", {}), ("resolve", {"summary": "功放保险丝更换"})):
             moved = await dispatch.post(f"/tickets/{ticket}/{action}", json=body, headers=engineer)
             assert moved.status_code == 200, moved.text
-        [asked] = await eventually(lambda: _mail_to(mail, "xu@mall.example", "请评价本次服务"), timeout=20,
+
+        async def refused_once_resolved() -> bool:
+            late = await archive.post(
+                f"/tickets/{ticket}/photos?kind=from_customer", content=signature_png(244), headers={**customer, **png}
+            )
+            return late.status_code == 409 and late.json()["error"] == "ticket_finished"
+
+        await eventually(refused_once_resolved, what="no photo from the customer once the work is done")
+        [asked] = await eventually(lambda: _mail_to(mail, f"xu@{site.lower()}.example", "请评价本次服务"), timeout=20,
                                    what="the customer asked for their opinion")  # fmt: skip
         assert f"http://console.test/tickets/{ticket}" in asked.get_content()
+        assert mail.to(f"{stray}@example.com") == []
 
         for wrong in ({"satisfaction": 0}, {"satisfaction": 6}, {"satisfaction": 3, "reached": False}):
-            refused = await dispatch.post(f"/tickets/{ticket}/follow-up/answer", json=wrong, headers=CUSTOMER)
+            refused = await dispatch.post(f"/tickets/{ticket}/follow-up/answer", json=wrong, headers=customer)
             assert refused.status_code == 422, refused.text
         answered = await dispatch.post(
-            f"/tickets/{ticket}/follow-up/answer", json={"satisfaction": 2, "comments": "还是有杂音"}, headers=CUSTOMER
+            f"/tickets/{ticket}/follow-up/answer", json={"satisfaction": 2, "comments": "还是有杂音"}, headers=customer
         )
         assert answered.json() == {"ticket_id": ticket, "outcome": "dissatisfied"}
-        again = await dispatch.post(f"/tickets/{ticket}/follow-up/answer", json={"satisfaction": 5}, headers=CUSTOMER)
+        again = await dispatch.post(f"/tickets/{ticket}/follow-up/answer", json={"satisfaction": 5}, headers=customer)
         assert (again.status_code, again.json()["error"]) == (409, "no_follow_up_due")
 
         assert (await dispatch.get(f"/tickets/{ticket}")).json()["status"] == "assigned"  # reopened
         [recorded] = await tap.wait_for("followup.recorded", ticket)
-        assert (recorded["payload"]["answered_by"], recorded["payload"]["caller"]) == ("customer", "ntf.customer")
-        calls = (await dispatch.get(f"/tickets/{ticket}/follow-up", headers=CUSTOMER)).json()
+        assert (recorded["payload"]["answered_by"], recorded["payload"]["caller"]) == (
+            "customer",
+            f"rep.{site.lower()}",
+        )
+        calls = (await dispatch.get(f"/tickets/{ticket}/follow-up", headers=customer)).json()
         assert [(c["answered_by"], c["reached"]) for c in calls] == [("customer", True)]
         assert "satisfaction" not in calls[0]
-        cases = (await dispatch.get("/quality/cases", params={"site_code": "NTF1"})).json()
+        cases = (await dispatch.get("/quality/cases", params={"site_code": site})).json()
         assert ticket in {case["ticket_id"] for case in cases}
 
 

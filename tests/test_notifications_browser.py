@@ -63,13 +63,14 @@ async def test_a_manager_chooses_how_to_be_told_and_sees_who_was_told_of_a_ticke
         ticket = opened.json()["ticket_id"]
         owner = f"{site.lower()}-e02.{site.lower()}"  # E02 owns av, and keeps no quiet hours
 
-        async def told() -> bool:
+        async def told() -> dict:
             rows = (await http.get(f"{urls['notify']}/tickets/{ticket}/notifications", headers=ADMIN)).json()
-            return any(r["username"] == owner and r["status"] == "sent" for r in rows)
+            return next((r for r in rows if r["username"] == owner and r["status"] == "sent"), {})
 
-        await eventually(told, timeout=30, what="the engineer told of the assignment")
+        sent = await eventually(told, timeout=30, what="the engineer told of the assignment")
+        assert sent["name"]  # the page names the person, as their contact has them
         await manager.goto(f"/tickets/{ticket}")
-        row = manager.locator("#notifications tr", has_text=owner)
+        row = manager.locator("#notifications tr", has_text=sent["name"])
         await expect(row).to_contain_text("短信")
         await expect(row).to_contain_text("已派工")
         await expect(row).to_contain_text("已发送")

@@ -78,6 +78,18 @@ async def test_a_repeat_call_is_merged_and_a_complaint_names_its_job(world: Worl
         await expect(operator.locator("#links [data-relation=merged_into]")).to_contain_text(f"已合并到 {job}")
         await expect(operator.locator("#history")).to_contain_text("已合并到未结工单")
 
+        # A complaint about the service itself names no system of the site.
+        await operator.goto("/calls/new")
+        await operator.select_option("#site_code", site)
+        await expect(operator.locator("#subsystem option[value=service]")).to_have_text("服务（综合）")
+        await operator.select_option("#subsystem", "service")
+        await operator.select_option("#kind", "complaint")
+        await operator.fill("#reporter_name", "陈经理")
+        await operator.fill("#description", "上次来的工程师态度不好")
+        await operator.click("#call button[type=submit]")
+        await expect(operator.locator("#ticket-number")).to_have_text(re.compile(rf"^{site}-\d{{8}}-\d{{4}}$"))
+        await expect(operator.locator("#receipt .tag").first).to_have_text("投诉")
+
         # The quality desk names the job the complaint is about; a wrong number is refused in Chinese.
         quality = await signed_in(browser, urls["console"], "qa.sun", DESK)
 

@@ -16,29 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-import shared.contracts as contracts
 from services.console.domain.people import Person
-from services.dispatch.tickets.domain.lifecycle import Status
-from services.sla.domain.outcome import Outcome
 from shared.identity import Role
-from shared.site_file import DEMO_SITE
-from shared.words import VOCABULARIES
 from testkit.browser import ARTIFACTS, DESK, PHONE, chromium, keep_people, signed_in
 from testkit.documents import pdf_text
 from testkit.identities import bearer
 from testkit.sites import fresh_site
 from testkit.waiting import eventually
 from testkit.web import serving
+from testkit.words import PROPER, chinese_faults, english_faults, site_data, suite_codes
 from testkit.world import World
 
 pytestmark = pytest.mark.timeout(120)
@@ -53,58 +47,6 @@ PEOPLE = (
 )
 # What people write in this test, in Chinese as they would: shown as written in either language.
 TYPED = ("商场值班经理", "021-5555-0138", "更换功放保险丝", "保险丝", "徐静", "物业工程部经理", "很快修好了")
-PROPER = frozenset({"aftercare", "pdf", "english", "sha", "rma", "db"})
-"""Words allowed in Chinese: the brand, the document format, the language link's own name, the digest's
-algorithm, the vendors' return number and the unit of a level."""
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
-WORD = re.compile(r"[A-Za-z]{3,}")
-DIGEST = re.compile(r"\b[0-9a-f]{64}\b")
-
-
-def _codes() -> frozenset[str]:
-    """The codes of the suite's vocabularies: its contracts' enums, the words' vocabularies, the tickets'
-    statuses and the clocks' outcomes."""
-    found: set[str] = set()
-    for value in vars(contracts).values():
-        if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum:
-            found.update(member.value for member in value)
-    for vocabulary in VOCABULARIES.values():
-        found.update(vocabulary)
-    found.update(member.value for member in Status)
-    found.update(member.value for member in Outcome)
-    site = tomllib.loads(DEMO_SITE.read_text())
-    found.update(subsystem["code"] for subsystem in site["subsystems"])
-    return frozenset(found)
-
-
-def _site_data(site: str) -> tuple[list[str], set[str]]:
-    """What the site file names that reads the same in any language: its identifiers (asset tags, serials,
-    engineers' ids) and the words of its proper nouns (models, makers, people's names, where devices stand,
-    the Latin letters of the mall's own Chinese names). Read from the demo site the test's copies. The site
-    file gives the site's address and where each device stands in English alone: they show as written."""
-    data = tomllib.loads(DEMO_SITE.read_text())
-    old = data["site"]["code"]
-    identifiers = [site, site.lower(), data["site"]["address"]]  # lower case in notify's accounts
-    words: set[str] = set()
-    for device in data["equipment"]:
-        identifiers += [device["asset_tag"].replace(old, site, 1)]
-        if device.get("serial_number"):
-            identifiers.append(f"{site}-{device['serial_number']}")
-        # Written in the site file in English alone: where a device stands (as the site's address below).
-        identifiers += [device["model"], device["location"]]
-        for key in ("model", "manufacturer", "vendor_code"):
-            words.update(w.lower() for w in WORD.findall(str(device.get(key) or "")))
-    for engineer in data["engineers"]:
-        identifiers.append(f"{site}-{engineer['id']}")
-        words.update(w.lower() for w in WORD.findall(engineer["name"]))
-    named = [data["site"], *data["subsystems"]]
-    for thing in named:
-        words.update(w.lower() for w in WORD.findall(thing.get("local_name") or ""))
-    for contract in data["contracts"]:
-        for person in [contract.get("customer_representative"), *(contract.get("contacts") or [])]:
-            if person:
-                words.update(w.lower() for w in WORD.findall(person["name"]))
-    return sorted(identifiers, key=len, reverse=True), words
 
 
 @dataclass
@@ -184,6 +126,7 @@ async def _life(browser: Browser, urls: dict[str, str], site: str, language: str
     async with httpx.AsyncClient(base_url=urls["dispatch"], headers=MANAGER) as dispatch:
         await _status(dispatch, ticket, "assigned")
         manager = await _person(browser, console, "mgr.liu", language)
+        await manager.goto(f"/board?site_code={site}")  # the session's other tests keep theirs open elsewhere
         await expect(manager.locator(f"#row-{ticket}")).to_be_visible(timeout=20_000)
         await read.page("the manager's board", manager)
         await manager.goto(f"/tickets/{ticket}")
@@ -258,12 +201,6 @@ async def _life(browser: Browser, urls: dict[str, str], site: str, language: str
     return read, ticket, [link.rsplit("/", 1)[1].removesuffix(".pdf") for link in links]
 
 
-def _without(text: str, shown_as_is: Iterable[str]) -> str:
-    for value in shown_as_is:
-        text = text.replace(value, " ")
-    return DIGEST.sub(" ", text)  # a document's SHA-256, in hexadecimal
-
-
 def _kept(read: Read) -> None:
     """What was read, kept beside the screenshots for whoever looks at a failure."""
     folder = ARTIFACTS / "words" / read.language
@@ -272,31 +209,21 @@ def _kept(read: Read) -> None:
         (folder / f"{n:02}.txt").write_text(f"{what}\n\n{text}")
 
 
-def _chinese_faults(read: Read, shown_as_is: list[str], allowed: set[str], codes: frozenset[str]) -> list[str]:
-    faults = []
-    for what, text in read.texts.items():
-        rest = _without(text, shown_as_is)
-        for code in sorted(codes):
-            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(code)}(?![A-Za-z0-9_])", rest):
-                faults.append(f"{what}: the code {code!r}")
-        english = sorted({w for w in WORD.findall(rest) if w.lower() not in allowed and w.lower() not in codes})
-        if english:
-            faults.append(f"{what}: English {english}")
-    return faults
-
-
-def _english_faults(read: Read, shown_as_is: list[str]) -> list[str]:
-    faults = []
-    for what, text in read.texts.items():
-        rest = _without(text, [*shown_as_is, "中文"])  # the language link, in its own language
-        han = sorted(set(HAN.findall(rest)))
-        if han:
-            lines = [line.strip() for line in rest.splitlines() if HAN.search(line)]
-            faults.append(f"{what}: Chinese {''.join(han)} in {lines[:6]}")
-        codes = sorted(set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", rest)))
-        if codes:
-            faults.append(f"{what}: codes {codes}")
-    return faults
+async def _other_sites_names(urls: dict[str, str], site: str) -> set[str]:
+    """What the session's other tests loaded, as the pages that list every site or engineer show it: the
+    sites' codes and names, the engineers' ids and names (their site files give some in English alone)."""
+    async with httpx.AsyncClient(headers=MANAGER) as http:
+        sites = (await http.get(f"{urls['intake']}/sites")).json()
+        engineers = (await http.get(f"{urls['dispatch']}/engineers")).json()
+    named = {
+        value
+        for other in sites
+        if other["code"] != site
+        for value in (other["code"], other["name"], other.get("local_name"))
+        if value
+    }
+    return named | {value for e in engineers if e["engineer_id"].split("-")[0] != site
+                    for value in (e["engineer_id"], e["name"]) if value}  # fmt: skip
 
 
 async def test_a_tickets_whole_life_reads_in_chinese_and_then_in_english(world: World, browser: Browser) -> None:
@@ -314,11 +241,12 @@ async def test_a_tickets_whole_life_reads_in_chinese_and_then_in_english(world: 
             for p in PEOPLE
         ),
     )
-    identifiers, words = _site_data(site)
-    codes = _codes()
+    identifiers, words = site_data(site)
+    codes = suite_codes()
     async with serving(world, dispatch=FAST_DISPATCH) as urls:
         chinese, ticket_zh, documents_zh = await _life(browser, urls, site, "zh")
         english, ticket_en, documents_en = await _life(browser, urls, site, "en")
+        others = await _other_sites_names(urls, site)
     _kept(chinese)
     _kept(english)
     people = [text for p in PEOPLE for text in (p.username, p.name)]
@@ -333,10 +261,11 @@ async def test_a_tickets_whole_life_reads_in_chinese_and_then_in_english(world: 
             *TYPED,
             *chinese.typed,
             *english.typed,
+            *others,
         },
         key=len,
         reverse=True,
     )
-    faults = _chinese_faults(chinese, shown_as_is, words | PROPER, codes)
-    faults += _english_faults(english, shown_as_is)
+    faults = chinese_faults(chinese.texts, shown_as_is, words | PROPER, codes)
+    faults += english_faults(english.texts, shown_as_is)
     assert faults == [], "\n".join(faults)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 
 from services.archive.db import photos as photo_rows
 from services.archive.db import timeline
-from services.archive.domain.photos import PhotoKind, checked, may_add
+from services.archive.domain.photos import PhotoKind, check_customer_photo, checked, may_add
 from services.archive.domain.story import Story, as_event
-from shared.contracts import TicketAssigned
+from shared.contracts import TicketAssigned, TicketClosed, TicketReopened, TicketResolved
 from shared.days import Moment
 from shared.http import Caller, Database, Problem
 from shared.identity import Role
@@ -45,7 +45,8 @@ async def add_photo(
     reported it (from_customer): the JPEG or PNG as the body. The engineer the ticket is assigned to adds it,
     or a manager, or (of what they reported) the customer's representative; the same picture again is
     kept once."""
-    when = taken_at or datetime.now(UTC)
+    # A customer's photo is dated when it arrives: the report shows the photos of each visit by their dates.
+    when = datetime.now(UTC) if caller.customer_only else (taken_at or datetime.now(UTC))
     if when.tzinfo is None:
         raise Problem(422, "naive_time", "taken_at needs its time zone, e.g. 2026-11-27T09:41:00+08:00")
     try:
@@ -65,6 +66,14 @@ async def add_photo(
             raise Problem(
                 403, "not_your_ticket", f"{ticket_id} is assigned to engineer {holder}; you are {caller.actor}"
             )
+        if caller.customer_only:
+            finished = bool(story.all(TicketClosed)) or len(story.all(TicketResolved)) > len(story.all(TicketReopened))
+            try:
+                check_customer_photo(
+                    await photo_rows.count_of_kind(connection, ticket_id, kind.value), finished=finished
+                )
+            except Refused as refused:
+                raise Problem.of(refused, {}, default=409) from refused
         photo_id = await photo_rows.add(connection, ticket_id, story.opened.site_code, photo, by=caller.actor)
         await connection.commit()
     return {"id": photo_id, "ticket_id": ticket_id, "kind": kind.value, "sha256": photo.sha256}

@@ -29,7 +29,7 @@ from services.intake.domain.register import (
     subsystem_problem,
 )
 from services.intake.domain.register_import import plan_import, settle_import
-from shared.contracts import EquipmentChanged
+from shared.contracts import SERVICE_AS_A_WHOLE, EquipmentChanged
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.persistence.locks import lock_for_transaction
 from shared.refusals import Refused
@@ -45,7 +45,7 @@ async def _subsystems(connection: AsyncConnection, site_code: str) -> frozenset[
     )
     if not codes:
         raise RegisterRefused("unknown_site", f"no site {site_code!r} in the register")
-    return codes
+    return codes - {SERVICE_AS_A_WHOLE}  # no device belongs to the service as a whole
 
 
 async def known_site(connection: AsyncConnection, site_code: str) -> None:

@@ -167,7 +167,8 @@ async def reclassify_ticket(
 
 @router.get("/sites")
 async def list_sites(database: Database) -> list[dict[str, Any]]:
-    """Sites under contract and their subsystems (codes, and each one's name and local name)."""
+    """Sites under contract and their subsystems (codes, and each one's name and local name), the
+    service as a whole among them (for a complaint or a question about the service itself)."""
     async with database.connect() as connection:
         return await repository.sites_with_subsystems(connection)
 

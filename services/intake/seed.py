@@ -11,6 +11,7 @@ from services.intake.db import register
 from services.intake.db.tables import sites, subsystems
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device, RegisterAction, changed_devices
+from services.intake.domain.requests import service_as_a_whole
 from services.intake.equipment import record
 from services.intake.site_contracts import describe_site
 from shared.persistence.service_database import ServiceDatabase
@@ -29,6 +30,10 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
         for subsystem in described.subsystems:
             row = {"site_code": site.code, **subsystem.model_dump(exclude={"owner"})}
             await upsert(connection, subsystems, row, key=["site_code", "code"])
+        # Every site has the service as a whole, for a complaint or a question about the service itself.
+        await upsert(
+            connection, subsystems, {"site_code": site.code, **service_as_a_whole()}, key=["site_code", "code"]
+        )
         for contract in contracts:
             await register.save_contract(connection, site.code, contract)
         existing = {device.asset_tag: device for device in await register.devices(connection, site.code)}

@@ -19,6 +19,7 @@ from services.intake.domain.requests import (
     content_digest,
     fingerprint,
     local_day,
+    subsystem_of,
     ticket_id,
 )
 from shared.contracts import (
@@ -65,11 +66,13 @@ async def submit(
         raise RequestRefused(
             "unknown_site", f"site {request.site_code!r} is not under a maintenance contract; known sites: {known}"
         )
-    device = check_scope(scope, request.subsystem, request.asset_tag)
+    kind = classify(request.description, request.kind)
+    subsystem = subsystem_of(request.subsystem, kind)
+    device = check_scope(scope, subsystem, request.asset_tag)
     reported_at = request.reported_at or now
     check_reported_at(reported_at, now, max_report_age)
 
-    key = fingerprint(scope.code, request.subsystem, request.asset_tag, request.reporter, request.description)
+    key = fingerprint(scope.code, subsystem, request.asset_tag, request.reporter, request.description)
     await repository.serialise_on(connection, f"problem:{key}")
     if duplicate_window > timedelta(0):
         repeat = await repository.recent_repeat(connection, key, since=now - duplicate_window)
@@ -77,8 +80,7 @@ async def submit(
             await repository.count_repeat(connection, repeat["ticket_id"], now)
             return _joined(repeat, "repeat")
 
-    kind = classify(request.description, request.kind)
-    coverage = covering(scope, request.subsystem, device, local_day(reported_at, scope.timezone))
+    coverage = covering(scope, subsystem, device, local_day(reported_at, scope.timezone))
     day = local_day(now, scope.timezone)
     ticket = ticket_id(scope.code, day, await repository.next_sequence(connection, scope.code, day))
     await repository.add_request(
@@ -88,7 +90,7 @@ async def submit(
         content_sha256=content_digest(request) if request.request_id is not None else None,
         fingerprint=key,
         site_code=scope.code,
-        subsystem=request.subsystem,
+        subsystem=subsystem,
         asset_tag=request.asset_tag,
         kind=kind.value,
         priority=request.priority.value,
@@ -105,7 +107,7 @@ async def submit(
             site_code=scope.code,
             site_name=scope.name,
             site_timezone=scope.timezone,
-            subsystem=request.subsystem,
+            subsystem=subsystem,
             device=device.reference() if device else None,
             kind=kind,
             priority=request.priority,

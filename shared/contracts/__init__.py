@@ -69,6 +69,8 @@ from shared.contracts.vendor import (
     VendorEscalationSent,
 )
 from shared.contracts.vocabulary import (
+    ABOUT_THE_SERVICE,
+    SERVICE_AS_A_WHOLE,
     Contact,
     Coverage,
     CoverageBasis,
@@ -80,7 +82,9 @@ from shared.contracts.vocabulary import (
 )
 
 __all__ = [
+    "ABOUT_THE_SERVICE",
     "CONTRACTS",
+    "SERVICE_AS_A_WHOLE",
     "Agreement",
     "ArrivalProof",
     "ClockKind",

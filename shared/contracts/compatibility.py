@@ -35,8 +35,9 @@ def breaking_changes(old: Schema, new: Schema) -> list[str]:
 
 
 def unreadable_changes(old: Schema, new: Schema) -> list[str]:
-    """The changes by which a payload valid under `old` may fail `new`: a widened enum and a field that
-    became optional are readable; everything else `breaking_changes` finds is not."""
+    """The changes by which a payload valid under `old` may fail `new`: a widened enum, a field that
+    became optional, and a value that may now also be something else (one of `anyOf`) are readable;
+    everything else `breaking_changes` finds is not."""
     return _compare(_inline(old, old), _inline(new, new), "$", reading=True)
 
 
@@ -58,6 +59,13 @@ def _inline(node: Any, root: Schema, depth: int = 0) -> Any:
 def _compare(old: Any, new: Any, path: str, *, reading: bool = False) -> list[str]:
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
+    # Read as it was: one of the new alternatives (e.g. the old type, or none) takes every old value.
+    alternatives = new.get("anyOf")
+    readable_as_one = isinstance(alternatives, list) and any(
+        not _compare(old, branch, path, reading=True) for branch in alternatives
+    )
+    if reading and "anyOf" not in old and readable_as_one:
+        return []
 
     problems = [
         f"{path}: {BOUND_ADDED}: '{keyword}' {new[keyword]!r}"

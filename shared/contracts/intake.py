@@ -17,7 +17,8 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 class SubmitServiceRequest(Command):
     """A customer's request as the hotline, the mailbox, an engineer on site, an inspection or the
-    customer themselves made it. Version 2 added the channel `portal`; intake reads version 1 as it is."""
+    customer themselves made it. Version 2 added the channel `portal` and a request without a subsystem
+    (about the service as a whole); intake reads version 1 as it is."""
 
     message_type: ClassVar[str] = "intake.submit_request"
     schema_version: ClassVar[int] = 2
@@ -28,7 +29,11 @@ class SubmitServiceRequest(Command):
         description="The submitter's own reference; submitting again with it returns the same ticket.",
     )
     site_code: Code = Field(description="Site under contract, e.g. HH138.")
-    subsystem: Code = Field(description="Subsystem code at the site, e.g. bgm, av, signage, control.")
+    subsystem: Code | None = Field(
+        default=None,
+        description="Subsystem code at the site, e.g. bgm, av, signage, control; none (or `service`) for a complaint "
+        "or a question about the service as a whole (v2).",
+    )
     asset_tag: Code | None = Field(default=None, description="Device from the equipment register, if known.")
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)] = (
         Field(description="What the customer reports, in their words.")
@@ -45,4 +50,4 @@ class SubmitServiceRequest(Command):
     )
 
     def version_needed(self) -> int:
-        return self.schema_version if self.channel is RequestChannel.PORTAL else 1
+        return self.schema_version if self.channel is RequestChannel.PORTAL or self.subsystem is None else 1

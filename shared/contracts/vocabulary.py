@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.bounds import Code, Identifier, Name, Text
 
+SERVICE_AS_A_WHOLE = "service"
+"""The subsystem of a complaint or a question about the service itself (an engineer's conduct, the contract,
+a bill), not about one of the site's systems: every site has it, and no device belongs to it."""
+
 
 class ServiceKind(StrEnum):
     """The seed's three service types plus the two request types routed elsewhere."""
@@ -18,6 +22,10 @@ class ServiceKind(StrEnum):
     TECHNICAL_SUPPORT = "technical_support"
     COMPLAINT = "complaint"
     CONSULTATION = "consultation"
+
+
+ABOUT_THE_SERVICE = frozenset({ServiceKind.COMPLAINT, ServiceKind.CONSULTATION})
+"""The kinds of request that may be about the service as a whole (SERVICE_AS_A_WHOLE)."""
 
 
 class RequestChannel(StrEnum):

@@ -95,8 +95,11 @@ def test_a_new_version_reads_the_earlier_ones_payloads_only_when_it_widened_them
         BLUE = "blue"
         GREEN = "green"
 
-    widened = {**BASE, "colour": (Wider, Wider.RED), "ticket_id": (str, "T-1"), "extra": (int | None, None)}
+    widened = {**BASE, "colour": (Wider, Wider.RED), "ticket_id": (str | None, None), "extra": (int | None, None)}
     assert unreadable_changes(BEFORE, _schema(**widened)) == []
+    assert "$.count: 'type' changed from 'integer' to None" in unreadable_changes(
+        BEFORE, _schema(**{**BASE, "count": (str | None, None)})
+    )
     narrowed = {**BASE, "colour": (Narrower, Narrower.RED)}
     assert any("'enum' changed" in p for p in unreadable_changes(BEFORE, _schema(**narrowed)))
     assert "$.extra: new required field" in unreadable_changes(BEFORE, _schema(**{**BASE, "extra": int}))

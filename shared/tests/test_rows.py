@@ -7,26 +7,25 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import Column, MetaData, Table, Text, literal, select
 from sqlalchemy.sql.elements import quoted_name
 
-from services.sla.db.tables import clocks
 from shared.http import rows_response
 from shared.persistence.database import create_engine, dicts_of
 from testkit.world import World
 
 
 async def test_rows_become_dicts_keyed_by_plain_strings(world: World) -> None:
-    # SQLAlchemy names a table's columns with its own subclass of str: the SLA's clocks (none of them:
-    # other tests of the session keep theirs there), and one more row.
-    query = (
-        select(clocks.c.ticket_id, clocks.c.kind.label("clock"))
-        .where(clocks.c.ticket_id == "no such ticket")
-        .union_all(select(literal("HH138-20261207-0001"), literal("response")))
+    # SQLAlchemy names a table's columns with its own subclass of str: a table of this connection's own
+    # (none of its rows), and one more row.
+    keys = Table("row_keys", MetaData(), Column("ticket_id", Text), Column("clock", Text), prefixes=["TEMPORARY"])
+    query = select(keys.c.ticket_id, keys.c.clock).union_all(
+        select(literal("HH138-20261207-0001"), literal("response"))
     )
     engine = create_engine(world.database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
+            await connection.run_sync(keys.create)
             result = await connection.execute(query)
             assert {type(key) for key in list(result.keys())} != {str}
             rows = dicts_of(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,3 +51,10 @@ async def listing(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
     columns = [c for c in photos.c if c.name != "content"]
     rows = await connection.execute(select(*columns).where(photos.c.ticket_id == ticket_id).order_by(photos.c.taken_at))
     return [dict(row._mapping) for row in rows]
+
+
+async def count_of_kind(connection: AsyncConnection, ticket_id: str, kind: str) -> int:
+    found = await connection.scalar(
+        select(func.count()).select_from(photos).where(photos.c.ticket_id == ticket_id, photos.c.kind == kind)
+    )
+    return int(found or 0)

@@ -65,3 +65,16 @@ def may_add(
     if customer:
         return kind is PhotoKind.REPORTED
     return manager or (engineer_id is not None and engineer_id == assigned_engineer)
+
+
+CUSTOMER_PHOTOS = 3
+"""How many photos of what they report a customer adds to one ticket (the report's form offers as many)."""
+
+
+def check_customer_photo(kept: int, *, finished: bool) -> None:
+    """A customer's photo of the problem: while the ticket is still worked on, and a few of them (they go
+    into the service report the customer signs, as the engineer's do)."""
+    if finished:
+        raise Refused("ticket_finished", "the ticket is resolved or closed: report the problem again if it is back")
+    if kept >= CUSTOMER_PHOTOS:
+        raise Refused("too_many_photos", f"a ticket keeps at most {CUSTOMER_PHOTOS} photos from the customer")

@@ -29,7 +29,6 @@ from shared.contracts import (
     SlaBreached,
     SlaMet,
     TicketAccepted,
-    TicketAwaitingAssignment,
     TicketOnSite,
     TicketOpened,
     TicketReclassified,
@@ -98,20 +97,18 @@ STOPS: Mapping[str, tuple[type[Event], ...]] = {
 
 
 def breach_reason(history: Sequence[Moment], at: datetime) -> tuple[str, str | None]:
-    """Where the ticket stood when a clock ran out at `at`, as a reason code (a pause's reason, or why
-    nobody could take it), and the engineer who held it then."""
+    """Where the ticket stood when a clock ran out at `at`, as a reason code (a pause's reason: a code of
+    the contract's), and the engineer who held it then. Why nobody could take it (who was off duty or
+    full) is the staff's (shared/contracts/visibility.py): the customer's report says it was not assigned."""
     line = TicketLine("")
-    cause: str | None = None
     for occurred_at, event in history:
         if occurred_at > at:
             break
         line = advance(line, event, occurred_at)
-        if isinstance(event, TicketAwaitingAssignment):
-            cause = event.cause
     if line.status == "paused":
         return line.pause_reason or "paused", line.engineer_name
     if line.status == "awaiting_assignment":
-        return cause or "nobody_free", None
+        return "not_assigned", None
     return REASONS.get(line.status, "state_unknown"), line.engineer_name
 
 

@@ -58,7 +58,7 @@ def test_a_breach_says_where_its_ticket_stood_when_the_clock_ran_out() -> None:
         ticket_id=ticket, site_code="HH138", subsystem="bgm", why="nobody", since=_at(0), cause="no_skill"
     )
     history: list[tuple[datetime, Event]] = [(_at(0), opened), (_at(0), waiting)]
-    assert breach_reason(history, _at(30)) == ("no_skill", None)
+    assert breach_reason(history, _at(30)) == ("not_assigned", None)  # why nobody could: the staff's
     history += [(_at(40), assigned)]
     assert breach_reason(history, _at(50)) == ("not_accepted", "王磊")
     history += [(_at(60), TicketAccepted(ticket_id=ticket, engineer_id="E01", accepted_at=_at(60)))]

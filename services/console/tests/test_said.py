@@ -70,3 +70,11 @@ def test_history_rows_read_in_the_readers_language(row: dict[str, object], chine
 def test_services_acting_by_themselves_are_named_and_people_keep_their_names() -> None:
     assert [_sayer("zh").actor(a) for a in ("dispatch", "sla", "mgr.liu")] == ["系统自动派工", "时限监控", "mgr.liu"]
     assert _sayer("en").actor("dispatch") == "Automatic dispatch"
+
+
+def test_a_question_about_the_service_waits_for_the_manager_in_words() -> None:
+    facts = {"cause": "about_the_service"}
+    assert _sayer("zh").waiting(facts, "HH138") == "这是关于服务本身的咨询：请答复或指派给相关人员"
+    assert _sayer("en").waiting(facts, "HH138") == (
+        "a question about the service as a whole: answer it or give it to someone"
+    )

@@ -56,21 +56,24 @@ View = Annotated[BoardView, Query()]
 @router.get("/board")
 async def board_page(request: Request, session: Session, services: Services, view: View) -> HTMLResponse:
     require(session, *WATCHES)
-    person = session.person
+    person, site = session.person, view.site_code  # a site chosen: every part of the board is that site's
     rows, waiting, at_risk, due, cases, visits, doubtful, sites, engineers, *dead = await asyncio.gather(
         _rows(services, session, view),
-        services.get(person, "dispatch", "/queues/awaiting-assignment"),
-        services.get(person, "dispatch", "/queues/at-risk"),
-        _calls_to_make(services, session),
+        services.get(person, "dispatch", "/queues/awaiting-assignment", site_code=site),
+        services.get(person, "dispatch", "/queues/at-risk", site_code=site),
+        _calls_to_make(services, session, site),
         optional(services.get(person, "vendor", "/cases", open=True)),
-        optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
-        optional(services.get(person, "dispatch", "/arrivals", flagged=True, limit=VISITS_SHOWN)),
+        optional(services.get(person, "dispatch", "/inspections/visits", status="open", site_code=site)),
+        optional(services.get(person, "dispatch", "/arrivals", flagged=True, limit=VISITS_SHOWN, site_code=site)),
         optional(services.get(person, "intake", "/sites")),
         optional(services.get(person, "dispatch", "/engineers")),
         *(optional(services.get(person, name, "/dead-letters")) for name in services.urls),
     )
     async with request.app.state.runtime.database.connect() as connection:
-        refused_on_phones = await phone_conflicts.recent(connection, limit=VISITS_SHOWN)
+        refused_on_phones = await phone_conflicts.recent(connection, limit=VISITS_SHOWN * 5 if site else VISITS_SHOWN)
+    if site is not None:  # a vendor case and a phone's action name their ticket (or visit), whose number starts so
+        cases = [case for case in cases if str(case.get("ticket_id", "")).startswith(f"{site}-")]
+        refused_on_phones = [r for r in refused_on_phones if str(r["target"]).startswith(f"{site}-")][:VISITS_SHOWN]
     return page(
         request,
         "board.html",

@@ -58,6 +58,9 @@ REFUSALS = {
     "target_done": N_("That ticket is finished or merged itself: merge into the ticket still carrying the problem."),
     "has_joined_reports": N_("Other reports joined this ticket: merge the other ticket into this one instead."),
     "unknown_relation": N_("Choose how the tickets belong together."),
+    "subsystem_required": N_(
+        "Choose the system the problem is in: only a complaint or a question may be about the service as a whole."
+    ),
 }
 
 

@@ -95,6 +95,7 @@ LABELS = {
     "sms": N_("Text message"),
     "pending": N_("Waiting"),
     "sent": N_("Sent"),
+    "sending": N_("Sending"),
     "failed": N_("Not sent"),
     "risk_breached": N_("Missed"),
     "risk_at_risk": N_("At risk"),

@@ -120,6 +120,8 @@ class Sayer:
         subsystem = self.subsystem(facts.get("subsystem"), site_code, self.language)
         if facts.get("cause") == "no_skill":
             return _("no engineer of this site has the skill %(subsystem)s") % {"subsystem": subsystem}
+        if facts.get("cause") == "about_the_service":
+            return _("a question about the service as a whole: answer it or give it to someone")
         named = []
         for engineer in facts.get("engineers") or []:
             if engineer.get("reachable"):

@@ -19,7 +19,7 @@ from services.console.web.sessions import Session, require
 from services.console.web.upstream import ServiceRefused, Services
 from shared.identity import Role
 from shared.problems import Problem
-from shared.site_loading import MEDIA_TYPE, read_site_file
+from shared.site_loading import MEDIA_TYPE, load_part, read_site_file
 
 router = APIRouter(route_class=PageRoute)
 CHECK_ROWS = 12  # lines of the completion list the form offers; "more lines" doubles them
@@ -29,7 +29,8 @@ CHECK_RESULTS = ("passed", "failed", "not_applicable")
 @router.post("/admin/sites/file")
 async def load_site_file(request: Request, session: Session, services: Services) -> Response:
     """Send the site file to every service that keeps a part of it: intake first (the site, its
-    contracts and register), then the others (who serves it, its calendar, whom to tell)."""
+    contracts and register; a file it refuses goes nowhere else), then the others (who serves it, its
+    calendar, whom to tell), then the console's own (who may sign in)."""
     require(session)  # administrators only
     body = await request.body()
     try:
@@ -51,6 +52,12 @@ async def load_site_file(request: Request, session: Session, services: Services)
                 raise
             continue
         loaded.append(service)
+    # The console's own part: the people of the site who may sign in (each one's password set on this page).
+    try:
+        await load_part(request.app.state.runtime, code, body.decode("utf-8"))
+    except Problem as problem:
+        raise ServiceRefused(problem.status, problem.error, problem.message) from None
+    loaded.append("console")
     return RedirectResponse(f"/admin?site_loaded={code}&by={','.join(loaded)}#sites", status_code=303)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.dispatch.common import site_calendars, sites
 from services.dispatch.followups import repository as followups
 from services.dispatch.followups.domain.followup import FollowUpStatus, check_can_close, desk_for, due_at
-from services.dispatch.tickets import repository as tickets
+from services.dispatch.tickets import lookups as ticket_lookups
 from services.dispatch.tickets.domain.lifecycle import Action, TicketState
 from shared.contracts import FollowUpDue
 from shared.messaging.unit_of_work import UnitOfWork
@@ -51,7 +51,7 @@ async def _follow_up_due(uow: UnitOfWork, ticket: TicketState, *, resolved_at: d
             cycle=cycle,
             desk=desk,
             due_at=due,
-            reporter=await tickets.reporter_of(connection, ticket.ticket_id),
+            reporter=await ticket_lookups.reporter_of(connection, ticket.ticket_id),
         ),
         correlation_id=ticket.ticket_id,
     )

@@ -200,3 +200,11 @@ def test_candidates_come_best_first_with_their_reasons() -> None:
     ]
     assert ranked[2].reasons == ["owns this subsystem here", "has the skill", "off", "0 of 5 open tickets"]
     assert ranked[3].reasons == ["lacks the skill", "on shift", "0 of 5 open tickets"]
+
+
+def test_a_question_about_the_service_as_a_whole_waits_for_the_manager_and_a_complaint_for_the_desk() -> None:
+    roster = [_engineer("E01", skills=("bgm", "av", "service"))]  # even one who claims it
+    question = route(ServiceKind.CONSULTATION, "service", None, roster)
+    assert isinstance(question, ToManagerQueue)
+    assert (question.cause, question.facts) == (Cause.ABOUT_THE_SERVICE, {"cause": "about_the_service"})
+    assert route(ServiceKind.COMPLAINT, "service", None, roster) == ToQualityDesk()

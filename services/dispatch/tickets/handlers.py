@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch.common import customer_view, site_calendars
 from services.dispatch.tickets import arrival_rows as arrivals
-from services.dispatch.tickets import links, queues, repository
+from services.dispatch.tickets import history_rows, links, queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.tickets.domain.arrival import Position
 from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal
@@ -186,5 +186,5 @@ async def list_arrivals(
 async def ticket_history(ticket_id: str, database: Database, caller: Caller) -> list[dict[str, Any]]:
     """Every move of the ticket, in order: the service record (a customer's without staff notes)."""
     async with database.connect() as connection:
-        found = await repository.history(connection, ticket_id)
+        found = await history_rows.history(connection, ticket_id)
     return customer_view.history(found) if caller.customer_only else found

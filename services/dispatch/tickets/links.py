@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.dispatch.tickets import repository
+from services.dispatch.tickets import history_rows, repository
 from services.dispatch.tickets.domain.lifecycle import Status
 from services.dispatch.tickets.domain.links import OTHER_SIDE, Link, check_link
 from services.dispatch.tickets.tables import ticket_links
@@ -73,7 +73,7 @@ async def link(
         missing = ticket_id if ticket is None else other_id
         raise Refused("unknown_ticket", f"dispatch has no ticket {missing!r} (yet)")
     earlier = await links_of(connection, ticket_id), await links_of(connection, other_id)
-    worked_on = relation is LinkRelation.MERGED_INTO and await repository.ever_worked_on(connection, ticket_id)
+    worked_on = relation is LinkRelation.MERGED_INTO and await history_rows.ever_worked_on(connection, ticket_id)
     if not check_link(ticket, other, relation, *earlier, worked_on=worked_on):
         return False
     sides = ((ticket, other, relation), (other, ticket, OTHER_SIDE[relation]))

@@ -1,5 +1,5 @@
 """What the tickets' tables offer the other areas' queries, so that no other area reads them: each
-engineer's open tickets, a ticket's summary and facts, an engineer's open tickets on a day, and the
+engineer's open tickets, a ticket's summary, facts and reporter, an engineer's open tickets on a day, and the
 tickets an inspection visit's failed items opened."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.tickets.domain.lifecycle import OPEN
 from services.dispatch.tickets.tables import assignments, tickets
+from shared.contracts import Reporter
 
 
 def open_load(engineer_ids: Select[Any]) -> Subquery:
@@ -77,3 +78,8 @@ async def tickets_found_at(connection: AsyncConnection, visit_id: str) -> dict[s
         )
     )
     return {row.item_code: row.ticket_id for row in rows}
+
+
+async def reporter_of(connection: AsyncConnection, ticket_id: str) -> Reporter | None:
+    raw = await connection.scalar(select(tickets.c.reporter).where(tickets.c.ticket_id == ticket_id))
+    return Reporter.model_validate(raw) if raw else None

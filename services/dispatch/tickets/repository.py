@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.lifecycle import Action, Move, Status, TicketState
 from services.dispatch.tickets.tables import assignments, ticket_history, tickets
-from shared.contracts import Priority, Reporter, ServiceKind, TicketOpened
+from shared.contracts import Priority, ServiceKind, TicketOpened
 from shared.persistence.locks import lock_for_transaction
 
 
@@ -296,38 +296,3 @@ async def set_appointment(
 
 async def unassign(connection: AsyncConnection, ticket_id: str) -> None:
     await connection.execute(assignments.delete().where(assignments.c.ticket_id == ticket_id))
-
-
-async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
-    rows = await connection.execute(
-        select(
-            ticket_history.c.action,
-            ticket_history.c.status,
-            ticket_history.c.at,
-            ticket_history.c.actor,
-            ticket_history.c.note,
-            ticket_history.c.facts,
-            ticket_history.c.recorded_at,
-        )
-        .where(ticket_history.c.ticket_id == ticket_id)
-        .order_by(ticket_history.c.id)
-    )
-    return [dict(row._mapping) for row in rows]
-
-
-async def reporter_of(connection: AsyncConnection, ticket_id: str) -> Reporter | None:
-    raw = await connection.scalar(select(tickets.c.reporter).where(tickets.c.ticket_id == ticket_id))
-    return Reporter.model_validate(raw) if raw else None
-
-
-WORK = (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE)
-
-
-async def ever_worked_on(connection: AsyncConnection, ticket_id: str) -> bool:
-    """Whether an engineer ever accepted, arrived at or resolved the ticket (whatever its status now)."""
-    found = await connection.scalar(
-        select(ticket_history.c.id)
-        .where(ticket_history.c.ticket_id == ticket_id, ticket_history.c.action.in_([a.value for a in WORK]))
-        .limit(1)
-    )
-    return found is not None

@@ -17,7 +17,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.intake.domain.register import OUT_OF_SERVICE, Device
-from shared.contracts import Contact, Coverage, CoverageBasis
+from shared.contracts import SERVICE_AS_A_WHOLE, Contact, Coverage, CoverageBasis
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -87,7 +87,8 @@ def decide_coverage(
         if on < contract.starts_on:
             return chargeable(f"contract {contract.code} starts on {contract.starts_on}")
         return chargeable(f"contract {contract.code} ended on {contract.ends_on}")
-    if subsystem not in in_force.covered_subsystems:
+    # A complaint or a question about the service itself is what the contract buys, whatever it covers.
+    if subsystem not in in_force.covered_subsystems and subsystem != SERVICE_AS_A_WHOLE:
         return chargeable(f"contract {in_force.code} does not cover subsystem {subsystem}")
     if device is not None and device.status in OUT_OF_SERVICE:
         return chargeable(f"device {device.asset_tag} is {device.status.value}: no contract covers it")

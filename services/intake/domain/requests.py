@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from services.intake.domain.classification import normalise
 from services.intake.domain.contract import MaintenanceContract
 from services.intake.domain.register import Device
-from shared.contracts import Reporter, SubmitServiceRequest
+from shared.contracts import ABOUT_THE_SERVICE, SERVICE_AS_A_WHOLE, Reporter, ServiceKind, SubmitServiceRequest
 from shared.moments import in_the_future
 from shared.refusals import Refused
+from shared.words import word
 
 
 class RequestRefused(Refused):
@@ -32,8 +33,36 @@ class SiteScope:
     contracts: tuple[MaintenanceContract, ...] = ()
 
 
+def subsystem_of(asked: str | None, kind: ServiceKind) -> str:
+    """The subsystem a request is about: as asked, or the service as a whole for a complaint or a
+    question that names none; a fault, a repair or support names the system it is in."""
+    subsystem = asked or SERVICE_AS_A_WHOLE
+    if subsystem == SERVICE_AS_A_WHOLE and kind not in ABOUT_THE_SERVICE:
+        raise RequestRefused(
+            "subsystem_required",
+            f"a {kind.value} is about one of the site's systems: name its subsystem (only a complaint or a "
+            "question may be about the service as a whole)",
+        )
+    return subsystem
+
+
+def service_as_a_whole() -> dict[str, str]:
+    """The subsystem every site has for the service itself, named as a site's own are."""
+    return {
+        "code": SERVICE_AS_A_WHOLE,
+        "name": word("subsystem", SERVICE_AS_A_WHOLE, "en"),
+        "local_name": word("subsystem", SERVICE_AS_A_WHOLE, "zh"),
+    }
+
+
 def check_scope(scope: SiteScope, subsystem: str, asset_tag: str | None) -> Device | None:
     """The device the request names, if any; refused when the site's contract does not cover it."""
+    if subsystem == SERVICE_AS_A_WHOLE:
+        if asset_tag is not None:
+            raise RequestRefused(
+                "device_subsystem_mismatch", "a request about the service as a whole names no device: leave it out"
+            )
+        return None
     if subsystem not in scope.subsystems:
         known = ", ".join(sorted(scope.subsystems))
         raise RequestRefused("unknown_subsystem", f"site {scope.code} has no subsystem {subsystem!r}; it has: {known}")

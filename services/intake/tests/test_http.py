@@ -113,7 +113,7 @@ BAD_REQUESTS = [
     pytest.param(
         _unique(subsystem="lighting"),
         422,
-        "has no subsystem 'lighting'; it has: av, bgm, control, signage",
+        "has no subsystem 'lighting'; it has: av, bgm, control, service, signage",
         id="unknown-subsystem",
     ),
     pytest.param(
@@ -177,3 +177,32 @@ async def test_an_unknown_ticket_is_a_404_that_says_so(intake: RunningService) -
         "error": "unknown_ticket",
         "message": "intake has no ticket 'HH138-20000101-0001'",
     }
+
+
+async def test_a_complaint_or_a_question_may_be_about_the_service_as_a_whole(intake: RunningService) -> None:
+    """No subsystem (or `service`): the service itself, for a complaint or a question; a fault names its
+    system, and nothing of the register belongs to the service."""
+    complaint = await intake.http.post(
+        "/requests", json=_unique(subsystem=None, asset_tag=None, kind="complaint", description="工程师态度很差")
+    )
+    assert complaint.status_code == 201, complaint.text
+    stored = (await intake.http.get(f"/tickets/{complaint.json()['ticket_id']}")).json()
+    assert (stored["subsystem"], stored["kind"]) == ("service", "complaint")
+    assert stored["coverage"]["basis"] != "chargeable"  # what the contract buys, whatever systems it covers
+    question = await intake.http.post(
+        "/requests", json=_unique(subsystem="service", asset_tag=None, kind="consultation", description="合同何时续签")
+    )
+    assert question.status_code == 201, question.text
+
+    before = await _written(intake)
+    for wrong, error in (
+        ({"subsystem": None, "asset_tag": None, "kind": "fault"}, "subsystem_required"),
+        ({"subsystem": "service", "asset_tag": None, "description": "功放坏了 no sound at all"}, "subsystem_required"),
+        ({"subsystem": "service", "kind": "complaint"}, "device_subsystem_mismatch"),  # with the projector
+    ):
+        refused = await intake.http.post("/requests", json=_unique(**wrong))
+        assert (refused.status_code, refused.json()["error"]) == (422, error), refused.text
+    assert await _written(intake) == before
+    site = next(s for s in (await intake.http.get("/sites")).json() if s["code"] == "HH138")
+    assert site["subsystems"][-1] == "service"
+    assert site["subsystem_names"]["service"] == {"name": "The service as a whole", "local_name": "服务（综合）"}

@@ -114,8 +114,17 @@ async def audience(
         return list(await connection.execute(query.where(contacts.c.username == whom)))
     if who is Audience.ENGINEER:
         query = query.where(contacts.c.engineer_id == whom)
+    elif who is Audience.CUSTOMERS:  # a site's representatives: never "every site", never without one
+        return list(
+            await connection.execute(
+                query.where(
+                    contacts.c.roles.any_() == literal("customer"),
+                    contacts.c.site_codes.any_() == literal(site_code or ""),
+                ).order_by(contacts.c.username)
+            )
+        )
     else:
-        role = {Audience.MANAGERS: "manager", Audience.QUALITY: "quality", Audience.CUSTOMERS: "customer"}[who]
+        role = "manager" if who is Audience.MANAGERS else "quality"
         query = query.where(contacts.c.roles.any_() == literal(role))
     if site_code is not None:
         query = query.where(or_(contacts.c.site_codes == [], contacts.c.site_codes.any_() == literal(site_code)))

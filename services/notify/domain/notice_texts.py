@@ -152,6 +152,10 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
 # Why nobody could take a ticket (the fact `cause`), per language; a notice without one says dispatch's `why`.
 CAUSES = {
     "no_skill": ("本项目没有具备该系统技能的工程师。", "no engineer of the site has the skill for this subsystem."),
+    "about_the_service": (
+        "这是关于服务本身的咨询，请服务经理答复或指派。",
+        "it is a question about the service as a whole: answer it or give it to someone.",
+    ),
     "nobody_free": (
         "具备该系统技能的工程师均不在班或已满负荷，候选人详见工单页面。",
         "every engineer with the skill is off duty or full; the ticket's page lists the candidates.",

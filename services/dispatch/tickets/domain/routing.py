@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.dispatch.roster.domain import Duty, Engineer
-from shared.contracts import ServiceKind
+from shared.contracts import SERVICE_AS_A_WHOLE, ServiceKind
 
 QUALITY_DESK = "quality"
 
@@ -90,6 +90,7 @@ class Cause(StrEnum):
 
     NO_SKILL = "no_skill"
     NOBODY_FREE = "nobody_free"
+    ABOUT_THE_SERVICE = "about_the_service"  # a question about the service itself: the manager's to answer or give
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,12 @@ Decision = ToEngineer | ToQualityDesk | ToManagerQueue
 def route(kind: ServiceKind, subsystem: str, owner_id: str | None, roster: list[Engineer]) -> Decision:
     if kind is ServiceKind.COMPLAINT:
         return ToQualityDesk()
+    if subsystem == SERVICE_AS_A_WHOLE:  # no system's skill fits: the service manager answers or gives it
+        return ToManagerQueue(
+            "a question about the service as a whole: the service manager answers it or gives it to someone",
+            Cause.ABOUT_THE_SERVICE,
+            {"cause": Cause.ABOUT_THE_SERVICE.value},
+        )
     ranked = candidates(subsystem, owner_id, roster)
     if ranked and ranked[0].eligible:
         best = ranked[0]
