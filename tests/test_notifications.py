@@ -281,3 +281,24 @@ async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_
     assert "ask an administrator" in stranger.json()["message"]
     not_theirs = await notify.http.put("/contacts/ntf.manager", json={"name": "X", "roles": ["admin"]}, headers=MANAGER)
     assert not_theirs.status_code == 403
+
+
+async def test_an_engineer_on_duty_is_told_of_their_work_at_once_whatever_their_quiet_hours(
+    seeded: World, dispatch: RunningService, notify: RunningService, mail: MailServer
+) -> None:
+    """The 7x24 promise: NTF1's engineers are always on shift, so a fault assigned in what would be their
+    quiet hours reaches them at once; quiet hours hold back only what can wait for people off duty."""
+    local = datetime.now(ZoneInfo("Asia/Shanghai"))
+    quiet = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"  # it is quiet time now
+    for username, engineer in (("n01.ntf1", "N01"), ("n02.ntf1", "N02")):
+        await contact(
+            notify, username, name=engineer, roles=["engineer"], engineer_id=engineer,
+            email=f"{engineer.lower()}@ntf.example", quiet_hours=quiet, channels={"assigned": ["email"]},
+        )  # fmt: skip
+    ticket_id = await open_ticket(seeded, dispatch)
+    assigned = [r for r in await _told(notify, ticket_id, 1) if r["kind"] == "assigned"]
+    [by_mail] = [r for r in assigned if r["channel"] == "email"]
+    assert by_mail["status"] == "sent"
+    waited = datetime.fromisoformat(by_mail["sent_at"]) - datetime.fromisoformat(by_mail["created_at"])
+    assert waited < timedelta(minutes=5)  # not the hour to the end of their quiet hours
+    assert [m for m in mail.to(f"{by_mail['username'][:3]}@ntf.example") if ticket_id in m["Subject"]]

@@ -109,7 +109,7 @@ async def _record(
         notice.kind, notice.facts, language=person.language, timezone=person.timezone, link=where, names=names
     )
     quiet = parse_quiet_hours(person.quiet_hours) if person.quiet_hours else None
-    due = send_after(now, quiet, person.timezone, urgent=notice.urgent)
+    due = send_after(now, quiet, person.timezone, urgent=notice.urgent, on_duty=recipient.on_duty is True)
     reach = Reachable(email=person.email if mail else None, phone=person.phone, robot_url=person.robot_url)
     added = 0
     for choice in preferences_from(person.channels).channels_for(notice.kind, reach, urgent=notice.urgent):

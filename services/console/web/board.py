@@ -6,6 +6,7 @@ letters)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -89,8 +90,15 @@ async def board_page(request: Request, session: Session, services: Services, vie
         cases=cases,
         visits=visits[:VISITS_SHOWN],
         doubtful_arrivals=doubtful,
-        dead_letters=[queue for queues in dead for queue in queues if queue["waiting"]],
+        dead_letters=_dead_letters_by_service(services.urls, dead),
     )
+
+
+def _dead_letters_by_service(names: Iterable[str], answers: list[Any]) -> list[dict[str, Any]]:
+    """How many letters wait in each service's dead-letter queues (the board names the service; the
+    administrator's page the queues)."""
+    waiting = {name: sum(queue["waiting"] for queue in queues) for name, queues in zip(names, answers, strict=True)}
+    return [{"service": name, "waiting": count} for name, count in waiting.items() if count]
 
 
 @router.get("/board/tickets")

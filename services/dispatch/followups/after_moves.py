@@ -36,13 +36,15 @@ async def after_move(uow: UnitOfWork, ticket: TicketState, action: Action, *, at
 
 
 async def _follow_up_due(uow: UnitOfWork, ticket: TicketState, *, resolved_at: datetime) -> None:
-    """Resolved: the customer is to be called back within a working day of the site's calendar, by the
-    desk the ticket needs."""
+    """Resolved: the customer is to be called back within a working day of the site's calendar, in its
+    business hours, by the desk the ticket needs."""
     connection = uow.connection
     timezone = await sites.timezone_of(connection, ticket.site_code) or sites.DEFAULT_TIMEZONE
     calendar = await site_calendars.calendar_of_site(connection, ticket.site_code)
     desk = desk_for(ticket.kind)
-    due = due_at(resolved_at, timezone, calendar.business_calendar())
+    due = due_at(
+        resolved_at, timezone, calendar.business_calendar(), opens=calendar.business_start, closes=calendar.business_end
+    )
     cycle = await followups.open_follow_up(connection, ticket.ticket_id, ticket.site_code, desk=desk, due_at=due)
     uow.publish(
         FollowUpDue(

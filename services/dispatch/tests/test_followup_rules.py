@@ -1,7 +1,7 @@
 """The rules after the work, without broker or database: when the follow-up call is due, what the
 customer's answer decides, review periods, and who may handle a quality case."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,6 +48,21 @@ CN = BusinessCalendar("CN")
 )
 def test_the_follow_up_is_due_one_working_day_later_on_the_sites_calendar(resolved: datetime, due: datetime) -> None:
     assert due_at(resolved.astimezone(UTC), "Asia/Shanghai", CN) == due
+
+
+@pytest.mark.parametrize(
+    ("resolved", "due"),
+    [
+        (datetime(2026, 11, 25, 2, 24, tzinfo=SHANGHAI), datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)),  # night
+        (datetime(2026, 11, 25, 21, 40, tzinfo=SHANGHAI), datetime(2026, 11, 26, 18, 0, tzinfo=SHANGHAI)),  # evening
+        (datetime(2026, 11, 27, 23, 59, tzinfo=SHANGHAI), datetime(2026, 11, 30, 18, 0, tzinfo=SHANGHAI)),  # Fri late
+    ],
+    ids=["night", "evening", "friday-night"],
+)
+def test_the_follow_up_falls_due_inside_the_sites_business_hours(resolved: datetime, due: datetime) -> None:
+    assert due_at(resolved.astimezone(UTC), "Asia/Shanghai", CN, opens=time(9, 0), closes=time(18, 0)) == due
+    late_office = due_at(resolved.astimezone(UTC), "Asia/Shanghai", CN, opens=time(10, 0), closes=time(22, 0))
+    assert time(10, 0) <= late_office.astimezone(SHANGHAI).time() <= time(22, 0)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@
 Whom to tell arrives decided (`notice.decided`: the engineer who holds the ticket, the site's service
 managers, its quality desk, one named person, and whether it is urgent). Each person is told on the
 channels they chose for that kind of notice, or by default on every channel they can be reached on, SMS
-only when it cannot wait. A notice that can wait does not wake anyone: it waits out the person's quiet
-hours in their own time zone. What is urgent (a breach) never waits.
+only when it cannot wait. A notice that can wait does not wake anyone off duty: it waits out the person's
+quiet hours in their own time zone. What is urgent (a breach) never waits, nor does a notice to someone on
+shift or on call at the moment it was decided (the 7x24 promise: the night's fault reaches the engineer
+on call at once).
 """
 
 from __future__ import annotations
@@ -52,9 +54,12 @@ def parse_quiet_hours(text: str) -> QuietHours:
     return QuietHours(time(h1, m1), time(h2, m2))
 
 
-def send_after(now: datetime, quiet: QuietHours | None, timezone: str, *, urgent: bool) -> datetime:
-    """When a notice may be sent: now, or if it can wait and it is the person's quiet time, when that ends."""
-    if quiet is None or urgent:
+def send_after(
+    now: datetime, quiet: QuietHours | None, timezone: str, *, urgent: bool, on_duty: bool = False
+) -> datetime:
+    """When a notice may be sent: now, or if it can wait and it is the person's quiet time, when that ends.
+    Quiet hours are for people off duty: whoever is on shift or on call when it is decided is told at once."""
+    if quiet is None or urgent or on_duty:
         return now
     local = now.astimezone(ZoneInfo(timezone))
     if not quiet.covers(local.time()):

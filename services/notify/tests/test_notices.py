@@ -35,6 +35,7 @@ def test_quiet_hours_hold_what_can_wait_until_they_end_in_the_persons_own_time_z
     morning = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai
     assert send_after(NOW, NIGHT, "Asia/Shanghai", urgent=False) == morning
     assert send_after(NOW, NIGHT, "Asia/Shanghai", urgent=True) == NOW  # a breach wakes them
+    assert send_after(NOW, NIGHT, "Asia/Shanghai", urgent=False, on_duty=True) == NOW  # on call: work now
     assert send_after(NOW, NIGHT, "Europe/London", urgent=False) == NOW  # 15:00 there: not quiet
     assert send_after(NOW, None, "Asia/Shanghai", urgent=False) == NOW
     after_midnight = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)  # 02:00 in Shanghai, same morning's end

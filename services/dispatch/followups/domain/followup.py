@@ -11,7 +11,7 @@ still can be made, and the record says it was late.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -54,13 +54,25 @@ def desk_for(kind: ServiceKind) -> str:
     return QUALITY_DESK if kind is ServiceKind.COMPLAINT else SERVICE_MANAGER_DESK
 
 
-def due_at(resolved_at: datetime, timezone: str, calendar: BusinessCalendar, working_days: int = 1) -> datetime:
-    """The same time of day, `working_days` working days after the day of resolution (site time)."""
-    local = resolved_at.astimezone(ZoneInfo(timezone))
+def due_at(
+    resolved_at: datetime,
+    timezone: str,
+    calendar: BusinessCalendar,
+    *,
+    opens: time = time(9, 0),
+    closes: time = time(18, 0),
+    working_days: int = 1,
+) -> datetime:
+    """The same time of day, `working_days` working days after the day of resolution (site time), inside
+    the site's business hours: a job resolved at night is called about when the office opens (from
+    `opens`), one resolved late in the evening by the office's close (`closes`)."""
+    zone = ZoneInfo(timezone)
+    local = resolved_at.astimezone(zone)
     day = local.date()
     for _ in range(working_days):
         day = calendar.next_working_day(day)
-    return local + timedelta(days=(day - local.date()).days)
+    at = min(max(local.time().replace(tzinfo=None), opens), closes)
+    return datetime.combine(day, at, tzinfo=zone)
 
 
 def outcome_of(call: Call, attempt: int, attempts_allowed: int) -> Outcome:
