@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.bounds import Code, Identifier, Name, Text
+from shared.contracts.tickets import PageTo
 
 
 class _Strict(BaseModel):
@@ -132,6 +133,20 @@ class StaffSection(ReachableSection):
     roles: list[Literal["manager", "quality", "customer", "operator", "admin"]] = Field(min_length=1)
 
 
+PAGE_STEPS = (PageTo.BACKUP_ON_CALL.value, PageTo.SERVICE_MANAGERS.value)
+"""The steps of a paging chain besides an engineer named by id."""
+
+
+class PagingSection(_Strict):
+    """Whom to wake, in order, when the engineer given a ticket has not accepted it by the time its
+    response clock warns: the first step at the warning, each next one `minutes_between_steps` later while
+    nobody has accepted it. A step is `backup_on_call` (another engineer of the site on call or on shift
+    then, one with the subsystem's skill first), `service_managers`, or an engineer's id."""
+
+    steps: list[Identifier] = Field(default_factory=lambda: list(PAGE_STEPS), max_length=10)
+    minutes_between_steps: float = Field(default=5, ge=0, le=240)
+
+
 class SiteFile(_Strict):
     site: SiteSection
     contracts: list[ContractSection] = Field(default_factory=list)
@@ -140,6 +155,7 @@ class SiteFile(_Strict):
     engineers: list[EngineerSection] = Field(default_factory=list)
     inspections: list[InspectionSection] = Field(default_factory=list)
     staff: list[StaffSection] = Field(default_factory=list)
+    paging: PagingSection = Field(default_factory=PagingSection)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> SiteFile:
@@ -158,6 +174,10 @@ class SiteFile(_Strict):
         for subsystem in self.subsystems:
             if subsystem.owner is not None and subsystem.owner not in engineers:
                 raise ValueError(f"subsystem {subsystem.code}: owner {subsystem.owner!r} is not an engineer")
+        for step in self.paging.steps:
+            if step not in PAGE_STEPS and step not in engineers:
+                known = ", ".join((*PAGE_STEPS, *sorted(engineers)))
+                raise ValueError(f"paging: step {step!r} is not one of {known} (an engineer's id or a role)")
         return self
 
 

@@ -54,6 +54,12 @@ def _copy(site: Path, to: Path, code: str, *, inspection_plans: bool) -> None:
         text,
         flags=re.MULTILINE,
     )
+    text = re.sub(  # a paging chain's steps may name engineers too
+        r"^steps = \[[^\]]*\]",
+        lambda m: re.sub(r'"([^"]+)"', lambda s: f'"{code}-{s[1]}"' if s[1] in engineers else s[0], m[0]),
+        text,
+        flags=re.MULTILINE,
+    )
     to.write_text(text)
 
 

@@ -41,6 +41,7 @@ service = ServiceDefinition(
         contracts.TicketAssigned,
         contracts.TicketAwaitingAssignment,
         contracts.TicketAtRisk,
+        contracts.TicketPaged,
         contracts.ComplaintRouted,
         contracts.TicketEscalationNeeded,
         contracts.TicketAccepted,

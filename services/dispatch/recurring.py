@@ -1,5 +1,6 @@
 """What dispatch does again and again, besides handling messages and requests: assigning the tickets
-that wait for an engineer as soon as someone can take them, marking follow-up calls not made in time
+that wait for an engineer as soon as someone can take them, paging the next one when nobody accepts a
+ticket in time (tickets/paging.py), marking follow-up calls not made in time
 as missed, opening the inspection visits that fall due and flagging those overdue.
 
 Whether anyone can take a waiting ticket changes with time (a shift starts at 08:30), with the roster
@@ -23,6 +24,7 @@ from services.dispatch.followups.calls import expire_overdue
 from services.dispatch.inspections.visits import flag_overdue, open_due_visits
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.tickets.assignment import assign_waiting
+from services.dispatch.tickets.paging import page_due
 from shared.background import BackgroundLoop
 from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
@@ -62,6 +64,10 @@ class RecurringWork(BackgroundLoop):
             if done < self._batch_size:
                 return assigned
 
+    async def page(self) -> int:
+        """Take the steps of the paging chains that are due; returns how many chains were looked at."""
+        return await self._in_batches(page_due)
+
     async def expire_due(self) -> int:
         """Mark every follow-up past due as missed; returns how many."""
         return await self._in_batches(expire_overdue)
@@ -90,9 +96,10 @@ class RecurringWork(BackgroundLoop):
         while not self.stopping.is_set():
             self._wake.clear()
             try:
-                # A commit may have freed an engineer for a waiting ticket; visits and follow-ups fall
-                # due with time alone, so they are looked at once an interval, not after every commit.
-                done = {"waiting_tickets_assigned": await self.assign_due()}
+                # A commit may have freed an engineer for a waiting ticket or begun a paging chain (a
+                # page cannot wait for the interval); visits and follow-ups fall due with time alone, so
+                # they are looked at once an interval, not after every commit.
+                done = {"waiting_tickets_assigned": await self.assign_due(), "paging_steps": await self.page()}
                 if time.monotonic() - last_full_look >= self._interval.total_seconds():
                     last_full_look = time.monotonic()
                     done |= {

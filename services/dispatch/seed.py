@@ -36,7 +36,8 @@ async def load_site(database: ServiceDatabase, path: Path) -> str:
             "longitude": where.longitude if where else None,
             "arrival_radius_m": where.arrival_radius_m if where else None,
         }
-        await sites.keep_site(connection, {"code": site_code, "timezone": timezone, **located})
+        paging = described.paging.model_dump()
+        await sites.keep_site(connection, {"code": site_code, "timezone": timezone, "paging": paging, **located})
         for engineer in described.engineers:
             row = {
                 "engineer_id": engineer.id,

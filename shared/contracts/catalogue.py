@@ -59,6 +59,7 @@ from shared.contracts.tickets import (
     TicketLinked,
     TicketNoted,
     TicketOpened,
+    TicketPaged,
     TicketReclassified,
     TicketRejected,
 )
@@ -80,6 +81,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     TicketAssigned,
     TicketAwaitingAssignment,
     TicketAtRisk,
+    TicketPaged,
     ComplaintRouted,
     TicketEscalationNeeded,
     TicketAccepted,

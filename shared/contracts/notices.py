@@ -29,10 +29,14 @@ class NoticeKind(StrEnum):
     FOLLOW_UP_ASKED = "follow_up_asked"  # the customer is asked how the job went (v2)
     CUSTOMER_COMMENTED = "customer_commented"  # the customer wrote on their ticket (v2)
     MERGED = "merged"  # a report the engineer held joined another ticket: nothing to do on it (v2)
+    PAGED = "paged"  # nobody accepted a ticket in time: the next of the site's paging chain is woken (v3)
 
 
 NEW_IN_V2 = frozenset({NoticeKind.FOLLOW_UP_ASKED, NoticeKind.CUSTOMER_COMMENTED, NoticeKind.MERGED})
 """The kinds version 1 of `notice.decided` did not know."""
+
+NEW_IN_V3 = frozenset({NoticeKind.PAGED})
+"""The kinds version 2 did not know."""
 
 
 class Audience(StrEnum):
@@ -72,8 +76,9 @@ class NoticeDecided(Event):
     site) and why. The notify service reaches each of them once per channel, however often this is sent."""
 
     message_type: ClassVar[str] = "notice.decided"
-    schema_version: ClassVar[int] = 2  # v2: the customer's audience and notices; notify reads v1 as it is
-    reads_versions: ClassVar[tuple[int, ...]] = (1,)
+    # v2: the customer's audience and notices; v3: pages. Notify reads the earlier versions as they are.
+    schema_version: ClassVar[int] = 3
+    reads_versions: ClassVar[tuple[int, ...]] = (1, 2)
 
     notice_key: Text = Field(
         description="What the notice is about, stable across redeliveries and republishing (e.g. "
@@ -95,5 +100,7 @@ class NoticeDecided(Event):
     decided_at: AwareDatetime = Field(description="When it was decided (and when `on_duty` held).")
 
     def version_needed(self) -> int:
+        if self.kind in NEW_IN_V3:
+            return 3
         customers = any(recipient.audience is Audience.CUSTOMERS for recipient in self.recipients)
-        return self.schema_version if self.kind in NEW_IN_V2 or customers else 1
+        return 2 if self.kind in NEW_IN_V2 or customers else 1

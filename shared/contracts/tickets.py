@@ -140,6 +140,32 @@ class TicketAtRisk(Event):
     flagged_at: AwareDatetime
 
 
+class PageTo(StrEnum):
+    """Whom a step of a site's paging chain wakes."""
+
+    BACKUP_ON_CALL = "backup_on_call"  # another engineer of the site on call or on shift at that moment
+    SERVICE_MANAGERS = "service_managers"  # the site's service managers
+    ENGINEER = "engineer"  # one engineer the chain names
+
+
+class TicketPaged(Event):
+    """Nobody has accepted the ticket since its response clock warned: the next step of the site's paging
+    chain woke someone (the backup on call, the service managers, a named engineer) to see it taken up."""
+
+    message_type: ClassVar[str] = "ticket.paged"
+
+    ticket_id: Identifier
+    site_code: Code
+    step: int = Field(ge=1, le=20, description="The step of the site's chain, from 1.")
+    to: PageTo
+    engineer_id: Identifier | None = Field(None, description="The engineer paged; none for the service managers.")
+    engineer_name: Name | None = None
+    holder_engineer_id: Identifier | None = Field(description="Who holds the ticket and has not accepted it.")
+    holder_engineer_name: Name | None = None
+    due_at: AwareDatetime = Field(description="When the response clock runs out.")
+    paged_at: AwareDatetime
+
+
 class ComplaintRouted(Event):
     """A complaint went to the quality desk, never to the engineer it may be about."""
 

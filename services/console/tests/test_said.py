@@ -58,6 +58,17 @@ def _sayer(language: str) -> Sayer:
             "arrived 12 m from the site",
         ),
         ({"action": "at_risk", "note": "x", "facts": {"clock": "response"}}, "响应时限已预警，仍无人接单", "the response clock warned and nobody has accepted it"),
+        (
+            {"action": "paged", "note": "paged E02", "facts": {"step": 1, "to": "backup_on_call", "engineer_id": "E02", "engineer_name": "Li Na"}},
+            "已呼叫 Li Na（备班值班工程师）",
+            "paged Li Na (backup on call)",
+        ),
+        (
+            {"action": "paged", "note": "nobody", "facts": {"step": 2, "to": "engineer", "nobody": "off_duty"}},
+            "无人可呼叫（项目呼叫链指定）：不在班",
+            "nobody to page (named in the site's paging chain): off duty",
+        ),
+        ({"action": "paged", "note": "x", "facts": {"step": 3, "to": "service_managers"}}, "已呼叫服务经理", "paged the service managers"),
         ({"action": "assign", "note": "to E01 (least_loaded)", "facts": None}, "to E01 (least_loaded)", "to E01 (least_loaded)"),
         ({"action": "resolve", "note": "更换保险丝", "facts": None}, "更换保险丝", "更换保险丝"),
     ],

@@ -153,6 +153,7 @@ LABELS = {
     "did_route": N_("Sent to the quality desk"),
     "did_await": N_("Nobody free to take it"),
     "did_at_risk": N_("Response at risk"),
+    "did_paged": N_("Paged"),
     "did_reclassify": N_("Kind or priority changed"),
     "did_escalate": N_("Escalated to the vendor"),
     "did_vendor_case_ended": N_("Vendor case ended"),

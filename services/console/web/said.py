@@ -33,6 +33,17 @@ ESCALATIONS = {
     "vendor_visit": N_("vendor's visit"),
     "technical_question": N_("technical question"),
 }
+PAGED_AS = {
+    "backup_on_call": N_("backup on call"),
+    "engineer": N_("named in the site's paging chain"),
+    "service_managers": N_("the service managers"),
+}
+NOBODY_PAGED = {
+    "nobody_on_duty": N_("nobody else is on duty"),
+    "off_duty": N_("off duty"),
+    "not_serving": N_("does not serve this site"),
+    "already_told": N_("already paged"),
+}
 VENDOR_OUTCOMES = {"fixed": N_("fixed"), "declined": N_("declined"), "cancelled": N_("cancelled")}
 
 
@@ -82,6 +93,8 @@ class Sayer:
                 return self.waiting(facts, site_code) or note
             case "at_risk":
                 return _("the response clock warned and nobody has accepted it")
+            case "paged":
+                return self.page(facts)
             case "reclassify":
                 said = _("now %(kind)s, %(priority)s priority") % {
                     "kind": self._label(facts.get("kind")),
@@ -111,6 +124,22 @@ class Sayer:
                 said = _("follow-up call, satisfaction %(score)s/5") % {"score": facts["satisfaction"]}
                 return self._then(said, facts.get("comments"))
         return note
+
+    def page(self, facts: Mapping[str, Any]) -> str:
+        """One step of a paging chain: whom it woke, or why nobody."""
+        _ = self._
+        as_what = self._word(PAGED_AS, facts.get("to"))
+        if facts.get("engineer_id"):
+            return _("paged %(engineer)s (%(as_what)s)") % {
+                "engineer": facts.get("engineer_name") or facts["engineer_id"],
+                "as_what": as_what,
+            }
+        if facts.get("nobody"):
+            return _("nobody to page (%(as_what)s): %(why)s") % {
+                "as_what": as_what,
+                "why": self._word(NOBODY_PAGED, facts["nobody"]),
+            }
+        return _("paged %(whom)s") % {"whom": as_what}
 
     def waiting(self, facts: Mapping[str, Any] | None, site_code: str | None) -> str:
         """Why nobody could take a ticket; empty without facts (the page shows the English it had)."""

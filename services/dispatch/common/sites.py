@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Column, Float, Table, Text, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.db.schema import metadata
@@ -21,12 +22,19 @@ sites = Table(
     Column("latitude", Float),
     Column("longitude", Float),
     Column("arrival_radius_m", Float),
+    Column("paging", JSONB),  # the site file's paging chain (steps, minutes_between_steps); None: the default
 )
 
 
 async def timezone_of(connection: AsyncConnection, site_code: str) -> str | None:
     zone: str | None = await connection.scalar(select(sites.c.timezone).where(sites.c.code == site_code))
     return zone
+
+
+async def paging_of(connection: AsyncConnection, site_code: str) -> dict[str, Any] | None:
+    """The site's paging chain as its site file gave it (None: the default chain)."""
+    chain: dict[str, Any] | None = await connection.scalar(select(sites.c.paging).where(sites.c.code == site_code))
+    return chain
 
 
 async def know_site(connection: AsyncConnection, site_code: str, timezone: str) -> None:

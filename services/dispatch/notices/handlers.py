@@ -26,6 +26,7 @@ from shared.contracts import (
     TicketAwaitingAssignment,
     TicketLinked,
     TicketNoted,
+    TicketPaged,
 )
 from shared.messaging.failures import NotYet
 from shared.messaging.routes import MessageHandlers
@@ -73,4 +74,5 @@ def _notice_handlers(settings: ServiceSettings, *, facts_of: FactsOf, duty_of: D
     about_ticket(FollowUpRecorded, rules.on_follow_up_recorded)
     about_ticket(TicketNoted, rules.on_ticket_noted)
     about_ticket(TicketLinked, rules.on_ticket_linked)
+    about_ticket(TicketPaged, rules.on_paged)
     return handlers

@@ -16,9 +16,11 @@ from shared.contracts import (
     TicketAwaitingAssignment,
     TicketLinked,
     TicketNoted,
+    TicketPaged,
 )
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.contracts.sla import ClockKind
+from shared.contracts.tickets import PageTo
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 TICKET = rules.TicketFacts("HH138-20261127-0001", "HH138", "bgm", "normal", engineer_id="E01")
@@ -146,3 +148,17 @@ def test_the_customer_is_asked_and_heard_and_a_merged_report_s_engineer_is_told(
     )  # fmt: skip
     joined = merged.model_copy(update={"relation": LinkRelation.JOINED_BY, "released_engineer_id": None})
     assert rules.on_ticket_linked(joined, TICKET) == []
+
+
+def test_a_page_wakes_the_engineer_or_the_managers_at_once_and_needs_version_3() -> None:
+    paged = TicketPaged(
+        ticket_id=TICKET.ticket_id, site_code="HH138", step=1, to=PageTo.BACKUP_ON_CALL, engineer_id="E02",
+        engineer_name="Li Na", holder_engineer_id="E01", holder_engineer_name="Wang Lei", due_at=NOW, paged_at=NOW,
+    )  # fmt: skip
+    [backup] = rules.on_paged(paged, TICKET)
+    assert (backup.kind, backup.urgent, backup.recipients) == (NoticeKind.PAGED, True, (rules.engineer("E02"),))
+    assert (backup.facts["holder"], backup.facts["to"]) == ("Wang Lei", "backup_on_call")
+    managers = paged.model_copy(update={"step": 2, "to": PageTo.SERVICE_MANAGERS, "engineer_id": None})
+    [told] = rules.on_paged(managers, TICKET)
+    assert (told.recipients, told.key != backup.key) == ((rules.MANAGERS,), True)
+    assert rules.decided(told, {}, NOW).version_needed() == 3

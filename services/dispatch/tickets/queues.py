@@ -13,12 +13,13 @@ from services.dispatch.common.sites import sites
 from services.dispatch.followups.lookups import last_satisfaction
 from services.dispatch.roster.lookups import engineer_names
 from services.dispatch.tickets.domain.lifecycle import Status
-from services.dispatch.tickets.tables import assignments, tickets
+from services.dispatch.tickets.tables import assignments, ticket_history, tickets
 from shared.persistence.database import dicts_of
 
 
 async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | None) -> list[dict[str, Any]]:
-    """Tickets waiting for an engineer (`waiting`), or at risk and still not accepted, oldest first."""
+    """Tickets waiting for an engineer (`waiting`), or at risk and still not accepted, oldest first, each
+    at risk with the pages its site's chain has sent (`pages`)."""
     query = select(
         tickets.c.ticket_id,
         tickets.c.site_code,
@@ -42,7 +43,23 @@ async def queue(connection: AsyncConnection, *, waiting: bool, site_code: str | 
         ).order_by(tickets.c.at_risk_since)
     if site_code is not None:
         query = query.where(tickets.c.site_code == site_code)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    found = [dict(row._mapping) for row in await connection.execute(query)]
+    if not waiting:  # whom the paging chain has woken for each, in order
+        pages = await _pages(connection, [row["ticket_id"] for row in found])
+        found = [{**row, "pages": pages.get(row["ticket_id"], [])} for row in found]
+    return found
+
+
+async def _pages(connection: AsyncConnection, ticket_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    rows = await connection.execute(
+        select(ticket_history.c.ticket_id, ticket_history.c.at, ticket_history.c.facts)
+        .where(ticket_history.c.ticket_id.in_(ticket_ids), ticket_history.c.action == "paged")
+        .order_by(ticket_history.c.id)
+    )
+    pages: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        pages.setdefault(row.ticket_id, []).append({**(row.facts or {}), "at": row.at})
+    return pages
 
 
 async def open_tickets(connection: AsyncConnection, *, site_code: str | None) -> list[dict[str, Any]]:

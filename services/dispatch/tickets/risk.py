@@ -1,16 +1,15 @@
 """Tickets at risk: when the response clock warns and nobody has accepted the ticket yet, it is
-flagged, listed for the service manager and announced, once."""
+flagged, listed for the service manager and announced, once, and the site's paging chain begins
+(paging.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from services.dispatch.tickets import repository
-from services.dispatch.tickets.domain.lifecycle import Status
+from services.dispatch.tickets import paging, repository
+from services.dispatch.tickets.domain.lifecycle import NOT_YET_ACCEPTED
 from shared.contracts import ClockKind, SlaWarning, TicketAtRisk
 from shared.messaging.unit_of_work import UnitOfWork
-
-NOT_YET_ACCEPTED = frozenset({Status.AWAITING_ASSIGNMENT, Status.ASSIGNED})
 
 
 async def flag_if_unaccepted(uow: UnitOfWork, warning: SlaWarning, *, now: datetime) -> bool:
@@ -22,6 +21,7 @@ async def flag_if_unaccepted(uow: UnitOfWork, warning: SlaWarning, *, now: datet
         return False
     if not await repository.flag_at_risk(uow.connection, ticket, at=now):
         return False  # flagged already
+    await paging.begin(uow.connection, ticket, response_due_at=warning.due_at, now=now)
     uow.publish(
         TicketAtRisk(
             ticket_id=ticket.ticket_id,

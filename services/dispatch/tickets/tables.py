@@ -9,12 +9,13 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Identity,
     Index,
+    Integer,
     Table,
     Text,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.dispatch.db.schema import metadata
 
@@ -132,4 +133,22 @@ escalations = Table(
     Column("closed_at", TIMESTAMP(timezone=True)),
     ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
     Index("ix_escalations_ticket_id", "ticket_id"),
+)
+
+
+# The paging chains under way (tickets/paging.py): a ticket nobody accepted by its response clock's
+# warning, the step of its site's chain to take next and when. Gone when the chain ends or is moot.
+pagings = Table(
+    "pagings",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("site_code", Text, nullable=False),
+    Column("holder_engineer_id", Text),  # who held it, not accepting, when the chain began
+    Column("next_step", Integer, nullable=False),  # an index into the site's steps
+    Column("next_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("response_due_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("paged", ARRAY(Text), nullable=False, server_default="{}"),  # the engineers paged so far
+    Column("started_at", TIMESTAMP(timezone=True), nullable=False),
+    ForeignKeyConstraint(["ticket_id"], ["dispatch.tickets.ticket_id"]),
+    Index("ix_pagings_next_at", "next_at"),
 )

@@ -137,6 +137,17 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
             "Ticket {ticket} at {site} ({about}) repeated a report and joined ticket {linked}; you need not act on it.",
         ),
     },
+    NoticeKind.PAGED: {
+        "zh": (
+            "紧急：工单 {ticket} 无人接单",
+            "{site} 的工单 {ticket}（{about}）{held}至今无人接单，响应时限 {due} 到期。{asked}",
+        ),
+        "en": (
+            "Urgent: nobody has accepted {ticket}",
+            "Ticket {ticket} at {site} ({about}) {held}has not been accepted; its response clock runs out at "
+            "{due}. {asked}",
+        ),
+    },
     NoticeKind.WEBHOOK_PAUSED: {
         "zh": (
             "Webhook 已暂停（{site}）",
@@ -162,6 +173,15 @@ CAUSES = {
     ),
 }
 RULE = ("派工依据：{}。", "Why you: {}. ")
+HELD = ("已派给 {}，但", "was given to {}, but ")  # whom a paged ticket was given to
+ANYONE = ("值班工程师", "the engineers on duty")
+ASKED = {  # what a page asks of whom it wakes: an engineer sees the ticket taken up, a manager gives it away
+    "service_managers": ("请立即联系{}或改派。", "Reach {} or give it to someone else now."),
+    "engineer": (
+        "请立即联系{}或接手处理，并告知服务经理。",
+        "Reach {} or take it up now, and tell the service manager.",
+    ),
+}
 REASON = ("说明：{}", "Note: {}")
 
 
@@ -218,6 +238,11 @@ def _worded(facts: Mapping[str, object], language: str, names: Names) -> dict[st
     shown["rule"] = RULE[english].format(word("rule", rule, language)) if rule else ""
     reason = facts.get("reason")
     shown["reason"] = REASON[english].format(reason) if reason else ""
+    holder = facts.get("holder")
+    shown["held"] = HELD[english].format(holder) if holder else ""
+    if facts.get("to"):
+        asked = ASKED["service_managers" if facts["to"] == "service_managers" else "engineer"][english]
+        shown["asked"] = asked.format(f" {holder} " if holder and not english else holder or ANYONE[english])
     cause = _code(facts.get("cause"))
     if cause in CAUSES:
         shown["why"] = CAUSES[cause][english]

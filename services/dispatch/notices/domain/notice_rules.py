@@ -9,6 +9,8 @@ returns the notices it gives rise to, each naming its recipients; `decided` make
 - the site's customer representatives, when a follow-up is due: they may answer it themselves;
 - the engineer who holds the ticket (the managers when nobody does), when the customer comments on it;
 - the engineer who held a repeat report, when it joins the open ticket of its problem;
+- whom a step of the site's paging chain wakes (the backup on call, a named engineer, the managers),
+  when nobody has accepted a ticket since its response clock warned;
 - the quality desk, on a low satisfaction score.
 
 A webhook subscription's owner is told by the notify service itself, from `webhook.paused`.
@@ -31,13 +33,14 @@ from shared.contracts import (
     TicketAwaitingAssignment,
     TicketLinked,
     TicketNoted,
+    TicketPaged,
 )
 from shared.contracts.followups import LOWEST_SATISFIED
 from shared.contracts.notices import Audience, FactValue, NoticeDecided, NoticeKind, Recipient
 from shared.contracts.tickets import LinkRelation
 from shared.contracts.vocabulary import Priority
 
-BREACHES = frozenset({NoticeKind.SLA_BREACHED, NoticeKind.VENDOR_BREACHED})
+NEVER_WAITS = frozenset({NoticeKind.SLA_BREACHED, NoticeKind.VENDOR_BREACHED, NoticeKind.PAGED})
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,8 @@ class Notice:
 
 
 def urgent(kind: NoticeKind, priority: str | None) -> bool:
-    """Breaches never wait; nor does anything about a critical ticket."""
-    return kind in BREACHES or priority == Priority.CRITICAL
+    """Breaches and pages never wait; nor does anything about a critical ticket."""
+    return kind in NEVER_WAITS or priority == Priority.CRITICAL
 
 
 def engineer(engineer_id: str) -> Recipient:
@@ -193,3 +196,14 @@ def on_ticket_linked(event: TicketLinked, ticket: TicketFacts) -> list[Notice]:
     key = f"merged:{event.ticket_id}"
     facts: Facts = {"linked": event.linked_ticket_id}
     return [_notice(NoticeKind.MERGED, key, ticket, facts, engineer(event.released_engineer_id))]
+
+
+def on_paged(event: TicketPaged, ticket: TicketFacts) -> list[Notice]:
+    """A step of the paging chain: whom it wakes sees that the ticket is taken up."""
+    key = f"paged:{event.ticket_id}:{event.step}"
+    facts: Facts = {
+        "holder": event.holder_engineer_name or event.holder_engineer_id, "due": event.due_at.isoformat(),
+        "to": event.to.value,
+    }  # fmt: skip
+    woken = engineer(event.engineer_id) if event.engineer_id is not None else MANAGERS
+    return [_notice(NoticeKind.PAGED, key, ticket, facts, woken)]

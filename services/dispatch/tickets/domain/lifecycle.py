@@ -47,6 +47,7 @@ class Action(StrEnum):
 # Tickets in these states occupy their engineer (they count toward the engineer's limit).
 OPEN = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
 WORKING = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE})
+NOT_YET_ACCEPTED = frozenset({Status.AWAITING_ASSIGNMENT, Status.ASSIGNED})  # at risk if the response clock warns
 
 _MOVES: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
