@@ -1,6 +1,6 @@
 from typing import ClassVar, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.contracts.notices import NoticeKind
@@ -48,12 +48,12 @@ class NotifySettings(ServiceSettings):
         "`售后通知：${subject}（${site}），请登录售后平台处理。`",
     )
     aliyun_sms_templates: dict[NoticeKind, str] = Field(
-        default_factory=dict,
+        {},
         description='Alibaba Cloud SMS: templates of their own for some kinds of notice, e.g. {"sla_breached": '
         '"SMS_123"} (JSON), with the same variables; the other kinds use NOTIFY_ALIYUN_SMS_TEMPLATE_CODE.',
     )
     aliyun_sms_template_params: list[TemplateVariable] = Field(
-        default_factory=lambda: list[TemplateVariable](["subject", "site"]),
+        ["subject", "site"],
         description="The variables the templates name (JSON list): `subject`, the notice's headline in the "
         "person's language with its ticket (\"时限超时 HH138-20261127-0001\"); `ticket`, the ticket's number alone; "
         "`site`, the site's name. Each is cut to NOTIFY_ALIYUN_SMS_PARAM_MAX_CHARS, 【】 and line breaks removed.",
@@ -88,7 +88,12 @@ class NotifySettings(ServiceSettings):
 
     @property
     def wecom_configured(self) -> bool:
-        return bool(self.wecom_corp_id and self.wecom_agent_id is not None and self.wecom_secret)
+        return all(_given(v) for v in (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret))
+
+    @field_validator("wecom_agent_id", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as empty
 
     @model_validator(mode="after")
     def _providers_complete(self) -> Self:
@@ -97,12 +102,18 @@ class NotifySettings(ServiceSettings):
         if self.sms_provider == "aliyun":
             needed = ("aliyun_access_key_id", "aliyun_access_key_secret", "aliyun_sms_sign_name",
                       "aliyun_sms_template_code")  # fmt: skip
-            missing = [f"NOTIFY_{name.upper()}" for name in needed if not getattr(self, name)]
+            missing = [f"NOTIFY_{name.upper()}" for name in needed if not _given(getattr(self, name))]
             if missing:
                 raise ValueError(f"NOTIFY_SMS_PROVIDER=aliyun needs {', '.join(missing)}")
         wecom = {"NOTIFY_WECOM_CORP_ID": self.wecom_corp_id, "NOTIFY_WECOM_AGENT_ID": self.wecom_agent_id,
                  "NOTIFY_WECOM_SECRET": self.wecom_secret}  # fmt: skip
-        missing = [name for name, value in wecom.items() if value is None or value == ""]
+        missing = [name for name, value in wecom.items() if not _given(value)]
         if 0 < len(missing) < len(wecom):
             raise ValueError(f"WeCom application messages need {', '.join(missing)} as well")
         return self
+
+
+def _given(value: str | int | SecretStr | None) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return value is not None and value != ""
