@@ -1,8 +1,8 @@
 """The providers' rules as plain functions: Alibaba Cloud's V3 signature against the worked example its
 documentation publishes, and against the local stand-in's own reading of the algorithm; the encoding
 the signature wants; a notice's template variables within the provider's limits; which refusals are
-final; what a delivery report says; WeCom rather than the group robot by default; a provider half
-configured refused at start."""
+final; what a delivery report says; WeCom rather than the group robot by default, a WeCom userid from
+the site file; a provider half configured refused at start."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from services.notify import seed
 from services.notify.domain import aliyun_sms as rules
 from services.notify.domain.notices import Channel, Preferences, Reachable
 from services.notify.settings import NotifySettings
 from services.notify.wecom import within_bytes
 from shared.contracts.notices import NoticeKind
+from shared.site_file import DEMO_SITE, load_site_file
 from testkit.aliyun_fake import expected_signature
 
 
@@ -120,3 +122,12 @@ def test_a_provider_half_configured_is_refused_at_start_naming_what_is_missing()
         NotifySettings(wecom_corp_id="ww1", wecom_agent_id=1000002)
     assert NotifySettings().wecom_configured is False
     assert NotifySettings(sms_provider="log").sms_provider == "log"
+
+
+def test_a_site_file_gives_a_persons_wecom_userid_as_their_other_addresses() -> None:
+    described = load_site_file(DEMO_SITE)
+    first = described.staff[0].model_copy(update={"wecom_userid": "LiuYang"})
+    contacts = seed._contacts(described.model_copy(update={"staff": [first, *described.staff[1:]]}))
+    by_name = {c["username"]: c for c in contacts}
+    assert by_name[first.username]["wecom_userid"] == "LiuYang"
+    assert by_name[described.staff[1].username]["wecom_userid"] is None
