@@ -5,7 +5,7 @@ Written against the HTTP API with httpx rather than with the official SDK (aliba
 the SDK is synchronous at heart (its async calls run on its own Tea runtime and aiohttp), brings half a
 dozen packages (credentials, tea-util, openapi-util, gateway-spi, cryptography pinned ranges) for two calls,
 and would give us no more than the signature, which is a page of pure code checked against the
-provider's own published example (services/notify/tests/test_aliyun_signing.py). Requests are signed as
+provider's own published example (services/notify/tests/test_providers.py). Requests are signed as
 the SDK signs them today (V3, ACS3-HMAC-SHA256), with the parameters in the query and no body."""
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ class AliyunSms:
             said: dict[str, Any] = answer.json()
         except ValueError:
             raise NotSent(f"Aliyun SMS answered {answer.status_code} without JSON") from None
-        code = str(said.get("Code") or f"HTTP {answer.status_code}")
+        if not said.get("Code"):  # not the provider speaking (a proxy, a gateway in trouble): try again later
+            raise NotSent(f"Aliyun SMS answered {answer.status_code} without a code")
+        code = str(said["Code"])
         if code != "OK":
             reason = f"Aliyun SMS refused: {code} {said.get('Message') or ''}".strip()
             raise NotSent(reason, final=rules.refusal_is_final(code), code=code)
