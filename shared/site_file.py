@@ -108,10 +108,13 @@ class ReachableSection(_Strict):
     phone: str | None = None
     email: str | None = Field(default=None, pattern=EMAIL)
     robot: RobotSection | None = None
+    wecom_userid: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Their member id (UserID) in the company's WeCom."
+    )
     language: Literal["zh", "en"] = "zh"
     quiet_hours: str | None = Field(default=None, description="Local HH:MM-HH:MM when what can wait waits.")
     notify: dict[str, list[str]] = Field(
-        default_factory=dict, description="Channels (email, robot, sms) per kind of notice; others by default."
+        default_factory=dict, description="Channels (email, robot, sms, wecom) per kind of notice; others by default."
     )
 
 

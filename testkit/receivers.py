@@ -37,28 +37,32 @@ class Receiver:
 
 @asynccontextmanager
 async def http_receiver(path: str = "/aftercare") -> AsyncIterator[Receiver]:
-    port = free_port()
-    kept = Receiver(f"http://127.0.0.1:{port}{path}")
-
     async def take(request: Request) -> Response:
         kept.received.append((dict(request.headers), await request.body()))
         kept.queries.append(request.url.query)
         return Response(kept.body, status_code=kept.answer, media_type="application/json" if kept.body else None)
 
-    server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=[Route(path, take, methods=["POST"])]), port=port, log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
+    async with serving(Starlette(routes=[Route(path, take, methods=["POST"])])) as base:
+        kept = Receiver(f"{base}{path}")
+        yield kept
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """An ASGI app under uvicorn on a free local port, for as long as the block runs: its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
 
     async def started() -> bool:
         return server.started
 
     await eventually(started, timeout=10)
     try:
-        yield kept
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await serving
+        await task
 
 
 @dataclass

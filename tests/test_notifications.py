@@ -266,7 +266,7 @@ async def test_a_person_keeps_their_own_choices_and_only_an_administrator_their_
     assert {k: answer.json()[k] for k in chosen} == chosen
     for wrong, says in (
         ({"channels": {"breach": ["sms"]}}, "unknown kind of notice"),
-        ({"channels": {"assigned": ["fax"]}}, "Input should be 'email', 'robot' or 'sms'"),
+        ({"channels": {"assigned": ["fax"]}}, "Input should be 'email', 'robot', 'sms' or 'wecom'"),
         ({"quiet_hours": "late"}, "HH:MM-HH:MM"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone"),
     ):

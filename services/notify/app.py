@@ -6,6 +6,7 @@ import services.notify
 from services.notify import handlers, seed, telling
 from services.notify.access import ACCESS
 from services.notify.db.tables import metadata
+from services.notify.receipts import receipt_poller
 from services.notify.sender import notification_sender
 from services.notify.settings import NotifySettings
 from shared.access_ends import accounts_subscription
@@ -25,6 +26,6 @@ service = ServiceDefinition(
     ),
     takes_over=("dispatch.contacts", "dispatch.notifications"),  # dispatch kept them before notify was a service
     seed=seed.load_site,
-    workers=(notification_sender,),
+    workers=(notification_sender, receipt_poller),
     publishes=(),
 )

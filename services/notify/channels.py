@@ -1,14 +1,15 @@
 """The ways a notification reaches a person: e-mail over SMTP, a WeCom or DingTalk group robot (a JSON
-POST that mentions the person by their mobile number), and text messages through a provider.
+POST that mentions the person by their mobile number); text messages through a provider (sms.py) and
+WeCom application messages to one person (wecom.py).
 
-Each channel sends one notification or raises NotSent with the reason, which is recorded."""
+Each channel sends one notification, saying what the provider took it as (`Taken`), or raises NotSent
+with the reason, which is recorded."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import importlib
 import re
 import time
 import urllib.parse
@@ -27,33 +28,47 @@ log = get_logger(__name__)
 
 
 class NotSent(Exception):
-    """Why a notification did not go. `final`: trying again will not help (nothing configured)."""
+    """Why a notification did not go. `final`: trying again will not help (nothing configured, a number
+    or a person the provider does not know); `code`: the provider's own code for it, if it gave one."""
 
-    def __init__(self, reason: str, *, final: bool = False) -> None:
+    def __init__(self, reason: str, *, final: bool = False, code: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.final = final
+        self.code = code
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    address: str  # the e-mail address, the robot's webhook, the mobile number
+    address: str  # the e-mail address, the robot's webhook, the mobile number, the WeCom userid
     subject: str
     body: str
     phone: str | None = None  # whom a robot's message mentions
     robot_kind: str | None = None
     robot_secret: str | None = None
+    kind: str = ""  # the kind of notice: a text message provider picks its template by it
+    ticket_id: str | None = None
+    site: str | None = None  # the site's name in the person's language (its code if notify has none)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a provider answered when it took a message: its id for it (Aliyun's BizId, WeCom's msgid),
+    and whether it will report its delivery (a receipt to ask for later)."""
+
+    message_id: str | None = None
+    receipt_expected: bool = False
 
 
 class Sender(Protocol):
-    async def send(self, message: Outgoing) -> None: ...
+    async def send(self, message: Outgoing) -> Taken | None: ...
 
 
 class Email:
     def __init__(self, settings: NotifySettings) -> None:
         self.settings = settings
 
-    async def send(self, message: Outgoing) -> None:
+    async def send(self, message: Outgoing) -> None:  # an SMTP server's 250 says nothing of the inbox
         settings = self.settings
         if not settings.smtp_host:
             raise NotSent("no mail server is configured (NOTIFY_SMTP_HOST)", final=True)
@@ -114,36 +129,3 @@ class Robot:
             raise NotSent("robot answered without JSON") from None
         if said.get("errcode", 0) != 0:
             raise NotSent(f"robot refused: {said.get('errcode')} {said.get('errmsg', '')}".strip())
-
-
-class SmsProvider(Protocol):
-    """A text message provider (Aliyun, Tencent Cloud, ...): sends `text` to `phone` or raises."""
-
-    async def send(self, phone: str, text: str) -> None: ...
-
-
-class LoggingSms:
-    """No provider signed up: each text message is written to the log, for someone to see it went."""
-
-    async def send(self, phone: str, text: str) -> None:
-        log.info("text message", phone=phone, text=text)
-
-
-def sms_provider(setting: str) -> SmsProvider:
-    """`log`, or `package.module:Class` made with no arguments (it reads its own configuration)."""
-    if setting == "log":
-        return LoggingSms()
-    module, _, name = setting.partition(":")
-    provider: SmsProvider = getattr(importlib.import_module(module), name)()
-    return provider
-
-
-class Sms:
-    def __init__(self, provider: SmsProvider) -> None:
-        self.provider = provider
-
-    async def send(self, message: Outgoing) -> None:
-        try:
-            await self.provider.send(message.address, f"【Aftercare】{message.subject}：{message.body}")
-        except Exception as error:
-            raise NotSent(f"text message provider: {type(error).__name__}: {error}") from error

@@ -47,8 +47,9 @@ class Choices(BaseModel):
     quiet_hours: str | None = Field(None, description="Local HH:MM-HH:MM, e.g. 22:00-07:30; none: never quiet.")
     channels: dict[str, list[Channel]] = Field(
         default_factory=dict,
-        description="Channels (email, robot, sms) per kind of notice; a kind not named is told by default: "
-        "robot and e-mail where the person has them, and SMS too when it cannot wait.",
+        description="Channels (email, robot, sms, wecom) per kind of notice; a kind not named is told by "
+        "default: their WeCom (an application message to them alone; else their group's robot) and e-mail where "
+        "the person has them, and SMS too when it cannot wait.",
     )
 
     @field_validator("timezone")
@@ -120,6 +121,9 @@ class Contact(Choices):
     email: str | None = Field(None, pattern=EMAIL)
     phone: str | None = None
     robot: Robot | None = None
+    wecom_userid: str | None = Field(
+        None, min_length=1, max_length=64, description="Their member id (UserID) in the company's WeCom."
+    )
 
 
 @router.get("/contacts")

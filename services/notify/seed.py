@@ -44,7 +44,8 @@ def _contacts(described: SiteFile) -> list[dict[str, Any]]:
             "username": username, "name": name, "roles": roles, "engineer_id": engineer_id, "site_codes": [code],
             "email": reach.email, "phone": reach.phone, "robot_kind": reach.robot.kind if reach.robot else None,
             "robot_url": reach.robot.url if reach.robot else None,
-            "robot_secret": reach.robot.secret if reach.robot else None, "language": reach.language,
+            "robot_secret": reach.robot.secret if reach.robot else None, "wecom_userid": reach.wecom_userid,
+            "language": reach.language,
             "timezone": timezone, "quiet_hours": reach.quiet_hours, "channels": reach.notify,
         }  # fmt: skip
     return list(rows.values())

@@ -1,9 +1,10 @@
 """The sender: every notify process takes the notifications due for a lease (so that replicas share
 the work and each is sent by one of them), sends them outside any transaction, and records how each
 went. A failure is tried again later (shared/backoff.py), after the person's quiet hours if it can wait,
-until it is given up; one that can never go (no mail server) fails at once. A process that dies between
-sending and recording leaves its lease to run out, and the notification is sent again: at least once,
-rarely twice."""
+until it is given up; one that can never go (no mail server, a number the provider refuses) fails at
+once. A process that dies between sending and recording leaves its lease to run out, and the
+notification is sent again: at least once, rarely twice. What the provider took is kept with its id for
+it; a text whose provider reports delivery waits for its receipt (receipts.py)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ import httpx
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.notify.channels import Email, NotSent, Outgoing, Robot, Sender, Sms, sms_provider
+from services.notify.channels import Email, NotSent, Outgoing, Robot, Sender, Taken
 from services.notify.db import repository as notices
 from services.notify.domain.notices import Channel, parse_quiet_hours, send_after
 from services.notify.settings import NotifySettings
+from services.notify.sms import Sms, sms_provider
+from services.notify.wecom import WeComApp
 from shared.background import PollingLoop
 from shared.backoff import next_attempt
 from shared.persistence.service_database import ServiceDatabase
 from shared.settings import ServiceSettings
 
-Sent = tuple[str | None, NotSent | None]  # the address used, and why it did not go
+Sent = tuple[str | None, Taken | NotSent | None]  # the address used, and what the provider took it as or why not
 
 
 class NotificationSender(PollingLoop):
@@ -37,6 +40,7 @@ class NotificationSender(PollingLoop):
         self.settings = settings
         self.give_up_after = timedelta(hours=settings.notice_give_up_after_hours)
         self.lease = timedelta(seconds=4 * settings.notice_timeout_seconds + 30)
+        self.first_receipt = timedelta(seconds=settings.sms_receipt_first_poll_seconds)
         self.channels: dict[str, Sender] = {}
 
     async def _open(self, resources: contextlib.AsyncExitStack) -> None:
@@ -44,7 +48,8 @@ class NotificationSender(PollingLoop):
         self.channels = {
             Channel.EMAIL: Email(self.settings),
             Channel.ROBOT: Robot(client),
-            Channel.SMS: Sms(sms_provider(self.settings.sms_provider)),
+            Channel.SMS: Sms(sms_provider(self.settings, client)),
+            Channel.WECOM: WeComApp(self.settings, client),
         }
 
     async def poll(self, now: datetime) -> None:
@@ -58,41 +63,52 @@ class NotificationSender(PollingLoop):
             return 0
         outcomes = await asyncio.gather(*(self._send(row) for row in due))
         async with self.database.engine.begin() as connection:
-            for row, (address, failure) in zip(due, outcomes, strict=True):
-                await self._record(connection, row, address, failure, now)
+            for row, (address, outcome) in zip(due, outcomes, strict=True):
+                await self._record(connection, row, address, outcome, now)
         return len(due)
 
     async def _send(self, row: Row[Any]) -> Sent:
         """Send to the person's address as it is now (an administrator may have corrected it since)."""
-        address = {Channel.EMAIL: row.email, Channel.SMS: row.phone, Channel.ROBOT: row.robot_url}.get(row.channel)
+        addresses = {Channel.EMAIL: row.email, Channel.SMS: row.phone, Channel.ROBOT: row.robot_url,
+                     Channel.WECOM: row.wecom_userid}  # fmt: skip
+        address = addresses.get(row.channel)
         if not address:
             return None, NotSent(f"{row.username} has no address for {row.channel} any more", final=True)
+        site = (row.site_local_name if row.language == "zh" else None) or row.site_name or row.site_code
         message = Outgoing(
             address=address, subject=row.subject, body=row.body, phone=row.phone, robot_kind=row.robot_kind,
-            robot_secret=row.robot_secret,
+            robot_secret=row.robot_secret, kind=row.kind, ticket_id=row.ticket_id, site=site,
         )  # fmt: skip
         try:
-            await self.channels[row.channel].send(message)
+            return address, await self.channels[row.channel].send(message)
         except NotSent as failure:
             return address, failure
         except Exception as error:  # a bad address or a strange answer: this one fails, not the batch
             return address, NotSent(f"{type(error).__name__}: {error}")
-        return address, None
 
     async def _record(
-        self, connection: AsyncConnection, row: Row[Any], address: str | None, failure: NotSent | None, now: datetime
-    ) -> None:
+        self, connection: AsyncConnection, row: Row[Any], address: str | None, outcome: Taken | NotSent | None,
+        now: datetime,
+    ) -> None:  # fmt: skip
         attempts, first_tried_at = row.attempts + 1, row.first_tried_at or now
         tried = {"attempts": attempts, "first_tried_at": first_tried_at, "address": address or row.address}
-        if failure is None:
-            await notices.set_notification(connection, row.id, **tried, status="sent", sent_at=now, last_error=None)
+        if not isinstance(outcome, NotSent):
+            taken = outcome or Taken()
+            receipt = {"delivery": "waiting", "receipt_after": now + self.first_receipt}
+            if not taken.receipt_expected:
+                receipt = {}
+            await notices.set_notification(
+                connection, row.id, **tried, status="sent", sent_at=now, last_error=None, delivery_error=None,
+                provider_message_id=taken.message_id, **receipt,
+            )  # fmt: skip
             return
+        failure = outcome
         again = None if failure.final else next_attempt(attempts, first_tried_at, now, self.give_up_after)
         if again is not None and not row.urgent and row.quiet_hours:
             again = send_after(again, parse_quiet_hours(row.quiet_hours), row.timezone, urgent=False)
         await notices.set_notification(
             connection, row.id, **tried, last_error=failure.reason, status="pending" if again else "failed",
-            send_after=again or now,
+            send_after=again or now, delivery_error=failure.code,
         )  # fmt: skip
 
 

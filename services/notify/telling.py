@@ -46,18 +46,22 @@ async def tell(
     now: datetime,
     console_url: str,
     mail: bool = True,
+    wecom: bool = True,
 ) -> int:
     """Record a notification for every person and channel the notice reaches; returns how many are new.
-    Without a mail server (`mail`), e-mail is nobody's default channel, so that people are told otherwise."""
+    Without a mail server (`mail`), e-mail is nobody's default channel, nor WeCom without its application
+    (`wecom`), so that people are told otherwise."""
     added = 0
     names = await names_of(connection, notice.site_code)
     for recipient in notice.recipients:
         people = await rows.audience(connection, recipient.audience, notice.site_code, recipient.who)
         if not people:
             log.warning("nobody to tell", kind=notice.kind, audience=recipient.audience, site=notice.site_code)
-            added += await _record(connection, notice, recipient, None, caused_by, now, console_url, mail, names)
+            added += await _record(connection, notice, recipient, None, caused_by, now, console_url, names)
         for person in people:
-            added += await _record(connection, notice, recipient, person, caused_by, now, console_url, mail, names)
+            added += await _record(
+                connection, notice, recipient, person, caused_by, now, console_url, names, mail=mail, wecom=wecom
+            )
     return added
 
 
@@ -90,8 +94,10 @@ async def _record(
     caused_by: UUID,
     now: datetime,
     console: str,
-    mail: bool,
     names: Names,
+    *,
+    mail: bool = True,
+    wecom: bool = True,
 ) -> int:
     common = {
         "notice_key": notice.notice_key, "kind": notice.kind.value, "ticket_id": notice.ticket_id,
@@ -110,12 +116,15 @@ async def _record(
     )
     quiet = parse_quiet_hours(person.quiet_hours) if person.quiet_hours else None
     due = send_after(now, quiet, person.timezone, urgent=notice.urgent, on_duty=recipient.on_duty is True)
-    reach = Reachable(email=person.email if mail else None, phone=person.phone, robot_url=person.robot_url)
+    reach = Reachable(email=person.email if mail else None, phone=person.phone, robot_url=person.robot_url,
+                      wecom_userid=person.wecom_userid if wecom else None)  # fmt: skip
     added = 0
     for choice in preferences_from(person.channels).channels_for(notice.kind, reach, urgent=notice.urgent):
         why_not = choice.why_not
         if choice.channel is Channel.EMAIL and person.email and not mail:
             why_not = "no mail server is configured (NOTIFY_SMTP_HOST)"
+        if choice.channel is Channel.WECOM and person.wecom_userid and not wecom:
+            why_not = "WeCom application messages are not configured (NOTIFY_WECOM_CORP_ID)"
         row = {
             **common, "username": person.username, "channel": choice.channel.value, "address": choice.address,
             "subject": text.subject, "body": text.body, "send_after": due,
@@ -134,7 +143,7 @@ def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
     async def _tell(uow: UnitOfWork, notice: NoticeDecided, message: Envelope[Any]) -> None:
         await tell(
             uow.connection, notice, caused_by=message.message_id, now=datetime.now(UTC),
-            console_url=notify.console_url, mail=bool(notify.smtp_host),
+            console_url=notify.console_url, mail=bool(notify.smtp_host), wecom=notify.wecom_configured,
         )  # fmt: skip
 
     @handlers.on(NoticeDecided)

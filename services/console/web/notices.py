@@ -34,7 +34,7 @@ async def choose(request: Request, session: Session, services: Services) -> Resp
     following the default; otherwise the channels ticked for it, none meaning none."""
     form = await request.form()
     channels = {
-        str(kind): [c for c in ("robot", "email", "sms") if form.get(f"{kind}:{c}")]
+        str(kind): [c for c in ("wecom", "robot", "email", "sms") if form.get(f"{kind}:{c}")]
         for kind in form.getlist("kind")
         if not form.get(f"{kind}:default")
     }

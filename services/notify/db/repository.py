@@ -161,11 +161,13 @@ async def claim_due(connection: AsyncConnection, now: datetime, limit: int, leas
     if not ids:
         return []
     person = (contacts.c.email, contacts.c.phone, contacts.c.robot_url, contacts.c.robot_kind, contacts.c.robot_secret,
-              contacts.c.quiet_hours, contacts.c.timezone)  # fmt: skip
+              contacts.c.wecom_userid, contacts.c.quiet_hours, contacts.c.timezone, contacts.c.language)  # fmt: skip
+    site_names = (sites.c.name.label("site_name"), sites.c.local_name.label("site_local_name"))
     return list(
         await connection.execute(
-            select(notifications, *person)
+            select(notifications, *person, *site_names)
             .outerjoin(contacts, contacts.c.username == notifications.c.username)
+            .outerjoin(sites, sites.c.code == notifications.c.site_code)
             .where(notifications.c.id.in_(ids))
         )
     )

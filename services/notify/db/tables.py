@@ -47,6 +47,7 @@ contacts = Table(
     Column("robot_kind", Text),  # wecom or dingtalk
     Column("robot_url", Text),
     Column("robot_secret", Text),  # DingTalk's signing secret, if the robot has one
+    Column("wecom_userid", Text),  # their member id in the company's WeCom, for application messages
     Column("language", Text, nullable=False, server_default="zh"),
     Column("timezone", Text, nullable=False, server_default="Asia/Shanghai"),
     Column("quiet_hours", Text),  # HH:MM-HH:MM, local
@@ -68,7 +69,8 @@ sites = Table(
 )
 
 # One row per person and channel for each thing told: the text as sent, when it may go (after quiet
-# hours), and how it went. The unique key is what makes a notice told twice reach each person once.
+# hours), and how it went; for a provider that reports delivery (Aliyun SMS), whether it reached the
+# phone. The unique key is what makes a notice told twice reach each person once.
 notifications = Table(
     "notifications",
     metadata,
@@ -91,8 +93,17 @@ notifications = Table(
     Column("send_after", TIMESTAMP(timezone=True), nullable=False),
     Column("first_tried_at", TIMESTAMP(timezone=True)),
     Column("sent_at", TIMESTAMP(timezone=True)),
+    Column("provider_message_id", Text),  # the provider's id for it: Aliyun's BizId, WeCom's msgid
+    # waiting (for its receipt), delivered, not_delivered, unknown (no receipt came in time); none: the
+    # channel reports nothing beyond taking it
+    Column("delivery", Text),
+    Column("delivery_error", Text),  # the provider's code for why it was refused or not delivered
+    Column("receipt_at", TIMESTAMP(timezone=True)),  # when the receipt says it was delivered, or failed
+    Column("receipt_polls", Integer, nullable=False, server_default="0"),
+    Column("receipt_after", TIMESTAMP(timezone=True)),  # when its receipt is asked for next (the poller's lease)
     UniqueConstraint("notice_key", "username", "channel", name="uq_notifications_once"),
     Index("ix_notifications_due", "send_after", postgresql_where=text("status IN ('pending', 'sending')")),
+    Index("ix_notifications_receipts_due", "receipt_after", postgresql_where=text("delivery = 'waiting'")),
     Index("ix_notifications_ticket_id", "ticket_id"),
     Index("ix_notifications_username", "username", "created_at"),
 )

@@ -2,11 +2,11 @@
 
 Whom to tell arrives decided (`notice.decided`: the engineer who holds the ticket, the site's service
 managers, its quality desk, one named person, and whether it is urgent). Each person is told on the
-channels they chose for that kind of notice, or by default on every channel they can be reached on, SMS
-only when it cannot wait. A notice that can wait does not wake anyone off duty: it waits out the person's
-quiet hours in their own time zone. What is urgent (a breach) never waits, nor does a notice to someone on
-shift or on call at the moment it was decided (the 7x24 promise: the night's fault reaches the engineer
-on call at once).
+channels they chose for that kind of notice, or by default on every channel they can be reached on (their
+own WeCom rather than their group's robot), SMS only when it cannot wait. A notice that can wait does not
+wake anyone off duty: it waits out the person's quiet hours in their own time zone. What is urgent (a
+breach) never waits, nor does a notice to someone on shift or on call at the moment it was decided (the
+7x24 promise: the night's fault reaches the engineer on call at once).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     ROBOT = "robot"  # a WeCom or DingTalk group robot, mentioning the person by their mobile number
     SMS = "sms"
+    WECOM = "wecom"  # a WeCom application message to the person alone, by their WeCom userid
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Reachable:
     email: str | None = None
     phone: str | None = None
     robot_url: str | None = None
+    wecom_userid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,9 @@ class Preferences:
     def channels_for(self, kind: NoticeKind, reach: Reachable, *, urgent: bool) -> list[ChannelChoice]:
         if kind.value in self.channels:
             return [_choice(channel, reach) for channel in self.channels[kind.value]]
-        defaults = [c for c in (Channel.ROBOT, Channel.EMAIL) if _address(c, reach)]
+        # A message to the person alone rather than a mention in their group, where both can be had.
+        personal = Channel.WECOM if reach.wecom_userid else Channel.ROBOT
+        defaults = [c for c in (personal, Channel.EMAIL) if _address(c, reach)]
         if urgent or not defaults:
             defaults += [Channel.SMS] if reach.phone else []
         return [_choice(channel, reach) for channel in defaults]
@@ -115,10 +119,13 @@ def preferences_from(raw: Mapping[str, Iterable[str]]) -> Preferences:
 
 
 def _address(channel: Channel, reach: Reachable) -> str | None:
-    return {Channel.EMAIL: reach.email, Channel.SMS: reach.phone, Channel.ROBOT: reach.robot_url}[channel]
+    addresses = {Channel.EMAIL: reach.email, Channel.SMS: reach.phone, Channel.ROBOT: reach.robot_url,
+                 Channel.WECOM: reach.wecom_userid}  # fmt: skip
+    return addresses[channel]
 
 
 def _choice(channel: Channel, reach: Reachable) -> ChannelChoice:
     address = _address(channel, reach)
-    missing = {Channel.EMAIL: "no e-mail address", Channel.SMS: "no mobile number", Channel.ROBOT: "no group robot"}
+    missing = {Channel.EMAIL: "no e-mail address", Channel.SMS: "no mobile number", Channel.ROBOT: "no group robot",
+               Channel.WECOM: "no WeCom userid"}  # fmt: skip
     return ChannelChoice(channel, address, None if address else missing[channel])
