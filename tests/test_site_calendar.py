@@ -120,9 +120,10 @@ async def test_a_contract_day_off_moves_the_follow_up_the_inspection_and_the_rep
 
         # The follow-up call: one working day after the resolution, the closure skipped.
         resolved_at, due = await _resolved_follow_up(seeded, dispatch, tap, site)
-        hours = {"opens": closure.business_start, "closes": closure.business_end}  # the site's own hours
-        expected = due_at(resolved_at, "Asia/Shanghai", on_closure, **hours)
-        assert datetime.fromisoformat(due) == expected != due_at(resolved_at, "Asia/Shanghai", official, **hours)
+        opens, closes = closure.business_start, closure.business_end  # the site's own hours
+        expected = due_at(resolved_at, "Asia/Shanghai", on_closure, opens=opens, closes=closes)
+        elsewise = due_at(resolved_at, "Asia/Shanghai", official, opens=opens, closes=closes)
+        assert datetime.fromisoformat(due) == expected != elsewise
 
         # The inspection: its day and its window of two working days, the closure skipped.
         code = f"{site}-BGM-D"
