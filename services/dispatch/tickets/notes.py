@@ -2,7 +2,8 @@
 and the customer's representative comments on their own ticket. Each goes into the ticket's history
 (`note`, the staff's alone; `note_for_customer` and `comment`, which both read: common/customer_view.py)
 and leaves as `ticket.noted` for the archive's record and service report and for the customer's own
-systems (a note for the customer, or their comment, only)."""
+systems (a note for the customer, or their comment, only). A note carries the moment it was written:
+an engineer's phone without a signal sends it later (never in the future, never before the report)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ async def _written(
             raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
         if action == COMMENT and ticket.status is Status.CLOSED:
             raise Problem(409, "ticket_closed", f"{ticket_id} is closed: report the problem again as a new request")
+        if at < ticket.reported_at:
+            raise Problem(422, "before_report", f"a note written at {at.isoformat()} is before the ticket was reported")
         await repository.record(
             uow.connection, ticket_id, action=action, status=ticket.status, at=at, actor=author, note=text
         )
