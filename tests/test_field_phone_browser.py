@@ -163,7 +163,12 @@ async def test_notes_offline_the_flagged_arrival_the_map_and_the_scan(world: Wor
 
         # Scanning: this Chromium has no reader of its own, so the vendored one reads the camera's label.
         assert await phone.evaluate("!('BarcodeDetector' in window)")
+        await phone.context.set_offline(True)  # its WebAssembly not fetched yet: said, and typing is the way
         await phone.click("button[data-scan-for=new_serial_number]")
+        await expect(phone.locator("#scanner [data-state]")).to_contain_text("无法加载条码识别")
+        await phone.click("#scanner [data-close]")
+        await phone.context.set_offline(False)
+        await phone.click("button[data-scan-for=new_serial_number]")  # asked for again, and read
         serial = phone.locator("#new_serial_number")
         await expect(serial).to_have_value(SERIAL, timeout=20_000)
         await expect(serial).to_have_attribute("data-scanned-by", "zxing")

@@ -30,7 +30,12 @@
       } catch (unusable) { /* no reader behind the name (a desktop without one): the vendored one */ }
     }
     var zxing = window.ZXingWASM, wasm = dialog.dataset.wasm;
-    zxing.prepareZXingModule({overrides: {locateFile: function () { return wasm; }}});  // never a CDN
+    try {  // the WebAssembly from this console, never from a CDN; loaded once, kept by the page
+      await zxing.prepareZXingModule({overrides: {locateFile: function () { return wasm; }}, fireImmediately: true});
+    } catch (unloaded) {  // offline before the phone ever kept it: asked again on the next scan
+      zxing.purgeZXingModule();
+      return null;
+    }
     var canvas = document.createElement("canvas"), context = canvas.getContext("2d", {willReadFrequently: true});
     return {name: "zxing", read: async function () {
       if (!video.videoWidth) return null;
@@ -59,6 +64,7 @@
     video.srcObject = stream;
     await video.play().catch(function () { /* autoplay refused: frames still come */ });
     reading = await reader();
+    if (!reading) { state.textContent = dialog.dataset.noReader; return stop(); }
     look();
   }
 
