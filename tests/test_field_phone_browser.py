@@ -131,6 +131,8 @@ async def test_notes_offline_the_flagged_arrival_the_map_and_the_scan(world: Wor
         await eventually(a_while_after, timeout=10, what="the notes 1.5 s old")
         await phone.context.set_offline(False)
         await _waiting(phone, 0)
+        await expect(phone.locator("#note-list li[data-pending]")).to_have_count(0)  # each now says it was sent
+        await expect(phone.locator("#note-list li[data-key]").nth(1)).to_contain_text("已发送")
 
         async with httpx.AsyncClient(base_url=urls["dispatch"], headers=MANAGER) as dispatch:
             written = [h for h in (await dispatch.get(f"/tickets/{ticket}/history")).json() if "note" in h["action"]]
