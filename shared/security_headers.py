@@ -2,6 +2,8 @@
 what they are: no script but the service's own files (no inline script, no eval), no framing by another
 site (clickjacking), no sniffing a JSON answer or a PDF as something else, no full URL leaked in a
 Referer. Styles may be inline (the pages set widths with style attributes; a style cannot run code).
+The engineer's phone pages (`/field/`) may also compile WebAssembly (`'wasm-unsafe-eval'`: the barcode
+reader that reads a serial number from the camera); JavaScript's eval stays refused there too.
 
 `/docs`, on only in development (AFTERCARE_API_DOCS), loads Swagger UI from its public CDN with an
 inline start-up script: it gets a policy that allows exactly that."""
@@ -15,6 +17,8 @@ PAGES_POLICY = (
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+PHONE_POLICY = PAGES_POLICY.replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-eval';", 1)
+PHONE_PATHS = "/field/"
 DOCS_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
@@ -38,7 +42,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else PAGES_POLICY
+        path = scope["path"]
+        policy = DOCS_POLICY if path in DOCS_PATHS else PHONE_POLICY if path.startswith(PHONE_PATHS) else PAGES_POLICY
         added = [*COMMON, (b"content-security-policy", policy.encode())]
 
         async def with_headers(message: Message) -> None:

@@ -27,9 +27,10 @@ PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 @asynccontextmanager
-async def chromium() -> AsyncIterator[Browser]:
+async def chromium(*args: str) -> AsyncIterator[Browser]:
+    """The browser, with Chromium's own switches added by a test (`args`: a fake camera, say)."""
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", *args])
         try:
             yield launched
         finally:

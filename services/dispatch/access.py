@@ -18,6 +18,7 @@ ACCESS: AccessTable = {
     ("POST", "/tickets/{ticket_id}/follow-up/answer"): only(Role.CUSTOMER, site=SiteIn.TICKET),
     ("GET", "/engineers"): anyone_of(STAFF),
     ("GET", "/sites/{site_code}/roster"): anyone_of(STAFF),
+    ("GET", "/sites/{site_code}/location"): anyone_of(STAFF),
     ("GET", "/engineers/{engineer_id}/duty"): anyone_of(STAFF),
     ("POST", "/engineers/{engineer_id}/duty"): only(MANAGER),
     ("DELETE", "/engineers/{engineer_id}/duty/{period_id}"): only(MANAGER),

@@ -20,7 +20,7 @@ class NotAnAction(ValueError):
 @dataclass(frozen=True)
 class QueuedAction:
     key: str
-    kind: str  # move, results, escalate, swap
+    kind: str  # move, results, escalate, swap, note
     target: str  # the ticket or the visit
     at: datetime
     action: str | None = None  # the move
@@ -55,7 +55,19 @@ def call_for(queued: QueuedAction) -> ServiceCall:
         if "old_serial_number" in given:
             swap["old_serial_number"] = given["old_serial_number"]
         return ServiceCall("dispatch", f"/tickets/{queued.target}/swaps", swap)
+    if queued.kind == "note":
+        return ServiceCall("dispatch", f"/tickets/{queued.target}/notes", _note(queued.at, given))
     raise NotAnAction(f"no kind of action {queued.kind!r}")
+
+
+def _note(at: datetime, given: dict[str, str]) -> dict[str, Any]:
+    """A note with the moment it was written on the phone; for the customer only when the engineer chose so."""
+    text = given.get("text", "").replace("\r\n", "\n")  # a browser sends a textarea's line breaks as two characters
+    if not text:
+        raise NotAnAction("a note needs its text")
+    if given.get("for") not in {"staff", "customer"}:
+        raise NotAnAction(f"a note is for the staff or for the customer, not {given.get('for')!r}")
+    return {"text": text, "for_customer": given["for"] == "customer", "written_at": at.isoformat()}
 
 
 def _move(at: datetime, given: dict[str, str]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What the engineer's phone sends, turned into the service calls that carry it out: moves with the
 field's own moment, the position at check-in and the customer's signature; checklist results; an
-escalation and a swap; and what no service can carry out."""
+escalation and a swap; a note with the moment it was written; and what no service can carry out."""
 
 from __future__ import annotations
 
@@ -61,12 +61,27 @@ def test_checklist_results_escalations_and_swaps() -> None:
     assert swap.body == {"new_serial_number": "SN-9", "loaner": True}
 
 
+def test_a_note_carries_the_moment_it_was_written_and_who_reads_it() -> None:
+    fields = {"text": " Amplifier fan noisy\r\nreplace next visit ", "for": "staff"}
+    call = call_for(QueuedAction("k-00000008", "note", "T-1", AT, None, fields))
+    assert (call.service, call.path) == ("dispatch", "/tickets/T-1/notes")
+    assert call.body == {
+        "text": "Amplifier fan noisy\nreplace next visit",
+        "for_customer": False,
+        "written_at": "2026-11-27T09:41:07+00:00",
+    }
+    told = call_for(QueuedAction("k-00000009", "note", "T-1", AT, None, {"text": "Parts ordered", "for": "customer"}))
+    assert told.body["for_customer"] is True
+
+
 @pytest.mark.parametrize(
     ("kind", "action", "fields", "why"),
     [
         ("move", "close", {}, "no move 'close'"),
         ("teleport", None, {}, "no kind of action 'teleport'"),
         ("results", None, {"item:level:value": "loud"}, "level: 'loud' is not a number"),
+        ("note", None, {"text": "  ", "for": "staff"}, "a note needs its text"),
+        ("note", None, {"text": "hello"}, "for the staff or for the customer, not None"),
     ],
 )
 def test_what_no_service_can_carry_out(kind: str, action: str | None, fields: dict[str, str], why: str) -> None:

@@ -15,8 +15,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.console.db import conflicts
-from services.console.domain.board import board
 from services.console.domain.phone import NotAnAction, QueuedAction, call_for
+from services.console.web import field_pages
+from services.console.web.names import names_of
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import page
 from services.console.web.sessions import Session, WebSession, require
@@ -32,37 +33,26 @@ NOT_YET = frozenset({"request_in_progress"})  # the same action's first copy is 
 @router.get("/field/")
 async def my_work(request: Request, session: Session, services: Services) -> HTMLResponse:
     require(session, Role.ENGINEER)
-    person, me = session.person, session.person.engineer_id
-    tickets, clocks, visits, sites = await asyncio.gather(
-        services.get(person, "dispatch", "/tickets"),
-        services.get(person, "sla", "/clocks"),
-        optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
-        services.get(person, "intake", "/sites"),
-    )
-    mine = [ticket for ticket in tickets if ticket["engineer_id"] == me]
+    person = session.person
+    work = await field_pages.my_work(services, person, datetime.now(UTC))
     async with request.app.state.runtime.database.connect() as connection:
         refused = await conflicts.recent(connection, username=person.username, limit=10)
-    return page(
-        request,
-        "field_work.html",
-        session,
-        rows=board(mine, clocks, datetime.now(UTC)),
-        visits=[visit for visit in visits if visit["engineer_id"] == me],
-        sites={site["code"]: site for site in sites},
-        refused=refused,
-    )
+    return page(request, "field_work.html", session, **work, refused=refused)
 
 
 @router.get("/field/tickets/{ticket_id}")
 async def ticket_in_the_field(request: Request, session: Session, services: Services, ticket_id: str) -> HTMLResponse:
     require(session, Role.ENGINEER)
     person = session.person
-    ticket, reported, clocks = await asyncio.gather(
+    site_code = ticket_id.split("-", 1)[0]  # a ticket's number starts with its site's code
+    site = names_of(request.app.state).sites.get(site_code, {})
+    ticket, reported, clocks, more = await asyncio.gather(
         services.get(person, "dispatch", f"/tickets/{ticket_id}"),
         services.get(person, "intake", f"/tickets/{ticket_id}"),
         optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
+        field_pages.on_the_ticket(services, person, ticket_id, site_code, site),
     )
-    return page(request, "field_ticket.html", session, ticket=ticket, reported=reported, clocks=clocks)
+    return page(request, "field_ticket.html", session, ticket=ticket, reported=reported, clocks=clocks, **more)
 
 
 @router.get("/field/visits/{visit_id}")

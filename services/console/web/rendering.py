@@ -180,6 +180,13 @@ LABELS = {
     "link_complained_of": N_("Complained of in"),
     "link_merged_into": N_("Merged into"),
     "link_joined_by": N_("Repeat report joined"),
+    "by_response": N_("Accept by %(time)s"),
+    "by_on_site": N_("On site by %(time)s"),
+    "by_resolution": N_("Resolve by %(time)s"),
+    "phone_note": N_("Note"),
+    "phone_results": N_("Inspection results"),
+    "phone_escalate": N_("Escalated to the vendor"),
+    "phone_swap": N_("Device swapped"),
 }
 """The words for the codes the services answer with (kinds, priorities, statuses, clocks)."""
 

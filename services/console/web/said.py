@@ -117,7 +117,7 @@ class Sayer:
             case "swap_device":
                 return self._swap(facts)
             case "arrive":
-                return self._arrival(facts)
+                return self.arrival(facts)
             case "close" if facts.get("unreached_after"):
                 return _("customer not reached after %(count)s follow-up calls") % {"count": facts["unreached_after"]}
             case "reopen" if facts.get("satisfaction") is not None:
@@ -188,7 +188,9 @@ class Sayer:
             extra.append(_("case %(case)s") % {"case": facts["case_number"]})
         return ("，" if self.language == "zh" else ", ").join([said, *extra])
 
-    def _arrival(self, facts: Mapping[str, Any]) -> str:
+    def arrival(self, facts: Mapping[str, Any]) -> str:
+        """An arrival check in words: how far from the site, or why it was flagged (the manager's ticket
+        page and the engineer's phone say it alike)."""
         _ = self._
         distance = facts.get("distance_m")
         doubt = facts.get("doubt")

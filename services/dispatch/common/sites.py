@@ -45,3 +45,9 @@ async def know_site(connection: AsyncConnection, site_code: str, timezone: str) 
 async def keep_site(connection: AsyncConnection, row: dict[str, Any]) -> None:
     """Add or update a site as its site file describes it: `code`, `timezone` and where it is."""
     await upsert(connection, sites, row, key=["code"])
+
+
+async def site_row(connection: AsyncConnection, site_code: str) -> dict[str, Any] | None:
+    """The site as dispatch keeps it: its time zone and, when the site file gives them, where it is."""
+    row = (await connection.execute(select(sites).where(sites.c.code == site_code))).first()
+    return dict(row._mapping) if row is not None else None

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.dispatch.common import sites
 from services.dispatch.roster import duty
 from services.dispatch.roster import repository as roster
 from services.dispatch.roster.domain import DutyKind
@@ -62,6 +63,23 @@ class DutyEntry(BaseModel):
     ends: Moment = Field(description="Local end, e.g. 2026-12-01T18:00.")
     repeat: str | None = Field(default=None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR.")
     note: str | None = None
+
+
+@router.get("/sites/{site_code}/location")
+async def site_location(site_code: str, database: Database) -> dict[str, Any]:
+    """Where the site is (its coordinates, null when the site file gives none) and the radius an arrival
+    is checked against: the engineer's phone opens a map to it."""
+    async with database.connect() as connection:
+        found = await sites.site_row(connection, site_code)
+    if found is None:
+        raise Problem(404, "unknown_site", f"dispatch knows no site {site_code!r}")
+    return {
+        "site_code": found["code"],
+        "timezone": found["timezone"],
+        "latitude": found["latitude"],
+        "longitude": found["longitude"],
+        "arrival_radius_m": found["arrival_radius_m"],
+    }
 
 
 @router.get("/engineers/{engineer_id}/duty")

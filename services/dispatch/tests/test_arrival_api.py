@@ -1,6 +1,6 @@
 """Proof of arrival through dispatch's API: a check-in near the demo site's entrance is noted with its
 distance; one far away, too vague or without a position is accepted all the same but flagged, listed
-for the manager and announced on `ticket.on_site` with the proof."""
+for the manager and announced on `ticket.on_site` with the proof. Where the site is, for the phone's map."""
 
 from __future__ import annotations
 
@@ -62,3 +62,18 @@ async def test_arrivals_near_far_and_without_a_position(seeded: World, dispatch:
 
     engineer_view = await dispatch.http.get("/arrivals", headers=bearer("e", Role.ENGINEER, engineer_id="E01"))
     assert engineer_view.status_code == 403
+
+
+async def test_where_the_site_is_for_the_phones_map(seeded: World, dispatch: RunningService) -> None:
+    site = await fresh_site(seeded, names=("dispatch",))
+    engineer = bearer("wang.lei", Role.ENGINEER, engineer_id=f"{site}-E01")
+    where = await dispatch.http.get(f"/sites/{site}/location", headers=engineer)
+    assert where.status_code == 200, where.text
+    assert where.json() == {
+        "site_code": site,
+        "timezone": "Asia/Shanghai",
+        **ENTRANCE,
+        "arrival_radius_m": 200.0,
+    }
+    unknown = await dispatch.http.get("/sites/NOWHERE/location", headers=engineer)
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_site")

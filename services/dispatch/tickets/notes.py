@@ -2,7 +2,8 @@
 and the customer's representative comments on their own ticket. Each goes into the ticket's history
 (`note`, the staff's alone; `note_for_customer` and `comment`, which both read: common/customer_view.py)
 and leaves as `ticket.noted` for the archive's record and service report and for the customer's own
-systems (a note for the customer, or their comment, only)."""
+systems (a note for the customer, or their comment, only). A note carries the moment it was written:
+an engineer's phone without a signal sends it later (never in the future, never before the report)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from services.dispatch.tickets import repository
 from services.dispatch.tickets.domain.lifecycle import Status
@@ -18,6 +19,7 @@ from services.dispatch.tickets.ownership import engineer_owns_ticket
 from shared.contracts import TicketNoted
 from shared.contracts.bounds import MAX_TEXT
 from shared.http import Actor, Database, Problem
+from shared.moments import in_the_future
 
 router = APIRouter()
 
@@ -28,6 +30,9 @@ INTERNAL, FOR_CUSTOMER, COMMENT = "note", "note_for_customer", "comment"
 class Note(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
     for_customer: bool = Field(False, description="True: the customer reads it too; default: the staff's alone.")
+    written_at: AwareDatetime | None = Field(
+        None, description="When it was written (a phone offline at the time sends it later); default: now."
+    )
 
 
 class Comment(BaseModel):
@@ -39,32 +44,38 @@ class Comment(BaseModel):
 async def write_note(ticket_id: str, note: Note, database: Database, actor: Actor) -> dict[str, Any]:
     """Write a note on the ticket, internal or for the customer; it shows in the ticket's history."""
     action = FOR_CUSTOMER if note.for_customer else INTERNAL
-    return await _written(database, ticket_id, note.text, action=action, author=actor)
+    now = datetime.now(UTC)
+    if note.written_at is not None and in_the_future(note.written_at, now):
+        raise Problem(422, "in_the_future", f"a note written at {note.written_at.isoformat()} is in the future")
+    return await _written(database, ticket_id, note.text, action=action, author=actor, at=note.written_at or now)
 
 
 @router.post("/tickets/{ticket_id}/comments", status_code=201)
 async def write_comment(ticket_id: str, comment: Comment, database: Database, actor: Actor) -> dict[str, Any]:
     """The customer's representative writes on their own ticket (until it is closed); both read it in
     the ticket's history, and whoever holds the ticket is told."""
-    return await _written(database, ticket_id, comment.text, action=COMMENT, author=actor)
+    return await _written(database, ticket_id, comment.text, action=COMMENT, author=actor, at=datetime.now(UTC))
 
 
-async def _written(database: Any, ticket_id: str, text: str, *, action: str, author: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
+async def _written(
+    database: Any, ticket_id: str, text: str, *, action: str, author: str, at: datetime
+) -> dict[str, Any]:
     async with database.unit_of_work() as uow:
         ticket = await repository.ticket_for_update(uow.connection, ticket_id)
         if ticket is None:
             raise Problem(404, "unknown_ticket", f"dispatch has no ticket {ticket_id!r} (yet)")
         if action == COMMENT and ticket.status is Status.CLOSED:
             raise Problem(409, "ticket_closed", f"{ticket_id} is closed: report the problem again as a new request")
+        if at < ticket.reported_at:
+            raise Problem(422, "before_report", f"a note written at {at.isoformat()} is before the ticket was reported")
         await repository.record(
-            uow.connection, ticket_id, action=action, status=ticket.status, at=now, actor=author, note=text
+            uow.connection, ticket_id, action=action, status=ticket.status, at=at, actor=author, note=text
         )
         uow.publish(
             TicketNoted(
                 ticket_id=ticket_id, site_code=ticket.site_code, text=text, for_customer=action != INTERNAL,
-                author=author, written_at=now, by_customer=action == COMMENT,
+                author=author, written_at=at, by_customer=action == COMMENT,
             ),
             correlation_id=ticket_id,
         )  # fmt: skip
-    return {"ticket_id": ticket_id, "action": action, "note": text, "at": now.isoformat(), "actor": author}
+    return {"ticket_id": ticket_id, "action": action, "note": text, "at": at.isoformat(), "actor": author}
