@@ -35,11 +35,16 @@ from testkit.world import World
 pytestmark = pytest.mark.timeout(300)
 SITE = REPOSITORY / "tests" / "sites" / "paging-test.toml"
 STEP = timedelta(minutes=0.03)  # the site's minutes_between_steps
+SLOW = timedelta(seconds=6)  # between the steps of a chain a test acts on in between
 
 
 @pytest.fixture
-async def site(seeded: World, tmp_path: Any) -> str:
+async def site(seeded: World, tmp_path: Any, request: pytest.FixtureRequest) -> str:
+    """The test site under a code of its own, its steps `request.param` minutes apart if given."""
     code, path = site_file_copy(tmp_path, like=SITE)
+    minutes = getattr(request, "param", None)
+    if minutes is not None:
+        path.write_text(path.read_text().replace("minutes_between_steps = 0.03", f"minutes_between_steps = {minutes}"))
     for name in ("dispatch", "notify"):
         await seed_site(services.definition(name), seeded.database_url, path)
     return code
@@ -138,26 +143,47 @@ async def test_an_unaccepted_ticket_pages_the_backup_the_named_engineer_then_the
         await expect(pages_shown.nth(2)).to_contain_text("已呼叫服务经理")
 
 
+@pytest.mark.parametrize("site", [SLOW.total_seconds() / 60], indirect=True)
 async def test_a_ticket_accepted_after_the_first_page_wakes_nobody_else(
     seeded: World, site: str, two_dispatchers: tuple[dict[str, str], RunningService]
 ) -> None:
     _, dispatch = two_dispatchers
     async with event_tap(seeded.amqp_url, "ticket.paged") as tap:
         ticket_id, _ = await _assigned_and_warned(seeded, dispatch.http, site)
-
-        async def first_page() -> list[dict[str, Any]]:
-            pages = _pages(tap, ticket_id)
-            assert len(pages) >= 1
-            return pages
-
-        await eventually(first_page, timeout=30, what="the first page")
+        await eventually(lambda: _paged_count(tap, ticket_id, 1), timeout=30, what="the first page")
         owner = bearer(f"{site.lower()}-p01", Role.ENGINEER, engineer_id=f"{site}-P01")
         accepted = await dispatch.http.post(f"/tickets/{ticket_id}/accept", json={}, headers=owner)
         assert accepted.status_code == 200, accepted.text
-        pages_when_accepted = len(_pages(tap, ticket_id))
+        await stays(lambda: _paged_count(tap, ticket_id, 1), seconds=1.5 * SLOW.total_seconds(),
+                    what="no step after the ticket was accepted")  # fmt: skip
 
-        async def no_more() -> bool:
-            return len(_pages(tap, ticket_id)) == pages_when_accepted
 
-        await stays(no_more, seconds=4 * STEP.total_seconds(), what="no step after the ticket was accepted")
-    assert pages_when_accepted < 3
+@pytest.mark.parametrize("site", [SLOW.total_seconds() / 60], indirect=True)
+async def test_a_ticket_given_to_someone_else_unaccepted_pages_anew_for_them(
+    seeded: World, site: str, two_dispatchers: tuple[dict[str, str], RunningService]
+) -> None:
+    _, dispatch = two_dispatchers
+    async with event_tap(seeded.amqp_url, "ticket.paged") as tap:
+        ticket_id, _ = await _assigned_and_warned(seeded, dispatch.http, site)
+        await eventually(lambda: _paged_count(tap, ticket_id, 1), timeout=30, what="the first page")
+        given = await dispatch.http.post(
+            f"/tickets/{ticket_id}/assign", json={"engineer_id": f"{site}-P03", "reason": "P01 unreachable"}
+        )
+        assert given.status_code == 200, given.text
+        await eventually(lambda: _paged_count(tap, ticket_id, 2), timeout=30, what="P03's own chain")
+    first, again = _pages_in_order(tap, ticket_id)
+    assert (first["holder_engineer_id"], first["step"]) == (f"{site}-P01", 1)
+    # P03's chain begins with its first step, a step's wait after the chain saw them hold it.
+    assert (again["holder_engineer_id"], again["step"], again["to"]) == (f"{site}-P03", 1, "backup_on_call")
+    assert again["engineer_id"] != f"{site}-P03"
+    assert datetime.fromisoformat(again["paged_at"]) - datetime.fromisoformat(first["paged_at"]) >= SLOW
+
+
+async def _paged_count(tap: EventTap, ticket_id: str, count: int) -> bool:
+    pages = _pages_in_order(tap, ticket_id)
+    assert len(pages) == count, pages
+    return True
+
+
+def _pages_in_order(tap: EventTap, ticket_id: str) -> list[dict[str, Any]]:
+    return sorted((e["payload"] for e in tap.events("ticket.paged", ticket_id)), key=lambda p: p["paged_at"])

@@ -89,3 +89,10 @@ def test_a_question_about_the_service_waits_for_the_manager_in_words() -> None:
     assert _sayer("en").waiting(facts, "HH138") == (
         "a question about the service as a whole: answer it or give it to someone"
     )
+
+
+def test_every_kind_of_notice_has_its_words() -> None:
+    """People choose their channels per kind and read who was told of what: no kind shows as its code."""
+    from shared.contracts.notices import NoticeKind
+
+    assert [kind.value for kind in NoticeKind if kind.value not in LABELS] == []

@@ -90,6 +90,7 @@ LABELS = {
     "follow_up_asked": N_("Your opinion asked"),
     "customer_commented": N_("The customer wrote"),
     "merged": N_("Merged into another ticket"),
+    "paged": N_("Paged: nobody accepted in time"),
     "did_comment": N_("The customer wrote"),
     "robot": N_("Group robot"),
     "sms": N_("Text message"),

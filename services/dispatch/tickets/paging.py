@@ -2,12 +2,13 @@
 response clock warned and nobody has accepted it), and each due step is taken by the recurring work of
 whichever dispatch process claims it first (`FOR UPDATE SKIP LOCKED`), in the transaction that records
 it on the ticket and publishes `ticket.paged`: each step once, however many processes run. The chain ends
-when someone accepts the ticket, when it is given to someone else (the manager has acted), or when its
-steps run out."""
+when someone accepts the ticket or its steps run out. Given to someone else while nobody has accepted it
+(assigned once someone could take it, or by the manager), it begins again for them, a step's wait later:
+whoever holds a ticket they have not accepted is covered."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, delete, select, update
@@ -22,9 +23,12 @@ from services.dispatch.tickets.domain.lifecycle import NOT_YET_ACCEPTED, TicketS
 from services.dispatch.tickets.domain.paging import Page, PagingChain, whom_to_page
 from services.dispatch.tickets.tables import pagings
 from shared.contracts import TicketPaged
+from shared.logs import get_logger
 from shared.messaging.unit_of_work import UnitOfWork
 
 ACTOR = "dispatch"
+RETRY_AFTER = timedelta(minutes=1)
+log = get_logger(__name__)
 
 
 async def begin(connection: AsyncConnection, ticket: TicketState, *, response_due_at: datetime, now: datetime) -> None:
@@ -57,7 +61,14 @@ async def page_due(uow: UnitOfWork, *, now: datetime, limit: int) -> int:
         )
     )
     for chain in due:
-        await _take_step(uow, chain, now)
+        try:
+            async with connection.begin_nested():  # one chain that fails stays alone; the others go on
+                await _take_step(uow, chain, now)
+        except Exception:
+            log.exception("paging step failed; tried again later", ticket_id=chain.ticket_id)
+            await connection.execute(
+                update(pagings).where(pagings.c.ticket_id == chain.ticket_id).values(next_at=now + RETRY_AFTER)
+            )
     return len(due)
 
 
@@ -66,7 +77,14 @@ async def _take_step(uow: UnitOfWork, chain: Row[Any], now: datetime) -> None:
     connection = uow.connection
     ticket = await repository.ticket_for_update(connection, chain.ticket_id)
     steps = PagingChain.of_site(await sites.paging_of(connection, chain.site_code))
-    moot = ticket is None or ticket.status not in NOT_YET_ACCEPTED or ticket.engineer_id != chain.holder_engineer_id
+    if ticket is not None and ticket.status in NOT_YET_ACCEPTED and ticket.engineer_id != chain.holder_engineer_id:
+        await connection.execute(  # a new holder: their chain, from its first step, a step's wait later
+            update(pagings)
+            .where(pagings.c.ticket_id == chain.ticket_id)
+            .values(holder_engineer_id=ticket.engineer_id, next_step=0, paged=[], next_at=now + steps.between_steps)
+        )
+        return
+    moot = ticket is None or ticket.status not in NOT_YET_ACCEPTED
     index, paged = chain.next_step, list(chain.paged)
     engineers = await roster.roster(connection, chain.site_code, now) if not moot else []
     while ticket is not None and not moot and (step := steps.step(index)) is not None:

@@ -200,7 +200,7 @@ def on_ticket_linked(event: TicketLinked, ticket: TicketFacts) -> list[Notice]:
 
 def on_paged(event: TicketPaged, ticket: TicketFacts) -> list[Notice]:
     """A step of the paging chain: whom it wakes sees that the ticket is taken up."""
-    key = f"paged:{event.ticket_id}:{event.step}"
+    key = f"paged:{event.ticket_id}:{event.step}:{event.paged_at.isoformat()}"  # a chain may begin again
     facts: Facts = {
         "holder": event.holder_engineer_name or event.holder_engineer_id, "due": event.due_at.isoformat(),
         "to": event.to.value,
