@@ -205,7 +205,7 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
             await _waiting(phone, 0)
             again = [h["action"] for h in (await dispatch.get(f"/tickets/{ticket}/history")).json()]
             assert again.count("accept") == 1
-            await expect(phone.locator("#local-conflicts li")).to_have_count(0)
+            await expect(phone.locator("#queue-log li[data-state=refused]")).to_have_count(0)
 
         async with httpx.AsyncClient(base_url=urls["sla"], headers=MANAGER) as sla:
 
@@ -257,7 +257,7 @@ async def test_a_move_queued_offline_on_a_ticket_reassigned_meanwhile_is_refused
             assert moved.status_code == 200, moved.text
             await phone.context.set_offline(False)
             await _waiting(phone, 0)
-            refused = phone.locator("#local-conflicts li")
+            refused = phone.locator("#queue-log li[data-state=refused]")
             await expect(refused).to_have_count(1)
             await expect(refused).to_have_attribute("data-error", "not_your_ticket")
             await shot(phone, "10-engineer-sees-the-refusal")

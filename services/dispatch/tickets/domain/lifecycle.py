@@ -145,6 +145,16 @@ def move(action: Action, status: Status, paused_from: Status | None) -> Move:
     return Move(target, paused_from=None)
 
 
+def moves_table() -> dict[str, dict[str, object]]:
+    """Each move, the statuses it applies to and the status it leads to (None: back to the status it
+    was paused in): for a phone that offers only the moves that apply, even offline, without a copy
+    of these rules of its own."""
+    return {
+        action.value: {"from": sorted(status.value for status in allowed), "to": target.value if target else None}
+        for action, (allowed, target) in _MOVES.items()
+    }
+
+
 # Whom the service manager may give a ticket to, and where that leaves it: a new engineer starts again
 # from accepting it, except that a paused ticket stays paused (the customer or the parts still hold it).
 ASSIGNABLE = OPEN | {Status.AWAITING_ASSIGNMENT}

@@ -1,0 +1,74 @@
+// The engineer's work kept on the phone for when there is no signal: the page asks the service worker
+// (/field/sw.js) to fetch and keep every page the engineer may need (the list comes from
+// /field/offline-manifest) after signing in, on each opening of the home list, when the phone is back
+// online, when the live feed says a ticket moved, and when the phone's queue has been sent. Once all
+// is kept, the page says so and carries data-offline-ready (the work's version) on <html>. Signing out
+// first empties what was kept: the next person on this phone sees none of it.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var words = (document.getElementById("phone-words") || {dataset: {}}).dataset;
+  var SETTLE_MS = 5000;  // a burst of moves on the live feed asks for the list once
+  var SIGN_OUT_WAIT_MS = 3000;  // signing out never waits longer on the worker than this
+  var keeping = null, again = false, settling = null;
+
+  navigator.serviceWorker.register("/field/sw.js", {scope: "/field/", updateViaCache: "none"});
+
+  function say(text, state) {
+    var shown = document.getElementById("offline-state");
+    if (shown) { shown.textContent = text; shown.dataset.state = state; }
+  }
+
+  // A word to the service worker, and its answer.
+  function ask(message) {
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data || {}); };
+        registration.active.postMessage(message, [channel.port2]);
+      });
+    });
+  }
+
+  async function keepOnce() {
+    var response;
+    try {
+      response = await fetch("/field/offline-manifest", {credentials: "same-origin", cache: "no-store"});
+    } catch (noSignal) { return; }  // what was kept stays as it is
+    if (!response.ok || response.redirected) return;
+    var work = await response.json();
+    say(words.keeping, "keeping");
+    var answer = await ask({type: "keep", work: work});
+    if (answer.failed && answer.failed.length) { say(words.notKept, "partial"); return; }
+    document.documentElement.dataset.offlineReady = work.version;
+    say(words.ready, "ready");
+  }
+
+  // One keeping at a time; a word to keep while it runs keeps once more after it.
+  async function keepWork() {
+    if (keeping) { again = true; return; }
+    keeping = keepOnce();
+    try { await keeping; } finally { keeping = null; }
+    if (again) { again = false; keepWork(); }
+  }
+
+  function soon() {
+    clearTimeout(settling);
+    settling = setTimeout(keepWork, SETTLE_MS);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("action") !== "/sign-out") return;
+    event.preventDefault();
+    var gone = false;
+    function signOut() { if (!gone) { gone = true; form.submit(); } }
+    setTimeout(signOut, SIGN_OUT_WAIT_MS);
+    ask({type: "forget"}).then(signOut, signOut);
+  });
+
+  document.addEventListener("aftercare:work-changed", keepWork);
+  window.addEventListener("online", keepWork);
+  if ("EventSource" in window) new EventSource("/live").addEventListener("ticket", soon);
+  if (location.pathname === "/field/") keepWork();
+})();
