@@ -13,6 +13,8 @@
   var keeping = null, again = false, settling = null;
 
   navigator.serviceWorker.register("/field/sw.js", {scope: "/field/", updateViaCache: "none"});
+  // The version of the work kept when this page opened: the page may be that copy, served with no signal.
+  var showing = ask({type: "kept"}).then(function (kept) { return kept.version; });
 
   function say(text, state) {
     var shown = document.getElementById("offline-state");
@@ -40,8 +42,11 @@
     say(words.keeping, "keeping");
     var answer = await ask({type: "keep", work: work});
     if (answer.failed && answer.failed.length) { say(words.notKept, "partial"); return; }
+    var shown = document.documentElement.dataset.offlineReady || (await showing);
     document.documentElement.dataset.offlineReady = work.version;
     say(words.ready, "ready");
+    // The home list (no form on it to lose) reads anew once the work it lists has changed.
+    if (shown && shown !== work.version && location.pathname === "/field/") location.reload();
   }
 
   // One keeping at a time; a word to keep while it runs keeps once more after it.

@@ -104,6 +104,9 @@ async function keep(work) {
 self.addEventListener("message", function (event) {
   var said = event.data || {}, reply = event.ports[0];
   var done = said.type === "keep" ? keep(said.work)
+    : said.type === "kept" ? caches.match(OWNER, {cacheName: PAGES}).then(function (found) {
+      return found ? found.json() : {};
+    })
     : said.type === "forget" ? caches.delete(PAGES).then(function () { return {forgotten: true}; })
     : Promise.resolve({unknown: said.type});
   event.waitUntil(done.then(function (answer) { if (reply) reply.postMessage(answer); }, function (error) {
