@@ -58,7 +58,7 @@ async def _plan_with_a_visit(urls: dict[str, str], site: str) -> str:
             visits = (await dispatch.get("/inspections/visits", params={"site_code": site})).json()
             return str(visits[0]["visit_id"]) if visits else None
 
-        return await eventually(opened, timeout=20, what="today's visit opened")
+        return str(await eventually(opened, timeout=20, what="today's visit opened"))
 
 
 async def _kept(phone: Page) -> str:
