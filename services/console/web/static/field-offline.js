@@ -2,14 +2,13 @@
 // (/field/sw.js) to fetch and keep every page the engineer may need (the list comes from
 // /field/offline-manifest) after signing in, on each opening of the home list, when the phone is back
 // online, when the live feed says a ticket moved, and when the phone's queue has been sent. Once all
-// is kept, the page says so and carries data-offline-ready (the work's version) on <html>. Signing out
-// first empties what was kept: the next person on this phone sees none of it.
+// is kept, the page says so and carries data-offline-ready (the work's version) on <html>. The sign-in
+// page empties what was kept (field-forget.js): the next person on this phone sees none of it.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) return;
   var words = (document.getElementById("phone-words") || {dataset: {}}).dataset;
   var SETTLE_MS = 5000;  // a burst of moves on the live feed asks for the list once
-  var SIGN_OUT_WAIT_MS = 3000;  // signing out never waits longer on the worker than this
   var keeping = null, again = false, settling = null;
 
   navigator.serviceWorker.register("/field/sw.js", {scope: "/field/", updateViaCache: "none"});
@@ -61,16 +60,6 @@
     clearTimeout(settling);
     settling = setTimeout(keepWork, SETTLE_MS);
   }
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.getAttribute("action") !== "/sign-out") return;
-    event.preventDefault();
-    var gone = false;
-    function signOut() { if (!gone) { gone = true; form.submit(); } }
-    setTimeout(signOut, SIGN_OUT_WAIT_MS);
-    ask({type: "forget"}).then(signOut, signOut);
-  });
 
   document.addEventListener("aftercare:work-changed", keepWork);
   window.addEventListener("online", keepWork);

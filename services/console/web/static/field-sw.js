@@ -5,8 +5,8 @@
 //   from what was kept; a page never kept shows the offline page instead of the browser's own error.
 // - The engineer's work (their tickets' and visits' pages, their home list) is kept on the page's word
 //   ("keep", with the list from /field/offline-manifest) at sign-in and whenever it changes, and the
-//   pages no longer theirs are let go. They are one person's: "forget" (signing out), another person's
-//   list, or a page answered with the sign-in form empties them.
+//   pages no longer theirs are let go. They are one person's: the sign-in page (field-forget.js),
+//   another person's list, or a page answered with the sign-in form empties them.
 // Changes never pass here: the pages queue them (field.js) and send them when the phone is online.
 "use strict";
 importScripts(
@@ -29,6 +29,8 @@ workbox.core.skipWaiting();
 workbox.core.clientsClaim();
 workbox.precaching.cleanupOutdatedCaches();
 workbox.precaching.precacheAndRoute(self.SHELL || []);
+// The hand-written worker before this one kept every page it served, anyone's, in this cache.
+self.addEventListener("activate", function (event) { event.waitUntil(caches.delete("aftercare-field-v1")); });
 
 function signInForm(response) {
   return response.redirected && new URL(response.url).pathname === "/sign-in";
@@ -107,7 +109,6 @@ self.addEventListener("message", function (event) {
     : said.type === "kept" ? caches.match(OWNER, {cacheName: PAGES}).then(function (found) {
       return found ? found.json() : {};
     })
-    : said.type === "forget" ? caches.delete(PAGES).then(function () { return {forgotten: true}; })
     : Promise.resolve({unknown: said.type});
   event.waitUntil(done.then(function (answer) { if (reply) reply.postMessage(answer); }, function (error) {
     if (reply) reply.postMessage({failed: [String(error)]});
