@@ -43,8 +43,9 @@ async def browser() -> AsyncIterator[Browser]:
         yield launched
 
 
-async def _ticket_for(urls: dict[str, str], site: str) -> tuple[str, str]:
-    """A bgm fault reported at the site; dispatch gives it to the subsystem's owner. (ticket, engineer)"""
+async def _ticket_for(urls: dict[str, str], site: str, asset_tag: str | None = None) -> tuple[str, str]:
+    """A bgm fault reported at the site (on the device, if given); dispatch gives it to the subsystem's
+    owner. (ticket, engineer)"""
     async with httpx.AsyncClient(base_url=urls["intake"], headers=bearer("op", Role.OPERATOR)) as intake:
         opened = await intake.post(
             "/requests",
@@ -54,6 +55,7 @@ async def _ticket_for(urls: dict[str, str], site: str) -> tuple[str, str]:
                 "description": f"B1 背景音乐无声 ({uuid.uuid4().hex[:6]})",
                 "channel": "hotline",
                 "reporter": {"name": "值班经理", "phone": "021-5555-0138"},
+                "asset_tag": asset_tag,
             },
         )
         ticket = opened.json()["ticket_id"]

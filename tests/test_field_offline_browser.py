@@ -75,7 +75,7 @@ async def test_signed_in_then_offline_at_once_the_engineer_works_pages_never_ope
     engineer = f"{site}-E01"
     await keep_people(world, Person("zhao.min", "赵敏 Zhao Min", frozenset({Role.ENGINEER}), engineer_id=engineer))
     async with serving(world, dispatch=FAST_DISPATCH) as urls:
-        ticket, held_by = await _ticket_for(urls, site)
+        ticket, held_by = await _ticket_for(urls, site, asset_tag=f"{site}-BGM-AMP-01")
         taken_back, _ = await _ticket_for(urls, site)  # reassigned while the phone is offline
         assert held_by == engineer
         visit = await _plan_with_a_visit(urls, site)
@@ -105,6 +105,8 @@ async def test_signed_in_then_offline_at_once_the_engineer_works_pages_never_ope
         await expect(phone.locator("#online-state")).to_have_text(re.compile("离线"))
         await phone.click(f"a[href='/field/tickets/{ticket}']")  # never opened online
         await expect(phone.locator("#status")).to_have_text("已派工")
+        await expect(phone.locator("#device")).to_contain_text("PLE-2MA240")  # the device and its history
+        await expect(phone.locator("#device-history li").first).to_be_visible()
         await expect(phone.locator("#resume")).to_be_hidden()  # only the moves that apply
         await phone.click("#accept button")
         log = phone.locator("#queue-log li")
@@ -117,6 +119,7 @@ async def test_signed_in_then_offline_at_once_the_engineer_works_pages_never_ope
         await expect(phone.locator("#status")).to_have_text("到场")
         await expect(phone.locator("#arrive")).to_be_hidden()
         await expect(phone.locator("#pause")).to_be_visible()
+        await shot(phone, "13-engineer-offline-ticket-never-opened-online")
 
         await phone.goto(f"/field/tickets/{taken_back}")  # never opened either
         await phone.click("#accept button")

@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from services.console.db import conflicts
 from services.console.domain.board import board
 from services.console.domain.phone import NotAnAction, QueuedAction, call_for
-from services.console.web.field_offline import lifecycle
+from services.console.web.field_offline import device_on_site, lifecycle
 from services.console.web.pages import PageRoute
 from services.console.web.refusals import refusal_words
 from services.console.web.rendering import language_of, page, translations
@@ -63,7 +63,17 @@ async def ticket_in_the_field(request: Request, session: Session, services: Serv
         optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
         lifecycle(services, person),
     )
-    return page(request, "field_ticket.html", session, ticket=ticket, reported=reported, clocks=clocks, moves=moves)
+    device = await device_on_site(services, person, reported)  # on the page itself: there offline too
+    return page(
+        request,
+        "field_ticket.html",
+        session,
+        ticket=ticket,
+        reported=reported,
+        clocks=clocks,
+        moves=moves,
+        device=device,
+    )
 
 
 @router.get("/field/visits/{visit_id}")

@@ -144,3 +144,14 @@ async def lifecycle(services: Upstream, person: Person) -> dict[str, Any] | None
         _lifecycle.update(table=told["moves"], until=time.monotonic() + LIFECYCLE_SECONDS)
     moves: dict[str, Any] = _lifecycle["table"]
     return {"moves": moves, "statuses": statuses_of(moves)}
+
+
+async def device_on_site(services: Upstream, person: Person, reported: dict[str, Any]) -> dict[str, Any] | None:
+    """The device the report names, with the history of its register entry, for the ticket's page: the
+    engineer reads it on site, where there may be no signal to fetch it."""
+    if not reported.get("asset_tag"):
+        return None
+    found = await optional(
+        services.get(person, "intake", f"/sites/{reported['site_code']}/equipment/{reported['asset_tag']}")
+    )
+    return found or None
