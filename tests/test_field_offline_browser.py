@@ -52,7 +52,9 @@ async def _plan_with_a_visit(urls: dict[str, str], site: str) -> str:
         "checklist": [{"code": "amp", "text": "Amplifier on, no fault indicator", "asset_tag": f"{site}-BGM-AMP-01"}],
     }
     async with httpx.AsyncClient(base_url=urls["dispatch"], headers=MANAGER) as dispatch:
-        assert (await dispatch.put(f"/sites/{site}/inspection-plans/DAILY", json=plan)).status_code == 200
+        # The plan's code is the test's own: codes are unique across sites, and so are the visits named after them.
+        answer = await dispatch.put(f"/sites/{site}/inspection-plans/D{site}", json=plan)
+        assert answer.status_code == 200, answer.text
 
         async def opened() -> str | None:
             visits = (await dispatch.get("/inspections/visits", params={"site_code": site})).json()

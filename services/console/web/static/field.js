@@ -25,7 +25,7 @@
   function logged(key, change) {
     var log = load(LOG);
     log.forEach(function (entry) { if (entry.key === key) Object.assign(entry, change); });
-    save(LOG, log);
+    try { save(LOG, log); } catch (noRoom) { /* the list shows the state before: the action itself goes on */ }
   }
 
   function stateWords(entry) {
@@ -195,12 +195,11 @@
                                  label: button ? button.textContent.trim() : action.kind, at: at, state: "waiting"}]);
     try {
       save(QUEUE, queue);
-      save(LOG, log.slice(-LOGGED));
     } catch (full) {  // the phone's storage for pages is full: say so rather than lose the action
-      save(QUEUE, queue.filter(function (a) { return a.key !== action.key; }));
       stuck(words.full);
       return;
     }
+    try { save(LOG, log.slice(-LOGGED)); } catch (noRoom) { /* kept all the same; only its line is not shown */ }
     form.dataset.state = "queued";
     var note = form.querySelector(".queued") || form.appendChild(document.createElement("p"));
     note.className = "queued muted";
@@ -241,6 +240,11 @@
     }
   });
 
+  // A page closed while an action was on its way: it waits again, and goes with the next sending.
+  var waitingKeys = load(QUEUE).map(function (action) { return action.key; });
+  load(LOG).forEach(function (entry) {
+    if (entry.state === "sending" && waitingKeys.indexOf(entry.key) >= 0) logged(entry.key, {state: "waiting"});
+  });
   window.addEventListener("online", function () { show(); send(); });
   window.addEventListener("offline", show);
   setInterval(send, RETRY_MS);
