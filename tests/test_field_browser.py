@@ -43,8 +43,9 @@ async def browser() -> AsyncIterator[Browser]:
         yield launched
 
 
-async def _ticket_for(urls: dict[str, str], site: str) -> tuple[str, str]:
-    """A bgm fault reported at the site; dispatch gives it to the subsystem's owner. (ticket, engineer)"""
+async def _ticket_for(urls: dict[str, str], site: str, asset_tag: str | None = None) -> tuple[str, str]:
+    """A bgm fault reported at the site (on the device, if given); dispatch gives it to the subsystem's
+    owner. (ticket, engineer)"""
     async with httpx.AsyncClient(base_url=urls["intake"], headers=bearer("op", Role.OPERATOR)) as intake:
         opened = await intake.post(
             "/requests",
@@ -54,6 +55,7 @@ async def _ticket_for(urls: dict[str, str], site: str) -> tuple[str, str]:
                 "description": f"B1 背景音乐无声 ({uuid.uuid4().hex[:6]})",
                 "channel": "hotline",
                 "reporter": {"name": "值班经理", "phone": "021-5555-0138"},
+                "asset_tag": asset_tag,
             },
         )
         ticket = opened.json()["ticket_id"]
@@ -205,7 +207,7 @@ async def test_a_visit_made_offline_keeps_its_real_times(world: World, browser: 
             await _waiting(phone, 0)
             again = [h["action"] for h in (await dispatch.get(f"/tickets/{ticket}/history")).json()]
             assert again.count("accept") == 1
-            await expect(phone.locator("#local-conflicts li")).to_have_count(0)
+            await expect(phone.locator("#queue-log li[data-state=refused]")).to_have_count(0)
 
         async with httpx.AsyncClient(base_url=urls["sla"], headers=MANAGER) as sla:
 
@@ -257,7 +259,7 @@ async def test_a_move_queued_offline_on_a_ticket_reassigned_meanwhile_is_refused
             assert moved.status_code == 200, moved.text
             await phone.context.set_offline(False)
             await _waiting(phone, 0)
-            refused = phone.locator("#local-conflicts li")
+            refused = phone.locator("#queue-log li[data-state=refused]")
             await expect(refused).to_have_count(1)
             await expect(refused).to_have_attribute("data-error", "not_your_ticket")
             await shot(phone, "10-engineer-sees-the-refusal")

@@ -45,6 +45,7 @@ ACCESS: AccessTable = {
     ("GET", "/engineers/{engineer_id}/day"): anyone_of(STAFF),
     ("GET", "/tickets"): anyone_of(EVERYONE, SiteIn.QUERY),
     ("GET", "/arrivals"): only(OPERATOR, MANAGER, QUALITY),
+    ("GET", "/lifecycle"): anyone_of(STAFF),
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/{action}"): only(ENGINEER, MANAGER, OPERATOR, QUALITY),
     ("GET", "/tickets/{ticket_id}/history"): anyone_of(EVERYONE, SiteIn.TICKET),

@@ -35,9 +35,11 @@ def test_every_message_has_its_chinese_and_none_is_left_over() -> None:
 def test_the_vendored_libraries_are_the_pinned_copies() -> None:
     vendor = WEB / "static" / "vendor"
     pinned = dict(line.split()[::-1] for line in (vendor / "SHA256SUMS").read_text().splitlines())
-    assert set(pinned) == {path.name for pattern in ("*.js", "*.wasm") for path in vendor.glob(pattern)}
+    files = {path.relative_to(vendor).as_posix() for pattern in ("*.js", "*.wasm") for path in vendor.rglob(pattern)}
+    assert set(pinned) == files
     for name, digest in pinned.items():
         assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
-    templates = "".join(path.read_text() for path in (WEB / "templates").glob("*.html"))
+    loaders = [*(WEB / "templates").glob("*.html"), WEB / "static" / "field-sw.js"]  # Workbox: the phone's worker
+    loading = "".join(path.read_text() for path in loaders)
     for name in pinned:
-        assert f"/static/vendor/{name}" in templates, f"{name} is vendored but no page loads it"
+        assert f"/static/vendor/{name}" in loading, f"{name} is vendored but nothing loads it"

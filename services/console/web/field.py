@@ -7,25 +7,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.console.db import conflicts
 from services.console.domain.phone import NotAnAction, QueuedAction, call_for
 from services.console.web import field_pages
 from services.console.web.names import names_of
+from services.console.web.field_offline import device_on_site, lifecycle
 from services.console.web.pages import PageRoute
-from services.console.web.rendering import page
+from services.console.web.refusals import refusal_words
+from services.console.web.rendering import language_of, page, translations
 from services.console.web.sessions import Session, WebSession, require
 from services.console.web.upstream import ServiceRefused, Services, optional
 from shared.identity import Role
 
 router = APIRouter(route_class=PageRoute)
-SERVICE_WORKER = Path(__file__).parent / "static" / "field-sw.js"
 REFUSALS = frozenset({400, 403, 404, 409, 413, 422})  # the service said no: sending again will not change it
 NOT_YET = frozenset({"request_in_progress"})  # the same action's first copy is still in hand: send it later
 
@@ -46,13 +46,25 @@ async def ticket_in_the_field(request: Request, session: Session, services: Serv
     person = session.person
     site_code = ticket_id.split("-", 1)[0]  # a ticket's number starts with its site's code
     site = names_of(request.app.state).sites.get(site_code, {})
-    ticket, reported, clocks, more = await asyncio.gather(
+    ticket, reported, clocks, more, moves = await asyncio.gather(
         services.get(person, "dispatch", f"/tickets/{ticket_id}"),
         services.get(person, "intake", f"/tickets/{ticket_id}"),
         optional(services.get(person, "sla", f"/tickets/{ticket_id}/clocks")),
         field_pages.on_the_ticket(services, person, ticket_id, site_code, site),
+        lifecycle(services, person),
     )
-    return page(request, "field_ticket.html", session, ticket=ticket, reported=reported, clocks=clocks, **more)
+    device = await device_on_site(services, person, reported)  # on the page itself: there offline too
+    return page(
+        request,
+        "field_ticket.html",
+        session,
+        ticket=ticket,
+        reported=reported,
+        clocks=clocks,
+        moves=moves,
+        device=device,
+        **more,
+    )
 
 
 @router.get("/field/visits/{visit_id}")
@@ -121,7 +133,9 @@ async def _refused(
             message=refused.message,
         )
         await connection.commit()
-    return JSONResponse({"ok": False, "error": refused.error, "message": refused.message})
+    # `words`: why, in the reader's language, for the phone to show beside the action.
+    why = refusal_words(language_of(request), translations(language_of(request)).gettext)(refused)
+    return JSONResponse({"ok": False, "error": refused.error, "message": refused.message, "words": why})
 
 
 @router.post("/field/photos")
@@ -152,9 +166,3 @@ async def add_photo(
     except ServiceRefused as refused:
         return await _answer_to_refusal(request, session, queued, refused)
     return JSONResponse({"ok": True, "answer": answer.json()})
-
-
-@router.get("/field/sw.js")
-async def service_worker() -> FileResponse:
-    """The phone's service worker, served from the folder it looks after."""
-    return FileResponse(SERVICE_WORKER, media_type="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -14,6 +14,7 @@ from services.dispatch.tickets.domain.lifecycle import (
     TicketState,
     decide_move,
     move,
+    moves_table,
 )
 from shared.contracts import Priority, ServiceKind
 
@@ -108,3 +109,16 @@ def test_a_move_a_few_minutes_ahead_of_our_clock_is_a_fast_phone_not_the_future(
 def test_a_complaint_with_the_quality_desk_is_resolved_without_an_engineer() -> None:
     complaint = replace(ASSIGNED, status=Status.WITH_QUALITY_DESK, engineer_id=None)
     assert _decide(complaint, Action.RESOLVE, summary="Apologised; visit rescheduled").status is Status.RESOLVED
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_the_table_of_moves_a_phone_reads_says_what_the_moves_do(action: Action) -> None:
+    """The phone offers the moves (and shows where they lead) from this table: it agrees with move()."""
+    told = moves_table()[action.value]
+    for status in Status:
+        if status.value not in told["from"]:
+            with pytest.raises(MoveRefused):
+                move(action, status, None)
+            continue
+        moved = move(action, status, Status.ACCEPTED if status is Status.PAUSED else None)
+        assert moved.status.value == (told["to"] or Status.ACCEPTED.value), (action, status)

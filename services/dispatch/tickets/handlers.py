@@ -14,7 +14,7 @@ from services.dispatch.tickets import arrival_rows as arrivals
 from services.dispatch.tickets import history_rows, links, queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.tickets.domain.arrival import Position
-from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal
+from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal, moves_table
 from services.dispatch.tickets.escalations import case_ended
 from services.dispatch.tickets.moves import UnknownTicket, move_ticket
 from services.dispatch.tickets.ownership import engineer_owns_ticket
@@ -71,6 +71,13 @@ async def list_open_tickets(database: Database, caller: Caller, site_code: str |
     async with database.connect() as connection:
         found = await queues.open_tickets(connection, site_code=site_code)
     return rows_response([customer_view.ticket(row) for row in found] if caller.customer_only else found)
+
+
+@router.get("/lifecycle")
+async def lifecycle() -> dict[str, Any]:
+    """The moves of a ticket's life: for each, the statuses it applies to and the status it leads to
+    (`to` null: back to the status the ticket was paused in)."""
+    return {"moves": moves_table()}
 
 
 @router.get("/tickets/{ticket_id}")

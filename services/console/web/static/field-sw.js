@@ -1,34 +1,116 @@
-// The engineer's pages without a signal: each page and file is fetched from the network when there is
-// one (and kept), and from what was kept when there is none. Changes never pass here: the pages queue
-// them (field.js) and send them when the phone is back online.
+// The engineer's pages without a signal, on the vendored Workbox (static/vendor/workbox-7.4.1).
+// - The app's own files (self.SHELL, written in by the console with each file's revision) are kept
+//   at install and served from what was kept; a new revision is a new worker, which keeps them anew.
+// - The engineer's pages are fetched from the network when it answers within NETWORK_SECONDS, else
+//   from what was kept; a page never kept shows the offline page instead of the browser's own error.
+// - The engineer's work (their tickets' and visits' pages, their home list) is kept on the page's word
+//   ("keep", with the list from /field/offline-manifest) at sign-in and whenever it changes, and the
+//   pages no longer theirs are let go. They are one person's: the sign-in page (field-forget.js),
+//   another person's list, or a page answered with the sign-in form empties them.
+// Changes never pass here: the pages queue them (field.js) and send them when the phone is online.
 "use strict";
-var KEPT = "aftercare-field-v1";
-var FILES = ["/static/console.css", "/static/console.js", "/static/field.js"];
+importScripts(
+  "/static/vendor/workbox-7.4.1/workbox-core.prod.js",
+  "/static/vendor/workbox-7.4.1/workbox-routing.prod.js",
+  "/static/vendor/workbox-7.4.1/workbox-strategies.prod.js",
+  "/static/vendor/workbox-7.4.1/workbox-cacheable-response.prod.js",
+  "/static/vendor/workbox-7.4.1/workbox-expiration.prod.js",
+  "/static/vendor/workbox-7.4.1/workbox-precaching.prod.js"
+);
 
-self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(KEPT).then(function (kept) { return kept.addAll(FILES); }).then(function () {
-    return self.skipWaiting();
-  }));
+var PAGES = "aftercare-field-pages";  // the signed-in engineer's pages: never kept across sign-outs
+var OWNER = "/field/offline-owner";  // whose pages PAGES holds, and of which version of their work
+var OFFLINE = "/field/offline";
+var NETWORK_SECONDS = 4;  // a page that takes longer on a weak signal comes from what was kept
+var FETCHING_AT_ONCE = 4;
+
+workbox.core.setCacheNameDetails({prefix: "aftercare-field"});
+workbox.core.skipWaiting();
+workbox.core.clientsClaim();
+workbox.precaching.cleanupOutdatedCaches();
+workbox.precaching.precacheAndRoute(self.SHELL || []);
+// The hand-written worker before this one kept every page it served, anyone's, in this cache.
+self.addEventListener("activate", function (event) { event.waitUntil(caches.delete("aftercare-field-v1")); });
+
+function signInForm(response) {
+  return response.redirected && new URL(response.url).pathname === "/sign-in";
+}
+
+// Only the engineer's own pages as they were served to them: not a redirect to the sign-in form (the
+// session is over: what was kept is no longer to be shown), not an error.
+var theirOwnPages = {
+  cacheWillUpdate: async function (found) {
+    var response = found.response;
+    if (signInForm(response)) { await caches.delete(PAGES); return null; }
+    return response.status === 200 && !response.redirected ? response : null;
+  }
+};
+
+workbox.routing.registerRoute(function (route) {
+  return route.request.mode === "navigate" && route.url.origin === self.location.origin &&
+    route.url.pathname.indexOf("/field/") === 0;
+}, new workbox.strategies.NetworkFirst({
+  cacheName: PAGES,
+  networkTimeoutSeconds: NETWORK_SECONDS,
+  plugins: [theirOwnPages, new workbox.expiration.ExpirationPlugin({maxEntries: 300, purgeOnQuotaError: true})]
+}));
+
+workbox.routing.setCatchHandler(async function (route) {
+  if (route.request.mode === "navigate") {
+    var offline = await workbox.precaching.matchPrecache(OFFLINE);
+    if (offline) return offline;
+  }
+  return Response.error();
 });
 
-self.addEventListener("activate", function (event) {
-  event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) { return name !== KEPT; }).map(function (name) {
-      return caches.delete(name);
-    }));
-  }).then(function () { return self.clients.claim(); }));
-});
+async function owner(kept) {
+  var found = await kept.match(OWNER);
+  return found ? found.json() : {};
+}
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request, url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname === "/live") return;
-  event.respondWith(fetch(request).then(function (response) {
-    if (response.ok && !response.redirected) {
-      var copy = response.clone();
-      caches.open(KEPT).then(function (kept) { kept.put(request, copy); });
+// Fetches the engineer's pages into PAGES, lets go of those not listed, and answers what it kept.
+async function keep(work) {
+  var kept = await caches.open(PAGES), had = await owner(kept);
+  if (had.person && had.person !== work.person) {  // another engineer's: none of it is shown to this one
+    await caches.delete(PAGES);
+    kept = await caches.open(PAGES);
+  }
+  var wanted = work.urls.map(function (url) { return new URL(url, self.location.origin).href; });
+  var present = (await kept.keys()).map(function (request) { return request.url; });
+  var missing = wanted.filter(function (url) { return present.indexOf(url) < 0; });
+  var todo = had.version === work.version && had.person === work.person ? missing : wanted.slice();
+  var failed = [];
+  async function fetchNext() {
+    for (var url = todo.shift(); url; url = todo.shift()) {
+      try {
+        var response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
+        if (signInForm(response)) { await caches.delete(PAGES); throw new Error("signed out"); }
+        if (response.status !== 200) throw new Error(url + " answered " + response.status);
+        await kept.put(url, response);
+      } catch (notKept) { failed.push(url); }
     }
-    return response;
-  }).catch(function () {
-    return caches.match(request).then(function (kept) { return kept || caches.match("/field/"); });
+  }
+  var workers = [];
+  for (var n = 0; n < FETCHING_AT_ONCE; n++) workers.push(fetchNext());
+  await Promise.all(workers);
+  kept = await caches.open(PAGES);
+  await Promise.all(present.filter(function (url) {
+    return wanted.indexOf(url) < 0 && url !== new URL(OWNER, self.location.origin).href;
+  }).map(function (url) { return kept.delete(url); }));
+  // The version only once all of it is kept: the next word to keep fetches the rest.
+  var whose = {person: work.person, version: failed.length ? null : work.version};
+  await kept.put(OWNER, new Response(JSON.stringify(whose), {headers: {"Content-Type": "application/json"}}));
+  return {version: work.version, kept: wanted.length - failed.length, failed: failed};
+}
+
+self.addEventListener("message", function (event) {
+  var said = event.data || {}, reply = event.ports[0];
+  var done = said.type === "keep" ? keep(said.work)
+    : said.type === "kept" ? caches.match(OWNER, {cacheName: PAGES}).then(function (found) {
+      return found ? found.json() : {};
+    })
+    : Promise.resolve({unknown: said.type});
+  event.waitUntil(done.then(function (answer) { if (reply) reply.postMessage(answer); }, function (error) {
+    if (reply) reply.postMessage({failed: [String(error)]});
   }));
 });

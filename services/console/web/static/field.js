@@ -1,71 +1,147 @@
 // The engineer's phone, offline first. Every action is kept on the phone (localStorage) with its own
 // idempotency key and the moment it was done, then sent to the console in order whenever the phone is
 // online: a lost answer is sent again under the same key and done once; a refusal (the ticket was
-// reassigned or closed meanwhile) is shown here and kept for the manager. The service worker
-// (/field/sw.js) keeps the pages for when there is no signal.
+// reassigned or closed meanwhile) is shown here and kept for the manager. Each action's state is kept
+// beside it and shown: waiting on the phone, sending, sent (when), refused (why, in the reader's
+// language). A ticket's page shows where its moves leave it and offers only the moves that apply
+// there, from the table of moves the page carries (dispatch's own). Keeping the pages for when there is
+// no signal is field-offline.js's.
 (function () {
   "use strict";
   var words = (document.getElementById("phone-words") || {dataset: {}}).dataset;
   // Each person's actions are their own: another engineer signing in on the same phone sends none of them.
-  var QUEUE = "aftercare.field.queue." + words.person, REFUSED = "aftercare.field.refused." + words.person;
-  var RETRY_MS = 10000;
+  var QUEUE = "aftercare.field.queue." + words.person, LOG = "aftercare.field.log." + words.person;
+  var RETRY_MS = 10000, LOGGED = 30;
   var sending = false;
+  var lifecycleTag = document.getElementById("lifecycle");
+  var lifecycle = lifecycleTag ? JSON.parse(lifecycleTag.textContent) : null;
+  var statusTag = document.getElementById("status");
 
   function load(name) { try { return JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) { return []; } }
   function save(name, list) { localStorage.setItem(name, JSON.stringify(list)); }
   function csrf() { var meta = document.querySelector("meta[name=csrf-token]"); return meta ? meta.content : ""; }
 
+  // The log of what was done on this phone, newest last: each action's state as it goes.
+  function logged(key, change) {
+    var log = load(LOG);
+    log.forEach(function (entry) { if (entry.key === key) Object.assign(entry, change); });
+    try { save(LOG, log); } catch (noRoom) { /* the list shows the state before: the action itself goes on */ }
+  }
+
+  function stateWords(entry) {
+    if (entry.state === "sent") return words.sent + " " + clock(entry.sent_at);
+    if (entry.state === "refused") return words.refused + ": " + entry.why;
+    return entry.state === "sending" ? words.stateSending : words.stateWaiting;
+  }
+
+  function clock(moment) {
+    return new Date(moment).toLocaleTimeString(document.documentElement.lang, {hour: "2-digit", minute: "2-digit"});
+  }
+
+  // This page's ticket or visit: its page shows its own actions; the home list shows them all.
+  var here = (document.querySelector("form[data-queue]") || {dataset: {}}).dataset.target;
+
   function show() {
     var waiting = load(QUEUE).length, state = document.getElementById("queue-state");
     if (state) {
       state.dataset.waiting = String(waiting);
-      state.textContent = waiting ? waiting + " " + words.waiting : words.nothing;
+      if (!state.dataset.stuck) state.textContent = waiting ? waiting + " " + words.waiting : words.nothing;
     }
     var online = document.getElementById("online-state");
     if (online) online.textContent = navigator.onLine ? words.online : words.offline;
-    var list = document.getElementById("local-conflicts"), refused = load(REFUSED);
+    var list = document.getElementById("queue-log");
+    var shown = load(LOG).filter(function (entry) { return !here || entry.target === here; }).reverse();
     if (list) {
-      list.hidden = refused.length === 0;
+      list.hidden = shown.length === 0;
       list.innerHTML = "";
-      refused.forEach(function (r) {
+      shown.forEach(function (entry) {
         var item = document.createElement("li");
-        item.dataset.error = r.error;
-        item.textContent = words.refused + " · " + r.target + " · " + (r.action || r.kind) + ": " + r.message;
+        item.dataset.state = entry.state;
+        item.dataset.key = entry.key;
+        if (entry.error) item.dataset.error = entry.error;
+        item.className = entry.state === "refused" ? "problem" : entry.state === "sent" ? "muted" : "";
+        item.textContent = entry.label + " · " + entry.target + " · " + stateWords(entry);
         list.appendChild(item);
       });
     }
+    shown.forEach(function (entry) {  // the note under the form that kept it
+      var note = document.querySelector(".queued[data-key='" + entry.key + "']");
+      if (note) { note.dataset.state = entry.state; note.textContent = stateWords(entry); }
+    });
+    offer();
+  }
+
+  // Where the ticket stands: as the page (or the last answer) says, then each move still waiting.
+  function offer() {
+    if (!lifecycle || !statusTag) return;
+    var stands = {status: statusTag.dataset.status, pausedFrom: statusTag.dataset.pausedFrom || null};
+    load(QUEUE).forEach(function (action) {
+      if (action.kind === "move" && action.target === here) stands = after(action.action, stands) || stands;
+    });
+    statusTag.textContent = lifecycle.labels[stands.status] || stands.status;
+    statusTag.dataset.expected = stands.status;
+    document.querySelectorAll("form[data-queue][data-kind=move]").forEach(function (form) {
+      form.hidden = !after(form.dataset.action, stands);
+    });
+  }
+
+  // Where a move leaves the ticket, or null where it does not apply (dispatch's table: `to` null is
+  // back to the status it was paused in; a pause remembers the status it was paused in).
+  function after(action, stands) {
+    var move = lifecycle.moves[action];
+    if (!move || move.from.indexOf(stands.status) < 0) return null;
+    var to = move.to || stands.pausedFrom || "assigned";
+    return {status: to, pausedFrom: to === "paused" ? stands.status : null};
   }
 
   async function send() {
     if (sending) return;
     sending = true;
+    var sentAny = false;
     try {
       for (;;) {
         var queue = load(QUEUE);
         if (!queue.length) break;
         var action = queue[0], response;
+        logged(action.key, {state: "sending"});
+        show();
         try {
           response = await fetch(action.kind === "photo" ? await photoRequest(action) : new Request("/field/actions", {
             method: "POST", credentials: "same-origin",
             headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
             body: JSON.stringify(action)
           }));
-        } catch (offline) { break; }
-        if (response.redirected) break;  // signed out: kept until the engineer signs in again
-        if (response.status === 403) { stuck(words.reload); break; }  // this page's form token is stale
-        if (!response.ok && response.status !== 413 && response.status !== 422) break;  // sent again later
+        } catch (offline) { logged(action.key, {state: "waiting"}); break; }
+        if (response.redirected) { logged(action.key, {state: "waiting"}); break; }  // signed out: kept
+        if (response.status === 403) { logged(action.key, {state: "waiting"}); stuck(words.reload); break; }
+        if (!response.ok && response.status !== 413 && response.status !== 422) {  // sent again later
+          logged(action.key, {state: "waiting"});
+          break;
+        }
         var answer = response.ok ? await response.json() : await refusalOf(response);
         save(QUEUE, load(QUEUE).filter(function (a) { return a.key !== action.key; }));
         if (action.kind === "photo") await pictures("readwrite", function (store) { store.delete(action.key); });
-        if (!answer.ok) {
-          var refused = load(REFUSED);
-          refused.push({key: action.key, kind: action.kind, action: action.action, target: action.target,
-                        error: answer.error, message: answer.message});
-          save(REFUSED, refused);
+        delete (document.getElementById("queue-state") || {dataset: {}}).dataset.stuck;
+        if (answer.ok) {
+          logged(action.key, {state: "sent", sent_at: new Date().toISOString()});
+          var status = answer.answer && answer.answer.status;
+          if (status && statusTag && action.target === here && action.kind === "move") {
+            // The ticket as dispatch left it (sent in order: it stood where the page last knew it).
+            statusTag.dataset.pausedFrom = status === "paused" ? statusTag.dataset.status : "";
+            statusTag.dataset.status = status;
+          }
+        } else {
+          logged(action.key, {state: "refused", error: answer.error, why: answer.words || answer.message});
         }
+        sentAny = true;
         show();
       }
-    } finally { sending = false; show(); }
+    } finally {
+      sending = false;
+      show();
+      // The work changed: the pages kept for when there is no signal are fetched again.
+      if (sentAny && !load(QUEUE).length) document.dispatchEvent(new CustomEvent("aftercare:work-changed"));
+    }
   }
 
   // The pictures wait in IndexedDB, which holds far more than localStorage's few megabytes; the
@@ -101,7 +177,8 @@
   async function refusalOf(response) {
     var body = {};
     try { body = await response.json(); } catch (notJson) { /* a plain refusal */ }
-    return {ok: false, error: body.error || "http_" + response.status, message: body.message || response.statusText};
+    return {ok: false, error: body.error || "http_" + response.status,
+            words: body.words, message: body.message || response.statusText};
   }
 
   function stuck(why) {
@@ -110,20 +187,23 @@
   }
 
   function keep(form, at, fields, key) {
-    var queue = load(QUEUE);
-    queue.push({key: key || "phone-" + crypto.randomUUID(), kind: form.dataset.kind,
-                action: form.dataset.action || null, target: form.dataset.target, at: at, fields: fields});
+    var queue = load(QUEUE), button = form.querySelector("button[type=submit]");
+    var action = {key: key || "phone-" + crypto.randomUUID(), kind: form.dataset.kind,
+                  action: form.dataset.action || null, target: form.dataset.target, at: at, fields: fields};
+    queue.push(action);
+    var log = load(LOG).concat([{key: action.key, kind: action.kind, action: action.action, target: action.target,
+                                 label: button ? button.textContent.trim() : action.kind, at: at, state: "waiting"}]);
     try {
       save(QUEUE, queue);
     } catch (full) {  // the phone's storage for pages is full: say so rather than lose the action
-      var state = document.getElementById("queue-state");
-      if (state) state.textContent = words.full;
+      stuck(words.full);
       return;
     }
+    try { save(LOG, log.slice(-LOGGED)); } catch (noRoom) { /* kept all the same; only its line is not shown */ }
     form.dataset.state = "queued";
     var note = form.querySelector(".queued") || form.appendChild(document.createElement("p"));
     note.className = "queued muted";
-    note.textContent = words.queued;
+    note.dataset.key = action.key;
     show();
     send();
   }
@@ -160,10 +240,14 @@
     }
   });
 
+  // A page closed while an action was on its way: it waits again, and goes with the next sending.
+  var waitingKeys = load(QUEUE).map(function (action) { return action.key; });
+  load(LOG).forEach(function (entry) {
+    if (entry.state === "sending" && waitingKeys.indexOf(entry.key) >= 0) logged(entry.key, {state: "waiting"});
+  });
   window.addEventListener("online", function () { show(); send(); });
   window.addEventListener("offline", show);
   setInterval(send, RETRY_MS);
   show();
   send();
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", {scope: "/field/"});
 })();

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.contracts import PauseReason, Priority, ServiceKind
 from shared.moments import in_the_future
@@ -144,6 +145,16 @@ def move(action: Action, status: Status, paused_from: Status | None) -> Move:
         return Move(paused_from or Status.ASSIGNED, paused_from=None)
     assert target is not None
     return Move(target, paused_from=None)
+
+
+def moves_table() -> dict[str, dict[str, Any]]:
+    """Each move, the statuses it applies to and the status it leads to (None: back to the status it
+    was paused in): for a phone that offers only the moves that apply, even offline, without a copy
+    of these rules of its own."""
+    return {
+        action.value: {"from": sorted(status.value for status in allowed), "to": target.value if target else None}
+        for action, (allowed, target) in _MOVES.items()
+    }
 
 
 # Whom the service manager may give a ticket to, and where that leaves it: a new engineer starts again
