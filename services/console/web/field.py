@@ -16,8 +16,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from services.console.db import conflicts
 from services.console.domain.phone import NotAnAction, QueuedAction, call_for
 from services.console.web import field_pages
-from services.console.web.names import names_of
 from services.console.web.field_offline import device_on_site, lifecycle
+from services.console.web.names import names_of
 from services.console.web.pages import PageRoute
 from services.console.web.refusals import refusal_words
 from services.console.web.rendering import language_of, page, translations
