@@ -188,3 +188,16 @@ async def test_wecom_messages_reach_one_person_with_one_token_and_an_unknown_use
     assert (again["status"], again["attempts"]) == ("sent", 1)  # refreshed within the one try
     assert (wecom.tokens_given, wecom.refused_tokens) == (2, 1)
     assert len(wecom.to("ZhangSan")) == 2
+
+
+async def test_a_contact_is_refused_a_wecom_userid_that_is_everyone_or_several_people(notify: RunningService) -> None:
+    for wrong in ("@all", "ZhangSan|LiSi"):
+        answer = await notify.http.put(
+            "/contacts/prv.everyone", json={"name": "Everyone", "roles": ["manager"], "wecom_userid": wrong}
+        )
+        assert answer.status_code == 422, answer.text
+        problem = answer.json()
+        assert problem["error"] == "invalid_request"
+        assert problem["message"].startswith(f"wecom_userid: Value error, {wrong!r} is not one WeCom member's userid")
+    contacts = (await notify.http.get("/contacts")).json()
+    assert "prv.everyone" not in {c["username"] for c in contacts}

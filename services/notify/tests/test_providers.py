@@ -2,10 +2,11 @@
 documentation publishes, and against the local stand-in's own reading of the algorithm; the encoding
 the signature wants; a notice's template variables within the provider's limits; which refusals are
 final; what a delivery report says; WeCom rather than the group robot by default, a WeCom userid from
-the site file; a provider half configured refused at start."""
+the site file, one person's only; a provider half configured refused at start."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from services.notify.domain.notices import Channel, Preferences, Reachable
 from services.notify.settings import NotifySettings
 from services.notify.wecom import within_bytes
 from shared.contracts.notices import NoticeKind
-from shared.site_file import DEMO_SITE, load_site_file
+from shared.site_file import DEMO_SITE, ReachableSection, SiteFile, load_site_file
 from testkit.aliyun_fake import expected_signature
 
 
@@ -131,3 +132,14 @@ def test_a_site_file_gives_a_persons_wecom_userid_as_their_other_addresses() -> 
     by_name = {c["username"]: c for c in contacts}
     assert by_name[first.username]["wecom_userid"] == "LiuYang"
     assert by_name[described.staff[1].username]["wecom_userid"] is None
+
+
+def test_a_wecom_userid_is_one_members_never_everyone_nor_several() -> None:
+    """WeCom's rule for a member's UserID; `touser` would take @all (everyone) and a|b (two people)."""
+    for userid in ("ZhangSan", "zhang.san@huihai", "0042", "li_si-2", "a" * 64):
+        assert ReachableSection(wecom_userid=userid).wecom_userid == userid
+    site = tomllib.loads(DEMO_SITE.read_text())
+    for wrong in ("@all", "ZhangSan|LiSi", "", "a" * 65, "张三", "_lead", "Zhang San"):
+        site["staff"][0]["wecom_userid"] = wrong
+        with pytest.raises(ValidationError, match=r"staff\.0\.wecom_userid\n.* is not one WeCom member's userid"):
+            SiteFile.model_validate(site)
