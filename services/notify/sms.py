@@ -50,7 +50,8 @@ class TemplatedSms(Protocol):
 
 @runtime_checkable
 class ReceiptSource(Protocol):
-    """A provider that reports each text's delivery when asked."""
+    """A provider that reports each text's delivery when asked; `sent_at` is when it took the text (the
+    moment its answer came)."""
 
     async def receipt(self, phone: str, message_id: str, sent_at: datetime) -> Receipt: ...
 

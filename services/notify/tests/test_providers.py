@@ -91,8 +91,18 @@ def test_a_delivery_report_says_delivered_failed_or_waiting_for_the_text_asked_a
     other = rules.receipt_from(answer({"SendStatus": 3, "BizId": "2^0"}), "1^0")
     assert other.state == "waiting"
     evening = datetime(2026, 12, 7, 17, 30, tzinfo=ZoneInfo("UTC"))  # already the 8th in Beijing
-    assert rules.send_date(evening) == "20261208"
-    assert rules.send_date(evening - timedelta(hours=10)) == "20261207"
+    assert rules.send_dates(evening) == ["20261208"]
+    assert rules.send_dates(evening - timedelta(hours=10)) == ["20261207"]
+
+
+def test_a_text_taken_near_midnight_in_beijing_is_asked_for_by_both_days_its_own_first() -> None:
+    beijing = ZoneInfo("Asia/Shanghai")
+    assert rules.send_dates(datetime(2026, 12, 8, 0, 0, 20, tzinfo=beijing)) == ["20261208", "20261207"]
+    assert rules.send_dates(datetime(2026, 12, 7, 16, 4, tzinfo=ZoneInfo("UTC"))) == ["20261208", "20261207"]
+    assert rules.send_dates(datetime(2026, 12, 7, 23, 57, tzinfo=beijing)) == ["20261207", "20261208"]
+    assert rules.send_dates(datetime(2026, 12, 8, 0, 5, tzinfo=beijing)) == ["20261208"]
+    assert rules.send_dates(datetime(2026, 12, 7, 23, 54, 59, tzinfo=beijing)) == ["20261207"]
+    assert rules.send_dates(datetime(2026, 12, 31, 23, 59, tzinfo=beijing)) == ["20261231", "20270101"]
 
 
 def test_someone_with_a_wecom_userid_is_told_there_rather_than_in_their_group() -> None:
