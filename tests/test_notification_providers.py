@@ -176,7 +176,8 @@ async def test_a_text_taken_just_after_midnight_is_found_under_the_day_the_provi
         late = await provider.send_notice(message)
         aliyun.clock = lambda: datetime(2026, 12, 7, 12, 0, tzinfo=BEIJING)
         noon = await provider.send_notice(message)
-        assert late and noon
+        assert late is not None
+        assert noon is not None
         found = await provider.receipt(message.phone, late, datetime(2026, 12, 8, 0, 0, 20, tzinfo=BEIJING))
         not_found = await provider.receipt(message.phone, noon, datetime(2026, 12, 8, 12, 0, tzinfo=BEIJING))
     assert (found.state, found.at) == ("delivered", datetime(2026, 12, 7, 23, 59, 53, tzinfo=BEIJING))

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -28,6 +29,7 @@ from testkit.database import fetch_all
 from testkit.world import World
 
 LONG_AGO = datetime(2000, 1, 3, 9, tzinfo=UTC)
+SITE = "SND1"  # a site of this module's own
 
 
 class Hanging:
@@ -68,13 +70,15 @@ async def _due(runtime: ServiceRuntime, channels: list[str]) -> list[int]:
         for channel in channels
     ]  # fmt: skip
     async with runtime.engine.begin() as connection:
-        await repository.put_contact(connection, {"username": username, "name": username, "roles": ["manager"],
-                                                  "phone": "+86 139 1234 0077", "wecom_userid": "ZhangSan"})  # fmt: skip
+        await repository.put_contact(connection, {  # of a site of its own: no other test's notice is for them
+            "username": username, "name": username, "roles": ["manager"], "site_codes": [SITE],
+            "phone": "+86 139 1234 0077", "wecom_userid": "ZhangSan",
+        })  # fmt: skip
         ids = (await connection.execute(insert(notifications).returning(notifications.c.id), rows)).scalars()
         return list(ids)
 
 
-async def _rows(world: World, ids: list[int]) -> list[dict[str, object]]:
+async def _rows(world: World, ids: list[int]) -> list[dict[str, Any]]:
     found = await fetch_all(world, select(notifications).where(notifications.c.id.in_(ids)).order_by("id"))
     return [dict(row._mapping) for row in found]
 
