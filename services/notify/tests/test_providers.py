@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import structlog
 from pydantic import ValidationError
 
 from services.notify import seed
 from services.notify.domain import aliyun_sms as rules
 from services.notify.domain.notices import Channel, Preferences, Reachable
 from services.notify.settings import NotifySettings
+from services.notify.sms import LoggingSms
 from services.notify.wecom import within_bytes
 from shared.contracts.notices import NoticeKind
 from shared.site_file import DEMO_SITE, ReachableSection, SiteFile, load_site_file
@@ -153,3 +155,9 @@ def test_a_wecom_userid_is_one_members_never_everyone_nor_several() -> None:
         site["staff"][0]["wecom_userid"] = wrong
         with pytest.raises(ValidationError, match=r"staff\.0\.wecom_userid\n.* is not one WeCom member's userid"):
             SiteFile.model_validate(site)
+
+
+async def test_a_text_written_to_the_log_names_its_number_by_the_last_four_digits_only() -> None:
+    with structlog.testing.capture_logs() as written:  # as called: before any redaction by field name
+        await LoggingSms().send("+86 139 1234 0088", "【Aftercare】时限超时")
+    assert written == [{"event": "text message", "log_level": "info", "to": "…0088", "text": "【Aftercare】时限超时"}]
