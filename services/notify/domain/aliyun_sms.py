@@ -156,9 +156,9 @@ NEAR_MIDNIGHT = timedelta(minutes=5)
 
 def send_dates(accepted_at: datetime, near: timedelta = NEAR_MIDNIGHT) -> list[str]:
     """The days to ask for a text the provider took at `accepted_at` by, as QuerySendDetails wants them
-    (yyyyMMdd, Beijing time), in order: its day in Beijing; and,
-    when that moment is within `near` of midnight, the day on the other side of it too, for the provider
-    dated it by its own clock, a moment before our answer came (or after, its clock ahead of ours)."""
+    (yyyyMMdd, Beijing time), in order: its day in Beijing; and, when that moment is within `near` of
+    midnight, the day on the other side of it too, for the provider dated it by its own clock, a moment
+    before our answer came (or after, its clock ahead of ours)."""
     local = accepted_at.astimezone(BEIJING)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     days = [local.date()]
