@@ -7,8 +7,9 @@ loggers (uvicorn, FastStream, Alembic) are routed through the same renderer.
 
 Logs hold no personal data: tracebacks are written without their local variables (which held whole
 requests, reporters and phone numbers, at 150 KB a line), the values of fields whose names say they are
-personal are replaced by `[redacted]`, and the database's errors never carry their statements'
-parameters (`hide_parameters` on every engine).
+personal are replaced by `[redacted]`, the database's errors never carry their statements'
+parameters (`hide_parameters` on every engine), and the HTTP client (httpx) does not log the URLs it
+requests, whose queries hold the providers' secrets and people's phone numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ LogFormat = Literal["auto", "json", "console"]
 PERSONAL = ("phone", "mobile", "email", "mail", "reporter", "contact", "password", "secret", "token", "authorization")
 """A logged field whose name contains one of these has its value redacted, wherever it is nested."""
 REDACTED = "[redacted]"
+HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
+"""Loggers that write the URLs of the requests we make, queries and all: quiet below WARNING."""
 
 
 def _redacted(value: Any, depth: int = 0) -> Any:
@@ -105,6 +108,11 @@ def configure_logging(service: str, *, log_format: LogFormat = "auto", level: st
         logging.getLogger(name).propagate = True
     # Per-request access lines and per-message FastStream lines are noise at INFO; keep them for DEBUG.
     logging.getLogger("uvicorn.access").setLevel(max(logging.WARNING, root.level))
+    # httpx writes every request's whole URL at INFO (httpcore its traffic at DEBUG), and providers take
+    # secrets and personal data in the query: WeCom's corpsecret and access_token, Aliyun's PhoneNumbers
+    # and TemplateParam, a robot's key. Their warnings still come through; their requests never do.
+    for name in HTTP_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 def _readable_traceback() -> structlog.typing.ExceptionRenderer:

@@ -9,12 +9,13 @@ refer to each other correctly.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.bounds import Code, Identifier, Name, Text
 from shared.contracts.tickets import PageTo
@@ -91,6 +92,25 @@ class InspectionSection(BaseModel):
 
 EMAIL = r"^[^@\s]+@[^@\s]+$"  # an e-mail address, as far as a form can tell
 
+# A member's UserID as WeCom makes them (创建成员, https://developer.work.weixin.qq.com/document/path/90195):
+# 1 to 64 bytes of digits, letters and _ - @ ., the first a digit or a letter. It is the `touser` of an
+# application message, where `@all` is everyone in the application's range and `a|b` several people:
+# neither is one person, and neither passes.
+WECOM_USERID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+def _one_wecom_member(value: str) -> str:
+    if not WECOM_USERID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not one WeCom member's userid: 1 to 64 letters, digits and _ . @ -, beginning with a "
+            "letter or a digit (never @all, nor several joined with |)"
+        )
+    return value
+
+
+WeComUserId = Annotated[str, AfterValidator(_one_wecom_member)]
+"""One person's member id (UserID) in the company's WeCom, as WeCom's rule has it."""
+
 
 class RobotSection(_Strict):
     """A WeCom (企业微信) or DingTalk (钉钉) group robot: its webhook address, and DingTalk's signing
@@ -108,8 +128,8 @@ class ReachableSection(_Strict):
     phone: str | None = None
     email: str | None = Field(default=None, pattern=EMAIL)
     robot: RobotSection | None = None
-    wecom_userid: str | None = Field(
-        default=None, min_length=1, max_length=64, description="Their member id (UserID) in the company's WeCom."
+    wecom_userid: WeComUserId | None = Field(
+        default=None, description="Their member id (UserID) in the company's WeCom."
     )
     language: Literal["zh", "en"] = "zh"
     quiet_hours: str | None = Field(default=None, description="Local HH:MM-HH:MM when what can wait waits.")

@@ -18,7 +18,7 @@ import json
 import re
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -60,6 +60,7 @@ class FakeAliyunSms:
     asked: list[dict[str, str]] = field(default_factory=list)  # each QuerySendDetails' parameters
     refused: list[str] = field(default_factory=list)  # each refusal's Code, in order
     nonces: set[str] = field(default_factory=set)
+    clock: Callable[[], datetime] = lambda: datetime.now(BEIJING)  # the provider's: the day it dates a text by
 
     def to(self, phone: str) -> list[Texted]:
         return [t for t in self.texted if t.phone == phone]
@@ -162,7 +163,7 @@ def _send_sms(fake: FakeAliyunSms, params: dict[str, str]) -> JSONResponse:
         params["TemplateCode"],
         variables,
         biz_id,
-        datetime.now(BEIJING).replace(microsecond=0),
+        fake.clock().astimezone(BEIJING).replace(microsecond=0),
     )
     fake.texted.append(sent)
     return _answer(BizId=biz_id)

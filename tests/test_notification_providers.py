@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -37,6 +38,7 @@ SITE = "PRV1"  # a site of this module's own: only its notices and people
 LONG_NAME = "汇海广场二期北区地下一层至地上十二层全部公共区域及停车场与屋顶花园和东西两侧的连廊"  # over 35 characters
 TEMPLATE = "SMS_900001"
 ALIYUN = {"key_id": "LTAI5tTestKey", "secret": "test-secret-不给别人", "sign_name": "汇海售后"}
+BEIJING = ZoneInfo("Asia/Shanghai")
 WECOM = {"corp_id": "ww0123456789", "secret": "app-secret", "agent_id": 1000002}
 
 
@@ -161,6 +163,29 @@ async def test_a_text_signed_with_the_wrong_secret_or_limited_is_refused_as_the_
     assert aliyun.texted == []
 
 
+async def test_a_text_taken_just_after_midnight_is_found_under_the_day_the_provider_dated_it(
+    aliyun: FakeAliyunSms,
+) -> None:
+    """The provider dates a text by its own clock, a moment before our answer came: on either side of
+    midnight in Beijing, its receipt is asked for by our day, then by the other; far from it, by ours only."""
+    aliyun.outcomes = {"13912340010": (3, "DELIVERED")}
+    message = TextMessage("+86 139 1234 0010", "", "时限超时 X", "sla_breached", "X", "Plaza")
+    async with httpx.AsyncClient(timeout=5) as client:
+        provider = AliyunSms(NotifySettings(**_settings(aliyun.url)), client)
+        aliyun.clock = lambda: datetime(2026, 12, 7, 23, 59, 50, tzinfo=BEIJING)
+        late = await provider.send_notice(message)
+        aliyun.clock = lambda: datetime(2026, 12, 7, 12, 0, tzinfo=BEIJING)
+        noon = await provider.send_notice(message)
+        assert late is not None
+        assert noon is not None
+        found = await provider.receipt(message.phone, late, datetime(2026, 12, 8, 0, 0, 20, tzinfo=BEIJING))
+        not_found = await provider.receipt(message.phone, noon, datetime(2026, 12, 8, 12, 0, tzinfo=BEIJING))
+    assert (found.state, found.at) == ("delivered", datetime(2026, 12, 7, 23, 59, 53, tzinfo=BEIJING))
+    assert [q["SendDate"] for q in aliyun.asked if q["BizId"] == late] == ["20261208", "20261207"]
+    assert not_found.state == "waiting"
+    assert [q["SendDate"] for q in aliyun.asked if q["BizId"] == noon] == ["20261208"]
+
+
 async def test_wecom_messages_reach_one_person_with_one_token_and_an_unknown_userid_is_not_delivered(
     world: World, notify: RunningService, wecom: FakeWeCom
 ) -> None:
@@ -188,3 +213,16 @@ async def test_wecom_messages_reach_one_person_with_one_token_and_an_unknown_use
     assert (again["status"], again["attempts"]) == ("sent", 1)  # refreshed within the one try
     assert (wecom.tokens_given, wecom.refused_tokens) == (2, 1)
     assert len(wecom.to("ZhangSan")) == 2
+
+
+async def test_a_contact_is_refused_a_wecom_userid_that_is_everyone_or_several_people(notify: RunningService) -> None:
+    for wrong in ("@all", "ZhangSan|LiSi"):
+        answer = await notify.http.put(
+            "/contacts/prv.everyone", json={"name": "Everyone", "roles": ["manager"], "wecom_userid": wrong}
+        )
+        assert answer.status_code == 422, answer.text
+        problem = answer.json()
+        assert problem["error"] == "invalid_request"
+        assert problem["message"].startswith(f"wecom_userid: Value error, {wrong!r} is not one WeCom member's userid")
+    contacts = (await notify.http.get("/contacts")).json()
+    assert "prv.everyone" not in {c["username"] for c in contacts}

@@ -1,10 +1,14 @@
 """The receipt poller over the real database: two replicas asking at once ask about each text once (the
 lease), a text still waiting is asked about again later and later, and one whose receipt never comes is
-recorded as unknown once the bound has passed."""
+recorded as unknown once the bound has passed, or at once when the provider gives no receipts.
+
+Each test's texts are due since long ago (LONG_AGO), before any other test's left in the database, so
+that the poller, which takes the longest due first, takes its own."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -21,6 +25,8 @@ from services.notify.settings import NotifySettings
 from shared.runtime import ServiceRuntime
 from testkit.database import fetch_all
 from testkit.world import World
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class CountingSource:
@@ -44,14 +50,16 @@ async def runtime(world: World) -> AsyncIterator[ServiceRuntime]:
         await made.engine.dispose()
 
 
-async def _waiting(runtime: ServiceRuntime, sent_at: datetime, count: int) -> list[str]:
-    """`count` texts sent at `sent_at` whose receipts are due now; their provider ids."""
+async def _waiting(
+    runtime: ServiceRuntime, sent_at: datetime, count: int, receipt_after: datetime = LONG_AGO
+) -> list[str]:
+    """`count` texts sent at `sent_at` whose receipts are due since `receipt_after`; their provider ids."""
     ids = [f"{uuid.uuid4().int % 10**15}^0" for _ in range(count)]
     rows = [
         {"notice_key": f"poller:{biz_id}", "username": "prv.poller", "channel": "sms", "kind": "sla_breached",
          "urgent": True, "address": "+86 139 1234 0099", "subject": "s", "body": "b", "status": "sent",
          "created_at": sent_at, "send_after": sent_at, "sent_at": sent_at, "provider_message_id": biz_id,
-         "delivery": "waiting", "receipt_after": sent_at}
+         "delivery": "waiting", "receipt_after": receipt_after}
         for biz_id in ids
     ]  # fmt: skip
     async with runtime.engine.begin() as connection:
@@ -92,3 +100,21 @@ async def test_a_text_whose_receipt_never_comes_is_recorded_as_unknown(world: Wo
     assert (row["delivery"], row["delivery_error"], row["receipt_polls"]) == ("unknown", "no receipt within 48 h", 1)
     await poller.ask_due(now + timedelta(hours=3))
     assert source.asked[old] == 1  # not asked about again
+
+
+async def test_texts_waiting_when_the_provider_gives_no_receipts_are_recorded_as_unknown_at_once(
+    world: World, runtime: ServiceRuntime
+) -> None:
+    """NOTIFY_SMS_PROVIDER changed from aliyun to log: nobody will ever answer for the texts it sent."""
+    now = datetime.now(UTC)
+    due = await _waiting(runtime, now - timedelta(minutes=1), 1)
+    later = await _waiting(runtime, now - timedelta(minutes=1), 1, receipt_after=now + timedelta(hours=1))
+    poller = ReceiptPoller(runtime.database, NotifySettings(sms_provider="log"))
+    async with contextlib.AsyncExitStack() as resources:
+        await poller._open(resources)
+        assert poller.source is None
+        assert await poller.ask_due(now) >= 2
+    rows = await _rows(world, due + later)
+    assert {(row["delivery"], row["delivery_error"]) for row in rows.values()} == {
+        ("unknown", "no receipts come from the text message provider 'log'")
+    }

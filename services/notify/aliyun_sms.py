@@ -53,9 +53,15 @@ class AliyunSms:
         return str(biz_id) if biz_id else None
 
     async def receipt(self, phone: str, message_id: str, sent_at: datetime) -> Receipt:
-        params = {"PhoneNumber": mobile_digits(phone), "BizId": message_id, "SendDate": rules.send_date(sent_at),
-                  "PageSize": "10", "CurrentPage": "1"}  # fmt: skip
-        return rules.receipt_from(await self._call("QuerySendDetails", params), message_id)
+        """The text's receipt, asked for by the day it was sent (`sent_at`: when the provider took it);
+        near midnight, by the other day too when the first lists nothing of it."""
+        for day in rules.send_dates(sent_at):
+            params = {"PhoneNumber": mobile_digits(phone), "BizId": message_id, "SendDate": day,
+                      "PageSize": "10", "CurrentPage": "1"}  # fmt: skip
+            answer = await self._call("QuerySendDetails", params)
+            if rules.details_of(answer, message_id):
+                return rules.receipt_from(answer, message_id)
+        return Receipt("waiting")  # nothing listed yet, either day
 
     async def _call(self, action: str, params: dict[str, str]) -> dict[str, Any]:
         """One signed call; its answer when `Code` is OK, NotSent otherwise."""

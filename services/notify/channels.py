@@ -14,6 +14,7 @@ import re
 import time
 import urllib.parse
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any, Protocol
@@ -54,10 +55,12 @@ class Outgoing:
 @dataclass(frozen=True)
 class Taken:
     """What a provider answered when it took a message: its id for it (Aliyun's BizId, WeCom's msgid),
-    and whether it will report its delivery (a receipt to ask for later)."""
+    whether it will report its delivery (a receipt to ask for later), and when it answered (the sender's
+    clock, once the answer came)."""
 
     message_id: str | None = None
     receipt_expected: bool = False
+    accepted_at: datetime | None = None
 
 
 class Sender(Protocol):

@@ -13,7 +13,7 @@ from services.notify.db import repository as notices
 from services.notify.domain.notices import Channel, parse_quiet_hours, preferences_from
 from shared.contracts.notices import NoticeKind
 from shared.http import Caller, Database, Problem, rows_response
-from shared.site_file import EMAIL
+from shared.site_file import EMAIL, WeComUserId
 
 router = APIRouter(tags=["notifications"])
 
@@ -121,8 +121,8 @@ class Contact(Choices):
     email: str | None = Field(None, pattern=EMAIL)
     phone: str | None = None
     robot: Robot | None = None
-    wecom_userid: str | None = Field(
-        None, min_length=1, max_length=64, description="Their member id (UserID) in the company's WeCom."
+    wecom_userid: WeComUserId | None = Field(
+        None, description="Their member id (UserID) in the company's WeCom: one person's (not @all, no |)."
     )
 
 

@@ -2,7 +2,8 @@
 (Aliyun's `QuerySendDetails`), for those whose receipt is due, each taken for a lease so that replicas
 do not ask twice. A text is delivered (when, as the carrier says), not delivered (the carrier's code),
 or still waiting, and then asked about again later, less and less often, until it is recorded as
-unknown (NOTIFY_SMS_RECEIPT_GIVE_UP_AFTER_HOURS)."""
+unknown (NOTIFY_SMS_RECEIPT_GIVE_UP_AFTER_HOURS). When the provider gives no receipts (NOTIFY_SMS_PROVIDER
+changed since the texts went), none will come: the texts waiting are recorded as unknown at once."""
 
 from __future__ import annotations
 
@@ -49,9 +50,11 @@ class ReceiptPoller(PollingLoop):
         await self.ask_due(now)
 
     async def ask_due(self, now: datetime) -> int:
-        """Ask for the receipts due now; returns how many were asked for."""
-        if self.source is None:  # the provider reports nothing: no text waits for a receipt
-            return 0
+        """Ask for the receipts due now; returns how many were asked for (or given up, with no one to ask)."""
+        if self.source is None:
+            why = f"no receipts come from the text message provider {self.settings.sms_provider!r}"
+            async with self.database.engine.begin() as connection:
+                return await receipts.give_up_waiting(connection, why)
         async with self.database.engine.begin() as connection:
             due = await receipts.claim_receipts_due(connection, now, self.settings.notices_per_tick, self.lease)
         if not due:

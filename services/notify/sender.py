@@ -3,14 +3,17 @@ the work and each is sent by one of them), sends them outside any transaction, a
 went. A failure is tried again later (shared/backoff.py), after the person's quiet hours if it can wait,
 until it is given up; one that can never go (no mail server, a number the provider refuses) fails at
 once. A process that dies between sending and recording leaves its lease to run out, and the
-notification is sent again: at least once, rarely twice. What the provider took is kept with its id for
-it; a text whose provider reports delivery waits for its receipt (receipts.py)."""
+notification is sent again: at least once, rarely twice. So that a live process never does the same,
+each send is cut off well within the lease (a provider that does not answer is tried again later), and
+the batch is recorded before the lease runs out. What the provider took is kept with its id for it and
+the moment it answered; a text whose provider reports delivery waits for its receipt (receipts.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import httpx
@@ -39,7 +42,11 @@ class NotificationSender(PollingLoop):
         self.database = database
         self.settings = settings
         self.give_up_after = timedelta(hours=settings.notice_give_up_after_hours)
-        self.lease = timedelta(seconds=4 * settings.notice_timeout_seconds + 30)
+        # A send may make a few requests (WeCom: a token, the message, a fresh token and the message again),
+        # each within the timeout; one that takes longer is cut off. The lease leaves time after the last
+        # send is cut off to record the batch, so that no other process takes it while it is being sent.
+        self.send_bound_seconds = 3 * settings.notice_timeout_seconds
+        self.lease = timedelta(seconds=self.send_bound_seconds + settings.notice_timeout_seconds + 30)
         self.first_receipt = timedelta(seconds=settings.sms_receipt_first_poll_seconds)
         self.channels: dict[str, Sender] = {}
 
@@ -80,11 +87,15 @@ class NotificationSender(PollingLoop):
             robot_secret=row.robot_secret, kind=row.kind, ticket_id=row.ticket_id, site=site,
         )  # fmt: skip
         try:
-            return address, await self.channels[row.channel].send(message)
+            taken = await asyncio.wait_for(self.channels[row.channel].send(message), self.send_bound_seconds)
         except NotSent as failure:
             return address, failure
+        except TimeoutError:  # it may have gone, or not: at least once, so it is tried again
+            return address, NotSent(f"no answer within {self.send_bound_seconds:g} s: tried again later")
         except Exception as error:  # a bad address or a strange answer: this one fails, not the batch
             return address, NotSent(f"{type(error).__name__}: {error}")
+        # The provider's day for it (a text's receipt is asked for by it) is when it answered, not the tick's.
+        return address, replace(taken or Taken(), accepted_at=datetime.now(UTC))
 
     async def _record(
         self, connection: AsyncConnection, row: Row[Any], address: str | None, outcome: Taken | NotSent | None,
@@ -94,11 +105,12 @@ class NotificationSender(PollingLoop):
         tried = {"attempts": attempts, "first_tried_at": first_tried_at, "address": address or row.address}
         if not isinstance(outcome, NotSent):
             taken = outcome or Taken()
-            receipt = {"delivery": "waiting", "receipt_after": now + self.first_receipt}
+            sent_at = taken.accepted_at or now
+            receipt = {"delivery": "waiting", "receipt_after": sent_at + self.first_receipt}
             if not taken.receipt_expected:
                 receipt = {}
             await notices.set_notification(
-                connection, row.id, **tried, status="sent", sent_at=now, last_error=None, delivery_error=None,
+                connection, row.id, **tried, status="sent", sent_at=sent_at, last_error=None, delivery_error=None,
                 provider_message_id=taken.message_id, **receipt,
             )  # fmt: skip
             return

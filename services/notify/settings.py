@@ -77,7 +77,10 @@ class NotifySettings(ServiceSettings):
     wecom_agent_id: int | None = Field(None, description="WeCom: the AgentId of the application that speaks.")
     wecom_secret: SecretStr | None = Field(None, description="WeCom: that application's Secret.")
     wecom_endpoint: str = Field("https://qyapi.weixin.qq.com", description="WeCom's API.")
-    notice_timeout_seconds: float = Field(10.0, gt=0, le=60, description="How long a mail server or robot may take.")
+    notice_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, description="How long a mail server, robot or provider may take to answer a request; "
+        "a notification not sent within three times that is cut off and tried again later.",
+    )  # fmt: skip
     notice_tick_seconds: float = Field(
         1.0, gt=0, le=60, description="How often the sender looks for notifications due."
     )

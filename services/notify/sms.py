@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-from services.notify.channels import NotSent, Outgoing, Taken
+from services.notify.channels import NotSent, Outgoing, Taken, mobile_digits
 from services.notify.domain.aliyun_sms import Receipt
 from services.notify.settings import NotifySettings
 from shared.logs import get_logger
@@ -50,16 +50,18 @@ class TemplatedSms(Protocol):
 
 @runtime_checkable
 class ReceiptSource(Protocol):
-    """A provider that reports each text's delivery when asked."""
+    """A provider that reports each text's delivery when asked; `sent_at` is when it took the text (the
+    moment its answer came)."""
 
     async def receipt(self, phone: str, message_id: str, sent_at: datetime) -> Receipt: ...
 
 
 class LoggingSms:
-    """No provider signed up: each text message is written to the log, for someone to see it went."""
+    """No provider signed up: each text message is written to the log, for someone to see it went; to
+    whom by the number's last four digits only (the log is no place for phone numbers)."""
 
     async def send(self, phone: str, text: str) -> None:
-        log.info("text message", phone=phone, text=text)
+        log.info("text message", to=f"…{mobile_digits(phone)[-4:]}", text=text)
 
 
 def sms_provider(settings: NotifySettings, client: httpx.AsyncClient) -> SmsProvider | TemplatedSms:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -87,3 +88,18 @@ async def test_a_database_error_does_not_carry_the_statement_parameters(world: W
         await engine.dispose()
     assert "division by zero" in str(raised.value)
     assert PHONE not in str(raised.value)
+
+
+async def test_a_providers_request_is_not_logged_with_the_secret_in_its_url(
+    json_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    """httpx writes each request's URL at INFO; WeCom's gettoken takes the application's secret in it."""
+    url = "https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww01&corpsecret=the-application-secret"
+    answer = httpx.Response(200, json={"errcode": 0, "access_token": "the-token"})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(lambda _: answer)) as client:
+        assert (await client.get(url)).status_code == 200
+    logging.getLogger("httpx").warning("a warning of the client's own")  # its warnings still come through
+    written = json.dumps(json_lines(), ensure_ascii=False)
+    assert "a warning of the client's own" in written
+    assert "the-application-secret" not in written
+    assert "corpsecret" not in written

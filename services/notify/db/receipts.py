@@ -54,3 +54,13 @@ async def record_receipt(connection: AsyncConnection, notification_id: int, **va
         .where(notifications.c.id == notification_id, notifications.c.delivery == "waiting")
         .values(**values)
     )
+
+
+async def give_up_waiting(connection: AsyncConnection, why: str) -> int:
+    """Every text still waiting for its receipt, due or not, recorded as unknown and why (none will come)."""
+    result = await connection.execute(
+        update(notifications)
+        .where(notifications.c.delivery == "waiting")
+        .values(delivery="unknown", delivery_error=why)
+    )
+    return result.rowcount

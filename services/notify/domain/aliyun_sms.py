@@ -17,7 +17,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -118,11 +118,16 @@ class Receipt:
     error: str | None = None  # the carrier's code for a failure (ErrCode), e.g. MOBILE_NOT_ON_SERVICE
 
 
+def details_of(answer: Mapping[str, Any], biz_id: str) -> list[Mapping[str, Any]]:
+    """What a `QuerySendDetails` answer lists of the text `biz_id`: nothing when it has no such text that day."""
+    listed = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+    return [d for d in listed if not d.get("BizId") or d.get("BizId") == biz_id]
+
+
 def receipt_from(answer: Mapping[str, Any], biz_id: str) -> Receipt:
     """A `QuerySendDetails` answer read for the text `biz_id` asked about: SendStatus 1 waiting for the
     carrier, 2 failed, 3 delivered. None listed yet (just sent) is waiting too."""
-    listed = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
-    details = [d for d in listed if not d.get("BizId") or d.get("BizId") == biz_id]
+    details = details_of(answer, biz_id)
     if not details:
         return Receipt("waiting")
     found = details[0]
@@ -145,6 +150,20 @@ def beijing_time(text: str | None) -> datetime | None:
         return None
 
 
-def send_date(moment: datetime) -> str:
-    """The day a text was sent, as QuerySendDetails asks for it (yyyyMMdd, Beijing time)."""
-    return moment.astimezone(BEIJING).strftime("%Y%m%d")
+NEAR_MIDNIGHT = timedelta(minutes=5)
+"""How close to midnight in Beijing a text may be dated by the provider's clock on the other day than ours."""
+
+
+def send_dates(accepted_at: datetime, near: timedelta = NEAR_MIDNIGHT) -> list[str]:
+    """The days to ask for a text the provider took at `accepted_at` by, as QuerySendDetails wants them
+    (yyyyMMdd, Beijing time), in order: its day in Beijing; and, when that moment is within `near` of
+    midnight, the day on the other side of it too, for the provider dated it by its own clock, a moment
+    before our answer came (or after, its clock ahead of ours)."""
+    local = accepted_at.astimezone(BEIJING)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = [local.date()]
+    if local - midnight < near:
+        days.append(local.date() - timedelta(days=1))
+    elif midnight + timedelta(days=1) - local <= near:
+        days.append(local.date() + timedelta(days=1))
+    return [f"{day:%Y%m%d}" for day in days]

@@ -2,23 +2,26 @@
 documentation publishes, and against the local stand-in's own reading of the algorithm; the encoding
 the signature wants; a notice's template variables within the provider's limits; which refusals are
 final; what a delivery report says; WeCom rather than the group robot by default, a WeCom userid from
-the site file; a provider half configured refused at start."""
+the site file, one person's only; a provider half configured refused at start."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import structlog
 from pydantic import ValidationError
 
 from services.notify import seed
 from services.notify.domain import aliyun_sms as rules
 from services.notify.domain.notices import Channel, Preferences, Reachable
 from services.notify.settings import NotifySettings
+from services.notify.sms import LoggingSms
 from services.notify.wecom import within_bytes
 from shared.contracts.notices import NoticeKind
-from shared.site_file import DEMO_SITE, load_site_file
+from shared.site_file import DEMO_SITE, ReachableSection, SiteFile, load_site_file
 from testkit.aliyun_fake import expected_signature
 
 
@@ -90,8 +93,18 @@ def test_a_delivery_report_says_delivered_failed_or_waiting_for_the_text_asked_a
     other = rules.receipt_from(answer({"SendStatus": 3, "BizId": "2^0"}), "1^0")
     assert other.state == "waiting"
     evening = datetime(2026, 12, 7, 17, 30, tzinfo=ZoneInfo("UTC"))  # already the 8th in Beijing
-    assert rules.send_date(evening) == "20261208"
-    assert rules.send_date(evening - timedelta(hours=10)) == "20261207"
+    assert rules.send_dates(evening) == ["20261208"]
+    assert rules.send_dates(evening - timedelta(hours=10)) == ["20261207"]
+
+
+def test_a_text_taken_near_midnight_in_beijing_is_asked_for_by_both_days_its_own_first() -> None:
+    beijing = ZoneInfo("Asia/Shanghai")
+    assert rules.send_dates(datetime(2026, 12, 8, 0, 0, 20, tzinfo=beijing)) == ["20261208", "20261207"]
+    assert rules.send_dates(datetime(2026, 12, 7, 16, 4, tzinfo=ZoneInfo("UTC"))) == ["20261208", "20261207"]
+    assert rules.send_dates(datetime(2026, 12, 7, 23, 57, tzinfo=beijing)) == ["20261207", "20261208"]
+    assert rules.send_dates(datetime(2026, 12, 8, 0, 5, tzinfo=beijing)) == ["20261208"]
+    assert rules.send_dates(datetime(2026, 12, 7, 23, 54, 59, tzinfo=beijing)) == ["20261207"]
+    assert rules.send_dates(datetime(2026, 12, 31, 23, 59, tzinfo=beijing)) == ["20261231", "20270101"]
 
 
 def test_someone_with_a_wecom_userid_is_told_there_rather_than_in_their_group() -> None:
@@ -131,3 +144,20 @@ def test_a_site_file_gives_a_persons_wecom_userid_as_their_other_addresses() -> 
     by_name = {c["username"]: c for c in contacts}
     assert by_name[first.username]["wecom_userid"] == "LiuYang"
     assert by_name[described.staff[1].username]["wecom_userid"] is None
+
+
+def test_a_wecom_userid_is_one_members_never_everyone_nor_several() -> None:
+    """WeCom's rule for a member's UserID; `touser` would take @all (everyone) and a|b (two people)."""
+    for userid in ("ZhangSan", "zhang.san@huihai", "0042", "li_si-2", "a" * 64):
+        assert ReachableSection(wecom_userid=userid).wecom_userid == userid
+    site = tomllib.loads(DEMO_SITE.read_text())
+    for wrong in ("@all", "ZhangSan|LiSi", "", "a" * 65, "张三", "_lead", "Zhang San"):
+        site["staff"][0]["wecom_userid"] = wrong
+        with pytest.raises(ValidationError, match=r"staff\.0\.wecom_userid\n.* is not one WeCom member's userid"):
+            SiteFile.model_validate(site)
+
+
+async def test_a_text_written_to_the_log_names_its_number_by_the_last_four_digits_only() -> None:
+    with structlog.testing.capture_logs() as written:  # as called: before any redaction by field name
+        await LoggingSms().send("+86 139 1234 0088", "【Aftercare】时限超时")
+    assert written == [{"event": "text message", "log_level": "info", "to": "…0088", "text": "【Aftercare】时限超时"}]
