@@ -6,8 +6,9 @@
 // - The engineer's work (their tickets' and visits' pages, their home list) is kept on the page's word
 //   ("keep", with the list from /field/offline-manifest) at sign-in and whenever it changes, and the
 //   pages no longer theirs are let go. An action the phone sent (a note, a move, a photo...) changes its
-//   ticket's or visit's page: the page asks for that page again at once ("refresh"). They are one person's: the sign-in page (field-forget.js),
-//   another person's list, or a page answered with the sign-in form empties them.
+//   ticket's or visit's page: the page asks for that page again at once ("refresh"). They are one
+//   person's: the sign-in page (field-forget.js), another person's list, or a page answered with the
+//   sign-in form empties them.
 // Changes never pass here: the pages queue them (field.js) and send them when the phone is online.
 "use strict";
 importScripts(
