@@ -4,12 +4,14 @@ links that open a map app to the site. Plain functions over what the services an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
+
+from shared.contracts.sla import ClockKind
 
 WORDS_SHOWN = 60
 """How much of the fault's description the home list shows: a line of a phone's screen or two."""
@@ -23,6 +25,16 @@ class Deadline:
     time: str  # the site's clock: "14:30" today, "12-08 14:30" another day
 
 
+ENGINEERS_CLOCKS = frozenset(kind.value for kind in ClockKind)
+"""The clocks the engineer works against (response, on site, resolution): the phone's deadlines. The
+vendor partners' clocks run while the ticket waits for the vendor; the engineer has nothing to do by them."""
+
+
+def engineers_clocks(clocks: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The running clocks the engineer works against, of every ticket (sla's list holds the vendors' too)."""
+    return [clock for clock in clocks if clock.get("clock") in ENGINEERS_CLOCKS]
+
+
 def deadline(clock: Mapping[str, Any] | None, now: datetime, zone: ZoneInfo) -> Deadline | None:
     """The running clock's due time as the engineer reads it on site; None without a running clock."""
     if not clock or not clock.get("due_at"):
@@ -32,6 +44,31 @@ def deadline(clock: Mapping[str, Any] | None, now: datetime, zone: ZoneInfo) -> 
     same_day = local_due.date() == now.astimezone(zone).date()
     time = local_due.strftime("%H:%M" if same_day else "%m-%d %H:%M")
     return Deadline(str(clock["clock"]), due, now >= due, time)
+
+
+def deadlines(
+    tickets: Iterable[Mapping[str, Any]],
+    clocks: Iterable[Mapping[str, Any]],
+    now: datetime,
+    zone_of: Callable[[str], ZoneInfo],
+) -> dict[str, Deadline]:
+    """Each ticket's soonest deadline among the engineer's own running clocks, on its site's clock
+    (`zone_of`: the site's time zone by its code); a ticket with none of them running has none."""
+    soonest: dict[str, tuple[datetime, Mapping[str, Any]]] = {}
+    for clock in engineers_clocks(clocks):
+        if not clock.get("due_at"):
+            continue
+        due = _moment(clock["due_at"])
+        held = soonest.get(str(clock["ticket_id"]))
+        if held is None or due < held[0]:
+            soonest[str(clock["ticket_id"])] = (due, clock)
+    found = {}
+    for ticket in tickets:
+        number = str(ticket["ticket_id"])
+        said = deadline(soonest[number][1], now, zone_of(str(ticket.get("site_code")))) if number in soonest else None
+        if said is not None:
+            found[number] = said
+    return found
 
 
 def shortened(text: str | None, limit: int = WORDS_SHOWN) -> str:

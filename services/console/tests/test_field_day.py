@@ -10,7 +10,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from services.console.domain.field_day import deadline, flagged_arrival, map_links, shortened, todays_visits
+from services.console.domain.field_day import (
+    deadline,
+    deadlines,
+    engineers_clocks,
+    flagged_arrival,
+    map_links,
+    shortened,
+    todays_visits,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -27,6 +35,31 @@ def test_a_deadline_reads_on_the_sites_clock() -> None:
     assert late is not None
     assert (late.time, late.overdue) == ("09:45", True)
     assert deadline(None, NOW, SHANGHAI) is None
+
+
+def test_the_phones_deadline_is_the_engineers_own_clock_never_the_vendors() -> None:
+    """An escalated ticket waits for the vendor: the vendor's clocks run (sooner), the engineer's
+    resolution clock is paused; the phone says the engineer's own deadline, or none."""
+    zones = {"HH138": SHANGHAI, "XJ01": ZoneInfo("Asia/Urumqi")}  # Xinjiang's sites keep UTC+6
+    tickets = [
+        {"ticket_id": "HH138-20261207-0001", "site_code": "HH138"},
+        {"ticket_id": "XJ01-20261207-0001", "site_code": "XJ01"},
+        {"ticket_id": "HH138-20261207-0002", "site_code": "HH138"},  # escalated: only the vendor's run
+    ]
+    clocks: list[dict[str, Any]] = [
+        {"ticket_id": "HH138-20261207-0001", "clock": "vendor_acknowledge", "due_at": "2026-12-07T03:00:00+00:00"},
+        {"ticket_id": "HH138-20261207-0001", "clock": "resolution", "due_at": "2026-12-07T08:00:00+00:00"},
+        {"ticket_id": "XJ01-20261207-0001", "clock": "on_site", "due_at": "2026-12-07T17:30:00+00:00"},
+        {"ticket_id": "XJ01-20261207-0001", "clock": "resolution", "due_at": "2026-12-08T02:00:00+00:00"},
+        {"ticket_id": "HH138-20261207-0002", "clock": "vendor_repair", "due_at": "2026-12-07T04:00:00+00:00"},
+    ]
+    assert [c["clock"] for c in engineers_clocks(clocks)] == ["resolution", "on_site", "resolution"]
+    said = deadlines(tickets, clocks, NOW, lambda code: zones[code])
+    assert set(said) == {"HH138-20261207-0001", "XJ01-20261207-0001"}  # none for the vendor's alone
+    shanghai = said["HH138-20261207-0001"]
+    assert (shanghai.clock, shanghai.time, shanghai.overdue) == ("resolution", "16:00", False)
+    urumqi = said["XJ01-20261207-0001"]  # 23:30 on the 7th in Urumqi (the 8th already in Shanghai)
+    assert (urumqi.clock, urumqi.time) == ("on_site", "23:30")
 
 
 def test_the_fault_in_a_few_words() -> None:

@@ -21,6 +21,7 @@ from services.console.web.names import names_of
 from services.console.web.pages import PageRoute
 from services.console.web.refusals import refusal_words
 from services.console.web.rendering import language_of, page, translations
+from services.console.web.said import Sayer
 from services.console.web.sessions import Session, WebSession, require
 from services.console.web.upstream import ServiceRefused, Services, optional
 from shared.identity import Role
@@ -74,9 +75,14 @@ async def visit_in_the_field(request: Request, session: Session, services: Servi
     visit = next((v for v in visits if v["visit_id"] == visit_id), None)
     if visit is None:
         raise ServiceRefused(404, "unknown_visit", f"no open inspection visit {visit_id}")
-    plans = await services.get(session.person, "dispatch", f"/sites/{visit['site_code']}/inspection-plans")
+    site_code = visit["site_code"]
+    site = names_of(request.app.state).sites.get(site_code, {})
+    plans, where = await asyncio.gather(
+        services.get(session.person, "dispatch", f"/sites/{site_code}/inspection-plans"),
+        field_pages.to_the_site(services, session.person, site_code, site),
+    )
     plan: dict[str, Any] = next((p for p in plans if p["code"] == visit["plan_code"]), {"checklist": []})
-    return page(request, "field_visit.html", session, visit=visit, checklist=plan["checklist"])
+    return page(request, "field_visit.html", session, visit=visit, checklist=plan["checklist"], **where)
 
 
 class PhoneAction(BaseModel):
@@ -104,7 +110,18 @@ async def carry_out(request: Request, session: Session, services: Services, sent
         return await _refused(request, session, queued, ServiceRefused(422, "not_an_action", str(wrong)))
     except ServiceRefused as refused:
         return await _answer_to_refusal(request, session, queued, refused)
-    return JSONResponse({"ok": True, "answer": answer.json()})
+    told = answer.json()
+    flagged = told.get("arrival") if isinstance(told, dict) else None
+    if isinstance(flagged, dict) and flagged.get("doubt"):
+        # An arrival dispatch flagged: said on the phone at once, in the words of the ticket's page.
+        return JSONResponse({"ok": True, "answer": told, "arrival_words": _arrival_words(request, flagged)})
+    return JSONResponse({"ok": True, "answer": told})
+
+
+def _arrival_words(request: Request, facts: dict[str, Any]) -> str:
+    language = language_of(request)
+    names = names_of(request.app.state)
+    return Sayer(translations(language).gettext, language, names.subsystem, lambda code: code).arrival(facts)
 
 
 async def _answer_to_refusal(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.console.domain.offline import statuses_of, work_to_keep
 from services.console.domain.people import Person
+from services.console.web.names import names_of
 from services.console.web.pages import PageRoute
 from services.console.web.rendering import LOCALES, N_, language_of, page, translations
 from services.console.web.sessions import Session, require
@@ -59,10 +60,28 @@ def _digest(*paths: Path) -> str:
     return hashed.hexdigest()[:16]
 
 
+# The console's own code that renders the field pages (what they gather, and how they word it): with the
+# templates and the words, the pages' build.
+RENDERING_CODE = (
+    WEB / "field.py",
+    WEB / "field_pages.py",
+    WEB / "field_offline.py",
+    WEB / "rendering.py",
+    WEB / "said.py",
+    WEB / "words.py",
+    WEB / "refusals.py",
+    WEB / "names.py",
+    WEB.parent / "domain" / "field_day.py",
+    WEB.parent / "domain" / "offline.py",
+    WEB.parent / "domain" / "board.py",
+)
+
+
 @functools.cache
 def pages_revision() -> str:
-    """The pages' build: their templates and words. A new one makes the phone fetch its pages again."""
-    return _digest(*sorted((WEB / "templates").glob("*.html")), *sorted(LOCALES.rglob("*.po")))
+    """The pages' build: their templates and words, and the console's code that renders them. A new one
+    makes the phone fetch its pages again."""
+    return _digest(*sorted((WEB / "templates").glob("*.html")), *sorted(LOCALES.rglob("*.po")), *RENDERING_CODE)
 
 
 @functools.cache
@@ -84,21 +103,37 @@ async def service_worker() -> Response:
 
 
 @router.get("/field/offline-manifest")
-async def offline_manifest(request: Request, session: Session, services: Services) -> JSONResponse:
-    """The URLs of every page the engineer may need with no signal, and their version (also the ETag)."""
+async def offline_manifest(request: Request, session: Session, services: Services) -> Response:
+    """The URLs of every page the engineer may need with no signal, and their version (also the ETag:
+    asked with the version it last kept in `If-None-Match`, the phone hears 304 when nothing changed)."""
     require(session, Role.ENGINEER)
     person = session.person
-    tickets, visits = await asyncio.gather(
+    tickets, visits, clocks = await asyncio.gather(
         services.get(person, "dispatch", "/tickets"),
         optional(services.get(person, "dispatch", "/inspections/visits", status="open")),
+        optional(services.get(person, "sla", "/clocks")),
     )
     work = work_to_keep(
-        person.engineer_id, tickets, visits or [], language=language_of(request), pages_revision=pages_revision()
+        person.engineer_id,
+        tickets,
+        visits or [],
+        language=language_of(request),
+        pages_revision=pages_revision(),
+        clocks=clocks or [],
+        sites=names_of(request.app.state).sites,
     )
-    return JSONResponse(
-        {"person": person.username, "version": work.version, "urls": list(work.urls)},
-        headers={"ETag": f'"{work.version}"', "Cache-Control": "no-store"},
-    )
+    # The version is the person's work: another person's word for it is not theirs (the phone sends it
+    # only when the list it kept is this person's).
+    tag = f'"{person.username}:{work.version}"'
+    headers = {"ETag": tag, "Cache-Control": "no-store"}
+    if tag in _tags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse({"person": person.username, "version": work.version, "urls": list(work.urls)}, headers=headers)
+
+
+def _tags(header: str) -> set[str]:
+    """The entity tags an If-None-Match names (weak ones compare as strong: the body is the tag's)."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
 @router.get("/field/offline")
@@ -140,14 +175,17 @@ _lifecycle: dict[str, Any] = {}
 
 async def lifecycle(services: Upstream, person: Person) -> dict[str, Any] | None:
     """The moves of a ticket's life as dispatch tells them (which statuses each applies to, where each
-    leads), with the statuses they name, for a page to offer only the moves that apply, even offline."""
+    leads), the statuses the field work beside them (escalate, swap) applies to, and the statuses they
+    name: for a page to offer only what applies, even offline."""
     if _lifecycle.get("until", 0.0) < time.monotonic():
         told = await optional(services.get(person, "dispatch", "/lifecycle"))
         if not told:
             return None
-        _lifecycle.update(table=told["moves"], until=time.monotonic() + LIFECYCLE_SECONDS)
+        _lifecycle.update(
+            table=told["moves"], field_work=told.get("field_work", {}), until=time.monotonic() + LIFECYCLE_SECONDS
+        )
     moves: dict[str, Any] = _lifecycle["table"]
-    return {"moves": moves, "statuses": statuses_of(moves)}
+    return {"moves": moves, "field_work": _lifecycle["field_work"], "statuses": statuses_of(moves)}
 
 
 async def device_on_site(services: Upstream, person: Person, reported: dict[str, Any]) -> dict[str, Any] | None:

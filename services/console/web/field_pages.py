@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from services.console.domain.board import board
 from services.console.domain.field_day import (
-    deadline,
+    deadlines,
+    engineers_clocks,
     flagged_arrival,
     map_links,
     shortened,
     todays_visits,
 )
+from services.console.domain.offline import theirs
 from services.console.domain.people import Person
 from services.console.web.upstream import Upstream, optional
 
@@ -27,8 +29,8 @@ DEFAULT_ZONE = "Asia/Shanghai"
 
 
 async def my_work(services: Upstream, person: Person, now: datetime) -> dict[str, Any]:
-    """The engineer's open tickets, nearest deadline first, and the inspection visits of their day."""
-    me = person.engineer_id
+    """The engineer's open tickets, nearest deadline of their own clocks first, and the inspection visits of
+    their day (none of either for an account that is no engineer)."""
     tickets, clocks, visits, site_list = await asyncio.gather(
         services.get(person, "dispatch", "/tickets"),
         services.get(person, "sla", "/clocks"),
@@ -36,8 +38,10 @@ async def my_work(services: Upstream, person: Person, now: datetime) -> dict[str
         services.get(person, "intake", "/sites"),
     )
     sites = {site["code"]: site for site in site_list}
-    rows = board([ticket for ticket in tickets if ticket["engineer_id"] == me], clocks, now)
-    mine = [visit for visit in visits if visit["engineer_id"] == me]
+    mine_open = [dict(ticket) for ticket in theirs(person.engineer_id, tickets)]
+    own_clocks = engineers_clocks(clocks)  # the row's countdown and its order: the engineer's deadline too
+    rows = board(mine_open, [dict(clock) for clock in own_clocks], now)
+    mine = [dict(visit) for visit in theirs(person.engineer_id, visits or [])]
     reported, of_the_day = await asyncio.gather(
         asyncio.gather(*(optional(services.get(person, "intake", f"/tickets/{r.ticket['ticket_id']}")) for r in rows)),
         _visits_of_the_day(services, person, {visit["site_code"] for visit in mine}, sites, now),
@@ -46,9 +50,7 @@ async def my_work(services: Upstream, person: Person, now: datetime) -> dict[str
     return {
         "rows": rows,
         "words": {n: shortened(_of(told).get("description")) for n, told in zip(numbers, reported, strict=True)},
-        "deadlines": {
-            row.ticket["ticket_id"]: deadline(row.clock, now, _zone(sites.get(row.ticket["site_code"]))) for row in rows
-        },
+        "deadlines": deadlines(mine_open, own_clocks, now, lambda code: _zone(sites.get(code))),
         "visits": todays_visits(mine, of_the_day),
         "sites": sites,
     }
@@ -80,17 +82,25 @@ async def _visits_of_the_day(
 async def on_the_ticket(
     services: Upstream, person: Person, ticket_id: str, site_code: str, site: dict[str, Any]
 ) -> dict[str, Any]:
-    """A ticket's notes (oldest first), its flagged arrival, and the links that open a map to its site
+    """A ticket's notes (oldest first), its flagged arrival, and its site's address and map links
     (`site`: intake's description of it, for its name and address)."""
-    history, location = await asyncio.gather(
+    history, where = await asyncio.gather(
         optional(services.get(person, "dispatch", f"/tickets/{ticket_id}/history")),
-        optional(services.get(person, "dispatch", f"/sites/{site_code}/location")),
+        to_the_site(services, person, site_code, site),
     )
-    place = _of(location)
-    name = str(site.get("local_name") or site.get("name") or site_code)
     return {
         "notes": [row for row in history if row.get("action") in NOTES],
         "flagged_arrival": flagged_arrival(history),
+        **where,
+    }
+
+
+async def to_the_site(services: Upstream, person: Person, site_code: str, site: dict[str, Any]) -> dict[str, Any]:
+    """The site's address and the links that open a map to it, for a ticket's page and a visit's."""
+    place = _of(await optional(services.get(person, "dispatch", f"/sites/{site_code}/location")))
+    name = str(site.get("local_name") or site.get("name") or site_code)
+    return {
+        "site_address": site.get("address"),
         "maps": map_links(name, site.get("address"), place.get("latitude"), place.get("longitude")),
     }
 

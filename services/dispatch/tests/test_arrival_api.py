@@ -30,9 +30,18 @@ async def _arrive(dispatch: RunningService, world: World, site: str, position: d
     ticket, engineer = await assigned_ticket(world, dispatch, site)
     assert (await dispatch.http.post(f"/tickets/{ticket}/accept", json={}, headers=engineer)).status_code == 200
     body = {"position": position} if position else {}
+    before = await _last_history_id(dispatch, site, ticket)
     arrived = await dispatch.http.post(f"/tickets/{ticket}/arrive", json=body, headers=engineer)
     assert (arrived.status_code, arrived.json()["status"]) == (200, "on_site"), arrived.text
-    return ticket, (await dispatch.http.get(f"/tickets/{ticket}/history")).json()[-1]
+    row = (await dispatch.http.get(f"/tickets/{ticket}/history")).json()[-1]
+    assert arrived.json()["arrival"] == row["facts"]  # the check in the answer: the phone says it at once
+    assert await _last_history_id(dispatch, site, ticket) > before  # the open list tells a ticket changed
+    return ticket, row
+
+
+async def _last_history_id(dispatch: RunningService, site: str, ticket: str) -> int:
+    listed = (await dispatch.http.get("/tickets", params={"site_code": site}, headers=MANAGER)).json()
+    return int(next(row for row in listed if row["ticket_id"] == ticket)["last_history_id"])
 
 
 async def test_arrivals_near_far_and_without_a_position(seeded: World, dispatch: RunningService, tap: EventTap) -> None:

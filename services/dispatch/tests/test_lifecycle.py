@@ -13,6 +13,7 @@ from services.dispatch.tickets.domain.lifecycle import (
     Status,
     TicketState,
     decide_move,
+    field_work_table,
     move,
     moves_table,
 )
@@ -122,3 +123,11 @@ def test_the_table_of_moves_a_phone_reads_says_what_the_moves_do(action: Action)
             continue
         moved = move(action, status, Status.ACCEPTED if status is Status.PAUSED else None)
         assert moved.status.value == (told["to"] or Status.ACCEPTED.value), (action, status)
+
+
+def test_the_field_work_a_phone_offers_is_where_dispatch_takes_it() -> None:
+    """Escalating and swapping a device: an engineer working the ticket (escalations.py refuses otherwise)."""
+    assert field_work_table() == {
+        "escalate": ["accepted", "on_site", "paused"],
+        "swap": ["accepted", "on_site", "paused"],
+    }

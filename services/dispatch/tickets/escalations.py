@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.tickets import escalation_rows as escalations
 from services.dispatch.tickets import repository
-from services.dispatch.tickets.domain.lifecycle import Action, Status, TicketState
+from services.dispatch.tickets.domain.lifecycle import BEING_WORKED, Action, Status, TicketState
 from services.dispatch.tickets.moves import move_ticket
 from shared.contracts import DeviceRef, TicketEscalationNeeded, VendorEscalationClosed
 from shared.contracts.partners import EscalationReason
@@ -25,7 +25,6 @@ from shared.messaging.unit_of_work import UnitOfWork
 from shared.refusals import Refused
 
 WAITING_FOR_VENDOR = "waiting_for_vendor"
-BEING_WORKED = frozenset({Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
 
 
 async def ticket_being_worked(connection: AsyncConnection, ticket_id: str, *, doing: str) -> TicketState:

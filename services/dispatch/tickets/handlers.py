@@ -14,7 +14,7 @@ from services.dispatch.tickets import arrival_rows as arrivals
 from services.dispatch.tickets import history_rows, links, queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.tickets.domain.arrival import Position
-from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal, moves_table
+from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal, field_work_table, moves_table
 from services.dispatch.tickets.escalations import case_ended
 from services.dispatch.tickets.moves import UnknownTicket, move_ticket
 from services.dispatch.tickets.ownership import engineer_owns_ticket
@@ -76,8 +76,9 @@ async def list_open_tickets(database: Database, caller: Caller, site_code: str |
 @router.get("/lifecycle")
 async def lifecycle() -> dict[str, Any]:
     """The moves of a ticket's life: for each, the statuses it applies to and the status it leads to
-    (`to` null: back to the status the ticket was paused in)."""
-    return {"moves": moves_table()}
+    (`to` null: back to the status the ticket was paused in); and the statuses the field work beside
+    them (escalate, swap) applies to."""
+    return {"moves": moves_table(), "field_work": field_work_table()}
 
 
 @router.get("/tickets/{ticket_id}")
@@ -161,11 +162,18 @@ async def move(
                 confirmation=request.confirmation,
                 position=_position(request.position),
             )
+            # An arrival's check (how far from the site, or why flagged): the phone says it at once.
+            arrival = (
+                await history_rows.last_facts(uow.connection, ticket_id, action) if action is Action.ARRIVE else None
+            )
     except UnknownTicket as unknown:
         raise Problem(404, "unknown_ticket", str(unknown)) from unknown
     except MoveRefused as refused:
         raise Problem(REFUSAL_STATUS[refused.refusal], refused.refusal.value, refused.message) from refused
-    return {"ticket_id": ticket_id, "status": status.value}
+    answer: dict[str, Any] = {"ticket_id": ticket_id, "status": status.value}
+    if arrival is not None:
+        answer["arrival"] = arrival
+    return answer
 
 
 def _position(given: PhonePosition | None) -> Position | None:

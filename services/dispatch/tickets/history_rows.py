@@ -29,6 +29,17 @@ async def history(connection: AsyncConnection, ticket_id: str) -> list[dict[str,
     return [dict(row._mapping) for row in rows]
 
 
+async def last_facts(connection: AsyncConnection, ticket_id: str, action: Action) -> dict[str, Any] | None:
+    """The facts recorded with the ticket's latest `action` (an arrival's check), if any."""
+    facts = await connection.scalar(
+        select(ticket_history.c.facts)
+        .where(ticket_history.c.ticket_id == ticket_id, ticket_history.c.action == action.value)
+        .order_by(ticket_history.c.id.desc())
+        .limit(1)
+    )
+    return dict(facts) if facts else None
+
+
 WORK = (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE)
 
 

@@ -63,8 +63,16 @@ async def _pages(connection: AsyncConnection, ticket_ids: list[str]) -> dict[str
 
 
 async def open_tickets(connection: AsyncConnection, *, site_code: str | None) -> list[dict[str, Any]]:
-    """Every ticket not closed yet, oldest report first, with who holds it."""
+    """Every ticket not closed yet, oldest report first, with who holds it and the id of its latest
+    history row (`last_history_id`: a note or any other row added to the ticket changes it, for a page
+    kept on a phone to know it reads differently now; an index lookup per ticket)."""
     names = engineer_names()
+    last_history = (
+        select(func.max(ticket_history.c.id))
+        .where(ticket_history.c.ticket_id == tickets.c.ticket_id)
+        .scalar_subquery()
+        .label("last_history_id")
+    )
     query = (
         select(
             tickets.c.ticket_id,
@@ -84,6 +92,7 @@ async def open_tickets(connection: AsyncConnection, *, site_code: str | None) ->
             tickets.c.appointment_ends,
             assignments.c.engineer_id,
             names.c.engineer_name,
+            last_history,
         )
         .outerjoin(assignments, assignments.c.ticket_id == tickets.c.ticket_id)
         .outerjoin(names, names.c.engineer_id == assignments.c.engineer_id)

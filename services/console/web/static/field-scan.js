@@ -33,7 +33,7 @@
     try {  // the WebAssembly from this console, never from a CDN; loaded once, kept by the page
       await zxing.prepareZXingModule({overrides: {locateFile: function () { return wasm; }}, fireImmediately: true});
     } catch (unloaded) {  // offline before the phone ever kept it: asked again on the next scan
-      zxing.purgeZXingModule();
+      if (zxing) zxing.purgeZXingModule();  // no reader at all when its script could not be loaded
       return null;
     }
     var canvas = document.createElement("canvas"), context = canvas.getContext("2d", {willReadFrequently: true});
@@ -103,6 +103,10 @@
     button.className = "quiet";
     button.dataset.scanFor = input.id;
     button.textContent = dialog.dataset.scan;
+    // Its name says which input it reads into: "Scan: <the input's label>".
+    var label = document.querySelector("label[for='" + input.id + "']");
+    var named = label ? label.textContent.trim() : input.name;
+    button.setAttribute("aria-label", dialog.dataset.scanFor.replace("%(field)s", named));
     button.addEventListener("click", function () { open(input); });
     input.insertAdjacentElement("afterend", button);
   });

@@ -5,8 +5,10 @@
 //   from what was kept; a page never kept shows the offline page instead of the browser's own error.
 // - The engineer's work (their tickets' and visits' pages, their home list) is kept on the page's word
 //   ("keep", with the list from /field/offline-manifest) at sign-in and whenever it changes, and the
-//   pages no longer theirs are let go. They are one person's: the sign-in page (field-forget.js),
-//   another person's list, or a page answered with the sign-in form empties them.
+//   pages no longer theirs are let go. An action the phone sent (a note, a move, a photo...) changes its
+//   ticket's or visit's page: the page asks for that page again at once ("refresh"). They are one
+//   person's: the sign-in page (field-forget.js), another person's list, or a page answered with the
+//   sign-in form empties them.
 // Changes never pass here: the pages queue them (field.js) and send them when the phone is online.
 "use strict";
 importScripts(
@@ -103,9 +105,25 @@ async function keep(work) {
   return {version: work.version, kept: wanted.length - failed.length, failed: failed};
 }
 
+// The pages an action just sent has changed, fetched again now: the copy kept shows what was done even
+// before the version of the work says so. Only into this person's pages.
+async function refresh(person, urls) {
+  var kept = await caches.open(PAGES), had = await owner(kept), refreshed = [];
+  if (had.person && had.person !== person) return {refreshed: refreshed};
+  await Promise.all(urls.map(async function (url) {
+    try {
+      var response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
+      if (signInForm(response)) { await caches.delete(PAGES); return; }
+      if (response.status === 200) { await kept.put(url, response); refreshed.push(url); }
+    } catch (noSignal) { /* kept as it was: the next keeping fetches it */ }
+  }));
+  return {refreshed: refreshed};
+}
+
 self.addEventListener("message", function (event) {
   var said = event.data || {}, reply = event.ports[0];
   var done = said.type === "keep" ? keep(said.work)
+    : said.type === "refresh" ? refresh(said.person, said.urls || [])
     : said.type === "kept" ? caches.match(OWNER, {cacheName: PAGES}).then(function (found) {
       return found ? found.json() : {};
     })

@@ -71,18 +71,26 @@
     offer();
   }
 
-  // Where the ticket stands: as the page (or the last answer) says, then each move still waiting.
+  // Where the ticket stands: as the page (or the last answer) says, then each move still waiting; an
+  // escalation waiting pauses the ticket as dispatch will (waiting for the vendor) where it applies.
   function offer() {
     if (!lifecycle || !statusTag) return;
     var stands = {status: statusTag.dataset.status, pausedFrom: statusTag.dataset.pausedFrom || null};
     load(QUEUE).forEach(function (action) {
-      if (action.kind === "move" && action.target === here) stands = after(action.action, stands) || stands;
+      if (action.target !== here) return;
+      if (action.kind === "move") stands = after(action.action, stands) || stands;
+      if (action.kind === "escalate" && applies("escalate", stands)) stands = escalated(stands);
     });
     statusTag.textContent = lifecycle.labels[stands.status] || stands.status;
     statusTag.dataset.expected = stands.status;
     document.querySelectorAll("form[data-queue][data-kind=move]").forEach(function (form) {
       form.hidden = !after(form.dataset.action, stands);
     });
+    // Escalating and swapping a device, only where dispatch takes them (its table, with the moves').
+    var fieldWork = document.querySelectorAll("form[data-queue][data-kind=escalate], form[data-queue][data-kind=swap]");
+    fieldWork.forEach(function (form) { form.hidden = !applies(form.dataset.kind, stands); });
+    var section = document.getElementById("field-work");
+    if (section) section.hidden = Array.prototype.every.call(fieldWork, function (form) { return form.hidden; });
   }
 
   // Where a move leaves the ticket, or null where it does not apply (dispatch's table: `to` null is
@@ -92,6 +100,47 @@
     if (!move || move.from.indexOf(stands.status) < 0) return null;
     var to = move.to || stands.pausedFrom || "assigned";
     return {status: to, pausedFrom: to === "paused" ? stands.status : null};
+  }
+
+  // Whether the field work beside the moves (escalate, swap) applies where the ticket stands.
+  function applies(work, stands) {
+    var allowed = (lifecycle.fieldWork || {})[work];
+    return !allowed || allowed.indexOf(stands.status) >= 0;
+  }
+
+  // An escalation pauses a ticket not paused yet; a paused one stays paused as it was.
+  function escalated(stands) {
+    return stands.status === "paused" ? stands : {status: "paused", pausedFrom: stands.status};
+  }
+
+  // The ticket as dispatch left it after a move or an escalation (sent in order: it stood where the
+  // page last knew it).
+  function standsNow(status) {
+    var was = statusTag.dataset.status;
+    if (!(status === "paused" && was === "paused")) statusTag.dataset.pausedFrom = status === "paused" ? was : "";
+    statusTag.dataset.status = status;
+  }
+
+  // What dispatch's arrival check said, at once: flagged (in the words of the ticket's page), or not.
+  function arrivalChecked(answer) {
+    var flag = document.getElementById("arrival-flag"), place = document.getElementById("arrival-words");
+    if (!answer.arrival_words) { if (flag && answer.answer && answer.answer.arrival) flag.remove(); return; }
+    if (!place) return;
+    if (!flag) {
+      flag = document.createElement("p");
+      flag.id = "arrival-flag";
+      flag.className = "notice";
+      place.insertAdjacentElement("afterend", flag);
+    }
+    flag.dataset.doubt = answer.answer.arrival.doubt;
+    var said = document.createElement("strong");
+    said.textContent = answer.arrival_words;
+    flag.replaceChildren(said, document.createElement("br"), place.dataset.managerSees);
+  }
+
+  // The page an action changed: its ticket's, or its visit's.
+  function pageOf(action) {
+    return (action.kind === "results" ? "/field/visits/" : "/field/tickets/") + encodeURIComponent(action.target);
   }
 
   async function send() {
@@ -124,12 +173,11 @@
         delete (document.getElementById("queue-state") || {dataset: {}}).dataset.stuck;
         if (answer.ok) {
           logged(action.key, {state: "sent", sent_at: new Date().toISOString()});
-          var status = answer.answer && answer.answer.status;
-          if (status && statusTag && action.target === here && action.kind === "move") {
-            // The ticket as dispatch left it (sent in order: it stood where the page last knew it).
-            statusTag.dataset.pausedFrom = status === "paused" ? statusTag.dataset.status : "";
-            statusTag.dataset.status = status;
-          }
+          var status = answer.answer && answer.answer.status, mine = action.target === here;
+          if (status && statusTag && mine && (action.kind === "move" || action.kind === "escalate")) standsNow(status);
+          if (mine && action.kind === "move" && action.action === "arrive") arrivalChecked(answer);
+          // The page kept for when there is no signal is fetched again as it now reads (field-offline.js).
+          document.dispatchEvent(new CustomEvent("aftercare:sent", {detail: {key: action.key, urls: [pageOf(action)]}}));
         } else {
           logged(action.key, {state: "refused", error: answer.error, why: answer.words || answer.message});
         }

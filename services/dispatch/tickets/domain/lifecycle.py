@@ -49,6 +49,10 @@ class Action(StrEnum):
 OPEN = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
 WORKING = frozenset({Status.ASSIGNED, Status.ACCEPTED, Status.ON_SITE})
 NOT_YET_ACCEPTED = frozenset({Status.AWAITING_ASSIGNMENT, Status.ASSIGNED})  # at risk if the response clock warns
+# The field work beside the moves, escalating to the vendor and swapping a device, is done on a ticket an
+# engineer is working: accepted, on site or paused (escalations.py, swaps.py; the phone offers it then).
+BEING_WORKED = frozenset({Status.ACCEPTED, Status.ON_SITE, Status.PAUSED})
+FIELD_WORK = ("escalate", "swap")
 
 _MOVES: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.ACCEPT: (frozenset({Status.ASSIGNED}), Status.ACCEPTED),
@@ -155,6 +159,12 @@ def moves_table() -> dict[str, dict[str, Any]]:
         action.value: {"from": sorted(status.value for status in allowed), "to": target.value if target else None}
         for action, (allowed, target) in _MOVES.items()
     }
+
+
+def field_work_table() -> dict[str, list[str]]:
+    """The statuses each kind of field work beside the moves applies to, for the phone to offer it only
+    there (served with the moves' table)."""
+    return {work: sorted(status.value for status in BEING_WORKED) for work in FIELD_WORK}
 
 
 # Whom the service manager may give a ticket to, and where that leaves it: a new engineer starts again
