@@ -67,6 +67,13 @@
       canvas.width = canvas.clientWidth; canvas.height = canvas.clientHeight;
       ctx.lineWidth = 2.2; ctx.lineCap = "round"; ctx.strokeStyle = "#10204a";
     }
+    // A pad in a form hidden when the page loads (the phone offers a move only once it applies) has no
+    // size yet: it takes its size when it is shown, as long as nobody has signed on it.
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        if (!drawn && canvas.clientWidth && canvas.width !== canvas.clientWidth) fit();
+      }).observe(canvas);
+    }
     function at(e) { var r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; }
     canvas.addEventListener("pointerdown", function (e) { drawing = true; var p = at(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
     canvas.addEventListener("pointermove", function (e) { if (!drawing) return; var p = at(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
