@@ -31,6 +31,37 @@ class IntakeSettings(ServiceSettings):
         ),
     )
 
+    mail_own_addresses: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The hotline's own addresses (the service mailboxes, the sender of its mails): a mail from one of "
+            "them is kept and never answered, so that no mail loop can start."
+        ),
+    )
+    mail_own_domains: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The integrator's own mail domains: a mail from them names a site only by its full address or a "
+            "site code in the subject (their people serve every site), never by the domain."
+        ),
+    )
+    mail_group_after: int = Field(
+        5,
+        ge=1,
+        description=(
+            "After this many mails from one sender within an hour, the next ones join the sender's latest ticket "
+            "as their comments instead of opening more."
+        ),
+    )
+    mail_throttle_after: int = Field(
+        30,
+        ge=1,
+        description=(
+            "After this many mails from one sender within an hour, the next ones are only kept (`throttled`), "
+            "for the operator to look at: a mail bomb opens nothing."
+        ),
+    )
+
     @property
     def max_report_age(self) -> timedelta:
         return timedelta(days=self.max_report_age_days)

@@ -195,3 +195,6 @@ rejected_requests = Table(
     Column("received_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_rejected_requests_received_at", "received_at"),
 )
+
+# The e-mail hotline keeps its table with its code (services/intake/mail/), on this schema's metadata:
+# imported here so that the migrations and the service see the whole schema.

@@ -1,0 +1,39 @@
+"""The e-mail hotline's table: every mail the service mailboxes received, what it became and why. A mail
+is never lost: one that matched no site waits here (`unmatched`) for the operator, one from a machine is
+kept (`ignored`) and never answered."""
+
+from sqlalchemy import TIMESTAMP, Boolean, Column, Index, Integer, Table, Text, Uuid, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from services.intake.db.tables import metadata
+
+mails = Table(
+    "mails",
+    metadata,
+    Column("mail_id", Uuid, primary_key=True),
+    Column("message_id", Text, nullable=False, unique=True),  # one mail once, whichever mailbox or folder
+    Column("mailbox", Text, nullable=False),
+    Column("received_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("sent_at", TIMESTAMP(timezone=True)),
+    Column("sender", Text, nullable=False),  # the From address
+    Column("sender_name", Text, nullable=False, server_default=""),
+    Column("sender_verified", Boolean, nullable=False),
+    Column("reply_to", Text),
+    Column("subject", Text, nullable=False),
+    Column("words", Text, nullable=False),  # the new words, quoted history and signature trimmed
+    Column("references", ARRAY(Text), nullable=False, server_default="{}"),  # In-Reply-To, then References
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # name, type, size, refused
+    Column("problems", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("size", Integer, nullable=False),
+    # opened (a ticket), noted (on its ticket), grouped (a flood's mail noted on the sender's open ticket),
+    # unmatched (waits for the operator), ignored (a machine's, or our own), dismissed (by the operator)
+    Column("status", Text, nullable=False),
+    Column("why", Text),  # how it was matched, or why not
+    Column("site_code", Text),
+    Column("ticket_id", Text),
+    Column("handled_by", Text),  # the operator who triaged it
+    Column("handled_at", TIMESTAMP(timezone=True)),
+    Index("ix_mails_status_received_at", "status", "received_at"),
+    Index("ix_mails_sender_received_at", "sender", "received_at"),
+    Index("ix_mails_ticket_id", "ticket_id"),
+)
