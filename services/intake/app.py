@@ -6,6 +6,7 @@ import services.intake
 from services.intake import handlers, seed
 from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
+from services.intake.mail import replies
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
@@ -25,6 +26,7 @@ service = ServiceDefinition(
         accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
+    workers=(replies.reply_sender,),
     publishes=(
         contracts.SiteDescribed,
         contracts.EquipmentChanged,

@@ -4,10 +4,11 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.outgoing_mail import MailServerSettings
 from shared.settings import ServiceSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, MailServerSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
 
     service_name: ClassVar[str] = "intake"
@@ -32,18 +33,32 @@ class IntakeSettings(ServiceSettings):
     )
 
     mail_own_addresses: list[str] = Field(
-        default_factory=list,
+        [],
         description=(
             "The hotline's own addresses (the service mailboxes, the sender of its mails): a mail from one of "
             "them is kept and never answered, so that no mail loop can start."
         ),
     )
     mail_own_domains: list[str] = Field(
-        default_factory=list,
+        [],
         description=(
             "The integrator's own mail domains: a mail from them names a site only by its full address or a "
             "site code in the subject (their people serve every site), never by the domain."
         ),
+    )
+    mail_from: str = Field(
+        "售后服务热线 <hotline@localhost>",
+        description="The sender of the hotline's acknowledgements: the service mailbox's own address, so that "
+        "replies come back to it.",
+    )
+    mail_hotline_name: str = Field(
+        "售后服务热线", description="How the acknowledgements sign: the integrator's service hotline's name."
+    )
+    mail_acknowledge: bool = Field(
+        True, description="Whether the sender of a mail that opened a ticket is told its number by mail."
+    )
+    mail_reply_tick_seconds: float = Field(
+        2.0, gt=0, le=60, description="How often each intake process looks for acknowledgements to send."
     )
     mail_group_after: int = Field(
         5,

@@ -79,6 +79,12 @@ async def addresses_by_site(connection: AsyncConnection) -> dict[str, frozenset[
     return {site: frozenset(addresses) for site, addresses in found.items()}
 
 
+async def site_name(connection: AsyncConnection, site_code: str) -> str:
+    """The site as its people call it: its Chinese name where it has one."""
+    row = (await connection.execute(select(sites.c.name, sites.c.local_name).where(sites.c.code == site_code))).first()
+    return (row.local_name or row.name) if row is not None else site_code
+
+
 async def site_codes(connection: AsyncConnection) -> list[str]:
     return list(await connection.scalars(select(sites.c.code)))
 

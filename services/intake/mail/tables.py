@@ -1,8 +1,21 @@
-"""The e-mail hotline's table: every mail the service mailboxes received, what it became and why. A mail
-is never lost: one that matched no site waits here (`unmatched`) for the operator, one from a machine is
-kept (`ignored`) and never answered."""
+"""The e-mail hotline's tables: every mail the service mailboxes received, what it became and why (a mail
+is never lost: one that matched no site waits here, `unmatched`, for the operator; one from a machine is
+kept, `ignored`, and never answered), and the acknowledgements sent to their senders."""
 
-from sqlalchemy import TIMESTAMP, Boolean, Column, Index, Integer, Table, Text, Uuid, text
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.intake.db.tables import metadata
@@ -36,4 +49,24 @@ mails = Table(
     Index("ix_mails_status_received_at", "status", "received_at"),
     Index("ix_mails_sender_received_at", "sender", "received_at"),
     Index("ix_mails_ticket_id", "ticket_id"),
+)
+
+# The acknowledgements the hotline sends (replies.py): each written in the transaction that took its
+# mail, sent by whichever intake process claims it (a lease), tried again until given up.
+mail_replies = Table(
+    "mail_replies",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("mail_id", Uuid, nullable=False, unique=True),  # one acknowledgement per mail
+    Column("ticket_id", Text, nullable=False),
+    Column("to_address", Text, nullable=False),
+    Column("message", Text, nullable=False),  # the whole mail as it is sent (RFC 5322)
+    Column("status", Text, nullable=False),  # pending, sending (leased until send_after), sent, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("send_after", TIMESTAMP(timezone=True), nullable=False),
+    Column("sent_at", TIMESTAMP(timezone=True)),
+    ForeignKeyConstraint(["mail_id"], ["intake.mails.mail_id"]),
+    Index("ix_mail_replies_due", "send_after", postgresql_where=text("status IN ('pending', 'sending')")),
 )

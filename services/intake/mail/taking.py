@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 
 from services.intake.domain.classification import classify
 from services.intake.domain.requests import RequestRefused
+from services.intake.mail import replies
 from services.intake.mail import repository as rows
 from services.intake.mail.domain.matching import (
     SiteDirectory,
@@ -47,6 +48,7 @@ from shared.contracts.intake import MAX_DESCRIPTION
 from shared.messaging.unit_of_work import UnitOfWork
 
 FLOOD_WINDOW = timedelta(hours=1)
+OPENING = frozenset({"opened", "joined"})  # what the sender is told of by an acknowledgement
 SENT_AT_TRUSTED_WITHIN = timedelta(days=1)  # a mail's Date further from its arrival is the sender's clock
 
 
@@ -78,6 +80,13 @@ async def take_mail(
     mail_id = uuid4()
     outcome = await _decide(uow, mail, mail_id, settings, now)
     await rows.add(uow.connection, {**_kept(mail, raw, mail_id, mailbox, now), **asdict(outcome)})
+    if outcome.status in OPENING and outcome.ticket_id and outcome.site_code and mail.sender_verified:
+        # A forged From is not answered: its owner would hear of a mail they never sent.
+        await replies.acknowledge(
+            uow.connection, mail_id, replies.Thread.of(mail), ticket_id=outcome.ticket_id,
+            joined=outcome.status == "joined", site=await rows.site_name(uow.connection, outcome.site_code),
+            settings=settings, now=now,
+        )  # fmt: skip
     return outcome
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from services.intake.mail import replies
 from services.intake.mail import repository as rows
 from services.intake.mail.taking import Outcome, customer_wrote, request_for, submit_mail
 from services.intake.settings import IntakeSettings
@@ -45,6 +46,12 @@ async def make_ticket(
     if outcome.ticket_id is None:
         raise TriageRefused(outcome.why, f"no ticket could be opened at {site_code}: {outcome.why}")
     await rows.settle(uow.connection, mail_id, **_triaged(outcome, actor, now))
+    if mail["sender_verified"]:
+        await replies.acknowledge(
+            uow.connection, mail_id, replies.Thread.of_kept(mail), ticket_id=outcome.ticket_id,
+            joined=outcome.status == "joined", site=await rows.site_name(uow.connection, site_code),
+            settings=settings, now=now,
+        )  # fmt: skip
     return outcome
 
 

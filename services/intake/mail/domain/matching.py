@@ -13,11 +13,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from shared.outgoing_mail import OWN_REFERENCE  # the suite's Message-IDs name their ticket
+
 # A ticket's number: its site's code, the day it was reported and its sequence (HH138-20261127-0001).
 TICKET_NUMBER = re.compile(r"(?<![A-Z0-9-])([A-Z0-9]{2,12}-\d{8}-\d{4,6})(?![A-Z0-9])")
-# The suite's own Message-IDs name the ticket they are about (`<ack.HH138-20261127-0001.x7f…@domain>`,
-# `<notice.HH138-…@aftercare>`): a reply's In-Reply-To or References leads back to it.
-OWN_REFERENCE = re.compile(r"<(?:ack|notice)\.([A-Z0-9]{2,12}-\d{8}-\d{4,6})\.[^@>]+@[^>]+>")
 SITE_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z0-9]{2,12})(?![A-Za-z0-9])")
 
 PUBLIC_MAIL_DOMAINS = frozenset(

@@ -1,7 +1,7 @@
-"""The e-mail hotline's mails
+"""The e-mail hotline's mails and acknowledgements
 
 Every mail the service mailboxes received, what it became (a ticket, a note on its ticket, an unmatched
-mail for the operator, a machine's mail kept and never answered) and why.
+mail for the operator, a machine's mail kept and never answered) and why; and the acknowledgements sent.
 
 Revision ID: 0009
 Revises: 0008
@@ -50,6 +50,31 @@ def upgrade() -> None:
     op.create_index("ix_mails_sender_received_at", "mails", ["sender", "received_at"], schema="intake")
     op.create_index("ix_mails_ticket_id", "mails", ["ticket_id"], schema="intake")
 
+    op.create_table(
+        "mail_replies",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("mail_id", sa.Uuid(), nullable=False, unique=True),
+        sa.Column("ticket_id", sa.Text(), nullable=False),
+        sa.Column("to_address", sa.Text(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text()),
+        sa.Column("created_at", sa.TIMESTAMP(timezone=True), nullable=False),
+        sa.Column("send_after", sa.TIMESTAMP(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.TIMESTAMP(timezone=True)),
+        sa.ForeignKeyConstraint(["mail_id"], ["intake.mails.mail_id"]),
+        schema="intake",
+    )
+    op.create_index(
+        "ix_mail_replies_due",
+        "mail_replies",
+        ["send_after"],
+        schema="intake",
+        postgresql_where=sa.text("status IN ('pending', 'sending')"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("mail_replies", schema="intake")
     op.drop_table("mails", schema="intake")
