@@ -102,11 +102,11 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
         return answered if answered.status == "unmatched" else await _note(uow, mail, mail_id, answered, now)
     recent = await rows.recent_from(connection, sender, now - FLOOD_WINDOW)
     if len(recent) >= settings.mail_throttle_after:
-        return Outcome("throttled", f"{len(recent) + 1} mails from {sender} within an hour")
+        return Outcome("throttled", "flood")  # how many, the list of the sender's mails shows
     latest = next((m for m in recent if m["ticket_id"]), None)
     if len(recent) >= settings.mail_group_after and latest is not None:
         site = await rows.ticket_site(connection, latest["ticket_id"])
-        grouped = Outcome("grouped", f"{len(recent) + 1} mails within an hour", site, latest["ticket_id"])
+        grouped = Outcome("grouped", "flood", site, latest["ticket_id"])
         return await _note(uow, mail, mail_id, grouped, now)
     matched = match_site(sender, mail.subject, directory, await rows.site_codes(connection))
     if matched.site_code is None:
