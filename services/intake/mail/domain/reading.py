@@ -8,8 +8,18 @@ Nothing here raises on bad input: what cannot be read is said in `problems` and 
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+
+from services.intake.mail.domain.attachments import admit
+from services.intake.mail.domain.charsets import clean, decode_header
+from services.intake.mail.domain.html_text import html_to_text, take_marks, tidy
+from services.intake.mail.domain.machines import Envelope, automatic_reason, sender_verified
+from services.intake.mail.domain.mime import Walked, parse, walk
+from services.intake.mail.domain.trimming import is_forward, new_words
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Attachment:
     data: bytes | None  # None when refused (too big, unreadable)
     is_photo: bool  # a JPEG/PNG/HEIC/WebP picture by its content (magic bytes), not only its declared type
     refused_because: str | None = None  # too_big, unreadable, too_many
+    content_id: str = ""  # the Content-ID (without <>), lower-cased, that the HTML's cid: names; "" if none
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class ReadingLimits:
     max_words_chars: int = 8_000  # the new words a ticket keeps
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 10
+    max_text_chars: int = 100_000  # the whole body as text
 
 
 @dataclass(frozen=True)
@@ -54,8 +66,190 @@ class Mail:
     automatic: str | None = None  # why it must never be answered: auto_submitted, bounce, mailing_list, bulk
     sender_verified: bool = True  # False when Return-Path's domain differs from From's (a forged From?)
     problems: tuple[str, ...] = field(default=())  # what could not be read (unknown_charset:x, malformed_mime)
+    # The problems' names: incomplete (only the header was fetched), empty_body, no_message_id, no_sender,
+    # no_date, invalid_date, long_subject, duplicate_header:<name>, unknown_charset:<label>,
+    # undecodable_text:<codec>, malformed_encoded_word, malformed_mime[:<defect>], too_many_parts,
+    # unreadable_part, long_text, long_words, unreadable.
 
 
-def read_mail(raw: bytes, *, limits: ReadingLimits = ReadingLimits()) -> Mail:
-    """The mail in `raw` (RFC 5322 bytes, as IMAP's BODY[] gives them), never raising on bad input."""
-    raise NotImplementedError
+SINGLE_HEADERS = ("from", "subject", "date", "message-id", "to", "cc", "in-reply-to", "references")
+MAX_ID_CHARS = 998  # RFC 5322's line length
+MAX_REFERENCES = 100  # the newest are kept: a thread's reply finds its ticket by the last ones
+MAX_ADDRESSES = 100
+MAX_PROBLEMS = 20
+_ANGLED = re.compile(r"<[^<>]+>")
+
+
+def read_mail(raw: bytes, *, limits: ReadingLimits = ReadingLimits(), complete: bool = True) -> Mail:
+    """The mail in `raw` (RFC 5322 bytes, as IMAP's BODY[] gives them), never raising on bad input.
+
+    `complete` False says that `raw` is only the mail's header (the worker fetched no more of a mail too
+    big to take whole): the mail is read from it, without text, and named `incomplete`."""
+    problems: list[str] = []
+    try:
+        return _read(raw, limits, complete, problems)
+    except Exception:  # a last guard: the parts above are forgiving, but a mail is never lost to a bug here
+        problems.append("unreadable")
+        return Mail(
+            message_id=_made_up_id(raw), subject="", sender=Address(""), reply_to=None, return_path=None,
+            to=(), cc=(), sent_at=None, in_reply_to=None, references=(), words="", text="",
+            problems=_bounded(problems),
+        )  # fmt: skip
+
+
+def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]) -> Mail:
+    walked = walk(parse(bytes(raw), problems), problems, max_bytes=limits.max_attachment_bytes)
+    headers = walked.headers
+    problems += [f"duplicate_header:{name}" for name in SINGLE_HEADERS if len(headers.get(name, ())) > 1]
+
+    def first(name: str) -> str:
+        return decode_header(headers[name][0], problems) if name in headers else ""
+
+    subject = re.sub(r"\s+", " ", first("subject")).strip()
+    if len(subject) > limits.max_subject_chars:
+        subject = subject[: limits.max_subject_chars].rstrip()
+        problems.append("long_subject")
+    senders = _addresses(headers.get("from", [])[:1], problems)
+    sender = senders[0] if senders else Address("")
+    if not sender.email:
+        problems.append("no_sender")
+    replies = _addresses(headers.get("reply-to", [])[:1], problems)
+    return_path = _return_path(headers.get("return-path", [])[:1])
+    message_id = _message_id(headers.get("message-id", [""])[0])
+    if message_id is None:
+        message_id = _made_up_id(raw)
+        problems.append("no_message_id")
+    text, words, shown, shown_in_words = _body(walked, subject, complete, problems)
+    text, words = (
+        _bounded_text(text, limits.max_text_chars, "long_text", problems),
+        _bounded_text(words, limits.max_words_chars, "long_words", problems),
+    )
+    decisions = admit(
+        walked.files,
+        max_bytes=limits.max_attachment_bytes,
+        max_count=limits.max_attachments,
+        shown=shown,
+        shown_in_words=shown_in_words,
+    )
+    envelope = Envelope(
+        headers={name: decode_header(values[0], problems) for name, values in headers.items()},
+        content_type=walked.content_type,
+        report_type=walked.report_type,
+        sender=sender.email,
+        return_path=return_path,
+        subject=subject,
+    )
+    return Mail(
+        message_id=message_id,
+        subject=subject,
+        sender=sender,
+        reply_to=replies[0] if replies and replies[0].email else None,
+        return_path=return_path,
+        to=tuple(a.email for a in _addresses(headers.get("to", []), problems) if a.email)[:MAX_ADDRESSES],
+        cc=tuple(a.email for a in _addresses(headers.get("cc", []), problems) if a.email)[:MAX_ADDRESSES],
+        sent_at=_date(headers.get("date", [None])[0], problems),
+        in_reply_to=_message_id(headers.get("in-reply-to", [""])[0]),
+        references=tuple(_ANGLED.findall(re.sub(r"\s+", "", " ".join(headers.get("references", [])))))[
+            -MAX_REFERENCES:
+        ],
+        words=words,
+        text=text,
+        attachments=tuple(
+            Attachment(
+                filename=d.found.filename,
+                content_type=d.found.content_type,
+                size=d.found.size,
+                data=d.found.data if d.refused_because is None else None,
+                is_photo=d.is_photo,
+                refused_because=d.refused_because,
+                content_id=d.found.content_id,
+            )
+            for d in decisions
+        ),
+        automatic=automatic_reason(envelope),
+        sender_verified=sender_verified(sender.email, return_path, headers.get("authentication-results", [])),
+        problems=_bounded(problems),
+    )
+
+
+def _body(
+    walked: Walked, subject: str, complete: bool, problems: list[str]
+) -> tuple[str, str, frozenset[str], frozenset[str]]:
+    """The text, the new words, the inline pictures the HTML shows, and those it shows in the new words.
+
+    The text is the plain part when there is one (what the sender's client made of its words); the new
+    words come from the HTML when there is one, because its structure says where the quote and the
+    signature begin (Foxmail's plain part, for one, keeps the signature with no mark at all)."""
+    if not complete or (not walked.plain and not walked.html and walked.content_type.startswith("multipart/")):
+        problems.append("incomplete")
+        return "", "", frozenset(), frozenset()
+    forward = is_forward(subject)
+    plain = tidy("\n\n".join(walked.plain))
+    html = "\n".join(walked.html)
+    shown: frozenset[str] = frozenset()
+    shown_in_words: frozenset[str] = frozenset()
+    html_text = html_words = ""
+    if html.strip():
+        html_text, shown = take_marks(html_to_text(html, mark_cuts=False))
+        html_words, shown_in_words = take_marks(new_words(html_to_text(html, mark_cuts=not forward), forward=forward))
+    text = plain or html_text
+    words = html_words or (new_words(plain, forward=forward) if plain else "")
+    if not text:
+        problems.append("empty_body")
+    return text, words, shown, shown_in_words
+
+
+def _addresses(values: list[str], problems: list[str]) -> list[Address]:
+    try:
+        pairs = email.utils.getaddresses(values)
+    except Exception:
+        pairs = [("", found) for value in values for found in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", value)]
+    found = []
+    for name, address in pairs[:MAX_ADDRESSES]:
+        spec = clean(re.sub(r"\s+", "", decode_header(address, problems))).lower().strip("<>")
+        found.append(Address(email=spec, name=re.sub(r"\s+", " ", decode_header(name, problems)).strip()[:200]))
+    return found
+
+
+def _return_path(values: list[str]) -> str | None:
+    if not values:
+        return None
+    value = re.sub(r"\s+", "", clean(values[0]))
+    angled = re.search(r"<([^<>]*)>", value)
+    return (angled.group(1) if angled else value).lower()[:MAX_ID_CHARS]
+
+
+def _message_id(value: str) -> str | None:
+    value = re.sub(r"\s+", "", clean(value))
+    angled = _ANGLED.search(value)
+    if angled:
+        return angled.group(0)[:MAX_ID_CHARS]
+    value = value.strip("<>")
+    return f"<{value[:MAX_ID_CHARS]}>" if value else None
+
+
+def _made_up_id(raw: bytes) -> str:
+    return f"<{hashlib.sha256(bytes(raw)).hexdigest()}@no-message-id.aftercare>"
+
+
+def _date(value: str | None, problems: list[str]) -> datetime | None:
+    if value is None:
+        problems.append("no_date")
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(clean(str(value)).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        problems.append("invalid_date")
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _bounded_text(text: str, limit: int, problem: str, problems: list[str]) -> str:
+    if len(text) <= limit:
+        return text
+    problems.append(problem)
+    return text[:limit].rstrip()
+
+
+def _bounded(problems: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(problems))[:MAX_PROBLEMS]
