@@ -33,5 +33,6 @@ service = ServiceDefinition(
         contracts.TicketOpened,
         contracts.TicketReclassified,
         contracts.TicketRejected,
+        contracts.TicketCustomerWrote,
     ),
 )

@@ -64,19 +64,23 @@ def test_a_reply_finds_its_ticket_by_our_reference_before_its_subject() -> None:
 
 def test_the_words_name_one_subsystem_and_one_device() -> None:
     subsystems = [
-        {"code": "bgm", "name": "Background music", "local_name": "背景音乐"},
-        {"code": "av", "name": "Professional AV", "local_name": "专业音视频"},
-        {"code": "signage", "name": "Digital signage", "local_name": "信息发布"},
+        {"code": "bgm", "name": "Background music", "local_name": "BGM背景音乐系统"},
+        {"code": "av", "name": "Professional AV", "local_name": "专业AV系统"},
+        {"code": "signage", "name": "Multimedia information publishing", "local_name": "多媒体信息发布系统"},
+        {"code": "control", "name": "Intelligent central control", "local_name": "智能中央集中控制系统"},
     ]
     assert suggest_subsystem("B1 背景音乐没有声音", subsystems) == "bgm"
     assert suggest_subsystem("The background music is silent", subsystems) == "bgm"
-    assert suggest_subsystem("背景音乐和信息发布都坏了", subsystems) is None  # two: the operator decides
+    assert suggest_subsystem("三楼AV设备无输出", subsystems) == "av"
+    assert suggest_subsystem("中庭大屏黑屏了", subsystems) == "signage"
+    assert suggest_subsystem("中控触摸屏没反应", subsystems) == "control"
+    assert suggest_subsystem("背景音乐和信息发布都坏了", subsystems) is None  # as much of each: the operator decides
     assert suggest_subsystem("灯不亮", subsystems) is None
     assert suggest_subsystem("the avenue entrance", subsystems) is None  # a code inside a word is no mention
     devices: list[dict[str, str | None]] = [
         {"asset_tag": "HH138-BGM-001", "serial_number": "DSP-2109A0042"},
         {"asset_tag": "HH138-BGM-002", "serial_number": None},
     ]
-    assert device_named("功放 HH138-BGM-001 报警", devices) == "HH138-BGM-001"
+    assert device_named("功放HH138-BGM-001报警", devices) == "HH138-BGM-001"
     assert device_named("序列号 dsp-2109a0042 的设备", devices) == "HH138-BGM-001"
     assert device_named("HH138-BGM-0011 不在登记表", devices) is None

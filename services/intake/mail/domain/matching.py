@@ -79,19 +79,54 @@ def tickets_referenced(subject: str, references: Iterable[str]) -> list[tuple[st
     return list(dict.fromkeys(found))
 
 
+# How customers name the plan's four systems besides the names a site file gives them (which are often
+# formal: "BGM背景音乐系统"), by the subsystem codes the demo and most site files use.
+EVERYDAY_WORDS = {
+    "bgm": ("背景音乐", "背景音", "广播", "音乐", "喇叭", "吸顶音箱", "background music"),
+    "av": ("音响", "功放", "话筒", "麦克风", "投影", "调音台", "音视频", "扩声", "sound system", "projector"),
+    "signage": (
+        "信息发布",
+        "显示屏",
+        "大屏",
+        "广告屏",
+        "广告机",
+        "电子屏",
+        "屏幕",
+        "黑屏",
+        "digital signage",
+        "screen",
+    ),
+    "control": ("中控", "中央控制", "集中控制", "控制系统", "触摸屏", "控制面板", "control panel"),
+}
+FORMAL = re.compile(r"系统$|\s*system$", re.IGNORECASE)
+
+
 def suggest_subsystem(words: str, subsystems: Iterable[Mapping[str, str | None]]) -> str | None:
-    """The one subsystem the words name (by its code or either of its names), if exactly one."""
+    """The subsystem the words name most (by its code, its names, the core of its Chinese name, the
+    everyday words for it), if one is named more than any other."""
     text = words.casefold()
-    named = {
-        s["code"]
-        for s in subsystems
-        if s.get("code")
-        and any(
-            name and (name.casefold() in text if not name.isascii() else _word_in(name.casefold(), text))
-            for name in (s.get("code"), s.get("name"), s.get("local_name"))
-        )
-    }
-    return named.pop() if len(named) == 1 else None
+    hits = {s["code"]: _hits(text, s) for s in subsystems if s.get("code")}
+    ranked = sorted(hits.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
+
+
+def _hits(text: str, subsystem: Mapping[str, str | None]) -> int:
+    code = str(subsystem["code"])
+    names = [n for n in (code, subsystem.get("name"), subsystem.get("local_name")) if n]
+    terms = {n.casefold() for n in names} | {FORMAL.sub("", n).casefold() for n in names}
+    terms |= {token.casefold() for n in names for token in re.findall(r"[A-Za-z]{2,}", n) if not n.isascii()}
+    terms |= set(EVERYDAY_WORDS.get(code, ()))
+    found = {term for term in terms if len(term) >= 2 and _mentioned(term, text)}
+    return sum(1 for term in found if not any(term != other and term in other for other in found))  # 音乐 in 背景音乐
+
+
+def _mentioned(term: str, text: str) -> bool:
+    """A Chinese term anywhere in the words; a Latin one as a word of its own (`av`, not `avenue`)."""
+    if not term.isascii():
+        return term in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) is not None
 
 
 def device_named(words: str, devices: Iterable[Mapping[str, str | None]]) -> str | None:
@@ -111,4 +146,5 @@ def _domain(address: str) -> str:
 
 
 def _word_in(needle: str, text: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", text) is not None
+    """An asset tag or serial number as a token of its own (Chinese words may touch it on either side)."""
+    return re.search(rf"(?<![A-Za-z0-9-]){re.escape(needle)}(?![A-Za-z0-9-])", text) is not None
