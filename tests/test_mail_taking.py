@@ -24,10 +24,11 @@ from services.intake.mail.taking import Outcome, take_mail
 from services.intake.settings import IntakeSettings
 from shared.service import seed_site
 from shared.site_file import DEMO_SITE
+from testkit.broker import event_tap
 from testkit.in_process import RunningService, running
 from testkit.receivers import MailServer, mail_server
 from testkit.sites import site_file_copy
-from testkit.waiting import eventually
+from testkit.waiting import eventually, stays
 from testkit.world import World
 
 pytestmark = pytest.mark.timeout(240)
@@ -120,7 +121,9 @@ async def test_a_customer_mail_opens_a_ticket_is_acknowledged_and_their_reply_jo
     assert len(mail.to(customer)) == 1  # a reply is not acknowledged: no ping-pong
 
 
-async def test_machines_strangers_and_floods(site: str, suite: dict[str, RunningService], mail: MailServer) -> None:
+async def test_machines_strangers_and_floods(
+    seeded: World, site: str, suite: dict[str, RunningService], mail: MailServer
+) -> None:
     intake = suite["intake"]
     bounce, _ = _mail("MAILER-DAEMON@mx.example", "Undelivered Mail Returned to Sender", "...",
                       Auto_Submitted="auto-replied")  # fmt: skip
@@ -149,11 +152,21 @@ async def test_machines_strangers_and_floods(site: str, suite: dict[str, Running
 
     # A flood from one address: tickets at first, then noted on the latest, then only kept.
     flooder = f"flood{uuid.uuid4().hex[:6]}@{site.lower()}.example"
-    taken = [
-        await _take(intake, _mail(flooder, f"背景音乐 {n}", f"背景音乐问题 {n}")[0], mail_group_after=2,
-                    mail_throttle_after=4)
-        for n in range(6)
-    ]  # fmt: skip
+    async with event_tap(seeded.amqp_url, "notice.decided") as tap:
+        taken = [
+            await _take(intake, _mail(flooder, f"背景音乐 {n}", f"背景音乐问题 {n}")[0], mail_group_after=2,
+                        mail_throttle_after=4)
+            for n in range(6)
+        ]  # fmt: skip
+
+        async def announced_once() -> bool:
+            floods = [e["payload"] for e in tap.events("notice.decided") if e["payload"]["kind"] == "mail_flood"]
+            mine = [f for f in floods if f["facts"]["sender"] == flooder]
+            assert [(f["site_code"], f["facts"]["count"]) for f in mine] == [(site, 5)], floods
+            return True
+
+        await eventually(announced_once, timeout=20, what="the managers told of the flood")
+        await stays(announced_once, seconds=1, what="once")
     assert [t.status if t else None for t in taken] == [
         "opened",
         "opened",

@@ -10,6 +10,7 @@ from services.intake.mail import replies
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
+from shared.contracts.notices import NoticeDecided
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -34,5 +35,6 @@ service = ServiceDefinition(
         contracts.TicketReclassified,
         contracts.TicketRejected,
         contracts.TicketCustomerWrote,
+        NoticeDecided,  # a flood of mails held back, to the managers
     ),
 )

@@ -91,6 +91,7 @@ LABELS = {
     "customer_commented": N_("The customer wrote"),
     "merged": N_("Merged into another ticket"),
     "paged": N_("Paged: nobody accepted in time"),
+    "mail_flood": N_("Too many mails from one sender"),
     "mail_opened": N_("A ticket opened"),
     "mail_joined": N_("Joined an open ticket"),
     "mail_noted": N_("The customer's comment"),

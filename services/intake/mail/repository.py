@@ -57,7 +57,7 @@ async def settle(connection: AsyncConnection, mail_id: UUID, **values: Any) -> N
 async def recent_from(connection: AsyncConnection, sender: str, since: datetime) -> list[dict[str, Any]]:
     """The sender's mails since then that were not a machine's, newest first."""
     rows = await connection.execute(
-        select(mails.c.status, mails.c.ticket_id, mails.c.received_at)
+        select(mails.c.status, mails.c.ticket_id, mails.c.site_code, mails.c.received_at)
         .where(mails.c.sender == sender, mails.c.received_at >= since, mails.c.status != "ignored")
         .order_by(mails.c.received_at.desc())
     )

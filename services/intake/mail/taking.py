@@ -45,6 +45,7 @@ from shared.contracts import (
     TicketCustomerWrote,
 )
 from shared.contracts.intake import MAX_DESCRIPTION
+from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.messaging.unit_of_work import UnitOfWork
 
 FLOOD_WINDOW = timedelta(hours=1)
@@ -102,6 +103,9 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
         return answered if answered.status == "unmatched" else await _note(uow, mail, mail_id, answered, now)
     recent = await rows.recent_from(connection, sender, now - FLOOD_WINDOW)
     if len(recent) >= settings.mail_throttle_after:
+        if len(recent) == settings.mail_throttle_after:  # the first held back: the managers hear of it once
+            site = next((m["site_code"] for m in recent if m["site_code"]), None)
+            uow.publish(flood_notice(sender, site, len(recent) + 1, now), correlation_id=f"mail-flood:{sender}")
         return Outcome("throttled", "flood")  # how many, the list of the sender's mails shows
     latest = next((m for m in recent if m["ticket_id"]), None)
     if len(recent) >= settings.mail_group_after and latest is not None:
@@ -222,6 +226,15 @@ def customer_wrote(
     return TicketCustomerWrote(
         ticket_id=ticket_id, site_code=site_code, text=words or subject or "-", author=(sender_name or sender)[:200],
         address=sender or None, channel=RequestChannel.EMAIL, verified=verified, mail_id=str(mail_id), written_at=at,
+    )  # fmt: skip
+
+
+def flood_notice(sender: str, site_code: str | None, count: int, now: datetime) -> NoticeDecided:
+    """The managers (of the sender's site, or of every site) hear that a sender's mails are held back."""
+    return NoticeDecided(
+        notice_key=f"mail_flood:{sender}:{now:%Y%m%d%H}", kind=NoticeKind.MAIL_FLOOD, urgent=False,
+        site_code=site_code, facts={"sender": sender, "count": count, "url": "/mail"},
+        recipients=[Recipient(audience=Audience.MANAGERS)], decided_at=now,
     )  # fmt: skip
 
 
