@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -28,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from services.intake.mail.imap import ImapClient
+from services.intake.mail.imap import ImapClient, Security
 from testkit.processes import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")
@@ -44,6 +45,7 @@ ssl = {ssl}
 ssl_cert = <{home}/server.pem
 ssl_key = <{home}/server.key
 disable_plaintext_auth = no
+auth_failure_delay = 0
 auth_mechanisms = plain login
 default_login_user = {user}
 default_internal_user = {user}
@@ -116,13 +118,15 @@ class Dovecot:
         return path.read_text(errors="replace") if path.exists() else ""
 
     @asynccontextmanager
-    async def client(self, security: str = "none") -> AsyncIterator[ImapClient]:
+    async def client(self, security: Security = "none") -> AsyncIterator[ImapClient]:
         """A client logged in as the mailbox's user (the person or system that sends mail to it)."""
-        import ssl
-
         context = ssl.create_default_context(cafile=str(self.ca_file))
         imap = await ImapClient.connect(
-            "127.0.0.1", self.port, security=security, ssl_context=context, timeout=10  # type: ignore[arg-type]
+            "127.0.0.1",
+            self.port,
+            security=security,
+            ssl_context=context,
+            timeout=10,
         )
         try:
             await imap.login(self.username, self.password)
@@ -131,15 +135,15 @@ class Dovecot:
             with contextlib.suppress(Exception):
                 await imap.logout()
 
-    async def deliver(self, *mails: bytes, folder: str = "INBOX", security: str = "none") -> None:
+    async def deliver(self, *mails: bytes, folder: str = "INBOX", security: Security = "none") -> None:
         async with self.client(security) as imap:
             for mail in mails:
                 await imap.append(folder, mail)
 
 
 @contextmanager
-def dovecot(*, ssl: str = "no") -> Iterator[Dovecot]:
-    """A running Dovecot; `ssl="required"` refuses LOGIN before STARTTLS."""
+def dovecot(*, tls: str = "no") -> Iterator[Dovecot]:
+    """A running Dovecot; `tls="required"` refuses LOGIN before STARTTLS."""
     home = Path(tempfile.mkdtemp(prefix="aftercare-dovecot-"))
     home.chmod(0o755)  # the unprivileged mail user must reach its maildir
     owner = pwd.getpwnam("nobody") if os.getuid() == 0 else pwd.getpwuid(os.getuid())
@@ -152,7 +156,7 @@ def dovecot(*, ssl: str = "no") -> Iterator[Dovecot]:
     _certificates(home)
     (home / "passwd").write_text(f"{server.username}:{{PLAIN}}{server.password}\n")
     (home / "dovecot.conf").write_text(
-        CONFIG.format(home=home, ssl=ssl, user=owner.pw_name, uid=owner.pw_uid, gid=owner.pw_gid, port=server.port)
+        CONFIG.format(home=home, ssl=tls, user=owner.pw_name, uid=owner.pw_uid, gid=owner.pw_gid, port=server.port)
     )
     try:
         server.start()
