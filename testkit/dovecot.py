@@ -12,6 +12,7 @@ import ipaddress
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -64,7 +65,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -86,6 +88,7 @@ class Dovecot:
     username: str
     password: str
     ca_file: Path
+    tls_port: int = 0  # implicit TLS (993's kind), when started with TLS
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -93,6 +96,7 @@ class Dovecot:
             [str(DOVECOT), "-F", "-c", str(self.home / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, stopped whole
         )
         deadline = time.monotonic() + START_SECONDS
         while not _answers(self.port):
@@ -101,12 +105,15 @@ class Dovecot:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """Stop the server and every process of it: Dovecot's own shutdown lets its IMAP processes linger
+        for ten seconds, a server going away does not."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
         deadline = time.monotonic() + START_SECONDS
@@ -151,12 +158,20 @@ def dovecot(*, tls: str = "no") -> Iterator[Dovecot]:
     os.chown(home / "mail", owner.pw_uid, owner.pw_gid)
     server = Dovecot(
         home=home, port=free_port(), username=f"service{uuid.uuid4().hex[:6]}", password=f"pw-{uuid.uuid4().hex}",
-        ca_file=home / "ca.pem",
+        ca_file=home / "ca.pem", tls_port=0 if tls == "no" else free_port(),
     )  # fmt: skip
     _certificates(home)
     (home / "passwd").write_text(f"{server.username}:{{PLAIN}}{server.password}\n")
     (home / "dovecot.conf").write_text(
-        CONFIG.format(home=home, ssl=tls, user=owner.pw_name, uid=owner.pw_uid, gid=owner.pw_gid, port=server.port)
+        CONFIG.format(
+            home=home,
+            ssl=tls,
+            user=owner.pw_name,
+            uid=owner.pw_uid,
+            gid=owner.pw_gid,
+            port=server.port,
+            tls_port=server.tls_port,
+        )
     )
     try:
         server.start()

@@ -53,6 +53,7 @@ class MailboxWorker(BackgroundLoop):
                 "last_error": reader.state.last_error,
                 "last_poll_at": reader.state.last_poll_at.isoformat() if reader.state.last_poll_at else None,
                 "backlog": reader.state.backlog,
+                "failures_in_a_row": reader.state.failures,
                 "taken": reader.state.taken,
                 "failed": reader.state.failed,
             }

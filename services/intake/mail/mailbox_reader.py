@@ -56,6 +56,7 @@ class MailboxState:
     last_error: str | None = None
     last_poll_at: datetime | None = None
     backlog: int = 0
+    failures: int = 0  # connections or sessions failed in a row
     taken: int = 0
     failed: int = 0
 
@@ -66,7 +67,6 @@ class MailboxReader:
     ) -> None:
         self.mailbox, self.database, self.settings, self.take, self.pace = mailbox, database, settings, take, pace
         self.state = MailboxState(mailbox.name)
-        self._failures = 0
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Read the mailbox until `stopping` is set, whatever goes wrong meanwhile."""
@@ -86,8 +86,8 @@ class MailboxReader:
                 self.state.last_error = f"{type(error).__name__}: {error}"
                 log.warning("reading the mailbox failed", mailbox=self.mailbox.name, error=self.state.last_error)
             self.state.status, self.state.connected = "retrying", False
-            self._failures += 1
-            await _wait(stopping, self.pace.reconnect[min(self._failures, len(self.pace.reconnect)) - 1])
+            self.state.failures += 1
+            await _wait(stopping, self.pace.reconnect[min(self.state.failures, len(self.pace.reconnect)) - 1])
 
     @contextlib.asynccontextmanager
     async def _reading_rights(self) -> AsyncIterator[AsyncConnection | None]:
@@ -119,7 +119,7 @@ class MailboxReader:
             selected = await imap.select(box.folder)
             folder = places.Folder(box.name, box.folder, selected.uidvalidity)
             await self._note_validity(folder)
-            self.state.connected, self.state.last_error, self._failures = True, None, 0
+            self.state.connected, self.state.last_error, self.state.failures = True, None, 0
             log.info("reading the mailbox", mailbox=box.name, folder=box.folder, uidvalidity=selected.uidvalidity)
             while not stopping.is_set():
                 await lock.scalar(select(1))  # still ours: a lost lock connection ends the session
@@ -129,7 +129,12 @@ class MailboxReader:
                     continue  # more of a backlog: no waiting
                 await self._retry_due(imap, folder, selected.keywords_allowed)
                 self.state.status = "idle"
-                await self._wait_for_mail(imap, folder, stopping)
+                if await self._wait_for_mail(imap, folder, stopping) or stopping.is_set():
+                    continue
+                # A folder deleted and made again under a session is not seen by it (Dovecot's IDLE, STATUS and
+                # SEARCH go on with the old one): selected afresh after each quiet wait, a new one is noticed.
+                if (await imap.select(box.folder)).uidvalidity != folder.uidvalidity:
+                    return
         finally:
             self.state.connected = False
             with contextlib.suppress(Exception):
@@ -230,17 +235,17 @@ class MailboxReader:
             async with self.database.unit_of_work() as uow:
                 await places.mark_flagged(uow.connection, folder, [uid for uid, _ in waiting], datetime.now(UTC))
 
-    async def _wait_for_mail(self, imap: ImapClient, folder: places.Folder, stopping: asyncio.Event) -> None:
-        """IDLE (or sleep, to poll) until new mail, the next retry due, the re-IDLE time or the stop."""
+    async def _wait_for_mail(self, imap: ImapClient, folder: places.Folder, stopping: asyncio.Event) -> bool:
+        """IDLE (or sleep, to poll) until new mail (True), the next retry due, the re-IDLE time or the stop."""
         seconds = self.pace.reidle_seconds
         async with self.database.glance() as connection:
             retry_at = await places.next_retry_at(connection, folder)
         if retry_at is not None:
             seconds = min(seconds, max(0.0, (retry_at - datetime.now(UTC)).total_seconds()))
         if self.mailbox.idle and "IDLE" in imap.capabilities:
-            await imap.idle(seconds, stopping)
-        else:
-            await _wait(stopping, min(seconds, self.mailbox.poll_seconds))
+            return await imap.idle(seconds, stopping)
+        await _wait(stopping, min(seconds, self.mailbox.poll_seconds))
+        return False
 
 
 def uid_set(uids: Sequence[int]) -> str:
