@@ -17,6 +17,7 @@ import time
 
 from testkit.dovecot import Dovecot, dovecot, mail
 from testkit.mailboxes import mailbox_of, running, takings
+from testkit.waiting import eventually
 from testkit.world import World, create_world, destroy_world
 
 
@@ -31,27 +32,27 @@ async def backlog(world: World, server: Dovecot, mails: int, size: int, done_fol
         started = time.perf_counter()
         async with running(world, taken, box, mail_batch_size=50) as worker:
             state = worker.readers[0].state
-            while state.taken < mails or state.status != "idle":
-                await asyncio.sleep(0.05)
+            await eventually(lambda: _holds(state.taken >= mails and state.status == "idle"), timeout=600)
             elapsed = time.perf_counter() - started
             assert len(await taken.rows()) == mails, state
         return mails / elapsed
 
 
 async def arrivals(world: World, server: Dovecot, count: int) -> list[float]:
-    async with takings(world) as taken:
-        async with running(world, taken, mailbox_of(server, poll_seconds=600)) as worker:
-            state = worker.readers[0].state
-            waits = []
-            for n in range(count):
-                while state.status != "idle":
-                    await asyncio.sleep(0.01)
-                started = time.perf_counter()
-                await server.deliver(mail(f"新邮件 {n}"))
-                while state.taken < n + 1:
-                    await asyncio.sleep(0.005)
-                waits.append(time.perf_counter() - started)
-            return waits
+    async with takings(world) as taken, running(world, taken, mailbox_of(server, poll_seconds=600)) as worker:
+        state = worker.readers[0].state
+        waits = []
+        for n in range(count):
+            await eventually(lambda: _holds(state.status == "idle"), interval=0.005)
+            started = time.perf_counter()
+            await server.deliver(mail(f"新邮件 {n}"))
+            await eventually(lambda n=n: _holds(state.taken > n), interval=0.002)  # type: ignore[misc]
+            waits.append(time.perf_counter() - started)
+        return waits
+
+
+async def _holds(fact: bool) -> bool:
+    return fact
 
 
 async def main(mails: int, size: int) -> None:

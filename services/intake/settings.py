@@ -33,7 +33,7 @@ class IntakeSettings(ServiceSettings):
     )
 
     mailboxes: list[MailboxSettings] = Field(
-        default_factory=list,
+        [],  # pydantic copies it for each instance
         description=(
             "The service mailboxes the e-mail hotline reads, as a JSON list of {name, host, port (993), security "
             "(tls, starttls, none), username, password or password_file, folder (INBOX), done_folder (move taken "

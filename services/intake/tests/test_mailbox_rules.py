@@ -17,21 +17,21 @@ BOX = {"name": "service", "host": "imap.exmail.qq.com", "username": "service@int
 
 def test_a_mailbox_needs_exactly_one_password_and_never_shows_it(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="exactly one of password and password_file") as refused:
-        MailboxSettings(**BOX, password="s3cret-pw", password_file=tmp_path / "pw")  # type: ignore[arg-type]
+        MailboxSettings(**BOX, password="s3cret-pw", password_file=tmp_path / "pw")
     assert "s3cret-pw" not in str(refused.value)
     with pytest.raises(ValidationError, match="exactly one"):
-        MailboxSettings(**BOX)  # type: ignore[arg-type]
+        MailboxSettings(**BOX)
     secret = tmp_path / "pw"
     secret.write_text("from-the-file\n")
-    assert MailboxSettings(**BOX, password_file=secret).secret() == "from-the-file"  # type: ignore[arg-type]
+    assert MailboxSettings(**BOX, password_file=secret).secret() == "from-the-file"
     with pytest.raises(ValidationError, match="not a readable file"):
-        MailboxSettings(**BOX, password_file=tmp_path / "missing")  # type: ignore[arg-type]
+        MailboxSettings(**BOX, password_file=tmp_path / "missing")
 
 
 def test_a_password_in_the_clear_goes_only_to_this_machine() -> None:
     with pytest.raises(ValidationError, match="only to localhost"):
-        MailboxSettings(**BOX, password="x", security="none")  # type: ignore[arg-type]
-    assert MailboxSettings(**(BOX | {"host": "127.0.0.1"}), password="x", security="none").port == 993  # type: ignore[arg-type]
+        MailboxSettings(**BOX, password="x", security="none")
+    assert MailboxSettings(**(BOX | {"host": "127.0.0.1"}), password="x", security="none").port == 993
 
 
 def test_the_mailboxes_come_from_json_with_distinct_names(monkeypatch: pytest.MonkeyPatch) -> None:
