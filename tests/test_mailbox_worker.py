@@ -157,7 +157,7 @@ async def test_idle_wakes_the_worker_within_seconds_of_new_mail(world: World, se
             await server.deliver(mail("门禁故障"))
             await eventually(lambda: _when(taken.rows(), 1), timeout=5, what="the mail taken")
             waited = time.monotonic() - started
-        assert waited < 3.0, waited
+        assert waited < 2.0, waited
 
 
 async def test_taken_mail_is_moved_to_the_done_folder(world: World, server: Dovecot) -> None:
