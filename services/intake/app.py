@@ -7,6 +7,8 @@ from services.intake import handlers, seed
 from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
 from services.intake.mail import replies
+from services.intake.mail.mailbox import mailbox_workers
+from services.intake.mail.taking import taker
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
@@ -27,7 +29,7 @@ service = ServiceDefinition(
         accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
-    workers=(replies.reply_sender,),
+    workers=(mailbox_workers(taker), replies.reply_sender),  # the mailboxes read; the acknowledgements sent
     publishes=(
         contracts.SiteDescribed,
         contracts.EquipmentChanged,
