@@ -80,6 +80,8 @@ def html_to_text(html: str, *, mark_cuts: bool) -> str:
         text = str(Inscriptis(root, ParserConfig()).get_text())
     except Exception:  # inscriptis is not expected to fail; if it does, the text is still read
         text = _tags_stripped(html)
+    if not text.strip():  # libxml2 gives up on absurdly deep nesting and returns an empty document
+        text = _tags_stripped(html)
     return tidy(text)
 
 

@@ -132,7 +132,7 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
         shown_in_words=shown_in_words,
     )
     envelope = Envelope(
-        headers={name: decode_header(values[0], problems) for name, values in headers.items()},
+        headers={name: decode_header(values[0], []) for name, values in headers.items()},  # their faults: noise
         content_type=walked.content_type,
         report_type=walked.report_type,
         sender=sender.email,
@@ -180,7 +180,8 @@ def _body(
     The text is the plain part when there is one (what the sender's client made of its words); the new
     words come from the HTML when there is one, because its structure says where the quote and the
     signature begin (Foxmail's plain part, for one, keeps the signature with no mark at all)."""
-    if not complete or (not walked.plain and not walked.html and walked.content_type.startswith("multipart/")):
+    nothing = not walked.files and not any(part.strip() for part in walked.plain + walked.html)
+    if not complete or (nothing and walked.content_type.startswith("multipart/")):  # a multipart cut short
         problems.append("incomplete")
         return "", "", frozenset(), frozenset()
     forward = is_forward(subject)
@@ -207,6 +208,7 @@ def _addresses(values: list[str], problems: list[str]) -> list[Address]:
     found = []
     for name, address in pairs[:MAX_ADDRESSES]:
         spec = clean(re.sub(r"\s+", "", decode_header(address, problems))).lower().strip("<>")
+        spec = spec if "@" in spec else ""  # a display name alone, or an unreadable address
         found.append(Address(email=spec, name=re.sub(r"\s+", " ", decode_header(name, problems)).strip()[:200]))
     return found
 
