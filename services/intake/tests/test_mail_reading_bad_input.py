@@ -58,6 +58,15 @@ def test_an_unknown_charset_is_named_and_read_as_well_as_it_can_be() -> None:
     assert "undecodable_text:gb18030" in replaced.problems
 
 
+def test_a_stray_byte_keeps_the_label_and_a_mislabelled_text_is_read_by_what_it_is() -> None:
+    stray = read_mail(HEADER + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + "机房UPS报警".encode() + b"\xff")
+    mislabelled = read_mail(HEADER + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + "机房UPS报警".encode("gbk"))
+
+    assert stray.words == "机房UPS报警\ufffd"
+    assert "undecodable_text:utf-8" in stray.problems
+    assert mislabelled.words == "机房UPS报警"
+
+
 def test_a_mail_of_only_its_header_is_incomplete() -> None:
     header_only = mails.iphone_mail(photos=[mail_shapes.jpeg()]).split(b"\r\n\r\n")[0] + b"\r\n\r\n"
     mail = read_mail(header_only, complete=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import unquote
 
 import lxml.html
 from inscriptis import Inscriptis  # type: ignore[import-untyped]
@@ -98,7 +99,7 @@ def tidy(text: str) -> str:
 
 
 def _content_id(value: str) -> str:
-    return value.strip().strip("<>").strip().lower().replace(_CID, "")
+    return unquote(value).strip().strip("<>").strip().lower().replace(_CID, "")  # RFC 2392 cid: URLs are %-encoded
 
 
 def content_id(header: str | None) -> str:

@@ -75,8 +75,10 @@ def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
                 stack.extend(reversed([c for c in children if isinstance(c, Message)]))
                 continue
             _leaf(part, walked, problems, max_bytes=max_bytes)
-        except Exception:  # one unreadable part does not cost the others
+        except Exception:  # one unreadable part does not cost the others, and is listed, refused
             problems.append("unreadable_part")
+            name = f"attachment-{len(walked.files) + 1}.bin"
+            walked.files.append(Found(name, "application/octet-stream", 0, None, b"", "", unreadable=True))
     problems.extend(
         f"malformed_mime:{_snake(name.removesuffix('Defect'))}"
         for name in list(dict.fromkeys(defects))[:MAX_PROBLEMS_FROM_DEFECTS]
