@@ -68,11 +68,11 @@ def test_html_marks_where_the_quote_and_the_signature_begin() -> None:
         f"<div>{NEW}</div><img src='cid:photo%40site'><div id='Signature'>张三</div>"
         "<div id='divRplyFwdMsg'>发件人: 售后</div><div>旧内容</div>"
     )
-    words, shown = take_marks(new_words(html_to_text(html, mark_cuts=True)))
+    words, shown = take_marks(new_words(html_to_text(html)))
 
     assert words == NEW
     assert shown == {"photo@site"}
-    assert "旧内容" in take_marks(html_to_text(html, mark_cuts=False))[0]
+    assert "旧内容" in take_marks(html_to_text(html))[0]
 
 
 @pytest.mark.parametrize(
@@ -87,4 +87,4 @@ def test_html_marks_where_the_quote_and_the_signature_begin() -> None:
     ],
 )
 def test_each_clients_html_quote_container_is_cut(html: str) -> None:
-    assert take_marks(new_words(html_to_text(html, mark_cuts=True)))[0] == NEW
+    assert take_marks(new_words(html_to_text(html)))[0] == NEW

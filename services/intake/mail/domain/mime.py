@@ -74,6 +74,10 @@ def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
                 children = part.get_payload()
                 stack.extend(reversed([c for c in children if isinstance(c, Message)]))
                 continue
+            repaired = _with_the_boundary_used(part)
+            if repaired:
+                stack.extend(reversed(repaired))
+                continue
             _leaf(part, walked, problems, max_bytes=max_bytes)
         except Exception:  # one unreadable part does not cost the others, and is listed, refused
             problems.append("unreadable_part")
@@ -84,6 +88,24 @@ def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
         for name in list(dict.fromkeys(defects))[:MAX_PROBLEMS_FROM_DEFECTS]
     )
     return walked
+
+
+_DELIMITER = re.compile(rb"^--([^\s]{1,70})[ \t]*\r?$", re.M)
+
+
+def _with_the_boundary_used(part: Message) -> list[Message]:
+    """The parts of a multipart whose declared boundary is missing or is not the one its parts use (a
+    client's bug): read again with the first delimiter line found in it."""
+    if _safe(lambda: part.get_content_maintype(), "") != "multipart":
+        return []
+    payload = _payload(part)
+    used = _DELIMITER.search(payload)
+    if used is None:
+        return []
+    header = b'Content-Type: multipart/mixed; boundary="' + used.group(1).replace(b'"', b"") + b'"\r\n\r\n'
+    reread = email.parser.BytesParser(policy=compat32).parsebytes(header + payload)
+    children = reread.get_payload() if reread.is_multipart() else []
+    return [child for child in children if isinstance(child, Message)]
 
 
 def _leaf(part: Message, walked: Walked, problems: list[str], *, max_bytes: int) -> None:

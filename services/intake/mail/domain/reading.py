@@ -196,9 +196,8 @@ def _body(
     shown_in_words: frozenset[str] = frozenset()
     html_text = html_words = ""
     if html.strip():
-        whole = html_to_text(html, mark_cuts=False)
-        html_text, shown = take_marks(whole)
-        marked = whole if forward else html_to_text(html, mark_cuts=True)
+        marked = html_to_text(html)
+        html_text, shown = take_marks(marked)
         html_words, shown_in_words = take_marks(new_words(marked, forward=forward))
     text = plain or html_text
     words = html_words or (new_words(plain, forward=forward) if plain else "")

@@ -77,6 +77,7 @@ DISCLAIMERS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(confidentiality notice|disclaimer\s*:)", re.I),
     re.compile(r"this (e-?mail|message)\b.{0,80}\b(confidential|privileged)", re.I),
 )
+DISCLAIMER_LINES = 10  # where a disclaimer says what to do with a mail received by mistake
 DISCLAIMER_TERMS = re.compile(r"删除|禁止|不得|授权|误收|错误(地)?收到|销毁|intended|prohibited|delete|unauthori", re.I)
 FORWARD_SUBJECT = re.compile(r"^\s*(\[?(fw|fwd|tr|wg)\]?|转发|轉寄|转寄|轉發)\s*[:：]", re.I)
 
@@ -106,15 +107,21 @@ def signature_start(lines: list[str]) -> int:
         stripped = line.strip()
         if any(pattern.match(stripped) for _, pattern in SIGNATURE_STARTS):
             return index
-        rest = "\n".join(lines[index:])
-        if index > 0 and any(p.search(stripped) for p in DISCLAIMERS) and DISCLAIMER_TERMS.search(rest):
+        if index > 0 and _is_disclaimer(stripped, lines[index : index + DISCLAIMER_LINES]):
             return index
-        if _RULE.match(stripped) and _signature_below(stripped, [n.strip() for n in lines[index + 1 :] if n.strip()]):
+        if _RULE.match(stripped) and _signature_below(stripped, lines, index):
             return index
     return len(lines)
 
 
-def _signature_below(rule: str, following: list[str]) -> bool:
+def _is_disclaimer(line: str, paragraph: list[str]) -> bool:
+    return any(p.search(line) for p in DISCLAIMERS) and bool(DISCLAIMER_TERMS.search("\n".join(paragraph)))
+
+
+def _signature_below(rule: str, lines: list[str], index: int) -> bool:
+    if len(lines) - index - 1 > SIGNATURE_MAX_LINES * 3:  # far from the end (blank lines between its lines)
+        return False
+    following = [line.strip() for line in lines[index + 1 :] if line.strip()]
     fewest = 1 if rule == RULE else 2
     short = all(len(line) <= SIGNATURE_LINE_CHARS for line in following)
     return fewest <= len(following) <= SIGNATURE_MAX_LINES and short
