@@ -22,6 +22,7 @@ from testkit.mail_shapes import (
     jpeg,
     netease_quote,
     outlook_quote,
+    pdf,
     png,
     signature_html,
 )
@@ -267,4 +268,14 @@ def wechat_forward(
 
 
 def photo(seed: int = 1, *, width: int = 320, height: int = 240) -> File:
+    """A site photo (about 60 kB at the default size)."""
     return File(f"现场照片{seed}.jpg", "image/jpeg", jpeg(width, height, seed=seed))
+
+
+def pdf_file(name: str = "巡检报告.pdf") -> File:
+    return File(name, "application/pdf", pdf())
+
+
+def big_file(size: int, name: str = "现场录像.mp4") -> File:
+    """A file of `size` bytes (for the limits: compare with ReadingLimits.max_attachment_bytes)."""
+    return File(name, "video/mp4", b"\x00\x00\x00\x18ftypmp42" + bytes(max(0, size - 12)))

@@ -138,9 +138,18 @@ def test_too_big_and_too_many_files_are_refused_without_their_bytes() -> None:
 
     refused = {a.filename: (a.refused_because, a.data is None, a.size) for a in mail.attachments}
     assert refused["big.bin"][:2] == ("too_big", True)
-    assert abs(refused["big.bin"][2] - 102_400) < 102_400 * 0.1  # the size estimated from the encoded size
+    assert abs(refused["big.bin"][2] - 102_400) <= 3  # the size estimated from the encoded size
     assert refused["现场照片1.jpg"][:2] == ("too_big", True)
     kept = [a.filename for a in mail.attachments if a.refused_because is None]
     assert kept == ["p0.jpg", "p1.jpg", "p2.jpg"]  # photos first; the PDF and the fourth photo wait
     assert refused["report.pdf"][:2] == refused["p3.jpg"][:2] == ("too_many", True)
     assert mail.attachments[-1].is_photo  # it is a photo, refused
+
+
+def test_a_file_of_exactly_the_limit_is_kept_and_one_byte_more_is_refused() -> None:
+    limits = ReadingLimits(max_attachment_bytes=300_000)
+    at_limit = read_mail(mails.build_mail(files=[mails.big_file(300_000)]), limits=limits).attachments[0]
+    over = read_mail(mails.build_mail(files=[mails.big_file(300_001)]), limits=limits).attachments[0]
+
+    assert (at_limit.size, at_limit.refused_because, at_limit.data is not None) == (300_000, None, True)
+    assert (over.size, over.refused_because, over.data) == (300_001, "too_big", None)

@@ -26,7 +26,7 @@ T = TypeVar("T")
 MAX_PARTS = 200  # parts walked; a mail with more is read as far as that
 MAX_PROBLEMS_FROM_DEFECTS = 5
 HEAD_BYTES = 64  # enough to tell a picture by
-ENCODED_SLACK = 1.1  # base64's line breaks make the encoded size over-estimate the decoded one
+ENCODED_SLACK = 1.01  # an estimate this much over the limit may still decode within it
 
 
 @dataclass
@@ -128,7 +128,8 @@ def _found(part: Message, content_type: str, filename: str, max_bytes: int) -> F
     encoded = part.get_payload()
     encoded = encoded if isinstance(encoded, str) else ""
     is_base64 = str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"
-    estimate = len(encoded) * 3 // 4 if is_base64 else len(encoded)
+    letters = len(encoded) - sum(encoded.count(space) for space in ("\r", "\n", " ", "\t", "="))
+    estimate = letters * 3 // 4 if is_base64 else len(encoded)
     identifier = content_id(str(part.get("content-id", "")))
     if estimate > max_bytes * ENCODED_SLACK + 1024:  # too big: not decoded, only its first bytes
         head = _base64_head(encoded) if is_base64 else encoded[:HEAD_BYTES].encode("utf-8", "surrogateescape")
