@@ -48,6 +48,7 @@ def test_the_history_and_the_signature_are_trimmed(tail: str) -> None:
         "本邮件附件是保密的巡检报告，请查收。\n共12页。",  # "保密" said of the attachment
         "问题描述\n==========\nUPS报警",  # a heading's underline
         "温度>40度\n湿度正常",
+        "在3号楼的日志里\n工程师写道：\n电池老化",  # a folded "wrote:" that names no moment
         "来自3号楼的报修：\nUPS报警",
         "—————  2026-12-07  —————\n\n李工  13:58\n\nUPS在叫",  # a WeChat chat's dated rule
     ],

@@ -46,6 +46,7 @@ HEADER_BLOCK_LINES = 4
 # Gmail and Apple Mail sometimes fold the "On … wrote:" line in two.
 _WROTE_FIRST = re.compile(_LEAD + r"(on\s|at\s|在|於|于)", re.I)
 _WROTE_SECOND = re.compile(r"^.{0,120}(wrote|写道|寫道)\s*[:：]\s*$", re.I)
+_MOMENT = re.compile(r"\d{4}|\d{1,2}:\d{2}")
 
 # Lines where the signature begins (everything after them is the signature, up to the history).
 SIGNATURE_STARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -96,9 +97,13 @@ def quote_start(lines: list[str]) -> int:
             or any(_HEADER_NEXT.match(n) for n in lines[index + 1 : index + 1 + HEADER_BLOCK_LINES])
         ):
             return index
-        if index + 1 < len(lines) and _WROTE_FIRST.match(line) and _WROTE_SECOND.match(lines[index + 1]):
+        if index + 1 < len(lines) and _folded_wrote_line(line, lines[index + 1]):
             return index
     return len(lines)
+
+
+def _folded_wrote_line(line: str, following: str) -> bool:
+    return bool(_WROTE_FIRST.match(line) and _WROTE_SECOND.match(following) and _MOMENT.search(line + following))
 
 
 def signature_start(lines: list[str]) -> int:
