@@ -22,6 +22,7 @@ from testkit.mail_shapes import (
     jpeg,
     netease_quote,
     outlook_quote,
+    pdf,
     png,
     signature_html,
 )
@@ -97,11 +98,13 @@ def outlook_mail(
     quoted: Quoted | None = ACKNOWLEDGEMENT,
     english: bool = False,
     logo: bool = True,
+    with_html: bool = True,
     files: Sequence[File] = (),
     **options: Any,
 ) -> bytes:
     """Outlook 2016 zh-CN: gb2312 base64 alternative parts, Word's HTML, "答复:" replies, the company logo
-    (a small PNG) inline in the signature, which Outlook marks in no way."""
+    (a small PNG) inline in the signature, which Outlook marks in no way; plain text only (its separator
+    line first) without `with_html`."""
     subject = subject or (f"{'RE' if english else '答复'}: {quoted.subject}" if quoted else "机房UPS报警")
     name = sender[0]
     plain_quote, html_quote = outlook_quote(quoted, english=english) if quoted else ("", "")
@@ -114,15 +117,18 @@ def outlook_mail(
         f'</head><body lang="ZH-CN"><div class="WordSection1">{paragraphs}<p class="MsoNormal"><o:p>&nbsp;</o:p></p>'
         f"{signature_html(name, logo_cid=cid if logo else None)}{html_quote}</div></body></html>"
     )
-    logo_file = [File("image001.png", "image/png", png(), content_id=cid, disposition="inline")] if logo else []
+    logo_file = (
+        [File("image001.png", "image/png", png(), content_id=cid, disposition="inline")] if logo and with_html else []
+    )
     headers = [
         ("X-Mailer", "Microsoft Outlook 16.0"),
         ("Thread-Index", "AQHbSCpfPj6KEN0BAAAA"),
         ("Content-Language", "zh-cn"),
     ]
     return build_mail(
-        sender=sender, subject=subject, plain=f"{words}\n\n{signature}\n\n{plain_quote}", html=html, charset="gb2312",
-        files=[*logo_file, *files], headers=headers, **{**_reply_ids(quoted), **options},
+        sender=sender, subject=subject, plain=f"{words}\n\n{signature}\n\n{plain_quote}",
+        html=html if with_html else None, charset="gb2312", files=[*logo_file, *files], headers=headers,
+        **{**_reply_ids(quoted), **options},
     )  # fmt: skip
 
 
@@ -262,4 +268,14 @@ def wechat_forward(
 
 
 def photo(seed: int = 1, *, width: int = 320, height: int = 240) -> File:
+    """A site photo (about 60 kB at the default size)."""
     return File(f"现场照片{seed}.jpg", "image/jpeg", jpeg(width, height, seed=seed))
+
+
+def pdf_file(name: str = "巡检报告.pdf") -> File:
+    return File(name, "application/pdf", pdf())
+
+
+def big_file(size: int, name: str = "现场录像.mp4") -> File:
+    """A file of `size` bytes (for the limits: compare with ReadingLimits.max_attachment_bytes)."""
+    return File(name, "video/mp4", b"\x00\x00\x00\x18ftypmp42" + bytes(max(0, size - 12)))

@@ -42,6 +42,7 @@ CHARSET_ALIASES = {
 }
 GUESSES = ("utf-8", "gb18030", "big5hkscs")  # unlabelled 8-bit text from Chinese offices, most likely first
 MAX_HEADER_CHARS = 20_000  # a header longer than this is cut before it is decoded
+STRAY_BYTES = 3  # a text with no more bad bytes than this (or 1 in 200) keeps its label, with U+FFFD
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff\ud800-\udfff]")
 
@@ -80,14 +81,16 @@ def decode_text(data: bytes, label: str | None, problems: list[str]) -> str:
         return data.decode(codec)
     except UnicodeDecodeError:
         pass
-    for other in GUESSES:  # mislabelled (UTF-8 sent as GB2312 happens), tried before replacing
-        if other != codec:
-            try:
-                return data.decode(other)
-            except UnicodeDecodeError:
-                continue
+    replaced = data.decode(codec, errors="replace")
+    if replaced.count("\ufffd") > max(STRAY_BYTES, len(replaced) // 200):
+        for other in GUESSES:  # mislabelled, not merely a stray byte (GBK sent as UTF-8 happens)
+            if other != codec:
+                try:
+                    return data.decode(other)
+                except UnicodeDecodeError:
+                    continue
     problems.append(f"undecodable_text:{codec}")
-    return data.decode(codec, errors="replace")
+    return replaced
 
 
 def clean(text: str) -> str:

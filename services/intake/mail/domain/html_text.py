@@ -2,8 +2,8 @@
 own lines, lists and tables readable, entities decoded, nothing of <script>, <style> or <head>).
 
 Two marks are left in the text for the steps after it, and taken out by `take_marks`:
-- CUT where the HTML itself says the quoted history or the signature begins (the containers mail clients
-  wrap them in), so that trimming does not depend on the words of the quote header alone;
+- CUT where the HTML itself says the quoted history or the signature begins (before the containers mail
+  clients wrap them in, whose text stays), so that trimming does not depend on the quote header's words;
 - the Content-ID of each inline picture (<img src="cid:...">) where it stood, so that a picture in the new
   words can be told from a logo in the signature or a picture of the quoted history.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import unquote
 
 import lxml.html
 from inscriptis import Inscriptis  # type: ignore[import-untyped]
@@ -54,8 +55,9 @@ SIGNATURE = re.compile(r"signature|spnEditorSign|qmSign|ntes-sign", re.I)
 _DROPPED = ("head", "script", "style", "title", "noscript", "template")
 
 
-def html_to_text(html: str, *, mark_cuts: bool) -> str:
-    """The text of `html`, with inline pictures' marks; with CUT marks where quotes and signatures begin."""
+def html_to_text(html: str) -> str:
+    """The text of `html`, with its marks: inline pictures where they stood, CUT before each quote and
+    signature container (whose text stays: the whole text keeps it, the new words end at the CUT)."""
     html = html[:MAX_HTML_CHARS]
     if not html.strip():
         return ""
@@ -72,13 +74,16 @@ def html_to_text(html: str, *, mark_cuts: bool) -> str:
         source = (image.get("src") or "").strip()
         if source.lower().startswith("cid:"):
             _replace(image, f"{_CID}{_content_id(source[4:])}{_CID}")
-    if mark_cuts:
-        for element in list(root.iter()):
-            if isinstance(element.tag, str) and (_is_quote(element) or _is_signature(element)):
-                _replace(element, f"\n{CUT}\n", block=True)
+    for element in list(root.iter()):
+        if _starts_a_cut(element):
+            marker = etree.Element("div")
+            marker.text = f"\n{CUT}\n"
+            element.addprevious(marker)
     try:
         text = str(Inscriptis(root, ParserConfig()).get_text())
     except Exception:  # inscriptis is not expected to fail; if it does, the text is still read
+        text = _tags_stripped(html)
+    if not text.strip():  # libxml2 gives up on absurdly deep nesting and returns an empty document
         text = _tags_stripped(html)
     return tidy(text)
 
@@ -96,7 +101,7 @@ def tidy(text: str) -> str:
 
 
 def _content_id(value: str) -> str:
-    return value.strip().strip("<>").strip().lower().replace(_CID, "")
+    return unquote(value).strip().strip("<>").strip().lower().replace(_CID, "")  # RFC 2392 cid: URLs are %-encoded
 
 
 def content_id(header: str | None) -> str:
@@ -113,6 +118,12 @@ def _matches(element: etree._Element, attribute: str | None, pattern: re.Pattern
 def _is_quote(element: etree._Element) -> bool:
     tag = str(element.tag).lower()
     return any((want is None or want == tag) and _matches(element, a, p) for want, a, p in QUOTE_CONTAINERS)
+
+
+def _starts_a_cut(element: etree._Element) -> bool:
+    if not isinstance(element.tag, str) or element.getparent() is None:
+        return False
+    return _is_quote(element) or _is_signature(element)
 
 
 def _is_signature(element: etree._Element) -> bool:

@@ -26,7 +26,7 @@ T = TypeVar("T")
 MAX_PARTS = 200  # parts walked; a mail with more is read as far as that
 MAX_PROBLEMS_FROM_DEFECTS = 5
 HEAD_BYTES = 64  # enough to tell a picture by
-ENCODED_SLACK = 1.1  # base64's line breaks make the encoded size over-estimate the decoded one
+ENCODED_SLACK = 1.01  # an estimate this much over the limit may still decode within it
 
 
 @dataclass
@@ -74,14 +74,38 @@ def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
                 children = part.get_payload()
                 stack.extend(reversed([c for c in children if isinstance(c, Message)]))
                 continue
+            repaired = _with_the_boundary_used(part)
+            if repaired:
+                stack.extend(reversed(repaired))
+                continue
             _leaf(part, walked, problems, max_bytes=max_bytes)
-        except Exception:  # one unreadable part does not cost the others
+        except Exception:  # one unreadable part does not cost the others, and is listed, refused
             problems.append("unreadable_part")
+            name = f"attachment-{len(walked.files) + 1}.bin"
+            walked.files.append(Found(name, "application/octet-stream", 0, None, b"", "", unreadable=True))
     problems.extend(
         f"malformed_mime:{_snake(name.removesuffix('Defect'))}"
         for name in list(dict.fromkeys(defects))[:MAX_PROBLEMS_FROM_DEFECTS]
     )
     return walked
+
+
+_DELIMITER = re.compile(rb"^--([^\s]{1,70})[ \t]*\r?$", re.M)
+
+
+def _with_the_boundary_used(part: Message) -> list[Message]:
+    """The parts of a multipart whose declared boundary is missing or is not the one its parts use (a
+    client's bug): read again with the first delimiter line found in it."""
+    if _safe(lambda: part.get_content_maintype(), "") != "multipart":
+        return []
+    payload = _payload(part)
+    used = _DELIMITER.search(payload)
+    if used is None:
+        return []
+    header = b'Content-Type: multipart/mixed; boundary="' + used.group(1).replace(b'"', b"") + b'"\r\n\r\n'
+    reread = email.parser.BytesParser(policy=compat32).parsebytes(header + payload)
+    children = reread.get_payload() if reread.is_multipart() else []
+    return [child for child in children if isinstance(child, Message)]
 
 
 def _leaf(part: Message, walked: Walked, problems: list[str], *, max_bytes: int) -> None:
@@ -104,7 +128,8 @@ def _found(part: Message, content_type: str, filename: str, max_bytes: int) -> F
     encoded = part.get_payload()
     encoded = encoded if isinstance(encoded, str) else ""
     is_base64 = str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"
-    estimate = len(encoded) * 3 // 4 if is_base64 else len(encoded)
+    letters = len(encoded) - sum(encoded.count(space) for space in ("\r", "\n", " ", "\t", "="))
+    estimate = letters * 3 // 4 if is_base64 else len(encoded)
     identifier = content_id(str(part.get("content-id", "")))
     if estimate > max_bytes * ENCODED_SLACK + 1024:  # too big: not decoded, only its first bytes
         head = _base64_head(encoded) if is_base64 else encoded[:HEAD_BYTES].encode("utf-8", "surrogateescape")

@@ -32,9 +32,11 @@ class Address:
 class Attachment:
     filename: str  # decoded, path parts removed; a made-up one ("attachment-2.bin") if none
     content_type: str  # as declared, lower-cased (image/jpeg)
-    size: int  # bytes after transfer decoding (as declared when too big to decode)
-    data: bytes | None  # None when refused (too big, unreadable)
-    is_photo: bool  # a JPEG/PNG/HEIC/WebP picture by its content (magic bytes), not only its declared type
+    size: int  # bytes after transfer decoding (estimated from its encoded size when too big to decode)
+    data: bytes | None  # None when refused (too big, too many, unreadable)
+    # A JPEG/PNG/HEIC/WebP picture by its content (magic bytes), not only its declared type, refused or not;
+    # not for an inline picture that is only a signature's logo or the quoted history's (see attachments.py).
+    is_photo: bool
     refused_because: str | None = None  # too_big, unreadable, too_many
     content_id: str = ""  # the Content-ID (without <>), lower-cased, that the HTML's cid: names; "" if none
 
@@ -63,8 +65,11 @@ class Mail:
     words: str  # the new words: quoted history, signatures and disclaimers trimmed, bounded
     text: str  # the whole body as text (plain, or from HTML), bounded
     attachments: tuple[Attachment, ...] = ()
-    automatic: str | None = None  # why it must never be answered: auto_submitted, bounce, mailing_list, bulk
-    sender_verified: bool = True  # False when Return-Path's domain differs from From's (a forged From?)
+    # Why it must never be answered: bounce, read_receipt, auto_submitted, auto_reply, mailing_list, bulk
+    # (the rules are in machines.py).
+    automatic: str | None = None
+    # False when Return-Path's domain differs from From's (a forged From?), or DMARC/SPF failed.
+    sender_verified: bool = True
     problems: tuple[str, ...] = field(default=())  # what could not be read (unknown_charset:x, malformed_mime)
     # The problems' names: incomplete (only the header was fetched), empty_body, no_message_id, no_sender,
     # no_date, invalid_date, long_subject, duplicate_header:<name>, unknown_charset:<label>,
@@ -132,7 +137,7 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
         shown_in_words=shown_in_words,
     )
     envelope = Envelope(
-        headers={name: decode_header(values[0], problems) for name, values in headers.items()},
+        headers={name: decode_header(values[0], []) for name, values in headers.items()},  # their faults: noise
         content_type=walked.content_type,
         report_type=walked.report_type,
         sender=sender.email,
@@ -180,7 +185,8 @@ def _body(
     The text is the plain part when there is one (what the sender's client made of its words); the new
     words come from the HTML when there is one, because its structure says where the quote and the
     signature begin (Foxmail's plain part, for one, keeps the signature with no mark at all)."""
-    if not complete or (not walked.plain and not walked.html and walked.content_type.startswith("multipart/")):
+    nothing = not walked.files and not any(part.strip() for part in walked.plain + walked.html)
+    if not complete or (nothing and walked.content_type.startswith("multipart/")):  # a multipart cut short
         problems.append("incomplete")
         return "", "", frozenset(), frozenset()
     forward = is_forward(subject)
@@ -190,8 +196,9 @@ def _body(
     shown_in_words: frozenset[str] = frozenset()
     html_text = html_words = ""
     if html.strip():
-        html_text, shown = take_marks(html_to_text(html, mark_cuts=False))
-        html_words, shown_in_words = take_marks(new_words(html_to_text(html, mark_cuts=not forward), forward=forward))
+        marked = html_to_text(html)
+        html_text, shown = take_marks(marked)
+        html_words, shown_in_words = take_marks(new_words(marked, forward=forward))
     text = plain or html_text
     words = html_words or (new_words(plain, forward=forward) if plain else "")
     if not text:
@@ -207,6 +214,7 @@ def _addresses(values: list[str], problems: list[str]) -> list[Address]:
     found = []
     for name, address in pairs[:MAX_ADDRESSES]:
         spec = clean(re.sub(r"\s+", "", decode_header(address, problems))).lower().strip("<>")
+        spec = spec if "@" in spec else ""  # a display name alone, or an unreadable address
         found.append(Address(email=spec, name=re.sub(r"\s+", " ", decode_header(name, problems)).strip()[:200]))
     return found
 
@@ -222,10 +230,10 @@ def _return_path(values: list[str]) -> str | None:
 def _message_id(value: str) -> str | None:
     value = re.sub(r"\s+", "", clean(value))
     angled = _ANGLED.search(value)
-    if angled:
-        return angled.group(0)[:MAX_ID_CHARS]
-    value = value.strip("<>")
-    return f"<{value[:MAX_ID_CHARS]}>" if value else None
+    identifier = angled.group(0) if angled else (f"<{value.strip('<>')}>" if value.strip("<>") else None)
+    if identifier is not None and len(identifier) > MAX_ID_CHARS:  # kept stable, and short enough to store
+        return f"<{hashlib.sha256(identifier.encode('utf-8', 'replace')).hexdigest()}@long-message-id.aftercare>"
+    return identifier
 
 
 def _made_up_id(raw: bytes) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from services.intake.mail.domain.html_text import CUT, tidy
+from services.intake.mail.domain.html_text import CUT, RULE, tidy
 
 _LEAD = r"^[\s>*]*"  # quote marks, and the bold stars of a plain part made from HTML (*发件人:*)
 
@@ -30,7 +30,8 @@ QUOTE_STARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # iPhone "在 2020年6月29日，下午5:45，Jiang Ying <jiangying8582@126.com> 写道：" (linux-ext4 archive,
     # 2020), Gmail "On Tue, … wrote:", NetEase "在 2019-07-04 11:20:38，"冯伟" <…> 写道：" / "At …, … wrote:".
-    ("wrote_line", re.compile(_LEAD + r"(?=.*[\d@]).{0,300}(wrote|写道|寫道)\s*[:：]\s*$", re.I)),
+    # The line names a moment (a year or a time): "…第3页写道：" in the words is no quote header.
+    ("wrote_line", re.compile(_LEAD + r"(?=.*(\d{4}|\d{1,2}:\d{2})).{0,300}(wrote|写道|寫道)\s*[:：]\s*$", re.I)),
     ("quoted_line", re.compile(r"^\s*>")),
 )
 # A quote header spread over lines: "From:"/"发件人:" with "Sent:"/"发送时间:"/"Date:" within the next
@@ -45,6 +46,7 @@ HEADER_BLOCK_LINES = 4
 # Gmail and Apple Mail sometimes fold the "On … wrote:" line in two.
 _WROTE_FIRST = re.compile(_LEAD + r"(on\s|at\s|在|於|于)", re.I)
 _WROTE_SECOND = re.compile(r"^.{0,120}(wrote|写道|寫道)\s*[:：]\s*$", re.I)
+_MOMENT = re.compile(r"\d{4}|\d{1,2}:\d{2}")
 
 # Lines where the signature begins (everything after them is the signature, up to the history).
 SIGNATURE_STARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -59,10 +61,14 @@ SIGNATURE_STARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-# A long rule line starts a signature only near the end (a rule inside the words is the words').
+# A rule starts a signature when a few short lines follow it to the end: an HTML <hr> (Foxmail's rule above
+# its signature) before one or more, a typed rule ("——————") before two or more (a heading's underline
+# has the words under it, mostly one line or long ones).
 _RULE = re.compile(r"^[-_—=*~·]{8,}$")
-RULE_SIGNATURE_LINES = 12
-# Common Chinese and English company disclaimers: cut from the first line that says one.
+SIGNATURE_MAX_LINES = 8
+SIGNATURE_LINE_CHARS = 60
+# Common Chinese and English company disclaimers: cut from the first line that says one, when what
+# follows also says what a disclaimer says (delete it, do not pass it on): "本邮件附件是保密的报告" is words.
 DISCLAIMERS: tuple[re.Pattern[str], ...] = (
     re.compile(
         r"(此|本|该)(封)?(电子)?(邮件|郵件)(及其|及|和|与)?(任何)?(附件)?.{0,40}(保密|机密|專有|专有|私密|特权)"
@@ -72,6 +78,8 @@ DISCLAIMERS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(confidentiality notice|disclaimer\s*:)", re.I),
     re.compile(r"this (e-?mail|message)\b.{0,80}\b(confidential|privileged)", re.I),
 )
+DISCLAIMER_LINES = 10  # where a disclaimer says what to do with a mail received by mistake
+DISCLAIMER_TERMS = re.compile(r"删除|禁止|不得|授权|误收|错误(地)?收到|销毁|intended|prohibited|delete|unauthori", re.I)
 FORWARD_SUBJECT = re.compile(r"^\s*(\[?(fw|fwd|tr|wg)\]?|转发|轉寄|转寄|轉發)\s*[:：]", re.I)
 
 
@@ -89,9 +97,13 @@ def quote_start(lines: list[str]) -> int:
             or any(_HEADER_NEXT.match(n) for n in lines[index + 1 : index + 1 + HEADER_BLOCK_LINES])
         ):
             return index
-        if index + 1 < len(lines) and _WROTE_FIRST.match(line) and _WROTE_SECOND.match(lines[index + 1]):
+        if index + 1 < len(lines) and _folded_wrote_line(line, lines[index + 1]):
             return index
     return len(lines)
+
+
+def _folded_wrote_line(line: str, following: str) -> bool:
+    return bool(_WROTE_FIRST.match(line) and _WROTE_SECOND.match(following) and _MOMENT.search(line + following))
 
 
 def signature_start(lines: list[str]) -> int:
@@ -100,11 +112,24 @@ def signature_start(lines: list[str]) -> int:
         stripped = line.strip()
         if any(pattern.match(stripped) for _, pattern in SIGNATURE_STARTS):
             return index
-        if index > 0 and any(pattern.search(stripped) for pattern in DISCLAIMERS):
+        if index > 0 and _is_disclaimer(stripped, lines[index : index + DISCLAIMER_LINES]):
             return index
-        if _RULE.match(stripped) and len(lines) - index <= RULE_SIGNATURE_LINES:
+        if _RULE.match(stripped) and _signature_below(stripped, lines, index):
             return index
     return len(lines)
+
+
+def _is_disclaimer(line: str, paragraph: list[str]) -> bool:
+    return any(p.search(line) for p in DISCLAIMERS) and bool(DISCLAIMER_TERMS.search("\n".join(paragraph)))
+
+
+def _signature_below(rule: str, lines: list[str], index: int) -> bool:
+    if len(lines) - index - 1 > SIGNATURE_MAX_LINES * 3:  # far from the end (blank lines between its lines)
+        return False
+    following = [line.strip() for line in lines[index + 1 :] if line.strip()]
+    fewest = 1 if rule == RULE else 2
+    short = all(len(line) <= SIGNATURE_LINE_CHARS for line in following)
+    return fewest <= len(following) <= SIGNATURE_MAX_LINES and short
 
 
 def new_words(text: str, *, forward: bool = False) -> str:
