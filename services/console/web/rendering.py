@@ -117,6 +117,8 @@ LABELS = {
     "mail_why_no_sender": N_("no sender"),
     "mail_why_auto_submitted": N_("sent by a machine (an automatic reply)"),
     "mail_why_bounce": N_("a delivery failure report"),
+    "mail_why_auto_reply": N_("an automatic reply (out of office)"),
+    "mail_why_read_receipt": N_("a read receipt"),
     "mail_why_mailing_list": N_("from a mailing list"),
     "mail_why_bulk": N_("bulk mail"),
     "attachment_too_big": N_("too big: not kept"),

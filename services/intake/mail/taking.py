@@ -74,7 +74,7 @@ async def take_mail(
     uow: UnitOfWork, raw: RawMail, *, mailbox: str, settings: IntakeSettings, now: datetime
 ) -> Outcome | None:
     """Keep the mail and act on it; None if a mail of its Message-ID was taken before (from any mailbox)."""
-    mail = read_mail(raw.data, limits=ReadingLimits())
+    mail = read_mail(raw.data, limits=ReadingLimits(), complete=raw.complete)
     await rows.serialise_on(uow.connection, mail.message_id)  # the same mail in two mailboxes at once
     if await rows.known(uow.connection, mail.message_id):
         return None
@@ -245,7 +245,7 @@ def _reported_at(mail: Mail, now: datetime) -> datetime:
 
 
 def _kept(mail: Mail, raw: RawMail, mail_id: UUID, mailbox: str, now: datetime) -> dict[str, Any]:
-    problems = (*mail.problems, *(() if raw.complete else ("incomplete",)))
+    problems = mail.problems  # a mail fetched without its body (too big) says `incomplete` among them
     return {
         "mail_id": mail_id, "message_id": mail.message_id, "mailbox": mailbox, "received_at": now,
         "sent_at": mail.sent_at, "sender": mail.sender.email, "sender_name": mail.sender.name,
