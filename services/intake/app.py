@@ -10,6 +10,7 @@ from services.intake.mail import replies
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
+from shared.contracts.photos import PHOTOS_QUEUE
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -26,6 +27,7 @@ service = ServiceDefinition(
         accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
+    sends=(PHOTOS_QUEUE,),  # a mail's photos, to the archive as its ticket's
     workers=(replies.reply_sender,),
     publishes=(
         contracts.SiteDescribed,
