@@ -21,7 +21,10 @@ SHOWN = frozenset({"image/jpeg", "image/png", "application/pdf", "text/plain"})
 
 @router.get(
     "/mail/{mail_id}/attachments/{number}",
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: documented("No such file kept.")},
+    responses={
+        200: {"content": {media_type: {} for media_type in sorted({*SHOWN, "application/octet-stream"})}},
+        404: documented("No such file kept."),
+    },
 )
 async def mail_file(
     mail_id: UUID, number: Annotated[int, Path(ge=0, le=1000, description="Its place in the mail's list, from 0.")],
