@@ -30,6 +30,7 @@ ACCESS: AccessTable = {
     # The e-mail hotline's mails: the office's, as the phone hotline's calls are.
     ("GET", "/mail"): only(OPERATOR, MANAGER, QUALITY),
     ("GET", "/mail/{mail_id}"): only(OPERATOR, MANAGER, QUALITY),
+    ("GET", "/mail/{mail_id}/attachments/{number}"): only(OPERATOR, MANAGER, QUALITY),
     ("POST", "/mail/{mail_id}/ticket"): only(OPERATOR, MANAGER),
     ("POST", "/mail/{mail_id}/add-to-ticket"): only(OPERATOR, MANAGER),
     ("POST", "/mail/{mail_id}/dismiss"): only(OPERATOR, MANAGER),

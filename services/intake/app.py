@@ -13,6 +13,7 @@ from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
 from shared.contracts.notices import NoticeDecided
+from shared.contracts.photos import PHOTOS_QUEUE
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -29,6 +30,7 @@ service = ServiceDefinition(
         accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
+    sends=(PHOTOS_QUEUE,),  # a mail's photos, to the archive as its ticket's
     workers=(mailbox_workers(taker), replies.reply_sender),  # the mailboxes read; the acknowledgements sent
     publishes=(
         contracts.SiteDescribed,

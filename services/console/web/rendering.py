@@ -124,6 +124,8 @@ LABELS = {
     "attachment_too_big": N_("too big: not kept"),
     "attachment_too_many": N_("too many attachments: not kept"),
     "attachment_unreadable": N_("unreadable: not kept"),
+    "attachment_too_many_photos": N_("more photos than a mail keeps: not kept"),
+    "attachment_too_big_together": N_("too big with the mail's other files: not kept"),
     "did_comment": N_("The customer wrote"),
     "device_created": N_("Entered in the register"),
     "device_updated": N_("Changed in the register"),

@@ -8,4 +8,7 @@
   (quoted history and signatures trimmed), photos and other attachments, whether it was sent by a machine.
 - `taking.py` and `domain/matching.py`: what a mail becomes: a new ticket at the sender's site, a note on
   the ticket it answers, or an unmatched mail for the operator to triage.
+- `files.py`, `domain/keeping.py` and `domain/shrinking.py`: what is kept of a mail's files (its photos
+  shrunk, three at most, sent to the archive as its ticket's photos once it is on a ticket; its other files
+  for the office, 10 MB a mail), and why a file is not (the acknowledgement says it).
 """

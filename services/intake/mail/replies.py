@@ -8,6 +8,7 @@ sent by whichever intake process claims it first (a lease), tried again until gi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_string, policy
@@ -20,8 +21,9 @@ import jinja2
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.intake.mail.domain.reading import Mail
-from services.intake.mail.tables import mail_replies
+from services.intake.mail.domain.keeping import MAX_FILES_BYTES, MAX_PHOTOS
+from services.intake.mail.domain.reading import Mail, ReadingLimits
+from services.intake.mail.tables import mail_replies, mails
 from services.intake.settings import IntakeSettings
 from shared import outgoing_mail
 from shared.background import PollingLoop
@@ -38,6 +40,7 @@ TEMPLATES = jinja2.Environment(
 MAX_REFERENCES = 20  # the thread's latest; RFC 5322 lets a client trim the middle of a long one
 GIVE_UP_AFTER = timedelta(hours=12)
 LEASE = timedelta(minutes=2)
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,20 @@ class Thread:
         return cls(to, kept["sender_name"], kept["subject"], kept["message_id"], tuple(kept["references"]))
 
 
+@dataclass(frozen=True)
+class NotKept:
+    """A file of the mail the hotline did not keep, and why (the reasons of domain/keeping.py)."""
+
+    filename: str
+    why: str
+
+
 def acknowledgement(
-    thread: Thread, *, ticket_id: str, joined: bool, site: str, settings: IntakeSettings, now: datetime
-) -> EmailMessage:
-    """The reply that tells the sender their ticket's number, threaded under their mail."""
+    thread: Thread, *, ticket_id: str, joined: bool, site: str, settings: IntakeSettings, now: datetime,
+    not_kept: Sequence[NotKept] = (),
+) -> EmailMessage:  # fmt: skip
+    """The reply that tells the sender their ticket's number, threaded under their mail, and which of their
+    files were not kept and why (so that they can send them otherwise)."""
     reply = EmailMessage()
     reply["From"], reply["To"] = settings.mail_from, thread.to
     reply["Subject"] = f"[工单 {ticket_id}] 已受理：{thread.subject}"[:200]
@@ -79,7 +92,9 @@ def acknowledgement(
     reply["X-Auto-Response-Suppress"] = "All"  # Exchange and Outlook: no out-of-office to this
     body = TEMPLATES.get_template("acknowledgement.zh.txt").render(
         name=thread.name or thread.to, joined=joined, ticket_id=ticket_id, site=site,
-        hotline=settings.mail_hotline_name,
+        hotline=settings.mail_hotline_name, not_kept=not_kept, max_photos=MAX_PHOTOS,
+        max_file_mb=ReadingLimits().max_attachment_bytes // MB, max_files=ReadingLimits().max_attachments,
+        max_files_mb=MAX_FILES_BYTES // MB,
     )  # fmt: skip
     reply.set_content(body, charset="utf-8")
     return reply
@@ -92,7 +107,11 @@ async def acknowledge(
     """Queue the acknowledgement of a mail that opened (or joined) a ticket, if the hotline sends them."""
     if not settings.mail_acknowledge or not thread.to:
         return
-    reply = acknowledgement(thread, ticket_id=ticket_id, joined=joined, site=site, settings=settings, now=now)
+    listed = await connection.scalar(select(mails.c.attachments).where(mails.c.mail_id == mail_id))
+    not_kept = [NotKept(" ".join(a["filename"].split()), a["refused"]) for a in listed or () if a.get("refused")]
+    reply = acknowledgement(
+        thread, ticket_id=ticket_id, joined=joined, site=site, settings=settings, now=now, not_kept=not_kept
+    )
     await queue(connection, mail_id, ticket_id, reply, now)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Table,
     Text,
     Uuid,
@@ -69,4 +70,20 @@ mail_replies = Table(
     Column("sent_at", TIMESTAMP(timezone=True)),
     ForeignKeyConstraint(["mail_id"], ["intake.mails.mail_id"]),
     Index("ix_mail_replies_due", "send_after", postgresql_where=text("status IN ('pending', 'sending')")),
+)
+
+# The files the hotline keeps of a mail (files.py): its photos shrunk (sent to the archive as its
+# ticket's photos once the mail is on a ticket, also when the operator puts it on one later) and its other
+# files as they came, for the office; both bounded (domain/keeping.py). `number` is the file's place in
+# the mail's `attachments` list.
+mail_attachments = Table(
+    "mail_attachments",
+    metadata,
+    Column("mail_id", Uuid, primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("filename", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("is_photo", Boolean, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    ForeignKeyConstraint(["mail_id"], ["intake.mails.mail_id"]),
 )

@@ -32,6 +32,7 @@ from services.intake.mail.domain.matching import (
     tickets_referenced,
 )
 from services.intake.mail.domain.reading import Mail, ReadingLimits, read_mail
+from services.intake.mail.files import keep_files
 from services.intake.mail.mailbox_contract import MailboxPosition, RawMail, Take
 from services.intake.settings import IntakeSettings
 from services.intake.submission import submit
@@ -81,6 +82,7 @@ async def take_mail(
     mail_id = uuid4()
     outcome = await _decide(uow, mail, mail_id, settings, now)
     await rows.add(uow.connection, {**_kept(mail, raw, mail_id, mailbox, now), **asdict(outcome)})
+    await keep_files(uow, mail_id, mail, outcome, now=now)  # its photos to its ticket; the rest for the office
     if outcome.status in OPENING and outcome.ticket_id and outcome.site_code and mail.sender_verified:
         # A forged From is not answered: its owner would hear of a mail they never sent.
         await replies.acknowledge(

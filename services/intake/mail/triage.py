@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.intake.mail import replies
+from services.intake.mail import files, replies
 from services.intake.mail import repository as rows
 from services.intake.mail.taking import Outcome, customer_wrote, request_for, submit_mail
 from services.intake.settings import IntakeSettings
@@ -46,6 +46,7 @@ async def make_ticket(
     if outcome.ticket_id is None:
         raise TriageRefused(outcome.why, f"no ticket could be opened at {site_code}: {outcome.why}")
     await rows.settle(uow.connection, mail_id, **_triaged(outcome, actor, now))
+    await _send_photos(uow, mail, outcome.ticket_id)
     if mail["sender_verified"]:
         await replies.acknowledge(
             uow.connection, mail_id, replies.Thread.of_kept(mail), ticket_id=outcome.ticket_id,
@@ -69,6 +70,7 @@ async def add_to_ticket(uow: UnitOfWork, mail_id: UUID, *, ticket_id: str, actor
     )  # fmt: skip
     outcome = Outcome("noted", "operator", site, ticket_id)
     await rows.settle(uow.connection, mail_id, **_triaged(outcome, actor, now))
+    await _send_photos(uow, mail, ticket_id)
     return outcome
 
 
@@ -89,6 +91,14 @@ async def _waiting(uow: UnitOfWork, mail_id: UUID) -> dict[str, Any]:
             f"mail {mail_id} is {mail['status']}" + (f" ({mail['ticket_id']})" if mail["ticket_id"] else ""),
         )
     return mail
+
+
+async def _send_photos(uow: UnitOfWork, mail: dict[str, Any], ticket_id: str) -> None:
+    """The photos kept of the mail become the ticket's, as if it had been placed when it came."""
+    await files.send_photos(
+        uow, mail["mail_id"], ticket_id, sender=mail["sender"], sender_name=mail["sender_name"],
+        received_at=mail["received_at"],
+    )  # fmt: skip
 
 
 def _triaged(outcome: Outcome, actor: str, now: datetime) -> dict[str, Any]:
