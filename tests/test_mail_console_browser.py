@@ -62,10 +62,11 @@ async def test_the_operator_makes_a_ticket_adds_to_it_and_sets_aside(
     await keep_people(world, Person(operator, "赵敏 Zhao Min", frozenset({Role.OPERATOR})))
     stranger = f"s{uuid.uuid4().hex[:6]}@qq.com"
     ids = [f"<{uuid.uuid4().hex}@qq.com>" for _ in range(3)]
+    mark = uuid.uuid4().hex[:6]  # the subjects are this test's own in the list of mails lately received
     await imap.deliver(
-        build_mail(sender=("陌生人", stranger), subject="商场三楼的音响有杂音", words="三楼音响一直有杂音。", message_id=ids[0]),
-        build_mail(sender=("陌生人", stranger), subject="补充", words="四楼也有杂音。", message_id=ids[1]),
-        build_mail(sender=("推销", f"ad{uuid.uuid4().hex[:6]}@163.com"), subject="优惠活动", words="低价出售", message_id=ids[2]),
+        build_mail(sender=("陌生人", stranger), subject=f"商场三楼的音响有杂音 {mark}", words="三楼音响一直有杂音。", message_id=ids[0]),
+        build_mail(sender=("陌生人", stranger), subject=f"补充 {mark}", words="四楼也有杂音。", message_id=ids[1]),
+        build_mail(sender=("推销", f"ad{uuid.uuid4().hex[:6]}@163.com"), subject=f"优惠活动 {mark}", words="低价出售", message_id=ids[2]),
     )  # fmt: skip
     async with serving(world, intake={"mailboxes": [mailbox_of(imap, name="service")]}) as urls:
         mails = await _waiting(urls["intake"], ids)
@@ -93,6 +94,6 @@ async def test_the_operator_makes_a_ticket_adds_to_it_and_sets_aside(
         for mail_id in (mails[i]["mail_id"] for i in ids):
             await expect(page.locator(f'#mail-waiting article[data-mail-id="{mail_id}"]')).to_have_count(0)
         recent = page.locator("#mail-recent tbody tr")
-        await expect(recent.filter(has_text="商场三楼的音响有杂音")).to_contain_text("已建工单")
-        await expect(recent.filter(has_text="补充")).to_contain_text("作为客户留言")
-        await expect(recent.filter(has_text="优惠活动")).to_contain_text("搁置")
+        await expect(recent.filter(has_text=f"商场三楼的音响有杂音 {mark}")).to_contain_text("已建工单")
+        await expect(recent.filter(has_text=f"补充 {mark}")).to_contain_text("作为客户留言")
+        await expect(recent.filter(has_text=f"优惠活动 {mark}")).to_contain_text("搁置")
