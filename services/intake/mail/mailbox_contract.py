@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -23,6 +24,7 @@ class RawMail:
     data: bytes  # the whole mail, or only its header when it was too big to fetch (`complete` False)
     size: int  # RFC822.SIZE as the server reported it
     complete: bool
+    arrived_at: datetime | None = None  # INTERNALDATE: when the mailbox received it (a backlog's true time)
 
 
 Take = Callable[[UnitOfWork, RawMail, MailboxPosition], Awaitable[None]]
