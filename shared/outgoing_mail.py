@@ -1,11 +1,9 @@
 """Mail the suite sends (notify's notices, the e-mail hotline's acknowledgements): one way to hand a
-message to the mail server, and Message-IDs that name the ticket a mail is about, so that a customer's
-reply (its In-Reply-To or References) leads back to that ticket (services/intake/mail)."""
+message to the mail server, the settings of that server, and (shared/mail_references.py) Message-IDs that
+name the ticket a mail is about."""
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Literal
@@ -13,9 +11,9 @@ from typing import Literal
 import aiosmtplib
 from pydantic import BaseModel, Field, SecretStr
 
+from shared.mail_references import message_id as message_id  # the ids of what is sent
+
 Security = Literal["starttls", "tls", "none"]
-OWN_REFERENCE = re.compile(r"<(?:ack|notice)\.([A-Z0-9]{2,12}-\d{8}-\d{4,6})\.[0-9a-f]+@[^>]+>")
-"""A Message-ID the suite made for a mail about a ticket; its group is the ticket's number."""
 
 
 @dataclass(frozen=True)
@@ -36,17 +34,12 @@ class MailNotSent(Exception):
         self.reason = reason
 
 
-def message_id(purpose: Literal["ack", "notice"], ticket_id: str | None, domain: str) -> str:
-    """A fresh Message-ID; one about a ticket names it (`<ack.HH138-20261207-0004.5f2a…@domain>`)."""
-    unique = secrets.token_hex(8)
-    return f"<{purpose}.{ticket_id}.{unique}@{domain}>" if ticket_id else f"<{purpose}.{unique}@{domain}>"
-
-
-async def send(mail: EmailMessage, server: MailServer) -> None:
-    """Hand the mail to the server; MailNotSent says why it did not take it."""
+async def send(mail: EmailMessage, server: MailServer, *, recipients: list[str] | None = None) -> None:
+    """Hand the mail to the server (to `recipients` alone, when given, whatever its headers say);
+    MailNotSent says why it did not take it."""
     try:
         await aiosmtplib.send(
-            mail, hostname=server.host, port=server.port, username=server.username or None,
+            mail, recipients=recipients, hostname=server.host, port=server.port, username=server.username or None,
             password=server.password or None, start_tls=server.security == "starttls",
             use_tls=server.security == "tls", timeout=server.timeout,
         )  # fmt: skip

@@ -158,7 +158,7 @@ async def test_bad_mail_is_kept_with_what_was_wrong_and_the_worker_goes_on(
     assert any(p.startswith("unknown_charset") for p in became[ids[3]]["problems"]), became[ids[3]]
     assert "incomplete" in became[ids[4]]["problems"]  # over INTAKE_MAIL_MAX_BYTES: its header only
     forged = became[ids[5]]
-    assert (forged["sender_verified"], forged["status"]) == (False, "opened")
+    assert (forged["sender_verified"], forged["status"], forged["why"]) == (False, "unmatched", "sender_unverified")
     assert became[ids[6]]["status"] == "opened"  # after all of them, the worker still takes mail
 
     async def acknowledged() -> set[str]:

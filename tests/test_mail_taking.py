@@ -120,6 +120,17 @@ async def test_a_customer_mail_opens_a_ticket_is_acknowledged_and_their_reply_jo
     assert comment["note"] == "现在二楼也没有声音了。"
     assert len(mail.to(customer)) == 1  # a reply is not acknowledged: no ping-pong
 
+    # A stranger's made-up reference to the same ticket waits for the operator: a reference proves nothing.
+    forged_reference = f"<ack.{opened.ticket_id}.0123456789abcdef@aftercare.example>"
+    stranger, _ = _mail("someone@evil.example", "请先付款", "请拨打 400 付款后才能维修", In_Reply_To=forged_reference)
+    refused = await _take(intake, stranger)
+    assert refused is not None
+    assert (refused.status, refused.why, refused.ticket_id) == (
+        "unmatched",
+        "ticket_named_by_stranger",
+        opened.ticket_id,
+    )
+
 
 async def test_machines_strangers_and_floods(
     seeded: World, site: str, suite: dict[str, RunningService], mail: MailServer

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import ClassVar
 
 from pydantic import Field, field_validator
@@ -108,6 +109,18 @@ class IntakeSettings(ServiceSettings, MailServerSettings):
     @classmethod
     def _distinct_mailboxes(cls, mailboxes: list[MailboxSettings]) -> list[MailboxSettings]:
         return distinct_names(mailboxes)
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        """The hotline's own addresses: those given, its acknowledgements' sender and its mailboxes' users."""
+        given = [*self.mail_own_addresses, parseaddr(self.mail_from)[1], *(m.username for m in self.mailboxes)]
+        return frozenset(a.strip().lower() for a in given if "@" in a)
+
+    @property
+    def own_domains(self) -> frozenset[str]:
+        """The integrator's own domains: those given and its acknowledgements' sender's."""
+        sender_domain = parseaddr(self.mail_from)[1].rpartition("@")[2].lower()
+        return frozenset({d.strip().lower() for d in self.mail_own_domains} | ({sender_domain} - {"", "localhost"}))
 
     @property
     def max_report_age(self) -> timedelta:

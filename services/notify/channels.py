@@ -76,6 +76,7 @@ class Email:
         mail["From"], mail["To"], mail["Subject"] = settings.mail_from, message.address, message.subject
         # A reply to a notice about a ticket finds that ticket at the e-mail hotline (shared/outgoing_mail.py).
         mail["Message-ID"] = outgoing_mail.message_id("notice", message.ticket_id, "aftercare")
+        mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: an out-of-office never answers it
         mail.set_content(message.body)
         try:
             await outgoing_mail.send(mail, server)

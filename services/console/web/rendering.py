@@ -114,6 +114,7 @@ LABELS = {
     "mail_why_no_subsystem": N_("the words name no system, or several"),
     "mail_why_ticket_named_by_stranger": N_("names a ticket, from a sender its site does not know"),
     "mail_why_our_own": N_("sent by the hotline itself"),
+    "mail_why_sender_unverified": N_("the sender may be forged (its envelope is of another domain)"),
     "mail_why_no_sender": N_("no sender"),
     "mail_why_auto_submitted": N_("sent by a machine (an automatic reply)"),
     "mail_why_bounce": N_("a delivery failure report"),

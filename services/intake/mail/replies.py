@@ -55,14 +55,19 @@ class Thread:
 
     @classmethod
     def of(cls, mail: Mail) -> Thread:
-        to = mail.reply_to.email if mail.reply_to and mail.reply_to.email else mail.sender.email
+        """To the sender; to their Reply-To only within their own domain (an unverified Reply-To elsewhere
+        would make the hotline mail anyone)."""
+        to = mail.sender.email
+        if mail.reply_to and mail.reply_to.email and _domain(mail.reply_to.email) == _domain(to):
+            to = mail.reply_to.email
         earlier = tuple(r for r in (*mail.references, mail.in_reply_to) if r)
         return cls(to, mail.sender.name, mail.subject, mail.message_id, tuple(dict.fromkeys(earlier)))
 
     @classmethod
     def of_kept(cls, kept: dict[str, Any]) -> Thread:
         """From the mail as the hotline keeps it (repository.mail)."""
-        to = kept["reply_to"] or kept["sender"]
+        reply_to, to = kept["reply_to"], kept["sender"]
+        to = reply_to if reply_to and _domain(reply_to) == _domain(to) else to
         return cls(to, kept["sender_name"], kept["subject"], kept["message_id"], tuple(kept["references"]))
 
 
@@ -74,9 +79,13 @@ class NotKept:
     why: str
 
 
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
 def acknowledgement(
     thread: Thread, *, ticket_id: str, joined: bool, site: str, settings: IntakeSettings, now: datetime,
-    not_kept: Sequence[NotKept] = (),
+    not_kept: Sequence[NotKept] = (), incomplete: bool = False,
 ) -> EmailMessage:  # fmt: skip
     """The reply that tells the sender their ticket's number, threaded under their mail, and which of their
     files were not kept and why (so that they can send them otherwise)."""
@@ -92,7 +101,8 @@ def acknowledgement(
     reply["X-Auto-Response-Suppress"] = "All"  # Exchange and Outlook: no out-of-office to this
     body = TEMPLATES.get_template("acknowledgement.zh.txt").render(
         name=thread.name or thread.to, joined=joined, ticket_id=ticket_id, site=site,
-        hotline=settings.mail_hotline_name, not_kept=not_kept, max_photos=MAX_PHOTOS,
+        hotline=settings.mail_hotline_name, not_kept=not_kept, max_photos=MAX_PHOTOS, incomplete=incomplete,
+        max_mail_mb=settings.mail_max_bytes // MB,
         max_file_mb=ReadingLimits().max_attachment_bytes // MB, max_files=ReadingLimits().max_attachments,
         max_files_mb=MAX_FILES_BYTES // MB,
     )  # fmt: skip
@@ -102,7 +112,7 @@ def acknowledgement(
 
 async def acknowledge(
     connection: AsyncConnection, mail_id: Any, thread: Thread, *, ticket_id: str, joined: bool, site: str,
-    settings: IntakeSettings, now: datetime,
+    settings: IntakeSettings, now: datetime, incomplete: bool = False,
 ) -> None:  # fmt: skip
     """Queue the acknowledgement of a mail that opened (or joined) a ticket, if the hotline sends them."""
     if not settings.mail_acknowledge or not thread.to:
@@ -110,7 +120,14 @@ async def acknowledge(
     listed = await connection.scalar(select(mails.c.attachments).where(mails.c.mail_id == mail_id))
     not_kept = [NotKept(" ".join(a["filename"].split()), a["refused"]) for a in listed or () if a.get("refused")]
     reply = acknowledgement(
-        thread, ticket_id=ticket_id, joined=joined, site=site, settings=settings, now=now, not_kept=not_kept
+        thread,
+        ticket_id=ticket_id,
+        joined=joined,
+        site=site,
+        settings=settings,
+        now=now,
+        not_kept=not_kept,
+        incomplete=incomplete,
     )
     await queue(connection, mail_id, ticket_id, reply, now)
 
@@ -154,7 +171,7 @@ class ReplySender(PollingLoop):
             return Failure("no mail server is configured (INTAKE_SMTP_HOST)", final=True)
         reply = message_from_string(row.message, policy=policy.default)
         try:
-            await outgoing_mail.send(reply, server)
+            await outgoing_mail.send(reply, server, recipients=[row.to_address])  # one, whatever the headers say
         except outgoing_mail.MailNotSent as refused:
             return Failure(refused.reason)
         return None

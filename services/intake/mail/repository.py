@@ -96,6 +96,14 @@ async def ticket_site(connection: AsyncConnection, ticket_id: str) -> str | None
     return site
 
 
+async def reporter_address(connection: AsyncConnection, ticket_id: str) -> str | None:
+    """The e-mail address the ticket's reporter gave (the one its acknowledgement went to), lower-cased."""
+    address = await connection.scalar(
+        select(service_requests.c.reporter["email"].astext).where(service_requests.c.ticket_id == ticket_id)
+    )
+    return str(address).lower() if address else None
+
+
 async def subsystems_of(connection: AsyncConnection, site_code: str) -> list[dict[str, Any]]:
     rows = await connection.execute(
         select(subsystems.c.code, subsystems.c.name, subsystems.c.local_name).where(subsystems.c.site_code == site_code)

@@ -38,7 +38,7 @@ mails = Table(
     Column("references", ARRAY(Text), nullable=False, server_default="{}"),  # In-Reply-To, then References
     Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # name, type, size, refused
     Column("problems", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
     # opened (a ticket), noted (on its ticket), grouped (a flood's mail noted on the sender's open ticket),
     # unmatched (waits for the operator), ignored (a machine's, or our own), dismissed (by the operator)
     Column("status", Text, nullable=False),

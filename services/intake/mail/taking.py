@@ -47,10 +47,12 @@ from shared.contracts import (
 )
 from shared.contracts.intake import MAX_DESCRIPTION
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
+from shared.mail_references import OWN_REFERENCE
 from shared.messaging.unit_of_work import UnitOfWork
 
 FLOOD_WINDOW = timedelta(hours=1)
 OPENING = frozenset({"opened", "joined"})  # what the sender is told of by an acknowledgement
+PLACED = frozenset({"opened", "joined", "noted", "grouped"})  # on a ticket of the sender's own
 SENT_AT_TRUSTED_WITHIN = timedelta(days=1)  # a mail's Date further from its arrival is the sender's clock
 
 
@@ -74,21 +76,21 @@ def taker(settings: IntakeSettings) -> Take:
 async def take_mail(
     uow: UnitOfWork, raw: RawMail, *, mailbox: str, settings: IntakeSettings, now: datetime
 ) -> Outcome | None:
-    """Keep the mail and act on it; None if a mail of its Message-ID was taken before (from any mailbox)."""
+    """Keep the mail and act on it; None if a mail of its Message-ID was taken before (from any mailbox).
+    The mail's moment is when the mailbox received it (a backlog read days later keeps its own time)."""
     mail = read_mail(raw.data, limits=ReadingLimits(), complete=raw.complete)
     await rows.serialise_on(uow.connection, mail.message_id)  # the same mail in two mailboxes at once
     if await rows.known(uow.connection, mail.message_id):
         return None
-    mail_id = uuid4()
-    outcome = await _decide(uow, mail, mail_id, settings, now)
-    await rows.add(uow.connection, {**_kept(mail, raw, mail_id, mailbox, now), **asdict(outcome)})
-    await keep_files(uow, mail_id, mail, outcome, now=now)  # its photos to its ticket; the rest for the office
-    if outcome.status in OPENING and outcome.ticket_id and outcome.site_code and mail.sender_verified:
-        # A forged From is not answered: its owner would hear of a mail they never sent.
+    mail_id, arrived = uuid4(), min(raw.arrived_at or now, now)
+    outcome = await _decide(uow, mail, mail_id, settings, arrived)
+    await rows.add(uow.connection, {**_kept(mail, raw, mail_id, mailbox, arrived), **asdict(outcome)})
+    await keep_files(uow, mail_id, mail, outcome, now=arrived)  # its photos to its ticket; the rest for the office
+    if outcome.status in OPENING and outcome.ticket_id and outcome.site_code:
         await replies.acknowledge(
             uow.connection, mail_id, replies.Thread.of(mail), ticket_id=outcome.ticket_id,
             joined=outcome.status == "joined", site=await rows.site_name(uow.connection, outcome.site_code),
-            settings=settings, now=now,
+            incomplete=not raw.complete, settings=settings, now=now,
         )  # fmt: skip
     return outcome
 
@@ -97,19 +99,23 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
     connection, sender = uow.connection, mail.sender.email
     if mail.automatic:
         return Outcome("ignored", mail.automatic)
-    if not sender or sender in {a.lower() for a in settings.mail_own_addresses}:
-        return Outcome("ignored", "our_own" if sender else "no_sender")
-    directory = SiteDirectory(await rows.addresses_by_site(connection), frozenset(settings.mail_own_domains))
-    answered = await _ticket_answered(connection, mail, directory)
-    if answered is not None:
-        return answered if answered.status == "unmatched" else await _note(uow, mail, mail_id, answered, now)
+    if not sender:
+        return Outcome("ignored", "no_sender")
+    if sender in settings.own_addresses or OWN_REFERENCE.fullmatch(mail.message_id):
+        return Outcome("ignored", "our_own")  # the hotline's or notify's own mail come back: never a loop
     recent = await rows.recent_from(connection, sender, now - FLOOD_WINDOW)
-    if len(recent) >= settings.mail_throttle_after:
+    if len(recent) >= settings.mail_throttle_after:  # before anything else: a flood of replies is a flood
         if len(recent) == settings.mail_throttle_after:  # the first held back: the managers hear of it once
             site = next((m["site_code"] for m in recent if m["site_code"]), None)
             uow.publish(flood_notice(sender, site, len(recent) + 1, now), correlation_id=f"mail-flood:{sender}")
         return Outcome("throttled", "flood")  # how many, the list of the sender's mails shows
-    latest = next((m for m in recent if m["ticket_id"]), None)
+    if not mail.sender_verified:  # a forged From would open tickets in a known contact's name
+        return Outcome("unmatched", "sender_unverified")
+    directory = SiteDirectory(await rows.addresses_by_site(connection), frozenset(settings.own_domains))
+    answered = await _ticket_answered(connection, mail, directory)
+    if answered is not None:
+        return answered if answered.status == "unmatched" else await _note(uow, mail, mail_id, answered, now)
+    latest = next((m for m in recent if m["ticket_id"] and m["status"] in PLACED), None)
     if len(recent) >= settings.mail_group_after and latest is not None:
         site = await rows.ticket_site(connection, latest["ticket_id"])
         grouped = Outcome("grouped", "flood", site, latest["ticket_id"])
@@ -121,15 +127,16 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
 
 
 async def _ticket_answered(connection: Any, mail: Mail, directory: SiteDirectory) -> Outcome | None:
-    """The ticket the mail answers, if intake knows it (a stranger naming a number: unmatched)."""
+    """The ticket the mail answers, if intake knows it: only from its reporter or someone its site knows
+    (a reference or a number is easily made up: a stranger's waits for the operator)."""
     references = [r for r in (mail.in_reply_to, *mail.references) if r]
+    sender = mail.sender.email
     for ticket_id, how in tickets_referenced(mail.subject, references):
         site = await rows.ticket_site(connection, ticket_id)
         if site is None:
             continue
-        sender = mail.sender.email
         known = site in directory.sites_of_address(sender) | directory.sites_of_domain(sender.rpartition("@")[2])
-        if how == "subject" and not known:
+        if not known and sender != await rows.reporter_address(connection, ticket_id):
             return Outcome("unmatched", "ticket_named_by_stranger", site, ticket_id)
         return Outcome("noted", how, site, ticket_id)
     return None

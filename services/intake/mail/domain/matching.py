@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from shared.outgoing_mail import OWN_REFERENCE  # the suite's Message-IDs name their ticket
+from shared.mail_references import TICKET_REFERENCE  # the suite's Message-IDs name their ticket
 
 # A ticket's number: its site's code, the day it was reported and its sequence (HH138-20261127-0001).
 TICKET_NUMBER = re.compile(r"(?<![A-Z0-9-])([A-Z0-9]{2,12}-\d{8}-\d{4,6})(?![A-Z0-9])")
@@ -74,7 +74,7 @@ def tickets_referenced(subject: str, references: Iterable[str]) -> list[tuple[st
     """The tickets a mail may answer, and how it says so, most telling first: a reference to a mail the
     suite sent about one (`reference`: only whoever received that mail knows it), then the numbers in its
     subject (`subject`; a number shaped like one may be something else: the caller keeps the known)."""
-    found = [(m[1], "reference") for r in references if (m := OWN_REFERENCE.fullmatch(r.strip()))]
+    found = [(m[1], "reference") for r in references if (m := TICKET_REFERENCE.fullmatch(r.strip()))]
     found += [(number, "subject") for number in TICKET_NUMBER.findall(subject.upper())]
     return list(dict.fromkeys(found))
 

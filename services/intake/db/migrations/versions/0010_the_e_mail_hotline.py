@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("references", ARRAY(sa.Text()), nullable=False, server_default="{}"),
         sa.Column("attachments", JSONB(), nullable=False, server_default=sa.text("'[]'::jsonb")),
         sa.Column("problems", ARRAY(sa.Text()), nullable=False, server_default="{}"),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("why", sa.Text()),
         sa.Column("site_code", sa.Text()),
