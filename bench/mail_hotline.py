@@ -63,6 +63,12 @@ def _new_mail(n: int, domain: str) -> bytes:
     )  # fmt: skip
 
 
+async def _statuses(intake: RunningService) -> dict[str, int]:
+    async with intake.runtime.database.engine.connect() as connection:
+        counted = await connection.execute(select(mails.c.status, func.count()).group_by(mails.c.status))
+        return dict(counted.tuples().all())
+
+
 async def _fill(server: Dovecot, folder: str, mails: list[bytes]) -> None:
     async with server.client() as imap:
         await imap.create(folder)
@@ -98,12 +104,13 @@ async def main(new: int, replies: int) -> None:
                     await server.deliver(*answers, folder="Backlog")
                     started = time.perf_counter()
                     reply_seconds = await _taken(intake, new + replies, started)
+                    became = await _statuses(intake)
                 total = new + replies
                 print(f"e-mail hotline, {new} new mails then {replies} replies, from a Dovecot mailbox through intake:")
                 print(f"  new mails -> tickets: {new / new_seconds:,.1f} mails/s ({new_seconds:.1f} s)")
                 print(f"  replies -> comments:  {replies / reply_seconds:,.1f} mails/s ({reply_seconds:.1f} s)")
                 print(f"  all {total}: {total / (new_seconds + reply_seconds):,.1f} mails/s")
-                print(f"  acknowledgements sent so far: {len(smtp.messages)}")
+                print(f"  what they became: {became}; acknowledgements sent so far: {len(smtp.messages)}")
     finally:
         await asyncio.to_thread(destroy_world, world)
 

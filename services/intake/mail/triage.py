@@ -39,7 +39,7 @@ async def make_ticket(
     mail = await _waiting(uow, mail_id)
     request = request_for(
         site_code, subsystem, None, message_id=mail["message_id"], subject=mail["subject"], words=mail["words"],
-        sender=mail["sender"], sender_name=mail["sender_name"], reported_at=mail["received_at"], kind=kind,
+        sender=mail["sender"], sender_name=mail["sender_name"], reported_at=_reported(mail, settings, now), kind=kind,
         priority=priority,
     )  # fmt: skip
     outcome = await submit_mail(uow, request, settings, now, how="operator")
@@ -99,6 +99,13 @@ async def _send_photos(uow: UnitOfWork, mail: dict[str, Any], ticket_id: str) ->
         uow, mail["mail_id"], ticket_id, sender=mail["sender"], sender_name=mail["sender_name"],
         received_at=mail["received_at"],
     )  # fmt: skip
+
+
+def _reported(mail: dict[str, Any], settings: IntakeSettings, now: datetime) -> datetime:
+    """When the customer wrote: the mail's arrival, unless it waited longer than a report may be old (its
+    clocks then start when the operator makes it a ticket, rather than the ticket being refused)."""
+    arrived: datetime = mail["received_at"]
+    return arrived if now - arrived < settings.max_report_age else now
 
 
 def _triaged(outcome: Outcome, actor: str, now: datetime) -> dict[str, Any]:
