@@ -44,7 +44,11 @@ GUESSES = ("utf-8", "gb18030", "big5hkscs")  # unlabelled 8-bit text from Chines
 MAX_HEADER_CHARS = 20_000  # a header longer than this is cut before it is decoded
 STRAY_BYTES = 3  # a text with no more bad bytes than this (or 1 in 200) keeps its label, with U+FFFD
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff\ud800-\udfff]")
+# Controls, zero-width marks, and the bidirectional controls (U+061C, U+200E/F, U+202A-E, U+2066-9): these
+# turn what the console shows around ("invoice\u202egpj.exe" shows as "invoiceexe.jpg").
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def codec_for(label: str | None) -> str | None:
@@ -94,7 +98,8 @@ def decode_text(data: bytes, label: str | None, problems: list[str]) -> str:
 
 
 def clean(text: str) -> str:
-    """Text without NULs, other control characters and zero-width marks (newlines and tabs kept)."""
+    """Text without NULs, other control characters, zero-width marks and bidirectional controls (newlines and
+    tabs kept)."""
     return _CONTROL.sub("", text)
 
 
@@ -106,7 +111,7 @@ def _printable(label: str) -> str:
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
 
 
-def _unencoded(text: str) -> str:
+def unencoded(text: str) -> str:
     """Unencoded header text; the parser kept 8-bit bytes as surrogate escapes, which are guessed here."""
     try:
         data = text.encode("utf-8", errors="surrogateescape")
@@ -144,7 +149,7 @@ def decode_header(value: str | None, problems: list[str]) -> str:
         between = value[position : match.start()]
         if between and not (pending and between.isspace()):
             flush()
-            pieces.append(_unencoded(between))
+            pieces.append(unencoded(between))
         data = _word_bytes(match.group(2), match.group(3))
         if data is None:
             flush()
@@ -154,7 +159,7 @@ def decode_header(value: str | None, problems: list[str]) -> str:
             pending.append((match.group(1), data))
         position = match.end()
     flush()
-    pieces.append(_unencoded(value[position:]))
+    pieces.append(unencoded(value[position:]))
     return clean(re.sub(r"\s*[\r\n]+\s*", " ", "".join(pieces)))
 
 

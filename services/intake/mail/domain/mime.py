@@ -50,7 +50,15 @@ def parse(raw: bytes, problems: list[str]) -> Message:
         return Message()
 
 
-def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
+def walk(
+    message: Message,
+    problems: list[str],
+    *,
+    max_bytes: int,
+    max_plain_chars: int = 1_000_000,
+    max_html_chars: int = 1_000_000,
+) -> Walked:
+    """The mail's parts: its texts within their bounds (together, not each), its files."""
     headers: dict[str, list[str]] = {}
     for name, value in message.raw_items():
         headers.setdefault(str(name).strip().lower(), []).append(str(value))
@@ -78,7 +86,7 @@ def walk(message: Message, problems: list[str], *, max_bytes: int) -> Walked:
             if repaired:
                 stack.extend(reversed(repaired))
                 continue
-            _leaf(part, walked, problems, max_bytes=max_bytes)
+            _leaf(part, walked, problems, max_bytes=max_bytes, max_chars=(max_plain_chars, max_html_chars))
         except Exception:  # one unreadable part does not cost the others, and is listed, refused
             problems.append("unreadable_part")
             name = f"attachment-{len(walked.files) + 1}.bin"
@@ -108,20 +116,30 @@ def _with_the_boundary_used(part: Message) -> list[Message]:
     return [child for child in children if isinstance(child, Message)]
 
 
-def _leaf(part: Message, walked: Walked, problems: list[str], *, max_bytes: int) -> None:
+def _leaf(part: Message, walked: Walked, problems: list[str], *, max_bytes: int, max_chars: tuple[int, int]) -> None:
     content_type = _safe(lambda: part.get_content_type(), "application/octet-stream")
     disposition = _safe(lambda: part.get_content_disposition(), None)
     filename = _filename(part, problems)
     maintype, _, subtype = content_type.partition("/")
     if maintype == "multipart":  # a multipart without a usable boundary: its bytes are the body text
-        walked.plain.append(clean(guess_text(_payload(part))))
+        _add_text(walked.plain, guess_text(_payload(part)), max_chars[0])
         return
     if maintype == "text" and subtype in ("plain", "html") and disposition != "attachment" and not filename:
         label = _safe(lambda: part.get_content_charset(), None)
-        text = clean(decode_text(_payload(part), label, problems))
-        (walked.plain if subtype == "plain" else walked.html).append(text)
+        text = decode_text(_payload(part), label, problems)
+        if subtype == "plain":
+            _add_text(walked.plain, text, max_chars[0])
+        else:
+            _add_text(walked.html, text, max_chars[1])
         return
     walked.files.append(_found(part, content_type, filename or f"attachment-{len(walked.files) + 1}.bin", max_bytes))
+
+
+def _add_text(texts: list[str], text: str, max_chars: int) -> None:
+    """`text` cleaned, cut to what the texts before it left of `max_chars`: what is read after is bounded."""
+    room = max_chars - sum(len(kept) for kept in texts)
+    if room > 0:
+        texts.append(clean(text[:room]))
 
 
 def _found(part: Message, content_type: str, filename: str, max_bytes: int) -> Found:

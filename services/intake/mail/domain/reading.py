@@ -14,18 +14,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from services.intake.mail.domain.addresses import MAX_ADDRESSES, Address, addresses, return_path
 from services.intake.mail.domain.attachments import admit
 from services.intake.mail.domain.charsets import clean, decode_header
 from services.intake.mail.domain.html_text import html_to_text, take_marks, tidy
 from services.intake.mail.domain.machines import Envelope, automatic_reason, sender_verified
 from services.intake.mail.domain.mime import Walked, parse, walk
 from services.intake.mail.domain.trimming import is_forward, new_words
-
-
-@dataclass(frozen=True)
-class Address:
-    email: str  # lower-cased addr-spec; "" if the header had none that could be read
-    name: str = ""  # the display name, decoded
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,17 @@ class ReadingLimits:
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 10
     max_text_chars: int = 100_000  # the whole body as text
+
+    @property
+    def read_chars(self) -> int:
+        """The body text read at most: the bound with a margin (tidying shortens it). Trimming and HTML's
+        conversion cost time with the text's length, so a body of 20 MB is cut before them, not after."""
+        return 2 * self.max_text_chars
+
+    @property
+    def read_html_chars(self) -> int:
+        """The HTML read at most: markup is many times its text (Outlook's styles)."""
+        return 10 * self.max_text_chars
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Mail:
     sender_verified: bool = True
     problems: tuple[str, ...] = field(default=())  # what could not be read (unknown_charset:x, malformed_mime)
     # The problems' names: incomplete (only the header was fetched), empty_body, no_message_id, no_sender,
-    # no_date, invalid_date, long_subject, duplicate_header:<name>, unknown_charset:<label>,
+    # no_date, invalid_date, long_subject, duplicate_header:<name>, bad_address:<header>, unknown_charset:<label>,
     # undecodable_text:<codec>, malformed_encoded_word, malformed_mime[:<defect>], too_many_parts,
     # unreadable_part, long_text, long_words, unreadable.
 
@@ -80,7 +86,6 @@ class Mail:
 SINGLE_HEADERS = ("from", "subject", "date", "message-id", "to", "cc", "in-reply-to", "references")
 MAX_ID_CHARS = 998  # RFC 5322's line length
 MAX_REFERENCES = 100  # the newest are kept: a thread's reply finds its ticket by the last ones
-MAX_ADDRESSES = 100
 MAX_PROBLEMS = 20
 _ANGLED = re.compile(r"<[^<>]+>")
 
@@ -103,7 +108,13 @@ def read_mail(raw: bytes, *, limits: ReadingLimits = ReadingLimits(), complete: 
 
 
 def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]) -> Mail:
-    walked = walk(parse(bytes(raw), problems), problems, max_bytes=limits.max_attachment_bytes)
+    walked = walk(
+        parse(bytes(raw), problems),
+        problems,
+        max_bytes=limits.max_attachment_bytes,
+        max_plain_chars=limits.read_chars,
+        max_html_chars=limits.read_html_chars,
+    )
     headers = walked.headers
     problems += [f"duplicate_header:{name}" for name in SINGLE_HEADERS if len(headers.get(name, ())) > 1]
 
@@ -114,17 +125,17 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
     if len(subject) > limits.max_subject_chars:
         subject = subject[: limits.max_subject_chars].rstrip()
         problems.append("long_subject")
-    senders = _addresses(headers.get("from", [])[:1], problems)
+    senders = addresses(headers.get("from", [])[:1], "from", problems)
     sender = senders[0] if senders else Address("")
     if not sender.email:
         problems.append("no_sender")
-    replies = _addresses(headers.get("reply-to", [])[:1], problems)
-    return_path = _return_path(headers.get("return-path", [])[:1])
+    replies = addresses(headers.get("reply-to", [])[:1], "reply-to", problems)
+    envelope_sender = return_path(headers.get("return-path", [])[:1], problems)
     message_id = _message_id(headers.get("message-id", [""])[0])
     if message_id is None:
         message_id = _made_up_id(raw)
         problems.append("no_message_id")
-    text, words, shown, shown_in_words = _body(walked, subject, complete, problems)
+    text, words, shown, shown_in_words = _body(walked, subject, complete, limits.read_chars, problems)
     text, words = (
         _bounded_text(text, limits.max_text_chars, "long_text", problems),
         _bounded_text(words, limits.max_words_chars, "long_words", problems),
@@ -141,7 +152,7 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
         content_type=walked.content_type,
         report_type=walked.report_type,
         sender=sender.email,
-        return_path=return_path,
+        return_path=envelope_sender,
         subject=subject,
     )
     return Mail(
@@ -149,9 +160,9 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
         subject=subject,
         sender=sender,
         reply_to=replies[0] if replies and replies[0].email else None,
-        return_path=return_path,
-        to=tuple(a.email for a in _addresses(headers.get("to", []), problems) if a.email)[:MAX_ADDRESSES],
-        cc=tuple(a.email for a in _addresses(headers.get("cc", []), problems) if a.email)[:MAX_ADDRESSES],
+        return_path=envelope_sender,
+        to=tuple(a.email for a in addresses(headers.get("to", []), "to", problems) if a.email)[:MAX_ADDRESSES],
+        cc=tuple(a.email for a in addresses(headers.get("cc", []), "cc", problems) if a.email)[:MAX_ADDRESSES],
         sent_at=_date(headers.get("date", [None])[0], problems),
         in_reply_to=_message_id(headers.get("in-reply-to", [""])[0]),
         references=tuple(_ANGLED.findall(re.sub(r"\s+", "", " ".join(headers.get("references", [])))))[
@@ -172,13 +183,13 @@ def _read(raw: bytes, limits: ReadingLimits, complete: bool, problems: list[str]
             for d in decisions
         ),
         automatic=automatic_reason(envelope),
-        sender_verified=sender_verified(sender.email, return_path, headers.get("authentication-results", [])),
+        sender_verified=sender_verified(sender.email, envelope_sender, headers.get("authentication-results", [])),
         problems=_bounded(problems),
     )
 
 
 def _body(
-    walked: Walked, subject: str, complete: bool, problems: list[str]
+    walked: Walked, subject: str, complete: bool, read_chars: int, problems: list[str]
 ) -> tuple[str, str, frozenset[str], frozenset[str]]:
     """The text, the new words, the inline pictures the HTML shows, and those it shows in the new words.
 
@@ -190,13 +201,13 @@ def _body(
         problems.append("incomplete")
         return "", "", frozenset(), frozenset()
     forward = is_forward(subject)
-    plain = tidy("\n\n".join(walked.plain))
+    plain = tidy("\n\n".join(walked.plain)[:read_chars])
     html = "\n".join(walked.html)
     shown: frozenset[str] = frozenset()
     shown_in_words: frozenset[str] = frozenset()
     html_text = html_words = ""
     if html.strip():
-        marked = html_to_text(html)
+        marked = clean(html_to_text(html))[:read_chars]  # clean: the HTML's entities can write controls
         html_text, shown = take_marks(marked)
         html_words, shown_in_words = take_marks(new_words(marked, forward=forward))
     text = plain or html_text
@@ -204,27 +215,6 @@ def _body(
     if not text:
         problems.append("empty_body")
     return text, words, shown, shown_in_words
-
-
-def _addresses(values: list[str], problems: list[str]) -> list[Address]:
-    try:
-        pairs = email.utils.getaddresses(values)
-    except Exception:
-        pairs = [("", found) for value in values for found in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", value)]
-    found = []
-    for name, address in pairs[:MAX_ADDRESSES]:
-        spec = clean(re.sub(r"\s+", "", decode_header(address, problems))).lower().strip("<>")
-        spec = spec if "@" in spec else ""  # a display name alone, or an unreadable address
-        found.append(Address(email=spec, name=re.sub(r"\s+", " ", decode_header(name, problems)).strip()[:200]))
-    return found
-
-
-def _return_path(values: list[str]) -> str | None:
-    if not values:
-        return None
-    value = re.sub(r"\s+", "", clean(values[0]))
-    angled = re.search(r"<([^<>]*)>", value)
-    return (angled.group(1) if angled else value).lower()[:MAX_ID_CHARS]
 
 
 def _message_id(value: str) -> str | None:

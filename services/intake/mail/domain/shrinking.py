@@ -5,7 +5,7 @@ pixels. A ticket's report shows them at a few centimetres, and a message on the 
 so each becomes a JPEG turned upright, in RGB, at most MAX_SIDE pixels a side, its quality stepped down
 (and at last its size) until it fits the bound. Its metadata (the phone, the place it was taken) is not
 carried over. A picture Pillow cannot read (HEIC, a cut-off file) is refused as `unreadable`; one of more
-pixels than MAX_PIXELS as `too_big` before it is decoded (a small PNG can unpack to gigabytes).
+pixels than its format's bound as `too_big` before it is decoded (a 260 kB PNG can unpack to gigabytes).
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ import io
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 1600  # as the engineer's phone resizes its photos (the archive takes up to 4096)
-MAX_PIXELS = 64_000_000  # a 64 MP camera's photo; more is not a photo to decode in a mail worker
+# A JPEG is decoded scaled down (draft mode: 1/2 to 1/8 of its sides), so a 64 MP camera's photo costs
+# what 4-16 MP cost; any other format (PNG, WebP, GIF, TIFF) is decoded whole, in a few bytes a pixel: 24 MP
+# is a 6K screen's screenshot or a phone's long one, and costs at most ~100 MB.
+MAX_JPEG_PIXELS = 64_000_000
+MAX_PIXELS = 24_000_000
 QUALITIES = (85, 75, 65, 55, 45)
 SMALLEST_SIDE = 320  # a picture that fits only smaller than this is not worth keeping
 
@@ -33,7 +37,7 @@ def shrunk(data: bytes, *, max_bytes: int, max_side: int = MAX_SIDE) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             width, height = opened.size
-            if width * height > MAX_PIXELS:
+            if width * height > (MAX_JPEG_PIXELS if opened.format == "JPEG" else MAX_PIXELS):
                 raise NotShrunk("too_big", f"{width}x{height} pixels")
             # A JPEG decodes at 1/2, 1/4 or 1/8 of its size when that still covers `max_side`: cheaper.
             opened.draft("RGB", (max_side, max_side))
