@@ -142,10 +142,17 @@ class Dovecot:
             with contextlib.suppress(Exception):
                 await imap.logout()
 
-    async def deliver(self, *mails: bytes, folder: str = "INBOX", security: Security = "none") -> None:
+    async def deliver(
+        self,
+        *mails: bytes,
+        folder: str = "INBOX",
+        security: Security = "none",
+        arrived_at: datetime.datetime | None = None,
+    ) -> None:
+        """Put `mails` in `folder`, received (INTERNALDATE) at `arrived_at` if given, else now."""
         async with self.client(security) as imap:
             for mail in mails:
-                await imap.append(folder, mail)
+                await imap.append(folder, mail, internal_date=arrived_at)
 
 
 @contextmanager
@@ -160,7 +167,7 @@ def dovecot(*, tls: str = "no") -> Iterator[Dovecot]:
         home=home, port=free_port(), username=f"service{uuid.uuid4().hex[:6]}", password=f"pw-{uuid.uuid4().hex}",
         ca_file=home / "ca.pem", tls_port=0 if tls == "no" else free_port(),
     )  # fmt: skip
-    _certificates(home)
+    write_certificates(home)
     (home / "passwd").write_text(f"{server.username}:{{PLAIN}}{server.password}\n")
     (home / "dovecot.conf").write_text(
         CONFIG.format(
@@ -198,7 +205,7 @@ def _answers(port: int) -> bool:
     return False
 
 
-def _certificates(home: Path) -> None:
+def write_certificates(home: Path) -> None:
     """A test CA (ca.pem) and the server's certificate for 127.0.0.1 and localhost signed by it."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())

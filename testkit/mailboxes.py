@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, LargeBinary, MetaData, Table, Text, insert, select, text
+from sqlalchemy import TIMESTAMP, BigInteger, Boolean, Column, LargeBinary, MetaData, Table, Text, insert, select, text
 
 import services
 from services.intake.mail.mailbox import MailboxWorker
@@ -47,7 +47,7 @@ class Takings:
         row = {
             "mailbox": position.mailbox, "folder": position.folder, "uidvalidity": position.uidvalidity,
             "uid": position.uid, "message_id": message_id_of(raw.data), "size": raw.size, "complete": raw.complete,
-            "data": raw.data,
+            "data": raw.data, "arrived_at": raw.arrived_at,
         }  # fmt: skip
         await uow.connection.execute(insert(self.table).values(row))
 
@@ -67,7 +67,7 @@ async def takings(world: World) -> AsyncIterator[Takings]:
         "taken", MetaData(schema=schema),
         Column("mailbox", Text), Column("folder", Text), Column("uidvalidity", BigInteger), Column("uid", BigInteger),
         Column("message_id", Text), Column("size", BigInteger), Column("complete", Boolean),
-        Column("data", LargeBinary),
+        Column("data", LargeBinary), Column("arrived_at", TIMESTAMP(timezone=True)),
     )  # fmt: skip
     engine = create_engine(world.database_url, pool_size=1)
     try:

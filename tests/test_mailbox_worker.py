@@ -7,6 +7,7 @@ import email
 import email.policy
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -147,6 +148,17 @@ async def test_a_mail_over_the_size_limit_arrives_as_its_header_only(world: Worl
         assert b"Subject: =?utf-8?b?" in big.data
         assert b"xxxxxxxx" not in big.data
         assert big.message_id
+
+
+async def test_a_mail_arrives_with_the_time_the_mailbox_received_it(world: World, server: Dovecot) -> None:
+    received = datetime(2026, 12, 5, 23, 58, 41, tzinfo=timezone(timedelta(hours=8)))  # a Saturday's backlog
+    async with takings(world) as taken:
+        await server.deliver(mail("周六晚上: 消防主机报警"), arrived_at=received)
+        await server.deliver(mail("刚刚收到"))
+        async with running(world, taken, mailbox_of(server)):
+            old, new = await eventually(lambda: _when(taken.rows(), 2), what="both taken")
+        assert old.arrived_at == received
+        assert abs(new.arrived_at - datetime.now(UTC)) < timedelta(minutes=5)
 
 
 async def test_idle_wakes_the_worker_within_seconds_of_new_mail(world: World, server: Dovecot) -> None:

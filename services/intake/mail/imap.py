@@ -12,6 +12,7 @@ import asyncio
 import re
 import socket
 import ssl
+from datetime import datetime
 from typing import Literal as OneOf
 
 from services.intake.mail.imap_syntax import (
@@ -19,6 +20,7 @@ from services.intake.mail.imap_syntax import (
     Literal,
     Response,
     Selected,
+    date_time,
     encode_folder,
     fetched_of,
     selected_of,
@@ -30,6 +32,7 @@ from services.intake.mail.imap_syntax import (
 Security = OneOf["tls", "starttls", "none"]
 _LITERAL_AT_END = re.compile(rb"\{(\d+)\+?\}$")
 _STREAM_LIMIT = 4 * 1024 * 1024  # one line: a SEARCH answer of 100,000 UIDs fits
+DEFAULT_MAX_LITERAL = 64 * 1024 * 1024  # a literal's bytes are read whole into memory: a server says how many
 
 
 class ImapError(Exception):
@@ -44,24 +47,29 @@ class ImapClosed(ConnectionError):
     """The connection ended: the server said BYE, or it went away."""
 
 
+class LiteralTooBig(ImapClosed):
+    """The server announced a literal bigger than the client reads: the connection is closed."""
+
+
 class ImapClient:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float) -> None:
-        self._reader, self._writer, self.timeout = reader, writer, timeout
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float,
+                 max_literal: int = DEFAULT_MAX_LITERAL) -> None:  # fmt: skip
+        self._reader, self._writer, self.timeout, self.max_literal = reader, writer, timeout, max_literal
         self._tags = 0
         self.capabilities: frozenset[str] = frozenset()
 
     @classmethod
-    async def connect(
-        cls, host: str, port: int, *, security: Security, ssl_context: ssl.SSLContext | None, timeout: float
-    ) -> ImapClient:
-        """Connected and greeted, TLS established (certificate verified by `ssl_context`), not logged in."""
+    async def connect(cls, host: str, port: int, *, security: Security, ssl_context: ssl.SSLContext | None,
+                      timeout: float, max_literal: int = DEFAULT_MAX_LITERAL) -> ImapClient:  # fmt: skip
+        """Connected and greeted, TLS established (certificate verified by `ssl_context`), not logged in. A
+        literal the server announces bigger than `max_literal` bytes ends the connection (ImapClosed)."""
         context = ssl_context or ssl.create_default_context()
         async with asyncio.timeout(timeout):
             reader, writer = await asyncio.open_connection(
                 host, port, ssl=context if security == "tls" else None, limit=_STREAM_LIMIT
             )
         _keep_alive(writer)
-        client = cls(reader, writer, timeout)
+        client = cls(reader, writer, timeout, max_literal)
         try:
             greeting = await client._read()
             if not greeting[0].startswith(b"* OK") and not greeting[0].startswith(b"* PREAUTH"):
@@ -71,6 +79,7 @@ class ImapClient:
                 if "STARTTLS" not in client.capabilities:
                     raise ImapError("the server does not offer STARTTLS")
                 await client.command("STARTTLS")
+                client._nothing_read_ahead()
                 async with asyncio.timeout(timeout):
                     await writer.start_tls(context, server_hostname=host)
                 await client.refresh_capabilities()  # only those said under TLS count (RFC 3501 6.2.1)
@@ -121,8 +130,12 @@ class ImapClient:
         await self.uid_store(uids, "+FLAGS", ("\\Deleted",))
         await (self.command("UID EXPUNGE", uids) if "UIDPLUS" in self.capabilities else self.command("EXPUNGE"))
 
-    async def append(self, folder: str, message: bytes, flags: tuple[str, ...] = ()) -> None:
-        await self.command("APPEND", string(encode_folder(folder)), f"({' '.join(flags)})", Literal(message))
+    async def append(
+        self, folder: str, message: bytes, flags: tuple[str, ...] = (), internal_date: datetime | None = None
+    ) -> None:
+        """Put `message` in `folder`, received (INTERNALDATE) at `internal_date` if given, else now."""
+        when = (date_time(internal_date),) if internal_date is not None else ()
+        await self.command("APPEND", string(encode_folder(folder)), f"({' '.join(flags)})", *when, Literal(message))
 
     async def create(self, folder: str) -> None:
         await self.command("CREATE", string(encode_folder(folder)))
@@ -207,6 +220,22 @@ class ImapClient:
             raise ImapClosed(f"the server said {text_of(response)!r}")
         return line.startswith(b"* ") and (line.endswith(b" EXISTS") or line.endswith(b" RECENT"))
 
+    def _bounded(self, size: int) -> int:
+        """A literal's size, refused over `max_literal` (read whole, it takes what memory a server asks)."""
+        if size > self.max_literal:
+            self._writer.close()
+            raise LiteralTooBig(f"the server announced a literal of {size} bytes, over the {self.max_literal} allowed")
+        return size
+
+    def _nothing_read_ahead(self) -> None:
+        """Refuse bytes sent after STARTTLS's OK: they came in the clear, and read after the handshake would
+        pass for the server's words under TLS (an injected CAPABILITY). Nothing yields between reading the OK
+        and start_tls pausing the transport: no byte arrives between this look (at CPython's private buffer,
+        StreamReader has no public one) and the handshake."""
+        read_ahead = len(getattr(self._reader, "_buffer", b""))
+        if read_ahead:
+            raise ImapClosed(f"the server sent {read_ahead} bytes in the clear after STARTTLS's OK: refused")
+
     def _next_tag(self) -> str:
         self._tags += 1
         return f"A{self._tags:04d}"
@@ -245,7 +274,9 @@ class ImapClient:
                         pieces.append(line)
                         return pieces
                     pieces.append(line[: literal.start()])
-                    pieces.append(Literal(await self._reader.readexactly(int(literal[1]))))
+                    pieces.append(Literal(await self._reader.readexactly(self._bounded(int(literal[1])))))
+        except LiteralTooBig:
+            raise
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError) as lost:
             raise ImapClosed(f"the connection ended: {lost!r}") from lost
         except asyncio.LimitOverrunError as overrun:

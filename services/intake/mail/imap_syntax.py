@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 Token = bytes | list["Token"]
 
@@ -17,6 +18,8 @@ class Literal(bytes):
 Response = list[bytes]  # a response's text pieces, with each literal's bytes (a Literal) where it stood
 
 _ATOM_ENDS = frozenset(b" ()")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATE_TIME = re.compile(rb"^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Fetched:
     size: int | None = None
     body: bytes | None = None  # BODY[] or BODY[HEADER], whichever was asked for
     flags: tuple[str, ...] = field(default=())
+    internal_date: datetime | None = None  # INTERNALDATE: when the server received the mail
 
 
 def selected_of(untagged: list[bytes], folder: str) -> Selected:
@@ -61,6 +65,7 @@ def fetched_of(response: Response) -> Fetched | None:
         return None
     values = dict(zip(tokens[3][::2], tokens[3][1::2], strict=False))
     uid, size, flags = values.get(b"UID"), values.get(b"RFC822.SIZE"), values.get(b"FLAGS")
+    internal_date = values.get(b"INTERNALDATE")
     body = next((v for k, v in values.items() if isinstance(k, bytes) and k.startswith(b"BODY[")), None)
     if not isinstance(uid, bytes):
         return None
@@ -69,7 +74,35 @@ def fetched_of(response: Response) -> Fetched | None:
         size=int(size) if isinstance(size, bytes) else None,
         body=body if isinstance(body, bytes) and body != b"NIL" else None,
         flags=tuple(f.decode() for f in flags if isinstance(f, bytes)) if isinstance(flags, list) else (),
+        internal_date=date_time_of(internal_date) if isinstance(internal_date, bytes) else None,
     )
+
+
+def date_time_of(text: bytes) -> datetime | None:
+    """RFC 3501's date-time (`07-Dec-2026 14:35:12 +0800`, the day maybe space-padded) as an aware datetime;
+    None for anything else (a server's odd date costs the mail its arrival time, never the mail)."""
+    found = _DATE_TIME.match(text)
+    month = found[2].decode().title() if found else ""
+    if found is None or month not in _MONTHS:
+        return None
+    offset = timedelta(hours=int(found[8]), minutes=int(found[9])) * (-1 if found[7] == b"-" else 1)
+    try:
+        return datetime(
+            int(found[3]), _MONTHS.index(month) + 1, int(found[1]), int(found[4]), int(found[5]), int(found[6]),
+            tzinfo=timezone(offset),
+        )  # fmt: skip
+    except ValueError:  # 31-Feb, an hour of 25, an offset of a day or more
+        return None
+
+
+def date_time(moment: datetime) -> str:
+    """An aware datetime as RFC 3501's quoted date-time, as APPEND takes it: `"07-Dec-2026 14:35:12 +0800"`."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("an IMAP date-time needs a time zone")
+    minutes = int(offset.total_seconds()) // 60
+    zone = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    return f'"{moment.day:02d}-{_MONTHS[moment.month - 1]}-{moment.year:04d} {moment:%H:%M:%S} {zone}"'
 
 
 def parse(response: Response) -> list[Token]:

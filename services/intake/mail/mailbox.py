@@ -4,8 +4,10 @@ that commit (mailbox_reader.py says which mails and why). Any number of intake p
 reads each mailbox at a time, the others wait to take over. None configured, it reads nothing.
 
 Each mailbox's state is in the readiness answer's `reports` (never a reason to refuse work: the API is
-as ready without its mailbox) and in the metrics: `intake_mailbox_connected`, `intake_mailbox_backlog`,
-`intake_mailbox_last_poll_timestamp_seconds`, `intake_mail_taken_total`, `intake_mail_failed_total`.
+as ready without its mailbox), only its state there, for /readyz answers anyone: no error (which names the
+mailbox's user and what its server said; those are in the log). The metrics: `intake_mailbox_connected`,
+`intake_mailbox_backlog`, `intake_mailbox_last_poll_timestamp_seconds`, `intake_mailbox_failures_in_a_row`,
+`intake_mail_taken_total`, `intake_mail_failed_total`.
 """
 
 from __future__ import annotations
@@ -45,17 +47,13 @@ class MailboxWorker(BackgroundLoop):
         await asyncio.gather(*(reader.run(self.stopping) for reader in self.readers))
 
     def report(self) -> dict[str, Any]:
-        """Each mailbox's state, for the readiness answer."""
+        """Each mailbox's state, for the (public) readiness answer: nothing of its user or its errors."""
         return {
             f"mailbox:{reader.state.name}": {
                 "status": reader.state.status,
                 "connected": reader.state.connected,
-                "last_error": reader.state.last_error,
                 "last_poll_at": reader.state.last_poll_at.isoformat() if reader.state.last_poll_at else None,
                 "backlog": reader.state.backlog,
-                "failures_in_a_row": reader.state.failures,
-                "taken": reader.state.taken,
-                "failed": reader.state.failed,
             }
             for reader in self.readers
         }
@@ -79,6 +77,11 @@ class _MailboxMetrics(Collector):
             "last_poll": GaugeMetricFamily(
                 "intake_mailbox_last_poll_timestamp_seconds", "When it was last looked at", labels=label
             ),
+            "failures": GaugeMetricFamily(
+                "intake_mailbox_failures_in_a_row",
+                "Connections or sessions failed since the last good one",
+                labels=label,
+            ),
             "taken": CounterMetricFamily("intake_mail_taken", "Mails taken by this process", labels=label),
             "failed": CounterMetricFamily("intake_mail_failed", "Mails given up by this process", labels=label),
         }
@@ -86,6 +89,7 @@ class _MailboxMetrics(Collector):
             families["connected"].add_metric([state.name], 1.0 if state.connected else 0.0)
             families["backlog"].add_metric([state.name], state.backlog)
             families["last_poll"].add_metric([state.name], state.last_poll_at.timestamp() if state.last_poll_at else 0)
+            families["failures"].add_metric([state.name], state.failures)
             families["taken"].add_metric([state.name], state.taken)
             families["failed"].add_metric([state.name], state.failed)
         yield from families.values()

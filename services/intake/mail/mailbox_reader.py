@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.db import mail_positions as places
 from services.intake.mail.imap import ImapClient, ImapError, LoginRefused
+from services.intake.mail.imap_fetch import fetch_each, parts, uid_set
 from services.intake.mail.imap_syntax import Fetched
 from services.intake.mail.mailbox_contract import MailboxPosition, RawMail, Take
 from services.intake.mail.mailbox_settings import FAILED_KEYWORD, TAKEN_KEYWORD, MailboxSettings
@@ -35,6 +36,7 @@ from shared.logs import get_logger
 from shared.persistence.service_database import ServiceDatabase
 
 log = get_logger(__name__)
+_LITERAL_SLACK = 1024 * 1024  # over mail_max_bytes: a header fetched alone, a size understated a little
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,9 @@ class MailboxReader:
         self.state.status = "connecting"
         box = self.mailbox
         imap = await ImapClient.connect(
-            box.host, box.port, security=box.security, ssl_context=box.ssl_context(), timeout=box.timeout_seconds
-        )
+            box.host, box.port, security=box.security, ssl_context=box.ssl_context(), timeout=box.timeout_seconds,
+            max_literal=self.settings.mail_max_bytes + _LITERAL_SLACK,  # a server may understate RFC822.SIZE
+        )  # fmt: skip
         try:
             await imap.login(box.username, box.secret())
             if box.done_folder is not None:
@@ -159,35 +162,38 @@ class MailboxReader:
         self.state.backlog = len(uids)
         if not uids:
             return True
-        await self._take_batch(imap, folder, keywords, uids[: self.settings.mail_batch_size], retrying=False)
+        await self._take_batch(imap, folder, keywords, uids[: self.settings.mail_batch_size])
         return False
 
     async def _retry_due(self, imap: ImapClient, folder: places.Folder, keywords: bool) -> None:
         async with self.database.glance() as connection:
             due = await places.due_retries(connection, folder, datetime.now(UTC), self.settings.mail_batch_size)
         if due:
-            await self._take_batch(imap, folder, keywords, due, retrying=True)
+            await self._take_batch(imap, folder, keywords, due)
 
-    async def _take_batch(
-        self, imap: ImapClient, folder: places.Folder, keywords: bool, uids: Sequence[int], *, retrying: bool
-    ) -> None:
+    async def _take_batch(self, imap: ImapClient, folder: places.Folder, keywords: bool, uids: Sequence[int]) -> None:
         """Fetch and take `uids` in order, bodies a bounded number of bytes at a time, flagging each part
-        after its mails are committed."""
-        sizes = {one.uid: one.size or 0 for one in await imap.uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")}
-        if retrying:
-            for uid in (uid for uid in uids if uid not in sizes):
-                await self._failed(folder.at(uid), None, 0, "the mail is no longer in the folder")
-        for part in _parts([uid for uid in uids if uid in sizes], sizes, self.settings.mail_max_bytes):
+        after its mails are committed. A mail the server will not give (refused, gone, no body) goes the way
+        of a mail whose taking failed: recorded, tried again, in the end given up; never skipped unrecorded."""
+        listed, refused = await fetch_each(imap, uids, "(UID RFC822.SIZE INTERNALDATE)")
+        sizes = {uid: one.size or 0 for uid, one in listed.items()}
+        for uid in (uid for uid in uids if uid not in sizes):
+            await self._failed(folder.at(uid), None, 0, refused.get(uid, "the mail is no longer in the folder"))
+        for part in parts([uid for uid in uids if uid in sizes], sizes, self.settings.mail_max_bytes):
             whole = [uid for uid in part if sizes[uid] <= self.settings.mail_max_bytes]
             heads = [uid for uid in part if uid not in whole]
             fetched: dict[int, Fetched] = {}
             for chosen, section in ((whole, "BODY.PEEK[]"), (heads, "BODY.PEEK[HEADER]")):
                 if chosen:
-                    fetched |= {one.uid: one for one in await imap.uid_fetch(uid_set(chosen), f"(UID {section})")}
+                    bodies, why = await fetch_each(imap, chosen, f"(UID {section})")
+                    fetched, refused = fetched | bodies, refused | why
             for uid in part:
                 body = fetched[uid].body if uid in fetched else None
-                if body is not None:
-                    await self._take_one(folder.at(uid), RawMail(body, sizes[uid], complete=uid in whole))
+                if body is None:
+                    await self._failed(folder.at(uid), None, sizes[uid], refused.get(uid, "the server sent no body"))
+                    continue
+                raw = RawMail(body, sizes[uid], complete=uid in whole, arrived_at=listed[uid].internal_date)
+                await self._take_one(folder.at(uid), raw)
             await self._flag(imap, folder, keywords)
 
     async def _take_one(self, position: MailboxPosition, raw: RawMail) -> None:
@@ -248,17 +254,6 @@ class MailboxReader:
         return False
 
 
-def uid_set(uids: Sequence[int]) -> str:
-    """`1:3,7` for 1, 2, 3, 7."""
-    ranges: list[list[int]] = []
-    for uid in sorted(uids):
-        if ranges and uid == ranges[-1][1] + 1:
-            ranges[-1][1] = uid
-        else:
-            ranges.append([uid, uid])
-    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
-
-
 def message_id_of(data: bytes) -> str | None:
     """The Message-ID header's value, read from the header alone."""
     header = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
@@ -267,21 +262,6 @@ def message_id_of(data: bytes) -> str | None:
         if name.strip().lower() == b"message-id" and value.strip():
             return value.strip().decode(errors="replace")[:500]
     return None
-
-
-def _parts(uids: Sequence[int], sizes: dict[int, int], max_bytes: int) -> Iterator[list[int]]:
-    """Runs of `uids` whose bodies together stay under `max_bytes` (a header alone counts 64 KiB)."""
-    part: list[int] = []
-    total = 0
-    for uid in uids:
-        cost = sizes[uid] if sizes[uid] <= max_bytes else 64 * 1024
-        if part and total + cost > max_bytes:
-            yield part
-            part, total = [], 0
-        part.append(uid)
-        total += cost
-    if part:
-        yield part
 
 
 async def _wait(stopping: asyncio.Event, seconds: float) -> None:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from services.intake.mail.imap_syntax import Literal, encode_folder, fetched_of, parse, selected_of, string
-from services.intake.mail.mailbox_reader import message_id_of, uid_set
+from services.intake.mail.imap_fetch import uid_set
+from services.intake.mail.imap_syntax import (
+    Literal,
+    date_time,
+    date_time_of,
+    encode_folder,
+    fetched_of,
+    parse,
+    selected_of,
+    string,
+)
+from services.intake.mail.mailbox_reader import message_id_of
 from services.intake.mail.mailbox_settings import MailboxSettings
 from services.intake.settings import IntakeSettings
 
@@ -67,3 +78,24 @@ def test_names_and_strings_are_written_as_the_server_reads_them() -> None:
     assert uid_set([7, 1, 2, 3, 9, 10]) == "1:3,7,9:10"
     assert message_id_of(b"From: a\r\nMessage-ID:\r\n <x@y.cn>\r\n\r\nMessage-ID: <body@no>") == "<x@y.cn>"
     assert message_id_of(b"From: a\r\n\r\n") is None
+
+
+def test_internaldate_is_read_as_an_aware_time_and_written_as_append_takes_it() -> None:
+    beijing = timezone(timedelta(hours=8))
+    arrived = datetime(2026, 12, 7, 14, 35, 12, tzinfo=beijing)
+    assert date_time_of(b"07-Dec-2026 14:35:12 +0800") == arrived
+    assert date_time_of(b" 7-Dec-2026 14:35:12 +0800") == arrived  # the day space-padded, as RFC 3501 allows
+    assert date_time_of(b"07-dec-2026 06:35:12 +0000") == arrived
+    west = date_time_of(b"01-Jan-2027 00:00:00 -0130")
+    assert west is not None
+    assert west.astimezone(UTC) == datetime(2027, 1, 1, 1, 30, tzinfo=UTC)
+    for odd in (b"31-Feb-2026 10:00:00 +0800", b"07-Dez-2026 14:35:12 +0800", b"2026-12-07T14:35:12Z", b""):
+        assert date_time_of(odd) is None, odd
+    assert date_time(arrived) == '"07-Dec-2026 14:35:12 +0800"'
+    assert (
+        date_time(datetime(2027, 1, 1, 0, 0, tzinfo=timezone(-timedelta(minutes=90)))) == '"01-Jan-2027 00:00:00 -0130"'
+    )
+    fetched = fetched_of([b'* 1 FETCH (UID 9 RFC822.SIZE 10 INTERNALDATE "07-Dec-2026 14:35:12 +0800")'])
+    assert fetched is not None
+    assert fetched.internal_date == arrived
+    assert fetched_of([b"* 1 FETCH (UID 9 RFC822.SIZE 10)"]).internal_date is None  # type: ignore[union-attr]
