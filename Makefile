@@ -24,11 +24,12 @@ up: env
 	@scripts/debian-packages $(ARCHIVE_FONTS)
 	$(UV) run aftercare up
 
-# The tests also provision broker users through RabbitMQ's management API, as a deployment does, and
-# drive the console in Debian's Chromium (Playwright from the lock file, no browser download).
+# The tests also provision broker users through RabbitMQ's management API, as a deployment does, drive
+# the console in Debian's Chromium (Playwright from the lock file, no browser download), and read mail from
+# Dovecot IMAP servers of their own (testkit/dovecot.py; the package's system service is not used).
 test: env
 	@scripts/local-services --management
-	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils chromium=chromium
+	@scripts/debian-packages $(ARCHIVE_FONTS) pdftotext=poppler-utils chromium=chromium /usr/sbin/dovecot=dovecot-imapd
 	$(UV) run pytest
 
 lint: env deploy-check partner-contract-check kubernetes-check

@@ -86,10 +86,9 @@ def create_app(runtime: ServiceRuntime, *, manage_lifecycle: bool = True) -> Fas
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not_ready", "service": definition.name, "checks": checks},
-            status_code=200 if ready else 503,
-        )
+        answer = {"status": "ready" if ready else "not_ready", "service": definition.name, "checks": checks}
+        reports = runtime.reports()
+        return JSONResponse(answer | ({"reports": reports} if reports else {}), status_code=200 if ready else 503)
 
     @app.middleware("http")
     async def keep_idempotent_answers(

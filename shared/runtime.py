@@ -14,6 +14,7 @@ import gc
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aio_pika.exceptions import AMQPConnectionError
 from faststream.rabbit import Channel, RabbitBroker
@@ -27,7 +28,7 @@ from shared.messaging.metrics import KernelMetrics
 from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
 from shared.messaging.publisher import Publisher
 from shared.persistence.database import create_engine
-from shared.service import ServiceDefinition, consumer_queues, database_of
+from shared.service import ReportingWorker, ServiceDefinition, consumer_queues, database_of
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -83,6 +84,9 @@ class ServiceRuntime:
         )
         self.database.on_events_committed(self.relay.wake)
         self.workers = [make(self.database, settings) for make in definition.workers]
+        for worker in self.workers:
+            if isinstance(worker, ReportingWorker):
+                worker.register_metrics(self.registry)
         self._housekeeping: asyncio.Task[None] | None = None
         self.started = False
 
@@ -162,6 +166,15 @@ class ServiceRuntime:
             "outbox_relay": self.started and self.relay.running,
             "workers": self.started and all(worker.running for worker in self.workers),
         }
+
+    def reports(self) -> dict[str, Any]:
+        """What the workers say of themselves (a mailbox's connection, its last error): for people, not a
+        condition of readiness."""
+        reports: dict[str, Any] = {}
+        for worker in self.workers:
+            if isinstance(worker, ReportingWorker):
+                reports |= worker.report()
+        return reports
 
     async def _database_answers(self) -> bool:
         try:

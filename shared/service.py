@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from fastapi import APIRouter
+from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -65,6 +66,16 @@ class Worker(Protocol):
 
 
 WorkerFactory = Callable[[ServiceDatabase, ServiceSettings], Worker]
+
+
+@runtime_checkable
+class ReportingWorker(Protocol):
+    """A worker that says how it is doing (intake's mailbox readers): in the readiness answer's `reports`,
+    which never make the process unready, and in metrics of its own on the process's registry."""
+
+    def report(self) -> dict[str, Any]: ...
+
+    def register_metrics(self, registry: CollectorRegistry) -> None: ...
 
 
 @dataclass(frozen=True)

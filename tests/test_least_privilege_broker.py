@@ -169,6 +169,17 @@ async def test_no_service_user_reaches_a_queue_by_name_but_its_own_retries_and_t
                 assert refused == (key not in may), f"{name} publishing {key} on {topology.QUEUES_EXCHANGE}"
 
 
+async def test_intake_may_send_a_mails_photos_to_the_archive_and_only_the_archive_reads_them(
+    accounts: dict[str, ServiceAccess],
+) -> None:
+    """The commands that carry a customer's photos (the test above checks every service's rights alike)."""
+    assert "archive.photos" in accounts["archive"].queues
+    for name, may in (("intake", True), ("dispatch", False), ("console", False)):
+        url = accounts[name].amqp_url
+        publish = _publishing(topology.QUEUES_EXCHANGE, "archive.photos", broker_user(url))
+        assert await refused_by_broker(url, publish, confirm=True) is not may, name
+
+
 async def test_an_event_sent_straight_to_a_queue_by_another_user_is_dead_lettered_and_an_operator_may_replay_it(
     accounts: dict[str, ServiceAccess],
 ) -> None:

@@ -6,12 +6,14 @@ import services.archive
 from services.archive import handlers
 from services.archive.access import ACCESS
 from services.archive.db.tables import metadata
+from services.archive.photo_commands import photo_commands
 from services.archive.register_calendar import register_calendar
 from services.archive.settings import ArchiveSettings
 from services.archive.ticket_list_rebuild import unlisted_tickets
 from services.archive.typesetting import typesetter
 from shared import contracts
 from shared.access_ends import accounts_subscription
+from shared.contracts.photos import PHOTOS_QUEUE
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -24,6 +26,7 @@ service = ServiceDefinition(
     access=ACCESS,
     subscriptions=(
         Subscription("archive.inbox", handlers.event_handlers),
+        Subscription(PHOTOS_QUEUE, photo_commands, bind_events=False),  # the customers' photos intake sends
         accounts_subscription("archive", metadata),
     ),
     workers=(register_calendar, typesetter, unlisted_tickets),

@@ -12,7 +12,7 @@ from services.archive.db import photos as photo_rows
 from services.archive.db import timeline
 from services.archive.domain.photos import PhotoKind, check_customer_photo, checked, may_add
 from services.archive.domain.story import Story, as_event
-from shared.contracts import TicketAssigned, TicketClosed, TicketReopened, TicketResolved
+from shared.contracts import TicketAssigned
 from shared.days import Moment
 from shared.http import Caller, Database, Problem
 from shared.identity import Role
@@ -67,10 +67,10 @@ async def add_photo(
                 403, "not_your_ticket", f"{ticket_id} is assigned to engineer {holder}; you are {caller.actor}"
             )
         if caller.customer_only:
-            finished = bool(story.all(TicketClosed)) or len(story.all(TicketResolved)) > len(story.all(TicketReopened))
+            await photo_rows.hold_ticket(connection, ticket_id)
             try:
                 check_customer_photo(
-                    await photo_rows.count_of_kind(connection, ticket_id, kind.value), finished=finished
+                    await photo_rows.count_of_kind(connection, ticket_id, kind.value), finished=story.finished
                 )
             except Refused as refused:
                 raise Problem.of(refused, {}, default=409) from refused

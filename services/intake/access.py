@@ -27,4 +27,11 @@ ACCESS: AccessTable = {
     ("GET", "/tickets/{ticket_id}"): anyone_of(EVERYONE, SiteIn.TICKET),
     ("POST", "/tickets/{ticket_id}/reclassify"): only(OPERATOR, MANAGER, QUALITY),
     ("GET", "/rejections"): only(OPERATOR, MANAGER),
+    # The e-mail hotline's mails: the office's, as the phone hotline's calls are.
+    ("GET", "/mail"): only(OPERATOR, MANAGER, QUALITY),
+    ("GET", "/mail/{mail_id}"): only(OPERATOR, MANAGER, QUALITY),
+    ("GET", "/mail/{mail_id}/attachments/{number}"): only(OPERATOR, MANAGER, QUALITY),
+    ("POST", "/mail/{mail_id}/ticket"): only(OPERATOR, MANAGER),
+    ("POST", "/mail/{mail_id}/add-to-ticket"): only(OPERATOR, MANAGER),
+    ("POST", "/mail/{mail_id}/dismiss"): only(OPERATOR, MANAGER),
 }

@@ -6,9 +6,14 @@ import services.intake
 from services.intake import handlers, seed
 from services.intake.access import ACCESS
 from services.intake.db.tables import metadata
+from services.intake.mail import replies
+from services.intake.mail.mailbox import mailbox_workers
+from services.intake.mail.taking import taker
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
+from shared.contracts.notices import NoticeDecided
+from shared.contracts.photos import PHOTOS_QUEUE
 from shared.service import ServiceDefinition, Subscription
 
 service = ServiceDefinition(
@@ -25,11 +30,15 @@ service = ServiceDefinition(
         accounts_subscription("intake", metadata),
     ),
     seed=seed.load_site,
+    sends=(PHOTOS_QUEUE,),  # a mail's photos, to the archive as its ticket's
+    workers=(mailbox_workers(taker), replies.reply_sender),  # the mailboxes read; the acknowledgements sent
     publishes=(
         contracts.SiteDescribed,
         contracts.EquipmentChanged,
         contracts.TicketOpened,
         contracts.TicketReclassified,
         contracts.TicketRejected,
+        contracts.TicketCustomerWrote,
+        NoticeDecided,  # a flood of mails held back, to the managers
     ),
 )

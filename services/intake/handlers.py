@@ -13,6 +13,8 @@ from pydantic import BaseModel, StringConstraints
 from services.intake import preview, register_handlers, serial_handlers
 from services.intake.db import repository
 from services.intake.domain import customer_view
+from services.intake.mail import file_handlers as mail_file_handlers
+from services.intake.mail import handlers as mail_handlers
 from services.intake.reclassification import reclassify
 from services.intake.settings import IntakeSettings
 from services.intake.submission import RequestRefused, reject, submit
@@ -37,6 +39,8 @@ router = APIRouter(tags=["intake"])
 router.include_router(register_handlers.router)
 router.include_router(serial_handlers.router)
 router.include_router(preview.router)
+router.include_router(mail_handlers.router)
+router.include_router(mail_file_handlers.router)
 
 
 def command_handlers(settings: ServiceSettings) -> MessageHandlers:

@@ -16,13 +16,12 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any, Protocol
 
-import aiosmtplib
 import httpx
 
 from services.notify.settings import NotifySettings
+from shared import outgoing_mail
 from shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -73,21 +72,19 @@ class Email:
 
     async def send(self, message: Outgoing) -> None:  # an SMTP server's 250 says nothing of the inbox
         settings = self.settings
-        if not settings.smtp_host:
+        server = settings.mail_server(timeout=settings.notice_timeout_seconds)
+        if server is None:
             raise NotSent("no mail server is configured (NOTIFY_SMTP_HOST)", final=True)
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = settings.mail_from, message.address, message.subject
-        mail["Message-ID"] = make_msgid(domain="aftercare")
+        # A reply to a notice about a ticket finds that ticket at the e-mail hotline (shared/outgoing_mail.py).
+        mail["Message-ID"] = outgoing_mail.message_id("notice", message.ticket_id, "aftercare")
+        mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: an out-of-office never answers it
         mail.set_content(message.body)
         try:
-            await aiosmtplib.send(
-                mail, hostname=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username or None,
-                password=settings.smtp_password.get_secret_value() or None if settings.smtp_password else None,
-                start_tls=settings.smtp_security == "starttls", use_tls=settings.smtp_security == "tls",
-                timeout=settings.notice_timeout_seconds,
-            )  # fmt: skip
-        except (aiosmtplib.SMTPException, OSError) as error:
-            raise NotSent(f"mail server: {type(error).__name__}: {error}") from error
+            await outgoing_mail.send(mail, server)
+        except outgoing_mail.MailNotSent as refused:
+            raise NotSent(refused.reason) from refused
 
 
 def mobile_digits(phone: str) -> str:

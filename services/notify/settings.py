@@ -4,12 +4,13 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.contracts.notices import NoticeKind
+from shared.outgoing_mail import MailServerSettings
 from shared.settings import ServiceSettings
 
 TemplateVariable = Literal["subject", "ticket", "site"]
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(ServiceSettings, MailServerSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore")
 
     service_name: ClassVar[str] = "notify"
@@ -18,15 +19,6 @@ class NotifySettings(ServiceSettings):
     console_url: str = Field(
         "http://localhost:8006", description="The console's address as people open it: notifications link into it."
     )
-    smtp_host: str | None = Field(
-        None, description="The mail server notifications are sent through; unset, e-mails are recorded as not sent."
-    )
-    smtp_port: int = Field(587, ge=1, le=65535, description="The mail server's port.")
-    smtp_security: Literal["starttls", "tls", "none"] = Field(
-        "starttls", description="starttls (port 587), tls (implicit, port 465), or none (a relay on a trusted network)."
-    )
-    smtp_username: str | None = Field(None, description="Who to sign in to the mail server as, if it asks.")
-    smtp_password: SecretStr | None = Field(None, description="Their password.")
     mail_from: str = Field("Aftercare <aftercare@localhost>", description="The sender of notification e-mails.")
     sms_provider: str = Field(
         "log",

@@ -33,7 +33,7 @@ def link(console_url: str, notice: NoticeDecided, recipient: Recipient) -> str |
     the ticket's page, a subscription's owner to their systems."""
     base = console_url.rstrip("/")
     if notice.ticket_id is None:
-        return f"{base}/hooks" if notice.kind is NoticeKind.WEBHOOK_PAUSED else None
+        return {NoticeKind.WEBHOOK_PAUSED: f"{base}/hooks", NoticeKind.MAIL_FLOOD: f"{base}/mail"}.get(notice.kind)
     page = "field/tickets" if recipient.audience is Audience.ENGINEER else "tickets"
     return f"{base}/{page}/{notice.ticket_id}"
 

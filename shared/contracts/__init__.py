@@ -32,6 +32,7 @@ from shared.contracts.lifecycle import (
     TicketResolved,
     TicketResumed,
 )
+from shared.contracts.photos import AddTicketPhoto
 from shared.contracts.register import EquipmentChanged, SiteDescribed, SubsystemNamed
 from shared.contracts.sla import (
     ClockKind,
@@ -55,6 +56,7 @@ from shared.contracts.tickets import (
     TicketAssigned,
     TicketAtRisk,
     TicketAwaitingAssignment,
+    TicketCustomerWrote,
     TicketEscalationNeeded,
     TicketLinked,
     TicketNoted,
@@ -87,6 +89,7 @@ __all__ = [
     "ABOUT_THE_SERVICE",
     "CONTRACTS",
     "SERVICE_AS_A_WHOLE",
+    "AddTicketPhoto",
     "Agreement",
     "ArrivalProof",
     "ClockKind",
@@ -142,6 +145,7 @@ __all__ = [
     "TicketAtRisk",
     "TicketAwaitingAssignment",
     "TicketClosed",
+    "TicketCustomerWrote",
     "TicketEscalationNeeded",
     "TicketLinked",
     "TicketNoted",

@@ -37,6 +37,7 @@ from shared.contracts.lifecycle import (
 )
 from shared.contracts.notices import NoticeDecided
 from shared.contracts.partners import REPLIES, TO_PARTNERS
+from shared.contracts.photos import AddTicketPhoto
 from shared.contracts.register import EquipmentChanged, SiteDescribed
 from shared.contracts.sla import (
     SiteCalendarSet,
@@ -55,6 +56,7 @@ from shared.contracts.tickets import (
     TicketAssigned,
     TicketAtRisk,
     TicketAwaitingAssignment,
+    TicketCustomerWrote,
     TicketEscalationNeeded,
     TicketLinked,
     TicketNoted,
@@ -73,11 +75,13 @@ from shared.contracts.webhooks import WebhookPaused
 
 CONTRACTS: tuple[type[Contract], ...] = (
     SubmitServiceRequest,
+    AddTicketPhoto,
     SiteDescribed,
     EquipmentChanged,
     TicketOpened,
     TicketReclassified,
     TicketRejected,
+    TicketCustomerWrote,
     TicketAssigned,
     TicketAwaitingAssignment,
     TicketAtRisk,

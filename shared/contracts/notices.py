@@ -30,12 +30,13 @@ class NoticeKind(StrEnum):
     CUSTOMER_COMMENTED = "customer_commented"  # the customer wrote on their ticket (v2)
     MERGED = "merged"  # a report the engineer held joined another ticket: nothing to do on it (v2)
     PAGED = "paged"  # nobody accepted a ticket in time: the next of the site's paging chain is woken (v3)
+    MAIL_FLOOD = "mail_flood"  # one sender's mails to the hotline are held back, too many within the hour (v3)
 
 
 NEW_IN_V2 = frozenset({NoticeKind.FOLLOW_UP_ASKED, NoticeKind.CUSTOMER_COMMENTED, NoticeKind.MERGED})
 """The kinds version 1 of `notice.decided` did not know."""
 
-NEW_IN_V3 = frozenset({NoticeKind.PAGED})
+NEW_IN_V3 = frozenset({NoticeKind.PAGED, NoticeKind.MAIL_FLOOD})
 """The kinds version 2 did not know."""
 
 
@@ -76,7 +77,7 @@ class NoticeDecided(Event):
     site) and why. The notify service reaches each of them once per channel, however often this is sent."""
 
     message_type: ClassVar[str] = "notice.decided"
-    # v2: the customer's audience and notices; v3: pages. Notify reads the earlier versions as they are.
+    # v2: the customer's audience and notices; v3: pages and mail floods. Notify reads the earlier versions.
     schema_version: ClassVar[int] = 3
     reads_versions: ClassVar[tuple[int, ...]] = (1, 2)
 

@@ -214,6 +214,25 @@ class TicketNoted(Event):
     )
 
 
+class TicketCustomerWrote(Event):
+    """The customer wrote about their ticket from outside the console (a reply by e-mail to a mail the suite
+    sent about it, or naming its number): their words join the ticket as their comment."""
+
+    message_type: ClassVar[str] = "ticket.customer_wrote"
+
+    ticket_id: Identifier
+    site_code: Code
+    text: Text = Field(min_length=1, description="Their new words (quoted history and signature trimmed).")
+    author: Name = Field(description="Who wrote, as their mail names them.")
+    address: Text | None = Field(None, description="Where they wrote from (their e-mail address).")
+    channel: RequestChannel = Field(description="How it came: email.")
+    verified: bool = Field(
+        description="False: the mail's envelope sender is not of the From address's domain (it may be forged)."
+    )
+    mail_id: Identifier = Field(description="The mail as intake keeps it.")
+    written_at: AwareDatetime
+
+
 class LinkRelation(StrEnum):
     """How one ticket belongs with another, seen from the ticket the event is about. Staff make the first
     and third; dispatch tells the other side of each."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import photos
 from services.archive.domain.photos import Photo, PhotoKind
+from shared.persistence.locks import lock_for_transaction
 
 
 async def add(connection: AsyncConnection, ticket_id: str, site_code: str, photo: Photo, *, by: str) -> int:
@@ -58,3 +59,9 @@ async def count_of_kind(connection: AsyncConnection, ticket_id: str, kind: str) 
         select(func.count()).select_from(photos).where(photos.c.ticket_id == ticket_id, photos.c.kind == kind)
     )
     return int(found or 0)
+
+
+async def hold_ticket(connection: AsyncConnection, ticket_id: str) -> None:
+    """Until the transaction ends, be the only one adding photos to the ticket: its bound on the customer's
+    photos is counted, then kept to (two mails' photos arrive at once)."""
+    await lock_for_transaction(connection, f"archive:photos:{ticket_id}")

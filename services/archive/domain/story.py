@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from shared.contracts import Event, SiteDescribed, TicketOpened
+from shared.contracts import Event, SiteDescribed, TicketClosed, TicketOpened, TicketReopened, TicketResolved
 from shared.contracts.catalogue import EVENTS
 from shared.words import named
 
@@ -46,6 +46,11 @@ class Story:
     @property
     def opened(self) -> TicketOpened | None:
         return self.last(TicketOpened)
+
+    @property
+    def finished(self) -> bool:
+        """Closed, or resolved and not reopened since: the work is done."""
+        return bool(self.all(TicketClosed)) or len(self.all(TicketResolved)) > len(self.all(TicketReopened))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from services.console.web import (
     field_offline,
     hooks,
     links,
+    mailbox,
     notices,
     own_requests,
     pages,
@@ -26,6 +27,7 @@ router = APIRouter()
 parts = (
     pages,
     calls,
+    mailbox,
     ticket_list,
     board,
     links,

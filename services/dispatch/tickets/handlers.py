@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from services.dispatch.common import customer_view, site_calendars
 from services.dispatch.tickets import arrival_rows as arrivals
-from services.dispatch.tickets import history_rows, links, queues, repository
+from services.dispatch.tickets import history_rows, links, notes, queues, repository
 from services.dispatch.tickets.assignment import dispatch_ticket, reroute_reclassified
 from services.dispatch.tickets.domain.arrival import Position
 from services.dispatch.tickets.domain.lifecycle import Action, MoveRefused, Refusal, field_work_table, moves_table
@@ -24,6 +24,7 @@ from shared.contracts import (
     Envelope,
     SiteCalendarSet,
     SlaWarning,
+    TicketCustomerWrote,
     TicketOpened,
     TicketReclassified,
     VendorEscalationClosed,
@@ -51,6 +52,12 @@ async def on_ticket_reclassified(message: Envelope[TicketReclassified], uow: Uni
 @events.on(VendorEscalationClosed)
 async def on_vendor_case_closed(message: Envelope[VendorEscalationClosed], uow: UnitOfWork) -> None:
     await case_ended(uow, message.payload, now=datetime.now(UTC))
+
+
+@events.on(TicketCustomerWrote)
+async def on_customer_wrote(message: Envelope[TicketCustomerWrote], uow: UnitOfWork) -> None:
+    """The customer's mail about their ticket: their comment on it (notes.py)."""
+    await notes.customer_wrote(uow, message.payload)
 
 
 @events.on(SlaWarning)

@@ -14,11 +14,13 @@ from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from services.dispatch.tickets import repository
-from services.dispatch.tickets.domain.lifecycle import Status
+from services.dispatch.tickets.domain.lifecycle import Status, TicketState
 from services.dispatch.tickets.ownership import engineer_owns_ticket
-from shared.contracts import TicketNoted
+from shared.contracts import TicketCustomerWrote, TicketNoted
 from shared.contracts.bounds import MAX_TEXT
 from shared.http import Actor, Database, Problem
+from shared.messaging.failures import NotYet
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.moments import in_the_future
 
 router = APIRouter()
@@ -68,14 +70,28 @@ async def _written(
             raise Problem(409, "ticket_closed", f"{ticket_id} is closed: report the problem again as a new request")
         if at < ticket.reported_at:
             raise Problem(422, "before_report", f"a note written at {at.isoformat()} is before the ticket was reported")
-        await repository.record(
-            uow.connection, ticket_id, action=action, status=ticket.status, at=at, actor=author, note=text
-        )
-        uow.publish(
-            TicketNoted(
-                ticket_id=ticket_id, site_code=ticket.site_code, text=text, for_customer=action != INTERNAL,
-                author=author, written_at=at, by_customer=action == COMMENT,
-            ),
-            correlation_id=ticket_id,
-        )  # fmt: skip
+        await _record(uow, ticket, text, action=action, author=author, at=at)
     return {"ticket_id": ticket_id, "action": action, "note": text, "at": at.isoformat(), "actor": author}
+
+
+async def customer_wrote(uow: UnitOfWork, wrote: TicketCustomerWrote) -> None:
+    """The customer's mail about their ticket, as their comment: whatever the ticket's status (their
+    words are never turned away; on a closed ticket the managers read them), at its arrival."""
+    ticket = await repository.ticket_for_update(uow.connection, wrote.ticket_id)
+    if ticket is None:  # its ticket.opened waits on dispatch's queue: tried again later
+        raise NotYet(f"{wrote.ticket_id}: dispatch has not taken in this ticket yet")
+    author = wrote.author if wrote.verified else f"{wrote.author} (?)"
+    await _record(uow, ticket, wrote.text, action=COMMENT, author=author, at=max(wrote.written_at, ticket.reported_at))
+
+
+async def _record(uow: UnitOfWork, ticket: TicketState, text: str, *, action: str, author: str, at: datetime) -> None:
+    await repository.record(
+        uow.connection, ticket.ticket_id, action=action, status=ticket.status, at=at, actor=author, note=text
+    )
+    uow.publish(
+        TicketNoted(
+            ticket_id=ticket.ticket_id, site_code=ticket.site_code, text=text, for_customer=action != INTERNAL,
+            author=author, written_at=at, by_customer=action == COMMENT,
+        ),
+        correlation_id=ticket.ticket_id,
+    )  # fmt: skip

@@ -1,6 +1,6 @@
 """Intake's own schema `intake`: sites and their contracts, the equipment register with its history
 and the stays of each serial number in it, service requests and their reclassifications, requests
-that could not become tickets."""
+that could not become tickets, the place of each mail read from the service mailboxes."""
 
 from sqlalchemy import (
     TIMESTAMP,
@@ -195,3 +195,29 @@ rejected_requests = Table(
     Column("received_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_rejected_requests_received_at", "received_at"),
 )
+
+# Each mail the hotline read from a service mailbox, by its place there: taken once (the unique place is
+# the guard when two readers meet), then flagged or moved on the server (`flagged_at`) after that commit.
+# A mail whose taking fails is `failing` with its tries until it is taken or, after INTAKE_MAIL_MAX_TRIES,
+# `failed` (with the last error: what an operator looks at). Kept: a few hundred bytes per mail.
+mail_positions = Table(
+    "mail_positions",
+    metadata,
+    Column("mailbox", Text, primary_key=True),
+    Column("folder", Text, primary_key=True),
+    Column("uidvalidity", BigInteger, primary_key=True),
+    Column("uid", BigInteger, primary_key=True),
+    Column("message_id", Text),
+    Column("size", BigInteger, nullable=False),
+    Column("outcome", Text, nullable=False),  # taken, failing, failed
+    Column("tries", Integer, nullable=False, server_default="0"),  # failed tries
+    Column("last_error", Text),
+    Column("next_try_at", TIMESTAMP(timezone=True)),
+    Column("first_seen_at", TIMESTAMP(timezone=True), nullable=False, server_default=func.now()),
+    Column("settled_at", TIMESTAMP(timezone=True)),  # taken, or given up
+    Column("flagged_at", TIMESTAMP(timezone=True)),  # flagged or moved on the server
+    Index("ix_mail_positions_unflagged", "mailbox", "folder", postgresql_where=text("flagged_at IS NULL")),
+)
+
+# The e-mail hotline keeps its table with its code (services/intake/mail/), on this schema's metadata:
+# imported here so that the migrations and the service see the whole schema.

@@ -148,6 +148,18 @@ TEXTS: dict[NoticeKind, dict[str, tuple[str, str]]] = {
             "{due}. {asked}",
         ),
     },
+    NoticeKind.MAIL_FLOOD: {
+        "zh": (
+            "邮件热线：{sender} 的邮件已暂缓",
+            "{sender} 一小时内已向服务邮箱发送 {count} 封邮件，之后的邮件只留存、不再建单或回复，"
+            "请在邮件热线页面查看处理。",
+        ),
+        "en": (
+            "E-mail hotline: mails from {sender} held back",
+            "{sender} sent {count} mails to the service mailbox within an hour; the next ones are only kept, "
+            "neither opening tickets nor answered. Look at them on the e-mail hotline's page.",
+        ),
+    },
     NoticeKind.WEBHOOK_PAUSED: {
         "zh": (
             "Webhook 已暂停（{site}）",
