@@ -116,6 +116,7 @@ LABELS = {
     "mail_why_our_own": N_("sent by the hotline itself"),
     "mail_why_sender_unverified": N_("the sender may be forged (its envelope is of another domain)"),
     "mail_why_no_sender": N_("no sender"),
+    "mail_why_bad_sender": N_("the sender's address could not be read"),
     "mail_why_auto_submitted": N_("sent by a machine (an automatic reply)"),
     "mail_why_bounce": N_("a delivery failure report"),
     "mail_why_auto_reply": N_("an automatic reply (out of office)"),

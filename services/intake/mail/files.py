@@ -31,7 +31,7 @@ ON_A_TICKET = frozenset({"opened", "joined", "noted", "grouped"})
 async def keep_files(uow: UnitOfWork, mail_id: UUID, mail: Mail, outcome: Outcome, *, now: datetime) -> None:
     """Keep the mail's files as the rules say, record in its row what became of each, and send its photos
     to its ticket if it is on one."""
-    if outcome.status == "ignored" or not mail.attachments:
+    if outcome.status in ("ignored", "throttled") or not mail.attachments:  # a flood costs no decoding
         return
     files = keep(mail.attachments, lambda data: shrunk(data, max_bytes=MAX_PHOTO_BYTES))
     kept = [f for f in files if f.content is not None]

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.db import mail_positions as places
-from services.intake.mail.imap import ImapClient, ImapError, LoginRefused
+from services.intake.mail.imap import ImapClient, ImapError, LiteralTooBig, LoginRefused
 from services.intake.mail.imap_fetch import fetch_each, parts, uid_set
 from services.intake.mail.imap_syntax import Fetched
 from services.intake.mail.mailbox_contract import MailboxPosition, RawMail, Take
@@ -185,7 +185,12 @@ class MailboxReader:
             fetched: dict[int, Fetched] = {}
             for chosen, section in ((whole, "BODY.PEEK[]"), (heads, "BODY.PEEK[HEADER]")):
                 if chosen:
-                    bodies, why = await fetch_each(imap, chosen, f"(UID {section})")
+                    try:
+                        bodies, why = await fetch_each(imap, chosen, f"(UID {section})")
+                    except LiteralTooBig as too_big:  # the server understated a size: the connection is gone
+                        for uid in chosen:  # each counts a failed try, so that the mailbox never stalls on them
+                            await self._failed(folder.at(uid), None, sizes[uid], str(too_big))
+                        raise
                     fetched, refused = fetched | bodies, refused | why
             for uid in part:
                 body = fetched[uid].body if uid in fetched else None

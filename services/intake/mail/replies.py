@@ -55,20 +55,16 @@ class Thread:
 
     @classmethod
     def of(cls, mail: Mail) -> Thread:
-        """To the sender; to their Reply-To only within their own domain (an unverified Reply-To elsewhere
-        would make the hotline mail anyone)."""
+        """To the sender, never to a Reply-To: anyone may write one (on a public mail service, of the same
+        domain as anyone), and the hotline would mail whomever it names."""
         to = mail.sender.email
-        if mail.reply_to and mail.reply_to.email and _domain(mail.reply_to.email) == _domain(to):
-            to = mail.reply_to.email
         earlier = tuple(r for r in (*mail.references, mail.in_reply_to) if r)
         return cls(to, mail.sender.name, mail.subject, mail.message_id, tuple(dict.fromkeys(earlier)))
 
     @classmethod
     def of_kept(cls, kept: dict[str, Any]) -> Thread:
         """From the mail as the hotline keeps it (repository.mail)."""
-        reply_to, to = kept["reply_to"], kept["sender"]
-        to = reply_to if reply_to and _domain(reply_to) == _domain(to) else to
-        return cls(to, kept["sender_name"], kept["subject"], kept["message_id"], tuple(kept["references"]))
+        return cls(kept["sender"], kept["sender_name"], kept["subject"], kept["message_id"], tuple(kept["references"]))
 
 
 @dataclass(frozen=True)
@@ -77,10 +73,6 @@ class NotKept:
 
     filename: str
     why: str
-
-
-def _domain(address: str) -> str:
-    return address.rpartition("@")[2].lower()
 
 
 def acknowledgement(

@@ -54,11 +54,19 @@ async def settle(connection: AsyncConnection, mail_id: UUID, **values: Any) -> N
     await connection.execute(update(mails).where(mails.c.mail_id == mail_id).values(**values))
 
 
-async def recent_from(connection: AsyncConnection, sender: str, since: datetime) -> list[dict[str, Any]]:
-    """The sender's mails since then that were not a machine's, newest first."""
+async def recent_from(
+    connection: AsyncConnection, sender: str, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """The sender's mails received between then and `until` that were not a machine's, newest first (a
+    backlog read later counts only what came before each of its mails)."""
     rows = await connection.execute(
         select(mails.c.status, mails.c.ticket_id, mails.c.site_code, mails.c.received_at)
-        .where(mails.c.sender == sender, mails.c.received_at >= since, mails.c.status != "ignored")
+        .where(
+            mails.c.sender == sender,
+            mails.c.received_at >= since,
+            mails.c.received_at <= until,
+            mails.c.status != "ignored",
+        )
         .order_by(mails.c.received_at.desc())
     )
     return dicts_of(rows)
@@ -101,7 +109,7 @@ async def reporter_address(connection: AsyncConnection, ticket_id: str) -> str |
     address = await connection.scalar(
         select(service_requests.c.reporter["email"].astext).where(service_requests.c.ticket_id == ticket_id)
     )
-    return str(address).lower() if address else None
+    return str(address).strip().lower() if address else None
 
 
 async def subsystems_of(connection: AsyncConnection, site_code: str) -> list[dict[str, Any]]:

@@ -99,11 +99,12 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
     connection, sender = uow.connection, mail.sender.email
     if mail.automatic:
         return Outcome("ignored", mail.automatic)
-    if not sender:
-        return Outcome("ignored", "no_sender")
+    if not sender:  # a From that could not be read is the operator's; none at all, a machine's
+        unreadable = any(p.startswith("bad_address:from") for p in mail.problems)
+        return Outcome("unmatched", "bad_sender") if unreadable else Outcome("ignored", "no_sender")
     if sender in settings.own_addresses or OWN_REFERENCE.fullmatch(mail.message_id):
         return Outcome("ignored", "our_own")  # the hotline's or notify's own mail come back: never a loop
-    recent = await rows.recent_from(connection, sender, now - FLOOD_WINDOW)
+    recent = await rows.recent_from(connection, sender, now - FLOOD_WINDOW, now)
     if len(recent) >= settings.mail_throttle_after:  # before anything else: a flood of replies is a flood
         if len(recent) == settings.mail_throttle_after:  # the first held back: the managers hear of it once
             site = next((m["site_code"] for m in recent if m["site_code"]), None)
@@ -182,7 +183,7 @@ def request_for(
         asset_tag=asset_tag,
         description=f"{subject}\n{words}".strip()[:MAX_DESCRIPTION] or sender,
         channel=RequestChannel.EMAIL,
-        reporter=Reporter(name=(sender_name or sender)[:100], email=sender[:254]),
+        reporter=Reporter(name=(sender_name or sender or "(未知发件人)")[:100], email=sender[:254] or None),
         reported_at=reported_at,
         kind=kind,
         priority=priority,
@@ -260,7 +261,7 @@ def _kept(mail: Mail, raw: RawMail, mail_id: UUID, mailbox: str, now: datetime) 
         "sent_at": mail.sent_at, "sender": mail.sender.email, "sender_name": mail.sender.name,
         "sender_verified": mail.sender_verified, "reply_to": mail.reply_to.email if mail.reply_to else None,
         "subject": mail.subject, "words": mail.words,
-        "references": [r for r in (mail.in_reply_to, *mail.references) if r],
+        "references": list(dict.fromkeys(r for r in (*mail.references, mail.in_reply_to) if r)),  # oldest first
         "attachments": [
             {"filename": a.filename, "content_type": a.content_type, "size": a.size, "photo": a.is_photo,
              "refused": a.refused_because}

@@ -51,7 +51,7 @@ async def make_ticket(
         await replies.acknowledge(
             uow.connection, mail_id, replies.Thread.of_kept(mail), ticket_id=outcome.ticket_id,
             joined=outcome.status == "joined", site=await rows.site_name(uow.connection, site_code),
-            settings=settings, now=now,
+            incomplete=mail["size"] > settings.mail_max_bytes, settings=settings, now=now,
         )  # fmt: skip
     return outcome
 

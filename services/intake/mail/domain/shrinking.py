@@ -37,7 +37,8 @@ def shrunk(data: bytes, *, max_bytes: int, max_side: int = MAX_SIDE) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             width, height = opened.size
-            if width * height > (MAX_JPEG_PIXELS if opened.format == "JPEG" else MAX_PIXELS):
+            scaled_down = opened.format in ("JPEG", "MPO")  # MPO: a JPEG with more images in it (iPhone HDR)
+            if width * height > (MAX_JPEG_PIXELS if scaled_down else MAX_PIXELS):
                 raise NotShrunk("too_big", f"{width}x{height} pixels")
             # A JPEG decodes at 1/2, 1/4 or 1/8 of its size when that still covers `max_side`: cheaper.
             opened.draft("RGB", (max_side, max_side))
