@@ -12,7 +12,6 @@ from services.intake.mail.taking import taker
 from services.intake.settings import IntakeSettings
 from shared import contracts
 from shared.access_ends import accounts_subscription
-from shared.contracts.notices import NoticeDecided
 from shared.contracts.photos import PHOTOS_QUEUE
 from shared.service import ServiceDefinition, Subscription
 
@@ -39,6 +38,6 @@ service = ServiceDefinition(
         contracts.TicketReclassified,
         contracts.TicketRejected,
         contracts.TicketCustomerWrote,
-        NoticeDecided,  # a flood of mails held back, to the managers
+        contracts.MailFloodHeld,  # a flood of mails held back: notify tells the managers
     ),
 )

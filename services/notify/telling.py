@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.notify.db import repository as rows
 from services.notify.domain.notice_texts import Names, render
 from services.notify.domain.notices import Channel, Reachable, parse_quiet_hours, preferences_from, send_after
-from services.notify.domain.paused_webhooks import paused_webhook_notice
+from services.notify.domain.paused_webhooks import mail_flood_notice, paused_webhook_notice
 from services.notify.settings import NotifySettings
 from shared.contracts import Envelope, SiteDescribed
 from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
+from shared.contracts.tickets import MailFloodHeld
 from shared.contracts.webhooks import WebhookPaused
 from shared.logs import get_logger
 from shared.messaging.routes import MessageHandlers
@@ -153,6 +154,10 @@ def notice_handlers(settings: ServiceSettings) -> MessageHandlers:
     @handlers.on(SiteDescribed)
     async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -> None:
         await keep_site(uow.connection, message.payload, message.occurred_at)
+
+    @handlers.on(MailFloodHeld)
+    async def on_mail_flood_held(message: Envelope[MailFloodHeld], uow: UnitOfWork) -> None:
+        await _tell(uow, mail_flood_notice(message.payload), message)
 
     @handlers.on(WebhookPaused)
     async def on_webhook_paused(message: Envelope[WebhookPaused], uow: UnitOfWork) -> None:

@@ -53,6 +53,7 @@ from shared.contracts.sla import (
 )
 from shared.contracts.tickets import (
     ComplaintRouted,
+    MailFloodHeld,
     TicketAssigned,
     TicketAtRisk,
     TicketAwaitingAssignment,
@@ -81,6 +82,7 @@ CONTRACTS: tuple[type[Contract], ...] = (
     TicketOpened,
     TicketReclassified,
     TicketRejected,
+    MailFloodHeld,
     TicketCustomerWrote,
     TicketAssigned,
     TicketAwaitingAssignment,

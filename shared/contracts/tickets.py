@@ -233,6 +233,18 @@ class TicketCustomerWrote(Event):
     written_at: AwareDatetime
 
 
+class MailFloodHeld(Event):
+    """One sender's mails to the service mailbox are held back: more than the hotline takes from one
+    address within the hour (a mail bomb, a loop). The first held back announces it, once an hour."""
+
+    message_type: ClassVar[str] = "mail.flood_held"
+
+    sender: Text = Field(description="The address the mails come from.")
+    site_code: Code | None = Field(None, description="The site its earlier mails were about, if any.")
+    count: int = Field(ge=1, description="How many mails from it within the hour, this one included.")
+    held_at: AwareDatetime
+
+
 class LinkRelation(StrEnum):
     """How one ticket belongs with another, seen from the ticket the event is about. Staff make the first
     and third; dispatch tells the other side of each."""

@@ -38,6 +38,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.submission import submit
 from shared.contracts import (
     ABOUT_THE_SERVICE,
+    MailFloodHeld,
     Priority,
     Reporter,
     RequestChannel,
@@ -46,7 +47,6 @@ from shared.contracts import (
     TicketCustomerWrote,
 )
 from shared.contracts.intake import MAX_DESCRIPTION
-from shared.contracts.notices import Audience, NoticeDecided, NoticeKind, Recipient
 from shared.mail_references import OWN_REFERENCE
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -108,7 +108,8 @@ async def _decide(uow: UnitOfWork, mail: Mail, mail_id: UUID, settings: IntakeSe
     if len(recent) >= settings.mail_throttle_after:  # before anything else: a flood of replies is a flood
         if len(recent) == settings.mail_throttle_after:  # the first held back: the managers hear of it once
             site = next((m["site_code"] for m in recent if m["site_code"]), None)
-            uow.publish(flood_notice(sender, site, len(recent) + 1, now), correlation_id=f"mail-flood:{sender}")
+            held = MailFloodHeld(sender=sender, site_code=site, count=len(recent) + 1, held_at=now)
+            uow.publish(held, correlation_id=f"mail-flood:{sender}")  # notify tells the managers
         return Outcome("throttled", "flood")  # how many, the list of the sender's mails shows
     if not mail.sender_verified:  # a forged From would open tickets in a known contact's name
         return Outcome("unmatched", "sender_unverified")
@@ -236,15 +237,6 @@ def customer_wrote(
     return TicketCustomerWrote(
         ticket_id=ticket_id, site_code=site_code, text=words or subject or "-", author=(sender_name or sender)[:200],
         address=sender or None, channel=RequestChannel.EMAIL, verified=verified, mail_id=str(mail_id), written_at=at,
-    )  # fmt: skip
-
-
-def flood_notice(sender: str, site_code: str | None, count: int, now: datetime) -> NoticeDecided:
-    """The managers (of the sender's site, or of every site) hear that a sender's mails are held back."""
-    return NoticeDecided(
-        notice_key=f"mail_flood:{sender}:{now:%Y%m%d%H}", kind=NoticeKind.MAIL_FLOOD, urgent=False,
-        site_code=site_code, facts={"sender": sender, "count": count, "url": "/mail"},
-        recipients=[Recipient(audience=Audience.MANAGERS)], decided_at=now,
     )  # fmt: skip
 
 

@@ -118,3 +118,27 @@ def test_a_paused_webhook_tells_its_owner_once_per_pause() -> None:
     assert paused_webhook_notice(event).notice_key == notice.notice_key
     later = paused_webhook_notice(event.model_copy(update={"paused_at": NOW + timedelta(days=1)}))
     assert later.notice_key != notice.notice_key
+
+
+def test_a_flood_of_mails_held_back_tells_the_managers_once_an_hour() -> None:
+    from datetime import UTC, datetime
+
+    from services.notify.domain.paused_webhooks import mail_flood_notice
+    from shared.contracts.notices import Audience, NoticeKind
+    from shared.contracts.tickets import MailFloodHeld
+
+    at = datetime(2026, 12, 7, 14, 5, tzinfo=UTC)
+    notice = mail_flood_notice(MailFloodHeld(sender="bomb@x.example", site_code="HH138", count=31, held_at=at))
+    later = mail_flood_notice(
+        MailFloodHeld(sender="bomb@x.example", site_code="HH138", count=40, held_at=at.replace(minute=50))
+    )
+    assert (notice.kind, notice.urgent, [r.audience for r in notice.recipients]) == (
+        NoticeKind.MAIL_FLOOD,
+        False,
+        [Audience.MANAGERS],
+    )
+    assert (notice.facts["sender"], notice.facts["count"], notice.notice_key == later.notice_key) == (
+        "bomb@x.example",
+        31,
+        True,
+    )
