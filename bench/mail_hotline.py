@@ -19,27 +19,20 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-import services
 from services.intake.mail.tables import mails
-from shared.service import seed_site
-from shared.site_file import DEMO_SITE
 from testkit.dovecot import Dovecot, dovecot
 from testkit.in_process import RunningService, running
 from testkit.mailboxes import mailbox_of
 from testkit.mails import outlook_mail
 from testkit.receivers import mail_server
-from testkit.sites import site_file_copy
+from testkit.sites import mail_site
 from testkit.waiting import eventually
 from testkit.world import World, create_world, destroy_world
 
 
 async def _site(world: World) -> str:
     with tempfile.TemporaryDirectory() as directory:
-        code, path = site_file_copy(Path(directory), like=DEMO_SITE)
-        path.write_text(path.read_text().replace("@infinity-mall.example", f"@{code.lower()}.example"))
-        for name in ("intake", "dispatch"):
-            await seed_site(services.definition(name), world.database_url, path)
-    return code
+        return await mail_site(world, Path(directory))
 
 
 async def _taken(intake: RunningService, count: int, since: float) -> float:

@@ -73,3 +73,13 @@ def _without_inspection_plans(text: str) -> str:
         if not inside:
             kept.append(line)
     return "".join(kept)
+
+
+async def mail_site(world: World, directory: Path) -> str:
+    """A copy of the demo site, loaded into intake and dispatch, whose customer writes from a mail domain
+    of its own (`<code>.example`): the e-mail hotline tells its mails from every other copy's."""
+    code, path = site_file_copy(directory, like=DEMO_SITE)
+    path.write_text(path.read_text().replace("@infinity-mall.example", f"@{code.lower()}.example"))
+    for name in ("intake", "dispatch"):
+        await seed_site(services.definition(name), world.database_url, path)
+    return code

@@ -14,16 +14,13 @@ from typing import Any
 
 import pytest
 
-import services
-from shared.service import seed_site
-from shared.site_file import DEMO_SITE
 from testkit.dovecot import Dovecot, dovecot
 from testkit.in_process import RunningService, running
 from testkit.mail_mime import File
 from testkit.mailboxes import mailbox_of
 from testkit.mails import build_mail, foxmail_mail, iphone_mail, outlook_mail, wechat_forward
 from testkit.receivers import MailServer, mail_server
-from testkit.sites import site_file_copy
+from testkit.sites import mail_site
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -45,11 +42,7 @@ async def smtp() -> AsyncIterator[MailServer]:
 @pytest.fixture
 async def site(seeded: World, tmp_path: Path) -> str:
     """A copy of the demo site whose customer writes from a domain of its own (`<code>.example`)."""
-    code, path = site_file_copy(tmp_path, like=DEMO_SITE)
-    path.write_text(path.read_text().replace("@infinity-mall.example", f"@{code.lower()}.example"))
-    for name in ("intake", "dispatch"):
-        await seed_site(services.definition(name), seeded.database_url, path)
-    return code
+    return await mail_site(seeded, tmp_path)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-import services
 from services.intake.mail.mailbox_contract import RawMail
 from services.intake.mail.taking import Outcome, take_mail
 from services.intake.settings import IntakeSettings
@@ -26,15 +25,13 @@ from shared.contracts import AddTicketPhoto, RequestChannel, seal
 from shared.contracts.photos import PHOTOS_QUEUE
 from shared.messaging.dead_letters import list_dead_letters
 from shared.messaging.topology import QUEUES_EXCHANGE
-from shared.service import seed_site
-from shared.site_file import DEMO_SITE
 from testkit.broker import send
 from testkit.in_process import RunningService, running
 from testkit.mail_mime import File
 from testkit.mail_shapes import pdf
 from testkit.mails import build_mail
 from testkit.receivers import MailServer, mail_server
-from testkit.sites import site_file_copy
+from testkit.sites import mail_site
 from testkit.waiting import eventually
 from testkit.world import World
 
@@ -50,11 +47,7 @@ async def mail() -> AsyncIterator[MailServer]:
 @pytest.fixture
 async def site(seeded: World, tmp_path: Path) -> str:
     """A copy of the demo site whose customer writes from a domain of its own (`<code>.example`)."""
-    code, path = site_file_copy(tmp_path, like=DEMO_SITE)
-    path.write_text(path.read_text().replace("@infinity-mall.example", f"@{code.lower()}.example"))
-    for name in ("intake", "dispatch"):
-        await seed_site(services.definition(name), seeded.database_url, path)
-    return code
+    return await mail_site(seeded, tmp_path)
 
 
 @pytest.fixture
