@@ -28,6 +28,17 @@ def cpu_seconds(pid: int, thread: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
+def resident_mib(pid: int) -> float:
+    """The process's resident set size (VmRSS), in MiB; 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
 def pids_named(*names: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

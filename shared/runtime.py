@@ -71,6 +71,8 @@ class ServiceRuntime:
                 on_dead_letter=subscription.on_dead_letter,
                 concerns=subscription.concerns,
                 checks_producer=subscription.bind_events and subscription.exchange == topology.EVENTS_EXCHANGE,
+                window_size=settings.window_size,
+                windows=settings.windows,
             )
             for queue, queue_handlers, subscription in zip(self.queues, handlers, definition.subscriptions, strict=True)
         ]
@@ -125,7 +127,7 @@ class ServiceRuntime:
             return
         self.started = False
         gc.unfreeze()  # collectable again: a process that starts and stops many runtimes (tests) keeps none
-        await asyncio.gather(*(consumer.subscriber.stop() for consumer in self.consumers))
+        await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
         for worker in self.workers:
             await worker.stop()
         await self.relay.stop()

@@ -45,7 +45,24 @@ class ServiceSettings(BaseSettings):
         description="Serve /docs and /redoc (Swagger UI and ReDoc, which load their scripts from a public CDN): for "
         "development (`make up` turns it on). The OpenAPI document itself is always at /openapi.json.",
     )
-    prefetch: int = Field(16, ge=1, le=1000, description="Messages a process handles at once (RabbitMQ prefetch).")
+    prefetch: int = Field(
+        32, ge=1, le=1000, description="Messages a process holds unacknowledged per queue (RabbitMQ prefetch)."
+    )
+    window_size: int = Field(
+        32,
+        ge=1,
+        le=1000,
+        description="Most messages of one queue handled in one transaction, a savepoint each (group commit): "
+        "under load one commit serves them all; a message alone is a window of one.",
+    )
+    windows: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Windows of one queue a process handles at once. One keeps a queue's messages in order within "
+        "the process and its windows from deadlocking on each other's rows; more help a queue whose handlers wait "
+        "on something slow.",
+    )
     max_attempts: int = Field(5, ge=1, description="Attempts of a failing handler before the message is dead-lettered.")
     retry_delay_ms: int = Field(
         2000, ge=10, description="Pause before a failed message is tried again (its TTL in the retry queue)."

@@ -1,4 +1,5 @@
-"""Consumes one service queue: validate, deduplicate, apply, commit, then acknowledge.
+"""Consumes one service queue: validate, deduplicate, apply, commit, then acknowledge (the deliveries
+waiting at one moment commit together, a savepoint each: shared/messaging/window.py).
 
 A service declares what it does with each contract on a `MessageHandlers` registry; the kernel's
 `QueueConsumer` is the only FastStream subscriber of the queue and routes each message by its type.
@@ -42,6 +43,7 @@ from shared.messaging.routes import MessageHandlers
 from shared.messaging.senders import FIRST_DELIVERY_HEADER, as_header, first_delivery, forgery
 from shared.messaging.topology import DEAD_LETTER_EXCHANGE, MAX_MESSAGE_BYTES, QUEUES_EXCHANGE, ConsumerQueue
 from shared.messaging.unit_of_work import Delivery
+from shared.messaging.window import Applied, GroupCommit
 from shared.persistence.errors import database_reason, is_data_error
 from shared.persistence.service_database import ServiceDatabase
 
@@ -95,6 +97,8 @@ class QueueConsumer:
         on_dead_letter: DeadLetterHook | None = None,
         concerns: Concerns | None = None,
         checks_producer: bool = False,
+        window_size: int = 1,
+        windows: int = 1,
     ) -> None:
         self.queue = queue
         self._checks_producer = checks_producer
@@ -106,6 +110,7 @@ class QueueConsumer:
         self._metrics = metrics
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self._windows = GroupCommit(queue.name, database, metrics, size=window_size, workers=windows)
         self.subscriber = broker.subscriber(
             RabbitQueue(
                 queue.name,
@@ -122,6 +127,11 @@ class QueueConsumer:
             description=f"Events {', '.join(handlers.routing_keys)} for {database.producer}.",
         )
         self.subscriber(self.consume)
+
+    async def stop(self) -> None:
+        """Stop taking messages; those in hand are finished first."""
+        await self.subscriber.stop()
+        await self._windows.stop()
 
     async def consume(self, message: RabbitMessage) -> None:
         raw = message.raw_message
@@ -187,18 +197,10 @@ class QueueConsumer:
         if self._concerns is not None and not await self._concerns(typed, self._database):
             return Outcome.IGNORED
 
-        with self._metrics.handler_seconds.labels(self.queue.name, envelope.type).time():
-            async with self._database.unit_of_work(cause=typed, delivery=delivery) as uow:
-                first_time = await self._database.inbox.record(
-                    uow.connection,
-                    consumer=self.queue.name,
-                    message_id=envelope.message_id,
-                    message_type=envelope.type,
-                )
-                if not first_time:
-                    log.debug("duplicate message ignored")
-                    return Outcome.DUPLICATE
-                await route.handler(typed, uow)
+        applied = await self._windows.apply(typed, route, delivery)
+        if applied is Applied.DUPLICATE:
+            log.debug("duplicate message ignored")
+            return Outcome.DUPLICATE
         return Outcome.PROCESSED
 
     def _check_sender(self, envelope: RawEnvelope, delivery: Delivery) -> None:

@@ -15,8 +15,15 @@ class KernelMetrics:
         )
         self.handler_seconds = Histogram(
             "aftercare_handler_seconds",
-            "Time to apply a message: validation, inbox, handler and commit.",
+            "Time to apply a message: its handler, in its window's transaction.",
             ["queue", "type"],
+            registry=registry,
+        )
+        self.window_size = Histogram(
+            "aftercare_window_messages",
+            "Messages handled in one transaction (a window of deliveries committed together).",
+            ["queue"],
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
             registry=registry,
         )
         self.outbox_published = Counter(

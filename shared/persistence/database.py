@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-from sqlalchemy import ClauseElement, CursorResult, MetaData, Result
+from sqlalchemy import ClauseElement, CursorResult, MetaData, Result, Table
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -128,3 +128,8 @@ class PrecompiledStatement:
 
 
 _ASYNCPG_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+def quoted_table(table: Table) -> str:
+    """A table's schema-qualified name as driver SQL must write it."""
+    return str(_ASYNCPG_DIALECT.identifier_preparer.format_table(table))

@@ -55,12 +55,20 @@ class ServiceDatabase:
         self, cause: Envelope[Any] | None = None, delivery: Delivery | None = None
     ) -> AsyncIterator[UnitOfWork]:
         async with self.engine.begin() as connection:
-            uow = UnitOfWork(
-                connection, producer=self.producer, cause=cause, delivery=delivery, publishes=self.publishes
-            )
+            uow = self.unit_of_work_on(connection, cause, delivery)
             yield uow
             outgoing = uow.outgoing
             await self.outbox.add(connection, outgoing)
         if outgoing:
-            for callback in self._on_events_committed:
-                callback()
+            self.events_committed()
+
+    def unit_of_work_on(
+        self, connection: AsyncConnection, cause: Envelope[Any] | None = None, delivery: Delivery | None = None
+    ) -> UnitOfWork:
+        """A unit of work inside a transaction the caller runs (a window of deliveries committed together):
+        the caller writes its outgoing messages to the outbox before the commit and calls `events_committed`."""
+        return UnitOfWork(connection, producer=self.producer, cause=cause, delivery=delivery, publishes=self.publishes)
+
+    def events_committed(self) -> None:
+        for callback in self._on_events_committed:
+            callback()

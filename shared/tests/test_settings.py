@@ -31,12 +31,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_service_variable_beats_the_suite_variable_which_beats_the_default(monkeypatch) -> None:
-    assert LeftSettings().prefetch == 16
+    assert LeftSettings().prefetch == 32
     monkeypatch.setenv("AFTERCARE_PREFETCH", "8")
     assert LeftSettings().prefetch == 8
     assert RightSettings().prefetch == 8
-    monkeypatch.setenv("LEFT_PREFETCH", "32")
-    assert LeftSettings().prefetch == 32
+    monkeypatch.setenv("LEFT_PREFETCH", "64")
+    assert LeftSettings().prefetch == 64
     assert RightSettings().prefetch == 8
 
 
