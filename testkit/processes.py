@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import signal
 import socket
@@ -61,15 +63,17 @@ def python_process(*args: str, env: dict[str, str], log_dir: Path) -> Iterator[P
     label = re.sub(r"[^\w.]+", "-", " ".join(args)).strip("-")[:80]  # arguments may be paths
     log = log_dir / f"{label}-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as output:
+        # A group of its own: what it starts (`aftercare up`'s services) is killed with it, even when a test
+        # times out; orphaned services would otherwise load the box for every test after it.
         popen = subprocess.Popen(  # noqa: S603 (our own command line)
-            [sys.executable, *args], env=env, stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, *args], env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         yield Process(popen, log)
     finally:
-        if popen.poll() is None:
-            popen.kill()
-            popen.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(popen.pid, signal.SIGKILL)
+        popen.wait()
 
 
 def http_ports(ports: dict[str, int]) -> dict[str, str]:
