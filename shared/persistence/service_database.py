@@ -62,5 +62,11 @@ class ServiceDatabase:
             outgoing = uow.outgoing
             await self.outbox.add(connection, outgoing)
         if outgoing:
-            for callback in self._on_events_committed:
-                callback()
+            self.events_committed()
+
+    def events_committed(self) -> None:
+        """Tell the process's relay that events were just committed: by a unit of work, or written with
+        `outbox.add` in a transaction of one's own (the archive's sequencer announces documents of many
+        causes at once)."""
+        for callback in self._on_events_committed:
+            callback()

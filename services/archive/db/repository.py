@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db.tables import document_index, document_sequences, documents, renditions
+from services.archive.db.tables import document_index, documents, renditions
 from services.archive.db.text_search import customer_text_has, text_has
 from services.archive.domain.chain import StoredLink
 from services.archive.domain.customer_copy import CUSTOMER_CATEGORIES
@@ -50,32 +49,6 @@ async def already_filed(connection: AsyncConnection, draft: Draft) -> bool:
     else:
         query = query.where(documents.c.site_code == draft.site_code, documents.c.ticket_id.is_(None))
     return await connection.scalar(query.limit(1)) is not None
-
-
-async def next_sequence(connection: AsyncConnection, site_code: str, year: int, category: Category) -> int:
-    statement = (
-        insert(document_sequences)
-        .values(site_code=site_code, year=year, category=category.value, last_sequence=1)
-        .on_conflict_do_update(
-            index_elements=[document_sequences.c.site_code, document_sequences.c.year, document_sequences.c.category],
-            set_={"last_sequence": document_sequences.c.last_sequence + 1},
-        )
-        .returning(document_sequences.c.last_sequence)
-    )
-    return int((await connection.execute(statement)).scalar_one())
-
-
-async def last_link(connection: AsyncConnection, site_code: str) -> tuple[int, str] | None:
-    """The position and hash of the site's latest link; call under the site's chain lock."""
-    row = (
-        await connection.execute(
-            select(documents.c.chain_position, documents.c.chain_hash)
-            .where(documents.c.site_code == site_code)
-            .order_by(documents.c.chain_position.desc())
-            .limit(1)
-        )
-    ).first()
-    return (int(row.chain_position), str(row.chain_hash)) if row else None
 
 
 async def file(

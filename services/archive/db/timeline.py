@@ -23,6 +23,12 @@ async def record(connection: AsyncConnection, **fact: Any) -> bool:
     return kept.first() is not None
 
 
+async def record_all(connection: AsyncConnection, facts: Sequence[dict[str, Any]]) -> None:
+    """Keep several events at once; those kept before stay as they were."""
+    if facts:
+        await connection.execute(insert(timeline).values(list(facts)).on_conflict_do_nothing())
+
+
 async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
     rows = await connection.execute(
         select(
