@@ -21,7 +21,7 @@ from services.archive import (
     timeline,
     typesetting,
 )
-from services.archive.db import repository
+from services.archive.db import catalogue, repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
 from services.archive.domain import customer_copy
@@ -142,11 +142,12 @@ async def site_catalogue(
     """The site's catalogue of documents (档案目录), by year, category and code, every version (a
     customer's: the documents of their categories)."""
     async with database.connect() as connection:
-        rows = await repository.catalogue(
-            connection, site_code, year=year, category=category, customer=caller.customer_only
-        )
-    if format is None:
-        return rows_response(rows)
+        if format is None:
+            listed = await catalogue.as_json(
+                connection, site_code, year=year, category=category, customer=caller.customer_only
+            )
+            return Response(content=listed, media_type="application/json")
+        rows = await catalogue.rows(connection, site_code, year=year, category=category, customer=caller.customer_only)
     header = [title for title, _ in CATALOGUE_COLUMNS]
     cells = [[_cell(row[key]) for _, key in CATALOGUE_COLUMNS] for row in rows]
     name = f"{site_code}-catalogue{f'-{year}' if year else ''}.{format.value}"

@@ -17,6 +17,7 @@ from services.archive.domain.customer_copy import CUSTOMER_CATEGORIES
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.search import searchable_text, serial_numbers
 from shared.persistence import like
+from shared.persistence.database import dicts_of
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
     if search.category is not None:
         query = query.where(documents.c.category == search.category.value)
     if search.customer:
-        query = query.where(_customers())
+        query = query.where(customers())
     if search.year is not None:
         query = query.where(documents.c.year == search.year)
     if search.serial_number is not None:
@@ -144,10 +145,11 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
         query = query.where(documents.c.archived_at >= search.archived_from)
     if search.archived_before is not None:
         query = query.where(documents.c.archived_at < search.archived_before)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    return dicts_of(await connection.execute(query))
 
 
-def _customers() -> ColumnElement[bool]:
+def customers() -> ColumnElement[bool]:
+    """The documents a customer may read: those of their categories."""
     return documents.c.category.in_(sorted(category.value for category in CUSTOMER_CATEGORIES))
 
 
@@ -172,7 +174,7 @@ async def latest(
     if version is not None:
         query = query.where(documents.c.version == version)
     if customer:
-        query = query.where(_customers())
+        query = query.where(customers())
     row = (await connection.execute(query)).first()
     return dict(row._mapping) if row else None
 
@@ -217,28 +219,3 @@ async def links(connection: AsyncConnection, site_code: str) -> AsyncIterator[St
             previous_hash=row.previous_hash,
             chain_hash=row.chain_hash,
         )
-
-
-async def catalogue(
-    connection: AsyncConnection,
-    site_code: str,
-    *,
-    year: int | None,
-    category: Category | None,
-    customer: bool = False,
-) -> list[dict[str, Any]]:
-    """The site's documents in catalogue order: by year, category and code, every version; for a
-    customer, those of their categories only."""
-    query = (
-        select(*LISTED_COLUMNS)
-        .select_from(WITH_RENDITION)
-        .where(documents.c.site_code == site_code)
-        .order_by(documents.c.year, documents.c.category, documents.c.code, documents.c.version)
-    )
-    if year is not None:
-        query = query.where(documents.c.year == year)
-    if category is not None:
-        query = query.where(documents.c.category == category.value)
-    if customer:
-        query = query.where(_customers())
-    return [dict(row._mapping) for row in await connection.execute(query)]
