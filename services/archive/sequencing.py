@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -33,12 +34,28 @@ LONGEST_LOOK_SECONDS = 0.064
 CHASE_SECONDS = 1.0  # how long after the last draft the sequencer looks for it before its slow poll
 
 _SEQUENCERS: set[Sequencer] = set()
+_LATELY: deque[float] = deque()  # when this process drafted its documents of the last second
+BURST_WINDOW_SECONDS = 1.0
 
 
 def drafted() -> None:
     """Tell this process's sequencers that drafts will wait once the current transaction commits."""
+    now = time.monotonic()
+    _LATELY.append(now)
+    _forget_before(now - BURST_WINDOW_SECONDS)
     for sequencer in _SEQUENCERS:
         sequencer.wake()
+
+
+def drafting_faster_than(per_second: int) -> bool:
+    """Whether this process drafted more documents than `per_second` in the last second: a burst."""
+    _forget_before(time.monotonic() - BURST_WINDOW_SECONDS)
+    return len(_LATELY) > per_second
+
+
+def _forget_before(moment: float) -> None:
+    while _LATELY and _LATELY[0] < moment:
+        _LATELY.popleft()
 
 
 async def sequence_waiting(database: ServiceDatabase, batch: int) -> tuple[int, bool]:
