@@ -5,8 +5,10 @@ filed (it is signed as a PDF), is numbered, chained and announced in its own tra
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,7 +21,7 @@ from services.archive.domain.documents import Draft, document_code
 from services.archive.domain.records import drafts_of, makes_documents, needs_the_opening
 from services.archive.domain.story import Site, Story, as_event
 from services.archive.rendering import Renderer, Sheet
-from shared.contracts import DocumentArchived, Event, SiteDescribed, TicketResolved
+from shared.contracts import DocumentArchived, Event, SiteDescribed, TicketOpened, TicketResolved
 from shared.messaging.failures import NotYet
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -106,29 +108,60 @@ class StoryIncomplete(NotYet):
     ticket come from several services and may overtake each other): the message is tried again later."""
 
 
-async def file_what_it_records(uow: UnitOfWork, event: Event, *, default_timezone: str) -> None:
+async def file_what_it_records(
+    uow: UnitOfWork, event: Event, *, default_timezone: str, ordered_by_its_line: bool = False
+) -> None:
     """Draft the documents an event makes, from what the archive holds of its ticket and site, and leave
     them to the sequencer: no lock is taken here, so filings of one site do not wait for each other and
-    a transaction holding many messages holds nothing another needs."""
+    a transaction holding many messages holds nothing another needs.
+
+    An event that needs its ticket's opening and overtook it waits to be tried again, unless it is
+    `ordered_by_its_line`: its handler holds the ticket's line in the ticket list (ticket_lines.py), as
+    the opening's handler will, one after the other; then the opening's handler, which sees it, drafts
+    its documents, and nobody waits for a retry."""
     if not makes_documents(event):
         return
     connection = uow.connection
     ticket_id = getattr(event, "ticket_id", None)
-    rows = await timeline_rows.events_of_ticket(connection, ticket_id) if ticket_id else []
-    story = Story.of(as_event(*row) for row in rows)
+    kept = await timeline_rows.messages_of_ticket(connection, ticket_id) if ticket_id else []
+    story = Story.of(as_event(message_type, version, payload) for message_type, version, payload, _ in kept)
     if story.opened is None and needs_the_opening(event):
+        if ordered_by_its_line:
+            return
         raise StoryIncomplete(f"{ticket_id}: its ticket.opened is not in the archive's timeline yet")
     site_code = getattr(event, "site_code", None) or (story.opened.site_code if story.opened else None)
     if site_code is None:
         return
-    kept = await timeline_rows.latest_of_site(connection, site_code, SiteDescribed.message_type)
-    described = as_event(*kept) if kept else None
-    site = Site.known(site_code, story, described if isinstance(described, SiteDescribed) else None, default_timezone)
-    photos = await photo_rows.of_ticket(connection, event.ticket_id) if isinstance(event, TicketResolved) else []
-    now = datetime.now(UTC)
     cause = uow.cause
-    for draft in drafts_of(event, story, site, photos):
-        correlation_id = cause.correlation_id if cause else draft.ticket_id or site_code
-        await filings.hold(connection, draft, cause_id=cause.message_id if cause else None,
-                           correlation_id=correlation_id, at=now)  # fmt: skip
-        sequencing.drafted()
+    recorded = [(event, cause.message_id if cause else None)]
+    if isinstance(event, TicketOpened):  # and the events that came first and waited for it
+        recorded += _waiting_for_the_opening(kept)
+    described = await timeline_rows.latest_of_site(connection, site_code, SiteDescribed.message_type)
+    description = as_event(*described) if described else None
+    site = Site.known(
+        site_code, story, description if isinstance(description, SiteDescribed) else None, default_timezone
+    )
+    now = datetime.now(UTC)
+    for fact, cause_id in recorded:
+        photos = await photo_rows.of_ticket(connection, fact.ticket_id) if isinstance(fact, TicketResolved) else []
+        for draft in drafts_of(fact, story, site, photos):
+            correlation_id = cause.correlation_id if cause else draft.ticket_id or site_code
+            await filings.hold(connection, draft, cause_id=cause_id, correlation_id=correlation_id, at=now)
+            sequencing.drafted()
+
+
+def _waiting_for_the_opening(kept: list[tuple[str, int, dict[str, Any], uuid.UUID]]) -> list[tuple[Event, uuid.UUID]]:
+    """The ticket's events kept before its opening whose documents tell it as reported. A fact already
+    drafted (by an event tried again) is drafted once all the same: a waiting draft or a document of it
+    stops another."""
+    found = (
+        (as_event(message_type, version, payload), message_id) for message_type, version, payload, message_id in kept
+    )
+    return [
+        (event, message_id)
+        for event, message_id in found
+        if event is not None
+        and not isinstance(event, TicketOpened)
+        and makes_documents(event)
+        and needs_the_opening(event)
+    ]

@@ -59,9 +59,12 @@ def event_handlers(settings: ServiceSettings) -> MessageHandlers:
     events = MessageHandlers()
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
+        line_held = False
         if await timeline.keep(uow, message):  # a message heard twice moves the list once
-            await ticket_lines.take(uow.connection, message)
-        await file_what_it_records(uow, message.payload, default_timezone=archive_settings.default_timezone)
+            line_held = await ticket_lines.take(uow.connection, message)
+        await file_what_it_records(
+            uow, message.payload, default_timezone=archive_settings.default_timezone, ordered_by_its_line=line_held
+        )
 
     for event in EVENTS:
         events.on(event)(on_event)

@@ -4,8 +4,9 @@ site's chain lock. Another process holding that lock is doing the same: this one
 looks again shortly.
 
 A handler that drafts a document tells the sequencers of its process (`drafted`), before its own
-commit: they look at once and again for a moment after, until the drafts appear. A slow poll finds
-the drafts of a process that stopped between its commit and its sequencer's look."""
+commit: they look at once, and again less and less often until they have filed as many drafts as they
+were told of (or for CHASE_SECONDS at most). A slow poll finds the drafts of a process that stopped
+between its commit and its sequencer's look."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def drafted() -> None:
     _LATELY.append(now)
     _forget_before(now - BURST_WINDOW_SECONDS)
     for sequencer in _SEQUENCERS:
-        sequencer.wake()
+        sequencer.told()
 
 
 def drafting_faster_than(per_second: int) -> bool:
@@ -124,8 +125,13 @@ class Sequencer(BackgroundLoop):
         self.batch = settings.sequence_batch
         self.poll_seconds = settings.sequence_poll_seconds
         self._woken = asyncio.Event()
+        self._owed = 0  # drafts its process told of and it has not filed yet
+        self._chase_until = 0.0
 
-    def wake(self) -> None:
+    def told(self) -> None:
+        """A draft will wait once its transaction commits: look for it until it is filed, for a while."""
+        self._owed += 1
+        self._chase_until = time.monotonic() + CHASE_SECONDS
         self._woken.set()
 
     def start(self) -> None:
@@ -140,22 +146,27 @@ class Sequencer(BackgroundLoop):
         self._woken.set()
 
     async def _run(self) -> None:
-        chase_until, pause = 0.0, FIRST_LOOK_SECONDS
+        pause = FIRST_LOOK_SECONDS
         while not self.stopping.is_set():
             if self._woken.is_set():
                 self._woken.clear()
-                chase_until, pause = time.monotonic() + CHASE_SECONDS, FIRST_LOOK_SECONDS
+                pause = FIRST_LOOK_SECONDS
                 await asyncio.sleep(FIRST_LOOK_SECONDS)
             try:
                 taken, more = await sequence_waiting(self.database, self.batch)
             except Exception as error:  # the database away for a moment: the drafts wait, safe
                 log.warning("sequencing failed; will look again", error=str(error))
                 taken, more = 0, False
+            self._owed = max(0, self._owed - taken)
             if more:
                 continue
             if taken:
                 pause = FIRST_LOOK_SECONDS
-            chasing = time.monotonic() < chase_until
+            # Drafts told of and not seen yet are looked for again soon, less often each time; a draft whose
+            # transaction rolled back, or that another process filed, is given up after CHASE_SECONDS.
+            chasing = self._owed > 0 and time.monotonic() < self._chase_until
+            if not chasing:
+                self._owed = 0
             await self._wait(pause if chasing else self.poll_seconds)
             if chasing:
                 pause = min(pause * 2, LONGEST_LOOK_SECONDS)

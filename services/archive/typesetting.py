@@ -1,8 +1,8 @@
 """Typesetting after filing: the PDFs of documents filed from events are typeset here, off the path of
 the event that filed them (nobody waits for a PDF while a ticket is assigned), by every archive process
-in turn (SKIP LOCKED) when it is not filing a burst, or at once when someone asks for a PDF not typeset yet. The PDF is the same, byte
-for byte, as if it had been typeset when filed: the sheet is filled with what the document was filed
-with, and typst is deterministic."""
+in turn (SKIP LOCKED) when it is not filing a burst, or at once when someone asks for a PDF not typeset
+yet. The PDF is the same, byte for byte, as if it had been typeset when filed: the sheet is filled with
+what the document was filed with, and typst is deterministic."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ _RECORD = PrecompiledStatement(
     .returning(timeline.c.message_id)
 )
 _OF_TICKET = PrecompiledStatement(
-    select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+    select(timeline.c.type, timeline.c.schema_version, timeline.c.payload, timeline.c.message_id)
     .where(timeline.c.ticket_id == bindparam("ticket_id"))
     .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
 )
@@ -67,8 +68,18 @@ async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[st
 
 async def events_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[tuple[str, int, dict[str, Any]]]:
     """The ticket's events as kept (type, schema version, payload), in the order they happened."""
+    return [
+        (message_type, version, payload)
+        for message_type, version, payload, _ in await messages_of_ticket(connection, ticket_id)
+    ]
+
+
+async def messages_of_ticket(
+    connection: AsyncConnection, ticket_id: str
+) -> list[tuple[str, int, dict[str, Any], uuid.UUID]]:
+    """The ticket's events as kept (type, schema version, payload, message id), in the order they happened."""
     rows = await _OF_TICKET.execute(connection, {"ticket_id": ticket_id})
-    return [(row.type, row.schema_version, row.payload) for row in rows]
+    return [(row.type, row.schema_version, row.payload, row.message_id) for row in rows]
 
 
 async def moments_of_ticket(

@@ -18,12 +18,12 @@ from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from services.archive.tests.filed import deliver_and_file
 from services.archive.typesetting import typeset_now, typeset_waiting
-from shared.contracts import DocumentArchived, seal
+from shared.contracts import DocumentArchived, TicketAssigned, seal
 from shared.persistence.database import create_engine
 from shared.persistence.service_database import ServiceDatabase
 from testkit.database import fetch_all, produced
 from testkit.documents import pdf_text
-from testkit.samples import opened_envelope
+from testkit.samples import from_dispatch, opened_envelope
 from testkit.world import World
 
 REPORTED_AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: records are filed under 2026
@@ -126,6 +126,30 @@ async def _kept_announcements(world: World, ticket_id: str) -> list[uuid.UUID]:
         select(timeline.c.message_id).where(timeline.c.ticket_id == ticket_id, timeline.c.type == "document.archived"),
     )
     return [row.message_id for row in rows]
+
+
+async def test_an_assignment_heard_before_its_opening_is_filed_with_it_at_once(seeded: World) -> None:
+    """Events of one ticket come from several services and may overtake each other. An assignment kept
+    before its ticket's opening waits for no retry (it waited two seconds, the retry delay, and its
+    dispatch order with it): the opening's handler, which takes the ticket's line after it, drafts the
+    dispatch order too, caused by the assignment."""
+    opened = opened_envelope(site_code="HH138", reported_at=REPORTED_AT)
+    ticket_id = opened.payload.ticket_id
+    assigned = from_dispatch(
+        TicketAssigned(
+            ticket_id=ticket_id, site_code="HH138", subsystem="bgm", engineer_id="E01", engineer_name="王工",
+            rule="subsystem_owner", assigned_at=REPORTED_AT,
+        )
+    )  # fmt: skip
+
+    await deliver_and_file(seeded, assigned, opened)
+
+    filed = {row.category: row for row in await _documents(seeded, ticket_id)}
+    assert set(filed) == {"REC", "DSP"}
+    assert "王工" in filed["DSP"].content
+    events = await produced(seeded, "archive", "document.archived", correlation_id=ticket_id)
+    caused = {DocumentArchived.model_validate(e.payload).category: e.causation_id for e in events}
+    assert caused == {"REC": opened.message_id, "DSP": assigned.message_id}
 
 
 async def test_two_tickets_get_consecutive_codes(seeded: World) -> None:
