@@ -4,8 +4,10 @@ kept in the timeline and filed as its service request record, typeset to PDF, ch
 Prints documents filed per second (from the first to the last commit), the p50 and p99 of the site's
 catalogue for the year (every document), of a word search and of a serial number search through the
 HTTP API (once every document.archived is published), and the time `aftercare archive verify` takes
-to walk the site's chain of 10,000 links. All documents are at one site, so every filing waits for that
-site's numbering and chain: the slowest case.
+to walk the site's chain of 10,000 links. All documents are at one site, whose numbering and chain the
+sequencer moves on for many at a time: the case that once filed one document at a time. The PDFs,
+typeset after filing, wait while the burst is filed; how long after the last filing the last is
+typeset is printed too.
 
     uv run python bench/archive_filing.py [--documents 10000] [--queries 50] [--keep]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 import uuid
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import httpx
+from load_figures import cpu_seconds, typesetters  # beside this file
 
 import services
 from services.archive.verification import verify_chains
@@ -64,10 +68,17 @@ async def run(world: World, count: int, queries: int) -> None:
     runtime = ServiceRuntime(services.definition("archive"), world.settings("archive", db_pool_size=4))
     await runtime.start()
     try:
+        cpu_before = _cpu()
         for start in range(0, count, 1000):
             await send_envelopes(world.amqp_url, envelopes[start : start + 1000])
-        filed_per_second, pdf_bytes = await _filed(world, count)
+        filed_per_second, pdf_bytes, cpu_filed = await _filed(world, count)
+        cpu_after = _cpu()
         print(f"{count} documents with PDFs at one site: {filed_per_second:.1f} documents/s")
+        print(
+            f"CPU of this process (the archive, and the sending) per document: {_per(cpu_filed, cpu_before, count)} "
+            f"until the last was filed, typesetting apart; typesetting {_per(cpu_after, cpu_before, count, 1)}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         print(f"average PDF {pdf_bytes / 1024:.1f} KiB")
         transport = httpx.ASGITransport(app=create_app(runtime, manage_lifecycle=False))
         manager = bearer("bench", Role.MANAGER)  # the archive answers nobody without a token
@@ -88,8 +99,19 @@ async def run(world: World, count: int, queries: int) -> None:
         await runtime.stop()
 
 
-async def _filed(world: World, count: int) -> tuple[float, float]:
-    """Wait for every document; documents per second between the first and the last filing."""
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process without its typesetting thread, and of that thread."""
+    typesetting = sum(cpu_seconds(os.getpid(), thread) for thread in typesetters(os.getpid()))
+    return cpu_seconds(os.getpid()) - typesetting, typesetting
+
+
+def _per(after: tuple[float, float], before: tuple[float, float], count: int, part: int = 0) -> str:
+    return f"{(after[part] - before[part]) * 1000 / count:.1f} ms"
+
+
+async def _filed(world: World, count: int) -> tuple[float, float, tuple[float, float]]:
+    """Wait for every document; documents per second between the first and the last filing, the average
+    PDF's size, and the CPU spent when the last was filed."""
     connection = await asyncpg.connect(asyncpg_dsn(world.database_url))
     try:
 
@@ -98,6 +120,7 @@ async def _filed(world: World, count: int) -> tuple[float, float]:
             return int(filed) >= count
 
         await eventually(all_filed, timeout=3600, interval=1)
+        cpu_filed = _cpu()
 
         async def all_announced() -> bool:  # queries are timed once the relay has gone quiet
             return not await connection.fetchval("SELECT count(*) FROM archive.outbox WHERE published_at IS NULL")
@@ -111,10 +134,12 @@ async def _filed(world: World, count: int) -> tuple[float, float]:
             return not await connection.fetchval("SELECT count(*) FROM archive.renditions WHERE pdf IS NULL")
 
         await eventually(all_typeset, timeout=3600, interval=1)
+        typeset_last = await connection.fetchval("SELECT max(typeset_at) FROM archive.renditions")
+        print(f"the last PDF typeset {(typeset_last - last).total_seconds():.1f} s after the last filing")
         average = await connection.fetchval("SELECT avg(length(pdf)) FROM archive.renditions")
     finally:
         await connection.close()
-    return (count - 1) / (last - first).total_seconds(), float(average)
+    return (count - 1) / (last - first).total_seconds(), float(average), cpu_filed
 
 
 async def _timed(client: httpx.AsyncClient, what: str, path: str, times: int, **params: str) -> None:

@@ -21,17 +21,16 @@ from services.archive import (
     timeline,
     typesetting,
 )
-from services.archive.db import repository
+from services.archive.db import catalogue, repository
 from services.archive.db import timeline as timeline_rows
 from services.archive.db.repository import Search
 from services.archive.domain import customer_copy
 from services.archive.domain.documents import Category, canonical_json
 from services.archive.filing import file_what_it_records
 from services.archive.register_handlers import PdfRenderer, Settings
-from services.archive.rendering import renderer_for
 from services.archive.settings import ArchiveSettings
 from shared.calendar_queries import Day, Year
-from shared.contracts import Envelope, Event
+from shared.contracts import DocumentArchived, Envelope, Event
 from shared.contracts.catalogue import EVENTS
 from shared.http import Caller, Database, Problem, file_named, rows_response
 from shared.identity import Identity
@@ -48,16 +47,24 @@ router.include_router(ticket_list_handlers.router)
 router.include_router(service_report_handlers.router)
 
 
+HEARD = tuple(sorted(event.message_type for event in EVENTS if event is not DocumentArchived))
+"""What the archive's queue is bound to: every event of the suite but its own `document.archived`, which
+it keeps in its timeline as it files the document (filing.py, sequencing.py)."""
+
+
 def event_handlers(settings: ServiceSettings) -> MessageHandlers:
-    """Every event: kept in the timeline, and filed as the documents it makes (with their PDFs)."""
+    """Every event: kept in the timeline, and drafted as the documents it makes (numbered, chained and
+    filed by the sequencer, their PDFs typeset after)."""
     archive_settings = cast(ArchiveSettings, settings)
-    renderer = renderer_for(tuple(archive_settings.font_paths))
     events = MessageHandlers()
 
     async def on_event(message: Envelope[Event], uow: UnitOfWork) -> None:
+        line_held = False
         if await timeline.keep(uow, message):  # a message heard twice moves the list once
-            await ticket_lines.take(uow.connection, message)
-        await file_what_it_records(uow, message.payload, renderer, default_timezone=archive_settings.default_timezone)
+            line_held = await ticket_lines.take(uow.connection, message)
+        await file_what_it_records(
+            uow, message.payload, default_timezone=archive_settings.default_timezone, ordered_by_its_line=line_held
+        )
 
     for event in EVENTS:
         events.on(event)(on_event)
@@ -138,11 +145,12 @@ async def site_catalogue(
     """The site's catalogue of documents (档案目录), by year, category and code, every version (a
     customer's: the documents of their categories)."""
     async with database.connect() as connection:
-        rows = await repository.catalogue(
-            connection, site_code, year=year, category=category, customer=caller.customer_only
-        )
-    if format is None:
-        return rows_response(rows)
+        if format is None:
+            listed = await catalogue.as_json(
+                connection, site_code, year=year, category=category, customer=caller.customer_only
+            )
+            return Response(content=listed, media_type="application/json")
+        rows = await catalogue.rows(connection, site_code, year=year, category=category, customer=caller.customer_only)
     header = [title for title, _ in CATALOGUE_COLUMNS]
     cells = [[_cell(row[key]) for _, key in CATALOGUE_COLUMNS] for row in rows]
     name = f"{site_code}-catalogue{f'-{year}' if year else ''}.{format.value}"

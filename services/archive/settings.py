@@ -32,3 +32,19 @@ class ArchiveSettings(ServiceSettings):
         description="How often each archive process looks for documents whose PDF is still to be typeset.",
     )
     typeset_batch: int = Field(default=4, ge=1, le=100, description="PDFs a process typesets in one transaction.")
+    typeset_yield_drafts_per_second: int = Field(
+        default=40,
+        ge=0,
+        description="While a process drafts more documents than this in a second (a burst), its typesetter waits: "
+        "the PDFs nobody asked for yet are typeset once the burst is filed (one asked for is typeset at once).",
+    )
+    sequence_batch: int = Field(
+        default=500, ge=1, le=5000, description="Drafts of one site a process numbers and chains in one transaction."
+    )
+    sequence_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often each archive process looks for drafts waiting for their number when none of its "
+        "own handlers told it of one (the drafts of a process that stopped before numbering them).",
+    )

@@ -1,8 +1,8 @@
 """Typesetting after filing: the PDFs of documents filed from events are typeset here, off the path of
 the event that filed them (nobody waits for a PDF while a ticket is assigned), by every archive process
-in turn (SKIP LOCKED), or at once when someone asks for a PDF not typeset yet. The PDF is the same, byte
-for byte, as if it had been typeset when filed: the sheet is filled with what the document was filed
-with, and typst is deterministic."""
+in turn (SKIP LOCKED) when it is not filing a burst, or at once when someone asks for a PDF not typeset
+yet. The PDF is the same, byte for byte, as if it had been typeset when filed: the sheet is filled with
+what the document was filed with, and typst is deterministic."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.archive import sequencing
 from services.archive.db import renditions
 from services.archive.domain.documents import canonical_json
 from services.archive.rendering import Renderer, Sheet, renderer_for
@@ -32,10 +33,12 @@ class Typesetter(PollingLoop):
         self.database = database
         self.renderer = renderer
         self.batch = settings.typeset_batch
+        self.yield_above = settings.typeset_yield_drafts_per_second
 
     async def poll(self, now: datetime) -> None:
-        while await typeset_waiting(self.database, self.renderer, self.batch) == self.batch:
-            if self.stopping.is_set():
+        # A burst of filings has the CPU first: its PDFs, which nobody waits for, are typeset after it.
+        while not sequencing.drafting_faster_than(self.yield_above):
+            if await typeset_waiting(self.database, self.renderer, self.batch) < self.batch or self.stopping.is_set():
                 return
 
 

@@ -70,5 +70,8 @@ class ServiceDatabase:
         return UnitOfWork(connection, producer=self.producer, cause=cause, delivery=delivery, publishes=self.publishes)
 
     def events_committed(self) -> None:
+        """Tell the process's relay that events were just committed: by a unit of work, a window of them, or
+        written with `outbox.add` in a transaction of one's own (the archive's sequencer announces documents
+        of many causes at once)."""
         for callback in self._on_events_committed:
             callback()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -10,20 +9,6 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import documents, renditions
-from services.archive.domain.documents import Draft
-
-
-async def wait_for_typesetting(
-    connection: AsyncConnection, draft: Draft, *, code: str, version: int, at: datetime
-) -> None:
-    """Keep what the document's sheet is filled with, for the typesetter."""
-    images = {name: base64.b64encode(image).decode() for name, image in draft.images.items()}
-    await connection.execute(
-        renditions.insert().values(
-            code=code, version=version, form=draft.form, site_name=draft.site_name, timezone=draft.timezone,
-            images=images, filed_at=at,
-        )
-    )  # fmt: skip
 
 
 def _sheet_columns() -> list[Any]:

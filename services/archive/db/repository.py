@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.archive.db.tables import document_index, document_sequences, documents, renditions
+from services.archive.db.tables import document_index, documents, renditions
 from services.archive.db.text_search import customer_text_has, text_has
 from services.archive.domain.chain import StoredLink
 from services.archive.domain.customer_copy import CUSTOMER_CATEGORIES
 from services.archive.domain.documents import Category, Draft
 from services.archive.domain.search import searchable_text, serial_numbers
 from shared.persistence import like
+from shared.persistence.database import dicts_of
 
 
 @dataclass(frozen=True)
@@ -50,32 +50,6 @@ async def already_filed(connection: AsyncConnection, draft: Draft) -> bool:
     else:
         query = query.where(documents.c.site_code == draft.site_code, documents.c.ticket_id.is_(None))
     return await connection.scalar(query.limit(1)) is not None
-
-
-async def next_sequence(connection: AsyncConnection, site_code: str, year: int, category: Category) -> int:
-    statement = (
-        insert(document_sequences)
-        .values(site_code=site_code, year=year, category=category.value, last_sequence=1)
-        .on_conflict_do_update(
-            index_elements=[document_sequences.c.site_code, document_sequences.c.year, document_sequences.c.category],
-            set_={"last_sequence": document_sequences.c.last_sequence + 1},
-        )
-        .returning(document_sequences.c.last_sequence)
-    )
-    return int((await connection.execute(statement)).scalar_one())
-
-
-async def last_link(connection: AsyncConnection, site_code: str) -> tuple[int, str] | None:
-    """The position and hash of the site's latest link; call under the site's chain lock."""
-    row = (
-        await connection.execute(
-            select(documents.c.chain_position, documents.c.chain_hash)
-            .where(documents.c.site_code == site_code)
-            .order_by(documents.c.chain_position.desc())
-            .limit(1)
-        )
-    ).first()
-    return (int(row.chain_position), str(row.chain_hash)) if row else None
 
 
 async def file(
@@ -158,7 +132,7 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
     if search.category is not None:
         query = query.where(documents.c.category == search.category.value)
     if search.customer:
-        query = query.where(_customers())
+        query = query.where(customers())
     if search.year is not None:
         query = query.where(documents.c.year == search.year)
     if search.serial_number is not None:
@@ -171,10 +145,11 @@ async def find(connection: AsyncConnection, search: Search, *, limit: int) -> li
         query = query.where(documents.c.archived_at >= search.archived_from)
     if search.archived_before is not None:
         query = query.where(documents.c.archived_at < search.archived_before)
-    return [dict(row._mapping) for row in await connection.execute(query)]
+    return dicts_of(await connection.execute(query))
 
 
-def _customers() -> ColumnElement[bool]:
+def customers() -> ColumnElement[bool]:
+    """The documents a customer may read: those of their categories."""
     return documents.c.category.in_(sorted(category.value for category in CUSTOMER_CATEGORIES))
 
 
@@ -199,7 +174,7 @@ async def latest(
     if version is not None:
         query = query.where(documents.c.version == version)
     if customer:
-        query = query.where(_customers())
+        query = query.where(customers())
     row = (await connection.execute(query)).first()
     return dict(row._mapping) if row else None
 
@@ -244,28 +219,3 @@ async def links(connection: AsyncConnection, site_code: str) -> AsyncIterator[St
             previous_hash=row.previous_hash,
             chain_hash=row.chain_hash,
         )
-
-
-async def catalogue(
-    connection: AsyncConnection,
-    site_code: str,
-    *,
-    year: int | None,
-    category: Category | None,
-    customer: bool = False,
-) -> list[dict[str, Any]]:
-    """The site's documents in catalogue order: by year, category and code, every version; for a
-    customer, those of their categories only."""
-    query = (
-        select(*LISTED_COLUMNS)
-        .select_from(WITH_RENDITION)
-        .where(documents.c.site_code == site_code)
-        .order_by(documents.c.year, documents.c.category, documents.c.code, documents.c.version)
-    )
-    if year is not None:
-        query = query.where(documents.c.year == year)
-    if category is not None:
-        query = query.where(documents.c.category == category.value)
-    if customer:
-        query = query.where(_customers())
-    return [dict(row._mapping) for row in await connection.execute(query)]

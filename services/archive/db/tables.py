@@ -119,6 +119,48 @@ document_sequences = Table(
     Column("last_sequence", Integer, nullable=False),
 )
 
+# Documents drafted from events and waiting for their number and their link in the site's chain: the
+# sequencer (sequencing.py) numbers and chains a site's waiting drafts together, one short transaction
+# for many, and moves them into `documents`. A fact waits here once (the same unique keys as a first
+# version in `documents`), so that two copies of one event held at once draft it once.
+pending_filings = Table(
+    "pending_filings",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),  # the order drafts are numbered in
+    Column("site_code", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("ticket_id", Text),
+    Column("source", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("form", Text, nullable=False),
+    Column("site_name", Text, nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("images", JSONB),  # name -> base64, for the typesetter
+    Column("text", Text, nullable=False),  # what the document is found by (document_index)
+    Column("serial_numbers", ARRAY(Text), nullable=False),
+    Column("cause_id", Uuid),  # the message that made it: the cause of its document.archived
+    Column("correlation_id", Text, nullable=False),
+    Column("drafted_at", TIMESTAMP(timezone=True), nullable=False),
+    Index("ix_pending_filings_site_code_id", "site_code", "id"),
+    Index(
+        "uq_pending_filings_ticket_id_source",
+        "ticket_id",
+        "source",
+        unique=True,
+        postgresql_where=text("ticket_id IS NOT NULL"),
+    ),
+    Index(
+        "uq_pending_filings_site_code_source",
+        "site_code",
+        "source",
+        unique=True,
+        postgresql_where=text("ticket_id IS NULL"),
+    ),
+)
+
 # Every event of the suite as the archive heard it: the facts each ticket's and each site's documents
 # and registers are drawn up from, without reading another service's tables.
 timeline = Table(

@@ -3,17 +3,19 @@ list, search or export asks for."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import ticket_list, timeline
 from services.archive.domain.ticket_list import PRIORITY_RANK, SHOWN, ClockState, TicketLine
 from shared.persistence import like
+from shared.persistence.database import PrecompiledStatement
 
 _FIELDS = (
     "opened", "site_code", "site_name", "subsystem", "kind", "priority", "channel", "description",
@@ -23,26 +25,47 @@ _FIELDS = (
 )  # fmt: skip
 
 
+# A line is read and written for most events heard: these statements are compiled once.
+_ROW = (
+    "ticket_id", *_FIELDS, "priority_rank", "clocks", "breached", "is_open", "next_due_at", "search_text",
+    "search_pairs",
+)  # fmt: skip
+_CREATE = PrecompiledStatement(
+    insert(ticket_list)
+    .values({name: bindparam(name) for name in _ROW})
+    .on_conflict_do_nothing(index_elements=[ticket_list.c.ticket_id])
+)
+_LOCK = PrecompiledStatement(
+    select(*(ticket_list.c[name] for name in ("clocks", *_FIELDS)))
+    .where(ticket_list.c.ticket_id == bindparam("ticket_id"))
+    .with_for_update()
+)
+_KEEP = PrecompiledStatement(
+    ticket_list.update()
+    .where(ticket_list.c.ticket_id == bindparam("line_id"))
+    .values(
+        {**{name: bindparam(name) for name in _ROW}, "updated_at": func.coalesce(bindparam("changed_at"), func.now())}
+    )
+)
+
+
 async def line_to_change(connection: AsyncConnection, ticket_id: str) -> TicketLine:
     """The ticket's line, locked until the transaction ends (two events of one ticket heard at once
     change it one after the other); a new, empty one if nothing was heard of the ticket yet."""
-    await connection.execute(
-        insert(ticket_list)
-        .values(**row_of(TicketLine(ticket_id)))
-        .on_conflict_do_nothing(index_elements=[ticket_list.c.ticket_id])
-    )
-    row = (
-        await connection.execute(select(ticket_list).where(ticket_list.c.ticket_id == ticket_id).with_for_update())
-    ).one()
-    known = row._mapping
+    await _CREATE.execute(connection, _driver_row(TicketLine(ticket_id)))
+    known = (await _LOCK.execute(connection, {"ticket_id": ticket_id})).one()._mapping
     clocks = {key: ClockState.from_json(value) for key, value in known["clocks"].items()}
     return TicketLine(ticket_id, clocks=clocks, **{name: known[name] for name in _FIELDS})
 
 
 async def keep(connection: AsyncConnection, line: TicketLine, *, changed_at: datetime | None = None) -> None:
     """Write the line; `changed_at`, when it was last changed (default: now)."""
-    changed = ticket_list.update().where(ticket_list.c.ticket_id == line.ticket_id)
-    await connection.execute(changed.values(**row_of(line), updated_at=changed_at or func.now()))
+    await _KEEP.execute(connection, {**_driver_row(line), "line_id": line.ticket_id, "changed_at": changed_at})
+
+
+def _driver_row(line: TicketLine) -> dict[str, Any]:
+    row = row_of(line)
+    return {**row, "clocks": json.dumps(row["clocks"])}  # driver SQL: JSONB travels as text
 
 
 async def tickets_heard(connection: AsyncConnection, *, after: str, limit: int, unlisted: bool) -> list[str]:

@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.archive.db.tables import timeline
+from shared.persistence.database import PrecompiledStatement
 
 OPENED = "ticket.opened"
+
+# Every event of the suite is kept, and a document drawn up from a ticket's story: the statements of each
+# message are compiled once.
+_RECORD = PrecompiledStatement(
+    insert(timeline)
+    .values({column.name: bindparam(column.name) for column in timeline.c if column.name != "recorded_at"})
+    .on_conflict_do_nothing()
+    .returning(timeline.c.message_id)
+)
+_OF_TICKET = PrecompiledStatement(
+    select(timeline.c.type, timeline.c.schema_version, timeline.c.payload, timeline.c.message_id)
+    .where(timeline.c.ticket_id == bindparam("ticket_id"))
+    .order_by(timeline.c.occurred_at, timeline.c.recorded_at)
+)
+_LATEST_OF_SITE = PrecompiledStatement(
+    select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
+    .where(timeline.c.site_code == bindparam("site_code"), timeline.c.type == bindparam("type"))
+    .order_by(timeline.c.occurred_at.desc())
+    .limit(bindparam("limit"))
+)
 
 
 async def record(connection: AsyncConnection, **fact: Any) -> bool:
     """Keep the event; False if it was kept before (delivered again)."""
-    kept = await connection.execute(
-        insert(timeline).values(**fact).on_conflict_do_nothing().returning(timeline.c.message_id)
-    )
+    kept = await _RECORD.execute(connection, {**fact, "payload": json.dumps(fact["payload"])})  # JSONB as text
     return kept.first() is not None
+
+
+async def record_all(connection: AsyncConnection, facts: Sequence[dict[str, Any]]) -> None:
+    """Keep several events at once; those kept before stay as they were."""
+    if facts:
+        await connection.execute(insert(timeline).values(list(facts)).on_conflict_do_nothing())
 
 
 async def of_ticket(connection: AsyncConnection, ticket_id: str) -> list[dict[str, Any]]:
@@ -43,8 +70,16 @@ async def events_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[
     """The ticket's events as kept (type, schema version, payload), in the order they happened."""
     return [
         (message_type, version, payload)
-        for message_type, version, payload, *_ in await moments_of_ticket(connection, ticket_id)
+        for message_type, version, payload, _ in await messages_of_ticket(connection, ticket_id)
     ]
+
+
+async def messages_of_ticket(
+    connection: AsyncConnection, ticket_id: str
+) -> list[tuple[str, int, dict[str, Any], uuid.UUID]]:
+    """The ticket's events as kept (type, schema version, payload, message id), in the order they happened."""
+    rows = await _OF_TICKET.execute(connection, {"ticket_id": ticket_id})
+    return [(row.type, row.schema_version, row.payload, row.message_id) for row in rows]
 
 
 async def moments_of_ticket(
@@ -69,12 +104,7 @@ async def latest_of_site(
 ) -> tuple[str, int, dict[str, Any]] | None:
     """The site's latest event of one type, as kept."""
     row = (
-        await connection.execute(
-            select(timeline.c.type, timeline.c.schema_version, timeline.c.payload)
-            .where(timeline.c.site_code == site_code, timeline.c.type == message_type)
-            .order_by(timeline.c.occurred_at.desc())
-            .limit(1)
-        )
+        await _LATEST_OF_SITE.execute(connection, {"site_code": site_code, "type": message_type, "limit": 1})
     ).first()
     return (row.type, row.schema_version, row.payload) if row else None
 

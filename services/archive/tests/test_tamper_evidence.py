@@ -19,14 +19,12 @@ from sqlalchemy.exc import DBAPIError
 
 from services.archive.db.tables import documents
 from services.archive.domain.chain import GENESIS
+from services.archive.tests.filed import deliver_and_file
 from services.archive.verification import verify_chains
 from shared.persistence.database import create_engine
 from testkit.database import fetch_all
-from testkit.in_process import deliver_in_memory
 from testkit.samples import opened_envelope
 from testkit.world import World
-
-QUEUE = "archive.inbox"
 
 
 async def _site_with_documents(world: World, count: int) -> tuple[str, list[str]]:
@@ -35,7 +33,7 @@ async def _site_with_documents(world: World, count: int) -> tuple[str, list[str]
         opened_envelope(f"{site}-20261125-{n:04d}", site_code=site, reported_at=datetime(2026, 11, 25, 2, tzinfo=UTC))
         for n in range(count)
     ]
-    await deliver_in_memory(world, "archive", QUEUE, *envelopes)
+    await deliver_and_file(world, *envelopes)
     rows = await fetch_all(
         world, select(documents.c.code).where(documents.c.site_code == site).order_by(documents.c.chain_position)
     )
