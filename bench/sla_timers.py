@@ -114,8 +114,8 @@ async def run(
         consumer = Consumer()
         async with await aio_pika.connect(world.amqp_url) as broker:
             channel = await broker.channel()
-            await channel.set_qos(prefetch_count=1000)
-            await (await declare_tap(channel, "sla.breached")).consume(consumer.take, no_ack=True)  # type: ignore[arg-type]
+            await channel.set_qos(prefetch_count=10 * consumer.ACK_EVERY)
+            await (await declare_tap(channel, "sla.breached")).consume(consumer.take)
 
             # 2. A burst: `due` timers overdue at once.
             with sampled(pids[0], stacks, "sla-burst"):
