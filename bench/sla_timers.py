@@ -1,157 +1,175 @@
-"""The SLA scheduler under load: 100,000 pending clocks, 10,000 of them falling due within a minute.
+"""The SLA scheduler under load: 1,000,000 pending timers, 50,000 of them falling due within a minute.
 
-Prints how many timers fire per second when many are due at once, how late timers fire when they
-fall due one after another in real time (p50, p99, max), and how long the scheduler's query takes
-with 1,000 and with 100,000 timers pending (its cost should follow the due timers, not the pending
-ones: a ratio near 1).
+The SLA service runs as processes of its own (`--schedulers` of them, each with its scheduler and its
+outbox relay), against a throwaway database and virtual host; each breach is timed where a consumer
+gets it, on a queue of this process bound to `sla.breached`. Each timer is a clock's breach, the
+heavier kind (its clock is recorded breached too). Prints:
 
-    uv run python bench/sla_timers.py [--pending 100000] [--due 10000] [--window 60]
+- the claim: the scheduler's query for 100 due timers with 1,000 and with `--pending` pending, as the
+  scheduler sees it and as the database spends it (median of 200, rolled back), and their ratios: its
+  cost should follow what is due, not what is pending;
+- a burst: `--due` overdue timers committed at once among the pending ones: fired, published by the
+  outbox relay and delivered, per second;
+- real time: `--due` timers falling due evenly over `--window` seconds: how late each was fired (the
+  scheduler's stamp), published (the relay's claim of its outbox row) and delivered (p50, p99, max);
+- that each timer was announced once; the resident size of each SLA process after each step and
+  their CPU per timer fired and published.
+
+    uv run python bench/sla_timers.py --pending 1000000 --due 50000 --window 60 [--schedulers 1]
+
+`--stacks DIR` samples the first SLA process with py-spy during the burst and the real-time step.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
 
+import aio_pika
+import httpx
+from sla_timer_figures import Consumer, Moments, analyze, claim_ms, fill, report_processes, sampled  # beside this file
 from sqlalchemy import text
 
-import services
-from services.sla.db import repository
-from services.sla.scheduler import TimerScheduler
+from shared.messaging.topology import declare_tap
 from shared.persistence.database import create_engine
-from shared.persistence.service_database import ServiceDatabase
-from testkit.world import create_world, destroy_world
+from testkit.machine import BROKER_ADMIN_URL
+from testkit.processes import free_port
+from testkit.world import World, create_world, destroy_world
 
-FILL = """
-INSERT INTO sla.clocks (ticket_id, kind, cycle, site_code, timezone, policy_code, policy_version, counting,
-                        started_at, due_at, target_minutes, day_type, calendar)
-SELECT 'BENCH-' || n, 'on_site', 1, 'HH138', 'Asia/Shanghai', 'standard', 1, 'wall_clock',
-       CAST(:base AS timestamptz) - interval '4 hours',
-       CAST(:base AS timestamptz) + make_interval(secs => CAST(:offset AS float8) + n * CAST(:spacing AS float8)),
-       240, 'working_day', 'CN'
-FROM generate_series(CAST(:first AS int), CAST(:last AS int)) AS n;
-INSERT INTO sla.timers (ticket_id, kind, cycle, fraction, due_at)
-SELECT 'BENCH-' || n, 'on_site', 1, 1.0,
-       CAST(:base AS timestamptz) + make_interval(secs => CAST(:offset AS float8) + n * CAST(:spacing AS float8))
-FROM generate_series(CAST(:first AS int), CAST(:last AS int)) AS n;
-"""
+FAR = timedelta(days=1)  # the pending timers fall due after the benchmark
 
 
-async def fill(
-    database: ServiceDatabase, *, first: int, count: int, base: datetime, offset: float, spacing: float
+def start_schedulers(
+    world: World, count: int, relay_batch: int | None
+) -> tuple[list[subprocess.Popen[bytes]], list[int]]:
+    ports = [free_port() for _ in range(count)]
+    env = {**os.environ, **world.environment(), "AFTERCARE_LOG_LEVEL": "WARNING"}
+    if relay_batch is not None:
+        env["SLA_OUTBOX_BATCH_SIZE"] = str(relay_batch)
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "services", "run", "sla"], env={**env, "SLA_HTTP_PORT": str(port)})
+        for port in ports
+    ]
+    return processes, ports
+
+
+async def wait_ready(ports: list[int]) -> None:
+    async with httpx.AsyncClient() as client:
+        for port in ports:
+            while True:
+                try:
+                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+
+
+def purge_queues(world: World) -> None:
+    """Empty the services' queues the breaches were routed to: nobody consumes them here."""
+    vhost = quote(world.vhost, safe="")
+    with httpx.Client(base_url=BROKER_ADMIN_URL, timeout=30) as admin:
+        for queue in admin.get(f"/api/queues/{vhost}").raise_for_status().json():
+            admin.delete(f"/api/queues/{vhost}/{quote(queue['name'], safe='')}/contents")
+
+
+async def run(
+    pending: int, due: int, window: float, schedulers: int, relay_batch: int | None, stacks: Path | None
 ) -> None:
-    async with database.engine.begin() as connection:
-        for statement in FILL.strip().split(";\n"):
-            await connection.execute(
-                text(statement),
-                {"first": first, "last": first + count - 1, "base": base, "offset": offset, "spacing": spacing},
-            )
-        await connection.execute(text("ANALYZE sla.timers; "))
-
-
-async def clear(database: ServiceDatabase) -> None:
-    async with database.engine.begin() as connection:
-        await connection.execute(text("TRUNCATE sla.timers, sla.clocks, sla.outbox"))
-
-
-async def query_time(database: ServiceDatabase, *, repeats: int = 200, warm_up: int = 50) -> float:
-    """Median milliseconds to claim the due timers (100 of them), rolled back each time, after a
-    warm-up so that both sizes are measured with warm caches."""
-    samples = []
-    now = datetime.now(UTC)
-    for run in range(warm_up + repeats):
-        async with database.engine.connect() as connection, connection.begin() as transaction:
-            started = time.perf_counter()
-            await repository.claim_due_timers(connection, now, 500)
-            if run >= warm_up:
-                samples.append((time.perf_counter() - started) * 1000)
-            await transaction.rollback()
-    return statistics.median(samples)
-
-
-async def run(pending: int, due: int, window: float) -> None:
     world = await asyncio.to_thread(create_world)
-    engine = create_engine(world.database_url, pool_size=8)
-    database = ServiceDatabase(engine, services.definition("sla").metadata, producer="sla")
+    engine = create_engine(world.database_url, pool_size=4)
+    processes: list[subprocess.Popen[bytes]] = []
+    load = ", ".join(f"{figure:.1f}" for figure in os.getloadavg())
+    print(f"\nSLA timers: {pending:,} pending, {due:,} due; {schedulers} SLA process(es); load average {load}")
     try:
-        # 1. Query cost against what is pending: 100 timers due now, and 900 or 99,900 pending later.
+        # 1. The claim with 1,000 and with `pending` timers pending, the same 100 due among them.
         now = datetime.now(UTC)
-        costs = {}
-        for total in (1_000, pending):
-            await clear(database)
-            await fill(database, first=0, count=100, base=now, offset=-60, spacing=0.01)
-            await fill(database, first=100, count=total - 100, base=now, offset=86_400, spacing=1)
-            costs[total] = await query_time(database)
-
-        # 2. Throughput: `due` timers all overdue, among `pending`, fired as fast as one scheduler can.
-        await clear(database)
-        now = datetime.now(UTC)
-        await fill(database, first=0, count=due, base=now, offset=-600, spacing=0.01)
-        await fill(database, first=due, count=pending - due, base=now, offset=86_400, spacing=1)
-        scheduler = TimerScheduler(database)
+        await fill(engine, "CLAIM-", 100, now - timedelta(minutes=1), 0.01)
+        await fill(engine, "PENDING-", 900, now + FAR, 0.001)
+        await analyze(engine)
+        small = await claim_ms(engine)
         started = time.perf_counter()
-        fired = await scheduler.fire_due()
-        burst_rate = fired / (time.perf_counter() - started)
+        await fill(engine, "MORE-", pending - 1_000, now + FAR + timedelta(seconds=1), 0.001)
+        print(f"  loaded {pending - 1_000:,} more pending clocks and timers in {time.perf_counter() - started:.1f} s")
+        await analyze(engine)
+        large = await claim_ms(engine)
+        for label, few, many in (("by the scheduler", small[0], large[0]), ("in the database", small[1], large[1])):
+            print(f"  claim of 100 due, {label}: {few:.2f} ms with 1,000 pending, {many:.2f} ms with {pending:,} "
+                  f"pending; ratio {many / few:.2f}", flush=True)  # fmt: skip
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM sla.clocks WHERE ticket_id LIKE 'CLAIM-%'"))
 
-        # 3. Lateness: `due` timers falling due evenly over `window` seconds, in real time.
-        await clear(database)
-        now = datetime.now(UTC)
-        await fill(database, first=0, count=due, base=now, offset=5, spacing=window / due)
-        await fill(database, first=due, count=pending - due, base=now, offset=86_400, spacing=1)
-        scheduler.start()
-        deadline = now + timedelta(seconds=5 + window + 10)
-        while datetime.now(UTC) < deadline:
-            async with engine.connect() as connection:
-                left = (
-                    await connection.execute(
-                        text(
-                            "SELECT count(*) FROM sla.timers "
-                            "WHERE fired_at IS NULL AND due_at <= now() + interval '1 hour'"
-                        )
-                    )
-                ).scalar_one()
-            if left == 0:
-                break
-            await asyncio.sleep(0.5)
-        await scheduler.stop()
+        processes, ports = start_schedulers(world, schedulers, relay_batch)
+        pids = [process.pid for process in processes]
+        await wait_ready(ports)
+        cpu = report_processes("starting", pids)
+        consumer = Consumer()
+        async with await aio_pika.connect(world.amqp_url) as broker:
+            channel = await broker.channel()
+            await channel.set_qos(prefetch_count=10 * consumer.ACK_EVERY)
+            await (await declare_tap(channel, "sla.breached")).consume(consumer.take)
+
+            # 2. A burst: `due` timers overdue at once.
+            with sampled(pids[0], stacks, "sla-burst"):
+                await fill(engine, "BURST-", due, datetime.now(UTC) - timedelta(minutes=10), 0.0001)
+                await consumer.wait_for("BURST-", due, timeout=max(120.0, due / 50))
+            burst = await Moments.of(engine, consumer, "BURST-")
+            print(f"  burst: {len(burst.due):,} of {due:,} overdue timers fired at {burst.rate(burst.fired)}, "
+                  f"published at {burst.rate(burst.published)}, delivered at {burst.rate(burst.delivered)}",
+                  flush=True)  # fmt: skip
+            cpu = report_processes("the burst", pids, due, cpu)
+            purge_queues(world)
+
+            # 3. Real time: `due` timers falling due evenly over `window` seconds, from 5 s from now.
+            with sampled(pids[0], stacks, "sla-real-time"):
+                await fill(engine, "LIVE-", due, datetime.now(UTC) + timedelta(seconds=5), window / due)
+                await consumer.wait_for("LIVE-", due, timeout=5 + window + 120)
+            live = await Moments.of(engine, consumer, "LIVE-")
+            print(f"  real time: {len(live.due):,} of {due:,} falling due over {window:.0f} s, late when fired "
+                  f"{live.late(live.fired)}; published {live.late(live.published)}; delivered "
+                  f"{live.late(live.delivered)}", flush=True)  # fmt: skip
+            report_processes("real time", pids, due, cpu)
+            purge_queues(world)
+
         async with engine.connect() as connection:
-            lateness = [
-                row[0]
-                for row in await connection.execute(
-                    text(
-                        "SELECT extract(epoch FROM fired_at - due_at) FROM sla.timers "
-                        "WHERE due_at <= now() + interval '1 hour' AND fired_at IS NOT NULL ORDER BY 1"
-                    )
-                )
-            ]
+            query = (
+                "SELECT count(*), count(DISTINCT correlation_id) FROM sla.outbox WHERE message_type = 'sla.breached'"
+            )
+            announced, clocks = (await connection.execute(text(query))).one()
+        twice = sum(1 for copies in consumer.copies.values() if copies > 1)
+        print(f"  once: {announced:,} breaches announced for {clocks:,} clocks ({2 * due:,} timers fired); "
+              f"{twice} message(s) delivered twice", flush=True)  # fmt: skip
     finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         await engine.dispose()
         await asyncio.to_thread(destroy_world, world)
-
-    late_ms = sorted(float(seconds) * 1000 for seconds in lateness)
-    print(f"\nSLA timers: {pending:,} pending clocks, {due:,} due")
-    print(f"  burst: {fired:,} overdue timers fired by one scheduler at {burst_rate:,.0f} timers/s")
-    print(
-        f"  real time: {len(late_ms):,} of {due:,} fired as they fell due over {window:.0f} s; lateness "
-        f"p50 {late_ms[len(late_ms) // 2]:.0f} ms, p99 {late_ms[int(len(late_ms) * 0.99) - 1]:.0f} ms, "
-        f"max {late_ms[-1]:.0f} ms"
-    )
-    print(
-        f"  claim query (100 due): {costs[1_000]:.2f} ms with 1,000 pending, {costs[pending]:.2f} ms with "
-        f"{pending:,} pending; ratio {costs[pending] / costs[1_000]:.2f}"
-    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pending", type=int, default=100_000)
-    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--pending", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=50_000)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--schedulers", type=int, default=1, help="SLA processes, each with its scheduler")
+    parser.add_argument("--relay-batch", type=int, help="outbox rows the SLA processes' relays publish at a time")
+    parser.add_argument("--stacks", type=Path, help="a folder: py-spy samples the first SLA process into it")
     args = parser.parse_args()
-    asyncio.run(run(args.pending, args.due, args.window))
+    asyncio.run(run(args.pending, args.due, args.window, args.schedulers, args.relay_batch, args.stacks))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Applying what `domain.reconcile` decided, for either kind of clock: the writes in the SLA's schema
-and the events through the outbox, in the transaction of the event or tick that led to them."""
+and the events through the outbox, in the transaction of the event or tick that led to them. A ticket's
+actions are applied one by one, in order; a batch of fired timers' all at once (`apply_fired`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import assert_never
 
-from services.sla.db import repository
+from services.sla.db import firing, repository
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.reconcile import (
     Action,
@@ -58,3 +59,17 @@ async def _record(uow: UnitOfWork, action: RecordOutcome) -> None:
         log.info("clock cancelled", clock=action.key.kind, cycle=action.key.cycle)
     if action.corrects_breach:
         log.warning("breach corrected by a late report", clock=action.key.kind, cycle=action.key.cycle)
+
+
+async def apply_fired(uow: UnitOfWork, actions: Sequence[Action]) -> None:
+    """The actions of a batch of fired timers (`domain.reconcile.fire`): the breaches recorded in one
+    statement, the announcements written to the outbox together when the unit of work ends."""
+    breaches = []
+    for action in actions:
+        if isinstance(action, Announce):
+            uow.publish(action.event, correlation_id=action.key.ticket_id)
+        elif isinstance(action, RecordOutcome) and action.outcome is Outcome.BREACHED and action.breached_at:
+            breaches.append((action.key, action.breached_at))
+        else:
+            raise ValueError(f"a fired timer does not {type(action).__name__}: {action}")
+    await firing.record_breaches(uow.connection, breaches)

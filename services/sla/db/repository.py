@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,7 +15,6 @@ from services.sla.db.tables import clocks, policies, site_policies, ticket_facts
 from services.sla.domain.clock_state import ClockKey, StoredClock
 from services.sla.domain.outcome import Outcome
 from services.sla.domain.policy import DEFAULT_POLICY, Policy
-from services.sla.domain.reconcile import DueTimer
 from services.sla.domain.reports import ClockRecord, VendorClockRecord
 from shared.persistence.database import dicts_of
 from shared.persistence.locks import lock_for_transaction
@@ -112,7 +111,7 @@ async def assign_policy(connection: AsyncConnection, site_code: str, policy_code
 
 async def clocks_of(connection: AsyncConnection, ticket_id: str, *, to_change: bool = False) -> list[Row[Any]]:
     """The ticket's clocks; `to_change` locks them for this transaction, so that the scheduler skips
-    their timers meanwhile (`claim_due_timers`) and a breach it recorded first is read here, not missed."""
+    their timers meanwhile (`firing.claim_due_timers`) and a breach it recorded first is read here, not missed."""
     query = select(clocks).where(clocks.c.ticket_id == ticket_id).order_by(clocks.c.kind, clocks.c.cycle)
     rows = await connection.execute(query.with_for_update() if to_change else query)
     return list(rows)
@@ -162,61 +161,6 @@ async def disarm_timers(connection: AsyncConnection, key: ClockKey) -> None:
             timers.c.fired_at.is_(None),
         )
     )
-
-
-async def claim_due_timers(connection: AsyncConnection, now: datetime, limit: int) -> list[DueTimer]:
-    """Lock up to `limit` timers due by `now`, earliest first, with their clocks. Rows another replica
-    holds, or whose clock a handler is changing, are skipped and left for the next tick."""
-    rows = await connection.execute(
-        select(
-            timers.c.id,
-            timers.c.ticket_id,
-            timers.c.kind,
-            timers.c.cycle,
-            timers.c.fraction,
-            timers.c.due_at,
-            clocks.c.due_at.label("clock_due_at"),
-            clocks.c.target_minutes,
-            clocks.c.partner,
-            clocks.c.case_number,
-        )
-        .join(
-            clocks,
-            and_(
-                clocks.c.ticket_id == timers.c.ticket_id,
-                clocks.c.kind == timers.c.kind,
-                clocks.c.cycle == timers.c.cycle,
-            ),
-        )
-        .where(timers.c.fired_at.is_(None), timers.c.due_at.is_not(None), timers.c.due_at <= now)
-        .order_by(timers.c.due_at)
-        .limit(limit)
-        .with_for_update(of=[timers, clocks], skip_locked=True)
-    )
-    return [
-        DueTimer(
-            timer_id=row.id,
-            key=ClockKey(row.ticket_id, row.kind, row.cycle),
-            fraction=row.fraction,
-            due_at=row.due_at,
-            clock_due_at=row.clock_due_at,
-            target_minutes=row.target_minutes,
-            partner=row.partner,
-            case_number=row.case_number,
-        )
-        for row in rows
-    ]
-
-
-async def mark_fired(connection: AsyncConnection, timer_ids: Sequence[int], at: datetime) -> None:
-    await connection.execute(update(timers).where(timers.c.id.in_(timer_ids)).values(fired_at=at))
-
-
-async def next_due(connection: AsyncConnection) -> datetime | None:
-    moment: datetime | None = await connection.scalar(
-        select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None), timers.c.due_at.is_not(None))
-    )
-    return moment
 
 
 # --- reports --------------------------------------------------------------------------------------

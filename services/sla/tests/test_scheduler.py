@@ -17,6 +17,7 @@ import pytest
 
 import services
 from services.sla import tracking
+from services.sla.db import firing, repository
 from services.sla.scheduler import TimerScheduler
 from shared.contracts import Agreement, TicketOnSite, VendorEscalationSent, seal
 from shared.messaging.unit_of_work import UnitOfWork
@@ -121,6 +122,27 @@ async def test_competing_schedulers_and_a_restart_fire_each_timer_once(
     fired = await _fired(own_world, tickets)
     assert set(fired.values()) == {1}
     assert len(fired) == 120 * 4  # response and on-site: a warning and a breach each
+
+
+async def test_a_batch_records_each_breach_on_its_clock_and_stamps_each_timer_fired(
+    own_world: World, database: ServiceDatabase
+) -> None:
+    """Forty tickets' timers fired in one batch (one statement per step): each breached clock holds its
+    breach and its moment, a clock only warned holds none, and no armed timer is left due."""
+    tickets = await _open(own_world, 40, T0 - timedelta(minutes=25))  # response warned (22.5) and breached (30)
+    now = T0 + timedelta(minutes=10)
+    assert await TimerScheduler(database, now=FakeClock(now)).fire_due() == 80
+    async with database.connect() as connection:
+        for ticket in tickets:
+            stored = {row.kind: row for row in await repository.clocks_of(connection, ticket)}
+            assert (stored["response"].outcome, stored["response"].breached_at) == (
+                "breached",
+                T0 - timedelta(minutes=25) + timedelta(minutes=30),
+            )
+            assert (stored["on_site"].outcome, stored["on_site"].breached_at) == (None, None)
+        assert await firing.claim_due_timers(connection, now, 500) == []
+    fired = await _fired(own_world, tickets)
+    assert fired == {(t, "response", label): 1 for t in tickets for label in ("warning", "breach")}
 
 
 async def test_the_running_scheduler_fires_a_timer_that_falls_due(own_world: World, database: ServiceDatabase) -> None:
