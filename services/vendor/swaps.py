@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.vendor.db import case_statements as statements
 from services.vendor.db import repository
+from services.vendor.db.case_statements import HistoryStep
 from services.vendor.domain.cases import WORKING, CaseStatus
 from services.vendor.domain.swaps import SwapEffect, swap_on_case
 from services.vendor.escalation import end_case
@@ -37,7 +39,7 @@ async def device_swapped(uow: UnitOfWork, swap: DeviceSwapped, *, now: datetime)
             faulty = swap.old_serial_number or "the faulty device"
             await end_case(
                 uow,
-                row.number,
+                row,
                 outcome=CaseStatus.FIXED,
                 reason=f"{swap.new_serial_number} installed in place of {faulty}",
                 actor=actor,
@@ -46,12 +48,5 @@ async def device_swapped(uow: UnitOfWork, swap: DeviceSwapped, *, now: datetime)
             )
         elif on_case.effect is not SwapEffect.NONE:
             noted = detail | ({"reason": on_case.reason} if on_case.reason else {})
-            await repository.record(
-                uow.connection,
-                row.number,
-                step=on_case.effect.value,
-                status=row.status,
-                actor=actor,
-                detail=noted,
-                at=now,
-            )
+            step = HistoryStep(on_case.effect.value, row.status, noted)
+            await statements.record(uow.connection, row.number, step, actor=actor, at=now)

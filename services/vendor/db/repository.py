@@ -10,8 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.vendor.db.tables import agreements, case_history, cases, devices, partners, site_calendars, sites
-from services.vendor.domain.cases import WORKING, CaseStatus
-from shared.calendar import SiteCalendar
+from services.vendor.domain.cases import WORKING
 from shared.contracts import Agreement, Contact, DeviceRef, SiteCalendarSet
 from shared.persistence import site_calendars as calendars
 from shared.persistence.locks import lock_for_transaction
@@ -70,18 +69,6 @@ async def save_agreement(connection: AsyncConnection, code: str, agreement: Agre
     return version
 
 
-async def latest_agreement(connection: AsyncConnection, code: str) -> tuple[int, Agreement] | None:
-    row = (
-        await connection.execute(
-            select(agreements.c.version, agreements.c.terms)
-            .where(agreements.c.partner == code)
-            .order_by(agreements.c.version.desc())
-            .limit(1)
-        )
-    ).first()
-    return (row.version, Agreement.model_validate(row.terms)) if row else None
-
-
 async def agreement_versions(connection: AsyncConnection, code: str) -> list[dict[str, Any]]:
     rows = await connection.execute(
         select(agreements.c.version, agreements.c.terms, agreements.c.created_at)
@@ -94,35 +81,8 @@ async def agreement_versions(connection: AsyncConnection, code: str) -> list[dic
 # --- cases -----------------------------------------------------------------------------------------
 
 
-async def open_case(connection: AsyncConnection, **values: Any) -> int | None:
-    """A new case; None if this escalation has one already."""
-    number: int | None = await connection.scalar(
-        insert(cases).values(**values).on_conflict_do_nothing().returning(cases.c.number)
-    )
-    return number
-
-
 async def case_for_update(connection: AsyncConnection, number: int) -> Row[Any] | None:
     return (await connection.execute(select(cases).where(cases.c.number == number).with_for_update())).first()
-
-
-async def change_case(connection: AsyncConnection, number: int, **values: Any) -> None:
-    await connection.execute(update(cases).where(cases.c.number == number).values(updated_at=func.now(), **values))
-
-
-async def record(
-    connection: AsyncConnection,
-    number: int,
-    *,
-    step: str,
-    status: CaseStatus,
-    actor: str,
-    detail: dict[str, Any],
-    at: datetime,
-) -> None:
-    await connection.execute(
-        case_history.insert().values(case_number=number, step=step, status=status, actor=actor, detail=detail, at=at)
-    )
 
 
 async def cases_of(
@@ -183,10 +143,6 @@ async def site(connection: AsyncConnection, code: str) -> Row[Any] | None:
 
 async def keep_site_calendar(connection: AsyncConnection, told: SiteCalendarSet) -> bool:
     return await calendars.keep_site_calendar(connection, site_calendars, told)
-
-
-async def site_calendar(connection: AsyncConnection, site_code: str) -> SiteCalendar:
-    return await calendars.site_calendar_of(connection, site_calendars, site_code)
 
 
 async def keep_device(connection: AsyncConnection, site_code: str, device: DeviceRef, at: datetime) -> None:
