@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,6 +13,7 @@ from services.vendor.db.tables import agreements, case_history, cases, devices, 
 from services.vendor.domain.cases import WORKING
 from shared.contracts import Agreement, Contact, DeviceRef, SiteCalendarSet
 from shared.persistence import site_calendars as calendars
+from shared.persistence.database import PrecompiledStatement
 from shared.persistence.locks import lock_for_transaction
 
 CASE_PREFIX = "VC-"
@@ -116,9 +117,15 @@ async def case_with_history(connection: AsyncConnection, number: int) -> dict[st
     return {**_shown(row), "history": [dict(h._mapping) for h in history]}
 
 
-async def open_cases_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+async def working_cases_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+    """The ticket's cases with their partners, locked for this transaction (in one order, so that two
+    transactions never wait for each other); a case another transaction just ended is left out (the
+    database checks the status again on the row it locks)."""
     rows = await connection.execute(
-        select(cases).where(cases.c.ticket_id == ticket_id, cases.c.status.in_(sorted(WORKING)))
+        select(cases)
+        .where(cases.c.ticket_id == ticket_id, cases.c.status.in_(sorted(WORKING)))
+        .order_by(cases.c.number)
+        .with_for_update()
     )
     return list(rows)
 
@@ -131,10 +138,27 @@ def _shown(row: Row[Any]) -> dict[str, Any]:
 # --- the directory ----------------------------------------------------------------------------------
 
 
-async def describe_site(connection: AsyncConnection, **values: Any) -> None:
-    await connection.execute(
-        insert(sites).values(**values).on_conflict_do_update(index_elements=[sites.c.code], set_=values)
+# Intake announces every site and every change of a device (a register import: thousands at once), so
+# the directory's two writes are compiled once (shared/persistence/database.py).
+_site_row = insert(sites).values({c.name: bindparam(c.name) for c in sites.c})
+DESCRIBE_SITE = PrecompiledStatement(
+    _site_row.on_conflict_do_update(
+        index_elements=[sites.c.code], set_={c.name: _site_row.excluded[c.name] for c in sites.c if not c.primary_key}
     )
+)
+
+
+async def describe_site(
+    connection: AsyncConnection, *, code: str, name: str, address: str, timezone: str, representative: Contact | None
+) -> None:
+    values = {
+        "code": code,
+        "name": name,
+        "address": address,
+        "timezone": timezone,
+        "representative": representative.model_dump_json() if representative else None,  # JSONB as text
+    }
+    await DESCRIBE_SITE.execute(connection, values)
 
 
 async def site(connection: AsyncConnection, code: str) -> Row[Any] | None:
@@ -145,22 +169,25 @@ async def keep_site_calendar(connection: AsyncConnection, told: SiteCalendarSet)
     return await calendars.keep_site_calendar(connection, site_calendars, told)
 
 
+_device_row = insert(devices).values({c.name: bindparam(c.name) for c in devices.c})
+KEEP_DEVICE = PrecompiledStatement(
+    _device_row.on_conflict_do_update(
+        index_elements=[devices.c.site_code, devices.c.asset_tag],
+        set_={"device": _device_row.excluded.device, "changed_at": _device_row.excluded.changed_at},
+        where=devices.c.changed_at <= _device_row.excluded.changed_at,
+    )
+)
+
+
 async def keep_device(connection: AsyncConnection, site_code: str, device: DeviceRef, at: datetime) -> None:
     """Keep the latest state of a device; an older event arriving late changes nothing."""
     values = {
         "site_code": site_code,
         "asset_tag": device.asset_tag,
-        "device": device.model_dump(mode="json"),
+        "device": device.model_dump_json(),
         "changed_at": at,
     }
-    statement = insert(devices).values(values)
-    await connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[devices.c.site_code, devices.c.asset_tag],
-            set_={"device": statement.excluded.device, "changed_at": statement.excluded.changed_at},
-            where=devices.c.changed_at <= statement.excluded.changed_at,
-        )
-    )
+    await KEEP_DEVICE.execute(connection, values)
 
 
 async def device(connection: AsyncConnection, site_code: str, asset_tag: str) -> DeviceRef | None:
