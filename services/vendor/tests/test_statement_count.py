@@ -77,7 +77,7 @@ async def test_an_escalation_and_a_reply_cost_two_statements_each(seeded: World,
     report(
         f"the vendor service's statements per escalation: {_spread(escalations)}\n"
         f"the vendor service's statements per reply:      {_spread(replies)}\n"
-        "(besides the kernel's inbox claim, outbox insert, BEGIN and COMMIT)"
+        "(besides the kernel's inbox claim, outbox insert and commit, which a window of messages shares)"
     )
     assert len(escalations) == CASES
     assert len(replies) == CASES
