@@ -6,7 +6,9 @@ vendor service as its own process(es), publishes every `ticket.escalation_needed
 would after a bad day) and times, on a tap bound to the events exchange, each case from its
 `vendor.escalation.sent` to the `vendor.escalation.progressed` that says the partner acknowledged it:
 the request crossing the partner's queue, the client's reply with a publisher confirm, and the vendor
-service authenticating and recording it. Prints the throughput and the latency percentiles.
+service authenticating and recording it. Prints the throughput and the latency percentiles, the CPU
+each process spent per escalation (from /proc: the vendor service, the partners' clients, and the broker
+and the database, which other work on the box also uses) and the load average before and after.
 
 Needs RabbitMQ's management API (`make test` or `scripts/local-services --management` enables it).
 
@@ -22,11 +24,13 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aio_pika
+from load_figures import cpu_seconds, pids_named  # beside this file
 
 from shared.contracts import Contact, Envelope, SiteDescribed, TicketEscalationNeeded, seal
 from shared.messaging.topology import EVENTS_EXCHANGE
@@ -73,7 +77,7 @@ async def measure(world: World, partners: int, escalations: int, rate: float, ve
         ]
         with ExitStack() as processes:
             ports = [free_port() for _ in range(vendors)]
-            for port in ports:
+            vendor_processes = [
                 processes.enter_context(
                     python_process(
                         "-m",
@@ -84,6 +88,8 @@ async def measure(world: World, partners: int, escalations: int, rate: float, ve
                         log_dir=log_dir,
                     )
                 )
+                for port in ports
+            ]
             clients: list[Process] = [
                 processes.enter_context(example_client(partner, log_dir, "--prefetch", "50"))
                 for partner in onboarded_partners
@@ -94,10 +100,38 @@ async def measure(world: World, partners: int, escalations: int, rate: float, ve
                 return all(vendors_ready) and all(said(client, "ready") for client in clients)
 
             await eventually(ready, timeout=60, what="the vendor service and the partner clients ready")
-            await _time_escalations(world, onboarded_partners, escalations, rate)
+            cpu = Cpu(
+                {
+                    "the vendor service": lambda: [process.popen.pid for process in vendor_processes],
+                    "the partners' clients": lambda: [client.popen.pid for client in clients],
+                    "RabbitMQ (all its work on the box)": lambda: pids_named("beam.smp"),
+                    "PostgreSQL (all its work on the box)": lambda: pids_named("postgres"),
+                }
+            )
+            await _time_escalations(world, onboarded_partners, escalations, rate, cpu)
 
 
-async def _time_escalations(world: World, partners: list[Partner], escalations: int, rate: float) -> None:
+class Cpu:
+    """CPU seconds spent by each group of processes since the last reading. A group's processes are
+    looked up at each reading: the database starts a backend for each new connection."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+        self.last = self._now()
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {group: {pid: cpu_seconds(pid) for pid in pids()} for group, pids in self.groups.items()}
+
+    def spent(self) -> dict[str, float]:
+        now = self._now()
+        spent = {
+            group: sum(seconds - self.last[group].get(pid, 0.0) for pid, seconds in now[group].items()) for group in now
+        }
+        self.last = now
+        return spent
+
+
+async def _time_escalations(world: World, partners: list[Partner], escalations: int, rate: float, cpu: Cpu) -> None:
     arrivals = Arrivals()
     connection = await aio_pika.connect(world.amqp_url)
     async with connection:
@@ -113,9 +147,11 @@ async def _time_escalations(world: World, partners: list[Partner], escalations: 
         print(f"\n{escalations} escalations over {len(partners)} partners, each on the example client")
         print(f"{'':<34}{'escalations/s':>14}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}  (ms, request sent -> ack)")
         burst = _escalations("B", partners, escalations)
+        cpu.spent()
         started = time.perf_counter()
         await send_envelopes(world.amqp_url, burst)
         _report("all published at once", arrivals, burst, started, await _acknowledged(arrivals, burst))
+        burst_cpu = cpu.spent()
         paced = _escalations("P", partners, escalations)
         publishing = await connection.channel(publisher_confirms=True)
         events = await publishing.get_exchange(EVENTS_EXCHANGE)
@@ -133,6 +169,12 @@ async def _time_escalations(world: World, partners: list[Partner], escalations: 
                 routing_key=envelope.type,
             )
         _report(f"published at {rate:g}/s", arrivals, paced, started, await _acknowledged(arrivals, paced))
+        paced_cpu = cpu.spent()
+    print(f"\nCPU per escalation, sent and acknowledged (ms){'':<4}{'at once':>10}{f'at {rate:g}/s':>10}")
+    for group in burst_cpu:
+        print(
+            f"{group:<50}{burst_cpu[group] / escalations * 1000:>10.1f}{paced_cpu[group] / escalations * 1000:>10.1f}"
+        )
 
 
 def _escalations(batch: str, partners: list[Partner], count: int) -> list[Envelope[TicketEscalationNeeded]]:
@@ -203,12 +245,18 @@ def main() -> None:
     parser.add_argument("--vendors", type=int, default=1, help="Vendor service processes.")
     args = parser.parse_args()
     require_management_api()
+    print(f"load average before: {_load_average()}")
     world = create_world()
     try:
         with tempfile.TemporaryDirectory() as log_dir:
             asyncio.run(measure(world, args.partners, args.escalations, args.rate, args.vendors, Path(log_dir)))
     finally:
         destroy_world(world)
+    print(f"load average after:  {_load_average()}")
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":

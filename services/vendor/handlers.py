@@ -48,7 +48,7 @@ async def on_site_described(message: Envelope[SiteDescribed], uow: UnitOfWork) -
         name=site.name,
         address=site.address,
         timezone=site.timezone,
-        representative=site.representative.model_dump(mode="json") if site.representative else None,
+        representative=site.representative,
     )
 
 

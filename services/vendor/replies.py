@@ -21,7 +21,9 @@ from typing import Any
 from aio_pika.exceptions import DeliveryError
 from faststream.rabbit import RabbitMessage
 
+from services.vendor.db import case_statements as statements
 from services.vendor.db import repository
+from services.vendor.db.case_statements import HistoryStep
 from services.vendor.domain.cases import STEP_OF_REPLY, CaseStatus, ImpossibleStep, Step, after_reply, is_late
 from services.vendor.escalation import end_case
 from services.vendor.partner_topology import REQUESTS_EXCHANGE, broker_user, declare_partner, errors_key
@@ -38,8 +40,13 @@ CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours a partner's clock may
 
 
 async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now: datetime) -> None:
+    """One read (the partner and the case, locked) and one write (the case's step with its history)."""
     reply = message.payload
-    code = await _authenticated_partner(uow, uow.delivery)
+    code = _sender(uow.delivery)
+    number = repository.number_of(reply.case_number)
+    found = await statements.partner_and_case(uow.connection, code, number)
+    if found is None or not found.partner_active:
+        raise PermanentFailure("partner_disabled", f"partner {code} is not active")
     step = STEP_OF_REPLY[type(reply)]
     keyed = (uow.delivery.routing_key or "").removeprefix(f"{code}.")
     if keyed != step.value:
@@ -53,40 +60,47 @@ async def take_reply(uow: UnitOfWork, message: Envelope[PartnerMessage], *, now:
             f"occurred_at {message.occurred_at.isoformat()} is ahead of our clock ({now.isoformat()}) by more than "
             f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes: set it to when you sent the reply, in UTC",
         )
-    number = repository.number_of(reply.case_number)
-    row = await repository.case_for_update(uow.connection, number) if number is not None else None
-    if number is None or row is None:
+    if number is None or found.number is None:
         raise PermanentFailure("unknown_case", f"there is no case {reply.case_number}")
-    if row.partner != code:
+    if found.partner != code:
         raise PermanentFailure("not_your_case", f"case {reply.case_number} is not one of {code}'s cases")
+    await _apply(uow, found, code, step, message, now)
+
+
+async def _apply(
+    uow: UnitOfWork, case: Any, code: str, step: Step, message: Envelope[PartnerMessage], now: datetime
+) -> None:
+    reply = message.payload
     detail, parts = _detail(reply), _parts(reply)
     recorded = {**detail, "parts": parts} if parts else detail  # the case's history keeps the list as a list
     actor = broker_user(code)
-    current = CaseStatus(row.status)
-    late = is_late(message.occurred_at, row.partner_step_at)
+    current = CaseStatus(case.status)
+    late = is_late(message.occurred_at, case.partner_step_at)
     try:
         status = after_reply(current, step, late=late)
     except ImpossibleStep as impossible:
         raise PermanentFailure("impossible_step", f"{reply.case_number}: {impossible}") from impossible
     if late and status is current:
         detail, recorded = {**detail, "late": "true"}, {**recorded, "late": "true"}
-        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
-        _announce(uow, row, code, step, detail, parts, now)
+        await statements.record(uow.connection, case.number, HistoryStep(step, status, recorded), actor=actor, at=now)
+        _announce(uow, case, code, step, detail, parts, now)
         return
-    stamp = {"partner_step_at": max(message.occurred_at, row.partner_step_at or message.occurred_at)}
+    stamp: dict[str, Any] = {"partner_step_at": max(message.occurred_at, case.partner_step_at or message.occurred_at)}
+    taken = HistoryStep(step, status, recorded)
     if status is CaseStatus.FIXED:
-        await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
         # The repair itself is a step the others hear of (with its parts), before the case's end.
-        _announce(uow, row, code, step, detail, parts, now)
-        await end_case(uow, number, outcome=status, reason=detail.get("summary"), actor=actor, at=now, **stamp)
+        _announce(uow, case, code, step, detail, parts, now)
+        summary = detail.get("summary")
+        await end_case(uow, case, outcome=status, reason=summary, actor=actor, at=now, before=(taken,), **stamp)
         return
     if status is CaseStatus.DECLINED:
         assert isinstance(reply, Declined)
-        await end_case(uow, number, outcome=status, reason=reply.reason, actor=actor, at=now, **stamp)
+        await end_case(uow, case, outcome=status, reason=reply.reason, actor=actor, at=now, **stamp)
         return
-    await repository.change_case(uow.connection, number, status=status, **stamp, **_case_changes(reply))
-    await repository.record(uow.connection, number, step=step, status=status, actor=actor, detail=recorded, at=now)
-    _announce(uow, row, code, step, detail, parts, now)
+    await statements.move_case(
+        uow.connection, case.number, steps=[taken], actor=actor, at=now, **stamp, **_case_changes(reply)
+    )
+    _announce(uow, case, code, step, detail, parts, now)
 
 
 def _announce(
@@ -107,16 +121,14 @@ def _announce(
     )
 
 
-async def _authenticated_partner(uow: UnitOfWork, delivery: Delivery) -> str:
+def _sender(delivery: Delivery) -> str:
+    """The partner the broker says sent the reply (its user_id), publishing under its own routing keys."""
     sender = delivery.sender or ""
     if not sender.startswith(USER_PREFIX):
         raise PermanentFailure("unauthenticated", "set the user_id property of each reply to your broker user name")
     code = sender.removeprefix(USER_PREFIX)
     if not (delivery.routing_key or "").startswith(f"{code}."):
         raise PermanentFailure("wrong_routing_key", f"publish replies with routing keys that start with {code}.")
-    partner = await repository.partner(uow.connection, code)
-    if partner is None or not partner.active:
-        raise PermanentFailure("partner_disabled", f"partner {code} is not active")
     return code
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.vendor.db import case_statements as statements
 from services.vendor.db import repository
-from services.vendor.domain.cases import WORKING, CaseStatus
+from services.vendor.db.case_statements import HistoryStep
+from services.vendor.domain.cases import CaseStatus
 from services.vendor.domain.swaps import SwapEffect, swap_on_case
 from services.vendor.escalation import end_case
 from shared.contracts import DeviceSwapped
@@ -21,10 +23,7 @@ async def device_swapped(uow: UnitOfWork, swap: DeviceSwapped, *, now: datetime)
     actor = swap.engineer_id or "engineer"
     detail = {"asset_tag": swap.asset_tag, "new_serial_number": swap.new_serial_number}
     swapped = await repository.device(uow.connection, swap.site_code, swap.asset_tag)
-    for candidate in await repository.open_cases_of_ticket(uow.connection, swap.ticket_id):
-        row = await repository.case_for_update(uow.connection, candidate.number)
-        if row is None or CaseStatus(row.status) not in WORKING:
-            continue
+    for row in await repository.working_cases_of_ticket(uow.connection, swap.ticket_id):
         on_case = swap_on_case(
             case_number=repository.case_number(row.number),
             case_asset_tag=row.asset_tag,
@@ -37,7 +36,7 @@ async def device_swapped(uow: UnitOfWork, swap: DeviceSwapped, *, now: datetime)
             faulty = swap.old_serial_number or "the faulty device"
             await end_case(
                 uow,
-                row.number,
+                row,
                 outcome=CaseStatus.FIXED,
                 reason=f"{swap.new_serial_number} installed in place of {faulty}",
                 actor=actor,
@@ -46,12 +45,5 @@ async def device_swapped(uow: UnitOfWork, swap: DeviceSwapped, *, now: datetime)
             )
         elif on_case.effect is not SwapEffect.NONE:
             noted = detail | ({"reason": on_case.reason} if on_case.reason else {})
-            await repository.record(
-                uow.connection,
-                row.number,
-                step=on_case.effect.value,
-                status=row.status,
-                actor=actor,
-                detail=noted,
-                at=now,
-            )
+            step = HistoryStep(on_case.effect.value, row.status, noted)
+            await statements.record(uow.connection, row.number, step, actor=actor, at=now)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.vendor.db.tables import agreements, case_history, cases, devices, partners, site_calendars, sites
-from services.vendor.domain.cases import WORKING, CaseStatus
-from shared.calendar import SiteCalendar
+from services.vendor.domain.cases import WORKING
 from shared.contracts import Agreement, Contact, DeviceRef, SiteCalendarSet
 from shared.persistence import site_calendars as calendars
+from shared.persistence.database import PrecompiledStatement
 from shared.persistence.locks import lock_for_transaction
 
 CASE_PREFIX = "VC-"
@@ -70,18 +70,6 @@ async def save_agreement(connection: AsyncConnection, code: str, agreement: Agre
     return version
 
 
-async def latest_agreement(connection: AsyncConnection, code: str) -> tuple[int, Agreement] | None:
-    row = (
-        await connection.execute(
-            select(agreements.c.version, agreements.c.terms)
-            .where(agreements.c.partner == code)
-            .order_by(agreements.c.version.desc())
-            .limit(1)
-        )
-    ).first()
-    return (row.version, Agreement.model_validate(row.terms)) if row else None
-
-
 async def agreement_versions(connection: AsyncConnection, code: str) -> list[dict[str, Any]]:
     rows = await connection.execute(
         select(agreements.c.version, agreements.c.terms, agreements.c.created_at)
@@ -94,35 +82,8 @@ async def agreement_versions(connection: AsyncConnection, code: str) -> list[dic
 # --- cases -----------------------------------------------------------------------------------------
 
 
-async def open_case(connection: AsyncConnection, **values: Any) -> int | None:
-    """A new case; None if this escalation has one already."""
-    number: int | None = await connection.scalar(
-        insert(cases).values(**values).on_conflict_do_nothing().returning(cases.c.number)
-    )
-    return number
-
-
 async def case_for_update(connection: AsyncConnection, number: int) -> Row[Any] | None:
     return (await connection.execute(select(cases).where(cases.c.number == number).with_for_update())).first()
-
-
-async def change_case(connection: AsyncConnection, number: int, **values: Any) -> None:
-    await connection.execute(update(cases).where(cases.c.number == number).values(updated_at=func.now(), **values))
-
-
-async def record(
-    connection: AsyncConnection,
-    number: int,
-    *,
-    step: str,
-    status: CaseStatus,
-    actor: str,
-    detail: dict[str, Any],
-    at: datetime,
-) -> None:
-    await connection.execute(
-        case_history.insert().values(case_number=number, step=step, status=status, actor=actor, detail=detail, at=at)
-    )
 
 
 async def cases_of(
@@ -156,9 +117,15 @@ async def case_with_history(connection: AsyncConnection, number: int) -> dict[st
     return {**_shown(row), "history": [dict(h._mapping) for h in history]}
 
 
-async def open_cases_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+async def working_cases_of_ticket(connection: AsyncConnection, ticket_id: str) -> list[Row[Any]]:
+    """The ticket's cases with their partners, locked for this transaction (in one order, so that two
+    transactions never wait for each other); a case another transaction just ended is left out (the
+    database checks the status again on the row it locks)."""
     rows = await connection.execute(
-        select(cases).where(cases.c.ticket_id == ticket_id, cases.c.status.in_(sorted(WORKING)))
+        select(cases)
+        .where(cases.c.ticket_id == ticket_id, cases.c.status.in_(sorted(WORKING)))
+        .order_by(cases.c.number)
+        .with_for_update()
     )
     return list(rows)
 
@@ -171,10 +138,27 @@ def _shown(row: Row[Any]) -> dict[str, Any]:
 # --- the directory ----------------------------------------------------------------------------------
 
 
-async def describe_site(connection: AsyncConnection, **values: Any) -> None:
-    await connection.execute(
-        insert(sites).values(**values).on_conflict_do_update(index_elements=[sites.c.code], set_=values)
+# Intake announces every site and every change of a device (a register import: thousands at once), so
+# the directory's two writes are compiled once (shared/persistence/database.py).
+_site_row = insert(sites).values({c.name: bindparam(c.name) for c in sites.c})
+DESCRIBE_SITE = PrecompiledStatement(
+    _site_row.on_conflict_do_update(
+        index_elements=[sites.c.code], set_={c.name: _site_row.excluded[c.name] for c in sites.c if not c.primary_key}
     )
+)
+
+
+async def describe_site(
+    connection: AsyncConnection, *, code: str, name: str, address: str, timezone: str, representative: Contact | None
+) -> None:
+    values = {
+        "code": code,
+        "name": name,
+        "address": address,
+        "timezone": timezone,
+        "representative": representative.model_dump_json() if representative else None,  # JSONB as text
+    }
+    await DESCRIBE_SITE.execute(connection, values)
 
 
 async def site(connection: AsyncConnection, code: str) -> Row[Any] | None:
@@ -185,8 +169,14 @@ async def keep_site_calendar(connection: AsyncConnection, told: SiteCalendarSet)
     return await calendars.keep_site_calendar(connection, site_calendars, told)
 
 
-async def site_calendar(connection: AsyncConnection, site_code: str) -> SiteCalendar:
-    return await calendars.site_calendar_of(connection, site_calendars, site_code)
+_device_row = insert(devices).values({c.name: bindparam(c.name) for c in devices.c})
+KEEP_DEVICE = PrecompiledStatement(
+    _device_row.on_conflict_do_update(
+        index_elements=[devices.c.site_code, devices.c.asset_tag],
+        set_={"device": _device_row.excluded.device, "changed_at": _device_row.excluded.changed_at},
+        where=devices.c.changed_at <= _device_row.excluded.changed_at,
+    )
+)
 
 
 async def keep_device(connection: AsyncConnection, site_code: str, device: DeviceRef, at: datetime) -> None:
@@ -194,17 +184,10 @@ async def keep_device(connection: AsyncConnection, site_code: str, device: Devic
     values = {
         "site_code": site_code,
         "asset_tag": device.asset_tag,
-        "device": device.model_dump(mode="json"),
+        "device": device.model_dump_json(),
         "changed_at": at,
     }
-    statement = insert(devices).values(values)
-    await connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[devices.c.site_code, devices.c.asset_tag],
-            set_={"device": statement.excluded.device, "changed_at": statement.excluded.changed_at},
-            where=devices.c.changed_at <= statement.excluded.changed_at,
-        )
-    )
+    await KEEP_DEVICE.execute(connection, values)
 
 
 async def device(connection: AsyncConnection, site_code: str, asset_tag: str) -> DeviceRef | None:
