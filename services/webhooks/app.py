@@ -8,6 +8,7 @@ from services.webhooks.access import ACCESS
 from services.webhooks.db.tables import metadata
 from services.webhooks.delivery import deliverer
 from services.webhooks.settings import WebhooksSettings
+from services.webhooks.subscribed_sites import subscribed_sites
 from shared.access_ends import accounts_subscription
 from shared.contracts.webhooks import WebhookPaused
 from shared.service import ServiceDefinition, Subscription
@@ -24,6 +25,6 @@ service = ServiceDefinition(
         Subscription("webhooks.inbox", fan_out.events, concerns=fan_out.concerns_a_subscriber),
         accounts_subscription("webhooks", metadata),
     ),
-    workers=(deliverer,),
+    workers=(deliverer, subscribed_sites),
     publishes=(WebhookPaused,),
 )

@@ -13,6 +13,7 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import Row
 
+from services.webhooks import subscribed_sites
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
 from services.webhooks.domain.subscriptions import customer_body
@@ -44,6 +45,9 @@ class Deliverer(PollingLoop):
 
     async def poll(self, now: datetime) -> None:
         assert self.client is not None
+        sites = subscribed_sites.of(self.database)
+        if sites is not None and sites.nobody_subscribed():
+            return  # only a subscription taking events has deliveries to send: no transaction every tick
         await self.deliver_due(self.client, now)
 
     async def deliver_due(self, client: httpx.AsyncClient, now: datetime) -> int:

@@ -1,6 +1,7 @@
 """Each event on `aftercare.events`, handed to the subscriptions of its site that want its type: one
 delivery each, made once however many times the event arrives. The events of a site nobody subscribed
-to cost one read (`concerns_a_subscriber`), not a transaction: most sites subscribe nothing.
+to cost no transaction and no read: the process knows the subscribed sites (subscribed_sites.py), and
+asks the database only while it does not (`concerns_a_subscriber`). Most sites subscribe nothing.
 
 A receiver is the customer's own system: it gets the customer's view of each event, and no event that
 is the staff's alone (shared/contracts/visibility.py); the view is cut when a delivery is sent
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.webhooks import subscribed_sites
 from services.webhooks.db import repository
 from services.webhooks.domain.subscriptions import site_of, wants
 from shared.contracts import Envelope
@@ -22,10 +24,17 @@ from shared.persistence.service_database import ServiceDatabase
 
 
 async def concerns_a_subscriber(message: Envelope[Any], database: ServiceDatabase) -> bool:
-    site = site_of(message.payload.model_dump(mode="json"))
-    if site is None or message.type not in CUSTOMER_SEES:
-        return False  # an event of no site (a partner's reply), or of a kind the staff's alone
-    async with database.glance() as connection:
+    if message.type not in CUSTOMER_SEES:
+        return False  # of a kind the staff's alone
+    # The payload's own fields, not a dump of it: the site and ticket are plain strings either way.
+    site = site_of(vars(message.payload))
+    if site is None:
+        return False  # an event of no site (a partner's reply)
+    sites = subscribed_sites.of(database)
+    known = None if sites is None else sites.event_types(site)
+    if known is not None:
+        return any(wants(types, message.type) for types in known)
+    async with database.glance() as connection:  # not known this moment: asked as it was before the copy
         wanted = await repository.LISTENING_TYPES.execute(connection, {"site_code": site})
         return any(wants(types, message.type) for (types,) in wanted)
 

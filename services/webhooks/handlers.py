@@ -11,6 +11,7 @@ import httpcore
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, Field
 
+from services.webhooks import subscribed_sites
 from services.webhooks.db import repository
 from services.webhooks.domain import signing
 from services.webhooks.settings import WebhooksSettings
@@ -75,6 +76,7 @@ async def subscribe(terms: SubscriptionTerms, database: Database, caller: Caller
             owner=caller.subject,
         )
         await connection.commit()
+    subscribed_sites.changed_here(database)  # so that this process's next event of the site sees it
     return {"id": str(subscription_id), "site_code": terms.site_code, "url": str(terms.url), "secret": secret}
 
 
@@ -91,6 +93,7 @@ async def unsubscribe(subscription_id: uuid.UUID, database: Database, caller: Ca
     async with database.connect() as connection:
         await repository.set_state(connection, subscription_id, active=False)
         await connection.commit()
+    subscribed_sites.changed_here(database)
     return Response(status_code=204)
 
 
@@ -101,6 +104,7 @@ async def resume(subscription_id: uuid.UUID, database: Database, caller: Caller)
     async with database.connect() as connection:
         await repository.set_state(connection, subscription_id, paused_at=None, paused_why=None)
         await connection.commit()
+    subscribed_sites.changed_here(database)
     return {"id": str(subscription_id), "paused": False}
 
 

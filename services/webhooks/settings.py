@@ -22,6 +22,24 @@ class WebhooksSettings(ServiceSettings):
         1.0, gt=0, le=60, description="How often the deliverer looks for deliveries due."
     )
     deliveries_per_tick: int = Field(50, ge=1, le=1000, description="Deliveries a process takes on at once.")
+    subscriptions_reread_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description=(
+            "How often a process reads the subscribed sites again although told of no change (it is told of "
+            "each change at once): what bounds the time a silently broken listening connection goes unnoticed."
+        ),
+    )
+    listen_again_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description=(
+            "How long a process waits before listening for changes of subscriptions again after its connection "
+            "was lost (meanwhile it asks the database for every event, and is not ready)."
+        ),
+    )
     allowed_networks: list[IPv4Network | IPv6Network] = Field(
         default=[],  # pydantic copies it for each instance
         description=(

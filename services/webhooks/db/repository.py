@@ -35,9 +35,15 @@ async def subscriptions_of(connection: AsyncConnection, site_code: str | None) -
 
 TAKING_EVENTS = (subscriptions.c.active.is_(True), subscriptions.c.paused_at.is_(None))  # not removed, not paused
 
-# Asked of every event on the events exchange, so compiled once (shared/persistence/database.py).
+# Asked of every event on the events exchange while a process does not know the subscribed sites
+# (subscribed_sites.py), so compiled once (shared/persistence/database.py).
 LISTENING_TYPES = PrecompiledStatement(
     select(subscriptions.c.event_types).where(subscriptions.c.site_code == bindparam("site_code"), *TAKING_EVENTS)
+)
+
+# What each process keeps in memory: the types every subscription taking events wants, with its site.
+EVERY_SITES_TYPES = PrecompiledStatement(
+    select(subscriptions.c.site_code, subscriptions.c.event_types).where(*TAKING_EVENTS)
 )
 
 
