@@ -24,6 +24,9 @@ ARTIFACTS = Path(os.environ.get("AFTERCARE_ARTIFACTS", "build/artifacts")) / "co
 PASSWORD = "correct horse battery staple"  # noqa: S105 - the test people's, in throwaway worlds
 DESK: ViewportSize = {"width": 1280, "height": 860}
 PHONE: ViewportSize = {"width": 360, "height": 740}
+# What a page is waited for: Playwright's own 5 s is less than a page that asks every service (the site
+# file goes to six) takes on a CI box busy with the suite's background work; a page that never comes still fails.
+expect.set_options(timeout=20_000)
 
 
 @asynccontextmanager

@@ -54,6 +54,12 @@ async def test_the_other_rules_each_tell_whom_they_name_once(
     for a complaint); a ticket nobody can take reaches the managers. Each reaches notify as `notice.decided`, once per event."""
     ticket_id = await open_ticket(seeded, dispatch)
     holder = (await dispatch.http.get(f"/tickets/{ticket_id}")).json()["engineer_id"]  # N01 or N02, by load
+
+    async def assignment_told() -> bool:  # before this test's engineer exists: the assignment is not theirs
+        told = (await notify.http.get(f"/tickets/{ticket_id}/notifications")).json()
+        return any(row["kind"] == "assigned" for row in told)
+
+    await eventually(assignment_told, timeout=30, what="notify has told of the assignment")
     # People of this test's own: earlier tests leave the site's people with choices of their own.
     mine = uuid.uuid4().hex[:6]
     manager, quality, engineer = (f"{who}-{mine}@ntf.example" for who in ("manager", "quality", "engineer"))
