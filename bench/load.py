@@ -87,18 +87,18 @@ async def start_suite(dispatch_processes: int) -> Suite:
 def spawn(world: World, dispatch_processes: int) -> tuple[dict[str, list[subprocess.Popen[bytes]]], str, list[int]]:
     """Each service a process, as `aftercare up` runs them; returns them, intake's request URL and the ports."""
     env = {**os.environ, **world.environment(), "AFTERCARE_LOG_LEVEL": "WARNING"}
+    count = {name: dispatch_processes if name == "dispatch" else 1 for name in services.NAMES}
+    ports = {name: [free_port() for _ in range(count[name])] for name in services.NAMES}
+    # The console's pages ask the services on their ports, as `aftercare up` tells it.
+    env.update({f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{ports[name][0]}" for name in services.NAMES})
     processes: dict[str, list[subprocess.Popen[bytes]]] = {}
-    ports: list[int] = []
     for name in services.NAMES:
-        for _ in range(dispatch_processes if name == "dispatch" else 1):
-            port = free_port()
-            ports.append(port)
+        for port in ports[name]:
             command = [sys.executable, "-m", "services", "run", name]
             spawned = subprocess.Popen(command, env={**env, f"{name.upper()}_HTTP_PORT": str(port)})
             processes.setdefault(name, []).append(spawned)
-            if name == "intake":
-                intake = f"http://127.0.0.1:{port}/requests"
-    return processes, intake, ports
+    intake = f"http://127.0.0.1:{ports['intake'][0]}/requests"
+    return processes, intake, [port for group in ports.values() for port in group]
 
 
 async def stop_suite(suite: Suite) -> None:
