@@ -137,7 +137,7 @@ def _start_announcements(
 
 
 def _bring_in_line(
-    terms: Terms, key: ClockKey, plan: PlannedClock, stored: StoredClock | None, start_announced: Event | None = None
+    terms: Terms, key: ClockKey, plan: PlannedClock, stored: StoredClock | None, start_announced: Event | None
 ) -> list[Action]:
     """The actions of one clock; `start_announced`: the event to announce with it if it starts (none for
     a ticket's own clock announced with the first of those starting with it)."""
