@@ -34,6 +34,8 @@ def watch(
             if isinstance(payload, dict)
             else {}
         )
+        if isinstance(payload, dict) and isinstance(clocks := payload.get("clocks"), list):  # sla.clocks_started
+            highlights["clocks"] = ",".join(str(c.get("clock")) for c in clocks if isinstance(c, dict))
         typer.echo(
             f"{envelope.get('occurred_at', '')!s:<33} {envelope.get('type', '?')!s:<22} "
             f"{envelope.get('correlation_id', '')!s:<22} {envelope.get('producer', '')!s:<9} "

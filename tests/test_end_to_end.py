@@ -36,7 +36,7 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
 
         opened = (await tap.wait_for("ticket.opened", ticket))[0]
         assigned = (await tap.wait_for("ticket.assigned", ticket))[0]
-        clocked = (await tap.wait_for("sla.clock_started", ticket))[0]
+        [clocked] = await tap.wait_for("sla.clocks_started", ticket)  # the three clocks in one event
         filed = await tap.wait_for("document.archived", ticket, count=2)  # the request's record, the dispatch order
         archived = next(e for e in filed if e["payload"]["category"] == "REC")
 
@@ -55,6 +55,8 @@ async def test_a_request_is_opened_assigned_clocked_and_archived(seeded: World, 
 
         clocks = {c["clock"]: c for c in (await suite["sla"].http.get(f"/tickets/{ticket}/clocks")).json()}
         assert set(clocks) == {"response", "on_site", "resolution"}
+        assert [c["clock"] for c in clocked["payload"]["clocks"]] == ["response", "on_site", "resolution"]
+        assert tap.of_type("sla.clock_started", ticket) == []
         on_site = clocks["on_site"]
         assert (on_site["target_minutes"], on_site["day_type"], on_site["policy"]) == (
             240,
@@ -93,8 +95,8 @@ async def test_a_holiday_request_gets_eight_hours(seeded: World, tap: EventTap) 
         holiday.pop("asset_tag")
         holiday["reported_at"] = "2026-10-02T23:30:00+08:00"
         ticket = (await suite["intake"].http.post("/requests", json=holiday)).json()["ticket_id"]
-        started = await tap.wait_for("sla.clock_started", ticket, count=3)
-        clocked = next(e["payload"] for e in started if e["payload"]["clock"] == "on_site")
+        [started] = await tap.wait_for("sla.clocks_started", ticket)
+        clocked = next(c for c in started["payload"]["clocks"] if c["clock"] == "on_site")
         assert (clocked["target_minutes"], clocked["day_type"]) == (480, "holiday")
         assert datetime.fromisoformat(clocked["due_at"]) == datetime(2026, 10, 2, 23, 30, tzinfo=UTC)
 

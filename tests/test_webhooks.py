@@ -1,7 +1,8 @@
 """Webhooks over the real broker and database, delivering to a local receiver over HTTP: a site's
 events reach its subscriber signed (checked by a receiver written from docs/webhooks.md alone), never
 another site's, a duplicated event once; a receiver that keeps failing is tried again, given up on,
-paused and announced; a delivery is replayed on demand; a representative subscribes only for their site."""
+paused and announced; a delivery is replayed on demand; a representative subscribes only for their site;
+a receiver of `sla.clock_started` still gets one per clock, now that the clocks are announced together."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from services.webhooks.db import repository
 from services.webhooks.delivery import Deliverer
 from services.webhooks.settings import WebhooksSettings
 from shared.backoff import next_attempt
-from shared.contracts import TicketAssigned, TicketAwaitingAssignment
+from shared.contracts import SlaClockStarted, TicketAssigned, TicketAwaitingAssignment
 from shared.identity import Role
 from testkit.broker import EventTap, send_envelopes
+from testkit.clock_events import clocks_started
 from testkit.identities import bearer
 from testkit.in_process import RunningService, running
 from testkit.receivers import Receiver, http_receiver
@@ -247,3 +249,28 @@ async def test_a_staff_only_delivery_stored_before_the_customers_view_is_withhel
     delivery = await eventually(withheld, timeout=20, what="the old staff-only delivery withheld")
     assert delivery["last_error"].startswith("withheld")
     assert receiver.received == []
+
+
+async def test_a_receiver_of_sla_clock_started_still_gets_one_per_clock_in_its_shape(
+    webhooks: RunningService, receiver: Receiver, seeded: World
+) -> None:
+    """The SLA service announces a ticket's clocks together (`sla.clocks_started`); a subscription to the
+    old `sla.clock_started` gets one delivery per clock as before, one naming the new type the one event."""
+    old = await _subscribe(webhooks, receiver, event_types=["sla.clock_started"])
+    new = await _subscribe(webhooks, receiver, event_types=["sla.clocks_started"])
+    together = clocks_started(f"HH138-20261127-{uuid.uuid4().hex[:4]}")
+    await send_envelopes(seeded.amqp_url, [together, together])  # heard twice: delivered once
+
+    await eventually(lambda: _count(receiver, 4), timeout=20, what="three clocks and the one event")
+    await stays(lambda: _exactly(receiver, 4), what="nothing more for the event heard twice")
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for headers, body in receiver.received:
+        secret = old["secret"] if headers["aftercare-event"] == "sla.clock_started" else new["secret"]
+        assert genuine(secret, headers["aftercare-signature"], body)
+        by_type.setdefault(headers["aftercare-event"], []).append(json.loads(body))
+    assert sorted(e["payload"]["clock"] for e in by_type["sla.clock_started"]) == ["on_site", "resolution", "response"]
+    for each in by_type["sla.clock_started"]:
+        assert each["type"] == "sla.clock_started"
+        SlaClockStarted.model_validate(each["payload"])  # the shape its receivers were written for
+    [one] = by_type["sla.clocks_started"]
+    assert (one["message_id"], len(one["payload"]["clocks"])) == (str(together.message_id), 3)

@@ -26,7 +26,7 @@ service = ServiceDefinition(
     workers=(handlers.timer_scheduler, handlers.untold_calendars),
     seed=seed.load_site,
     publishes=(
-        contracts.SlaClockStarted,
+        contracts.SlaClocksStarted,
         contracts.SlaClockChanged,
         contracts.SlaWarning,
         contracts.SlaBreached,

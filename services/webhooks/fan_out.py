@@ -5,16 +5,20 @@ asks the database only while it does not (`concerns_a_subscriber`). Most sites s
 
 A receiver is the customer's own system: it gets the customer's view of each event, and no event that
 is the staff's alone (shared/contracts/visibility.py); the view is cut when a delivery is sent
-(delivery.py), so that a delivery kept from before a change of the rule is cut by the rule of the day."""
+(delivery.py), so that a delivery kept from before a change of the rule is cut by the rule of the day.
+A subscription to an older type gets the newer event that replaced it in the older shape
+(domain/older_shapes.py: `sla.clock_started`, one per clock, made from `sla.clocks_started`)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from services.webhooks import subscribed_sites
 from services.webhooks.db import repository
-from services.webhooks.domain.subscriptions import site_of, wants
+from services.webhooks.domain.older_shapes import as_delivered, types_delivered
+from services.webhooks.domain.subscriptions import site_of
 from shared.contracts import Envelope
 from shared.contracts.catalogue import EVENTS
 from shared.contracts.visibility import CUSTOMER_SEES, customer_view
@@ -33,10 +37,10 @@ async def concerns_a_subscriber(message: Envelope[Any], database: ServiceDatabas
     sites = subscribed_sites.of(database)
     known = None if sites is None else sites.event_types(site)
     if known is not None:
-        return any(wants(types, message.type) for types in known)
+        return any(types_delivered(types, message.type) for types in known)
     async with database.glance() as connection:  # not known this moment: asked as it was before the copy
         wanted = await repository.LISTENING_TYPES.execute(connection, {"site_code": site})
-        return any(wants(types, message.type) for (types,) in wanted)
+        return any(types_delivered(types, message.type) for (types,) in wanted)
 
 
 async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:
@@ -45,10 +49,17 @@ async def hand_out(message: Envelope[Any], uow: UnitOfWork) -> None:
     if site is None or customer_view(message.type, payload) is None:
         return  # an event of no site (a partner's reply), or the staff's alone
     now = datetime.now(UTC)
-    body = message.model_dump_json(warnings=False)  # the event as sent: cut to the customer's view when sent
+    shapes: dict[str, list[tuple[uuid.UUID, str]]] = {}  # each type the event goes out as, made once
     for subscription in await repository.listening(uow.connection, site):
-        if wants(subscription.event_types, message.type):
-            await repository.add_delivery(uow.connection, subscription.id, message.message_id, message.type, body, now)
+        for event_type in types_delivered(subscription.event_types, message.type):
+            if event_type not in shapes:
+                # The event as sent (or in an older type's shape): cut to the customer's view when sent.
+                shapes[event_type] = [
+                    (sent.message_id, sent.model_dump_json(warnings=False))
+                    for sent in as_delivered(message, event_type)
+                ]
+            for message_id, body in shapes[event_type]:
+                await repository.add_delivery(uow.connection, subscription.id, message_id, event_type, body, now)
 
 
 events = MessageHandlers()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.calendar import SiteCalendar
 from shared.contracts.bounds import Code, Identifier, Name
@@ -19,7 +19,9 @@ class ClockKind(StrEnum):
 
 
 class SlaClockStarted(Event):
-    """A service-level clock runs for a ticket; it is due at `due_at`."""
+    """A service-level clock runs for a ticket; it is due at `due_at`. No longer published by the SLA
+    service (it announces `sla.clocks_started`); the webhooks service still delivers it, one per clock,
+    to the receivers subscribed to it."""
 
     message_type: ClassVar[str] = "sla.clock_started"
 
@@ -33,6 +35,39 @@ class SlaClockStarted(Event):
     cycle: int = Field(default=1, ge=1, description="Counts up when a reopened ticket restarts the clock.")
     counting: Code = Field(default="wall_clock", description="wall_clock or business_hours.")
     policy: Code | None = Field(default=None, description="The contract's SLA policy the target comes from.")
+
+
+class StartedClock(BaseModel):
+    """One of the clocks a `sla.clocks_started` announces: what `sla.clock_started` says of it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    clock: ClockKind
+    started_at: AwareDatetime = Field(description="The notification time the clock counts from.")
+    due_at: AwareDatetime
+    target_minutes: int = Field(gt=0)
+    day_type: Code = Field(description="working_day or holiday, on the contract's calendar, at started_at.")
+    calendar: Code = Field(description="Calendar the target was computed on, e.g. CN.")
+    cycle: int = Field(default=1, ge=1, description="Counts up when a reopened ticket restarts the clock.")
+    counting: Code = Field(default="wall_clock", description="wall_clock or business_hours.")
+    policy: Code | None = Field(default=None, description="The contract's SLA policy the target comes from.")
+
+
+class SlaClocksStarted(Event):
+    """Service-level clocks that started together for a ticket (an opened ticket's response, on-site and
+    resolution clocks; a reopened ticket's resolution clock alone): one event for them all, so that each
+    consumer handles one message, not one per clock. The SLA service announces a ticket's own clocks
+    starting with it only; `sla.clock_started`, one per clock, is what webhook receivers subscribed to
+    before it still get, made from this one (`each_clock`)."""
+
+    message_type: ClassVar[str] = "sla.clocks_started"
+
+    ticket_id: Identifier
+    clocks: list[StartedClock] = Field(min_length=1, max_length=20, description="In the order they started.")
+
+    def each_clock(self) -> list[SlaClockStarted]:
+        """The clocks one by one, as `sla.clock_started` announced them."""
+        return [SlaClockStarted(ticket_id=self.ticket_id, **vars(clock)) for clock in self.clocks]
 
 
 class SlaWarning(Event):

@@ -43,6 +43,7 @@ CUSTOMER_SEES: dict[str, frozenset[str]] = {
     # That their report joined the open ticket of the same problem, or which job their complaint is about.
     "ticket.linked": _all_but("ticket.linked", "actor", "reason", "released_engineer_id"),
     "sla.clock_started": _every_field("sla.clock_started"),
+    "sla.clocks_started": _every_field("sla.clocks_started"),  # the same of each clock as sla.clock_started
     "sla.clock_changed": _every_field("sla.clock_changed"),
     "sla.breached": _every_field("sla.breached"),
     "sla.met": _every_field("sla.met"),

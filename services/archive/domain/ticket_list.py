@@ -21,6 +21,7 @@ from shared.contracts import (
     LinkRelation,
     SlaBreached,
     SlaClockChanged,
+    SlaClocksStarted,
     SlaClockStarted,
     SlaMet,
     TicketAccepted,
@@ -132,11 +133,12 @@ class TicketLine:
 
 
 SHOWN: tuple[type[Event], ...] = (
-    TicketOpened, TicketReclassified, SlaClockStarted, SlaClockChanged, SlaBreached, SlaMet, TicketAssigned,
-    TicketAwaitingAssignment, ComplaintRouted, TicketAccepted, TicketOnSite, TicketPaused, TicketResumed,
-    TicketResolved, TicketReopened, TicketClosed, TicketLinked,
+    TicketOpened, TicketReclassified, SlaClocksStarted, SlaClockStarted, SlaClockChanged, SlaBreached, SlaMet,
+    TicketAssigned, TicketAwaitingAssignment, ComplaintRouted, TicketAccepted, TicketOnSite, TicketPaused,
+    TicketResumed, TicketResolved, TicketReopened, TicketClosed, TicketLinked,
 )  # fmt: skip
-"""The events that change a ticket's line."""
+"""The events that change a ticket's line (`sla.clock_started`, one per clock, as published until
+`sla.clocks_started` took its place: kept in the timeline, it still folds into the line)."""
 
 
 def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine:
@@ -148,6 +150,10 @@ def advance(line: TicketLine, event: Event, occurred_at: datetime) -> TicketLine
         if line.kind_at is not None and occurred_at < line.kind_at:
             return line
         return replace(line, kind=event.kind.value, priority=event.priority.value, kind_at=occurred_at)
+    if isinstance(event, SlaClocksStarted):
+        for clock in event.each_clock():
+            line = _clocked(line, clock, occurred_at)
+        return line
     if isinstance(event, SlaClockStarted | SlaClockChanged | SlaBreached | SlaMet):
         return _clocked(line, event, occurred_at)
     moved = _moved(line, event)

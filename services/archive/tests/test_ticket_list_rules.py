@@ -16,8 +16,10 @@ from shared.contracts import (
     Reporter,
     SlaBreached,
     SlaClockChanged,
+    SlaClocksStarted,
     SlaClockStarted,
     SlaMet,
+    StartedClock,
     TicketAccepted,
     TicketAssigned,
     TicketOnSite,
@@ -90,8 +92,12 @@ def test_a_reclassification_heard_before_the_opening_is_kept() -> None:
 
 def _clock(event_type: type[Event], minute: int, **more: object) -> tuple[Event, int]:
     common = {"ticket_id": TICKET, "clock": ClockKind.ON_SITE, "due_at": _at(240), "target_minutes": 240}
+    started = {"started_at": T0, "day_type": "working_day", "calendar": "CN"}
+    if event_type is SlaClocksStarted:  # the on-site clock alone, as a reopened ticket's resolution clock is
+        clock = {key: value for key, value in common.items() if key != "ticket_id"} | started | more
+        return SlaClocksStarted(ticket_id=TICKET, clocks=[StartedClock.model_validate(clock)]), minute
     if event_type is SlaClockStarted:
-        fields = {"started_at": T0, "day_type": "working_day", "calendar": "CN"}
+        fields = started
     elif event_type is SlaBreached:
         fields = {"cycle": 1, "breached_at": _at(240)}
     else:
@@ -101,7 +107,7 @@ def _clock(event_type: type[Event], minute: int, **more: object) -> tuple[Event,
 
 
 def test_a_clock_runs_then_is_breached_or_met_and_a_corrected_breach_reads_met() -> None:
-    started, breached = _clock(SlaClockStarted, 0), _clock(SlaBreached, 240)
+    started, breached = _clock(SlaClocksStarted, 0), _clock(SlaBreached, 240)
     running = _fold([(OPENED, 0), started])
     assert (running.breached, running.next_due_at, running.clocks["on_site#1"].state) == (False, _at(240), RUNNING)
     for heard in permutations([started, breached]):
@@ -111,6 +117,21 @@ def test_a_clock_runs_then_is_breached_or_met_and_a_corrected_breach_reads_met()
     for heard in permutations([started, breached, corrected]):
         line = _fold([(OPENED, 0), *heard])
         assert (line.breached, line.clocks["on_site#1"].state) == (False, MET)
+
+
+def test_clocks_started_together_each_run_and_the_one_per_clock_event_of_before_still_counts() -> None:
+    working_day = {"started_at": T0, "day_type": "working_day", "calendar": "CN"}
+    response = StartedClock(clock=ClockKind.RESPONSE, due_at=_at(30), target_minutes=30, **working_day)
+    on_site = StartedClock(clock=ClockKind.ON_SITE, due_at=_at(240), target_minutes=240, **working_day)
+    together = SlaClocksStarted(ticket_id=TICKET, clocks=[response, on_site])
+    line = _fold([(OPENED, 0), (together, 0)])
+    assert {key: (clock.state, clock.due_at) for key, clock in line.clocks.items()} == {
+        "response#1": (RUNNING, _at(30)),
+        "on_site#1": (RUNNING, _at(240)),
+    }
+    assert line.next_due_at == _at(30)
+    # A timeline kept before sla.clocks_started (the list rebuilt from it) says the same one clock at a time.
+    assert _fold([(OPENED, 0), *[(one, 0) for one in together.each_clock()]]).clocks == line.clocks
 
 
 def test_a_ticket_is_found_by_its_phone_as_typed_with_or_without_spaces() -> None:
@@ -168,7 +189,7 @@ def test_an_engineer_is_never_shown_under_anothers_name() -> None:
 
 
 def test_a_deadline_moves_as_the_sla_service_says() -> None:
-    running = _fold([(OPENED, 0), _clock(SlaClockStarted, 0), (ASSIGNED, 1)])
+    running = _fold([(OPENED, 0), _clock(SlaClocksStarted, 0), (ASSIGNED, 1)])
     assert running.next_due_at == _at(240)
     assert advance(running, PAUSED, _at(70)).next_due_at == _at(240)  # a pause stops the clocks it stops
     stopped = SlaClockChanged(ticket_id=TICKET, clock=ClockKind.ON_SITE, cycle=1, due_at=None, target_minutes=240)
@@ -178,7 +199,7 @@ def test_a_deadline_moves_as_the_sla_service_says() -> None:
     assert advance(running, moved, _at(-5)).next_due_at == _at(240)  # older than what the line knows
     gone = moved.model_copy(update={"due_at": None, "cancelled": True})
     for heard in permutations([(gone, 90), (moved, 80)]):
-        line = _fold([(OPENED, 0), _clock(SlaClockStarted, 0), *heard])
+        line = _fold([(OPENED, 0), _clock(SlaClocksStarted, 0), *heard])
         assert (line.next_due_at, line.breached, line.clocks["on_site#1"].state) == (None, False, "cancelled")
     revived = moved.model_copy(update={"due_at": _at(400)})
     assert advance(advance(running, gone, _at(90)), revived, _at(100)).next_due_at == _at(400)

@@ -1,9 +1,11 @@
 """The events announcing a clock's life, each built here only: a clock started, moved (or no longer
 counting), warned, breached or met. A ticket's own clock is announced with the `sla.*` events, a vendor
-partner's with the `sla.vendor_*` ones, per partner and case."""
+partner's with the `sla.vendor_*` ones, per partner and case. A ticket's own clocks that start together
+are announced in one event, which each consumer handles once rather than once per clock."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from services.sla.domain.clock_state import ClockKey, PlannedClock, Terms
@@ -14,29 +16,36 @@ from shared.contracts import (
     Event,
     SlaBreached,
     SlaClockChanged,
-    SlaClockStarted,
+    SlaClocksStarted,
     SlaMet,
     SlaVendorBreached,
     SlaVendorClockStarted,
     SlaVendorMet,
     SlaVendorWarning,
     SlaWarning,
+    StartedClock,
 )
 
 
-def started(terms: Terms, key: ClockKey, plan: PlannedClock) -> Event:
-    if isinstance(plan, VendorClockPlan):
-        return SlaVendorClockStarted(
-            ticket_id=key.ticket_id,
-            case_number=plan.case_number,
-            partner=plan.partner,
-            clock=plan.clock,
-            started_at=plan.started_at,
-            due_at=plan.due_at,
-            target=plan.target,
-        )
-    return SlaClockStarted(
+def vendor_clock_started(key: ClockKey, plan: VendorClockPlan) -> Event:
+    return SlaVendorClockStarted(
         ticket_id=key.ticket_id,
+        case_number=plan.case_number,
+        partner=plan.partner,
+        clock=plan.clock,
+        started_at=plan.started_at,
+        due_at=plan.due_at,
+        target=plan.target,
+    )
+
+
+def clocks_started(terms: Terms, ticket_id: str, plans: Sequence[ClockPlan]) -> Event:
+    """A ticket's own clocks that start together (in one handling of its events), in one event."""
+    return SlaClocksStarted(ticket_id=ticket_id, clocks=[_started_clock(terms, plan) for plan in plans])
+
+
+def _started_clock(terms: Terms, plan: ClockPlan) -> StartedClock:
+    return StartedClock(
         clock=plan.clock,
         cycle=plan.cycle,
         started_at=plan.started_at,

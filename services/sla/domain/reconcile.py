@@ -6,7 +6,8 @@ disarm, which outcome to record and what to announce. `fire` says the same of a 
 a warning, or the breach of a clock still running. Both are pure; the service applies their actions
 in order, in the transaction of the event or the scheduler's tick (`services.sla.clock_actions`).
 
-A clock is announced once per step of its life: started when first stored; warned and breached by
+A clock is announced once per step of its life: started when first stored (a ticket's own clocks that
+start in one handling of its events together, in one `sla.clocks_started`); warned and breached by
 its timers, which fire once; met or breached when it stops, unless that was said already
 (`outcome.settle`). A ticket's own clock still counting is also announced when its deadline moves (a
 pause, a resumption, another priority) and when it no longer applies (`sla.clock_changed`); a
@@ -108,17 +109,45 @@ def reconcile(
             actions += [DisarmTimers(key), RecordOutcome(key, Outcome.CANCELLED)]
             if not is_vendor_kind(key.kind) and clock.outcome is None:  # a breach announced stands as told
                 actions.append(Announce(key, announcements.cancelled(key, clock.target_minutes)))
+    start_announced = _start_announcements(terms, planned, stored)
     for key, plan in planned.items():
-        actions += _bring_in_line(terms, key, plan, stored.get(key))
+        actions += _bring_in_line(terms, key, plan, stored.get(key), start_announced.get(key))
     return actions
 
 
-def _bring_in_line(terms: Terms, key: ClockKey, plan: PlannedClock, stored: StoredClock | None) -> list[Action]:
+def _start_announcements(
+    terms: Terms, planned: Mapping[ClockKey, PlannedClock], stored: Mapping[ClockKey, StoredClock]
+) -> dict[ClockKey, Event]:
+    """The events announcing the clocks that start, by the clock each is announced with: a partner's
+    clock on its own; a ticket's own clocks all in one event, with the first of them, so that it comes
+    before anything else said of them (a clock started and met in one handling)."""
+    events: dict[ClockKey, Event] = {}
+    own: dict[ClockKey, ClockPlan] = {}
+    for key, plan in planned.items():
+        if key in stored:
+            continue
+        if isinstance(plan, VendorClockPlan):
+            events[key] = announcements.vendor_clock_started(key, plan)
+        else:
+            own[key] = plan
+    if own:
+        first = next(iter(own))
+        events[first] = announcements.clocks_started(terms, first.ticket_id, list(own.values()))
+    return events
+
+
+def _bring_in_line(
+    terms: Terms, key: ClockKey, plan: PlannedClock, stored: StoredClock | None, start_announced: Event | None
+) -> list[Action]:
+    """The actions of one clock; `start_announced`: the event to announce with it if it starts (none for
+    a ticket's own clock announced with the first of those starting with it)."""
     actions: list[Action] = []
     if stored is None:
         recorded = None
         changed = True
-        actions += [Start(_new_clock(terms, key, plan)), Announce(key, announcements.started(terms, key, plan))]
+        actions.append(Start(_new_clock(terms, key, plan)))
+        if start_announced is not None:
+            actions.append(Announce(key, start_announced))
     else:
         recorded = stored.outcome
         if recorded is Outcome.CANCELLED and not plan.cancelled:

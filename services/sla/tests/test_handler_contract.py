@@ -18,7 +18,7 @@ from shared.contracts import (
     Priority,
     ServiceKind,
     SlaBreached,
-    SlaClockStarted,
+    SlaClocksStarted,
     SlaMet,
     TicketOnSite,
     TicketPaused,
@@ -35,6 +35,7 @@ from testkit.samples import from_dispatch, opened_envelope
 from testkit.world import World
 
 QUEUE = "sla.inbox"
+STARTED = SlaClocksStarted.message_type
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 
@@ -71,16 +72,18 @@ async def test_a_fault_starts_response_on_site_and_resolution_clocks(seeded: Wor
 
     await deliver_in_memory(seeded, "sla", QUEUE, envelope)
 
-    started = {
-        e["clock"]: SlaClockStarted.model_validate(e) for e in await _announced(seeded, ticket_id, "sla.clock_started")
-    }
-    assert set(started) == {"response", "on_site", "resolution"}
+    [announced] = [
+        SlaClocksStarted.model_validate(e) for e in await _announced(seeded, ticket_id, "sla.clocks_started")
+    ]
+    assert [c.clock for c in announced.clocks] == ["response", "on_site", "resolution"]  # in one event
+    started = {c.clock.value: c for c in announced.clocks}
     assert (started["on_site"].target_minutes, started["on_site"].day_type) == (240, "working_day")
     assert started["on_site"].due_at == datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI)
     assert started["response"].due_at == datetime(2026, 11, 25, 10, 30, tzinfo=SHANGHAI)
     assert (started["resolution"].counting, started["resolution"].policy) == ("business_hours", "standard")
-    events = await produced(seeded, "sla", "sla.clock_started", correlation_id=ticket_id)
-    assert {e.causation_id for e in events} == {envelope.message_id}
+    [event] = await produced(seeded, "sla", "sla.clocks_started", correlation_id=ticket_id)
+    assert event.causation_id == envelope.message_id
+    assert await _announced(seeded, ticket_id, "sla.clock_started") == []  # the old one per clock, no more
 
     stored = await _clocks(seeded, ticket_id)
     assert stored["on_site", 1].due_at == started["on_site"].due_at
@@ -114,7 +117,8 @@ async def test_the_same_ticket_opened_again_under_a_new_message_id_starts_nothin
     )
     assert len(consumed) == 2, "both messages must have reached the handler for this test to mean anything"
     assert len(await _clocks(seeded, ticket_id)) == 3
-    assert len(await _announced(seeded, ticket_id, "sla.clock_started")) == 3
+    [started] = await _announced(seeded, ticket_id, "sla.clocks_started")
+    assert len(started["clocks"]) == 3
 
 
 async def test_only_faults_and_broken_devices_start_the_on_site_clock(seeded: World) -> None:
@@ -206,10 +210,12 @@ async def test_reopening_restarts_the_resolution_clock(seeded: World) -> None:
         WEDNESDAY_MORNING + timedelta(days=1),
         None,
     )
-    cycles = [
-        e["cycle"] for e in await _announced(seeded, ticket_id, "sla.clock_started") if e["clock"] == "resolution"
+    # Opened: its three clocks together; reopened: the resolution clock restarting alone.
+    announced = [[(c["clock"], c["cycle"]) for c in e["clocks"]] for e in await _announced(seeded, ticket_id, STARTED)]
+    assert sorted(announced) == [
+        [("resolution", 2)],
+        [("response", 1), ("on_site", 1), ("resolution", 1)],
     ]
-    assert sorted(cycles) == [1, 2]
 
 
 def _reclassified(ticket_id: str, at: datetime, **change: Any) -> Envelope[Event]:
@@ -268,5 +274,5 @@ async def test_a_clock_the_new_kind_lacks_is_cancelled_and_comes_back_with_the_k
     stored = await _clocks(seeded, ticket_id)
     assert (stored["on_site", 1].outcome, stored["resolution", 1].target_minutes) == (None, 1080)
     assert (await _timers(seeded, ticket_id, "on_site"))[1.0] == datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI)
-    started = [e["clock"] for e in await _announced(seeded, ticket_id, "sla.clock_started")]
-    assert sorted(started) == ["on_site", "resolution", "response"]  # announced once, not again
+    started = [c["clock"] for e in await _announced(seeded, ticket_id, STARTED) for c in e["clocks"]]
+    assert started == ["response", "on_site", "resolution"]  # announced once, not again

@@ -29,7 +29,7 @@ from shared.contracts import (
     Agreement,
     Event,
     SlaBreached,
-    SlaClockStarted,
+    SlaClocksStarted,
     SlaMet,
     SlaVendorBreached,
     SlaVendorClockStarted,
@@ -94,7 +94,7 @@ class Kind:
     breached: type[Event]
 
 
-TICKETS_OWN = Kind(ticket_response_clock, timedelta(minutes=30), SlaClockStarted, SlaWarning, SlaMet, SlaBreached)
+TICKETS_OWN = Kind(ticket_response_clock, timedelta(minutes=30), SlaClocksStarted, SlaWarning, SlaMet, SlaBreached)
 PARTNERS = Kind(
     partner_acknowledge_clock,
     timedelta(hours=4),
