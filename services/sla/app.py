@@ -27,6 +27,10 @@ service = ServiceDefinition(
     seed=seed.load_site,
     publishes=(
         contracts.SlaClocksStarted,
+        # No longer written, but rows an older release left in the outbox (a replica still running in a
+        # rolling upgrade, a crash before the relay sent them) must still go out: a type the broker
+        # refused would stop the relay at that row, every later event behind it.
+        contracts.SlaClockStarted,
         contracts.SlaClockChanged,
         contracts.SlaWarning,
         contracts.SlaBreached,

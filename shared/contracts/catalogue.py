@@ -137,12 +137,6 @@ CONTRACTS: tuple[type[Contract], ...] = (
 EVENTS: tuple[type[Event], ...] = tuple(c for c in CONTRACTS if issubclass(c, Event))
 """Every event published on `aftercare.events`: commands and the partners' messages travel elsewhere."""
 
-NO_LONGER_PUBLISHED: frozenset[str] = frozenset({SlaClockStarted.message_type})
-"""Events of the catalogue that no service publishes any more, whose contracts stay: consumers still read
-those published before (a timeline kept, a message still queued when the suite was upgraded), and the
-webhooks service still delivers `sla.clock_started`, one per clock made from `sla.clocks_started`, to
-the receivers subscribed to it."""
-
 SNAPSHOT_DIR = Path(__file__).parent / "schemas"
 
 

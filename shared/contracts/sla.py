@@ -63,7 +63,7 @@ class SlaClocksStarted(Event):
     message_type: ClassVar[str] = "sla.clocks_started"
 
     ticket_id: Identifier
-    clocks: list[StartedClock] = Field(min_length=1, max_length=20, description="In the order they started.")
+    clocks: list[StartedClock] = Field(min_length=1, max_length=200, description="In the order they started.")
 
     def each_clock(self) -> list[SlaClockStarted]:
         """The clocks one by one, as `sla.clock_started` announced them."""

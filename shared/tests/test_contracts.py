@@ -10,7 +10,16 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import Field
 
-from shared.contracts import CONTRACTS, Envelope, Event, RequestChannel, TicketOpened, seal
+from shared.contracts import (
+    CONTRACTS,
+    Envelope,
+    Event,
+    RequestChannel,
+    SlaClockStarted,
+    StartedClock,
+    TicketOpened,
+    seal,
+)
 from shared.contracts.catalogue import SNAPSHOT_DIR, current_schemas, snapshot_problems, write_snapshots
 from shared.contracts.compatibility import breaking_changes, unreadable_changes
 from shared.contracts.notices import NoticeDecided
@@ -227,3 +236,9 @@ def test_notice_decided_describes_every_field_its_recipients_too() -> None:
     ]  # fmt: skip
     assert undescribed == []
     assert schema["properties"]["recipients"]["minItems"] == 1  # a notice is for someone
+
+
+def test_each_clock_started_together_says_what_a_clock_started_alone_said() -> None:
+    """The customer sees a clock of `sla.clocks_started` as they saw `sla.clock_started` (one allowlist
+    rule for both), and the webhooks make the old shape from it: a field added to one is added to both."""
+    assert set(StartedClock.model_fields) == set(SlaClockStarted.model_fields) - {"ticket_id"}
