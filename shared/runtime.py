@@ -25,8 +25,9 @@ from shared.logs import get_logger
 from shared.messaging import nodes, topology
 from shared.messaging.consumer import QueueConsumer
 from shared.messaging.metrics import KernelMetrics
-from shared.messaging.outbox import OutboxRelay, OutgoingMessage, PendingMessage
+from shared.messaging.outbox import OutgoingMessage, PendingMessage
 from shared.messaging.publisher import Publisher
+from shared.messaging.relay import OutboxRelay
 from shared.persistence.database import create_engine
 from shared.service import ReportingWorker, ServiceDefinition, consumer_queues, database_of
 from shared.settings import ServiceSettings

@@ -93,9 +93,10 @@ async def sequence_site(database: ServiceDatabase, site_code: str, batch: int) -
         await numbering.keep_numbers(connection, site_code, numbers)
         announced = [_announcement(database.producer, site_code, h, p, at) for h, p in zip(fresh, placed, strict=True)]
         await timeline.keep_own(connection, announced)
-        await database.outbox.add(connection, [OutgoingMessage.event(envelope) for envelope in announced])
+        outgoing = [OutgoingMessage.event(envelope) for envelope in announced]
+        await database.outbox.add(connection, outgoing)
     if announced:
-        database.events_committed()
+        database.events_committed(outgoing)
     return len(held)
 
 

@@ -52,7 +52,7 @@ class RecurringWork(BackgroundLoop):
         self._batch_size = batch_size
         self._now = now
         self._wake = asyncio.Event()
-        database.on_events_committed(self._wake.set)
+        database.on_events_committed(lambda _committed: self._wake.set())
 
     async def assign_due(self) -> int:
         """Route every waiting ticket that someone can now take; returns how many were assigned."""

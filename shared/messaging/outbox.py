@@ -1,22 +1,12 @@
 """Transactional outbox: events are rows first, messages second.
 
-A handler's events are inserted in the transaction that changes its state (`Outbox.add`). The
-process that committed them wakes its own `OutboxRelay` at once (`ServiceDatabase` calls `wake`
-after the commit); a slow poll picks up rows whose process died before sending them. The relay claims
-unpublished rows with `FOR UPDATE SKIP LOCKED` so replicas never send the same row at the same time,
-publishes the batch persistent with publisher confirms awaited together, and stamps only the
-confirmed rows as published. A crash before the stamp means the row is sent again: delivery is
-at-least-once and consumers deduplicate on `message_id`.
-
-Why not LISTEN/NOTIFY: a transaction that notifies takes a database-wide lock at commit, which
-serialises the commits of every replica of every service; the writer is always in the same process
-as a relay, so a local signal wakes it without that cost.
+A handler's events are inserted in the transaction that changes its state (`Outbox.add`); the process's
+`OutboxRelay` (relay.py) publishes them once committed and stamps them published. A crash before the
+stamp means the row is sent again: delivery is at-least-once and consumers deduplicate on `message_id`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import ARRAY, Table, Uuid, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import Envelope
 from shared.logs import get_logger
@@ -98,6 +88,12 @@ class Outbox:
     def __init__(self, table: Table) -> None:
         self.table = table
         self._insert = PrecompiledStatement(insert(table).values({c: bindparam(c) for c in _WRITTEN_COLUMNS}).inline())
+        self._mark_sent = PrecompiledStatement(
+            update(table)
+            .where(table.c.message_id == any_(bindparam("message_ids", type_=ARRAY(Uuid()))))
+            .where(table.c.published_at.is_(None))
+            .values(published_at=func.now())
+        )
 
     async def add(self, connection: AsyncConnection, messages: Sequence[OutgoingMessage]) -> None:
         """Write messages in the caller's transaction."""
@@ -119,12 +115,16 @@ class Outbox:
             ],
         )
 
-    async def claim(self, connection: AsyncConnection, limit: int) -> list[PendingMessage]:
-        """Lock up to `limit` unpublished rows, oldest first, skipping rows another relay holds."""
+    async def claim(
+        self, connection: AsyncConnection, limit: int, *, older_than: timedelta | None = None
+    ) -> list[PendingMessage]:
+        """Lock up to `limit` unpublished rows, oldest first, skipping rows another relay holds; with
+        `older_than`, only rows written at least that long ago."""
         t = self.table
-        rows = await connection.execute(
-            select(t).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(limit).with_for_update(skip_locked=True)
-        )
+        query = select(t).where(t.c.published_at.is_(None))
+        if older_than is not None:
+            query = query.where(t.c.created_at < func.now() - older_than)
+        rows = await connection.execute(query.order_by(t.c.id).limit(limit).with_for_update(skip_locked=True))
         return [
             PendingMessage(
                 id=row.id,
@@ -148,6 +148,11 @@ class Outbox:
         if ids:
             await connection.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
 
+    async def mark_sent(self, connection: AsyncConnection, message_ids: Sequence[uuid.UUID]) -> None:
+        """Stamp the rows of messages published from memory, by their ids (unique, indexed)."""
+        if message_ids:
+            await self._mark_sent.execute(connection, {"message_ids": list(message_ids)})
+
     async def count_unpublished(self, connection: AsyncConnection) -> int:
         t = self.table
         result = await connection.execute(select(func.count()).select_from(t).where(t.c.published_at.is_(None)))
@@ -162,107 +167,3 @@ class Outbox:
             )
         )
         return int(result.rowcount or 0)
-
-
-class OutboxRelay:
-    """Publishes a service's committed outbox rows; run one per process, any number per service."""
-
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        outbox: Outbox,
-        publish: Publish,
-        *,
-        batch_size: int = 200,
-        poll_seconds: float = 5.0,
-        linger_seconds: float = 0.003,
-        on_published: Callable[[Sequence[PendingMessage]], None] | None = None,
-    ) -> None:
-        self._engine = engine
-        self._outbox = outbox
-        self._publish = publish
-        self._batch_size = batch_size
-        self._poll_seconds = poll_seconds
-        # Woken by a commit, the relay waits this long for the commits of the messages handled beside it,
-        # so that under load one claim and one stamp serve many rows rather than a transaction each.
-        self._linger_seconds = linger_seconds
-        self._on_published = on_published
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._idle = False
-        self._task: asyncio.Task[None] | None = None
-
-    async def publish_pending(self) -> int:
-        """Publish every committed unpublished row; returns how many were confirmed.
-
-        Raises the first publish error after stamping what was confirmed before it.
-        """
-        total = 0
-        while True:
-            failure: BaseException | None = None
-            async with self._engine.begin() as connection:
-                batch = await self._outbox.claim(connection, self._batch_size)
-                if not batch:
-                    return total
-                results = await asyncio.gather(
-                    *(self._publish(pending.message) for pending in batch), return_exceptions=True
-                )
-                confirmed = [p for p, r in zip(batch, results, strict=True) if not isinstance(r, BaseException)]
-                failure = next((r for r in results if isinstance(r, BaseException)), None)
-                await self._outbox.mark_published(connection, [p.id for p in confirmed])
-            total += len(confirmed)
-            if self._on_published is not None:
-                self._on_published(confirmed)
-            if failure is not None:
-                raise failure
-            if len(batch) < self._batch_size:
-                return total
-
-    def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self._outbox.table.schema}")
-
-    async def stop(self) -> None:
-        """Finish the batch in hand, publish what is left once more, then stop."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        with contextlib.suppress(Exception):
-            await self.publish_pending()
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    @property
-    def idle(self) -> bool:
-        """Waiting for a commit to wake it (or for its poll), with nothing in hand."""
-        return self._idle
-
-    def wake(self) -> None:
-        """Publish now: events were just committed."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        backoff = 0.1
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self.publish_pending()
-                backoff = 0.1
-            except Exception as error:  # broker or database unavailable: keep the rows, try later
-                log.warning("outbox publish failed; will retry", error=str(error), retry_in=backoff)
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, self._poll_seconds)
-                continue
-            self._idle = True
-            await self._sleep(self._poll_seconds)
-            self._idle = False
-            if self._linger_seconds and not self._stopping:
-                await asyncio.sleep(self._linger_seconds)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)

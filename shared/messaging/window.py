@@ -164,7 +164,7 @@ class GroupCommit:
                 outcomes.append(Applied.PROCESSED)
             await database.outbox.add(connection, outgoing)
         if outgoing:
-            database.events_committed()
+            database.events_committed(outgoing)
         return outcomes
 
 

@@ -3,7 +3,7 @@ state and publishing the events that change causes, and the schema's outbox, inb
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.messaging.inbox import Inbox
-from shared.messaging.outbox import Outbox
+from shared.messaging.outbox import Outbox, OutgoingMessage
 from shared.messaging.unit_of_work import Delivery, UnitOfWork
 from shared.persistence.idempotency import IdempotencyKeys
 
@@ -35,7 +35,7 @@ class ServiceDatabase:
         self.outbox = Outbox(metadata.tables[f"{self.schema}.outbox"])
         self.inbox = Inbox(metadata.tables[f"{self.schema}.inbox"])
         self.idempotency = IdempotencyKeys(engine, metadata.tables[f"{self.schema}.idempotency_keys"])
-        self._on_events_committed: list[Callable[[], None]] = []
+        self._on_events_committed: list[Callable[[Sequence[OutgoingMessage] | None], None]] = []
 
     def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reading (no transaction is committed)."""
@@ -46,8 +46,9 @@ class ServiceDatabase:
         around it, which would cost two more round trips than the read itself."""
         return self._autocommit.connect()
 
-    def on_events_committed(self, callback: Callable[[], None]) -> None:
-        """Call `callback` after every commit that wrote events (the process's outbox relay)."""
+    def on_events_committed(self, callback: Callable[[Sequence[OutgoingMessage] | None], None]) -> None:
+        """Call `callback` after every commit that wrote events, with them where the committer has them
+        (the process's outbox relay publishes those as they are)."""
         self._on_events_committed.append(callback)
 
     @asynccontextmanager
@@ -60,7 +61,7 @@ class ServiceDatabase:
             outgoing = uow.outgoing
             await self.outbox.add(connection, outgoing)
         if outgoing:
-            self.events_committed()
+            self.events_committed(outgoing)
 
     def unit_of_work_on(
         self, connection: AsyncConnection, cause: Envelope[Any] | None = None, delivery: Delivery | None = None
@@ -69,9 +70,9 @@ class ServiceDatabase:
         the caller writes its outgoing messages to the outbox before the commit and calls `events_committed`."""
         return UnitOfWork(connection, producer=self.producer, cause=cause, delivery=delivery, publishes=self.publishes)
 
-    def events_committed(self) -> None:
+    def events_committed(self, messages: Sequence[OutgoingMessage] | None = None) -> None:
         """Tell the process's relay that events were just committed: by a unit of work, a window of them, or
         written with `outbox.add` in a transaction of one's own (the archive's sequencer announces documents
         of many causes at once)."""
         for callback in self._on_events_committed:
-            callback()
+            callback(messages)

@@ -12,7 +12,8 @@ import pytest
 from aio_pika.exceptions import DeliveryError
 from sqlalchemy import select
 
-from shared.messaging.outbox import OutboxRelay, OutgoingMessage
+from shared.messaging.outbox import OutgoingMessage
+from shared.messaging.relay import OutboxRelay
 from shared.messaging.topology import QUEUES_EXCHANGE
 from shared.tests.conftest import Probe, ProbeEchoed
 from testkit.broker import EventTap
