@@ -126,8 +126,9 @@ class Consumer:
 
 @dataclass
 class Moments:
-    """When each timer of a phase was due, fired (the scheduler's stamp), published (the relay's claim of
-    its outbox row) and delivered (to this process's consumer), in seconds since the epoch."""
+    """When each timer of a phase was due, fired (the scheduler's stamp), published (the relay's stamp of
+    its outbox row, once the broker confirmed it) and delivered (to this process's consumer), in seconds
+    since the epoch."""
 
     due: list[float]
     fired: list[float]

@@ -11,7 +11,7 @@ heavier kind (its clock is recorded breached too). Prints:
 - a burst: `--due` overdue timers committed at once among the pending ones: fired, published by the
   outbox relay and delivered, per second;
 - real time: `--due` timers falling due evenly over `--window` seconds: how late each was fired (the
-  scheduler's stamp), published (the relay's claim of its outbox row) and delivered (p50, p99, max);
+  scheduler's stamp), published (the relay's stamp of its outbox row) and delivered (p50, p99, max);
 - that each timer was announced once; the resident size of each SLA process after each step and
   their CPU per timer fired and published.
 

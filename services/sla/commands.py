@@ -19,7 +19,7 @@ sla = typer.Typer(help="The SLA service: policies and the sites' calendars.", no
 def publish_calendars() -> None:
     """Publish every known site's calendar again (`sla.site_calendar`), through the outbox: for a
     deployment whose dispatch or vendor service started after the calendars were first told. The SLA
-    service's outbox relay sends them (now, if it runs; when it starts, otherwise)."""
+    service's outbox relay sends them (at its next poll, within seconds, if it runs; when it starts, otherwise)."""
     published = asyncio.run(_publish())
     typer.echo(f"published the calendar of {len(published)} site(s): {', '.join(published) or 'none known'}")
 

@@ -3,14 +3,15 @@
 A commit that wrote events wakes the relay of its own process at once (`ServiceDatabase` calls `wake`
 after the commit). Handed the messages it committed, the relay publishes them as they are in memory and
 stamps their rows with one statement outside any transaction: reading back rows the process has in hand
-cost a transaction of four round trips on every wake. Rows the relay was not handed (written by a
-statement of their own, as the SLA's batch firing does), rows left by a failed publish, and rows of a
-process that died before sending them are claimed instead: unpublished rows locked `FOR UPDATE SKIP
-LOCKED`, so that replicas never claim the same row at once, published, and stamped in that transaction.
-The slow poll claims only rows older than it, which the process that wrote them would have sent by
-then. Publishes go persistent with publisher confirms awaited together; only confirmed rows are
-stamped. Delivery is at-least-once: a row published from memory and claimed by another relay before
-its stamp goes twice, and consumers deduplicate on `message_id`.
+cost a transaction of four round trips on every wake. Rows the relay was not handed (a writer without
+them says so), rows left by a failed publish, and whatever is unpublished when it starts are claimed
+instead: unpublished rows locked `FOR UPDATE SKIP LOCKED`, so that replicas never claim the same row at
+once, published, and stamped in that transaction. Every poll (a clock of its own, busy or not) claims
+the rows older than it, which the process that wrote them would have sent by then: a process that died,
+a command run elsewhere. Publishes go persistent with publisher confirms awaited together; only
+confirmed rows are stamped. Delivery is at-least-once: a row published from memory and claimed by another
+relay before its stamp goes twice, and consumers deduplicate on `message_id` (in a rolling upgrade from
+a release whose relay claimed every row on every wake, that happens often until the upgrade ends).
 
 Why not LISTEN/NOTIFY: a transaction that notifies takes a database-wide lock at commit, which
 serialises the commits of every replica of every service; the writer is always in the same process
@@ -32,8 +33,9 @@ from shared.messaging.outbox import Outbox, OutgoingMessage, PendingMessage, Pub
 log = get_logger(__name__)
 
 HELD_BATCHES = 10
-"""How many batches of committed messages the relay keeps in memory; past that (the broker slow or
-away) it lets them go and claims their rows instead."""
+HELD_BYTES = 32 * 1024 * 1024
+"""How many batches of committed messages, and how many bytes of them, the relay keeps in memory; past
+either (the broker slow or away) it lets them go and claims their rows instead."""
 
 
 class OutboxRelay:
@@ -61,6 +63,7 @@ class OutboxRelay:
         self._linger_seconds = linger_seconds
         self._on_published = on_published
         self._held: list[PendingMessage] = []  # committed by this process, not yet published
+        self._held_bytes = 0
         self._claim = True  # rows it does not hold may be waiting: at start, whatever an earlier run left
         self._wake = asyncio.Event()
         self._stopping = False
@@ -86,15 +89,20 @@ class OutboxRelay:
                 return total
 
     async def publish_held(self) -> int:
-        """Publish the messages this process committed and handed over, then stamp their rows."""
-        total = 0
-        while self._held:
-            batch, self._held = self._held[: self._batch_size], self._held[self._batch_size :]
+        """Publish the messages this process committed and handed over until now, then stamp their rows
+        (those handed over meanwhile wait for the next round, so that a claim due comes in between)."""
+        held, total = self._let_go(), 0
+        for start in range(0, len(held), self._batch_size):
+            batch = held[start : start + self._batch_size]
             confirmed, failure = await self._publish_all(batch)
-            if failure is not None:  # their rows wait for a claim, the failed one and those after it
-                self._held, self._claim = [], True
-            async with self._autocommit.connect() as connection:
-                await self._outbox.mark_sent(connection, [p.message.message_id for p in confirmed])
+            if failure is not None:  # their rows wait for a claim: the failed one and those after it
+                self._claim = True
+            try:
+                async with self._autocommit.connect() as connection:
+                    await self._outbox.mark_sent(connection, [p.message.message_id for p in confirmed])
+            except BaseException:  # not stamped: claimed again (and sent twice, which consumers drop)
+                self._claim = True
+                raise
             total += self._published(confirmed, failure)
         return total
 
@@ -112,6 +120,7 @@ class OutboxRelay:
             self._task = None
         with contextlib.suppress(Exception):
             await self.publish_held()
+        with contextlib.suppress(Exception):  # whatever publish_held could not send, too
             await self.publish_pending()
 
     @property
@@ -125,16 +134,27 @@ class OutboxRelay:
 
     def wake(self, committed: Sequence[OutgoingMessage] | None = None) -> None:
         """Publish now: events were just committed, these (`committed`) or rows the caller does not have."""
-        if committed is None or len(self._held) + len(committed) > HELD_BATCHES * self._batch_size:
-            self._held, self._claim = [], True
+        size = sum(len(message.body) for message in committed or ())
+        if (
+            committed is None
+            or len(self._held) + len(committed) > HELD_BATCHES * self._batch_size
+            or self._held_bytes + size > HELD_BYTES
+        ):
+            self._let_go()
+            self._claim = True
         else:
             now = datetime.now(UTC)
             self._held.extend(PendingMessage(id=0, message=message, created_at=now) for message in committed)
+            self._held_bytes += size
         self._wake.set()
 
+    def _let_go(self) -> list[PendingMessage]:
+        held, self._held, self._held_bytes = self._held, [], 0
+        return held
+
     async def _run(self) -> None:
-        backoff = 0.1
-        older_than: timedelta | None = None
+        loop = asyncio.get_running_loop()
+        backoff, next_poll = 0.1, loop.time() + self._poll_seconds
         while not self._stopping:
             self._wake.clear()
             try:
@@ -142,20 +162,22 @@ class OutboxRelay:
                 if self._claim:  # rows it was not handed, or whose publish failed: all of them
                     self._claim = False
                     await self.publish_pending()
-                elif older_than is not None:
-                    await self.publish_pending(older_than=older_than)
+                elif loop.time() >= next_poll:  # rows another process wrote and did not send, if any
+                    next_poll = loop.time() + self._poll_seconds
+                    await self.publish_pending(older_than=timedelta(seconds=self._poll_seconds))
                 backoff = 0.1
             except Exception as error:  # broker or database unavailable: keep the rows, try later
                 log.warning("outbox publish failed; will retry", error=str(error), retry_in=backoff)
-                self._held, self._claim = [], True
+                self._let_go()
+                self._claim = True
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self._poll_seconds)
                 continue
+            if self._held or self._claim:  # handed over or failed while it published: go on at once
+                continue
             self._idle = True
-            woken = await self._sleep(self._poll_seconds)
+            woken = await self._sleep(max(0.0, next_poll - loop.time()))
             self._idle = False
-            # Not woken within the poll: rows another process wrote and did not send (it died), if any.
-            older_than = None if woken else timedelta(seconds=self._poll_seconds)
             if woken and self._linger_seconds and not self._stopping:
                 await asyncio.sleep(self._linger_seconds)
 

@@ -4,11 +4,13 @@ than itself, which the process that wrote them would have sent."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import seal
@@ -119,6 +121,32 @@ async def test_a_commit_the_relay_was_not_handed_is_claimed_when_it_is_woken(pro
         await _committed(runtime, 700)
         runtime.database.events_committed()  # as a writer that does not have the messages says
         await eventually(lambda: _each_once(tap, {700}), timeout=5, what="the echo, long before the 30 s poll")
+    finally:
+        await runtime.stop()
+
+
+async def test_the_poll_runs_on_its_own_clock_however_busy_the_relay_is(probe: Probe, tap: EventTap) -> None:
+    """A row another process wrote and never sent (it died) is claimed at the next poll, though commits
+    wake the relay far more often than the poll."""
+    runtime = probe.runtime(outbox_poll_seconds=1.0)
+    await runtime.start()
+    try:
+        await _committed(runtime, 800)  # nobody hands it over: as if its writer died
+        outbox = runtime.database.outbox.table
+        async with runtime.engine.begin() as connection:  # written long enough ago for the poll to take it
+            await connection.execute(outbox.update().values(created_at=func.now() - timedelta(minutes=1)))
+        numbers = list(range(801, 841))
+
+        async def busy() -> None:  # a commit every 0.1 s for 4 s: the relay never sleeps out a poll
+            for n in numbers:
+                async with runtime.database.unit_of_work() as uow:
+                    uow.publish(ProbeEchoed(n=n), correlation_id=f"probe-{n}")
+                await asyncio.sleep(0.1)
+
+        committing = asyncio.create_task(busy())
+        await eventually(lambda: _each_once(tap, {800}), timeout=3, what="the dead writer's row, at a poll")
+        await committing
+        await eventually(lambda: _each_once(tap, set(numbers)), what="the busy commits' echoes")
     finally:
         await runtime.stop()
 
