@@ -39,7 +39,7 @@ from testkit.waiting import eventually
 from tests.compose import COMPOSE_FILE, DEPLOY, env_with_passwords
 
 STAND_INS = DEPLOY / "stand-ins" / "compose.stand-ins.yaml"
-PUBLISHED = ("RABBITMQ_UI", "INTAKE", "SLA", "VENDOR", "ARCHIVE", "CONSOLE", "WEBHOOKS")
+PUBLISHED = ("RABBITMQ_UI", "INTAKE", "SLA", "VENDOR", "ARCHIVE", "CONSOLE", "WEBHOOKS", "NOTIFY")
 REQUESTS = 240
 RATE = 5.0
 
