@@ -13,6 +13,9 @@ under 250 ms with nothing left behind, and its CPU per ticket with typesetting.
 
     uv run python bench/load.py [--rates 20,50,100] [--seconds 15] [--dispatch 1] [--profile sla,intake]
 
+With --stored 1000000, the steps run again once the tickets they made are copied, at sites of their own
+and closed, until a million are stored (bench/stored.py), and each is printed beside its first run.
+
 With --profile, py-spy samples the named services during each step and writes a flame graph of each
 (build/flame/<service>-<rate>.svg); py-spy needs ptrace (root, or kernel.yama.ptrace_scope = 0).
 """
@@ -27,22 +30,35 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
-from load_client import CLOCKS_PER_TICKET, MILESTONES  # beside this file
 from load_figures import cpu_seconds, handled, percentile, pids_named, resident_mib, typesetters
+from load_report import (
+    SUSTAINED_P99_MS,
+    cpu_with_typesetting,
+    hot_path_cpu,
+    report,
+    report_idle,
+    report_stored,
+    summarise,
+)
+from stored import settled, store_copies
 
 import services
 from shared.identity import Role
+from shared.persistence.database import asyncpg_dsn
 from shared.service import seed_site
 from testkit.identities import bearer
 from testkit.processes import free_port
 from testkit.world import World, create_world, destroy_world
 
 LOAD_SITE = Path(__file__).resolve().parent.parent / "tests" / "sites" / "load-test.toml"
+LOAD_SITE_CODE = "LOAD1"
 CLIENT = Path(__file__).resolve().parent / "load_client.py"
 
 
@@ -90,7 +106,13 @@ def spawn(world: World, dispatch_processes: int) -> tuple[dict[str, list[subproc
     count = {name: dispatch_processes if name == "dispatch" else 1 for name in services.NAMES}
     ports = {name: [free_port() for _ in range(count[name])] for name in services.NAMES}
     # The console's pages ask the services on their ports, as `aftercare up` tells it.
-    env.update({f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{ports[name][0]}" for name in services.NAMES})
+    env.update(
+        {
+            f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{ports[name][0]}"
+            for name in services.NAMES
+            if name != "console"
+        }
+    )
     processes: dict[str, list[subprocess.Popen[bytes]]] = {}
     for name in services.NAMES:
         for port in ports[name]:
@@ -149,75 +171,34 @@ def step(
     return {**summarise(result, cpu, rate, seconds), "resident": suite.resident()}
 
 
-def summarise(result: dict[str, Any], cpu: dict[str, float], rate: float, seconds: float) -> dict[str, Any]:
-    posts, seen = result["posts"], result["seen"]
-    accepted = [p for p in posts if p["ticket"]]
-    first, last = min(p["sent"] for p in posts), max(p["answered"] for p in posts)
-    latency: dict[str, list[float]] = {"POST": [(p["answered"] - p["sent"]) * 1000 for p in accepted]}
-    for milestone in MILESTONES:
-        latency[milestone] = [
-            (min(seen[p["ticket"]][milestone]) - p["sent"]) * 1000
-            for p in accepted
-            if milestone in seen.get(p["ticket"], {})
-        ]
-    behind = [
-        p["ticket"]
-        for p in accepted
-        if not (
-            seen.get(p["ticket"], {}).get("ticket.assigned")
-            and seen[p["ticket"]].get("document.archived")
-            and len(seen[p["ticket"]].get("sla.clocks_started", [])) >= CLOCKS_PER_TICKET  # one moment per clock
-        )
-    ]
-    return {
-        "rate": rate, "offered": len(posts), "accepted": len(accepted), "refused": len(posts) - len(accepted),
-        "accepted_per_s": len(accepted) / max(last - first, seconds), "latency": latency, "cpu": cpu,
-        "behind": len(behind), "published": result["published"], "handled": result["handled"],
-        "refusals": sorted({str(p["status"]) for p in posts if not p["ticket"]}),
-    }  # fmt: skip
+def idle_cpu(suite: Suite, seconds: float) -> dict[str, float]:
+    """CPU seconds each process spends over `seconds` with nothing offered: its pollers, timers and
+    heartbeats, which every ticket pays a share of at a low rate."""
+    before = suite.cpu()
+    time.sleep(seconds)
+    after = suite.cpu()
+    return {name: sum(after[name].get(pid, 0.0) - before[name].get(pid, 0.0) for pid in after[name]) for name in after}
 
 
-def hot_path_cpu(row: dict[str, Any]) -> float:
-    """CPU seconds of the suite, broker and database, without the load client and the PDFs typeset
-    after filing (which no person waits for)."""
-    return float(sum(seconds for name, seconds in row["cpu"].items() if name not in ("client", "typesetting")))
-
-
-def cpu_with_typesetting(row: dict[str, Any]) -> float:
-    return hot_path_cpu(row) + float(row["cpu"].get("typesetting", 0.0))
-
-
-SUSTAINED_P99_MS = 250
-"""A step is sustained when p99 POST -> assigned stays under this, nothing refused and nothing left behind."""
-
-
-def report(row: dict[str, Any]) -> None:
+async def store(suite: Suite, tickets: int) -> None:
+    """Copies of the tickets the steps left, at sites of their own, until some `tickets` are stored."""
+    dsn = asyncpg_dsn(suite.world.database_url)
+    connection = await asyncpg.connect(dsn)
+    try:
+        made = int(await connection.fetchval("SELECT count(*) FROM dispatch.tickets"))
+    finally:
+        await connection.close()
+    copies = max(1, round(tickets / max(made, 1)) - 1)
+    started = time.monotonic()
+    written = await store_copies(dsn, [LOAD_SITE_CODE], copies)
     print(
-        f"\n{row['rate']:.0f} requests/s offered: {row['accepted']} of {row['offered']} accepted "
-        f"({row['accepted_per_s']:.1f}/s), {row['behind']} without their assignment, clocks or record"
-        + (f"; refused with {', '.join(row['refusals'])}" if row["refusals"] else "")
+        f"\nstored {made * (copies + 1):,} tickets ({copies} copies of the {made} the steps made) in "
+        f"{time.monotonic() - started:.0f} s: " + ", ".join(f"{table} {rows:,}" for table, rows in written.items())
     )
-    print(f"  {'ms':<20}{'p50':>9}{'p90':>9}{'p99':>9}")
-    for name, values in row["latency"].items():
-        label = "POST" if name == "POST" else f"POST -> {name.split('.')[1]}"
-        p50, p90, p99 = (percentile(values, f) for f in (0.5, 0.9, 0.99))
-        print(f"  {label:<20}{p50:>9.1f}{p90:>9.1f}{p99:>9.1f}")
-    tickets = max(row["accepted"], 1)
-    shares = "  ".join(f"{name} {seconds * 1000 / tickets:.1f}" for name, seconds in row["cpu"].items())
-    total = hot_path_cpu(row) * 1000 / tickets
-    print(f"  CPU ms per ticket: {shares}; suite, broker and database without typesetting: {total:.1f}")
-    events = sorted(row["published"].items(), key=lambda item: -item[1])
-    per_ticket = sum(row["published"].values()) / tickets
-    print(f"  events per ticket: {per_ticket:.1f} (" + ", ".join(f"{t} {n / tickets:.1f}" for t, n in events) + ")")
-    print(f"  CPU ms per ticket with typesetting: {cpu_with_typesetting(row) * 1000 / tickets:.1f}")
-    print("  resident MiB after the step: " + ", ".join(f"{n} {mib:.0f}" for n, mib in row["resident"].items()))
-    queues = sorted(row["handled"].items(), key=lambda item: -item[1])
-    handled_per_ticket = sum(row["handled"].values()) / tickets
-    print(
-        f"  messages handled in a transaction per ticket: {handled_per_ticket:.1f} ("
-        + ", ".join(f"{q} {n / tickets:.1f}" for q, n in queues)
-        + ")"
-    )
+    waited = await settled()
+    print(f"the load average {os.getloadavg()[0]:.1f} after {waited:.0f} s")
+    report_idle(await asyncio.to_thread(idle_cpu, suite, 20), 20)
+    print("the same steps again:")
 
 
 async def measure(
@@ -228,14 +209,24 @@ async def measure(
     profile: list[str],
     to: Path,
     flame_format: str,
+    idle: float = 0.0,
+    stored: int = 0,
 ) -> list[dict[str, Any]]:
     suite = await start_suite(dispatch_processes)
     rows = []
     try:
+        if idle:
+            report_idle(await asyncio.to_thread(idle_cpu, suite, idle), idle)
         for rate in rates:
             row = await asyncio.to_thread(step, suite, rate, seconds, drain, profile, to, flame_format)
             report(row)
             rows.append(row)
+        if stored:
+            await store(suite, stored)
+            for before in rows:
+                row = await asyncio.to_thread(step, suite, before["rate"], seconds, drain, [], to, flame_format)
+                report(row)
+                report_stored(before, row)
     finally:
         await stop_suite(suite)
     return rows
@@ -251,6 +242,10 @@ def main() -> None:
         "--profile", default="", help="services to sample with py-spy during each step, e.g. sla,intake"
     )
     parser.add_argument("--flame-graphs", type=Path, default=Path("build/flame"), help="where py-spy writes them")
+    parser.add_argument("--idle", type=float, default=0, help="seconds to measure the idle suite's CPU first")
+    parser.add_argument(
+        "--stored", type=int, default=0, help="then store copies of the tickets made up to this many, and step again"
+    )
     parser.add_argument("--stacks", action="store_true", help="collapsed stacks (.txt) instead of flame graphs")
     args = parser.parse_args()
     profile = [name for name in args.profile.split(",") if name]
@@ -261,9 +256,8 @@ def main() -> None:
         f"Open-loop load: {args.seconds:.0f} s per step, {args.dispatch} dispatch process(es), {os.cpu_count()} cores"
     )
     flame_format = "txt" if args.stacks else "svg"
-    rows = asyncio.run(
-        measure(rates, args.seconds, args.drain, args.dispatch, profile, args.flame_graphs, flame_format)
-    )
+    flames = (profile, args.flame_graphs, flame_format)
+    rows = asyncio.run(measure(rates, args.seconds, args.drain, args.dispatch, *flames, args.idle, args.stored))
     good = [r for r in rows if r["behind"] == 0 and r["refused"] == 0
             and percentile(r["latency"]["ticket.assigned"], 0.99) < SUSTAINED_P99_MS]  # fmt: skip
     growth = [
