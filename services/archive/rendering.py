@@ -14,9 +14,7 @@ import contextlib
 import ctypes
 import functools
 import json
-import os
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,20 +122,9 @@ class Renderer:
 
 def _named_typesetter() -> None:
     """Give the typesetting thread a name the system shows (`typesetter` in /proc/<pid>/task/*/comm,
-    `top -H`), so that its CPU can be told apart from the rest of the archive's (bench/load.py does),
-    and a lower priority than the rest of the box's work."""
+    `top -H`), so that its CPU can be told apart from the rest of the archive's (bench/load.py does)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(PR_SET_NAME, b"typesetter", 0, 0, 0)
-    with contextlib.suppress(OSError, AttributeError):  # Linux: a thread's own niceness, set by its id
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TYPESETTER_NICENESS)
-
-
-TYPESETTER_NICENESS = 10
-"""The typesetting thread's niceness. Most PDFs are typeset after filing, for nobody waiting, on the cores
-the archive shares with the other services, the broker and the database: the handling of events and
-requests goes first, and the PDFs catch up when the cores have time. A burst of 5,000 filings at one
-site measured within the runs' spread (167 and 184 documents/s against 168 and 173 without); it is
-meant for a box whose cores are short."""
 
 
 PR_SET_NAME = 15  # prctl(2), Linux

@@ -1,20 +1,16 @@
 """A document's PDF rendition: the Chinese form with the document's own figures, read back with
-pdftotext; the same document typesets to the same bytes, on a thread of lower priority than the rest;
-a machine without the CJK font is told so."""
+pdftotext; the same document typesets to the same bytes; a machine without the CJK font is told so."""
 
 from __future__ import annotations
 
-import os
-import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from services.archive.domain.documents import Draft
 from services.archive.domain.records import service_request_record
 from services.archive.domain.story import Site
-from services.archive.rendering import TYPESETTER_NICENESS, FontsMissing, Renderer, Sheet
+from services.archive.rendering import FontsMissing, Renderer, Sheet
 from services.archive.settings import ArchiveSettings
 from shared.contracts import TicketOpened
 from testkit.documents import pdf_text
@@ -67,24 +63,9 @@ async def test_the_same_document_typesets_to_the_same_bytes(renderer: Renderer) 
     assert await renderer.pdf(_sheet()) == await renderer.pdf(_sheet())
 
 
-async def test_pdfs_are_typeset_by_a_thread_named_typesetter_that_yields_the_cores_to_the_rest(
-    renderer: Renderer,
-) -> None:
-    await renderer.pdf(_sheet())
-    typesetters = _threads_named("typesetter")
-    assert typesetters, "no thread of this process is named typesetter"
-    assert {os.getpriority(os.PRIO_PROCESS, thread) for thread in typesetters} == {TYPESETTER_NICENESS}
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < TYPESETTER_NICENESS  # the rest is not
-
-
 def test_without_the_cjk_font_the_service_says_what_to_install(tmp_path) -> None:
     with pytest.raises(FontsMissing, match="fonts-noto-cjk"):
         Renderer([str(tmp_path)])
-
-
-def _threads_named(name: str) -> list[int]:
-    tasks = Path(f"/proc/{os.getpid()}/task").iterdir()
-    return [int(task.name) for task in tasks if (task / "comm").read_text().strip() == name]
 
 
 def _record(opened: TicketOpened) -> Draft:
