@@ -53,8 +53,8 @@ DESCRIPTIONS = ("中庭背景音乐无声", "活动大厅投影机不亮", "电�
 async def main(documents: int, queries: int, keep: bool, stored: int) -> None:
     world = await asyncio.to_thread(create_world)
     runtime = ServiceRuntime(services.definition("archive"), world.settings("archive", db_pool_size=4))
-    await runtime.start()
     try:
+        await runtime.start()
         before = await run(world, runtime, SITE, documents, queries)
         if stored:
             copies = max(1, round(stored / documents) - 1)
@@ -63,7 +63,7 @@ async def main(documents: int, queries: int, keep: bool, stored: int) -> None:
             took, waited = time.monotonic() - started, await settled()
             print(
                 f"\nstored {documents * (copies + 1):,} documents ({copies} copies of {SITE}'s at sites of their own) "
-                f"in {took:.0f} s ({written['archive.timeline']:,} timeline rows); "
+                f"written, vacuumed and checkpointed in {took:.0f} s ({written['archive.timeline']:,} timeline rows); "
                 f"the load average {os.getloadavg()[0]:.1f} after {waited:.0f} s; the same at {STORED_BESIDE}:"
             )
             after = await run(world, runtime, STORED_BESIDE, documents, queries)

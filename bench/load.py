@@ -177,7 +177,9 @@ def idle_cpu(suite: Suite, seconds: float) -> dict[str, float]:
     before = suite.cpu()
     time.sleep(seconds)
     after = suite.cpu()
-    return {name: sum(after[name].get(pid, 0.0) - before[name].get(pid, 0.0) for pid in after[name]) for name in after}
+    spent = {name: sum(after[name].get(pid, 0.0) - before[name].get(pid, 0.0) for pid in after[name]) for name in after}
+    spent["archive"] -= spent["typesetting"]  # counted apart, as in a step
+    return spent
 
 
 async def store(suite: Suite, tickets: int) -> None:
@@ -192,8 +194,9 @@ async def store(suite: Suite, tickets: int) -> None:
     started = time.monotonic()
     written = await store_copies(dsn, [LOAD_SITE_CODE], copies)
     print(
-        f"\nstored {made * (copies + 1):,} tickets ({copies} copies of the {made} the steps made) in "
-        f"{time.monotonic() - started:.0f} s: " + ", ".join(f"{table} {rows:,}" for table, rows in written.items())
+        f"\nstored {made * (copies + 1):,} tickets ({copies} copies of the {made} the steps made), written, vacuumed "
+        f"and checkpointed in {time.monotonic() - started:.0f} s: "
+        + ", ".join(f"{table} {rows:,}" for table, rows in written.items())
     )
     waited = await settled()
     print(f"the load average {os.getloadavg()[0]:.1f} after {waited:.0f} s")
@@ -265,7 +268,7 @@ def main() -> None:
         for row in rows[-1:]
         for name in row["resident"]
     ]
-    print(f"\nresident MiB from the first step to the last: {', '.join(growth)}")
+    print(f"\nresident MiB from the first step to the last (before any stored): {', '.join(growth)}")
     best = max(good, key=lambda r: r["rate"], default=None)
     if best is None:
         print(
@@ -276,7 +279,8 @@ def main() -> None:
     cpu, with_typesetting = hot_path_cpu(best) * 1000 / tickets, cpu_with_typesetting(best) * 1000 / tickets
     p99 = percentile(best["latency"]["ticket.assigned"], 0.99)
     print(
-        f"sustained: {best['rate']:.0f} tickets/s at p99 POST->assigned {p99:.0f} ms (bound {SUSTAINED_P99_MS} ms), "
+        f"sustained (before any stored): {best['rate']:.0f} tickets/s at p99 POST->assigned {p99:.0f} ms "
+        f"(bound {SUSTAINED_P99_MS} ms), "
         f"CPU per ticket {with_typesetting:.1f} ms with typesetting ({cpu:.1f} without)"
     )
 

@@ -3,12 +3,15 @@ measured again with a year's worth of tickets (and their documents, clocks and h
 
 Every row of the tables that grow with the work is copied `copies` times, each copy at sites of its
 own: the site codes in every text, JSON and array value are renamed (LOAD1 becomes LOAD1R00001, so
-ticket ids, document codes and catalogue rows move with it), every UUID is derived anew from the copy's
-number (message ids stay unique; a row and the rows that name it still agree), and serial ids are drawn
-afresh. A copy is what an old ticket looks like: closed, its clocks stopped, its timers fired, its
-notifications sent, every event published and handled. Its documents keep their hashes but not their
-meaning (their content names another site), and their PDFs are a few bytes, so that a million tickets
-fit on the disk: the benchmarks never read them.
+ticket ids, document codes and catalogue rows move with it), every UUID column is derived anew from
+the copy's number (message ids stay unique; a UUID column and the UUID columns that name it still
+agree; the UUIDs inside JSON payloads are left as they were), and serial ids are drawn afresh. A copy
+is what an old ticket looks like: closed, its clocks stopped, its timers fired, its notifications sent
+and delivered, its follow-up calls done, every event published and handled. Its documents keep their
+hashes but not their meaning (their content names another site), and their PDFs are a few bytes, so
+that a million tickets fit on the disk: the benchmarks never read them. Copying at thousands of sites
+also adds the work a suite does per site (the console's names of the sites every minute, the archive's
+register calendar every five), as a suite with that many sites would do.
 
 Written straight into each service's schema by INSERT ... SELECT, one statement per table and batch of
 copies, then VACUUM ANALYZE as autovacuum would after a bulk load, and a checkpoint."""
@@ -45,7 +48,10 @@ OLD: dict[tuple[str, str], dict[str, str]] = {
     ("archive", "ticket_list"): {"status": "'closed'", "is_open": "false", "next_due_at": "NULL"},
     ("archive", "renditions"): {"pdf": "'\\x255044462d'::bytea"},
     ("intake", "equipment"): {"serial_number": "serial_number || '-' || copy"},
-    ("notify", "notifications"): {"status": "'sent'", "send_after": "NULL", "notice_key": "notice_key || ':' || copy"},
+    ("notify", "notifications"): {"status": "'sent'", "notice_key": "notice_key || ':' || copy",
+                                  "delivery": "CASE WHEN delivery IS NULL THEN NULL ELSE 'delivered' END",
+                                  "receipt_after": "NULL"},
+    ("dispatch", "follow_ups"): {"status": "'done'", "completed_at": "coalesce(completed_at, due_at)"},
 }  # fmt: skip
 """What a copy is instead of the row it copies: an old ticket, finished (every outbox's rows published too)."""
 
@@ -58,6 +64,8 @@ async def store_copies(
 ) -> dict[str, int]:
     """Copy the rows of the growing tables of these schemas `copies` times; returns the rows written per table."""
     chosen = {schema: GROWING[schema] for schema in schemas}
+    if not 0 < copies < 100_000:
+        raise ValueError(f"{copies} copies: a copy's site is named with five digits, 1 to 99,999")
     codes = sorted(site_codes, key=len, reverse=True)  # a longer code first: LOAD10 is not LOAD1 and a 0
     written: dict[str, int] = {}
     connection = await asyncpg.connect(dsn)
