@@ -59,7 +59,7 @@ async def main(documents: int, queries: int, keep: bool, stored: int) -> None:
         if stored:
             copies = max(1, round(stored / documents) - 1)
             started = time.monotonic()
-            written = await store_copies(asyncpg_dsn(world.database_url), [SITE], copies, schemas=["archive"])
+            written = await store_copies(asyncpg_dsn(world.database_url), SITE, copies, schemas=["archive"])
             took, waited = time.monotonic() - started, await settled()
             print(
                 f"\nstored {documents * (copies + 1):,} documents ({copies} copies of {SITE}'s at sites of their own) "

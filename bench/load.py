@@ -159,11 +159,7 @@ def step(
         for sampler in samplers:
             sampler.wait()
         result = json.loads(Path(out.name).read_text())
-    cpu = {
-        name: sum(after[name].get(pid, 0.0) - before.get(name, {}).get(pid, 0.0) for pid in after[name])
-        for name in after
-    }
-    cpu["archive"] -= cpu["typesetting"]  # counted apart
+    cpu = spent(before, after)
     cpu["client"] = result["cpu"]
     result["handled"] = {
         q: n - handled_before.get(q, 0) for q, n in handled_after.items() if n > handled_before.get(q, 0)
@@ -176,10 +172,18 @@ def idle_cpu(suite: Suite, seconds: float) -> dict[str, float]:
     heartbeats, which every ticket pays a share of at a low rate."""
     before = suite.cpu()
     time.sleep(seconds)
-    after = suite.cpu()
-    spent = {name: sum(after[name].get(pid, 0.0) - before[name].get(pid, 0.0) for pid in after[name]) for name in after}
-    spent["archive"] -= spent["typesetting"]  # counted apart, as in a step
-    return spent
+    return spent(before, suite.cpu())
+
+
+def spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds of each process group between two samples, the archive's without its typesetting
+    (counted apart)."""
+    cpu = {
+        name: sum(after[name].get(pid, 0.0) - before.get(name, {}).get(pid, 0.0) for pid in after[name])
+        for name in after
+    }
+    cpu["archive"] -= cpu["typesetting"]
+    return cpu
 
 
 async def store(suite: Suite, tickets: int) -> None:
@@ -192,7 +196,7 @@ async def store(suite: Suite, tickets: int) -> None:
         await connection.close()
     copies = max(1, round(tickets / max(made, 1)) - 1)
     started = time.monotonic()
-    written = await store_copies(dsn, [LOAD_SITE_CODE], copies)
+    written = await store_copies(dsn, LOAD_SITE_CODE, copies)
     print(
         f"\nstored {made * (copies + 1):,} tickets ({copies} copies of the {made} the steps made), written, vacuumed "
         f"and checkpointed in {time.monotonic() - started:.0f} s: "

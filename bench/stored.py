@@ -2,7 +2,7 @@
 measured again with a year's worth of tickets (and their documents, clocks and history) already stored.
 
 Every row of the tables that grow with the work is copied `copies` times, each copy at sites of its
-own: the site codes in every text, JSON and array value are renamed (LOAD1 becomes LOAD1R00001, so
+own: the site's code in every text, JSON and array value is renamed (LOAD1 becomes LOAD1R00001, so
 ticket ids, document codes and catalogue rows move with it), every UUID column is derived anew from
 the copy's number (message ids stay unique; a UUID column and the UUID columns that name it still
 agree; the UUIDs inside JSON payloads are left as they were), and serial ids are drawn afresh. A copy
@@ -60,13 +60,13 @@ for schema in GROWING:
 
 
 async def store_copies(
-    dsn: str, site_codes: Iterable[str], copies: int, *, schemas: Iterable[str] = GROWING, batch: int = 200
+    dsn: str, site_code: str, copies: int, *, schemas: Iterable[str] = GROWING, batch: int = 200
 ) -> dict[str, int]:
-    """Copy the rows of the growing tables of these schemas `copies` times; returns the rows written per table."""
+    """Copy the rows of the growing tables of these schemas, made at the site, `copies` times; returns the
+    rows written per table."""
     chosen = {schema: GROWING[schema] for schema in schemas}
     if not 0 < copies < 100_000:
         raise ValueError(f"{copies} copies: a copy's site is named with five digits, 1 to 99,999")
-    codes = sorted(site_codes, key=len, reverse=True)  # a longer code first: LOAD10 is not LOAD1 and a 0
     written: dict[str, int] = {}
     connection = await asyncpg.connect(dsn)
     try:
@@ -77,7 +77,7 @@ async def store_copies(
                     continue
                 names = ", ".join(f'"{name}"' for name, _ in columns)
                 values = ", ".join(
-                    OLD.get((schema, table), {}).get(name) or _copied(name, kind, codes) for name, kind in columns
+                    OLD.get((schema, table), {}).get(name) or _copied(name, kind, site_code) for name, kind in columns
                 )
                 async with connection.transaction():
                     # The originals apart, so that a batch does not copy the copies before it.
@@ -92,7 +92,6 @@ async def store_copies(
                         )
                         key = f"{schema}.{table}"
                         written[key] = written.get(key, 0) + int(status.split()[-1])
-        started = time.monotonic()
         for schema, tables in chosen.items():
             for table in tables:
                 await connection.execute(f'VACUUM ANALYZE {schema}."{table}"')
@@ -100,7 +99,6 @@ async def store_copies(
         # which slows every process on the box alike; a server that has held its data for a year has
         # written them.
         await connection.execute("CHECKPOINT")
-        written["vacuum and checkpoint seconds"] = round(time.monotonic() - started)
     finally:
         await connection.close()
     return written
@@ -124,23 +122,19 @@ async def _columns(connection: asyncpg.Connection, schema: str, table: str) -> l
     return [(row["column_name"], row["kind"]) for row in rows]
 
 
-def _copied(name: str, kind: str, codes: list[str]) -> str:
+def _copied(name: str, kind: str, site_code: str) -> str:
     column = f'original."{name}"'
     if kind == "uuid":
         return f"md5({column}::text || ':' || copy)::uuid"
     if kind in ("text", "character varying") or kind.startswith("character varying("):
-        return _renamed(column, codes)
+        return _renamed(column, site_code)
     if kind in ("jsonb", "text[]"):
-        return f"({_renamed(f'{column}::text', codes)})::{kind}"
+        return f"({_renamed(f'{column}::text', site_code)})::{kind}"
     return column
 
 
-def _renamed(expression: str, codes: list[str]) -> str:
-    for code in codes:  # a placeholder first, so that a shorter code does not rename a longer one's copy
-        expression = f"replace({expression}, '{code}', '<<{codes.index(code)}>>')"
-    for position, code in enumerate(codes):
-        expression = f"replace({expression}, '<<{position}>>', '{code}R' || lpad(copy::text, 5, '0'))"
-    return expression
+def _renamed(expression: str, site_code: str) -> str:
+    return f"replace({expression}, '{site_code}', '{site_code}R' || lpad(copy::text, 5, '0'))"
 
 
 async def settled(at_most: float = 300) -> float:
